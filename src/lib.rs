@@ -1,0 +1,3 @@
+//! debrief: a terminal console for the review that follows a critical IT outage.
+
+pub mod model;

@@ -1,0 +1,119 @@
+//! What a review still lacks: confirmed causes without a fix or monitoring, actions not delegated.
+
+use super::{Action, ActionKind, Cause, CauseState};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gap {
+    NoFix { cause: String },
+    NoMonitoring { cause: String },
+    NoOwner { count: usize },
+    NoDueDate { count: usize },
+}
+
+impl std::fmt::Display for Gap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let actions = |n: &usize| if *n == 1 { "1 action has".to_string() } else { format!("{n} actions have") };
+        match self {
+            Gap::NoFix { cause } => write!(f, "{cause} is confirmed but has no fix action"),
+            Gap::NoMonitoring { cause } => write!(f, "{cause} is confirmed but has no monitoring action"),
+            Gap::NoOwner { count } => write!(f, "{} no owner", actions(count)),
+            Gap::NoDueDate { count } => write!(f, "{} no due date", actions(count)),
+        }
+    }
+}
+
+/// Every confirmed cause needs a fix and a monitoring action linked to it; every action needs an
+/// owner and a due date.
+pub fn gaps(causes: &[Cause], actions: &[Action]) -> Vec<Gap> {
+    let mut out = Vec::new();
+    for cause in causes.iter().filter(|c| c.state == CauseState::Confirmed) {
+        let has = |kind| actions.iter().any(|a| a.cause_id == Some(cause.id) && a.kind == kind);
+        if !has(ActionKind::Fix) {
+            out.push(Gap::NoFix { cause: cause.category.label() });
+        }
+        if !has(ActionKind::Monitoring) {
+            out.push(Gap::NoMonitoring { cause: cause.category.label() });
+        }
+    }
+    let no_owner = actions.iter().filter(|a| a.owner.trim().is_empty()).count();
+    if no_owner > 0 {
+        out.push(Gap::NoOwner { count: no_owner });
+    }
+    let no_due = actions.iter().filter(|a| a.due.is_none()).count();
+    if no_due > 0 {
+        out.push(Gap::NoDueDate { count: no_due });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ActionStatus, CauseCategory, StandardCause};
+    use chrono::NaiveDate;
+
+    fn cause(id: i64, state: CauseState) -> Cause {
+        Cause {
+            id,
+            incident_id: 1,
+            category: CauseCategory::Standard(StandardCause::Overload),
+            state,
+            notes: String::new(),
+            evidence: vec![],
+            version: 1,
+        }
+    }
+
+    fn action(kind: ActionKind, cause: Option<i64>, owner: &str, due: bool) -> Action {
+        Action {
+            id: 1,
+            incident_id: 1,
+            title: "x".into(),
+            details: String::new(),
+            kind,
+            status: ActionStatus::Todo,
+            owner: owner.into(),
+            owner_role: None,
+            due: due.then(|| NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
+            cause_id: cause,
+            ticket: String::new(),
+            priority: 0,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn table_of_coverage_rules() {
+        let fix = action(ActionKind::Fix, Some(7), "Ana", true);
+        let mon = action(ActionKind::Monitoring, Some(7), "Ben", true);
+        let unrelated_fix = action(ActionKind::Fix, Some(8), "Ana", true);
+        let confirmed = [cause(7, CauseState::Confirmed)];
+        let cases: Vec<(&str, Vec<Cause>, Vec<Action>, Vec<&str>)> = vec![
+            ("both", confirmed.to_vec(), vec![fix.clone(), mon.clone()], vec![]),
+            ("fix only", confirmed.to_vec(), vec![fix.clone()], vec!["Overload is confirmed but has no monitoring action"]),
+            ("monitoring only", confirmed.to_vec(), vec![mon.clone()], vec!["Overload is confirmed but has no fix action"]),
+            (
+                "none",
+                confirmed.to_vec(),
+                vec![unrelated_fix.clone()],
+                vec!["Overload is confirmed but has no fix action", "Overload is confirmed but has no monitoring action"],
+            ),
+            ("suspected needs nothing", vec![cause(7, CauseState::Suspected)], vec![], vec![]),
+            (
+                "not delegated",
+                vec![],
+                vec![
+                    action(ActionKind::Process, None, "", true),
+                    action(ActionKind::Process, None, " ", false),
+                    action(ActionKind::Process, None, "Cy", false),
+                ],
+                vec!["2 actions have no owner", "2 actions have no due date"],
+            ),
+            ("one without owner", vec![], vec![action(ActionKind::Fix, None, "", true)], vec!["1 action has no owner"]),
+        ];
+        for (name, causes, actions, want) in cases {
+            let got: Vec<String> = gaps(&causes, &actions).iter().map(|g| g.to_string()).collect();
+            assert_eq!(got, want, "case {name}");
+        }
+    }
+}
