@@ -1,6 +1,7 @@
 //! Domain types and pure logic: no I/O, no terminal.
 
 pub mod coverage;
+pub mod document;
 pub mod durations;
 pub mod sanitize;
 pub mod time;

@@ -1,0 +1,460 @@
+//! The shell commands. Each prints plain text (or JSON / CSV where asked) and exits non-zero with
+//! one line naming what failed when something is wrong.
+
+use crate::model::coverage;
+use crate::model::time::{self, TimeContext};
+use crate::model::{ActionStatus, EventKind, Incident, Milestone, Role, Severity, Source};
+use crate::store::{ActionFilter, NewEvent, NewIncident, Store, StoreError};
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::{Local, Utc};
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "debrief", version, about = "The console for the review that follows a critical IT outage")]
+pub struct Cli {
+    /// The database file [default: $DEBRIEF_DB, else $XDG_DATA_HOME/debrief/debrief.db]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Who is making the changes [default: $DEBRIEF_AUTHOR, else the login name]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub author: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a new incident review; prints its id
+    New {
+        /// The incident's title
+        #[arg(required = true, num_args = 1..)]
+        title: Vec<String>,
+        /// 1 (worst) to 4
+        #[arg(long, short, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=4))]
+        severity: u8,
+        /// IANA time zone the incident is read in [default: the local zone]
+        #[arg(long)]
+        zone: Option<String>,
+        /// When the impact started (becomes the "impact started" milestone)
+        #[arg(long, value_name = "TIME")]
+        started: Option<String>,
+    },
+    /// List the incidents
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one incident: durations, timeline, causes, actions and what is missing
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Append an event to a timeline: `debrief log 14:32 rolled back the release`
+    Log(LogArgs),
+    /// Load the demo incident and print its id
+    Demo,
+    /// Open the console on one incident
+    Open {
+        id: i64,
+        /// Start in meeting mode
+        #[arg(long)]
+        meeting: bool,
+    },
+    /// Load an incident exported with `export --format json`, as a new incident
+    Load { file: PathBuf },
+    /// Export an incident
+    Export {
+        id: i64,
+        #[arg(long, short, default_value = "md", value_parser = ["md", "json", "csv"])]
+        format: String,
+        /// Write to FILE instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Check that the review is complete: exits 1 and lists what is missing otherwise
+    Check { id: i64 },
+    /// Actions across incidents: what is owed, and what is overdue
+    Actions(ActionsArgs),
+    /// Participants of a review
+    Participant {
+        #[command(subcommand)]
+        command: ParticipantCommand,
+    },
+    /// Who changed what, and when
+    History { id: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The incident [default: the most recently active open one]
+    #[arg(short = 'i', long = "incident")]
+    pub incident: Option<i64>,
+    /// When it happened [default: a time at the start of TEXT, else now]
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// alert, deploy, action, communication, observation or note
+    #[arg(long, default_value = "note")]
+    pub kind: String,
+    /// impact_started, detected, acknowledged, mitigated or resolved
+    #[arg(long)]
+    pub milestone: Option<String>,
+    #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+    pub text: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ActionsArgs {
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Only actions past their due date and not done
+    #[arg(long)]
+    pub overdue: bool,
+    /// Statuses to show, comma-separated: todo,doing,done
+    #[arg(long, value_delimiter = ',')]
+    pub status: Vec<String>,
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ParticipantCommand {
+    /// Add a participant (or change their role)
+    Add {
+        id: i64,
+        name: String,
+        /// developer, operator, architect, external_provider, facilitator or other
+        #[arg(long, default_value = "other")]
+        role: String,
+    },
+    /// List the participants
+    List { id: i64 },
+}
+
+/// The author of changes: `--author`, else `DEBRIEF_AUTHOR`, else the login name.
+pub fn resolve_author(flag: Option<&str>) -> String {
+    flag.map(str::to_string)
+        .or_else(|| std::env::var("DEBRIEF_AUTHOR").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .map(|a| crate::model::sanitize::clean_line(&a))
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// `--db`, else `DEBRIEF_DB`, else the XDG data directory (created as needed).
+pub fn resolve_db(flag: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(p) = flag {
+        return Ok(p);
+    }
+    if let Some(p) = std::env::var_os("DEBRIEF_DB").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "debrief")
+        .ok_or_else(|| anyhow!("cannot find a home directory for the database; pass --db PATH"))?;
+    let dir = dirs.data_dir();
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir.join("debrief.db"))
+}
+
+/// The local IANA zone, for new incidents.
+pub fn local_zone() -> String {
+    std::env::var("TZ")
+        .ok()
+        .map(|z| z.trim_start_matches(':').to_string())
+        .filter(|z| z.parse::<chrono_tz::Tz>().is_ok())
+        .or_else(|| iana_time_zone::get_timezone().ok().filter(|z| z.parse::<chrono_tz::Tz>().is_ok()))
+        .unwrap_or_else(|| "UTC".into())
+}
+
+pub fn time_context(store: &Store, incident: &Incident) -> Result<TimeContext> {
+    Ok(TimeContext { zone: incident.tz(), now: Utc::now(), anchor: store.last_event_time(incident.id)? })
+}
+
+pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
+    let Some(command) = cli.command else {
+        bail!("no command");
+    };
+    match command {
+        Command::New { title, severity, zone, started } => {
+            let zone = zone.unwrap_or_else(local_zone);
+            let tz = time::parse_zone(&zone)?;
+            let started = started
+                .map(|s| time::parse_time(&s, &TimeContext { zone: tz, now: Utc::now(), anchor: None }))
+                .transpose()?;
+            let id = store.create_incident(&NewIncident {
+                title: title.join(" "),
+                severity: Severity::from_number(severity).unwrap_or(Severity::Sev2),
+                zone,
+                started_at: started,
+            })?;
+            writeln!(out, "{id}")?;
+        }
+        Command::List { json } => {
+            let rows = store.incident_summaries()?;
+            if json {
+                let list: Vec<_> = rows
+                    .iter()
+                    .map(|s| {
+                        serde_json::json!({
+                            "id": s.incident.id, "title": s.incident.title, "severity": s.incident.severity,
+                            "status": s.incident.status, "zone": s.incident.zone, "started": s.started,
+                            "resolved": s.resolved, "events": s.events, "open_actions": s.open_actions,
+                            "confirmed_causes": s.confirmed.iter().map(|c| c.label()).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+            } else if rows.is_empty() {
+                writeln!(out, "No incidents yet. Start one with `debrief new TITLE`, or load the demo with `debrief demo`.")?;
+            } else {
+                writeln!(out, "{:>4}  {:<4}  {:<10}  {:<16}  {:>6}  TITLE", "ID", "SEV", "STATUS", "STARTED", "OPEN")?;
+                for s in rows {
+                    let started = s
+                        .started
+                        .map(|t| t.with_timezone(&s.incident.tz()).format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_else(|| "-".into());
+                    writeln!(
+                        out,
+                        "{:>4}  {:<4}  {:<10}  {:<16}  {:>6}  {}",
+                        s.incident.id,
+                        s.incident.severity.label(),
+                        s.incident.status.label(),
+                        started,
+                        s.open_actions,
+                        s.incident.title
+                    )?;
+                }
+            }
+        }
+        Command::Show { id, json } => {
+            if json {
+                let doc = store.export_document(id)?;
+                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+            } else {
+                show(store, id, out)?;
+            }
+        }
+        Command::Log(args) => {
+            let id = match args.incident {
+                Some(id) => id,
+                None => store.most_recent_open_incident()?.ok_or_else(|| {
+                    anyhow!("there is no open incident to log to; start one with `debrief new TITLE` or name one with -i ID")
+                })?,
+            };
+            let incident = store.incident(id)?;
+            let ctx = time_context(store, &incident)?;
+            let kind: EventKind = args.kind.parse()?;
+            let milestone = args.milestone.as_deref().map(str::parse::<Milestone>).transpose()?;
+            let text = args.text.join(" ");
+            let (at, text) = match &args.at {
+                Some(at) => (time::parse_time(at, &ctx)?, text),
+                None => time::split_quick_entry(&text, &ctx)?,
+            };
+            let eid = store.add_event(
+                id,
+                &NewEvent { at, kind, text, milestone, source: Source::Logged, author: None },
+            )?;
+            writeln!(out, "{eid}")?;
+        }
+        Command::Demo => {
+            let id = load_demo(store)?;
+            writeln!(out, "{id}")?;
+        }
+        Command::Open { .. } => bail!("the console is opened by main"),
+        Command::Load { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let doc: crate::model::document::Document = serde_json::from_str(&text).map_err(|e| {
+                anyhow!("{}:{}:{}: not a debrief incident document: {e}", file.display(), e.line(), e.column())
+            })?;
+            let id = store.load_document(&doc).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            writeln!(out, "{id}")?;
+        }
+        Command::Export { id, format, output } => {
+            let text = match format.as_str() {
+                "json" => serde_json::to_string_pretty(&store.export_document(id)?)? + "\n",
+                other => bail!("export as {other} is not available yet"),
+            };
+            match output {
+                Some(path) => crate::util::write_atomically(&path, text.as_bytes())
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => out.write_all(text.as_bytes())?,
+            }
+        }
+        Command::Check { id } => {
+            let incident = store.incident(id)?;
+            let gaps = coverage::gaps(&store.causes(id)?, &store.actions(id)?);
+            if gaps.is_empty() {
+                writeln!(out, "Review of incident {id} ({}) is complete.", incident.title)?;
+                return Ok(0);
+            }
+            writeln!(out, "Review of incident {id} ({}) is not complete:", incident.title)?;
+            for g in gaps {
+                writeln!(out, "- {g}")?;
+            }
+            return Ok(1);
+        }
+        Command::Actions(args) => actions(store, args, out)?,
+        Command::Participant { command } => match command {
+            ParticipantCommand::Add { id, name, role } => {
+                let role: Role = role.parse()?;
+                let pid = store.add_participant(id, &name, role)?;
+                writeln!(out, "{pid}")?;
+            }
+            ParticipantCommand::List { id } => {
+                store.incident(id)?;
+                for p in store.participants(id)? {
+                    writeln!(out, "{}\t{}", p.name, p.role.label())?;
+                }
+            }
+        },
+        Command::History { id } => {
+            let incident = store.incident(id)?;
+            let tz = incident.tz();
+            for h in store.history(id, None)? {
+                writeln!(
+                    out,
+                    "{}  {:<12} {:<8} {} {:<6} {}",
+                    h.at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S"),
+                    h.author,
+                    h.op,
+                    h.entity,
+                    h.entity_id,
+                    h.detail.lines().next().unwrap_or("")
+                )?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// The demo incident, moved in time so that it happened yesterday.
+pub fn load_demo(store: &Store) -> Result<i64> {
+    let mut doc: crate::model::document::Document =
+        serde_json::from_str(include_str!("../assets/demo.json")).context("the embedded demo incident is broken")?;
+    if let Some(first) = doc.events.iter().map(|e| e.at).min() {
+        let target = (Local::now() - chrono::Duration::days(1)).date_naive();
+        let days = (target - first.date_naive()).num_days();
+        doc.shift(chrono::Duration::days(days));
+    }
+    Ok(store.load_document(&doc)?)
+}
+
+fn show(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
+    let inc = store.incident(id)?;
+    let tz = inc.tz();
+    let fmt = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
+    writeln!(out, "#{} {}", inc.id, inc.title)?;
+    writeln!(out, "{} · {} · times in {}", inc.severity.label(), inc.status.label(), inc.zone)?;
+    if !inc.summary.is_empty() {
+        writeln!(out, "Summary: {}", inc.summary)?;
+    }
+    if !inc.impact.is_empty() {
+        writeln!(out, "Impact: {}", inc.impact)?;
+    }
+    let milestones = store.milestones(id)?;
+    writeln!(out, "\nDurations (from impact start):")?;
+    for (short, long, value) in milestones.durations().rows() {
+        let v = value.map(time::format_span).unwrap_or_else(|| "-".into());
+        writeln!(out, "  {short}  {long:<20} {v}")?;
+    }
+    for w in milestones.warnings() {
+        writeln!(out, "  ! {w}")?;
+    }
+    writeln!(out, "\nTimeline:")?;
+    for e in store.all_events(id)? {
+        let badge = e.milestone.map(|m| format!(" [{}]", m.label().to_uppercase())).unwrap_or_default();
+        let mut lines = e.text.lines();
+        writeln!(out, "  {}  {:<13}{badge} {} ({})", fmt(e.at), e.kind.label(), lines.next().unwrap_or(""), e.author)?;
+        for l in lines {
+            writeln!(out, "  {:>19}  {l}", "")?;
+        }
+    }
+    writeln!(out, "\nCauses:")?;
+    let causes = store.causes(id)?;
+    for c in &causes {
+        writeln!(out, "  {:<22} {:<10} evidence: {}", c.category.label(), c.state.label(), c.evidence.len())?;
+        for l in c.notes.lines() {
+            writeln!(out, "      {l}")?;
+        }
+    }
+    if !inc.root_cause.is_empty() {
+        writeln!(out, "Root cause: {}", inc.root_cause)?;
+    }
+    if !inc.trigger.is_empty() {
+        writeln!(out, "Trigger: {}", inc.trigger)?;
+    }
+    writeln!(out, "\nActions:")?;
+    let actions = store.actions(id)?;
+    let today = Local::now().date_naive();
+    for a in &actions {
+        let due = a.due.map(|d| d.to_string()).unwrap_or_else(|| "no date".into());
+        let owner = if a.owner.is_empty() { "no owner".to_string() } else { a.owner.clone() };
+        let overdue = if a.is_overdue(today) { " OVERDUE" } else { "" };
+        writeln!(out, "  [{:<5}] {:<10} {} — {owner}, due {due}{overdue}", a.status.label(), a.kind.label(), a.title)?;
+    }
+    let gaps = coverage::gaps(&causes, &actions);
+    if !gaps.is_empty() {
+        writeln!(out, "\nMissing:")?;
+        for g in gaps {
+            writeln!(out, "  - {g}")?;
+        }
+    }
+    Ok(())
+}
+
+fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> {
+    let statuses = args.status.iter().map(|s| s.parse::<ActionStatus>()).collect::<Result<Vec<_>, _>>()?;
+    let today = Local::now().date_naive();
+    let rows = store.actions_across(&ActionFilter {
+        owner: args.owner,
+        statuses,
+        overdue_on: args.overdue.then_some(today),
+        incident_id: None,
+    })?;
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+    } else if args.csv {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["incident", "incident_title", "id", "kind", "title", "owner", "role", "due", "status", "ticket", "priority"])?;
+        for r in &rows {
+            let a = &r.action;
+            w.write_record([
+                a.incident_id.to_string(),
+                r.incident_title.clone(),
+                a.id.to_string(),
+                a.kind.key().into(),
+                a.title.clone(),
+                a.owner.clone(),
+                a.owner_role.map(|x| x.key().to_string()).unwrap_or_default(),
+                a.due.map(|d| d.to_string()).unwrap_or_default(),
+                a.status.key().into(),
+                a.ticket.clone(),
+                a.priority.to_string(),
+            ])?;
+        }
+        out.write_all(&w.into_inner().map_err(|e| anyhow!("{e}"))?)?;
+    } else if rows.is_empty() {
+        writeln!(out, "No actions match.")?;
+    } else {
+        for r in rows {
+            let a = &r.action;
+            let due = a.due.map(|d| d.to_string()).unwrap_or_else(|| "no date".into());
+            let overdue = if a.is_overdue(today) { "  OVERDUE" } else { "" };
+            let owner = if a.owner.is_empty() { "-" } else { a.owner.as_str() };
+            writeln!(out, "#{:<3} {:<10} {:<6} {:<10} {:<14} {}  ({}){overdue}", a.incident_id, due, a.status.label(), a.kind.label(), owner, a.title, r.incident_title)?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens the store for a command line; errors are worded for people.
+pub fn open_store(cli: &Cli) -> Result<Store> {
+    let path = resolve_db(cli.db.clone())?;
+    let author = resolve_author(cli.author.as_deref());
+    Store::open(&path, &author).map_err(|e: StoreError| anyhow!(e))
+}

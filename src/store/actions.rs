@@ -1,0 +1,219 @@
+//! The action board, and follow-up across incidents.
+
+use super::{Result, Store, StoreError, check_version, now_ms};
+use crate::model::{Action, ActionKind, ActionStatus, Role, sanitize};
+use chrono::NaiveDate;
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Row, params, params_from_iter};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAction {
+    pub title: String,
+    pub details: String,
+    pub kind: ActionKind,
+    pub owner: String,
+    pub owner_role: Option<Role>,
+    pub due: Option<NaiveDate>,
+    pub cause_id: Option<i64>,
+    pub ticket: String,
+    pub priority: u8,
+}
+
+impl NewAction {
+    pub fn titled(title: &str, kind: ActionKind) -> NewAction {
+        NewAction {
+            title: title.into(),
+            details: String::new(),
+            kind,
+            owner: String::new(),
+            owner_role: None,
+            due: None,
+            cause_id: None,
+            ticket: String::new(),
+            priority: 0,
+        }
+    }
+}
+
+/// Which actions to list across incidents.
+#[derive(Debug, Clone, Default)]
+pub struct ActionFilter {
+    pub owner: Option<String>,
+    pub statuses: Vec<ActionStatus>,
+    /// Only those past their due date (and not done) on this day.
+    pub overdue_on: Option<NaiveDate>,
+    pub incident_id: Option<i64>,
+}
+
+/// An action with the incident it belongs to.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ActionRow {
+    #[serde(flatten)]
+    pub action: Action,
+    pub incident_title: String,
+}
+
+const COLUMNS: &str = "a.id, a.incident_id, a.title, a.details, a.kind, a.status, a.owner, a.owner_role, a.due, \
+                       a.cause_id, a.ticket, a.priority, a.version";
+
+fn from_row(r: &Row) -> rusqlite::Result<Action> {
+    let kind: String = r.get(4)?;
+    let status: String = r.get(5)?;
+    let role: Option<String> = r.get(7)?;
+    let due: Option<String> = r.get(8)?;
+    Ok(Action {
+        id: r.get(0)?,
+        incident_id: r.get(1)?,
+        title: r.get(2)?,
+        details: r.get(3)?,
+        kind: kind.parse().unwrap_or(ActionKind::Fix),
+        status: status.parse().unwrap_or(ActionStatus::Todo),
+        owner: r.get(6)?,
+        owner_role: role.and_then(|x| x.parse().ok()),
+        due: due.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        cause_id: r.get(9)?,
+        ticket: r.get(10)?,
+        priority: r.get(11)?,
+        version: r.get(12)?,
+    })
+}
+
+fn date_text(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+impl Store {
+    pub fn actions(&self, incident_id: i64) -> Result<Vec<Action>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM actions a WHERE a.incident_id = ?
+             ORDER BY CASE a.priority WHEN 0 THEN 99 ELSE a.priority END, a.due IS NULL, a.due, a.id"
+        ))?;
+        Ok(stmt.query_map([incident_id], from_row)?.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn action(&self, id: i64) -> Result<Action> {
+        self.conn
+            .query_row(&format!("SELECT {COLUMNS} FROM actions a WHERE a.id = ?"), [id], from_row)
+            .optional()?
+            .ok_or(StoreError::NotFound { what: "action", id })
+    }
+
+    fn check_cause(&self, conn: &rusqlite::Connection, incident_id: i64, cause_id: Option<i64>) -> Result<()> {
+        if let Some(cid) = cause_id {
+            let owner: Option<i64> =
+                conn.query_row("SELECT incident_id FROM causes WHERE id = ?", [cid], |r| r.get(0)).optional()?;
+            if owner != Some(incident_id) {
+                return Err(StoreError::Invalid(format!("cause {cid} is not one of this incident's causes")));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn add_action(&self, incident_id: i64, new: &NewAction) -> Result<i64> {
+        let title = sanitize::clean_line(&new.title);
+        if title.is_empty() {
+            return Err(StoreError::Invalid("an action needs a title".into()));
+        }
+        self.write(|conn| {
+            self.require_incident(conn, incident_id)?;
+            self.check_cause(conn, incident_id, new.cause_id)?;
+            conn.execute(
+                "INSERT INTO actions (incident_id, title, details, kind, owner, owner_role, due, cause_id, ticket, priority, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    incident_id,
+                    title,
+                    sanitize::clean(new.details.trim_end()),
+                    new.kind.key(),
+                    sanitize::clean_line(&new.owner),
+                    new.owner_role.map(|r| r.key()),
+                    date_text(new.due),
+                    new.cause_id,
+                    sanitize::clean_line(&new.ticket),
+                    new.priority,
+                    now_ms()
+                ],
+            )?;
+            let id = conn.last_insert_rowid();
+            self.record(conn, Some(incident_id), "action", id, "create", &title)?;
+            Ok(id)
+        })
+    }
+
+    /// Saves every field of an action read at `action.version`.
+    pub fn update_action(&self, action: &Action) -> Result<Action> {
+        let title = sanitize::clean_line(&action.title);
+        if title.is_empty() {
+            return Err(StoreError::Invalid("an action needs a title".into()));
+        }
+        self.write(|conn| {
+            check_version(conn, "actions", "action", action.id, action.version)?;
+            self.check_cause(conn, action.incident_id, action.cause_id)?;
+            conn.execute(
+                "UPDATE actions SET title = ?, details = ?, kind = ?, status = ?, owner = ?, owner_role = ?, due = ?,
+                   cause_id = ?, ticket = ?, priority = ? WHERE id = ?",
+                params![
+                    title,
+                    sanitize::clean(action.details.trim_end()),
+                    action.kind.key(),
+                    action.status.key(),
+                    sanitize::clean_line(&action.owner),
+                    action.owner_role.map(|r| r.key()),
+                    date_text(action.due),
+                    action.cause_id,
+                    sanitize::clean_line(&action.ticket),
+                    action.priority,
+                    action.id
+                ],
+            )?;
+            self.record(conn, Some(action.incident_id), "action", action.id, "update", &title)?;
+            Ok(())
+        })?;
+        self.action(action.id)
+    }
+
+    pub fn set_action_status(&self, id: i64, version: i64, status: ActionStatus) -> Result<Action> {
+        let mut a = self.action(id)?;
+        a.version = version;
+        a.status = status;
+        self.update_action(&a)
+    }
+
+    pub fn delete_action(&self, id: i64, version: i64) -> Result<()> {
+        let a = self.action(id)?;
+        self.write(|conn| {
+            check_version(conn, "actions", "action", id, version)?;
+            conn.execute("DELETE FROM actions WHERE id = ?", [id])?;
+            self.record(conn, Some(a.incident_id), "action", id, "delete", &a.title)?;
+            Ok(())
+        })
+    }
+
+    /// Actions across incidents, for "what do I owe, and what is overdue".
+    pub fn actions_across(&self, filter: &ActionFilter) -> Result<Vec<ActionRow>> {
+        let mut sql = format!("SELECT {COLUMNS}, i.title FROM actions a JOIN incidents i ON i.id = a.incident_id WHERE 1=1");
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(owner) = &filter.owner {
+            sql.push_str(" AND lower(a.owner) = lower(?)");
+            args.push(owner.trim().to_string().into());
+        }
+        if !filter.statuses.is_empty() {
+            sql.push_str(&format!(" AND a.status IN ({})", vec!["?"; filter.statuses.len()].join(",")));
+            args.extend(filter.statuses.iter().map(|s| Value::from(s.key().to_string())));
+        }
+        if let Some(day) = filter.overdue_on {
+            sql.push_str(" AND a.status <> 'done' AND a.due IS NOT NULL AND a.due < ?");
+            args.push(day.format("%Y-%m-%d").to_string().into());
+        }
+        if let Some(id) = filter.incident_id {
+            sql.push_str(" AND a.incident_id = ?");
+            args.push(id.into());
+        }
+        sql.push_str(" ORDER BY a.due IS NULL, a.due, a.incident_id, a.id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args), |r| {
+            Ok(ActionRow { action: from_row(r)?, incident_title: r.get(13)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,137 @@
+//! The cause checklist and its evidence links.
+
+use super::{Result, Store, StoreError, check_version};
+use crate::model::{Cause, CauseCategory, CauseState, sanitize};
+use rusqlite::{OptionalExtension, Row, params};
+
+fn from_row(r: &Row) -> rusqlite::Result<Cause> {
+    let category: String = r.get(2)?;
+    let state: String = r.get(3)?;
+    Ok(Cause {
+        id: r.get(0)?,
+        incident_id: r.get(1)?,
+        category: CauseCategory::from_db(&category),
+        state: state.parse().unwrap_or(CauseState::Unexamined),
+        notes: r.get(4)?,
+        evidence: Vec::new(),
+        version: r.get(5)?,
+    })
+}
+
+const COLUMNS: &str = "id, incident_id, category, state, notes, version";
+
+impl Store {
+    /// The incident's causes in checklist order, each with its evidence.
+    pub fn causes(&self, incident_id: i64) -> Result<Vec<Cause>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM causes WHERE incident_id = ? ORDER BY position, id"))?;
+        let mut causes: Vec<Cause> = stmt.query_map([incident_id], from_row)?.collect::<rusqlite::Result<_>>()?;
+        let mut ev = self.conn.prepare_cached(
+            "SELECT x.event_id FROM evidence x JOIN events e ON e.id = x.event_id
+             WHERE x.cause_id = ? ORDER BY e.at, e.id",
+        )?;
+        for c in &mut causes {
+            c.evidence = ev.query_map([c.id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(causes)
+    }
+
+    pub fn cause(&self, id: i64) -> Result<Cause> {
+        let mut c = self
+            .conn
+            .query_row(&format!("SELECT {COLUMNS} FROM causes WHERE id = ?"), [id], from_row)
+            .optional()?
+            .ok_or(StoreError::NotFound { what: "cause", id })?;
+        c.evidence = self.causes(c.incident_id)?.into_iter().find(|x| x.id == id).map(|x| x.evidence).unwrap_or_default();
+        Ok(c)
+    }
+
+    pub fn add_custom_cause(&self, incident_id: i64, name: &str) -> Result<i64> {
+        let name = sanitize::clean_line(name);
+        if name.is_empty() {
+            return Err(StoreError::Invalid("a cause needs a name".into()));
+        }
+        self.write(|conn| {
+            self.require_incident(conn, incident_id)?;
+            let category = CauseCategory::Custom(name.clone()).to_db();
+            let exists: Option<i64> = conn
+                .query_row("SELECT id FROM causes WHERE incident_id = ? AND category = ?", params![incident_id, category], |r| r.get(0))
+                .optional()?;
+            if exists.is_some() {
+                return Err(StoreError::Invalid(format!("there is already a cause named \"{name}\"")));
+            }
+            conn.execute(
+                "INSERT INTO causes (incident_id, category, position)
+                 VALUES (?, ?, (SELECT coalesce(max(position), 0) + 1 FROM causes WHERE incident_id = ?))",
+                params![incident_id, category, incident_id],
+            )?;
+            let id = conn.last_insert_rowid();
+            self.record(conn, Some(incident_id), "cause", id, "create", &name)?;
+            Ok(id)
+        })
+    }
+
+    pub fn set_cause_state(&self, id: i64, version: i64, state: CauseState) -> Result<Cause> {
+        let c = self.cause(id)?;
+        self.write(|conn| {
+            check_version(conn, "causes", "cause", id, version)?;
+            conn.execute("UPDATE causes SET state = ? WHERE id = ?", params![state.key(), id])?;
+            self.record(conn, Some(c.incident_id), "cause", id, "state", &format!("{}: {}", c.category.label(), state.label()))?;
+            Ok(())
+        })?;
+        self.cause(id)
+    }
+
+    pub fn set_cause_notes(&self, id: i64, version: i64, notes: &str) -> Result<Cause> {
+        let c = self.cause(id)?;
+        let notes = sanitize::clean(notes.trim_end());
+        self.write(|conn| {
+            check_version(conn, "causes", "cause", id, version)?;
+            conn.execute("UPDATE causes SET notes = ? WHERE id = ?", params![notes, id])?;
+            self.record(conn, Some(c.incident_id), "cause", id, "notes", &notes)?;
+            Ok(())
+        })?;
+        self.cause(id)
+    }
+
+    /// Removes a custom cause; the five standard ones always stay (a ruled-out cause is a result).
+    pub fn delete_cause(&self, id: i64, version: i64) -> Result<()> {
+        let c = self.cause(id)?;
+        if matches!(c.category, CauseCategory::Standard(_)) {
+            return Err(StoreError::Invalid(format!("{} is a standard cause: rule it out instead", c.category.label())));
+        }
+        self.write(|conn| {
+            check_version(conn, "causes", "cause", id, version)?;
+            conn.execute("DELETE FROM causes WHERE id = ?", [id])?;
+            self.record(conn, Some(c.incident_id), "cause", id, "delete", &c.category.label())?;
+            Ok(())
+        })
+    }
+
+    /// Links an event to a cause as evidence, or unlinks it when it already is. Returns whether
+    /// the link exists afterwards.
+    pub fn toggle_evidence(&self, cause_id: i64, event_id: i64) -> Result<bool> {
+        let c = self.cause(cause_id)?;
+        let e = self.event(event_id)?;
+        if c.incident_id != e.incident_id {
+            return Err(StoreError::Invalid("evidence must come from the same incident".into()));
+        }
+        self.write(|conn| {
+            let removed = conn.execute("DELETE FROM evidence WHERE cause_id = ? AND event_id = ?", params![cause_id, event_id])?;
+            if removed == 0 {
+                conn.execute("INSERT INTO evidence (cause_id, event_id) VALUES (?, ?)", params![cause_id, event_id])?;
+            }
+            conn.execute("UPDATE causes SET version = version + 1 WHERE id = ?", [cause_id])?;
+            let op = if removed == 0 { "link" } else { "unlink" };
+            self.record(conn, Some(c.incident_id), "cause", cause_id, op, &format!("event {event_id}"))?;
+            Ok(removed == 0)
+        })
+    }
+
+    /// The causes an event is evidence for.
+    pub fn causes_of_event(&self, event_id: i64) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached("SELECT cause_id FROM evidence WHERE event_id = ? ORDER BY cause_id")?;
+        Ok(stmt.query_map([event_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
+    }
+}

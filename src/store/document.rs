@@ -1,0 +1,231 @@
+//! Export of one incident as a lossless document, and loading one as a new incident.
+
+use super::{NewEvent, Result, Store, StoreError, to_ms};
+use crate::model::document::*;
+use crate::model::{CauseCategory, sanitize};
+use rusqlite::params;
+use std::collections::HashMap;
+
+impl Store {
+    pub fn export_document(&self, incident_id: i64) -> Result<Document> {
+        let inc = self.incident(incident_id)?;
+        let events = self.all_events(incident_id)?;
+        let event_ref: HashMap<i64, i64> = events.iter().enumerate().map(|(i, e)| (e.id, i as i64 + 1)).collect();
+        let causes = self.causes(incident_id)?;
+        let cause_ref: HashMap<i64, i64> = causes.iter().enumerate().map(|(i, c)| (c.id, i as i64 + 1)).collect();
+        let mut actions = self.actions(incident_id)?;
+        actions.sort_by_key(|a| a.id);
+        let has_meeting: bool = self.conn.query_row(
+            "SELECT count(*) > 0 FROM meetings WHERE incident_id = ?",
+            [incident_id],
+            |r| r.get(0),
+        )?;
+        let meeting = if has_meeting { Some(self.meeting(incident_id)?) } else { None };
+        Ok(Document {
+            format: FORMAT.into(),
+            version: FORMAT_VERSION,
+            incident: DocIncident {
+                title: inc.title,
+                severity: inc.severity,
+                status: inc.status,
+                summary: inc.summary,
+                impact: inc.impact,
+                zone: inc.zone,
+                root_cause: inc.root_cause,
+                trigger: inc.trigger,
+                started_at: inc.started_at,
+            },
+            events: events
+                .iter()
+                .map(|e| DocEvent {
+                    reference: event_ref[&e.id],
+                    at: e.at,
+                    kind: e.kind,
+                    text: e.text.clone(),
+                    author: e.author.clone(),
+                    source: e.source.clone(),
+                    milestone: e.milestone,
+                })
+                .collect(),
+            causes: causes
+                .iter()
+                .map(|c| DocCause {
+                    reference: cause_ref[&c.id],
+                    category: c.category.to_db(),
+                    state: c.state,
+                    notes: c.notes.clone(),
+                    evidence: c.evidence.iter().filter_map(|id| event_ref.get(id).copied()).collect(),
+                })
+                .collect(),
+            actions: actions
+                .into_iter()
+                .map(|a| DocAction {
+                    title: a.title,
+                    details: a.details,
+                    kind: a.kind,
+                    status: a.status,
+                    owner: a.owner,
+                    owner_role: a.owner_role,
+                    due: a.due,
+                    cause: a.cause_id.and_then(|id| cause_ref.get(&id).copied()),
+                    ticket: a.ticket,
+                    priority: a.priority,
+                })
+                .collect(),
+            participants: self
+                .participants(incident_id)?
+                .into_iter()
+                .map(|p| DocParticipant { name: p.name, role: p.role, present: p.present })
+                .collect(),
+            meeting: meeting.map(|m| DocMeeting {
+                step: m.step,
+                started_at: m.started_at,
+                ended_at: m.ended_at,
+                step_seconds: m.step_seconds,
+                agreement: m.agreement,
+                decisions: m.decisions,
+            }),
+        })
+    }
+
+    /// Loads a document as a new incident, all or nothing. Returns the new incident's id.
+    pub fn load_document(&self, doc: &Document) -> Result<i64> {
+        if doc.format != FORMAT || doc.version > FORMAT_VERSION {
+            return Err(StoreError::Invalid(format!(
+                "not a debrief incident document of a version this debrief reads (format \"{}\" version {}, \
+                 expected \"{FORMAT}\" version {FORMAT_VERSION} or older)",
+                sanitize::clean_line(&doc.format),
+                doc.version
+            )));
+        }
+        let inc = &doc.incident;
+        let title = sanitize::clean_line(&inc.title);
+        if title.is_empty() {
+            return Err(StoreError::Invalid("incident.title is empty".into()));
+        }
+        crate::model::time::parse_zone(&inc.zone).map_err(|e| StoreError::Invalid(format!("incident.zone: {e}")))?;
+        self.write(|conn| {
+            let id = self.insert_incident(conn, &title, inc.severity, inc.zone.trim(), inc.started_at)?;
+            conn.execute(
+                "UPDATE incidents SET status = ?, summary = ?, impact = ?, root_cause = ?, trigger = ? WHERE id = ?",
+                params![
+                    inc.status.key(),
+                    sanitize::clean(&inc.summary),
+                    sanitize::clean(&inc.impact),
+                    sanitize::clean(&inc.root_cause),
+                    sanitize::clean(&inc.trigger),
+                    id
+                ],
+            )?;
+            let mut events = HashMap::new();
+            for (i, e) in doc.events.iter().enumerate() {
+                if events.contains_key(&e.reference) {
+                    return Err(StoreError::Invalid(format!("events[{i}]: ref {} is used twice", e.reference)));
+                }
+                let new = NewEvent {
+                    at: e.at,
+                    kind: e.kind,
+                    text: e.text.clone(),
+                    milestone: e.milestone,
+                    source: e.source.clone(),
+                    author: Some(e.author.clone()),
+                };
+                let eid = self
+                    .insert_event(conn, id, &new, None)
+                    .map_err(|err| StoreError::Invalid(format!("events[{i}]: {err}")))?
+                    .unwrap_or_default();
+                events.insert(e.reference, eid);
+            }
+            let mut causes = HashMap::new();
+            for (i, c) in doc.causes.iter().enumerate() {
+                let category = CauseCategory::from_db(&sanitize::clean_line(&c.category));
+                if matches!(&category, CauseCategory::Custom(n) if n.is_empty()) {
+                    return Err(StoreError::Invalid(format!("causes[{i}]: empty category")));
+                }
+                conn.execute(
+                    "INSERT INTO causes (incident_id, category, position, state, notes) VALUES (?, ?, ?, ?, ?)
+                     ON CONFLICT (incident_id, category) DO UPDATE SET state = excluded.state, notes = excluded.notes,
+                       position = excluded.position",
+                    params![id, category.to_db(), i as i64, c.state.key(), sanitize::clean(&c.notes)],
+                )?;
+                let cid: i64 = conn.query_row(
+                    "SELECT id FROM causes WHERE incident_id = ? AND category = ?",
+                    params![id, category.to_db()],
+                    |r| r.get(0),
+                )?;
+                for ev in &c.evidence {
+                    let eid = events.get(ev).ok_or_else(|| {
+                        StoreError::Invalid(format!("causes[{i}].evidence: no event with ref {ev}"))
+                    })?;
+                    conn.execute("INSERT OR IGNORE INTO evidence (cause_id, event_id) VALUES (?, ?)", params![cid, eid])?;
+                }
+                causes.insert(c.reference, cid);
+            }
+            // Standard causes the document did not list go after the listed ones.
+            conn.execute(
+                "UPDATE causes SET position = position + 1000 WHERE incident_id = ? AND category NOT IN
+                   (SELECT value FROM json_each(?))",
+                params![
+                    id,
+                    serde_json::to_string(
+                        &doc.causes.iter().map(|c| CauseCategory::from_db(&sanitize::clean_line(&c.category)).to_db()).collect::<Vec<_>>()
+                    )
+                    .unwrap_or_default()
+                ],
+            )?;
+            for (i, a) in doc.actions.iter().enumerate() {
+                let atitle = sanitize::clean_line(&a.title);
+                if atitle.is_empty() {
+                    return Err(StoreError::Invalid(format!("actions[{i}]: empty title")));
+                }
+                let cause = match a.cause {
+                    Some(r) => Some(*causes.get(&r).ok_or_else(|| {
+                        StoreError::Invalid(format!("actions[{i}].cause: no cause with ref {r}"))
+                    })?),
+                    None => None,
+                };
+                conn.execute(
+                    "INSERT INTO actions (incident_id, title, details, kind, status, owner, owner_role, due, cause_id,
+                       ticket, priority, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    params![
+                        id,
+                        atitle,
+                        sanitize::clean(&a.details),
+                        a.kind.key(),
+                        a.status.key(),
+                        sanitize::clean_line(&a.owner),
+                        a.owner_role.map(|r| r.key()),
+                        a.due.map(|d| d.format("%Y-%m-%d").to_string()),
+                        cause,
+                        sanitize::clean_line(&a.ticket),
+                        a.priority,
+                        super::now_ms()
+                    ],
+                )?;
+            }
+            for p in &doc.participants {
+                conn.execute(
+                    "INSERT OR REPLACE INTO participants (incident_id, name, role, present) VALUES (?, ?, ?, ?)",
+                    params![id, sanitize::clean_line(&p.name), p.role.key(), p.present],
+                )?;
+            }
+            if let Some(m) = &doc.meeting {
+                conn.execute(
+                    "INSERT INTO meetings (incident_id, step, started_at, ended_at, step_seconds, agreement, decisions)
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    params![
+                        id,
+                        m.step.key(),
+                        m.started_at.map(to_ms),
+                        m.ended_at.map(to_ms),
+                        serde_json::to_string(&m.step_seconds).unwrap_or_default(),
+                        sanitize::clean(&m.agreement),
+                        sanitize::clean(&m.decisions)
+                    ],
+                )?;
+            }
+            self.record(conn, Some(id), "incident", id, "load", &title)?;
+            Ok(id)
+        })
+    }
+}

@@ -1,0 +1,317 @@
+//! The timeline: windowed reads (the console reads only what it draws), search, import.
+
+use super::{Result, Store, StoreError, check_version, from_ms, to_ms};
+use crate::model::{Event, EventKind, Milestone, Source, sanitize};
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub at: DateTime<Utc>,
+    pub kind: EventKind,
+    pub text: String,
+    pub milestone: Option<Milestone>,
+    pub source: Source,
+    /// Who wrote it, when it differs from the store's author (a name from an imported chat).
+    pub author: Option<String>,
+}
+
+/// Which events the timeline shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// Empty means every kind.
+    pub kinds: Vec<EventKind>,
+    /// Only events whose text matches these words (full-text search).
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub inserted: usize,
+    /// Events already present from an earlier import of the same file.
+    pub duplicates: usize,
+}
+
+const COLUMNS: &str = "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version";
+
+fn from_row(r: &Row) -> rusqlite::Result<Event> {
+    let kind: String = r.get(3)?;
+    let source: String = r.get(6)?;
+    let milestone: Option<String> = r.get(7)?;
+    Ok(Event {
+        id: r.get(0)?,
+        incident_id: r.get(1)?,
+        at: from_ms(r.get(2)?),
+        kind: kind.parse().unwrap_or(EventKind::Note),
+        text: r.get(4)?,
+        author: r.get(5)?,
+        source: Source::from_db(&source),
+        milestone: milestone.and_then(|m| m.parse().ok()),
+        version: r.get(8)?,
+    })
+}
+
+/// Turns typed words into a safe FTS5 query: each word quoted, the last one a prefix.
+pub fn fts_query(words: &str) -> Option<String> {
+    let terms: Vec<String> = words
+        .split_whitespace()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    if terms.is_empty() {
+        return None;
+    }
+    Some(format!("{}*", terms.join(" ")))
+}
+
+impl EventFilter {
+    /// The WHERE clause (after `e.incident_id = ?`) and its arguments.
+    fn clause(&self) -> (String, Vec<Value>) {
+        let mut sql = String::new();
+        let mut args = Vec::new();
+        if !self.kinds.is_empty() {
+            sql.push_str(" AND e.kind IN (");
+            sql.push_str(&vec!["?"; self.kinds.len()].join(","));
+            sql.push(')');
+            args.extend(self.kinds.iter().map(|k| Value::from(k.key().to_string())));
+        }
+        if let Some(q) = self.text.as_deref().and_then(fts_query) {
+            sql.push_str(" AND e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)");
+            args.push(Value::from(q));
+        }
+        (sql, args)
+    }
+}
+
+impl Store {
+    pub fn add_event(&self, incident_id: i64, new: &NewEvent) -> Result<i64> {
+        self.write(|conn| {
+            self.require_incident(conn, incident_id)?;
+            let id = self.insert_event(conn, incident_id, new, None)?.expect("a plain insert always inserts");
+            Ok(id)
+        })
+    }
+
+    /// Inserts one event; with an import key, an event already imported is skipped (`None`).
+    pub(crate) fn insert_event(
+        &self,
+        conn: &Connection,
+        incident_id: i64,
+        new: &NewEvent,
+        import_key: Option<&str>,
+    ) -> Result<Option<i64>> {
+        let text = sanitize::clean(new.text.trim_end());
+        if text.trim().is_empty() {
+            return Err(StoreError::Invalid("an event needs some text".into()));
+        }
+        let author = new.author.as_deref().map(sanitize::clean_line).unwrap_or_else(|| self.author.clone());
+        let inserted = conn.execute(
+            "INSERT OR IGNORE INTO events (incident_id, at, kind, text, author, source, milestone, import_key)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            params![
+                incident_id,
+                to_ms(new.at),
+                new.kind.key(),
+                text,
+                author,
+                new.source.to_db(),
+                new.milestone.map(|m| m.key()),
+                import_key
+            ],
+        )?;
+        if inserted == 0 {
+            return Ok(None);
+        }
+        let id = conn.last_insert_rowid();
+        if import_key.is_none() {
+            self.record(conn, Some(incident_id), "event", id, "create", &text)?;
+        }
+        Ok(Some(id))
+    }
+
+    pub fn event(&self, id: i64) -> Result<Event> {
+        self.conn
+            .query_row(&format!("SELECT {COLUMNS} FROM events e WHERE e.id = ?"), [id], from_row)
+            .optional()?
+            .ok_or(StoreError::NotFound { what: "event", id })
+    }
+
+    pub fn count_events(&self, incident_id: i64, filter: &EventFilter) -> Result<i64> {
+        let (clause, mut args) = filter.clause();
+        args.insert(0, incident_id.into());
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM events e WHERE e.incident_id = ?{clause}"))?;
+        Ok(stmt.query_row(params_from_iter(args), |r| r.get(0))?)
+    }
+
+    /// Events `offset .. offset + limit` in time order: what one screen of the timeline draws.
+    pub fn events_window(&self, incident_id: i64, filter: &EventFilter, offset: i64, limit: i64) -> Result<Vec<Event>> {
+        let (clause, mut args) = filter.clause();
+        args.insert(0, incident_id.into());
+        args.push(limit.into());
+        args.push(offset.into());
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM events e WHERE e.incident_id = ?{clause} ORDER BY e.at, e.id LIMIT ? OFFSET ?"
+        ))?;
+        let rows = stmt.query_map(params_from_iter(args), from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn all_events(&self, incident_id: i64) -> Result<Vec<Event>> {
+        self.events_window(incident_id, &EventFilter::default(), 0, i64::MAX)
+    }
+
+    /// Where an event stands in the filtered timeline (to keep a selection on it).
+    pub fn event_position(&self, incident_id: i64, filter: &EventFilter, event_id: i64) -> Result<Option<i64>> {
+        let Some((at, _)) = self.event_key(event_id)? else {
+            return Ok(None);
+        };
+        let (clause, mut args) = filter.clause();
+        args.insert(0, incident_id.into());
+        args.push(at.into());
+        args.push(at.into());
+        args.push(event_id.into());
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT count(*) FROM events e WHERE e.incident_id = ?{clause} AND (e.at < ? OR (e.at = ? AND e.id < ?))"
+        ))?;
+        Ok(Some(stmt.query_row(params_from_iter(args), |r| r.get(0))?))
+    }
+
+    fn event_key(&self, event_id: i64) -> Result<Option<(i64, i64)>> {
+        Ok(self
+            .conn
+            .query_row("SELECT at, id FROM events WHERE id = ?", [event_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// The next (or previous) event after `from_event` whose text matches `words`, within the filter.
+    pub fn next_match(
+        &self,
+        incident_id: i64,
+        filter: &EventFilter,
+        words: &str,
+        from_event: Option<i64>,
+        forward: bool,
+    ) -> Result<Option<Event>> {
+        let Some(q) = fts_query(words) else { return Ok(None) };
+        let (clause, mut args) = filter.clause();
+        args.insert(0, incident_id.into());
+        args.push(q.into());
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM events e WHERE e.incident_id = ?{clause}
+             AND e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)"
+        );
+        if let Some((at, id)) = from_event.map(|id| self.event_key(id)).transpose()?.flatten() {
+            let op = if forward { ">" } else { "<" };
+            sql.push_str(&format!(" AND (e.at {op} ? OR (e.at = ? AND e.id {op} ?))"));
+            args.extend([Value::from(at), Value::from(at), Value::from(id)]);
+        }
+        sql.push_str(if forward { " ORDER BY e.at, e.id LIMIT 1" } else { " ORDER BY e.at DESC, e.id DESC LIMIT 1" });
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        Ok(stmt.query_row(params_from_iter(args), from_row).optional()?)
+    }
+
+    pub fn count_matches(&self, incident_id: i64, filter: &EventFilter, words: &str) -> Result<i64> {
+        let mut f = filter.clone();
+        f.text = Some(words.to_string());
+        if fts_query(words).is_none() {
+            return Ok(0);
+        }
+        self.count_events(incident_id, &f)
+    }
+
+    pub fn first_event_time(&self, incident_id: i64) -> Result<Option<DateTime<Utc>>> {
+        let t: Option<i64> = self
+            .conn
+            .query_row("SELECT min(at) FROM events WHERE incident_id = ?", [incident_id], |r| r.get(0))?;
+        Ok(t.map(from_ms))
+    }
+
+    pub fn last_event_time(&self, incident_id: i64) -> Result<Option<DateTime<Utc>>> {
+        let t: Option<i64> = self
+            .conn
+            .query_row("SELECT max(at) FROM events WHERE incident_id = ?", [incident_id], |r| r.get(0))?;
+        Ok(t.map(from_ms))
+    }
+
+    /// Saves time, kind, text and milestone of an event read at `event.version`.
+    pub fn update_event(&self, event: &Event) -> Result<Event> {
+        let text = sanitize::clean(event.text.trim_end());
+        if text.trim().is_empty() {
+            return Err(StoreError::Invalid("an event needs some text".into()));
+        }
+        self.write(|conn| {
+            check_version(conn, "events", "event", event.id, event.version)?;
+            conn.execute(
+                "UPDATE events SET at = ?, kind = ?, text = ?, milestone = ? WHERE id = ?",
+                params![to_ms(event.at), event.kind.key(), text, event.milestone.map(|m| m.key()), event.id],
+            )?;
+            self.record(conn, Some(event.incident_id), "event", event.id, "update", &text)?;
+            Ok(())
+        })?;
+        self.event(event.id)
+    }
+
+    pub fn set_milestone(&self, event_id: i64, version: i64, milestone: Option<Milestone>) -> Result<Event> {
+        let mut e = self.event(event_id)?;
+        e.version = version;
+        e.milestone = milestone;
+        self.update_event(&e)
+    }
+
+    pub fn delete_event(&self, event_id: i64, version: i64) -> Result<()> {
+        let e = self.event(event_id)?;
+        self.write(|conn| {
+            check_version(conn, "events", "event", event_id, version)?;
+            conn.execute("DELETE FROM events WHERE id = ?", [event_id])?;
+            self.record(conn, Some(e.incident_id), "event", event_id, "delete", &e.text)?;
+            Ok(())
+        })
+    }
+
+    /// Runs an import in one transaction: `feed` pushes events into the sink it is given; any
+    /// error from it (or from the store) rolls everything back. Events already imported (same
+    /// time and text) are skipped, so importing a file twice adds nothing.
+    pub fn import_events<R, E: From<StoreError>>(
+        &self,
+        incident_id: i64,
+        label: &str,
+        feed: impl FnOnce(&mut dyn FnMut(NewEvent, &str) -> Result<(), E>) -> Result<R, E>,
+    ) -> Result<(R, ImportOutcome), E> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| E::from(e.into()))?;
+        let run = || -> Result<(R, ImportOutcome), E> {
+            self.require_incident(&self.conn, incident_id)?;
+            let mut outcome = ImportOutcome::default();
+            let r = {
+                let mut sink = |ev: NewEvent, key: &str| -> Result<(), E> {
+                    match self.insert_event(&self.conn, incident_id, &ev, Some(key))? {
+                        Some(_) => outcome.inserted += 1,
+                        None => outcome.duplicates += 1,
+                    }
+                    Ok(())
+                };
+                feed(&mut sink)?
+            };
+            self.record(
+                &self.conn,
+                Some(incident_id),
+                "incident",
+                incident_id,
+                "import",
+                &format!("{} events from {}", outcome.inserted, sanitize::clean_line(label)),
+            )?;
+            Ok((r, outcome))
+        };
+        match run() {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT").map_err(|e| E::from(e.into()))?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}

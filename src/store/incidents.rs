@@ -1,0 +1,234 @@
+//! Incidents: create, read, list with their summaries, update.
+
+use super::{Result, Store, StoreError, check_version, from_ms, now_ms, to_ms};
+use crate::model::{
+    ActionStatus, CauseCategory, CauseState, Incident, IncidentStatus, Milestone, Severity, StandardCause,
+    durations::Milestones, sanitize,
+};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+#[derive(Debug, Clone)]
+pub struct NewIncident {
+    pub title: String,
+    pub severity: Severity,
+    pub zone: String,
+    pub started_at: Option<DateTime<Utc>>,
+}
+
+/// One row of the home screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentSummary {
+    pub incident: Incident,
+    pub started: Option<DateTime<Utc>>,
+    pub resolved: Option<DateTime<Utc>>,
+    pub events: i64,
+    pub open_actions: i64,
+    pub confirmed: Vec<CauseCategory>,
+    pub touched_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, title, severity, status, summary, impact, zone, root_cause, trigger, started_at, \
+                       created_at, updated_at, version";
+
+fn from_row(r: &Row) -> rusqlite::Result<Incident> {
+    let severity: u8 = r.get(2)?;
+    let status: String = r.get(3)?;
+    Ok(Incident {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        severity: Severity::from_number(severity).unwrap_or(Severity::Sev4),
+        status: status.parse().unwrap_or(IncidentStatus::Open),
+        summary: r.get(4)?,
+        impact: r.get(5)?,
+        zone: r.get(6)?,
+        root_cause: r.get(7)?,
+        trigger: r.get(8)?,
+        started_at: r.get::<_, Option<i64>>(9)?.map(from_ms),
+        created_at: from_ms(r.get(10)?),
+        updated_at: from_ms(r.get(11)?),
+        version: r.get(12)?,
+    })
+}
+
+impl Store {
+    /// Creates an incident with the five standard causes, all unexamined. A start time also
+    /// becomes the "impact started" milestone on the timeline.
+    pub fn create_incident(&self, new: &NewIncident) -> Result<i64> {
+        let title = sanitize::clean_line(&new.title);
+        if title.is_empty() {
+            return Err(StoreError::Invalid("an incident needs a title".into()));
+        }
+        crate::model::time::parse_zone(&new.zone).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.write(|conn| {
+            let id = self.insert_incident(conn, &title, new.severity, &new.zone, new.started_at)?;
+            if let Some(at) = new.started_at {
+                self.insert_event(
+                    conn,
+                    id,
+                    &super::NewEvent {
+                        at,
+                        kind: crate::model::EventKind::Observation,
+                        text: "Impact started".into(),
+                        milestone: Some(Milestone::ImpactStarted),
+                        source: crate::model::Source::Typed,
+                        author: None,
+                    },
+                    None,
+                )?;
+            }
+            Ok(id)
+        })
+    }
+
+    pub(crate) fn insert_incident(
+        &self,
+        conn: &Connection,
+        title: &str,
+        severity: Severity,
+        zone: &str,
+        started_at: Option<DateTime<Utc>>,
+    ) -> Result<i64> {
+        let now = now_ms();
+        conn.execute(
+            "INSERT INTO incidents (title, severity, status, zone, started_at, created_at, updated_at, touched_at)
+             VALUES (?, ?, 'open', ?, ?, ?, ?, ?)",
+            params![title, severity.number(), zone, started_at.map(to_ms), now, now, now],
+        )?;
+        let id = conn.last_insert_rowid();
+        for (pos, cause) in StandardCause::ALL.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO causes (incident_id, category, position) VALUES (?, ?, ?)",
+                params![id, CauseCategory::Standard(*cause).to_db(), pos as i64],
+            )?;
+        }
+        self.record(conn, Some(id), "incident", id, "create", title)?;
+        Ok(id)
+    }
+
+    pub fn incident(&self, id: i64) -> Result<Incident> {
+        self.conn
+            .query_row(&format!("SELECT {COLUMNS} FROM incidents WHERE id = ?"), [id], from_row)
+            .optional()?
+            .ok_or(StoreError::UnknownIncident(id))
+    }
+
+    pub fn incidents(&self) -> Result<Vec<Incident>> {
+        let mut stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM incidents ORDER BY id"))?;
+        let rows = stmt.query_map([], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every incident with what the home screen shows, the most recently active first.
+    pub fn incident_summaries(&self) -> Result<Vec<IncidentSummary>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS}, touched_at,
+               (SELECT count(*) FROM events e WHERE e.incident_id = i.id),
+               (SELECT count(*) FROM actions a WHERE a.incident_id = i.id AND a.status <> ?)
+             FROM incidents i ORDER BY touched_at DESC, id DESC"
+        ))?;
+        let rows = stmt.query_map([ActionStatus::Done.key()], |r| {
+            Ok((from_row(r)?, from_ms(r.get(13)?), r.get::<_, i64>(14)?, r.get::<_, i64>(15)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (incident, touched_at, events, open_actions) = row?;
+            let milestones = self.milestones(incident.id)?;
+            let confirmed = self
+                .causes(incident.id)?
+                .into_iter()
+                .filter(|c| c.state == CauseState::Confirmed)
+                .map(|c| c.category)
+                .collect();
+            let started = milestones
+                .get(Milestone::ImpactStarted)
+                .or(incident.started_at)
+                .or(self.first_event_time(incident.id)?);
+            out.push(IncidentSummary {
+                started,
+                resolved: milestones.get(Milestone::Resolved),
+                events,
+                open_actions,
+                confirmed,
+                touched_at,
+                incident,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The incident a shell command means when it names none: the most recently active one that
+    /// is not closed.
+    pub fn most_recent_open_incident(&self) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM incidents WHERE status NOT IN ('closed', 'resolved')
+                 ORDER BY touched_at DESC, id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Saves the editable fields of an incident read at `incident.version`.
+    pub fn update_incident(&self, incident: &Incident) -> Result<Incident> {
+        let title = sanitize::clean_line(&incident.title);
+        if title.is_empty() {
+            return Err(StoreError::Invalid("an incident needs a title".into()));
+        }
+        crate::model::time::parse_zone(&incident.zone).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.write(|conn| {
+            check_version(conn, "incidents", "incident", incident.id, incident.version)?;
+            conn.execute(
+                "UPDATE incidents SET title = ?, severity = ?, status = ?, summary = ?, impact = ?, zone = ?,
+                   root_cause = ?, trigger = ?, started_at = ?, updated_at = ? WHERE id = ?",
+                params![
+                    title,
+                    incident.severity.number(),
+                    incident.status.key(),
+                    sanitize::clean(&incident.summary),
+                    sanitize::clean(&incident.impact),
+                    incident.zone.trim(),
+                    sanitize::clean(&incident.root_cause),
+                    sanitize::clean(&incident.trigger),
+                    incident.started_at.map(to_ms),
+                    now_ms(),
+                    incident.id
+                ],
+            )?;
+            self.record(conn, Some(incident.id), "incident", incident.id, "update", &title)?;
+            Ok(())
+        })?;
+        self.incident(incident.id)
+    }
+
+    pub fn delete_incident(&self, id: i64, version: i64) -> Result<()> {
+        self.write(|conn| {
+            check_version(conn, "incidents", "incident", id, version)?;
+            conn.execute("DELETE FROM incidents WHERE id = ?", [id])?;
+            self.record(conn, None, "incident", id, "delete", "")?;
+            Ok(())
+        })
+    }
+
+    pub fn milestones(&self, incident_id: i64) -> Result<Milestones> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT milestone, min(at) FROM events WHERE incident_id = ? AND milestone IS NOT NULL GROUP BY milestone",
+        )?;
+        let rows = stmt.query_map([incident_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut pairs = Vec::new();
+        for row in rows {
+            let (m, at) = row?;
+            if let Ok(m) = m.parse::<Milestone>() {
+                pairs.push((m, from_ms(at)));
+            }
+        }
+        Ok(Milestones::from_pairs(pairs))
+    }
+
+    pub(crate) fn require_incident(&self, conn: &Connection, id: i64) -> Result<()> {
+        let found: Option<i64> = conn.query_row("SELECT id FROM incidents WHERE id = ?", [id], |r| r.get(0)).optional()?;
+        found.map(|_| ()).ok_or(StoreError::UnknownIncident(id))
+    }
+}

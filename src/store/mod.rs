@@ -1,0 +1,380 @@
+//! The SQLite store: one file, WAL, every write in `BEGIN IMMEDIATE`, optimistic versions.
+
+mod actions;
+mod causes;
+mod document;
+mod events;
+mod incidents;
+mod people;
+pub mod schema;
+
+pub use actions::{ActionFilter, ActionRow, NewAction};
+pub use events::{EventFilter, ImportOutcome, NewEvent};
+pub use incidents::{IncidentSummary, NewIncident};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use schema::{APPLICATION_ID, CURRENT_VERSION, MIGRATIONS};
+use std::fs::{self, OpenOptions};
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: not a debrief database ({reason}); nothing was changed")]
+    NotDebrief { path: String, reason: String },
+    #[error(
+        "{path}: written by a newer debrief (schema version {found}, this debrief knows up to {ours}); \
+         upgrade debrief to open it — nothing was changed"
+    )]
+    TooNew { path: String, found: i32, ours: i32 },
+    #[error("{path}: the database is damaged ({detail}); restore it from a backup")]
+    Corrupt { path: String, detail: String },
+    #[error("{path}: read-only; debrief needs to write to its database (check the file's permissions)")]
+    ReadOnly { path: String },
+    #[error("{path}: the directory {dir} does not exist")]
+    MissingDir { path: String, dir: String },
+    #[error("{path}: cannot create the database here ({detail})")]
+    CannotCreate { path: String, detail: String },
+    #[error("unknown incident {0}")]
+    UnknownIncident(i64),
+    #[error("unknown {what} {id}")]
+    NotFound { what: &'static str, id: i64 },
+    #[error(
+        "conflict: {what} {id} was changed by someone else since you read it \
+         (you had version {yours}, it is now at version {theirs})"
+    )]
+    Conflict { what: &'static str, id: i64, yours: i64, theirs: i64 },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, StoreError::Conflict { .. })
+    }
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    author: String,
+}
+
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+impl Store {
+    /// Opens (or creates, with mode 0600) a debrief database. A file that is not one, or that a
+    /// newer debrief wrote, is refused and left exactly as it was.
+    pub fn open(path: &Path, author: &str) -> Result<Store> {
+        let shown = path.display().to_string();
+        let exists = path.exists();
+        if exists {
+            inspect_existing(path)?;
+        } else {
+            create_empty(path)?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(|e| classify(&shown, e))?;
+        let store = Store { conn, path: path.to_path_buf(), author: author.to_string() };
+        store.configure().map_err(|e| classify_store(&shown, e))?;
+        store.migrate().map_err(|e| classify_store(&shown, e))?;
+        Ok(store)
+    }
+
+    /// A private database in memory, for tests and benchmarks.
+    pub fn open_in_memory(author: &str) -> Result<Store> {
+        let store = Store { conn: Connection::open_in_memory()?, path: PathBuf::from(":memory:"), author: author.into() };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn configure(&self) -> Result<()> {
+        self.conn.busy_timeout(Duration::from_secs(30))?;
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        let mode: String = self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+            return Err(StoreError::Invalid(format!("cannot switch the database to WAL (it stays in {mode})")));
+        }
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        Ok(())
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let path = self.path.display().to_string();
+        self.write(|conn| {
+            let version: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+            if version > CURRENT_VERSION {
+                return Err(StoreError::TooNew { path: path.clone(), found: version, ours: CURRENT_VERSION });
+            }
+            if version == 0 {
+                let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+                if tables > 0 {
+                    return Err(StoreError::NotDebrief { path: path.clone(), reason: "it holds other tables".into() });
+                }
+            } else if app != APPLICATION_ID {
+                return Err(StoreError::NotDebrief { path: path.clone(), reason: "another application's SQLite file".into() });
+            }
+            for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+                conn.execute_batch(sql)?;
+                conn.pragma_update(None, "user_version", i as i32 + 1)?;
+            }
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+            Ok(())
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn author(&self) -> &str {
+        &self.author
+    }
+
+    pub fn set_author(&mut self, author: &str) {
+        self.author = author.to_string();
+    }
+
+    /// Changes whenever another connection commits: cheap to poll for live updates.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
+    pub fn schema_version(&self) -> Result<i32> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// Direct access for queries this module does not offer (tests, benchmarks).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so a
+    /// second writer waits on the busy timeout instead of failing halfway with SQLITE_BUSY.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(&self.conn) {
+            Ok(v) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(e.into())
+                }
+            },
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Records a change with its author and time, and marks the incident as recently active.
+    pub(crate) fn record(
+        &self,
+        conn: &Connection,
+        incident_id: Option<i64>,
+        entity: &str,
+        entity_id: i64,
+        op: &str,
+        detail: &str,
+    ) -> Result<()> {
+        let now = now_ms();
+        conn.execute(
+            "INSERT INTO history (at, author, incident_id, entity, entity_id, op, detail) VALUES (?,?,?,?,?,?,?)",
+            params![now, self.author, incident_id, entity, entity_id, op, detail],
+        )?;
+        if let Some(id) = incident_id {
+            conn.execute("UPDATE incidents SET touched_at = ? WHERE id = ?", params![now, id])?;
+        }
+        Ok(())
+    }
+
+    pub fn history(&self, incident_id: i64, entity: Option<(&str, i64)>) -> Result<Vec<crate::model::HistoryEntry>> {
+        let (sql, args): (&str, Vec<rusqlite::types::Value>) = match entity {
+            Some((e, id)) => (
+                "SELECT id, at, author, incident_id, entity, entity_id, op, detail FROM history
+                 WHERE incident_id = ? AND entity = ? AND entity_id = ? ORDER BY id",
+                vec![incident_id.into(), e.to_string().into(), id.into()],
+            ),
+            None => (
+                "SELECT id, at, author, incident_id, entity, entity_id, op, detail FROM history
+                 WHERE incident_id = ? ORDER BY id",
+                vec![incident_id.into()],
+            ),
+        };
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+            Ok(crate::model::HistoryEntry {
+                id: r.get(0)?,
+                at: from_ms(r.get(1)?),
+                author: r.get(2)?,
+                incident_id: r.get(3)?,
+                entity: r.get(4)?,
+                entity_id: r.get(5)?,
+                op: r.get(6)?,
+                detail: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Says this session is looking at an incident; others see it for a few seconds.
+    pub fn heartbeat(&self, session: &str, incident_id: Option<i64>) -> Result<()> {
+        self.write(|conn| {
+            conn.execute(
+                "INSERT INTO presence (session, author, incident_id, seen_at) VALUES (?,?,?,?)
+                 ON CONFLICT (session) DO UPDATE SET author = excluded.author,
+                   incident_id = excluded.incident_id, seen_at = excluded.seen_at",
+                params![session, self.author, incident_id, now_ms()],
+            )?;
+            conn.execute("DELETE FROM presence WHERE seen_at < ?", params![now_ms() - 60_000])?;
+            Ok(())
+        })
+    }
+
+    pub fn leave(&self, session: &str) -> Result<()> {
+        self.write(|conn| {
+            conn.execute("DELETE FROM presence WHERE session = ?", params![session])?;
+            Ok(())
+        })
+    }
+
+    /// Who else (other sessions) has had this incident open within `within`.
+    pub fn present(&self, session: &str, incident_id: i64, within: Duration) -> Result<Vec<String>> {
+        let since = now_ms() - within.as_millis() as i64;
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT author FROM presence WHERE incident_id = ? AND session <> ? AND seen_at >= ? ORDER BY author",
+        )?;
+        let rows = stmt.query_map(params![incident_id, session, since], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// Refuses what is not a debrief database before SQLite may touch it (opening a file read-write
+/// can already write to it, e.g. roll back a journal).
+fn inspect_existing(path: &Path) -> Result<()> {
+    let shown = path.display().to_string();
+    let meta = fs::metadata(path).map_err(|e| StoreError::CannotCreate { path: shown.clone(), detail: e.to_string() })?;
+    if meta.is_dir() {
+        return Err(StoreError::NotDebrief { path: shown, reason: "it is a directory".into() });
+    }
+    if meta.len() == 0 {
+        return Err(StoreError::NotDebrief { path: shown, reason: "the file is empty".into() });
+    }
+    let mut header = [0u8; 16];
+    let mut file = fs::File::open(path).map_err(|e| StoreError::CannotCreate { path: shown.clone(), detail: e.to_string() })?;
+    if file.read_exact(&mut header).is_err() || &header != SQLITE_HEADER {
+        return Err(StoreError::NotDebrief { path: shown, reason: "it is not an SQLite file".into() });
+    }
+    // Permission bits are checked by hand because root may write anyway, and a file that a
+    // team marked read-only must stay as it is.
+    if meta.permissions().readonly() {
+        return Err(StoreError::ReadOnly { path: shown });
+    }
+    let ro = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| classify(&shown, e))?;
+    let check = || -> rusqlite::Result<(i32, i32, i64)> {
+        let version: i32 = ro.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let app: i32 = ro.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let tables: i64 = ro.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        Ok((version, app, tables))
+    };
+    let (version, app, tables) = check().map_err(|e| classify(&shown, e))?;
+    if app != APPLICATION_ID && (version != 0 || tables > 0) {
+        return Err(StoreError::NotDebrief { path: shown, reason: "another application's SQLite file".into() });
+    }
+    if version > CURRENT_VERSION {
+        return Err(StoreError::TooNew { path: shown, found: version, ours: CURRENT_VERSION });
+    }
+    Ok(())
+}
+
+fn create_empty(path: &Path) -> Result<()> {
+    let shown = path.display().to_string();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    match fs::metadata(&dir) {
+        Err(_) => return Err(StoreError::MissingDir { path: shown, dir: dir.display().to_string() }),
+        Ok(m) if !m.is_dir() => return Err(StoreError::MissingDir { path: shown, dir: dir.display().to_string() }),
+        Ok(m) if m.permissions().readonly() => {
+            return Err(StoreError::CannotCreate { path: shown, detail: format!("the directory {} is read-only", dir.display()) });
+        }
+        Ok(_) => {}
+    }
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| StoreError::CannotCreate { path: shown, detail: e.to_string() })?;
+    Ok(())
+}
+
+fn classify(path: &str, e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode::*;
+    match e.sqlite_error_code() {
+        Some(NotADatabase) => StoreError::NotDebrief { path: path.into(), reason: "it is not an SQLite file".into() },
+        Some(DatabaseCorrupt) => StoreError::Corrupt { path: path.into(), detail: e.to_string() },
+        Some(ReadOnly) => StoreError::ReadOnly { path: path.into() },
+        Some(CannotOpen) | Some(PermissionDenied) => StoreError::CannotCreate { path: path.into(), detail: e.to_string() },
+        _ => StoreError::Sqlite(e),
+    }
+}
+
+fn classify_store(path: &str, e: StoreError) -> StoreError {
+    match e {
+        StoreError::Sqlite(inner) => classify(path, inner),
+        other => other,
+    }
+}
+
+pub fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+pub fn to_ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn from_ms(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// Bumps a row's version if it is still at the one the caller read; tells a conflict otherwise.
+pub(crate) fn check_version(
+    conn: &Connection,
+    table: &'static str,
+    what: &'static str,
+    id: i64,
+    yours: i64,
+) -> Result<()> {
+    let current: Option<i64> = conn
+        .query_row(&format!("SELECT version FROM {table} WHERE id = ?"), [id], |r| r.get(0))
+        .optional()?;
+    match current {
+        None => Err(StoreError::NotFound { what, id }),
+        Some(v) if v != yours => Err(StoreError::Conflict { what, id, yours, theirs: v }),
+        Some(_) => {
+            conn.execute(&format!("UPDATE {table} SET version = version + 1 WHERE id = ?"), [id])?;
+            Ok(())
+        }
+    }
+}

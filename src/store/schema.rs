@@ -1,0 +1,138 @@
+//! The schema, and the forward migrations that build it. `PRAGMA user_version` counts them.
+
+/// Marks a file as ours (`PRAGMA application_id`), so a foreign SQLite file is refused.
+pub const APPLICATION_ID: i32 = 0x4442_5246; // "DBRF"
+
+/// Each entry moves the schema one version forward; never edit a shipped entry, append one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the first schema
+    r#"
+    CREATE TABLE incidents (
+        id          INTEGER PRIMARY KEY,
+        title       TEXT NOT NULL,
+        severity    INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 4),
+        status      TEXT NOT NULL,
+        summary     TEXT NOT NULL DEFAULT '',
+        impact      TEXT NOT NULL DEFAULT '',
+        zone        TEXT NOT NULL DEFAULT 'UTC',
+        root_cause  TEXT NOT NULL DEFAULT '',
+        trigger     TEXT NOT NULL DEFAULT '',
+        started_at  INTEGER,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        touched_at  INTEGER NOT NULL,
+        version     INTEGER NOT NULL DEFAULT 1
+    );
+
+    CREATE TABLE events (
+        id          INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        at          INTEGER NOT NULL,
+        kind        TEXT NOT NULL,
+        text        TEXT NOT NULL,
+        author      TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        milestone   TEXT,
+        import_key  TEXT,
+        version     INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX events_by_time ON events (incident_id, at, id);
+    CREATE INDEX events_by_milestone ON events (incident_id, milestone) WHERE milestone IS NOT NULL;
+    CREATE UNIQUE INDEX events_by_import_key ON events (incident_id, import_key)
+        WHERE import_key IS NOT NULL;
+
+    CREATE VIRTUAL TABLE events_fts USING fts5 (text, content='events', content_rowid='id');
+    CREATE TRIGGER events_fts_insert AFTER INSERT ON events BEGIN
+        INSERT INTO events_fts (rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
+        INSERT INTO events_fts (events_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    CREATE TRIGGER events_fts_update AFTER UPDATE OF text ON events BEGIN
+        INSERT INTO events_fts (events_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO events_fts (rowid, text) VALUES (new.id, new.text);
+    END;
+
+    CREATE TABLE causes (
+        id          INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        category    TEXT NOT NULL,
+        position    INTEGER NOT NULL,
+        state       TEXT NOT NULL DEFAULT 'unexamined',
+        notes       TEXT NOT NULL DEFAULT '',
+        version     INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (incident_id, category)
+    );
+
+    CREATE TABLE evidence (
+        cause_id    INTEGER NOT NULL REFERENCES causes(id) ON DELETE CASCADE,
+        event_id    INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        PRIMARY KEY (cause_id, event_id)
+    );
+    CREATE INDEX evidence_by_event ON evidence (event_id);
+
+    CREATE TABLE actions (
+        id          INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        title       TEXT NOT NULL,
+        details     TEXT NOT NULL DEFAULT '',
+        kind        TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'todo',
+        owner       TEXT NOT NULL DEFAULT '',
+        owner_role  TEXT,
+        due         TEXT,
+        cause_id    INTEGER REFERENCES causes(id) ON DELETE SET NULL,
+        ticket      TEXT NOT NULL DEFAULT '',
+        priority    INTEGER NOT NULL DEFAULT 0,
+        created_at  INTEGER NOT NULL,
+        version     INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX actions_by_incident ON actions (incident_id);
+    CREATE INDEX actions_by_owner ON actions (owner);
+
+    CREATE TABLE participants (
+        id          INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        name        TEXT NOT NULL,
+        role        TEXT NOT NULL,
+        present     INTEGER NOT NULL DEFAULT 0,
+        version     INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (incident_id, name)
+    );
+
+    CREATE TABLE meetings (
+        id              INTEGER PRIMARY KEY,
+        incident_id     INTEGER NOT NULL UNIQUE REFERENCES incidents(id) ON DELETE CASCADE,
+        step            TEXT NOT NULL DEFAULT 'document',
+        started_at      INTEGER,
+        ended_at        INTEGER,
+        step_seconds    TEXT NOT NULL DEFAULT '[0,0,0,0]',
+        step_started_at INTEGER,
+        agreement       TEXT NOT NULL DEFAULT '',
+        decisions       TEXT NOT NULL DEFAULT '',
+        version         INTEGER NOT NULL DEFAULT 1
+    );
+
+    CREATE TABLE history (
+        id          INTEGER PRIMARY KEY,
+        at          INTEGER NOT NULL,
+        author      TEXT NOT NULL,
+        incident_id INTEGER,
+        entity      TEXT NOT NULL,
+        entity_id   INTEGER NOT NULL,
+        op          TEXT NOT NULL,
+        detail      TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX history_by_incident ON history (incident_id, id);
+    CREATE INDEX history_by_entity ON history (entity, entity_id, id);
+
+    CREATE TABLE presence (
+        session     TEXT PRIMARY KEY,
+        author      TEXT NOT NULL,
+        incident_id INTEGER,
+        seen_at     INTEGER NOT NULL
+    );
+    "#,
+];
+
+pub const CURRENT_VERSION: i32 = MIGRATIONS.len() as i32;
