@@ -12,7 +12,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "debrief", version, about = "The console for the review that follows a critical IT outage")]
+#[command(
+    name = "debrief",
+    version,
+    about = "The console for the review that follows a critical IT outage"
+)]
 pub struct Cli {
     /// The database file [default: $DEBRIEF_DB, else $XDG_DATA_HOME/debrief/debrief.db]
     #[arg(long, global = true, value_name = "PATH")]
@@ -167,12 +171,20 @@ pub fn local_zone() -> String {
         .ok()
         .map(|z| z.trim_start_matches(':').to_string())
         .filter(|z| z.parse::<chrono_tz::Tz>().is_ok())
-        .or_else(|| iana_time_zone::get_timezone().ok().filter(|z| z.parse::<chrono_tz::Tz>().is_ok()))
+        .or_else(|| {
+            iana_time_zone::get_timezone()
+                .ok()
+                .filter(|z| z.parse::<chrono_tz::Tz>().is_ok())
+        })
         .unwrap_or_else(|| "UTC".into())
 }
 
 pub fn time_context(store: &Store, incident: &Incident) -> Result<TimeContext> {
-    Ok(TimeContext { zone: incident.tz(), now: Utc::now(), anchor: store.last_event_time(incident.id)? })
+    Ok(TimeContext {
+        zone: incident.tz(),
+        now: Utc::now(),
+        anchor: store.last_event_time(incident.id)?,
+    })
 }
 
 pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
@@ -180,11 +192,25 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         bail!("no command");
     };
     match command {
-        Command::New { title, severity, zone, started } => {
+        Command::New {
+            title,
+            severity,
+            zone,
+            started,
+        } => {
             let zone = zone.unwrap_or_else(local_zone);
             let tz = time::parse_zone(&zone)?;
             let started = started
-                .map(|s| time::parse_time(&s, &TimeContext { zone: tz, now: Utc::now(), anchor: None }))
+                .map(|s| {
+                    time::parse_time(
+                        &s,
+                        &TimeContext {
+                            zone: tz,
+                            now: Utc::now(),
+                            anchor: None,
+                        },
+                    )
+                })
                 .transpose()?;
             let id = store.create_incident(&NewIncident {
                 title: title.join(" "),
@@ -210,13 +236,24 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
                     .collect();
                 writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
             } else if rows.is_empty() {
-                writeln!(out, "No incidents yet. Start one with `debrief new TITLE`, or load the demo with `debrief demo`.")?;
+                writeln!(
+                    out,
+                    "No incidents yet. Start one with `debrief new TITLE`, or load the demo with `debrief demo`."
+                )?;
             } else {
-                writeln!(out, "{:>4}  {:<4}  {:<10}  {:<16}  {:>6}  TITLE", "ID", "SEV", "STATUS", "STARTED", "OPEN")?;
+                writeln!(
+                    out,
+                    "{:>4}  {:<4}  {:<10}  {:<16}  {:>6}  TITLE",
+                    "ID", "SEV", "STATUS", "STARTED", "OPEN"
+                )?;
                 for s in rows {
                     let started = s
                         .started
-                        .map(|t| t.with_timezone(&s.incident.tz()).format("%Y-%m-%d %H:%M").to_string())
+                        .map(|t| {
+                            t.with_timezone(&s.incident.tz())
+                                .format("%Y-%m-%d %H:%M")
+                                .to_string()
+                        })
                         .unwrap_or_else(|| "-".into());
                     writeln!(
                         out,
@@ -249,7 +286,11 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             let incident = store.incident(id)?;
             let ctx = time_context(store, &incident)?;
             let kind: EventKind = args.kind.parse()?;
-            let milestone = args.milestone.as_deref().map(str::parse::<Milestone>).transpose()?;
+            let milestone = args
+                .milestone
+                .as_deref()
+                .map(str::parse::<Milestone>)
+                .transpose()?;
             let text = args.text.join(" ");
             let (at, text) = match &args.at {
                 Some(at) => (time::parse_time(at, &ctx)?, text),
@@ -257,7 +298,14 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             };
             let eid = store.add_event(
                 id,
-                &NewEvent { at, kind, text, milestone, source: Source::Logged, author: None },
+                &NewEvent {
+                    at,
+                    kind,
+                    text,
+                    milestone,
+                    source: Source::Logged,
+                    author: None,
+                },
             )?;
             writeln!(out, "{eid}")?;
         }
@@ -267,11 +315,20 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         }
         Command::Open { .. } => bail!("the console is opened by main"),
         Command::Load { file } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let doc: crate::model::document::Document = serde_json::from_str(&text).map_err(|e| {
-                anyhow!("{}:{}:{}: not a debrief incident document: {e}", file.display(), e.line(), e.column())
-            })?;
-            let id = store.load_document(&doc).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let doc: crate::model::document::Document =
+                serde_json::from_str(&text).map_err(|e| {
+                    anyhow!(
+                        "{}:{}:{}: not a debrief incident document: {e}",
+                        file.display(),
+                        e.line(),
+                        e.column()
+                    )
+                })?;
+            let id = store
+                .load_document(&doc)
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
             writeln!(out, "{id}")?;
         }
         Command::Export { id, format, output } => {
@@ -289,10 +346,18 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             let incident = store.incident(id)?;
             let gaps = coverage::gaps(&store.causes(id)?, &store.actions(id)?);
             if gaps.is_empty() {
-                writeln!(out, "Review of incident {id} ({}) is complete.", incident.title)?;
+                writeln!(
+                    out,
+                    "Review of incident {id} ({}) is complete.",
+                    incident.title
+                )?;
                 return Ok(0);
             }
-            writeln!(out, "Review of incident {id} ({}) is not complete:", incident.title)?;
+            writeln!(
+                out,
+                "Review of incident {id} ({}) is not complete:",
+                incident.title
+            )?;
             for g in gaps {
                 writeln!(out, "- {g}")?;
             }
@@ -335,7 +400,8 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
 /// The demo incident, moved in time so that it happened yesterday.
 pub fn load_demo(store: &Store) -> Result<i64> {
     let mut doc: crate::model::document::Document =
-        serde_json::from_str(include_str!("../assets/demo.json")).context("the embedded demo incident is broken")?;
+        serde_json::from_str(include_str!("../assets/demo.json"))
+            .context("the embedded demo incident is broken")?;
     if let Some(first) = doc.events.iter().map(|e| e.at).min() {
         let target = (Local::now() - chrono::Duration::days(1)).date_naive();
         let days = (target - first.date_naive()).num_days();
@@ -347,9 +413,16 @@ pub fn load_demo(store: &Store) -> Result<i64> {
 fn show(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
     let inc = store.incident(id)?;
     let tz = inc.tz();
-    let fmt = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
+    let fmt =
+        |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
     writeln!(out, "#{} {}", inc.id, inc.title)?;
-    writeln!(out, "{} · {} · times in {}", inc.severity.label(), inc.status.label(), inc.zone)?;
+    writeln!(
+        out,
+        "{} · {} · times in {}",
+        inc.severity.label(),
+        inc.status.label(),
+        inc.zone
+    )?;
     if !inc.summary.is_empty() {
         writeln!(out, "Summary: {}", inc.summary)?;
     }
@@ -367,9 +440,19 @@ fn show(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
     }
     writeln!(out, "\nTimeline:")?;
     for e in store.all_events(id)? {
-        let badge = e.milestone.map(|m| format!(" [{}]", m.label().to_uppercase())).unwrap_or_default();
+        let badge = e
+            .milestone
+            .map(|m| format!(" [{}]", m.label().to_uppercase()))
+            .unwrap_or_default();
         let mut lines = e.text.lines();
-        writeln!(out, "  {}  {:<13}{badge} {} ({})", fmt(e.at), e.kind.label(), lines.next().unwrap_or(""), e.author)?;
+        writeln!(
+            out,
+            "  {}  {:<13}{badge} {} ({})",
+            fmt(e.at),
+            e.kind.label(),
+            lines.next().unwrap_or(""),
+            e.author
+        )?;
         for l in lines {
             writeln!(out, "  {:>19}  {l}", "")?;
         }
@@ -377,7 +460,13 @@ fn show(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "\nCauses:")?;
     let causes = store.causes(id)?;
     for c in &causes {
-        writeln!(out, "  {:<22} {:<10} evidence: {}", c.category.label(), c.state.label(), c.evidence.len())?;
+        writeln!(
+            out,
+            "  {:<22} {:<10} evidence: {}",
+            c.category.label(),
+            c.state.label(),
+            c.evidence.len()
+        )?;
         for l in c.notes.lines() {
             writeln!(out, "      {l}")?;
         }
@@ -392,10 +481,23 @@ fn show(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
     let actions = store.actions(id)?;
     let today = Local::now().date_naive();
     for a in &actions {
-        let due = a.due.map(|d| d.to_string()).unwrap_or_else(|| "no date".into());
-        let owner = if a.owner.is_empty() { "no owner".to_string() } else { a.owner.clone() };
+        let due = a
+            .due
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "no date".into());
+        let owner = if a.owner.is_empty() {
+            "no owner".to_string()
+        } else {
+            a.owner.clone()
+        };
         let overdue = if a.is_overdue(today) { " OVERDUE" } else { "" };
-        writeln!(out, "  [{:<5}] {:<10} {} — {owner}, due {due}{overdue}", a.status.label(), a.kind.label(), a.title)?;
+        writeln!(
+            out,
+            "  [{:<5}] {:<10} {} — {owner}, due {due}{overdue}",
+            a.status.label(),
+            a.kind.label(),
+            a.title
+        )?;
     }
     let gaps = coverage::gaps(&causes, &actions);
     if !gaps.is_empty() {
@@ -408,7 +510,11 @@ fn show(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
 }
 
 fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> {
-    let statuses = args.status.iter().map(|s| s.parse::<ActionStatus>()).collect::<Result<Vec<_>, _>>()?;
+    let statuses = args
+        .status
+        .iter()
+        .map(|s| s.parse::<ActionStatus>())
+        .collect::<Result<Vec<_>, _>>()?;
     let today = Local::now().date_naive();
     let rows = store.actions_across(&ActionFilter {
         owner: args.owner,
@@ -420,7 +526,19 @@ fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> 
         writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
     } else if args.csv {
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(["incident", "incident_title", "id", "kind", "title", "owner", "role", "due", "status", "ticket", "priority"])?;
+        w.write_record([
+            "incident",
+            "incident_title",
+            "id",
+            "kind",
+            "title",
+            "owner",
+            "role",
+            "due",
+            "status",
+            "ticket",
+            "priority",
+        ])?;
         for r in &rows {
             let a = &r.action;
             w.write_record([
@@ -430,7 +548,9 @@ fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> 
                 a.kind.key().into(),
                 a.title.clone(),
                 a.owner.clone(),
-                a.owner_role.map(|x| x.key().to_string()).unwrap_or_default(),
+                a.owner_role
+                    .map(|x| x.key().to_string())
+                    .unwrap_or_default(),
                 a.due.map(|d| d.to_string()).unwrap_or_default(),
                 a.status.key().into(),
                 a.ticket.clone(),
@@ -443,10 +563,27 @@ fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> 
     } else {
         for r in rows {
             let a = &r.action;
-            let due = a.due.map(|d| d.to_string()).unwrap_or_else(|| "no date".into());
+            let due = a
+                .due
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "no date".into());
             let overdue = if a.is_overdue(today) { "  OVERDUE" } else { "" };
-            let owner = if a.owner.is_empty() { "-" } else { a.owner.as_str() };
-            writeln!(out, "#{:<3} {:<10} {:<6} {:<10} {:<14} {}  ({}){overdue}", a.incident_id, due, a.status.label(), a.kind.label(), owner, a.title, r.incident_title)?;
+            let owner = if a.owner.is_empty() {
+                "-"
+            } else {
+                a.owner.as_str()
+            };
+            writeln!(
+                out,
+                "#{:<3} {:<10} {:<6} {:<10} {:<14} {}  ({}){overdue}",
+                a.incident_id,
+                due,
+                a.status.label(),
+                a.kind.label(),
+                owner,
+                a.title,
+                r.incident_title
+            )?;
         }
     }
     Ok(())

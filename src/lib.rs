@@ -1,6 +1,6 @@
 //! debrief: a terminal console for the review that follows a critical IT outage.
 
+pub mod cli;
 pub mod model;
 pub mod store;
-pub mod cli;
 pub mod util;

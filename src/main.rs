@@ -17,7 +17,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     let store = cli::open_store(&cli)?;
     match cli.command {
         None => anyhow::bail!("the console is not built yet; see `debrief --help`"),
-        Some(Command::Open { .. }) => anyhow::bail!("the console is not built yet; see `debrief --help`"),
+        Some(Command::Open { .. }) => {
+            anyhow::bail!("the console is not built yet; see `debrief --help`")
+        }
         Some(_) => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();

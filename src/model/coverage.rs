@@ -12,10 +12,18 @@ pub enum Gap {
 
 impl std::fmt::Display for Gap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let actions = |n: &usize| if *n == 1 { "1 action has".to_string() } else { format!("{n} actions have") };
+        let actions = |n: &usize| {
+            if *n == 1 {
+                "1 action has".to_string()
+            } else {
+                format!("{n} actions have")
+            }
+        };
         match self {
             Gap::NoFix { cause } => write!(f, "{cause} is confirmed but has no fix action"),
-            Gap::NoMonitoring { cause } => write!(f, "{cause} is confirmed but has no monitoring action"),
+            Gap::NoMonitoring { cause } => {
+                write!(f, "{cause} is confirmed but has no monitoring action")
+            }
             Gap::NoOwner { count } => write!(f, "{} no owner", actions(count)),
             Gap::NoDueDate { count } => write!(f, "{} no due date", actions(count)),
         }
@@ -27,12 +35,20 @@ impl std::fmt::Display for Gap {
 pub fn gaps(causes: &[Cause], actions: &[Action]) -> Vec<Gap> {
     let mut out = Vec::new();
     for cause in causes.iter().filter(|c| c.state == CauseState::Confirmed) {
-        let has = |kind| actions.iter().any(|a| a.cause_id == Some(cause.id) && a.kind == kind);
+        let has = |kind| {
+            actions
+                .iter()
+                .any(|a| a.cause_id == Some(cause.id) && a.kind == kind)
+        };
         if !has(ActionKind::Fix) {
-            out.push(Gap::NoFix { cause: cause.category.label() });
+            out.push(Gap::NoFix {
+                cause: cause.category.label(),
+            });
         }
         if !has(ActionKind::Monitoring) {
-            out.push(Gap::NoMonitoring { cause: cause.category.label() });
+            out.push(Gap::NoMonitoring {
+                cause: cause.category.label(),
+            });
         }
     }
     let no_owner = actions.iter().filter(|a| a.owner.trim().is_empty()).count();
@@ -88,17 +104,41 @@ mod tests {
         let mon = action(ActionKind::Monitoring, Some(7), "Ben", true);
         let unrelated_fix = action(ActionKind::Fix, Some(8), "Ana", true);
         let confirmed = [cause(7, CauseState::Confirmed)];
-        let cases: Vec<(&str, Vec<Cause>, Vec<Action>, Vec<&str>)> = vec![
-            ("both", confirmed.to_vec(), vec![fix.clone(), mon.clone()], vec![]),
-            ("fix only", confirmed.to_vec(), vec![fix.clone()], vec!["Overload is confirmed but has no monitoring action"]),
-            ("monitoring only", confirmed.to_vec(), vec![mon.clone()], vec!["Overload is confirmed but has no fix action"]),
+        type Case<'a> = (&'a str, Vec<Cause>, Vec<Action>, Vec<&'a str>);
+        let cases: Vec<Case> = vec![
+            (
+                "both",
+                confirmed.to_vec(),
+                vec![fix.clone(), mon.clone()],
+                vec![],
+            ),
+            (
+                "fix only",
+                confirmed.to_vec(),
+                vec![fix.clone()],
+                vec!["Overload is confirmed but has no monitoring action"],
+            ),
+            (
+                "monitoring only",
+                confirmed.to_vec(),
+                vec![mon.clone()],
+                vec!["Overload is confirmed but has no fix action"],
+            ),
             (
                 "none",
                 confirmed.to_vec(),
                 vec![unrelated_fix.clone()],
-                vec!["Overload is confirmed but has no fix action", "Overload is confirmed but has no monitoring action"],
+                vec![
+                    "Overload is confirmed but has no fix action",
+                    "Overload is confirmed but has no monitoring action",
+                ],
             ),
-            ("suspected needs nothing", vec![cause(7, CauseState::Suspected)], vec![], vec![]),
+            (
+                "suspected needs nothing",
+                vec![cause(7, CauseState::Suspected)],
+                vec![],
+                vec![],
+            ),
             (
                 "not delegated",
                 vec![],
@@ -109,10 +149,18 @@ mod tests {
                 ],
                 vec!["2 actions have no owner", "2 actions have no due date"],
             ),
-            ("one without owner", vec![], vec![action(ActionKind::Fix, None, "", true)], vec!["1 action has no owner"]),
+            (
+                "one without owner",
+                vec![],
+                vec![action(ActionKind::Fix, None, "", true)],
+                vec!["1 action has no owner"],
+            ),
         ];
         for (name, causes, actions, want) in cases {
-            let got: Vec<String> = gaps(&causes, &actions).iter().map(|g| g.to_string()).collect();
+            let got: Vec<String> = gaps(&causes, &actions)
+                .iter()
+                .map(|g| g.to_string())
+                .collect();
             assert_eq!(got, want, "case {name}");
         }
     }

@@ -11,7 +11,11 @@ pub struct Milestones {
 
 impl Milestones {
     pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> Milestones {
-        Milestones::from_pairs(events.into_iter().filter_map(|e| e.milestone.map(|m| (m, e.at))))
+        Milestones::from_pairs(
+            events
+                .into_iter()
+                .filter_map(|e| e.milestone.map(|m| (m, e.at))),
+        )
     }
 
     pub fn from_pairs(pairs: impl IntoIterator<Item = (Milestone, DateTime<Utc>)>) -> Milestones {
@@ -49,7 +53,11 @@ impl Milestones {
             .map(|m| m.label())
             .collect();
         if !missing.is_empty() {
-            out.push(format!("Missing milestone{}: {}", plural(missing.len()), missing.join(", ")));
+            out.push(format!(
+                "Missing milestone{}: {}",
+                plural(missing.len()),
+                missing.join(", ")
+            ));
         }
         let present: Vec<(Milestone, DateTime<Utc>)> = Milestone::ALL
             .iter()
@@ -57,7 +65,11 @@ impl Milestones {
             .collect();
         for (i, (later, later_at)) in present.iter().enumerate() {
             if let Some((earlier, _)) = present[..i].iter().find(|(_, at)| at > later_at) {
-                out.push(format!("Out of order: {} is before {}", capital(later.label()), earlier.label()));
+                out.push(format!(
+                    "Out of order: {} is before {}",
+                    capital(later.label()),
+                    earlier.label()
+                ));
             }
         }
         out

@@ -25,7 +25,8 @@ impl Perform for Collector {
 }
 
 fn is_allowed(c: char) -> bool {
-    !(c.is_control() && c != '\n' && c != '\t') && !is_bidi_control(c)
+    let control = c.is_control() && c != '\n' && c != '\t';
+    !control && !is_bidi_control(c)
 }
 
 /// Characters that reorder or hide text in a terminal: embeddings, overrides, isolates and marks.

@@ -88,22 +88,38 @@ impl Store {
             "SELECT {COLUMNS} FROM actions a WHERE a.incident_id = ?
              ORDER BY CASE a.priority WHEN 0 THEN 99 ELSE a.priority END, a.due IS NULL, a.due, a.id"
         ))?;
-        Ok(stmt.query_map([incident_id], from_row)?.collect::<rusqlite::Result<_>>()?)
+        Ok(stmt
+            .query_map([incident_id], from_row)?
+            .collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn action(&self, id: i64) -> Result<Action> {
         self.conn
-            .query_row(&format!("SELECT {COLUMNS} FROM actions a WHERE a.id = ?"), [id], from_row)
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM actions a WHERE a.id = ?"),
+                [id],
+                from_row,
+            )
             .optional()?
             .ok_or(StoreError::NotFound { what: "action", id })
     }
 
-    fn check_cause(&self, conn: &rusqlite::Connection, incident_id: i64, cause_id: Option<i64>) -> Result<()> {
+    fn check_cause(
+        &self,
+        conn: &rusqlite::Connection,
+        incident_id: i64,
+        cause_id: Option<i64>,
+    ) -> Result<()> {
         if let Some(cid) = cause_id {
-            let owner: Option<i64> =
-                conn.query_row("SELECT incident_id FROM causes WHERE id = ?", [cid], |r| r.get(0)).optional()?;
+            let owner: Option<i64> = conn
+                .query_row("SELECT incident_id FROM causes WHERE id = ?", [cid], |r| {
+                    r.get(0)
+                })
+                .optional()?;
             if owner != Some(incident_id) {
-                return Err(StoreError::Invalid(format!("cause {cid} is not one of this incident's causes")));
+                return Err(StoreError::Invalid(format!(
+                    "cause {cid} is not one of this incident's causes"
+                )));
             }
         }
         Ok(())
@@ -191,15 +207,25 @@ impl Store {
 
     /// Actions across incidents, for "what do I owe, and what is overdue".
     pub fn actions_across(&self, filter: &ActionFilter) -> Result<Vec<ActionRow>> {
-        let mut sql = format!("SELECT {COLUMNS}, i.title FROM actions a JOIN incidents i ON i.id = a.incident_id WHERE 1=1");
+        let mut sql = format!(
+            "SELECT {COLUMNS}, i.title FROM actions a JOIN incidents i ON i.id = a.incident_id WHERE 1=1"
+        );
         let mut args: Vec<Value> = Vec::new();
         if let Some(owner) = &filter.owner {
             sql.push_str(" AND lower(a.owner) = lower(?)");
             args.push(owner.trim().to_string().into());
         }
         if !filter.statuses.is_empty() {
-            sql.push_str(&format!(" AND a.status IN ({})", vec!["?"; filter.statuses.len()].join(",")));
-            args.extend(filter.statuses.iter().map(|s| Value::from(s.key().to_string())));
+            sql.push_str(&format!(
+                " AND a.status IN ({})",
+                vec!["?"; filter.statuses.len()].join(",")
+            ));
+            args.extend(
+                filter
+                    .statuses
+                    .iter()
+                    .map(|s| Value::from(s.key().to_string())),
+            );
         }
         if let Some(day) = filter.overdue_on {
             sql.push_str(" AND a.status <> 'done' AND a.due IS NOT NULL AND a.due < ?");
@@ -212,7 +238,10 @@ impl Store {
         sql.push_str(" ORDER BY a.due IS NULL, a.due, a.incident_id, a.id");
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), |r| {
-            Ok(ActionRow { action: from_row(r)?, incident_title: r.get(13)? })
+            Ok(ActionRow {
+                action: from_row(r)?,
+                incident_title: r.get(13)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

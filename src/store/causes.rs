@@ -23,16 +23,20 @@ const COLUMNS: &str = "id, incident_id, category, state, notes, version";
 impl Store {
     /// The incident's causes in checklist order, each with its evidence.
     pub fn causes(&self, incident_id: i64) -> Result<Vec<Cause>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM causes WHERE incident_id = ? ORDER BY position, id"))?;
-        let mut causes: Vec<Cause> = stmt.query_map([incident_id], from_row)?.collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM causes WHERE incident_id = ? ORDER BY position, id"
+        ))?;
+        let mut causes: Vec<Cause> = stmt
+            .query_map([incident_id], from_row)?
+            .collect::<rusqlite::Result<_>>()?;
         let mut ev = self.conn.prepare_cached(
             "SELECT x.event_id FROM evidence x JOIN events e ON e.id = x.event_id
              WHERE x.cause_id = ? ORDER BY e.at, e.id",
         )?;
         for c in &mut causes {
-            c.evidence = ev.query_map([c.id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            c.evidence = ev
+                .query_map([c.id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
         }
         Ok(causes)
     }
@@ -40,10 +44,19 @@ impl Store {
     pub fn cause(&self, id: i64) -> Result<Cause> {
         let mut c = self
             .conn
-            .query_row(&format!("SELECT {COLUMNS} FROM causes WHERE id = ?"), [id], from_row)
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM causes WHERE id = ?"),
+                [id],
+                from_row,
+            )
             .optional()?
             .ok_or(StoreError::NotFound { what: "cause", id })?;
-        c.evidence = self.causes(c.incident_id)?.into_iter().find(|x| x.id == id).map(|x| x.evidence).unwrap_or_default();
+        c.evidence = self
+            .causes(c.incident_id)?
+            .into_iter()
+            .find(|x| x.id == id)
+            .map(|x| x.evidence)
+            .unwrap_or_default();
         Ok(c)
     }
 
@@ -76,8 +89,18 @@ impl Store {
         let c = self.cause(id)?;
         self.write(|conn| {
             check_version(conn, "causes", "cause", id, version)?;
-            conn.execute("UPDATE causes SET state = ? WHERE id = ?", params![state.key(), id])?;
-            self.record(conn, Some(c.incident_id), "cause", id, "state", &format!("{}: {}", c.category.label(), state.label()))?;
+            conn.execute(
+                "UPDATE causes SET state = ? WHERE id = ?",
+                params![state.key(), id],
+            )?;
+            self.record(
+                conn,
+                Some(c.incident_id),
+                "cause",
+                id,
+                "state",
+                &format!("{}: {}", c.category.label(), state.label()),
+            )?;
             Ok(())
         })?;
         self.cause(id)
@@ -88,7 +111,10 @@ impl Store {
         let notes = sanitize::clean(notes.trim_end());
         self.write(|conn| {
             check_version(conn, "causes", "cause", id, version)?;
-            conn.execute("UPDATE causes SET notes = ? WHERE id = ?", params![notes, id])?;
+            conn.execute(
+                "UPDATE causes SET notes = ? WHERE id = ?",
+                params![notes, id],
+            )?;
             self.record(conn, Some(c.incident_id), "cause", id, "notes", &notes)?;
             Ok(())
         })?;
@@ -99,12 +125,22 @@ impl Store {
     pub fn delete_cause(&self, id: i64, version: i64) -> Result<()> {
         let c = self.cause(id)?;
         if matches!(c.category, CauseCategory::Standard(_)) {
-            return Err(StoreError::Invalid(format!("{} is a standard cause: rule it out instead", c.category.label())));
+            return Err(StoreError::Invalid(format!(
+                "{} is a standard cause: rule it out instead",
+                c.category.label()
+            )));
         }
         self.write(|conn| {
             check_version(conn, "causes", "cause", id, version)?;
             conn.execute("DELETE FROM causes WHERE id = ?", [id])?;
-            self.record(conn, Some(c.incident_id), "cause", id, "delete", &c.category.label())?;
+            self.record(
+                conn,
+                Some(c.incident_id),
+                "cause",
+                id,
+                "delete",
+                &c.category.label(),
+            )?;
             Ok(())
         })
     }
@@ -115,23 +151,45 @@ impl Store {
         let c = self.cause(cause_id)?;
         let e = self.event(event_id)?;
         if c.incident_id != e.incident_id {
-            return Err(StoreError::Invalid("evidence must come from the same incident".into()));
+            return Err(StoreError::Invalid(
+                "evidence must come from the same incident".into(),
+            ));
         }
         self.write(|conn| {
-            let removed = conn.execute("DELETE FROM evidence WHERE cause_id = ? AND event_id = ?", params![cause_id, event_id])?;
+            let removed = conn.execute(
+                "DELETE FROM evidence WHERE cause_id = ? AND event_id = ?",
+                params![cause_id, event_id],
+            )?;
             if removed == 0 {
-                conn.execute("INSERT INTO evidence (cause_id, event_id) VALUES (?, ?)", params![cause_id, event_id])?;
+                conn.execute(
+                    "INSERT INTO evidence (cause_id, event_id) VALUES (?, ?)",
+                    params![cause_id, event_id],
+                )?;
             }
-            conn.execute("UPDATE causes SET version = version + 1 WHERE id = ?", [cause_id])?;
+            conn.execute(
+                "UPDATE causes SET version = version + 1 WHERE id = ?",
+                [cause_id],
+            )?;
             let op = if removed == 0 { "link" } else { "unlink" };
-            self.record(conn, Some(c.incident_id), "cause", cause_id, op, &format!("event {event_id}"))?;
+            self.record(
+                conn,
+                Some(c.incident_id),
+                "cause",
+                cause_id,
+                op,
+                &format!("event {event_id}"),
+            )?;
             Ok(removed == 0)
         })
     }
 
     /// The causes an event is evidence for.
     pub fn causes_of_event(&self, event_id: i64) -> Result<Vec<i64>> {
-        let mut stmt = self.conn.prepare_cached("SELECT cause_id FROM evidence WHERE event_id = ? ORDER BY cause_id")?;
-        Ok(stmt.query_map([event_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT cause_id FROM evidence WHERE event_id = ? ORDER BY cause_id")?;
+        Ok(stmt
+            .query_map([event_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
     }
 }

@@ -10,9 +10,17 @@ impl Store {
     pub fn export_document(&self, incident_id: i64) -> Result<Document> {
         let inc = self.incident(incident_id)?;
         let events = self.all_events(incident_id)?;
-        let event_ref: HashMap<i64, i64> = events.iter().enumerate().map(|(i, e)| (e.id, i as i64 + 1)).collect();
+        let event_ref: HashMap<i64, i64> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id, i as i64 + 1))
+            .collect();
         let causes = self.causes(incident_id)?;
-        let cause_ref: HashMap<i64, i64> = causes.iter().enumerate().map(|(i, c)| (c.id, i as i64 + 1)).collect();
+        let cause_ref: HashMap<i64, i64> = causes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, i as i64 + 1))
+            .collect();
         let mut actions = self.actions(incident_id)?;
         actions.sort_by_key(|a| a.id);
         let has_meeting: bool = self.conn.query_row(
@@ -20,7 +28,11 @@ impl Store {
             [incident_id],
             |r| r.get(0),
         )?;
-        let meeting = if has_meeting { Some(self.meeting(incident_id)?) } else { None };
+        let meeting = if has_meeting {
+            Some(self.meeting(incident_id)?)
+        } else {
+            None
+        };
         Ok(Document {
             format: FORMAT.into(),
             version: FORMAT_VERSION,
@@ -54,7 +66,11 @@ impl Store {
                     category: c.category.to_db(),
                     state: c.state,
                     notes: c.notes.clone(),
-                    evidence: c.evidence.iter().filter_map(|id| event_ref.get(id).copied()).collect(),
+                    evidence: c
+                        .evidence
+                        .iter()
+                        .filter_map(|id| event_ref.get(id).copied())
+                        .collect(),
                 })
                 .collect(),
             actions: actions
@@ -75,7 +91,11 @@ impl Store {
             participants: self
                 .participants(incident_id)?
                 .into_iter()
-                .map(|p| DocParticipant { name: p.name, role: p.role, present: p.present })
+                .map(|p| DocParticipant {
+                    name: p.name,
+                    role: p.role,
+                    present: p.present,
+                })
                 .collect(),
             meeting: meeting.map(|m| DocMeeting {
                 step: m.step,
@@ -103,7 +123,8 @@ impl Store {
         if title.is_empty() {
             return Err(StoreError::Invalid("incident.title is empty".into()));
         }
-        crate::model::time::parse_zone(&inc.zone).map_err(|e| StoreError::Invalid(format!("incident.zone: {e}")))?;
+        crate::model::time::parse_zone(&inc.zone)
+            .map_err(|e| StoreError::Invalid(format!("incident.zone: {e}")))?;
         self.write(|conn| {
             let id = self.insert_incident(conn, &title, inc.severity, inc.zone.trim(), inc.started_at)?;
             conn.execute(

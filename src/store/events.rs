@@ -33,7 +33,8 @@ pub struct ImportOutcome {
     pub duplicates: usize,
 }
 
-const COLUMNS: &str = "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version";
+const COLUMNS: &str =
+    "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version";
 
 fn from_row(r: &Row) -> rusqlite::Result<Event> {
     let kind: String = r.get(3)?;
@@ -87,7 +88,9 @@ impl Store {
     pub fn add_event(&self, incident_id: i64, new: &NewEvent) -> Result<i64> {
         self.write(|conn| {
             self.require_incident(conn, incident_id)?;
-            let id = self.insert_event(conn, incident_id, new, None)?.expect("a plain insert always inserts");
+            let id = self
+                .insert_event(conn, incident_id, new, None)?
+                .expect("a plain insert always inserts");
             Ok(id)
         })
     }
@@ -104,7 +107,11 @@ impl Store {
         if text.trim().is_empty() {
             return Err(StoreError::Invalid("an event needs some text".into()));
         }
-        let author = new.author.as_deref().map(sanitize::clean_line).unwrap_or_else(|| self.author.clone());
+        let author = new
+            .author
+            .as_deref()
+            .map(sanitize::clean_line)
+            .unwrap_or_else(|| self.author.clone());
         let inserted = conn.execute(
             "INSERT OR IGNORE INTO events (incident_id, at, kind, text, author, source, milestone, import_key)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -131,7 +138,11 @@ impl Store {
 
     pub fn event(&self, id: i64) -> Result<Event> {
         self.conn
-            .query_row(&format!("SELECT {COLUMNS} FROM events e WHERE e.id = ?"), [id], from_row)
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM events e WHERE e.id = ?"),
+                [id],
+                from_row,
+            )
             .optional()?
             .ok_or(StoreError::NotFound { what: "event", id })
     }
@@ -139,14 +150,20 @@ impl Store {
     pub fn count_events(&self, incident_id: i64, filter: &EventFilter) -> Result<i64> {
         let (clause, mut args) = filter.clause();
         args.insert(0, incident_id.into());
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM events e WHERE e.incident_id = ?{clause}"))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT count(*) FROM events e WHERE e.incident_id = ?{clause}"
+        ))?;
         Ok(stmt.query_row(params_from_iter(args), |r| r.get(0))?)
     }
 
     /// Events `offset .. offset + limit` in time order: what one screen of the timeline draws.
-    pub fn events_window(&self, incident_id: i64, filter: &EventFilter, offset: i64, limit: i64) -> Result<Vec<Event>> {
+    pub fn events_window(
+        &self,
+        incident_id: i64,
+        filter: &EventFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<Event>> {
         let (clause, mut args) = filter.clause();
         args.insert(0, incident_id.into());
         args.push(limit.into());
@@ -163,7 +180,12 @@ impl Store {
     }
 
     /// Where an event stands in the filtered timeline (to keep a selection on it).
-    pub fn event_position(&self, incident_id: i64, filter: &EventFilter, event_id: i64) -> Result<Option<i64>> {
+    pub fn event_position(
+        &self,
+        incident_id: i64,
+        filter: &EventFilter,
+        event_id: i64,
+    ) -> Result<Option<i64>> {
         let Some((at, _)) = self.event_key(event_id)? else {
             return Ok(None);
         };
@@ -181,7 +203,9 @@ impl Store {
     fn event_key(&self, event_id: i64) -> Result<Option<(i64, i64)>> {
         Ok(self
             .conn
-            .query_row("SELECT at, id FROM events WHERE id = ?", [event_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT at, id FROM events WHERE id = ?", [event_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?)
     }
 
@@ -194,7 +218,9 @@ impl Store {
         from_event: Option<i64>,
         forward: bool,
     ) -> Result<Option<Event>> {
-        let Some(q) = fts_query(words) else { return Ok(None) };
+        let Some(q) = fts_query(words) else {
+            return Ok(None);
+        };
         let (clause, mut args) = filter.clause();
         args.insert(0, incident_id.into());
         args.push(q.into());
@@ -202,17 +228,32 @@ impl Store {
             "SELECT {COLUMNS} FROM events e WHERE e.incident_id = ?{clause}
              AND e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)"
         );
-        if let Some((at, id)) = from_event.map(|id| self.event_key(id)).transpose()?.flatten() {
+        if let Some((at, id)) = from_event
+            .map(|id| self.event_key(id))
+            .transpose()?
+            .flatten()
+        {
             let op = if forward { ">" } else { "<" };
             sql.push_str(&format!(" AND (e.at {op} ? OR (e.at = ? AND e.id {op} ?))"));
             args.extend([Value::from(at), Value::from(at), Value::from(id)]);
         }
-        sql.push_str(if forward { " ORDER BY e.at, e.id LIMIT 1" } else { " ORDER BY e.at DESC, e.id DESC LIMIT 1" });
+        sql.push_str(if forward {
+            " ORDER BY e.at, e.id LIMIT 1"
+        } else {
+            " ORDER BY e.at DESC, e.id DESC LIMIT 1"
+        });
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        Ok(stmt.query_row(params_from_iter(args), from_row).optional()?)
+        Ok(stmt
+            .query_row(params_from_iter(args), from_row)
+            .optional()?)
     }
 
-    pub fn count_matches(&self, incident_id: i64, filter: &EventFilter, words: &str) -> Result<i64> {
+    pub fn count_matches(
+        &self,
+        incident_id: i64,
+        filter: &EventFilter,
+        words: &str,
+    ) -> Result<i64> {
         let mut f = filter.clone();
         f.text = Some(words.to_string());
         if fts_query(words).is_none() {
@@ -222,16 +263,20 @@ impl Store {
     }
 
     pub fn first_event_time(&self, incident_id: i64) -> Result<Option<DateTime<Utc>>> {
-        let t: Option<i64> = self
-            .conn
-            .query_row("SELECT min(at) FROM events WHERE incident_id = ?", [incident_id], |r| r.get(0))?;
+        let t: Option<i64> = self.conn.query_row(
+            "SELECT min(at) FROM events WHERE incident_id = ?",
+            [incident_id],
+            |r| r.get(0),
+        )?;
         Ok(t.map(from_ms))
     }
 
     pub fn last_event_time(&self, incident_id: i64) -> Result<Option<DateTime<Utc>>> {
-        let t: Option<i64> = self
-            .conn
-            .query_row("SELECT max(at) FROM events WHERE incident_id = ?", [incident_id], |r| r.get(0))?;
+        let t: Option<i64> = self.conn.query_row(
+            "SELECT max(at) FROM events WHERE incident_id = ?",
+            [incident_id],
+            |r| r.get(0),
+        )?;
         Ok(t.map(from_ms))
     }
 
@@ -245,15 +290,33 @@ impl Store {
             check_version(conn, "events", "event", event.id, event.version)?;
             conn.execute(
                 "UPDATE events SET at = ?, kind = ?, text = ?, milestone = ? WHERE id = ?",
-                params![to_ms(event.at), event.kind.key(), text, event.milestone.map(|m| m.key()), event.id],
+                params![
+                    to_ms(event.at),
+                    event.kind.key(),
+                    text,
+                    event.milestone.map(|m| m.key()),
+                    event.id
+                ],
             )?;
-            self.record(conn, Some(event.incident_id), "event", event.id, "update", &text)?;
+            self.record(
+                conn,
+                Some(event.incident_id),
+                "event",
+                event.id,
+                "update",
+                &text,
+            )?;
             Ok(())
         })?;
         self.event(event.id)
     }
 
-    pub fn set_milestone(&self, event_id: i64, version: i64, milestone: Option<Milestone>) -> Result<Event> {
+    pub fn set_milestone(
+        &self,
+        event_id: i64,
+        version: i64,
+        milestone: Option<Milestone>,
+    ) -> Result<Event> {
         let mut e = self.event(event_id)?;
         e.version = version;
         e.milestone = milestone;
@@ -265,7 +328,14 @@ impl Store {
         self.write(|conn| {
             check_version(conn, "events", "event", event_id, version)?;
             conn.execute("DELETE FROM events WHERE id = ?", [event_id])?;
-            self.record(conn, Some(e.incident_id), "event", event_id, "delete", &e.text)?;
+            self.record(
+                conn,
+                Some(e.incident_id),
+                "event",
+                event_id,
+                "delete",
+                &e.text,
+            )?;
             Ok(())
         })
     }
@@ -279,7 +349,9 @@ impl Store {
         label: &str,
         feed: impl FnOnce(&mut dyn FnMut(NewEvent, &str) -> Result<(), E>) -> Result<R, E>,
     ) -> Result<(R, ImportOutcome), E> {
-        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| E::from(e.into()))?;
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| E::from(e.into()))?;
         let run = || -> Result<(R, ImportOutcome), E> {
             self.require_incident(&self.conn, incident_id)?;
             let mut outcome = ImportOutcome::default();
@@ -299,13 +371,19 @@ impl Store {
                 "incident",
                 incident_id,
                 "import",
-                &format!("{} events from {}", outcome.inserted, sanitize::clean_line(label)),
+                &format!(
+                    "{} events from {}",
+                    outcome.inserted,
+                    sanitize::clean_line(label)
+                ),
             )?;
             Ok((r, outcome))
         };
         match run() {
             Ok(v) => {
-                self.conn.execute_batch("COMMIT").map_err(|e| E::from(e.into()))?;
+                self.conn
+                    .execute_batch("COMMIT")
+                    .map_err(|e| E::from(e.into()))?;
                 Ok(v)
             }
             Err(e) => {

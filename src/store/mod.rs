@@ -34,7 +34,9 @@ pub enum StoreError {
     TooNew { path: String, found: i32, ours: i32 },
     #[error("{path}: the database is damaged ({detail}); restore it from a backup")]
     Corrupt { path: String, detail: String },
-    #[error("{path}: read-only; debrief needs to write to its database (check the file's permissions)")]
+    #[error(
+        "{path}: read-only; debrief needs to write to its database (check the file's permissions)"
+    )]
     ReadOnly { path: String },
     #[error("{path}: the directory {dir} does not exist")]
     MissingDir { path: String, dir: String },
@@ -48,7 +50,12 @@ pub enum StoreError {
         "conflict: {what} {id} was changed by someone else since you read it \
          (you had version {yours}, it is now at version {theirs})"
     )]
-    Conflict { what: &'static str, id: i64, yours: i64, theirs: i64 },
+    Conflict {
+        what: &'static str,
+        id: i64,
+        yours: i64,
+        theirs: i64,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("database error: {0}")]
@@ -82,10 +89,16 @@ impl Store {
         }
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
         )
         .map_err(|e| classify(&shown, e))?;
-        let store = Store { conn, path: path.to_path_buf(), author: author.to_string() };
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+            author: clean_author(author),
+        };
         store.configure().map_err(|e| classify_store(&shown, e))?;
         store.migrate().map_err(|e| classify_store(&shown, e))?;
         Ok(store)
@@ -93,7 +106,11 @@ impl Store {
 
     /// A private database in memory, for tests and benchmarks.
     pub fn open_in_memory(author: &str) -> Result<Store> {
-        let store = Store { conn: Connection::open_in_memory()?, path: PathBuf::from(":memory:"), author: author.into() };
+        let store = Store {
+            conn: Connection::open_in_memory()?,
+            path: PathBuf::from(":memory:"),
+            author: clean_author(author),
+        };
         store.configure()?;
         store.migrate()?;
         Ok(store)
@@ -102,9 +119,13 @@ impl Store {
     fn configure(&self) -> Result<()> {
         self.conn.busy_timeout(Duration::from_secs(30))?;
         self.conn.pragma_update(None, "foreign_keys", true)?;
-        let mode: String = self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        let mode: String = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
-            return Err(StoreError::Invalid(format!("cannot switch the database to WAL (it stays in {mode})")));
+            return Err(StoreError::Invalid(format!(
+                "cannot switch the database to WAL (it stays in {mode})"
+            )));
         }
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         Ok(())
@@ -116,15 +137,26 @@ impl Store {
             let version: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
             let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
             if version > CURRENT_VERSION {
-                return Err(StoreError::TooNew { path: path.clone(), found: version, ours: CURRENT_VERSION });
+                return Err(StoreError::TooNew {
+                    path: path.clone(),
+                    found: version,
+                    ours: CURRENT_VERSION,
+                });
             }
             if version == 0 {
-                let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+                let tables: i64 =
+                    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
                 if tables > 0 {
-                    return Err(StoreError::NotDebrief { path: path.clone(), reason: "it holds other tables".into() });
+                    return Err(StoreError::NotDebrief {
+                        path: path.clone(),
+                        reason: "it holds other tables".into(),
+                    });
                 }
             } else if app != APPLICATION_ID {
-                return Err(StoreError::NotDebrief { path: path.clone(), reason: "another application's SQLite file".into() });
+                return Err(StoreError::NotDebrief {
+                    path: path.clone(),
+                    reason: "another application's SQLite file".into(),
+                });
             }
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
                 conn.execute_batch(sql)?;
@@ -144,20 +176,26 @@ impl Store {
     }
 
     pub fn set_author(&mut self, author: &str) {
-        self.author = author.to_string();
+        self.author = clean_author(author);
     }
 
     /// Changes whenever another connection commits: cheap to poll for live updates.
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
     pub fn schema_version(&self) -> Result<i32> {
-        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
     /// Direct access for queries this module does not offer (tests, benchmarks).
@@ -200,12 +238,19 @@ impl Store {
             params![now, self.author, incident_id, entity, entity_id, op, detail],
         )?;
         if let Some(id) = incident_id {
-            conn.execute("UPDATE incidents SET touched_at = ? WHERE id = ?", params![now, id])?;
+            conn.execute(
+                "UPDATE incidents SET touched_at = ? WHERE id = ?",
+                params![now, id],
+            )?;
         }
         Ok(())
     }
 
-    pub fn history(&self, incident_id: i64, entity: Option<(&str, i64)>) -> Result<Vec<crate::model::HistoryEntry>> {
+    pub fn history(
+        &self,
+        incident_id: i64,
+        entity: Option<(&str, i64)>,
+    ) -> Result<Vec<crate::model::HistoryEntry>> {
         let (sql, args): (&str, Vec<rusqlite::types::Value>) = match entity {
             Some((e, id)) => (
                 "SELECT id, at, author, incident_id, entity, entity_id, op, detail FROM history
@@ -243,7 +288,10 @@ impl Store {
                    incident_id = excluded.incident_id, seen_at = excluded.seen_at",
                 params![session, self.author, incident_id, now_ms()],
             )?;
-            conn.execute("DELETE FROM presence WHERE seen_at < ?", params![now_ms() - 60_000])?;
+            conn.execute(
+                "DELETE FROM presence WHERE seen_at < ?",
+                params![now_ms() - 60_000],
+            )?;
             Ok(())
         })
     }
@@ -256,7 +304,12 @@ impl Store {
     }
 
     /// Who else (other sessions) has had this incident open within `within`.
-    pub fn present(&self, session: &str, incident_id: i64, within: Duration) -> Result<Vec<String>> {
+    pub fn present(
+        &self,
+        session: &str,
+        incident_id: i64,
+        within: Duration,
+    ) -> Result<Vec<String>> {
         let since = now_ms() - within.as_millis() as i64;
         let mut stmt = self.conn.prepare(
             "SELECT DISTINCT author FROM presence WHERE incident_id = ? AND session <> ? AND seen_at >= ? ORDER BY author",
@@ -270,25 +323,43 @@ impl Store {
 /// can already write to it, e.g. roll back a journal).
 fn inspect_existing(path: &Path) -> Result<()> {
     let shown = path.display().to_string();
-    let meta = fs::metadata(path).map_err(|e| StoreError::CannotCreate { path: shown.clone(), detail: e.to_string() })?;
+    let meta = fs::metadata(path).map_err(|e| StoreError::CannotCreate {
+        path: shown.clone(),
+        detail: e.to_string(),
+    })?;
     if meta.is_dir() {
-        return Err(StoreError::NotDebrief { path: shown, reason: "it is a directory".into() });
+        return Err(StoreError::NotDebrief {
+            path: shown,
+            reason: "it is a directory".into(),
+        });
     }
     if meta.len() == 0 {
-        return Err(StoreError::NotDebrief { path: shown, reason: "the file is empty".into() });
+        return Err(StoreError::NotDebrief {
+            path: shown,
+            reason: "the file is empty".into(),
+        });
     }
     let mut header = [0u8; 16];
-    let mut file = fs::File::open(path).map_err(|e| StoreError::CannotCreate { path: shown.clone(), detail: e.to_string() })?;
+    let mut file = fs::File::open(path).map_err(|e| StoreError::CannotCreate {
+        path: shown.clone(),
+        detail: e.to_string(),
+    })?;
     if file.read_exact(&mut header).is_err() || &header != SQLITE_HEADER {
-        return Err(StoreError::NotDebrief { path: shown, reason: "it is not an SQLite file".into() });
+        return Err(StoreError::NotDebrief {
+            path: shown,
+            reason: "it is not an SQLite file".into(),
+        });
     }
     // Permission bits are checked by hand because root may write anyway, and a file that a
     // team marked read-only must stay as it is.
     if meta.permissions().readonly() {
         return Err(StoreError::ReadOnly { path: shown });
     }
-    let ro = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| classify(&shown, e))?;
+    let ro = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| classify(&shown, e))?;
     let check = || -> rusqlite::Result<(i32, i32, i64)> {
         let version: i32 = ro.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let app: i32 = ro.pragma_query_value(None, "application_id", |r| r.get(0))?;
@@ -297,10 +368,17 @@ fn inspect_existing(path: &Path) -> Result<()> {
     };
     let (version, app, tables) = check().map_err(|e| classify(&shown, e))?;
     if app != APPLICATION_ID && (version != 0 || tables > 0) {
-        return Err(StoreError::NotDebrief { path: shown, reason: "another application's SQLite file".into() });
+        return Err(StoreError::NotDebrief {
+            path: shown,
+            reason: "another application's SQLite file".into(),
+        });
     }
     if version > CURRENT_VERSION {
-        return Err(StoreError::TooNew { path: shown, found: version, ours: CURRENT_VERSION });
+        return Err(StoreError::TooNew {
+            path: shown,
+            found: version,
+            ours: CURRENT_VERSION,
+        });
     }
     Ok(())
 }
@@ -312,10 +390,23 @@ fn create_empty(path: &Path) -> Result<()> {
         _ => PathBuf::from("."),
     };
     match fs::metadata(&dir) {
-        Err(_) => return Err(StoreError::MissingDir { path: shown, dir: dir.display().to_string() }),
-        Ok(m) if !m.is_dir() => return Err(StoreError::MissingDir { path: shown, dir: dir.display().to_string() }),
+        Err(_) => {
+            return Err(StoreError::MissingDir {
+                path: shown,
+                dir: dir.display().to_string(),
+            });
+        }
+        Ok(m) if !m.is_dir() => {
+            return Err(StoreError::MissingDir {
+                path: shown,
+                dir: dir.display().to_string(),
+            });
+        }
         Ok(m) if m.permissions().readonly() => {
-            return Err(StoreError::CannotCreate { path: shown, detail: format!("the directory {} is read-only", dir.display()) });
+            return Err(StoreError::CannotCreate {
+                path: shown,
+                detail: format!("the directory {} is read-only", dir.display()),
+            });
         }
         Ok(_) => {}
     }
@@ -324,17 +415,29 @@ fn create_empty(path: &Path) -> Result<()> {
         .create_new(true)
         .mode(0o600)
         .open(path)
-        .map_err(|e| StoreError::CannotCreate { path: shown, detail: e.to_string() })?;
+        .map_err(|e| StoreError::CannotCreate {
+            path: shown,
+            detail: e.to_string(),
+        })?;
     Ok(())
 }
 
 fn classify(path: &str, e: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode::*;
     match e.sqlite_error_code() {
-        Some(NotADatabase) => StoreError::NotDebrief { path: path.into(), reason: "it is not an SQLite file".into() },
-        Some(DatabaseCorrupt) => StoreError::Corrupt { path: path.into(), detail: e.to_string() },
+        Some(NotADatabase) => StoreError::NotDebrief {
+            path: path.into(),
+            reason: "it is not an SQLite file".into(),
+        },
+        Some(DatabaseCorrupt) => StoreError::Corrupt {
+            path: path.into(),
+            detail: e.to_string(),
+        },
         Some(ReadOnly) => StoreError::ReadOnly { path: path.into() },
-        Some(CannotOpen) | Some(PermissionDenied) => StoreError::CannotCreate { path: path.into(), detail: e.to_string() },
+        Some(CannotOpen) | Some(PermissionDenied) => StoreError::CannotCreate {
+            path: path.into(),
+            detail: e.to_string(),
+        },
         _ => StoreError::Sqlite(e),
     }
 }
@@ -344,6 +447,11 @@ fn classify_store(path: &str, e: StoreError) -> StoreError {
         StoreError::Sqlite(inner) => classify(path, inner),
         other => other,
     }
+}
+
+fn clean_author(author: &str) -> String {
+    let a = crate::model::sanitize::clean_line(author);
+    if a.is_empty() { "unknown".into() } else { a }
 }
 
 pub fn now_ms() -> i64 {
@@ -367,13 +475,25 @@ pub(crate) fn check_version(
     yours: i64,
 ) -> Result<()> {
     let current: Option<i64> = conn
-        .query_row(&format!("SELECT version FROM {table} WHERE id = ?"), [id], |r| r.get(0))
+        .query_row(
+            &format!("SELECT version FROM {table} WHERE id = ?"),
+            [id],
+            |r| r.get(0),
+        )
         .optional()?;
     match current {
         None => Err(StoreError::NotFound { what, id }),
-        Some(v) if v != yours => Err(StoreError::Conflict { what, id, yours, theirs: v }),
+        Some(v) if v != yours => Err(StoreError::Conflict {
+            what,
+            id,
+            yours,
+            theirs: v,
+        }),
         Some(_) => {
-            conn.execute(&format!("UPDATE {table} SET version = version + 1 WHERE id = ?"), [id])?;
+            conn.execute(
+                &format!("UPDATE {table} SET version = version + 1 WHERE id = ?"),
+                [id],
+            )?;
             Ok(())
         }
     }

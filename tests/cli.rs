@@ -1,0 +1,354 @@
+//! The real binary on a temporary database: round trips and bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Env {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        Env { _dir: dir, db }
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        run_with(&self.db, args, None)
+    }
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+    fn fails(&self, args: &[&str], message: &str) {
+        let before = std::fs::read(&self.db).ok();
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(message),
+            "{args:?}: stderr {err:?} lacks {message:?}"
+        );
+        assert_eq!(
+            err.trim().lines().count(),
+            1,
+            "one clear line, no backtrace: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        if let Some(before) = before {
+            checkpoint(&self.db);
+            assert_eq!(
+                dump(&self.db),
+                dump_bytes(&before, &self.db),
+                "{args:?} changed the database"
+            );
+        }
+    }
+}
+
+fn run_with(db: &Path, args: &[&str], author: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_debrief"));
+    cmd.arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("DEBRIEF_DB")
+        .env("TZ", "Europe/Berlin");
+    match author {
+        Some(a) => cmd.env("DEBRIEF_AUTHOR", a),
+        None => cmd.env("DEBRIEF_AUTHOR", "tester"),
+    };
+    cmd.output().unwrap()
+}
+
+/// The logical content of a database (schema-independent of WAL state).
+fn dump(db: &Path) -> String {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut out = String::new();
+    for table in [
+        "incidents",
+        "events",
+        "causes",
+        "actions",
+        "participants",
+        "history",
+    ] {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+            .unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((0..n)
+                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            })
+            .unwrap();
+        for r in rows {
+            out.push_str(&format!("{table}: {}\n", r.unwrap()));
+        }
+    }
+    out
+}
+
+fn checkpoint(db: &Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+}
+
+fn dump_bytes(bytes: &[u8], like: &Path) -> String {
+    let copy = like.with_extension("before");
+    std::fs::write(&copy, bytes).unwrap();
+    let d = dump(&copy);
+    std::fs::remove_file(&copy).unwrap();
+    d
+}
+
+#[test]
+fn new_log_list_show_round_trip() {
+    let env = Env::new();
+    let id = env.ok(&[
+        "new",
+        "API",
+        "outage",
+        "--severity",
+        "1",
+        "--zone",
+        "Europe/Berlin",
+        "--started",
+        "2026-11-26 14:00",
+    ]);
+    assert_eq!(id.trim(), "1", "new prints the id alone");
+    env.ok(&[
+        "log",
+        "-i",
+        "1",
+        "--kind",
+        "alert",
+        "--milestone",
+        "detected",
+        "--at",
+        "2026-11-26 14:12",
+        "pager",
+        "fired",
+    ]);
+    env.ok(&["log", "2026-11-26T13:30Z", "mitigated", "by", "rollback"]);
+    let list = env.ok(&["list"]);
+    assert!(
+        list.contains("API outage") && list.contains("SEV1") && list.contains("2026-11-26 14:00"),
+        "{list}"
+    );
+    let show = env.ok(&["show", "1"]);
+    assert!(
+        show.contains("2026-11-26 14:12:00  alert         [DETECTED] pager fired (tester)"),
+        "{show}"
+    );
+    assert!(
+        show.contains("2026-11-26 14:30:00  note"),
+        "UTC input shown in Berlin time: {show}"
+    );
+    assert!(show.contains("TTD  time to detect       12m"), "{show}");
+    assert!(
+        show.contains("Missing milestones: acknowledged, mitigated, resolved"),
+        "{show}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
+    assert_eq!(json["events"].as_array().unwrap().len(), 3);
+    assert_eq!(json["events"][1]["milestone"], "detected");
+    assert_eq!(json["events"][2]["source"]["type"], "logged");
+    let listed: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
+    assert_eq!(listed[0]["events"], 3);
+}
+
+#[test]
+fn log_without_an_incident_uses_the_most_recently_active_open_one() {
+    let env = Env::new();
+    env.ok(&["new", "first"]);
+    env.ok(&["new", "second"]);
+    env.ok(&["log", "-i", "1", "touch first"]);
+    env.ok(&["log", "-5m", "goes", "to", "first"]);
+    let show = env.ok(&["show", "1"]);
+    assert!(show.contains("goes to first"), "{show}");
+    assert!(!env.ok(&["show", "2"]).contains("goes to first"));
+}
+
+#[test]
+fn demo_loads_a_complete_review() {
+    let env = Env::new();
+    let id = env.ok(&["demo"]);
+    let show = env.ok(&["show", id.trim()]);
+    for want in [
+        "PayFast",
+        "Third-party system     confirmed",
+        "Overload               confirmed",
+        "Rare edge case         ruled out",
+        "TTM  time to mitigate     59m",
+        "Marco Rossi",
+    ] {
+        assert!(show.contains(want), "demo lacks {want:?}:\n{show}");
+    }
+    let events = show.lines().filter(|l| l.starts_with("  20")).count();
+    assert!((30..=40).contains(&events), "{events} events");
+}
+
+#[test]
+fn check_exits_1_with_what_is_missing_and_0_when_complete() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let out = env.run(&["check", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("- 1 action has no owner") && text.contains("- 1 action has no due date"),
+        "{text}"
+    );
+    env.ok(&["new", "quiet"]);
+    let out = env.run(&["check", "2"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn bad_input_gets_one_clear_line_and_changes_nothing() {
+    let env = Env::new();
+    env.ok(&["new", "x"]);
+    env.fails(&["log", "-i", "42", "hello"], "unknown incident 42");
+    env.fails(&["show", "42"], "unknown incident 42");
+    env.fails(
+        &["log", "-i", "1", "--at", "25:99", "hello"],
+        "cannot read time \"25:99\" (accepted: 14:32, 14:32:05",
+    );
+    env.fails(
+        &["log", "-i", "1", "--kind", "gossip", "hello"],
+        "unknown event kind \"gossip\"",
+    );
+    env.fails(
+        &["log", "-i", "1", "--milestone", "done", "hello"],
+        "unknown milestone \"done\"",
+    );
+    env.fails(
+        &["new", "y", "--zone", "Mars/Olympus"],
+        "unknown time zone \"Mars/Olympus\"",
+    );
+    env.fails(
+        &["new", "y", "--started", "noon"],
+        "cannot read time \"noon\"",
+    );
+    env.fails(
+        &["participant", "add", "1", "Ana", "--role", "boss"],
+        "unknown role \"boss\"",
+    );
+    env.fails(
+        &["log", "-i", "1", "--at", "2026-03-29 02:30", "x"],
+        "does not exist in Europe/Berlin",
+    );
+}
+
+#[test]
+fn bad_database_files_are_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "hello").unwrap();
+    let out = run_with(&text, &["list"], None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a debrief database"));
+    assert_eq!(std::fs::read(&text).unwrap(), b"hello");
+
+    let newer = dir.path().join("newer.db");
+    assert!(run_with(&newer, &["new", "x"], None).status.success());
+    {
+        let c = rusqlite::Connection::open(&newer).unwrap();
+        c.pragma_update(None, "user_version", 7).unwrap();
+    }
+    checkpoint(&newer);
+    let before = std::fs::read(&newer).unwrap();
+    let out = run_with(&newer, &["log", "-i", "1", "x"], None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("newer debrief (schema version 7"), "{err}");
+    assert_eq!(std::fs::read(&newer).unwrap(), before);
+
+    let out = run_with(&dir.path().join("missing/dir/x.db"), &["list"], None);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+}
+
+#[test]
+fn export_json_then_load_gives_the_same_document() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let first = env.ok(&["export", "1", "--format", "json"]);
+    let file = env.db.with_file_name("demo.json");
+    std::fs::write(&file, &first).unwrap();
+    let id = env.ok(&["load", file.to_str().unwrap()]);
+    assert_eq!(id.trim(), "2");
+    let second = env.ok(&["export", "2", "--format", "json"]);
+    assert_eq!(first, second);
+    std::fs::write(
+        &file,
+        "{\"format\": \"debrief-incident\",\n \"version\": 1, \"incident\": 3}",
+    )
+    .unwrap();
+    env.fails(&["load", file.to_str().unwrap()], "demo.json:2:");
+}
+
+#[test]
+fn actions_across_incidents_filter_and_print_json_and_csv() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let mine = env.ok(&["actions", "--owner", "marco rossi"]);
+    assert_eq!(mine.lines().count(), 2, "{mine}");
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["actions", "--status", "todo,doing", "--json"])).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 6);
+    assert!(
+        json[0]["incident_title"]
+            .as_str()
+            .unwrap()
+            .contains("PayFast")
+    );
+    let csv = env.ok(&["actions", "--status", "done", "--csv"]);
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("incident,incident_title,id,kind,title,owner")
+    );
+    assert_eq!(lines.count(), 1);
+}
+
+#[test]
+fn participants_and_history() {
+    let env = Env::new();
+    env.ok(&["new", "x"]);
+    env.ok(&[
+        "participant",
+        "add",
+        "1",
+        "Ana Lopez",
+        "--role",
+        "IT architect",
+    ]);
+    assert_eq!(
+        env.ok(&["participant", "list", "1"]),
+        "Ana Lopez\tIT architect\n"
+    );
+    let out = run_with(&env.db, &["log", "-i", "1", "noted"], Some("someone-else"));
+    assert!(out.status.success());
+    let history = env.ok(&["history", "1"]);
+    assert!(
+        history.contains("someone-else") && history.contains("noted"),
+        "{history}"
+    );
+    assert!(history.contains("tester"), "{history}");
+}
