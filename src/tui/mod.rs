@@ -2,4 +2,5 @@
 
 pub mod action;
 pub mod keymap;
+pub mod terminal;
 pub mod theme;
