@@ -110,6 +110,16 @@ impl Action {
         )
     }
 
+    /// The hint-bar word, where the context changes what the action means.
+    pub fn short_in(self, ctx: Context) -> &'static str {
+        match (self, ctx) {
+            (Action::Back, Context::Home | Context::Welcome) => "quit",
+            (Action::Back, Context::Popup) => "close",
+            (Action::Select, Context::Popup) => "confirm",
+            (action, _) => action.description(),
+        }
+    }
+
     /// The longer description the help overlay shows, worded for the context it is used in.
     pub fn description_in(self, ctx: Context) -> &'static str {
         use Action::*;
