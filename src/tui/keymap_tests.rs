@@ -1,5 +1,5 @@
 use super::*;
-use ratatui::crossterm::event::KeyEventState;
+use ratatui::crossterm::event::{KeyCode, KeyEventState, KeyModifiers};
 
 fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
     KeyEvent::new(code, modifiers)

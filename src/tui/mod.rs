@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod hints;
+pub mod key;
 pub mod keymap;
 pub mod terminal;
 pub mod theme;
