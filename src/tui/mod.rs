@@ -1,6 +1,7 @@
 //! The console: actions, key map, theme, terminal lifecycle, and the panes and popups.
 
 pub mod action;
+pub mod help;
 pub mod hints;
 pub mod key;
 pub mod keymap;
