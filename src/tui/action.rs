@@ -1,0 +1,281 @@
+//! What a key asks for. Keys map to these, never to side effects: `App::update(action)`
+//! decides what an action means in the current state.
+
+use crate::tui::keymap::Context;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Declares the actions once, with their stable name (used in keymap.toml) and the short
+/// description shown in the key-hint bar, so that the three can never drift apart.
+macro_rules! actions {
+    ($($(#[$m:meta])* $variant:ident => $name:literal, $short:literal;)+) => {
+        /// Something the user asked for with a key.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Action { $($(#[$m])* $variant),+ }
+
+        impl Action {
+            /// Every action, in the order hints and help list them.
+            pub const ALL: &'static [Action] = &[$(Action::$variant),+];
+
+            /// The stable snake_case name used in keymap.toml (the serde name).
+            pub fn name(self) -> &'static str {
+                match self { $(Action::$variant => $name),+ }
+            }
+
+            /// A short description for the key-hint bar: "add", "next match".
+            pub fn description(self) -> &'static str {
+                match self { $(Action::$variant => $short),+ }
+            }
+        }
+    };
+}
+
+actions! {
+    /// Leave the program at once (ctrl-c).
+    Quit => "quit", "quit";
+    /// Go back one level; on the home screen this quits.
+    Back => "back", "back";
+    Help => "help", "help";
+    NextPane => "next_pane", "next pane";
+    PrevPane => "prev_pane", "previous pane";
+    FocusTimeline => "focus_timeline", "timeline";
+    FocusCauses => "focus_causes", "causes";
+    FocusActions => "focus_actions", "actions";
+    Zoom => "zoom", "zoom";
+    Up => "up", "up";
+    Down => "down", "down";
+    /// Selection one column left (action board).
+    Left => "left", "left";
+    /// Selection one column right (action board).
+    Right => "right", "right";
+    PageUp => "page_up", "page up";
+    PageDown => "page_down", "page down";
+    Top => "top", "top";
+    Bottom => "bottom", "bottom";
+    Select => "select", "open";
+    Add => "add", "add";
+    Edit => "edit", "edit";
+    /// Asks for confirmation before anything is deleted.
+    Delete => "delete", "delete";
+    SetMilestone => "set_milestone", "milestone";
+    Filter => "filter", "filter";
+    SearchNext => "search_next", "next match";
+    SearchPrev => "search_prev", "prev match";
+    NewIncident => "new_incident", "new incident";
+    LoadDemo => "load_demo", "demo";
+    Insights => "insights", "insights";
+    CauseSuspected => "cause_suspected", "suspected";
+    CauseConfirmed => "cause_confirmed", "confirmed";
+    CauseRuledOut => "cause_ruled_out", "ruled out";
+    CauseUnexamined => "cause_unexamined", "unexamined";
+    LinkEvidence => "link_evidence", "link evidence";
+    /// Move the selected card one status back (doing → todo).
+    MoveLeft => "move_left", "move left";
+    /// Move the selected card one status on (todo → doing).
+    MoveRight => "move_right", "move right";
+    OwnerFilter => "owner_filter", "owner";
+    CycleZone => "cycle_zone", "zone";
+    Meeting => "meeting", "meeting";
+    Export => "export", "export";
+    History => "history", "history";
+    /// The action board across all incidents: "what do I owe".
+    CrossActions => "cross_actions", "all actions";
+    Theme => "theme", "theme";
+    Refresh => "refresh", "redraw";
+}
+
+impl Action {
+    /// Moving around rather than changing anything; the help overlay lists these apart.
+    pub fn is_navigation(self) -> bool {
+        use Action::*;
+        matches!(
+            self,
+            NextPane
+                | PrevPane
+                | FocusTimeline
+                | FocusCauses
+                | FocusActions
+                | Zoom
+                | Up
+                | Down
+                | Left
+                | Right
+                | PageUp
+                | PageDown
+                | Top
+                | Bottom
+                | Select
+        )
+    }
+
+    /// The hint-bar word, where the context changes what the action means.
+    pub fn short_in(self, ctx: Context) -> &'static str {
+        match (self, ctx) {
+            (Action::Back, Context::Home | Context::Welcome) => "quit",
+            (Action::Back, Context::Popup) => "close",
+            (Action::Select, Context::Popup) => "confirm",
+            (action, _) => action.description(),
+        }
+    }
+
+    /// The longer description the help overlay shows, worded for the context it is used in.
+    pub fn description_in(self, ctx: Context) -> &'static str {
+        use Action::*;
+        use Context as C;
+        match (self, ctx) {
+            (Quit, _) => "quit now",
+            (Back, C::Home | C::Welcome) => "quit",
+            (Back, C::Global) => "go back; quit from the incident list",
+            (Back, C::Popup) => "close",
+            (Back, _) => "back to the incident list",
+            (Help, _) => "show this help",
+            (NextPane, C::Popup) => "next field",
+            (PrevPane, C::Popup) => "previous field",
+            (FocusTimeline, _) => "go to the timeline",
+            (FocusCauses, _) => "go to the cause checklist",
+            (FocusActions, _) => "go to the action board",
+            (Zoom, _) => "zoom the pane in or out",
+            (Left, _) => "column to the left",
+            (Right, _) => "column to the right",
+            (Top, _) => "first item",
+            (Bottom, _) => "last item",
+            (Select, C::Home) => "open the incident",
+            (Select, C::Popup) => "confirm",
+            (Select, _) => "open the selected item",
+            (Add, C::Timeline) => "quick-add an event",
+            (Add, C::Causes) => "add a custom cause",
+            (Add, C::Actions) => "add an action",
+            (Edit, C::Timeline) => "edit the event",
+            (Edit, C::Causes) => "edit the cause's notes",
+            (Edit, C::Actions) => "edit the action",
+            (Delete, C::Timeline) => "delete the event (asks first)",
+            (Delete, C::Causes) => "delete a custom cause (asks first)",
+            (Delete, C::Actions) => "delete the action (asks first)",
+            (Delete, _) => "delete (asks first)",
+            (SetMilestone, _) => "mark the event as a milestone",
+            (Filter, C::Timeline) => "search the events",
+            (Filter, C::Home) => "filter the incidents",
+            (Filter, C::Actions) => "filter the actions",
+            (Filter, _) => "filter the list",
+            (SearchNext, _) => "next search match",
+            (SearchPrev, _) => "previous search match",
+            (NewIncident, _) => "open a new incident",
+            (LoadDemo, _) => "load the demo incident",
+            (Insights, _) => "insights across incidents",
+            (CauseSuspected, _) => "mark the cause suspected",
+            (CauseConfirmed, _) => "mark the cause confirmed",
+            (CauseRuledOut, _) => "mark the cause ruled out",
+            (CauseUnexamined, _) => "mark the cause unexamined",
+            (LinkEvidence, _) => "link timeline events as evidence",
+            (MoveLeft, _) => "move the card back (doing → todo)",
+            (MoveRight, _) => "move the card on (todo → doing)",
+            (OwnerFilter, _) => "show one owner's actions",
+            (CycleZone, _) => "cycle the time zone shown",
+            (Meeting, _) => "first-meeting agenda",
+            (Export, _) => "export the review",
+            (History, _) => "change history",
+            (CrossActions, _) => "actions across all incidents",
+            (Theme, _) => "cycle the colour theme",
+            (Refresh, _) => "reload and redraw the screen",
+            (action, _) => action.description(),
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A name in keymap.toml that is not an action.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown action \"{given}\"{}", suggestion.map(|s| format!(" (did you mean \"{s}\"?)")).unwrap_or_default())]
+pub struct UnknownAction {
+    pub given: String,
+    pub suggestion: Option<&'static str>,
+}
+
+impl FromStr for Action {
+    type Err = UnknownAction;
+
+    fn from_str(s: &str) -> Result<Action, UnknownAction> {
+        let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
+        if let Some(action) = Action::ALL.iter().find(|a| a.name() == wanted) {
+            return Ok(*action);
+        }
+        let suggestion = Action::ALL
+            .iter()
+            .map(|a| (edit_distance(&wanted, a.name()), a.name()))
+            .filter(|(d, _)| *d <= 2)
+            .min()
+            .map(|(_, name)| name);
+        Err(UnknownAction {
+            given: s.to_string(),
+            suggestion,
+        })
+    }
+}
+
+/// Levenshtein distance; the names are short, so the quadratic table is fine.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_serde_and_parse_back() {
+        for action in Action::ALL {
+            let serde_name = toml::Value::try_from(action).unwrap();
+            assert_eq!(serde_name.as_str(), Some(action.name()));
+            assert_eq!(action.name().parse::<Action>(), Ok(*action));
+        }
+    }
+
+    #[test]
+    fn every_action_is_described_in_every_context() {
+        for action in Action::ALL {
+            assert!(!action.description().is_empty(), "{action}");
+            assert!(
+                action.description().len() <= 14,
+                "{action}: keep hints short"
+            );
+            for ctx in Context::ALL {
+                assert!(
+                    !action.description_in(*ctx).is_empty(),
+                    "{action} in {ctx:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_name_suggests_the_closest() {
+        let err = "ad".parse::<Action>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown action \"ad\" (did you mean \"add\"?)"
+        );
+        let err = "frobnicate".parse::<Action>().unwrap_err();
+        assert_eq!(err.to_string(), "unknown action \"frobnicate\"");
+        assert_eq!("Search-Next".parse::<Action>(), Ok(Action::SearchNext));
+    }
+}

@@ -1,0 +1,351 @@
+use super::*;
+use ratatui::crossterm::event::{KeyCode, KeyEventState, KeyModifiers};
+
+fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+    KeyEvent::new(code, modifiers)
+}
+
+fn char(c: char) -> KeyEvent {
+    press(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+#[test]
+fn every_context_can_quit_and_get_help() {
+    let map = KeyMap::default_map();
+    for &ctx in Context::ALL {
+        for action in [Action::Quit, Action::Help, Action::Back] {
+            assert!(
+                !map.keys_for(ctx, action).is_empty(),
+                "{action} unreachable in {ctx:?}"
+            );
+        }
+        let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(map.action(ctx, &ctrl_c), Some(Action::Quit), "{ctx:?}");
+    }
+}
+
+#[test]
+fn default_lookups() {
+    let map = KeyMap::default_map();
+    let t = Context::Timeline;
+    assert_eq!(map.action(t, &char('a')), Some(Action::Add));
+    assert_eq!(map.action(t, &char('m')), Some(Action::SetMilestone));
+    assert_eq!(map.action(t, &char('n')), Some(Action::SearchNext));
+    assert_eq!(map.action(t, &char('N')), Some(Action::SearchPrev));
+    assert_eq!(
+        map.action(t, &char('q')),
+        Some(Action::Back),
+        "from [global]"
+    );
+    assert_eq!(map.action(t, &char('2')), Some(Action::FocusCauses));
+    assert_eq!(map.action(t, &char('s')), None, "causes only");
+    assert_eq!(
+        map.action(Context::Home, &char('n')),
+        Some(Action::NewIncident)
+    );
+    assert_eq!(
+        map.action(Context::Home, &char('D')),
+        Some(Action::LoadDemo)
+    );
+    assert_eq!(
+        map.action(Context::Welcome, &char('D')),
+        Some(Action::LoadDemo)
+    );
+    assert_eq!(
+        map.action(Context::Causes, &char('r')),
+        Some(Action::CauseRuledOut)
+    );
+    assert_eq!(
+        map.action(Context::Causes, &char('l')),
+        Some(Action::LinkEvidence)
+    );
+    assert_eq!(
+        map.action(Context::Actions, &char('l')),
+        Some(Action::Right)
+    );
+    assert_eq!(
+        map.action(Context::Actions, &char('<')),
+        Some(Action::MoveLeft)
+    );
+    assert_eq!(
+        map.action(Context::Actions, &char('>')),
+        Some(Action::MoveRight)
+    );
+    let pgdn = press(KeyCode::PageDown, KeyModifiers::NONE);
+    assert_eq!(map.action(t, &pgdn), Some(Action::PageDown));
+}
+
+#[test]
+fn popups_keep_letters_as_text() {
+    let map = KeyMap::default_map();
+    let p = Context::Popup;
+    assert_eq!(map.action(p, &char('q')), None);
+    assert_eq!(map.action(p, &char('?')), None);
+    assert_eq!(map.action(p, &char('j')), None);
+    let esc = press(KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(map.action(p, &esc), Some(Action::Back));
+    let f1 = press(KeyCode::F(1), KeyModifiers::NONE);
+    assert_eq!(map.action(p, &f1), Some(Action::Help));
+}
+
+#[test]
+fn shift_letters_match_however_the_terminal_reports_them() {
+    let map = KeyMap::default_map();
+    let t = Context::Timeline;
+    assert_eq!(
+        map.action(t, &press(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+        Some(Action::Bottom)
+    );
+    assert_eq!(
+        map.action(t, &press(KeyCode::Char('G'), KeyModifiers::NONE)),
+        Some(Action::Bottom)
+    );
+    assert_eq!(
+        map.action(t, &press(KeyCode::Char('g'), KeyModifiers::SHIFT)),
+        Some(Action::Bottom)
+    );
+    assert_eq!(map.action(t, &char('g')), Some(Action::Top));
+    assert_eq!(
+        map.action(t, &press(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+        Some(Action::Help)
+    );
+    let ctx = Context::Actions;
+    assert_eq!(
+        map.action(ctx, &press(KeyCode::Char('>'), KeyModifiers::SHIFT)),
+        Some(Action::MoveRight)
+    );
+}
+
+#[test]
+fn shift_tab_is_backtab() {
+    let map = KeyMap::default_map();
+    let t = Context::Timeline;
+    assert_eq!(
+        map.action(t, &press(KeyCode::BackTab, KeyModifiers::SHIFT)),
+        Some(Action::PrevPane)
+    );
+    assert_eq!(
+        map.action(t, &press(KeyCode::BackTab, KeyModifiers::NONE)),
+        Some(Action::PrevPane)
+    );
+    assert_eq!(
+        map.action(t, &press(KeyCode::Tab, KeyModifiers::SHIFT)),
+        Some(Action::PrevPane)
+    );
+    assert_eq!(
+        map.action(t, &press(KeyCode::Tab, KeyModifiers::NONE)),
+        Some(Action::NextPane)
+    );
+    assert_eq!(Key::parse("shift-tab"), Key::parse("backtab"));
+}
+
+#[test]
+fn releases_do_nothing() {
+    let map = KeyMap::default_map();
+    let mut release = char('a');
+    release.kind = KeyEventKind::Release;
+    release.state = KeyEventState::NONE;
+    assert_eq!(map.action(Context::Timeline, &release), None);
+}
+
+#[test]
+fn parses_the_toml_spellings() {
+    let key = |s| Key::parse(s).unwrap();
+    assert_eq!(
+        key("ctrl-c"),
+        Key::new(KeyCode::Char('c'), KeyModifiers::CONTROL)
+    );
+    assert_eq!(key("CTRL-c"), key("ctrl-c"));
+    assert_eq!(key("shift-g"), key("G"));
+    assert_eq!(key("pgup"), Key::new(KeyCode::PageUp, KeyModifiers::NONE));
+    assert_eq!(key("f12"), Key::new(KeyCode::F(12), KeyModifiers::NONE));
+    assert_eq!(key("-"), Key::new(KeyCode::Char('-'), KeyModifiers::NONE));
+    assert_eq!(
+        key("ctrl--"),
+        Key::new(KeyCode::Char('-'), KeyModifiers::CONTROL)
+    );
+    assert_eq!(
+        key("space"),
+        Key::new(KeyCode::Char(' '), KeyModifiers::NONE)
+    );
+    for bad in ["", "ctrl-", "ctrl+c", "f0", "pageupp", "\t"] {
+        assert!(Key::parse(bad).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn keys_are_shown_short() {
+    let map = KeyMap::default_map();
+    let t = Context::Timeline;
+    assert_eq!(map.keys_for(t, Action::PrevPane), ["S-Tab"]);
+    assert_eq!(map.keys_for(t, Action::NextPane), ["Tab"]);
+    assert_eq!(map.keys_for(t, Action::PageUp), ["PgUp"]);
+    assert_eq!(map.keys_for(t, Action::Up), ["↑", "k"]);
+    assert_eq!(map.keys_for(t, Action::Bottom), ["G", "End"]);
+    assert_eq!(map.keys_for(t, Action::Quit), ["C-c"]);
+    assert_eq!(map.keys_for(t, Action::Add), ["a"]);
+    assert!(map.keys_for(Context::Home, Action::Add).is_empty());
+}
+
+#[test]
+fn bindings_say_where_they_come_from() {
+    let map = KeyMap::default_map();
+    let bindings = map.bindings(Context::Timeline);
+    let find = |a| bindings.iter().find(|b| b.action == a).unwrap();
+    assert_eq!(find(Action::Add).from, Context::Timeline);
+    assert_eq!(find(Action::Add).description, "quick-add an event");
+    assert_eq!(find(Action::Help).from, Context::Global);
+    assert_eq!(find(Action::Help).keys, ["?", "F1"]);
+    assert!(bindings.iter().all(|b| b.action != Action::LoadDemo));
+}
+
+#[test]
+fn a_global_key_taken_by_a_pane_is_not_listed_twice() {
+    let map = KeyMap::from_toml_patch("[global]\nexport = [\"x\", \"a\"]").unwrap();
+    assert_eq!(map.keys_for(Context::Timeline, Action::Export), ["x"]);
+    assert_eq!(map.keys_for(Context::Home, Action::Export), ["x", "a"]);
+}
+
+#[test]
+fn a_user_patch_changes_only_what_it_lists() {
+    let map = KeyMap::from_toml_patch("[timeline]\nadd = [\"i\"]\n").unwrap();
+    let t = Context::Timeline;
+    assert_eq!(map.action(t, &char('i')), Some(Action::Add));
+    assert_eq!(map.action(t, &char('a')), None);
+    assert_eq!(map.action(t, &char('e')), Some(Action::Edit));
+    assert_eq!(map.action(Context::Causes, &char('a')), Some(Action::Add));
+}
+
+#[test]
+fn a_patched_key_is_taken_from_its_old_action() {
+    let map = KeyMap::from_toml_patch("[timeline]\nadd = \"e\"\n").unwrap();
+    assert_eq!(map.action(Context::Timeline, &char('e')), Some(Action::Add));
+    assert!(map.keys_for(Context::Timeline, Action::Edit).is_empty());
+    let map = KeyMap::from_toml_patch("[global]\nhelp = []\n").unwrap();
+    assert!(map.keys_for(Context::Timeline, Action::Help).is_empty());
+}
+
+fn patch_error(text: &str) -> String {
+    let mut map = KeyMap::default_map();
+    let before = map.clone();
+    let err = map
+        .apply_patch(text, "/home/me/.config/debrief/keymap.toml")
+        .unwrap_err();
+    assert_eq!(map, before, "a bad patch must change nothing");
+    err.to_string()
+}
+
+#[test]
+fn bad_patches_name_the_file_line_and_culprit() {
+    assert_eq!(
+        patch_error("[timeline]\nadd = [\"i\"]\nad = [\"a\"]\n"),
+        "/home/me/.config/debrief/keymap.toml, line 3: [timeline] unknown action \"ad\" (did you mean \"add\"?)"
+    );
+    assert_eq!(
+        patch_error("[causes]\nlink_evidence = [\"ctrl+l\"]\n"),
+        "/home/me/.config/debrief/keymap.toml, line 2: [causes] link_evidence = \"ctrl+l\": bad key; \
+         keys look like \"a\", \"G\", \"?\", \"ctrl-c\", \"shift-tab\", \"pgdn\", \"f1\""
+    );
+    assert_eq!(
+        patch_error("\n[timelime]\nadd = [\"i\"]\n"),
+        "/home/me/.config/debrief/keymap.toml, line 2: unknown section [timelime] \
+         (sections: global, welcome, home, timeline, causes, actions, popup)"
+    );
+    assert_eq!(
+        patch_error("[actions]\nedit = [\"x\"]\nadd = [\"x\"]\n"),
+        "/home/me/.config/debrief/keymap.toml, line 3: [actions] key \"x\" is given to both edit and add; keep one"
+    );
+    assert_eq!(
+        patch_error("[home]\nfilter = 3\n"),
+        "/home/me/.config/debrief/keymap.toml, line 2: [home] filter must be a list of keys, like filter = [\"a\", \"ctrl-a\"]"
+    );
+    assert!(
+        patch_error("quit = [\"q\"]\n")
+            .contains("line 1: \"quit\" is outside any section; put it under [global]")
+    );
+    let syntax = patch_error("[home\n");
+    assert!(
+        syntax.starts_with("/home/me/.config/debrief/keymap.toml is not valid TOML: "),
+        "{syntax}"
+    );
+    assert!(syntax.contains("line 1"), "{syntax}");
+}
+
+#[test]
+fn files_load_or_fail_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("keymap.toml");
+    assert_eq!(KeyMap::load_file(&missing).unwrap(), KeyMap::default_map());
+
+    std::fs::write(&missing, "[home]\ninsights = [\"i\"]\n").unwrap();
+    let map = KeyMap::load_file(&missing).unwrap();
+    assert_eq!(
+        map.action(Context::Home, &char('i')),
+        Some(Action::Insights)
+    );
+
+    std::fs::write(&missing, "[home]\ninsights = [\"ctrl+i\"]\n").unwrap();
+    let err = KeyMap::load_file(&missing).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!("{}, line 2:", missing.display())),
+        "{err}"
+    );
+
+    let err = KeyMap::load_file(dir.path()).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!("cannot read the key map {}", dir.path().display())),
+        "{err}"
+    );
+}
+
+fn dir_with(pairs: &[(&str, &str)]) -> Option<PathBuf> {
+    config_dir_with(|name| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| OsString::from(v))
+    })
+}
+
+#[test]
+fn config_dir_order() {
+    let all = [
+        ("DEBRIEF_CONFIG", "/etc/dbf"),
+        ("XDG_CONFIG_HOME", "/x"),
+        ("HOME", "/h"),
+    ];
+    assert_eq!(dir_with(&all), Some(PathBuf::from("/etc/dbf")));
+    let xdg = [
+        ("DEBRIEF_CONFIG", ""),
+        ("XDG_CONFIG_HOME", "/x"),
+        ("HOME", "/h"),
+    ];
+    assert_eq!(dir_with(&xdg), Some(PathBuf::from("/x/debrief")));
+    let relative = [("XDG_CONFIG_HOME", "rel"), ("HOME", "/h")];
+    assert_eq!(
+        dir_with(&relative),
+        Some(PathBuf::from("/h/.config/debrief"))
+    );
+}
+
+#[test]
+fn markdown_reference_lists_every_context() {
+    let md = KeyMap::default_map().markdown_reference();
+    for &ctx in Context::ALL {
+        assert!(
+            md.contains(&format!("### {} (`[{}]`)", ctx.title(), ctx.name())),
+            "{ctx:?}"
+        );
+    }
+    assert!(md.contains("| `a` | `add` | quick-add an event |"), "{md}");
+    assert!(
+        md.contains("| `S-Tab` | `prev_pane` | previous pane |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `?`, `F1` | `help` | show this help |"),
+        "{md}"
+    );
+    let piped = KeyMap::from_toml_patch("[global]\nexport = [\"|\"]").unwrap();
+    assert!(piped.markdown_reference().contains("| `\\|` | `export` |"));
+}
