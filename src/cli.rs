@@ -145,9 +145,25 @@ pub fn resolve_author(flag: Option<&str>) -> String {
         .or_else(|| std::env::var("DEBRIEF_AUTHOR").ok())
         .or_else(|| std::env::var("USER").ok())
         .or_else(|| std::env::var("LOGNAME").ok())
+        .or_else(login_name)
         .map(|a| crate::model::sanitize::clean_line(&a))
         .filter(|a| !a.is_empty())
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The name of the user running us, from the password database.
+fn login_name() -> Option<String> {
+    // SAFETY: getpwuid returns a pointer into static storage or null; we copy the name out at once.
+    unsafe {
+        let pw = libc::getpwuid(libc::getuid());
+        if pw.is_null() || (*pw).pw_name.is_null() {
+            return None;
+        }
+        std::ffi::CStr::from_ptr((*pw).pw_name)
+            .to_str()
+            .ok()
+            .map(str::to_string)
+    }
 }
 
 /// `--db`, else `DEBRIEF_DB`, else the XDG data directory (created as needed).

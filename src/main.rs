@@ -16,9 +16,13 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<i32> {
     let store = cli::open_store(&cli)?;
     match cli.command {
-        None => anyhow::bail!("the console is not built yet; see `debrief --help`"),
-        Some(Command::Open { .. }) => {
-            anyhow::bail!("the console is not built yet; see `debrief --help`")
+        None => {
+            debrief::tui::run::run(store, None)?;
+            Ok(0)
+        }
+        Some(Command::Open { id, .. }) => {
+            debrief::tui::run::run(store, Some(id))?;
+            Ok(0)
         }
         Some(_) => {
             let stdout = std::io::stdout();

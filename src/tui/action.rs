@@ -84,6 +84,8 @@ actions! {
     CrossActions => "cross_actions", "all actions";
     Theme => "theme", "theme";
     Refresh => "refresh", "redraw";
+    /// Title, severity, status, zone, root cause, trigger, summary and impact.
+    EditIncident => "edit_incident", "incident";
 }
 
 impl Action {
@@ -179,6 +181,7 @@ impl Action {
             (CrossActions, _) => "actions across all incidents",
             (Theme, _) => "cycle the colour theme",
             (Refresh, _) => "reload and redraw the screen",
+            (EditIncident, _) => "edit the incident: root cause, trigger, status…",
             (action, _) => action.description(),
         }
     }

@@ -1,13 +1,24 @@
 //! The console: actions, key map, theme, terminal lifecycle, and the panes and popups.
 
 pub mod action;
+pub mod app;
+pub mod board;
+pub mod causes;
+pub mod form;
 pub mod help;
 pub mod hints;
+pub mod home;
 pub mod key;
 pub mod keymap;
+pub mod popup;
+pub mod review;
+pub mod run;
 pub mod terminal;
 pub mod theme;
+pub mod timeline;
 pub mod too_small;
+pub mod ui;
+pub mod view;
 
 /// Below this the console shows only "terminal too small"; 80x24 is well above it.
 pub const MIN_WIDTH: u16 = 60;

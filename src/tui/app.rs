@@ -1,0 +1,1246 @@
+//! The console's state and its one `update(action)`: keys become actions through the key map;
+//! nothing else changes state.
+
+use super::action::Action;
+use super::board;
+use super::form::{Field, Form, FormOutcome};
+use super::help::HelpOverlay;
+use super::home::HomeState;
+use super::keymap::{Context, KeyMap};
+use super::popup::Menu;
+use super::review::{Pane, ReviewState};
+use super::theme::Theme;
+use crate::model::time::{self, TimeContext};
+use crate::model::{
+    Action as Task, ActionKind, ActionStatus, Cause, CauseState, Event, EventKind, Incident,
+    Milestone, Role, Severity, Source,
+};
+use crate::store::{NewAction, NewEvent, NewIncident, Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use ratatui::crossterm::event::{
+    Event as TermEvent, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind,
+};
+use std::time::{Duration, Instant};
+
+pub enum Screen {
+    Home(HomeState),
+    Review(Box<ReviewState>),
+}
+
+/// What a submitted form is for.
+#[derive(Debug, Clone)]
+pub enum Purpose {
+    NewIncident,
+    QuickAdd,
+    EditEvent(Event),
+    Search,
+    HomeFilter,
+    AddCause,
+    CauseNotes(Cause),
+    AddAction,
+    EditAction(Task),
+    EditIncident(Incident),
+}
+
+#[derive(Debug, Clone)]
+pub enum MenuPurpose {
+    Milestone(Event),
+    Evidence(Event),
+}
+
+#[derive(Debug, Clone)]
+pub enum Confirmed {
+    DeleteEvent(Event),
+    DeleteCause(Cause),
+    DeleteAction(Task),
+}
+
+pub enum Popup {
+    Form(Form<Purpose>),
+    Menu(Menu<MenuPurpose>),
+    Confirm(String, Confirmed),
+    Message(String, String),
+    /// The help overlay and the context it explains.
+    Help(HelpOverlay, Context),
+    /// An edit that collided with someone else's: (what, their version as text, my form).
+    Conflict(String, String, Form<Purpose>),
+}
+
+/// Where "now" comes from: the system clock, or a fixed instant in tests.
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    System,
+    Fixed(DateTime<Utc>),
+}
+
+impl Clock {
+    pub fn now(self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Fixed(t) => t,
+        }
+    }
+}
+
+pub struct App {
+    pub store: Store,
+    pub keymap: KeyMap,
+    pub theme: Theme,
+    pub screen: Screen,
+    pub popups: Vec<Popup>,
+    /// A one-line message at the bottom: (text, is it an error).
+    pub flash: Option<(String, bool)>,
+    pub quit: bool,
+    pub clock: Clock,
+    pub local_zone: Tz,
+    session: String,
+    data_version: i64,
+    last_heartbeat: Option<Instant>,
+}
+
+/// How often other sessions' presence is refreshed and ours announced.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+/// Someone is "here" while their heartbeat is younger than this.
+pub const PRESENCE_WINDOW: Duration = Duration::from_secs(6);
+
+impl App {
+    pub fn new(store: Store, keymap: KeyMap, theme: Theme, clock: Clock) -> App {
+        let data_version = store.data_version().unwrap_or(0);
+        let local_zone = crate::cli::local_zone().parse().unwrap_or(chrono_tz::UTC);
+        let session = format!(
+            "{}-{}-{}",
+            std::process::id(),
+            store.author(),
+            Utc::now().timestamp_micros()
+        );
+        let mut app = App {
+            store,
+            keymap,
+            theme,
+            screen: Screen::Home(HomeState::default()),
+            popups: Vec::new(),
+            flash: None,
+            quit: false,
+            clock,
+            local_zone,
+            session,
+            data_version,
+            last_heartbeat: None,
+        };
+        app.reload();
+        app
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&self.local_zone).date_naive()
+    }
+
+    pub fn open_incident(&mut self, id: i64) -> Result<(), StoreError> {
+        let review = ReviewState::open(&self.store, id)?;
+        self.screen = Screen::Review(Box::new(review));
+        self.last_heartbeat = None;
+        Ok(())
+    }
+
+    /// The key-map context the next key is read in.
+    pub fn context(&self) -> Context {
+        if !self.popups.is_empty() {
+            return Context::Popup;
+        }
+        match &self.screen {
+            Screen::Home(h) if h.incidents.is_empty() => Context::Welcome,
+            Screen::Home(_) => Context::Home,
+            Screen::Review(r) => match r.focus {
+                Pane::Timeline => Context::Timeline,
+                Pane::Causes => Context::Causes,
+                Pane::Actions => Context::Actions,
+            },
+        }
+    }
+
+    pub fn handle_event(&mut self, event: TermEvent) {
+        match event {
+            TermEvent::Key(key) if key.kind != KeyEventKind::Release => self.handle_key(key),
+            TermEvent::Paste(text) => self.paste(&text),
+            TermEvent::Mouse(m) => self.handle_mouse(m),
+            _ => {}
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if !self.popups.is_empty() {
+            self.popup_key(key);
+            return;
+        }
+        self.flash = None;
+        if let Some(action) = self.keymap.action(self.context(), &key) {
+            self.update(action);
+        }
+    }
+
+    fn paste(&mut self, text: &str) {
+        match self.popups.last_mut() {
+            Some(Popup::Form(form)) => form.paste(text),
+            _ => self.set_flash("Paste into a field: press a or e first.", false),
+        }
+    }
+
+    fn handle_mouse(&mut self, m: MouseEvent) {
+        if !self.popups.is_empty() || m.kind != MouseEventKind::Down(MouseButton::Left) {
+            return;
+        }
+        let Screen::Review(r) = &mut self.screen else {
+            return;
+        };
+        let hit = |rect: &ratatui::layout::Rect| {
+            m.column >= rect.x
+                && m.column < rect.x + rect.width
+                && m.row >= rect.y
+                && m.row < rect.y + rect.height
+        };
+        if let Some((pane, _)) = r.pane_areas.iter().find(|(_, rect)| hit(rect)) {
+            r.focus = *pane;
+        }
+        if let Some((pane, rect)) = r.list_areas.iter().find(|(_, rect)| hit(rect)).copied() {
+            let row = m.row - rect.y;
+            match pane {
+                Pane::Timeline => {
+                    if let Some(i) = r.timeline.index_at_row(row) {
+                        r.timeline.select_index(i);
+                    }
+                }
+                Pane::Causes => {
+                    if (row as usize) < r.causes.len() {
+                        r.cause_sel = row as usize;
+                        let _ = r.reload(&self.store);
+                    }
+                }
+                Pane::Actions => {}
+            }
+        }
+    }
+
+    pub fn set_flash(&mut self, text: impl Into<String>, error: bool) {
+        self.flash = Some((text.into(), error));
+    }
+
+    fn report(&mut self, result: Result<(), StoreError>) {
+        if let Err(e) = result {
+            self.set_flash(e.to_string(), true);
+        }
+        self.reload();
+    }
+
+    /// Re-reads what the current screen shows (after our own change or someone else's).
+    pub fn reload(&mut self) {
+        let result = match &mut self.screen {
+            Screen::Home(h) => self.store.incident_summaries().map(|list| {
+                h.incidents = list;
+                h.selected = h.selected.min(h.visible().len().saturating_sub(1));
+            }),
+            Screen::Review(r) => r.reload(&self.store),
+        };
+        if let Err(e) = result {
+            if matches!(e, StoreError::UnknownIncident(_)) {
+                self.screen = Screen::Home(HomeState::default());
+                self.set_flash("This incident was deleted by someone else.", true);
+                return self.reload();
+            }
+            self.set_flash(e.to_string(), true);
+        }
+        self.data_version = self.store.data_version().unwrap_or(self.data_version);
+    }
+
+    /// Called a few times a second: picks up other sessions' changes and keeps presence fresh.
+    pub fn tick(&mut self) {
+        let due = self.last_heartbeat.is_none_or(|t| t.elapsed() >= HEARTBEAT);
+        if due {
+            self.last_heartbeat = Some(Instant::now());
+            let incident = match &self.screen {
+                Screen::Review(r) => Some(r.incident.id),
+                Screen::Home(_) => None,
+            };
+            let _ = self.store.heartbeat(&self.session, incident);
+            if let Screen::Review(r) = &mut self.screen {
+                r.presence = self
+                    .store
+                    .present(&self.session, r.incident.id, PRESENCE_WINDOW)
+                    .unwrap_or_default();
+            }
+        }
+        if let Ok(v) = self.store.data_version()
+            && v != self.data_version
+        {
+            self.reload();
+        }
+    }
+
+    /// Leaves the presence table on the way out.
+    pub fn shutdown(&mut self) {
+        let _ = self.store.leave(&self.session);
+    }
+
+    pub fn update(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => {
+                let ctx = self.context();
+                self.popups.push(Popup::Help(HelpOverlay::new(), ctx));
+            }
+            Action::Theme => {
+                self.theme = self.theme.next();
+                self.set_flash(format!("Theme: {}", self.theme.name.name()), false);
+            }
+            Action::Refresh => self.reload(),
+            _ => match self.screen {
+                Screen::Home(_) => self.update_home(action),
+                Screen::Review(_) => self.update_review(action),
+            },
+        }
+    }
+
+    fn update_home(&mut self, action: Action) {
+        let Screen::Home(h) = &mut self.screen else {
+            return;
+        };
+        let n = h.visible().len();
+        let last = n.saturating_sub(1);
+        match action {
+            Action::Back => self.quit = true,
+            Action::Up => h.selected = h.selected.saturating_sub(1),
+            Action::Down => h.selected = (h.selected + 1).min(last),
+            Action::PageUp => h.selected = h.selected.saturating_sub(10),
+            Action::PageDown => h.selected = (h.selected + 10).min(last),
+            Action::Top => h.selected = 0,
+            Action::Bottom => h.selected = last,
+            Action::Select => {
+                if let Some(id) = h.selected_id() {
+                    let r = self.open_incident(id);
+                    self.report(r);
+                }
+            }
+            Action::Filter => {
+                let current = h.filter.clone();
+                self.popups.push(Popup::Form(Form::new(
+                    "Filter incidents",
+                    Purpose::HomeFilter,
+                    vec![Field::line("Words", &current).with_hint("empty shows all")],
+                )));
+            }
+            Action::NewIncident => self
+                .popups
+                .push(Popup::Form(new_incident_form(&crate::cli::local_zone()))),
+            Action::LoadDemo => match crate::cli::load_demo(&self.store) {
+                Ok(id) => {
+                    let r = self.open_incident(id);
+                    self.report(r);
+                    self.set_flash("Demo incident loaded.", false);
+                }
+                Err(e) => self.set_flash(format!("{e:#}"), true),
+            },
+            _ => self.explain_unavailable(action),
+        }
+    }
+
+    fn explain_unavailable(&mut self, action: Action) {
+        self.set_flash(
+            format!(
+                "{} is not available here (? lists what is)",
+                action.description()
+            ),
+            false,
+        );
+    }
+
+    fn time_context(&self, r: &ReviewState) -> TimeContext {
+        TimeContext {
+            zone: r.incident.tz(),
+            now: self.now(),
+            anchor: r.timeline.selected_event().map(|e| e.at),
+        }
+    }
+
+    fn update_review(&mut self, action: Action) {
+        let Screen::Review(r) = &mut self.screen else {
+            return;
+        };
+        let page = r.timeline.height.max(1) as i64;
+        match (action, r.focus) {
+            (Action::Back, _) => {
+                self.screen = Screen::Home(HomeState::default());
+                self.reload();
+            }
+            (Action::NextPane, _) => r.focus = r.focus.next(),
+            (Action::PrevPane, _) => r.focus = r.focus.prev(),
+            (Action::FocusTimeline, _) => r.focus = Pane::Timeline,
+            (Action::FocusCauses, _) => r.focus = Pane::Causes,
+            (Action::FocusActions, _) => r.focus = Pane::Actions,
+            (Action::Zoom, _) => r.zoom = !r.zoom,
+            (Action::CycleZone, _) => {
+                r.zone = r.zone.next(r.incident.tz(), self.local_zone);
+                let label = r.zone.label();
+                self.set_flash(format!("Showing {label}"), false);
+            }
+            (Action::EditIncident, _) => {
+                let form = incident_form(&r.incident);
+                self.popups.push(Popup::Form(form));
+            }
+            (Action::History, pane) => {
+                let (entity, id, what) = match pane {
+                    Pane::Timeline => ("event", r.timeline.selected_event().map(|e| e.id), "event"),
+                    Pane::Causes => ("cause", r.selected_cause().map(|c| c.id), "cause"),
+                    Pane::Actions => ("action", r.selected_action().map(|a| a.id), "action"),
+                };
+                let incident = r.incident.id;
+                let zone = r.zone;
+                let entries = match id {
+                    Some(id) => self.store.history(incident, Some((entity, id))),
+                    None => self.store.history(incident, None),
+                };
+                match entries {
+                    Ok(list) => {
+                        let text = if list.is_empty() {
+                            "No changes recorded.".to_string()
+                        } else {
+                            list.iter()
+                                .rev()
+                                .take(20)
+                                .map(|h| {
+                                    format!(
+                                        "{}  {:<12} {:<7} {}",
+                                        zone.format_long(h.at),
+                                        h.author,
+                                        h.op,
+                                        h.detail.lines().next().unwrap_or("")
+                                    )
+                                })
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                        };
+                        self.popups
+                            .push(Popup::Message(format!("History of this {what}"), text));
+                    }
+                    Err(e) => self.set_flash(e.to_string(), true),
+                }
+            }
+            // Timeline
+            (Action::Up, Pane::Timeline) => r.timeline.move_by(-1),
+            (Action::Down, Pane::Timeline) => r.timeline.move_by(1),
+            (Action::PageUp, Pane::Timeline) => r.timeline.move_by(-page),
+            (Action::PageDown, Pane::Timeline) => r.timeline.move_by(page),
+            (Action::Top, Pane::Timeline) => r.timeline.select_index(0),
+            (Action::Bottom, Pane::Timeline) => r.timeline.select_index(i64::MAX),
+            (Action::Add, Pane::Timeline) => self.popups.push(Popup::Form(Form::new(
+                "Add event",
+                Purpose::QuickAdd,
+                vec![
+                    Field::line("Event", "")
+                        .with_hint("14:32 text · -5m text · +3m text · text (now)"),
+                ],
+            ))),
+            (Action::Edit | Action::Select, Pane::Timeline) => {
+                if let Some(e) = r.timeline.selected_event().cloned() {
+                    let form = event_form(&e, r.zone);
+                    self.popups.push(Popup::Form(form));
+                }
+            }
+            (Action::Delete, Pane::Timeline) => {
+                if let Some(e) = r.timeline.selected_event().cloned() {
+                    let first = super::view::truncate(e.text.lines().next().unwrap_or(""), 40);
+                    self.popups.push(Popup::Confirm(
+                        format!("Delete the event \"{first}\"?"),
+                        Confirmed::DeleteEvent(e),
+                    ));
+                }
+            }
+            (Action::SetMilestone, Pane::Timeline) => {
+                if let Some(e) = r.timeline.selected_event().cloned() {
+                    let mut items = vec!["(none)".to_string()];
+                    items.extend(Milestone::ALL.iter().map(|m| m.label().to_string()));
+                    let selected = e.milestone.map(|m| m as usize + 1).unwrap_or(0);
+                    self.popups.push(Popup::Menu(Menu {
+                        title: "Milestone".into(),
+                        items,
+                        selected,
+                        purpose: MenuPurpose::Milestone(e),
+                    }));
+                }
+            }
+            (Action::LinkEvidence, Pane::Timeline) => {
+                if let Some(e) = r.timeline.selected_event().cloned() {
+                    let items = r
+                        .causes
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "{} {}",
+                                if c.evidence.contains(&e.id) {
+                                    "[x]"
+                                } else {
+                                    "[ ]"
+                                },
+                                c.category.label()
+                            )
+                        })
+                        .collect();
+                    self.popups.push(Popup::Menu(Menu {
+                        title: "Evidence for which cause?".into(),
+                        items,
+                        selected: r.cause_sel,
+                        purpose: MenuPurpose::Evidence(e),
+                    }));
+                }
+            }
+            (Action::Filter, Pane::Timeline) => {
+                let kinds = std::iter::once("all")
+                    .chain(EventKind::ALL.iter().map(|k| k.key()))
+                    .collect::<Vec<_>>();
+                let current_kind = r
+                    .timeline
+                    .filter
+                    .kinds
+                    .first()
+                    .map(|k| k.key())
+                    .unwrap_or("all");
+                self.popups.push(Popup::Form(Form::new(
+                    "Search the timeline",
+                    Purpose::Search,
+                    vec![
+                        Field::line("Search", r.timeline.search.as_deref().unwrap_or(""))
+                            .with_hint("words; empty clears"),
+                        Field::choice("Kind", &kinds, current_kind).with_hint("←/→"),
+                    ],
+                )));
+            }
+            (Action::SearchNext | Action::SearchPrev, Pane::Timeline) => {
+                let forward = action == Action::SearchNext;
+                let Some(words) = r.timeline.search.clone() else {
+                    self.set_flash("No search: press / first.", false);
+                    return;
+                };
+                let from = r.timeline.selected_event().map(|e| e.id);
+                let found =
+                    self.store
+                        .next_match(r.incident.id, &r.timeline.filter, &words, from, forward);
+                match found {
+                    Ok(Some(e)) => {
+                        if let Ok(Some(pos)) =
+                            self.store
+                                .event_position(r.incident.id, &r.timeline.filter, e.id)
+                        {
+                            r.timeline.select_index(pos);
+                        }
+                    }
+                    Ok(None) => self.set_flash(format!("No more matches for \"{words}\"."), false),
+                    Err(e) => self.set_flash(e.to_string(), true),
+                }
+            }
+            // Causes
+            (Action::Up, Pane::Causes) => self.select_cause(-1),
+            (Action::Down, Pane::Causes) => self.select_cause(1),
+            (Action::Top, Pane::Causes) => self.select_cause(-1000),
+            (Action::Bottom, Pane::Causes) => self.select_cause(1000),
+            (Action::CauseSuspected, Pane::Causes) => self.set_cause_state(CauseState::Suspected),
+            (Action::CauseConfirmed, Pane::Causes) => self.set_cause_state(CauseState::Confirmed),
+            (Action::CauseRuledOut, Pane::Causes) => self.set_cause_state(CauseState::RuledOut),
+            (Action::CauseUnexamined, Pane::Causes) => self.set_cause_state(CauseState::Unexamined),
+            (Action::Edit | Action::Select, Pane::Causes) => {
+                if let Some(c) = r.selected_cause().cloned() {
+                    self.popups.push(Popup::Form(Form::new(
+                        format!("Notes: {} ({})", c.category.label(), c.state.label()),
+                        Purpose::CauseNotes(c.clone()),
+                        vec![
+                            Field::multi("Notes", &c.notes)
+                                .with_hint("what was examined, and what it showed"),
+                        ],
+                    )));
+                }
+            }
+            (Action::Add, Pane::Causes) => self.popups.push(Popup::Form(Form::new(
+                "Add a custom cause",
+                Purpose::AddCause,
+                vec![Field::line("Name", "").with_hint("e.g. DNS, configuration, human error")],
+            ))),
+            (Action::Delete, Pane::Causes) => {
+                if let Some(c) = r.selected_cause().cloned() {
+                    self.popups.push(Popup::Confirm(
+                        format!("Delete the cause \"{}\"?", c.category.label()),
+                        Confirmed::DeleteCause(c),
+                    ));
+                }
+            }
+            // Actions
+            (Action::Up | Action::Down | Action::Top | Action::Bottom, Pane::Actions) => {
+                let order = board::board_order(&r.actions);
+                if let Some(pos) = order.iter().position(|i| *i == r.action_sel) {
+                    let new = match action {
+                        Action::Up => pos.saturating_sub(1),
+                        Action::Down => (pos + 1).min(order.len() - 1),
+                        Action::Top => 0,
+                        _ => order.len() - 1,
+                    };
+                    r.action_sel = order[new];
+                }
+            }
+            (Action::Left | Action::Right, Pane::Actions) => {
+                if let Some(cur) = r.selected_action().map(|a| a.status) {
+                    let target = if action == Action::Left {
+                        cur.previous()
+                    } else {
+                        cur.next()
+                    };
+                    if let Some(t) = target
+                        && let Some(i) = r.actions.iter().position(|a| a.status == t)
+                    {
+                        r.action_sel = i;
+                    }
+                }
+            }
+            (Action::MoveLeft | Action::MoveRight, Pane::Actions) => {
+                if let Some(a) = r.selected_action().cloned() {
+                    let target = if action == Action::MoveLeft {
+                        a.status.previous()
+                    } else {
+                        a.status.next()
+                    };
+                    if let Some(status) = target {
+                        let result = self
+                            .store
+                            .set_action_status(a.id, a.version, status)
+                            .map(|_| ());
+                        self.report(result);
+                    }
+                }
+            }
+            (Action::Add, Pane::Actions) => {
+                let cause = r
+                    .causes
+                    .iter()
+                    .find(|c| c.state == CauseState::Confirmed)
+                    .cloned();
+                let form = action_form(None, &r.causes, cause.as_ref());
+                self.popups.push(Popup::Form(form));
+            }
+            (Action::Edit | Action::Select, Pane::Actions) => {
+                if let Some(a) = r.selected_action().cloned() {
+                    let cause = a
+                        .cause_id
+                        .and_then(|id| r.causes.iter().find(|c| c.id == id))
+                        .cloned();
+                    let form = action_form(Some(&a), &r.causes, cause.as_ref());
+                    self.popups.push(Popup::Form(form));
+                }
+            }
+            (Action::Delete, Pane::Actions) => {
+                if let Some(a) = r.selected_action().cloned() {
+                    self.popups.push(Popup::Confirm(
+                        format!("Delete the action \"{}\"?", a.title),
+                        Confirmed::DeleteAction(a),
+                    ));
+                }
+            }
+            _ => self.explain_unavailable(action),
+        }
+    }
+
+    fn select_cause(&mut self, delta: i64) {
+        if let Screen::Review(r) = &mut self.screen {
+            let n = r.causes.len() as i64;
+            r.cause_sel = (r.cause_sel as i64 + delta).clamp(0, (n - 1).max(0)) as usize;
+            let result = r.reload(&self.store);
+            if let Err(e) = result {
+                self.set_flash(e.to_string(), true);
+            }
+        }
+    }
+
+    fn set_cause_state(&mut self, state: CauseState) {
+        let Screen::Review(r) = &self.screen else {
+            return;
+        };
+        if let Some(c) = r.selected_cause() {
+            let result = self
+                .store
+                .set_cause_state(c.id, c.version, state)
+                .map(|_| ());
+            self.report(result);
+        }
+    }
+
+    fn popup_key(&mut self, key: KeyEvent) {
+        let Some(popup) = self.popups.pop() else {
+            return;
+        };
+        let action = self.keymap.action(Context::Popup, &key);
+        match popup {
+            Popup::Form(mut form) => match form.handle_key(key) {
+                FormOutcome::Continue => self.popups.push(Popup::Form(form)),
+                FormOutcome::Cancel => {}
+                FormOutcome::Submit => self.submit(form),
+            },
+            Popup::Menu(mut menu) => {
+                use ratatui::crossterm::event::KeyCode;
+                match key.code {
+                    KeyCode::Esc => {}
+                    KeyCode::Up | KeyCode::Char('k') => {
+                        menu.selected = menu.selected.saturating_sub(1);
+                        self.popups.push(Popup::Menu(menu));
+                    }
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        menu.selected = (menu.selected + 1).min(menu.items.len().saturating_sub(1));
+                        self.popups.push(Popup::Menu(menu));
+                    }
+                    KeyCode::Enter | KeyCode::Char(' ') => self.choose(menu),
+                    _ => self.popups.push(Popup::Menu(menu)),
+                }
+            }
+            Popup::Confirm(text, what) => {
+                use ratatui::crossterm::event::KeyCode;
+                match key.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') => self.confirmed(what),
+                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {}
+                    _ => self.popups.push(Popup::Confirm(text, what)),
+                }
+            }
+            Popup::Message(title, text) => {
+                if !matches!(
+                    action,
+                    Some(Action::Back) | Some(Action::Select) | Some(Action::Quit)
+                ) {
+                    self.popups.push(Popup::Message(title, text));
+                }
+            }
+            Popup::Help(mut help, ctx) => {
+                let close = matches!(
+                    action,
+                    Some(Action::Back) | Some(Action::Quit) | Some(Action::Help)
+                );
+                if !close {
+                    if !action.is_some_and(|a| help.on_action(a)) {
+                        help.on_key(&key);
+                    }
+                    self.popups.push(Popup::Help(help, ctx));
+                }
+            }
+            Popup::Conflict(what, theirs, mut form) => {
+                use ratatui::crossterm::event::KeyCode;
+                match key.code {
+                    KeyCode::Char('m') => {
+                        rebase(&mut form.purpose, &self.store);
+                        self.submit(form);
+                    }
+                    KeyCode::Char('t') | KeyCode::Esc => {
+                        self.set_flash("Kept their version; yours was discarded.", false);
+                        self.reload();
+                    }
+                    KeyCode::Char('e') => {
+                        rebase(&mut form.purpose, &self.store);
+                        form.error =
+                            Some("Theirs is saved; Ctrl-S / Enter saves yours over it.".into());
+                        self.popups.push(Popup::Form(form));
+                    }
+                    _ => self.popups.push(Popup::Conflict(what, theirs, form)),
+                }
+            }
+        }
+    }
+
+    fn choose(&mut self, menu: Menu<MenuPurpose>) {
+        let result = match &menu.purpose {
+            MenuPurpose::Milestone(e) => {
+                let m = if menu.selected == 0 {
+                    None
+                } else {
+                    Milestone::ALL.get(menu.selected - 1).copied()
+                };
+                self.store.set_milestone(e.id, e.version, m).map(|_| ())
+            }
+            MenuPurpose::Evidence(e) => {
+                let Screen::Review(r) = &self.screen else {
+                    return;
+                };
+                match r.causes.get(menu.selected) {
+                    Some(c) => self.store.toggle_evidence(c.id, e.id).map(|linked| {
+                        let what = if linked { "linked to" } else { "unlinked from" };
+                        self.flash = Some((format!("Event {what} {}.", c.category.label()), false));
+                    }),
+                    None => Ok(()),
+                }
+            }
+        };
+        self.report(result);
+    }
+
+    fn confirmed(&mut self, what: Confirmed) {
+        let result = match what {
+            Confirmed::DeleteEvent(e) => self.store.delete_event(e.id, e.version),
+            Confirmed::DeleteCause(c) => self.store.delete_cause(c.id, c.version),
+            Confirmed::DeleteAction(a) => self.store.delete_action(a.id, a.version),
+        };
+        self.report(result);
+    }
+
+    /// Applies a submitted form. A rejected one comes back with its error and what was typed;
+    /// a conflict shows both versions.
+    fn submit(&mut self, mut form: Form<Purpose>) {
+        match self.apply(&form) {
+            Ok(()) => self.reload(),
+            Err(Failure::Conflict(what, theirs)) => {
+                self.popups.push(Popup::Conflict(what, theirs, form));
+                self.reload();
+            }
+            Err(Failure::Message(msg)) => {
+                form.error = Some(msg);
+                self.popups.push(Popup::Form(form));
+            }
+        }
+    }
+
+    fn apply(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
+        let today = self.today();
+        match &form.purpose {
+            Purpose::NewIncident => {
+                let zone = form.value("Zone");
+                let tz = time::parse_zone(&zone).map_err(msg)?;
+                let started = form.value("Started");
+                let started = if started.is_empty() {
+                    None
+                } else {
+                    Some(
+                        time::parse_time(
+                            &started,
+                            &TimeContext {
+                                zone: tz,
+                                now: self.now(),
+                                anchor: None,
+                            },
+                        )
+                        .map_err(msg)?,
+                    )
+                };
+                let severity = form
+                    .value("Severity")
+                    .parse::<Severity>()
+                    .unwrap_or(Severity::Sev2);
+                let id = self
+                    .store
+                    .create_incident(&NewIncident {
+                        title: form.value("Title"),
+                        severity,
+                        zone,
+                        started_at: started,
+                    })
+                    .map_err(msg)?;
+                self.open_incident(id).map_err(msg)?;
+            }
+            Purpose::HomeFilter => {
+                if let Screen::Home(h) = &mut self.screen {
+                    h.filter = form.value("Words");
+                    h.selected = 0;
+                }
+            }
+            Purpose::QuickAdd => {
+                let Screen::Review(r) = &self.screen else {
+                    return Ok(());
+                };
+                let (at, text) =
+                    time::split_quick_entry(&form.value("Event"), &self.time_context(r))
+                        .map_err(msg)?;
+                if text.is_empty() {
+                    return Err(Failure::Message(
+                        "Type what happened after the time.".into(),
+                    ));
+                }
+                let id = self
+                    .store
+                    .add_event(
+                        r.incident.id,
+                        &NewEvent {
+                            at,
+                            kind: EventKind::Note,
+                            text,
+                            milestone: None,
+                            source: Source::Typed,
+                            author: None,
+                        },
+                    )
+                    .map_err(msg)?;
+                if let Screen::Review(r) = &mut self.screen {
+                    r.timeline.selected_id = Some(id);
+                }
+            }
+            Purpose::EditEvent(original) => {
+                let Screen::Review(r) = &self.screen else {
+                    return Ok(());
+                };
+                let ctx = TimeContext {
+                    zone: r.zone.tz(),
+                    now: self.now(),
+                    anchor: Some(original.at),
+                };
+                let mut e = original.clone();
+                e.at = time::parse_time(&form.value("Time"), &ctx).map_err(msg)?;
+                e.kind = form.value("Kind").parse().map_err(msg)?;
+                let m = form.value("Milestone");
+                e.milestone = if m == "none" {
+                    None
+                } else {
+                    Some(m.parse().map_err(msg)?)
+                };
+                e.text = form.value("Text");
+                self.store.update_event(&e).map_err(|err| {
+                    self.failure(err, "event", |s, id| s.event(id).map(|e| e.text))
+                })?;
+            }
+            Purpose::Search => {
+                if let Screen::Review(r) = &mut self.screen {
+                    let words = form.value("Search");
+                    r.timeline.search = if words.trim().is_empty() {
+                        None
+                    } else {
+                        Some(words.clone())
+                    };
+                    let kind = form.value("Kind");
+                    r.timeline.filter.kinds = kind
+                        .parse::<EventKind>()
+                        .map(|k| vec![k])
+                        .unwrap_or_default();
+                    r.timeline.reload(&self.store, r.incident.id).map_err(msg)?;
+                    if !words.trim().is_empty() {
+                        let first = self
+                            .store
+                            .next_match(r.incident.id, &r.timeline.filter, &words, None, true)
+                            .map_err(msg)?;
+                        match first {
+                            Some(e) => {
+                                let pos = self
+                                    .store
+                                    .event_position(r.incident.id, &r.timeline.filter, e.id)
+                                    .map_err(msg)?;
+                                r.timeline.select_index(pos.unwrap_or(0));
+                            }
+                            None => {
+                                self.flash = Some((format!("No event matches \"{words}\"."), false))
+                            }
+                        }
+                    }
+                }
+            }
+            Purpose::AddCause => {
+                let Screen::Review(r) = &self.screen else {
+                    return Ok(());
+                };
+                self.store
+                    .add_custom_cause(r.incident.id, &form.value("Name"))
+                    .map_err(msg)?;
+            }
+            Purpose::CauseNotes(c) => {
+                self.store
+                    .set_cause_notes(c.id, c.version, &form.value("Notes"))
+                    .map_err(|err| {
+                        self.failure(err, "cause", |s, id| s.cause(id).map(|c| c.notes))
+                    })?;
+            }
+            Purpose::AddAction | Purpose::EditAction(_) => {
+                let Screen::Review(r) = &self.screen else {
+                    return Ok(());
+                };
+                let due = form.value("Due");
+                let due = if due.is_empty() {
+                    None
+                } else {
+                    Some(time::parse_due(&due, today).map_err(msg)?)
+                };
+                let role = form.value("Role");
+                let owner_role = if role == "none" {
+                    None
+                } else {
+                    Some(role.parse::<Role>().map_err(msg)?)
+                };
+                let cause_label = form.value("Cause");
+                let cause_id = r
+                    .causes
+                    .iter()
+                    .find(|c| c.category.label() == cause_label)
+                    .map(|c| c.id);
+                let priority = form
+                    .value("Priority")
+                    .trim_start_matches('P')
+                    .parse::<u8>()
+                    .unwrap_or(0);
+                let kind: ActionKind = form.value("Kind").parse().map_err(msg)?;
+                match &form.purpose {
+                    Purpose::EditAction(original) => {
+                        let mut a = original.clone();
+                        a.title = form.value("Title");
+                        a.kind = kind;
+                        a.owner = form.value("Owner");
+                        a.owner_role = owner_role;
+                        a.due = due;
+                        a.cause_id = cause_id;
+                        a.ticket = form.value("Ticket");
+                        a.priority = priority;
+                        a.status = form.value("Status").parse().unwrap_or(a.status);
+                        a.details = form.value("Details");
+                        self.store.update_action(&a).map_err(|err| {
+                            self.failure(err, "action", |s, id| s.action(id).map(describe_action))
+                        })?;
+                    }
+                    _ => {
+                        let id = self
+                            .store
+                            .add_action(
+                                r.incident.id,
+                                &NewAction {
+                                    title: form.value("Title"),
+                                    details: form.value("Details"),
+                                    kind,
+                                    owner: form.value("Owner"),
+                                    owner_role,
+                                    due,
+                                    cause_id,
+                                    ticket: form.value("Ticket"),
+                                    priority,
+                                },
+                            )
+                            .map_err(msg)?;
+                        if let Screen::Review(r) = &mut self.screen {
+                            r.reload(&self.store).map_err(msg)?;
+                            r.action_sel = r.actions.iter().position(|a| a.id == id).unwrap_or(0);
+                        }
+                    }
+                }
+            }
+            Purpose::EditIncident(original) => {
+                let mut i = original.clone();
+                i.title = form.value("Title");
+                i.severity = form.value("Severity").parse().map_err(msg)?;
+                i.status = form.value("Status").parse().map_err(msg)?;
+                i.zone = form.value("Zone");
+                i.summary = form.value("Summary");
+                i.impact = form.value("Impact");
+                i.root_cause = form.value("Root cause");
+                i.trigger = form.value("Trigger");
+                self.store.update_incident(&i).map_err(|err| {
+                    self.failure(err, "incident", |s, id| {
+                        s.incident(id)
+                            .map(|i| format!("{}\n{}", i.title, i.root_cause))
+                    })
+                })?;
+                if let Screen::Review(r) = &mut self.screen {
+                    r.zone = super::view::ZoneMode::Incident(i.tz());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A store error as the form shows it; a conflict fetches their version for the chooser.
+    fn failure(
+        &self,
+        err: StoreError,
+        what: &str,
+        theirs: impl Fn(&Store, i64) -> Result<String, StoreError>,
+    ) -> Failure {
+        match err {
+            StoreError::Conflict { id, .. } => {
+                let text = theirs(&self.store, id).unwrap_or_else(|e| e.to_string());
+                Failure::Conflict(what.to_string(), text)
+            }
+            other => Failure::Message(other.to_string()),
+        }
+    }
+}
+
+enum Failure {
+    Message(String),
+    Conflict(String, String),
+}
+
+fn msg(e: impl std::fmt::Display) -> Failure {
+    Failure::Message(e.to_string())
+}
+
+fn describe_action(a: Task) -> String {
+    format!(
+        "{} ({}, {}, due {})",
+        a.title,
+        a.kind.label(),
+        if a.owner.is_empty() {
+            "no owner"
+        } else {
+            &a.owner
+        },
+        a.due.map(|d| d.to_string()).unwrap_or("–".into())
+    )
+}
+
+/// After a conflict, the next save is based on the version now stored (the user chose).
+fn rebase(purpose: &mut Purpose, store: &Store) {
+    match purpose {
+        Purpose::EditEvent(e) => {
+            if let Ok(now) = store.event(e.id) {
+                e.version = now.version;
+            }
+        }
+        Purpose::CauseNotes(c) => {
+            if let Ok(now) = store.cause(c.id) {
+                c.version = now.version;
+            }
+        }
+        Purpose::EditAction(a) => {
+            if let Ok(now) = store.action(a.id) {
+                a.version = now.version;
+            }
+        }
+        Purpose::EditIncident(i) => {
+            if let Ok(now) = store.incident(i.id) {
+                i.version = now.version;
+            }
+        }
+        _ => {}
+    }
+}
+
+fn new_incident_form(zone: &str) -> Form<Purpose> {
+    Form::new(
+        "New incident",
+        Purpose::NewIncident,
+        vec![
+            Field::line("Title", ""),
+            Field::choice("Severity", &["SEV1", "SEV2", "SEV3", "SEV4"], "SEV2").with_hint("←/→"),
+            Field::line("Zone", zone).with_hint("IANA name, e.g. Europe/Berlin"),
+            Field::line("Started", "").with_hint("when impact started: 14:32, -2h … (optional)"),
+        ],
+    )
+}
+
+fn event_form(e: &Event, zone: super::view::ZoneMode) -> Form<Purpose> {
+    let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.key()).collect();
+    let mut milestones = vec!["none"];
+    milestones.extend(Milestone::ALL.iter().map(|m| m.key()));
+    Form::new(
+        "Edit event",
+        Purpose::EditEvent(e.clone()),
+        vec![
+            Field::line("Time", &zone.format_long(e.at)).with_hint(zone.tz().name()),
+            Field::choice("Kind", &kinds, e.kind.key()),
+            Field::choice(
+                "Milestone",
+                &milestones,
+                e.milestone.map(|m| m.key()).unwrap_or("none"),
+            ),
+            Field::multi("Text", &e.text),
+        ],
+    )
+}
+
+fn action_form(a: Option<&Task>, causes: &[Cause], cause: Option<&Cause>) -> Form<Purpose> {
+    let kinds: Vec<&str> = ActionKind::ALL.iter().map(|k| k.key()).collect();
+    let mut roles = vec!["none"];
+    roles.extend(Role::ALL.iter().map(|r| r.key()));
+    let cause_labels: Vec<String> = std::iter::once("none".to_string())
+        .chain(causes.iter().map(|c| c.category.label()))
+        .collect();
+    let cause_refs: Vec<&str> = cause_labels.iter().map(String::as_str).collect();
+    let cause_sel = cause
+        .map(|c| c.category.label())
+        .unwrap_or_else(|| "none".into());
+    let statuses: Vec<&str> = ActionStatus::ALL.iter().map(|s| s.key()).collect();
+    let priority = a
+        .map(|a| {
+            if a.priority == 0 {
+                "none".to_string()
+            } else {
+                format!("P{}", a.priority)
+            }
+        })
+        .unwrap_or("none".into());
+    let mut fields = vec![
+        Field::line("Title", a.map(|a| a.title.as_str()).unwrap_or("")),
+        Field::choice("Kind", &kinds, a.map(|a| a.kind.key()).unwrap_or("fix"))
+            .with_hint("fix removes the cause · monitoring alerts before it hurts"),
+        Field::line("Owner", a.map(|a| a.owner.as_str()).unwrap_or("")),
+        Field::choice(
+            "Role",
+            &roles,
+            a.and_then(|a| a.owner_role)
+                .map(|r| r.key())
+                .unwrap_or("none"),
+        ),
+        Field::line(
+            "Due",
+            &a.and_then(|a| a.due)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        )
+        .with_hint("2026-12-05 · +7d · fri"),
+        Field::choice("Cause", &cause_refs, &cause_sel),
+        Field::line("Ticket", a.map(|a| a.ticket.as_str()).unwrap_or("")),
+        Field::choice("Priority", &["none", "P1", "P2", "P3"], &priority),
+    ];
+    if let Some(a) = a {
+        fields.push(Field::choice("Status", &statuses, a.status.key()));
+    }
+    fields.push(Field::multi(
+        "Details",
+        a.map(|a| a.details.as_str()).unwrap_or(""),
+    ));
+    let (title, purpose) = match a {
+        Some(a) => ("Edit action", Purpose::EditAction(a.clone())),
+        None => ("Add action", Purpose::AddAction),
+    };
+    Form::new(title, purpose, fields)
+}
+
+fn incident_form(i: &Incident) -> Form<Purpose> {
+    let severities: Vec<&str> = Severity::ALL.iter().map(|s| s.label()).collect();
+    let statuses: Vec<&str> = crate::model::IncidentStatus::ALL
+        .iter()
+        .map(|s| s.key())
+        .collect();
+    Form::new(
+        format!("Incident #{}", i.id),
+        Purpose::EditIncident(i.clone()),
+        vec![
+            Field::line("Title", &i.title),
+            Field::choice("Severity", &severities, i.severity.label()),
+            Field::choice("Status", &statuses, i.status.key()),
+            Field::line("Zone", &i.zone),
+            Field::multi("Root cause", &i.root_cause)
+                .with_hint("the underlying problem, in a sentence or two"),
+            Field::multi("Trigger", &i.trigger).with_hint("what set it off"),
+            Field::multi("Summary", &i.summary),
+            Field::multi("Impact", &i.impact),
+        ],
+    )
+}
+
+impl App {
+    /// Lays out the frame and reads what it will draw (the timeline window). Drawing itself
+    /// (`impl Widget for &App`) then only reads state.
+    pub fn prepare(&mut self, area: ratatui::layout::Rect) {
+        if area.width < super::MIN_WIDTH || area.height < super::MIN_HEIGHT {
+            return;
+        }
+        let body = ratatui::layout::Rect {
+            height: area.height.saturating_sub(2),
+            ..area
+        };
+        if let Screen::Review(r) = &mut self.screen
+            && let Err(e) = r.prepare(&self.store, body)
+        {
+            self.flash = Some((e.to_string(), true));
+        }
+    }
+
+    /// Presses one key through the key map (for scripted tests and the event loop alike).
+    pub fn press(&mut self, key: KeyEvent) {
+        self.handle_key(key);
+    }
+}

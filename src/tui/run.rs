@@ -1,0 +1,52 @@
+//! The event loop: draw, wait for a key or a tick, update. The terminal is given back on every
+//! way out.
+
+use super::app::{App, Clock};
+use super::keymap::KeyMap;
+use super::terminal::{EventSource, StopSignals, TerminalGuard, TtyWatchdog};
+use super::theme::Theme;
+use crate::store::Store;
+use anyhow::{Context, Result};
+use std::time::{Duration, Instant};
+
+/// How often the console looks for other sessions' changes when no key arrives.
+const TICK: Duration = Duration::from_millis(250);
+
+pub fn run(store: Store, incident: Option<i64>) -> Result<()> {
+    // Everything that can fail for a user reason fails before the terminal is taken over.
+    let keymap = KeyMap::load().context("cannot load the key map")?;
+    let theme = Theme::from_env();
+    let mut app = App::new(store, keymap, theme, Clock::System);
+    if let Some(id) = incident {
+        app.open_incident(id)?;
+    }
+    let signals = StopSignals::register().context("cannot watch for stop signals")?;
+    let mut guard = TerminalGuard::enter(true).context("cannot set up the terminal")?;
+    let mut events = EventSource::new();
+    let _watchdog = TtyWatchdog::spawn(TtyWatchdog::GRACE);
+    let mut last_tick = Instant::now();
+    let result = (|| -> Result<()> {
+        loop {
+            guard.draw(|frame| {
+                app.prepare(frame.area());
+                frame.render_widget(&app, frame.area());
+            })?;
+            match events.next_event(TICK) {
+                Ok(Some(event)) => app.handle_event(event),
+                Ok(None) => {}
+                Err(_gone) => break,
+            }
+            if last_tick.elapsed() >= TICK {
+                last_tick = Instant::now();
+                app.tick();
+            }
+            if app.quit || signals.should_stop() {
+                break;
+            }
+        }
+        Ok(())
+    })();
+    app.shutdown();
+    guard.restore()?;
+    result
+}

@@ -1,0 +1,104 @@
+//! Drawing the whole console: the screen, the bottom lines, and the popups on top.
+
+use super::app::{App, Popup, Screen};
+use super::hints;
+use super::home::render_welcome;
+use super::keymap::Context;
+use super::popup::{render_confirm, render_conflict, render_message};
+use super::{MIN_HEIGHT, MIN_WIDTH};
+use crate::tui::action::Action;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        buf.set_style(area, self.theme.base);
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            super::too_small::TooSmall::new(
+                ratatui::layout::Size::new(MIN_WIDTH, MIN_HEIGHT),
+                &self.theme,
+            )
+            .render(area, buf);
+            return;
+        }
+        let [body, status, keys] = Layout::vertical([
+            Constraint::Min(0),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        match &self.screen {
+            Screen::Home(h) if h.incidents.is_empty() => {
+                let keys: Vec<(String, &str)> = [
+                    (Action::NewIncident, "start a new incident review"),
+                    (Action::LoadDemo, "load the demo incident"),
+                    (Action::Help, "every key"),
+                    (Action::Back, "quit"),
+                ]
+                .iter()
+                .map(|(a, what)| {
+                    (
+                        self.keymap
+                            .keys_for(Context::Welcome, *a)
+                            .first()
+                            .cloned()
+                            .unwrap_or_default(),
+                        *what,
+                    )
+                })
+                .collect();
+                render_welcome(body, buf, &self.theme, &keys);
+            }
+            Screen::Home(h) => h.render(body, buf, &self.theme),
+            Screen::Review(r) => r.render(body, buf, &self.theme, self.today(), self.now()),
+        }
+        let status_line = match &self.flash {
+            Some((text, true)) => Line::from(Span::styled(
+                super::view::truncate(text, status.width as usize),
+                self.theme.error,
+            )),
+            Some((text, false)) => Line::from(Span::styled(
+                super::view::truncate(text, status.width as usize),
+                self.theme.ok,
+            )),
+            None => Line::from(Span::styled(
+                super::view::truncate(
+                    &format!("{} · {}", self.store.author(), self.store.path().display()),
+                    status.width as usize,
+                ),
+                self.theme.muted,
+            )),
+        };
+        status_line.render(status, buf);
+        hints::HintBar::new(&self.keymap, self.context(), &self.theme).render(keys, buf);
+        for popup in &self.popups {
+            match popup {
+                Popup::Form(f) => f.render(body, buf, &self.theme),
+                Popup::Menu(m) => m.render(body, buf, &self.theme),
+                Popup::Confirm(text, _) => render_confirm(body, buf, &self.theme, text),
+                Popup::Message(title, text) => render_message(body, buf, &self.theme, title, text),
+                Popup::Help(h, ctx) => {
+                    let mut state = h.clone();
+                    ratatui::widgets::StatefulWidget::render(
+                        super::help::HelpView::new(&self.keymap, *ctx, &self.theme),
+                        body,
+                        buf,
+                        &mut state,
+                    );
+                }
+                Popup::Conflict(what, theirs, form) => {
+                    let mine = form
+                        .fields
+                        .iter()
+                        .map(|f| f.value())
+                        .filter(|v| !v.is_empty())
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    render_conflict(body, buf, &self.theme, what, &mine, theirs)
+                }
+            }
+        }
+    }
+}
