@@ -265,11 +265,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
                 for s in rows {
                     let started = s
                         .started
-                        .map(|t| {
-                            t.with_timezone(&s.incident.tz())
-                                .format("%Y-%m-%d %H:%M")
-                                .to_string()
-                        })
+                        .map(|t| t.with_timezone(&s.incident.tz()).format("%Y-%m-%d %H:%M").to_string())
                         .unwrap_or_else(|| "-".into());
                     writeln!(
                         out,
@@ -296,17 +292,15 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             let id = match args.incident {
                 Some(id) => id,
                 None => store.most_recent_open_incident()?.ok_or_else(|| {
-                    anyhow!("there is no open incident to log to; start one with `debrief new TITLE` or name one with -i ID")
+                    anyhow!(
+                        "there is no open incident to log to; start one with `debrief new TITLE` or name one with -i ID"
+                    )
                 })?,
             };
             let incident = store.incident(id)?;
             let ctx = time_context(store, &incident)?;
             let kind: EventKind = args.kind.parse()?;
-            let milestone = args
-                .milestone
-                .as_deref()
-                .map(str::parse::<Milestone>)
-                .transpose()?;
+            let milestone = args.milestone.as_deref().map(str::parse::<Milestone>).transpose()?;
             let text = args.text.join(" ");
             let (at, text) = match &args.at {
                 Some(at) => (time::parse_time(at, &ctx)?, text),
@@ -331,17 +325,15 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         }
         Command::Open { .. } => bail!("the console is opened by main"),
         Command::Load { file } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let doc: crate::model::document::Document =
-                serde_json::from_str(&text).map_err(|e| {
-                    anyhow!(
-                        "{}:{}:{}: not a debrief incident document: {e}",
-                        file.display(),
-                        e.line(),
-                        e.column()
-                    )
-                })?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let doc: crate::model::document::Document = serde_json::from_str(&text).map_err(|e| {
+                anyhow!(
+                    "{}:{}:{}: not a debrief incident document: {e}",
+                    file.display(),
+                    e.line(),
+                    e.column()
+                )
+            })?;
             let id = store
                 .load_document(&doc)
                 .map_err(|e| anyhow!("{}: {e}", file.display()))?;
@@ -362,18 +354,10 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             let incident = store.incident(id)?;
             let gaps = coverage::gaps(&store.causes(id)?, &store.actions(id)?);
             if gaps.is_empty() {
-                writeln!(
-                    out,
-                    "Review of incident {id} ({}) is complete.",
-                    incident.title
-                )?;
+                writeln!(out, "Review of incident {id} ({}) is complete.", incident.title)?;
                 return Ok(0);
             }
-            writeln!(
-                out,
-                "Review of incident {id} ({}) is not complete:",
-                incident.title
-            )?;
+            writeln!(out, "Review of incident {id} ({}) is not complete:", incident.title)?;
             for g in gaps {
                 writeln!(out, "- {g}")?;
             }
@@ -413,11 +397,15 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
     Ok(0)
 }
 
+/// The demo incident as written in assets/ (it happened on 2026-11-24).
+pub fn demo_document() -> Result<crate::model::document::Document> {
+    serde_json::from_str(include_str!("../assets/demo.json")).context("the embedded demo incident is broken")
+}
+
 /// The demo incident, moved in time so that it happened yesterday.
 pub fn load_demo(store: &Store) -> Result<i64> {
     let mut doc: crate::model::document::Document =
-        serde_json::from_str(include_str!("../assets/demo.json"))
-            .context("the embedded demo incident is broken")?;
+        serde_json::from_str(include_str!("../assets/demo.json")).context("the embedded demo incident is broken")?;
     if let Some(first) = doc.events.iter().map(|e| e.at).min() {
         let target = (Local::now() - chrono::Duration::days(1)).date_naive();
         let days = (target - first.date_naive()).num_days();
@@ -429,8 +417,7 @@ pub fn load_demo(store: &Store) -> Result<i64> {
 fn show(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
     let inc = store.incident(id)?;
     let tz = inc.tz();
-    let fmt =
-        |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
+    let fmt = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
     writeln!(out, "#{} {}", inc.id, inc.title)?;
     writeln!(
         out,
@@ -497,10 +484,7 @@ fn show(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
     let actions = store.actions(id)?;
     let today = Local::now().date_naive();
     for a in &actions {
-        let due = a
-            .due
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| "no date".into());
+        let due = a.due.map(|d| d.to_string()).unwrap_or_else(|| "no date".into());
         let owner = if a.owner.is_empty() {
             "no owner".to_string()
         } else {
@@ -564,9 +548,7 @@ fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> 
                 a.kind.key().into(),
                 a.title.clone(),
                 a.owner.clone(),
-                a.owner_role
-                    .map(|x| x.key().to_string())
-                    .unwrap_or_default(),
+                a.owner_role.map(|x| x.key().to_string()).unwrap_or_default(),
                 a.due.map(|d| d.to_string()).unwrap_or_default(),
                 a.status.key().into(),
                 a.ticket.clone(),
@@ -579,16 +561,9 @@ fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> 
     } else {
         for r in rows {
             let a = &r.action;
-            let due = a
-                .due
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "no date".into());
+            let due = a.due.map(|d| d.to_string()).unwrap_or_else(|| "no date".into());
             let overdue = if a.is_overdue(today) { "  OVERDUE" } else { "" };
-            let owner = if a.owner.is_empty() {
-                "-"
-            } else {
-                a.owner.as_str()
-            };
+            let owner = if a.owner.is_empty() { "-" } else { a.owner.as_str() };
             writeln!(
                 out,
                 "#{:<3} {:<10} {:<6} {:<10} {:<14} {}  ({}){overdue}",

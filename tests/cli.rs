@@ -31,15 +31,8 @@ impl Env {
         let out = self.run(args);
         assert!(!out.status.success(), "{args:?} should fail");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            err.contains(message),
-            "{args:?}: stderr {err:?} lacks {message:?}"
-        );
-        assert_eq!(
-            err.trim().lines().count(),
-            1,
-            "one clear line, no backtrace: {err}"
-        );
+        assert!(err.contains(message), "{args:?}: stderr {err:?} lacks {message:?}");
+        assert_eq!(err.trim().lines().count(), 1, "one clear line, no backtrace: {err}");
         assert!(!err.contains("panicked"), "{err}");
         if let Some(before) = before {
             checkpoint(&self.db);
@@ -70,17 +63,8 @@ fn run_with(db: &Path, args: &[&str], author: Option<&str>) -> Output {
 fn dump(db: &Path) -> String {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut out = String::new();
-    for table in [
-        "incidents",
-        "events",
-        "causes",
-        "actions",
-        "participants",
-        "history",
-    ] {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
-            .unwrap();
+    for table in ["incidents", "events", "causes", "actions", "participants", "history"] {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1")).unwrap();
         let n = stmt.column_count();
         let rows = stmt
             .query_map([], |r| {
@@ -211,12 +195,7 @@ fn check_exits_1_with_what_is_missing_and_0_when_complete() {
     );
     env.ok(&["new", "quiet"]);
     let out = env.run(&["check", "2"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
 #[test]
@@ -241,10 +220,7 @@ fn bad_input_gets_one_clear_line_and_changes_nothing() {
         &["new", "y", "--zone", "Mars/Olympus"],
         "unknown time zone \"Mars/Olympus\"",
     );
-    env.fails(
-        &["new", "y", "--started", "noon"],
-        "cannot read time \"noon\"",
-    );
+    env.fails(&["new", "y", "--started", "noon"], "cannot read time \"noon\"");
     env.fails(
         &["participant", "add", "1", "Ana", "--role", "boss"],
         "unknown role \"boss\"",
@@ -310,12 +286,7 @@ fn actions_across_incidents_filter_and_print_json_and_csv() {
     let json: serde_json::Value =
         serde_json::from_str(&env.ok(&["actions", "--status", "todo,doing", "--json"])).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 6);
-    assert!(
-        json[0]["incident_title"]
-            .as_str()
-            .unwrap()
-            .contains("PayFast")
-    );
+    assert!(json[0]["incident_title"].as_str().unwrap().contains("PayFast"));
     let csv = env.ok(&["actions", "--status", "done", "--csv"]);
     let mut lines = csv.lines();
     assert!(
@@ -331,18 +302,8 @@ fn actions_across_incidents_filter_and_print_json_and_csv() {
 fn participants_and_history() {
     let env = Env::new();
     env.ok(&["new", "x"]);
-    env.ok(&[
-        "participant",
-        "add",
-        "1",
-        "Ana Lopez",
-        "--role",
-        "IT architect",
-    ]);
-    assert_eq!(
-        env.ok(&["participant", "list", "1"]),
-        "Ana Lopez\tIT architect\n"
-    );
+    env.ok(&["participant", "add", "1", "Ana Lopez", "--role", "IT architect"]);
+    assert_eq!(env.ok(&["participant", "list", "1"]), "Ana Lopez\tIT architect\n");
     let out = run_with(&env.db, &["log", "-i", "1", "noted"], Some("someone-else"));
     assert!(out.status.success());
     let history = env.ok(&["history", "1"]);

@@ -34,10 +34,7 @@ fn a_new_file_is_migrated_in_wal_mode_with_mode_0600_and_reopens() {
     let path = dir.path().join("review.db");
     {
         let store = Store::open(&path, "ana").unwrap();
-        assert_eq!(
-            store.schema_version().unwrap(),
-            debrief::store::schema::CURRENT_VERSION
-        );
+        assert_eq!(store.schema_version().unwrap(), debrief::store::schema::CURRENT_VERSION);
         let mode: String = store
             .connection()
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -55,19 +52,12 @@ fn a_new_file_is_migrated_in_wal_mode_with_mode_0600_and_reopens() {
         assert_eq!(fk, 1);
         new_incident(&store, "first");
     }
-    assert_eq!(
-        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     let store = Store::open(&path, "ben").unwrap();
     let incidents = store.incidents().unwrap();
     assert_eq!(incidents.len(), 1);
     assert_eq!(incidents[0].title, "first");
-    assert_eq!(
-        store.causes(incidents[0].id).unwrap().len(),
-        5,
-        "five standard causes"
-    );
+    assert_eq!(store.causes(incidents[0].id).unwrap().len(), 5, "five standard causes");
     assert!(
         store
             .causes(incidents[0].id)
@@ -79,15 +69,9 @@ fn a_new_file_is_migrated_in_wal_mode_with_mode_0600_and_reopens() {
 
 fn assert_refused_unchanged(path: &Path, want: &str) {
     let before = std::fs::read(path).unwrap();
-    let err = Store::open(path, "ana")
-        .err()
-        .expect("must be refused")
-        .to_string();
+    let err = Store::open(path, "ana").err().expect("must be refused").to_string();
     assert!(err.contains(want), "{err}");
-    assert!(
-        err.contains(&path.display().to_string()),
-        "names the file: {err}"
-    );
+    assert!(err.contains(&path.display().to_string()), "names the file: {err}");
     assert_eq!(
         std::fs::read(path).unwrap(),
         before,
@@ -105,10 +89,7 @@ fn a_database_from_a_newer_debrief_is_refused_and_left_unchanged() {
         conn.pragma_update(None, "user_version", 99).unwrap();
         conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
     }
-    assert_refused_unchanged(
-        &path,
-        "newer debrief (schema version 99, this debrief knows up to 1)",
-    );
+    assert_refused_unchanged(&path, "newer debrief (schema version 99, this debrief knows up to 1)");
 }
 
 #[test]
@@ -134,23 +115,16 @@ fn files_that_are_not_debrief_databases_are_refused_and_left_unchanged() {
     {
         let s = Store::open(&good, "ana").unwrap();
         new_incident(&s, "x");
-        s.connection()
-            .pragma_update(None, "journal_mode", "DELETE")
-            .unwrap();
+        s.connection().pragma_update(None, "journal_mode", "DELETE").unwrap();
     }
     let bytes = std::fs::read(&good).unwrap();
     let truncated = dir.path().join("truncated.db");
     std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
     let before = std::fs::read(&truncated).unwrap();
-    let result =
-        Store::open(&truncated, "ana").and_then(|s| s.incidents().map(|_| s.integrity_check()));
+    let result = Store::open(&truncated, "ana").and_then(|s| s.incidents().map(|_| s.integrity_check()));
     match result {
         Err(e) => assert!(e.to_string().contains("truncated.db"), "{e}"),
-        Ok(check) => assert_ne!(
-            check.unwrap(),
-            "ok",
-            "a truncated file cannot pass integrity_check"
-        ),
+        Ok(check) => assert_ne!(check.unwrap(), "ok", "a truncated file cannot pass integrity_check"),
     }
     assert_eq!(std::fs::read(&truncated).unwrap(), before);
 }
@@ -170,10 +144,7 @@ fn read_only_files_and_missing_directories_get_clear_errors() {
     let ro_dir = dir.path().join("locked");
     std::fs::create_dir(&ro_dir).unwrap();
     std::fs::set_permissions(&ro_dir, std::fs::Permissions::from_mode(0o555)).unwrap();
-    let err = Store::open(&ro_dir.join("x.db"), "ana")
-        .err()
-        .unwrap()
-        .to_string();
+    let err = Store::open(&ro_dir.join("x.db"), "ana").err().unwrap().to_string();
     assert!(err.contains("read-only"), "{err}");
     assert!(!ro_dir.join("x.db").exists());
 }
@@ -200,10 +171,7 @@ fn two_connections_writing_at_once_never_see_busy() {
         t.join().expect("a writer failed");
     }
     let store = Store::open(&path, "check").unwrap();
-    assert_eq!(
-        store.count_events(id, &EventFilter::default()).unwrap(),
-        300
-    );
+    assert_eq!(store.count_events(id, &EventFilter::default()).unwrap(), 300);
 }
 
 #[test]
@@ -260,11 +228,7 @@ fn another_connections_commit_changes_data_version_and_history_names_authors() {
     let b = Store::open(&path, "ben").unwrap();
     let id = new_incident(&a, "live");
     let before = b.data_version().unwrap();
-    assert_eq!(
-        b.data_version().unwrap(),
-        before,
-        "stable while nothing happens"
-    );
+    assert_eq!(b.data_version().unwrap(), before, "stable while nothing happens");
     a.add_event(id, &event("from a", 3)).unwrap();
     assert_ne!(b.data_version().unwrap(), before, "b notices a's commit");
     b.add_event(id, &event("from b", 4)).unwrap();
@@ -283,19 +247,11 @@ fn windowed_reads_positions_and_search() {
         let mut e = event(
             &format!(
                 "event number {i} {}",
-                if i % 10 == 0 {
-                    "database failover"
-                } else {
-                    "quiet"
-                }
+                if i % 10 == 0 { "database failover" } else { "quiet" }
             ),
             i,
         );
-        e.kind = if i % 2 == 0 {
-            EventKind::Alert
-        } else {
-            EventKind::Note
-        };
+        e.kind = if i % 2 == 0 { EventKind::Alert } else { EventKind::Note };
         store.add_event(id, &e).unwrap();
     }
     let all = EventFilter::default();
@@ -307,24 +263,14 @@ fn windowed_reads_positions_and_search() {
             .collect::<Vec<_>>(),
         ["20", "21", "22", "23", "24"]
     );
-    assert_eq!(
-        store.event_position(id, &all, page[2].id).unwrap(),
-        Some(22)
-    );
+    assert_eq!(store.event_position(id, &all, page[2].id).unwrap(), Some(22));
     let alerts = EventFilter {
         kinds: vec![EventKind::Alert],
         text: None,
     };
     assert_eq!(store.count_events(id, &alerts).unwrap(), 25);
-    assert_eq!(
-        store.count_matches(id, &all, "failov").unwrap(),
-        5,
-        "prefix search"
-    );
-    let first = store
-        .next_match(id, &all, "database", None, true)
-        .unwrap()
-        .unwrap();
+    assert_eq!(store.count_matches(id, &all, "failov").unwrap(), 5, "prefix search");
+    let first = store.next_match(id, &all, "database", None, true).unwrap().unwrap();
     assert!(first.text.starts_with("event number 0 "));
     let next = store
         .next_match(id, &all, "database", Some(first.id), true)
@@ -380,9 +326,7 @@ fn milestones_give_durations_and_evidence_links_both_ways() {
     store.add_event(id, &start).unwrap();
     let eid = store.add_event(id, &event("paged", 12)).unwrap();
     let e = store.event(eid).unwrap();
-    store
-        .set_milestone(eid, e.version, Some(Milestone::Detected))
-        .unwrap();
+    store.set_milestone(eid, e.version, Some(Milestone::Detected)).unwrap();
     assert_eq!(
         store.milestones(id).unwrap().durations().detect,
         Some(chrono::Duration::minutes(12))

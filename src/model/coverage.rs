@@ -35,11 +35,7 @@ impl std::fmt::Display for Gap {
 pub fn gaps(causes: &[Cause], actions: &[Action]) -> Vec<Gap> {
     let mut out = Vec::new();
     for cause in causes.iter().filter(|c| c.state == CauseState::Confirmed) {
-        let has = |kind| {
-            actions
-                .iter()
-                .any(|a| a.cause_id == Some(cause.id) && a.kind == kind)
-        };
+        let has = |kind| actions.iter().any(|a| a.cause_id == Some(cause.id) && a.kind == kind);
         if !has(ActionKind::Fix) {
             out.push(Gap::NoFix {
                 cause: cause.category.label(),
@@ -106,12 +102,7 @@ mod tests {
         let confirmed = [cause(7, CauseState::Confirmed)];
         type Case<'a> = (&'a str, Vec<Cause>, Vec<Action>, Vec<&'a str>);
         let cases: Vec<Case> = vec![
-            (
-                "both",
-                confirmed.to_vec(),
-                vec![fix.clone(), mon.clone()],
-                vec![],
-            ),
+            ("both", confirmed.to_vec(), vec![fix.clone(), mon.clone()], vec![]),
             (
                 "fix only",
                 confirmed.to_vec(),
@@ -157,10 +148,7 @@ mod tests {
             ),
         ];
         for (name, causes, actions, want) in cases {
-            let got: Vec<String> = gaps(&causes, &actions)
-                .iter()
-                .map(|g| g.to_string())
-                .collect();
+            let got: Vec<String> = gaps(&causes, &actions).iter().map(|g| g.to_string()).collect();
             assert_eq!(got, want, "case {name}");
         }
     }

@@ -3,8 +3,7 @@
 //! export, a load into another database and a second export give the same document.
 
 use super::{
-    ActionKind, ActionStatus, AgendaStep, CauseState, EventKind, IncidentStatus, Milestone, Role,
-    Severity, Source,
+    ActionKind, ActionStatus, AgendaStep, CauseState, EventKind, IncidentStatus, Milestone, Role, Severity, Source,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -11,11 +11,7 @@ pub struct Milestones {
 
 impl Milestones {
     pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> Milestones {
-        Milestones::from_pairs(
-            events
-                .into_iter()
-                .filter_map(|e| e.milestone.map(|m| (m, e.at))),
-        )
+        Milestones::from_pairs(events.into_iter().filter_map(|e| e.milestone.map(|m| (m, e.at))))
     }
 
     pub fn from_pairs(pairs: impl IntoIterator<Item = (Milestone, DateTime<Utc>)>) -> Milestones {

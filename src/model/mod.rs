@@ -405,23 +405,14 @@ mod tests {
 
     #[test]
     fn names_parse_by_key_or_label_in_any_case() {
-        assert_eq!(
-            "Impact Started".parse::<Milestone>().unwrap(),
-            Milestone::ImpactStarted
-        );
-        assert_eq!(
-            "impact_started".parse::<Milestone>().unwrap(),
-            Milestone::ImpactStarted
-        );
+        assert_eq!("Impact Started".parse::<Milestone>().unwrap(), Milestone::ImpactStarted);
+        assert_eq!("impact_started".parse::<Milestone>().unwrap(), Milestone::ImpactStarted);
         assert_eq!("IT architect".parse::<Role>().unwrap(), Role::Architect);
         assert_eq!(
             "third-party".parse::<StandardCause>().unwrap(),
             StandardCause::ThirdParty
         );
-        assert_eq!(
-            "third".parse::<StandardCause>().unwrap_err().what,
-            "StandardCause"
-        );
+        assert_eq!("third".parse::<StandardCause>().unwrap_err().what, "StandardCause");
         let err = "bogus".parse::<EventKind>().unwrap_err().to_string();
         assert!(err.contains("unknown event kind \"bogus\""), "{err}");
         assert!(err.contains("alert, deploy"), "{err}");

@@ -1,9 +1,6 @@
 //! Reading the times people type: `14:32`, `yesterday 23:10`, `-5m`, RFC 3339 and friends.
 
-use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
-    Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
 /// The forms a time may take, for error messages and help.
@@ -48,19 +45,14 @@ pub fn parse_time(input: &str, ctx: &TimeContext) -> Result<DateTime<Utc>, TimeE
     let tokens: Vec<&str> = s.split_whitespace().collect();
     match tokens.as_slice() {
         [one] => parse_one_token(one, ctx).unwrap_or_else(|| Err(TimeError::Unreadable(s.into()))),
-        [a, b] => {
-            parse_two_tokens(a, b, ctx).unwrap_or_else(|| Err(TimeError::Unreadable(s.into())))
-        }
+        [a, b] => parse_two_tokens(a, b, ctx).unwrap_or_else(|| Err(TimeError::Unreadable(s.into()))),
         _ => Err(TimeError::Unreadable(s.into())),
     }
 }
 
 /// Splits a quick entry such as `14:32 rolled back the release` into its time and its text.
 /// With no leading time the entry happens now.
-pub fn split_quick_entry(
-    input: &str,
-    ctx: &TimeContext,
-) -> Result<(DateTime<Utc>, String), TimeError> {
+pub fn split_quick_entry(input: &str, ctx: &TimeContext) -> Result<(DateTime<Utc>, String), TimeError> {
     let trimmed = input.trim_start();
     let mut words = trimmed.splitn(3, char::is_whitespace);
     let first = words.next().unwrap_or("");
@@ -124,11 +116,7 @@ fn parse_one_token(tok: &str, ctx: &TimeContext) -> Option<Result<DateTime<Utc>,
     Some(local_to_utc(naive, ctx.zone, tok))
 }
 
-fn parse_two_tokens(
-    a: &str,
-    b: &str,
-    ctx: &TimeContext,
-) -> Option<Result<DateTime<Utc>, TimeError>> {
+fn parse_two_tokens(a: &str, b: &str, ctx: &TimeContext) -> Option<Result<DateTime<Utc>, TimeError>> {
     let input = format!("{a} {b}");
     let today = ctx.now.with_timezone(&ctx.zone).date_naive();
     let day = if a.eq_ignore_ascii_case("today") {
@@ -169,11 +157,7 @@ fn parse_span(s: &str) -> Option<Duration> {
 
 /// A wall-clock time in a zone. In the hour the clocks go back, the earlier of the two instants
 /// is meant; a time the clocks skip is an error rather than a silent shift.
-pub fn local_to_utc(
-    naive: NaiveDateTime,
-    zone: Tz,
-    input: &str,
-) -> Result<DateTime<Utc>, TimeError> {
+pub fn local_to_utc(naive: NaiveDateTime, zone: Tz, input: &str) -> Result<DateTime<Utc>, TimeError> {
     match zone.from_local_datetime(&naive) {
         LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
         LocalResult::Ambiguous(earliest, _) => Ok(earliest.with_timezone(&Utc)),
@@ -197,10 +181,7 @@ pub fn parse_due(input: &str, today: NaiveDate) -> Result<NaiveDate, TimeError> 
         _ => {}
     }
     if let Some(rest) = s.strip_prefix('+') {
-        let (num, unit) = rest.split_at(
-            rest.find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(rest.len()),
-        );
+        let (num, unit) = rest.split_at(rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len()));
         let n: i64 = num.parse().map_err(|_| bad())?;
         let days = match unit {
             "" | "d" | "day" | "days" => n,
@@ -212,9 +193,7 @@ pub fn parse_due(input: &str, today: NaiveDate) -> Result<NaiveDate, TimeError> 
             .ok_or_else(bad);
     }
     if let Ok(wd) = s.parse::<Weekday>() {
-        let ahead = (7 + wd.num_days_from_monday() as i64
-            - today.weekday().num_days_from_monday() as i64)
-            % 7;
+        let ahead = (7 + wd.num_days_from_monday() as i64 - today.weekday().num_days_from_monday() as i64) % 7;
         let ahead = if ahead == 0 { 7 } else { ahead };
         return Ok(today + Duration::days(ahead));
     }
@@ -284,54 +263,30 @@ mod tests {
         // 23:30 UTC on the 26th is already the 27th in Tokyo.
         let tokyo = ctx("Asia/Tokyo", "2026-11-26T23:30:00Z");
         assert_eq!(parse_time("09:00", &tokyo), Ok(utc("2026-11-27T00:00:00Z")));
-        assert_eq!(
-            parse_time("yesterday 09:00", &tokyo),
-            Ok(utc("2026-11-26T00:00:00Z"))
-        );
+        assert_eq!(parse_time("yesterday 09:00", &tokyo), Ok(utc("2026-11-26T00:00:00Z")));
     }
 
     #[test]
     fn daylight_saving_edges() {
         // Berlin: clocks go forward 2026-03-29 02:00 -> 03:00, back 2026-10-25 03:00 -> 02:00.
         let c = ctx("Europe/Berlin", "2026-11-26T12:00:00Z");
-        assert_eq!(
-            parse_time("2026-03-29 01:59", &c),
-            Ok(utc("2026-03-29T00:59:00Z"))
-        );
-        assert_eq!(
-            parse_time("2026-03-29 03:00", &c),
-            Ok(utc("2026-03-29T01:00:00Z"))
-        );
+        assert_eq!(parse_time("2026-03-29 01:59", &c), Ok(utc("2026-03-29T00:59:00Z")));
+        assert_eq!(parse_time("2026-03-29 03:00", &c), Ok(utc("2026-03-29T01:00:00Z")));
         assert!(matches!(
             parse_time("2026-03-29 02:30", &c),
             Err(TimeError::Skipped { .. })
         ));
         // 02:30 happens twice on 25 October: the first (still summer time, UTC+2) is meant.
-        assert_eq!(
-            parse_time("2026-10-25 02:30", &c),
-            Ok(utc("2026-10-25T00:30:00Z"))
-        );
-        assert_eq!(
-            parse_time("2026-10-25 03:30", &c),
-            Ok(utc("2026-10-25T02:30:00Z"))
-        );
+        assert_eq!(parse_time("2026-10-25 02:30", &c), Ok(utc("2026-10-25T00:30:00Z")));
+        assert_eq!(parse_time("2026-10-25 03:30", &c), Ok(utc("2026-10-25T02:30:00Z")));
         // New York, same rules on other dates.
         let ny = ctx("America/New_York", "2026-11-26T12:00:00Z");
-        assert_eq!(
-            parse_time("2026-11-01 01:30", &ny),
-            Ok(utc("2026-11-01T05:30:00Z"))
-        );
+        assert_eq!(parse_time("2026-11-01 01:30", &ny), Ok(utc("2026-11-01T05:30:00Z")));
         assert!(parse_time("2026-03-08 02:30", &ny).is_err());
         // A clock time on a DST day: "today" in the zone, with that day's offset.
         let summer_day = ctx("Europe/Berlin", "2026-03-29T12:00:00Z");
-        assert_eq!(
-            parse_time("01:00", &summer_day),
-            Ok(utc("2026-03-29T00:00:00Z"))
-        );
-        assert_eq!(
-            parse_time("04:00", &summer_day),
-            Ok(utc("2026-03-29T02:00:00Z"))
-        );
+        assert_eq!(parse_time("01:00", &summer_day), Ok(utc("2026-03-29T00:00:00Z")));
+        assert_eq!(parse_time("04:00", &summer_day), Ok(utc("2026-03-29T02:00:00Z")));
     }
 
     #[test]
@@ -351,10 +306,7 @@ mod tests {
             assert!(err.contains("14:32:05"), "{bad}: {err}");
         }
         let no_anchor = TimeContext { anchor: None, ..c };
-        assert!(matches!(
-            parse_time("+3m", &no_anchor),
-            Err(TimeError::NoAnchor(_))
-        ));
+        assert!(matches!(parse_time("+3m", &no_anchor), Err(TimeError::NoAnchor(_))));
     }
 
     #[test]
@@ -367,29 +319,13 @@ mod tests {
                 "rolled back the release",
             ),
             ("14:32:05 paged", "2026-11-26T13:32:05Z", "paged"),
-            (
-                "yesterday 23:10 first alert",
-                "2026-11-25T22:10:00Z",
-                "first alert",
-            ),
-            (
-                "2026-11-26T14:32Z db failover",
-                "2026-11-26T14:32:00Z",
-                "db failover",
-            ),
-            (
-                "2026-11-20 08:15 deploy 2.3",
-                "2026-11-20T07:15:00Z",
-                "deploy 2.3",
-            ),
+            ("yesterday 23:10 first alert", "2026-11-25T22:10:00Z", "first alert"),
+            ("2026-11-26T14:32Z db failover", "2026-11-26T14:32:00Z", "db failover"),
+            ("2026-11-20 08:15 deploy 2.3", "2026-11-20T07:15:00Z", "deploy 2.3"),
             ("-5m restarted api", "2026-11-26T14:55:00Z", "restarted api"),
             ("+3m second page", "2026-11-26T10:03:00Z", "second page"),
             ("restarted api", "2026-11-26T15:00:00Z", "restarted api"),
-            (
-                "5 pods restarted",
-                "2026-11-26T15:00:00Z",
-                "5 pods restarted",
-            ),
+            ("5 pods restarted", "2026-11-26T15:00:00Z", "5 pods restarted"),
             ("today is bad", "2026-11-26T15:00:00Z", "today is bad"),
         ];
         for (input, when, text) in cases {
@@ -412,12 +348,7 @@ mod tests {
         assert_eq!(parse_due("fri", today), Ok(d("2026-11-27")));
         assert_eq!(parse_due("Thursday", today), Ok(d("2026-12-03")));
         assert_eq!(parse_due("tomorrow", today), Ok(d("2026-11-27")));
-        assert!(
-            parse_due("soon", today)
-                .unwrap_err()
-                .to_string()
-                .contains("+7d")
-        );
+        assert!(parse_due("soon", today).unwrap_err().to_string().contains("+7d"));
         assert!(parse_due("+99999999999999d", today).is_err());
     }
 

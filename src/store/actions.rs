@@ -104,17 +104,10 @@ impl Store {
             .ok_or(StoreError::NotFound { what: "action", id })
     }
 
-    fn check_cause(
-        &self,
-        conn: &rusqlite::Connection,
-        incident_id: i64,
-        cause_id: Option<i64>,
-    ) -> Result<()> {
+    fn check_cause(&self, conn: &rusqlite::Connection, incident_id: i64, cause_id: Option<i64>) -> Result<()> {
         if let Some(cid) = cause_id {
             let owner: Option<i64> = conn
-                .query_row("SELECT incident_id FROM causes WHERE id = ?", [cid], |r| {
-                    r.get(0)
-                })
+                .query_row("SELECT incident_id FROM causes WHERE id = ?", [cid], |r| r.get(0))
                 .optional()?;
             if owner != Some(incident_id) {
                 return Err(StoreError::Invalid(format!(
@@ -207,9 +200,8 @@ impl Store {
 
     /// Actions across incidents, for "what do I owe, and what is overdue".
     pub fn actions_across(&self, filter: &ActionFilter) -> Result<Vec<ActionRow>> {
-        let mut sql = format!(
-            "SELECT {COLUMNS}, i.title FROM actions a JOIN incidents i ON i.id = a.incident_id WHERE 1=1"
-        );
+        let mut sql =
+            format!("SELECT {COLUMNS}, i.title FROM actions a JOIN incidents i ON i.id = a.incident_id WHERE 1=1");
         let mut args: Vec<Value> = Vec::new();
         if let Some(owner) = &filter.owner {
             sql.push_str(" AND lower(a.owner) = lower(?)");
@@ -220,12 +212,7 @@ impl Store {
                 " AND a.status IN ({})",
                 vec!["?"; filter.statuses.len()].join(",")
             ));
-            args.extend(
-                filter
-                    .statuses
-                    .iter()
-                    .map(|s| Value::from(s.key().to_string())),
-            );
+            args.extend(filter.statuses.iter().map(|s| Value::from(s.key().to_string())));
         }
         if let Some(day) = filter.overdue_on {
             sql.push_str(" AND a.status <> 'done' AND a.due IS NOT NULL AND a.due < ?");

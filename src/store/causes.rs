@@ -34,9 +34,7 @@ impl Store {
              WHERE x.cause_id = ? ORDER BY e.at, e.id",
         )?;
         for c in &mut causes {
-            c.evidence = ev
-                .query_map([c.id], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+            c.evidence = ev.query_map([c.id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         }
         Ok(causes)
     }
@@ -44,11 +42,7 @@ impl Store {
     pub fn cause(&self, id: i64) -> Result<Cause> {
         let mut c = self
             .conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM causes WHERE id = ?"),
-                [id],
-                from_row,
-            )
+            .query_row(&format!("SELECT {COLUMNS} FROM causes WHERE id = ?"), [id], from_row)
             .optional()?
             .ok_or(StoreError::NotFound { what: "cause", id })?;
         c.evidence = self
@@ -69,10 +63,16 @@ impl Store {
             self.require_incident(conn, incident_id)?;
             let category = CauseCategory::Custom(name.clone()).to_db();
             let exists: Option<i64> = conn
-                .query_row("SELECT id FROM causes WHERE incident_id = ? AND category = ?", params![incident_id, category], |r| r.get(0))
+                .query_row(
+                    "SELECT id FROM causes WHERE incident_id = ? AND category = ?",
+                    params![incident_id, category],
+                    |r| r.get(0),
+                )
                 .optional()?;
             if exists.is_some() {
-                return Err(StoreError::Invalid(format!("there is already a cause named \"{name}\"")));
+                return Err(StoreError::Invalid(format!(
+                    "there is already a cause named \"{name}\""
+                )));
             }
             conn.execute(
                 "INSERT INTO causes (incident_id, category, position)
@@ -89,10 +89,7 @@ impl Store {
         let c = self.cause(id)?;
         self.write(|conn| {
             check_version(conn, "causes", "cause", id, version)?;
-            conn.execute(
-                "UPDATE causes SET state = ? WHERE id = ?",
-                params![state.key(), id],
-            )?;
+            conn.execute("UPDATE causes SET state = ? WHERE id = ?", params![state.key(), id])?;
             self.record(
                 conn,
                 Some(c.incident_id),
@@ -111,10 +108,7 @@ impl Store {
         let notes = sanitize::clean(notes.trim_end());
         self.write(|conn| {
             check_version(conn, "causes", "cause", id, version)?;
-            conn.execute(
-                "UPDATE causes SET notes = ? WHERE id = ?",
-                params![notes, id],
-            )?;
+            conn.execute("UPDATE causes SET notes = ? WHERE id = ?", params![notes, id])?;
             self.record(conn, Some(c.incident_id), "cause", id, "notes", &notes)?;
             Ok(())
         })?;
@@ -133,14 +127,7 @@ impl Store {
         self.write(|conn| {
             check_version(conn, "causes", "cause", id, version)?;
             conn.execute("DELETE FROM causes WHERE id = ?", [id])?;
-            self.record(
-                conn,
-                Some(c.incident_id),
-                "cause",
-                id,
-                "delete",
-                &c.category.label(),
-            )?;
+            self.record(conn, Some(c.incident_id), "cause", id, "delete", &c.category.label())?;
             Ok(())
         })
     }
@@ -151,9 +138,7 @@ impl Store {
         let c = self.cause(cause_id)?;
         let e = self.event(event_id)?;
         if c.incident_id != e.incident_id {
-            return Err(StoreError::Invalid(
-                "evidence must come from the same incident".into(),
-            ));
+            return Err(StoreError::Invalid("evidence must come from the same incident".into()));
         }
         self.write(|conn| {
             let removed = conn.execute(
@@ -166,10 +151,7 @@ impl Store {
                     params![cause_id, event_id],
                 )?;
             }
-            conn.execute(
-                "UPDATE causes SET version = version + 1 WHERE id = ?",
-                [cause_id],
-            )?;
+            conn.execute("UPDATE causes SET version = version + 1 WHERE id = ?", [cause_id])?;
             let op = if removed == 0 { "link" } else { "unlink" };
             self.record(
                 conn,

@@ -10,17 +10,9 @@ impl Store {
     pub fn export_document(&self, incident_id: i64) -> Result<Document> {
         let inc = self.incident(incident_id)?;
         let events = self.all_events(incident_id)?;
-        let event_ref: HashMap<i64, i64> = events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id, i as i64 + 1))
-            .collect();
+        let event_ref: HashMap<i64, i64> = events.iter().enumerate().map(|(i, e)| (e.id, i as i64 + 1)).collect();
         let causes = self.causes(incident_id)?;
-        let cause_ref: HashMap<i64, i64> = causes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id, i as i64 + 1))
-            .collect();
+        let cause_ref: HashMap<i64, i64> = causes.iter().enumerate().map(|(i, c)| (c.id, i as i64 + 1)).collect();
         let mut actions = self.actions(incident_id)?;
         actions.sort_by_key(|a| a.id);
         let has_meeting: bool = self.conn.query_row(
@@ -66,11 +58,7 @@ impl Store {
                     category: c.category.to_db(),
                     state: c.state,
                     notes: c.notes.clone(),
-                    evidence: c
-                        .evidence
-                        .iter()
-                        .filter_map(|id| event_ref.get(id).copied())
-                        .collect(),
+                    evidence: c.evidence.iter().filter_map(|id| event_ref.get(id).copied()).collect(),
                 })
                 .collect(),
             actions: actions
@@ -123,8 +111,7 @@ impl Store {
         if title.is_empty() {
             return Err(StoreError::Invalid("incident.title is empty".into()));
         }
-        crate::model::time::parse_zone(&inc.zone)
-            .map_err(|e| StoreError::Invalid(format!("incident.zone: {e}")))?;
+        crate::model::time::parse_zone(&inc.zone).map_err(|e| StoreError::Invalid(format!("incident.zone: {e}")))?;
         self.write(|conn| {
             let id = self.insert_incident(conn, &title, inc.severity, inc.zone.trim(), inc.started_at)?;
             conn.execute(
@@ -141,7 +128,10 @@ impl Store {
             let mut events = HashMap::new();
             for (i, e) in doc.events.iter().enumerate() {
                 if events.contains_key(&e.reference) {
-                    return Err(StoreError::Invalid(format!("events[{i}]: ref {} is used twice", e.reference)));
+                    return Err(StoreError::Invalid(format!(
+                        "events[{i}]: ref {} is used twice",
+                        e.reference
+                    )));
                 }
                 let new = NewEvent {
                     at: e.at,
@@ -175,10 +165,13 @@ impl Store {
                     |r| r.get(0),
                 )?;
                 for ev in &c.evidence {
-                    let eid = events.get(ev).ok_or_else(|| {
-                        StoreError::Invalid(format!("causes[{i}].evidence: no event with ref {ev}"))
-                    })?;
-                    conn.execute("INSERT OR IGNORE INTO evidence (cause_id, event_id) VALUES (?, ?)", params![cid, eid])?;
+                    let eid = events
+                        .get(ev)
+                        .ok_or_else(|| StoreError::Invalid(format!("causes[{i}].evidence: no event with ref {ev}")))?;
+                    conn.execute(
+                        "INSERT OR IGNORE INTO evidence (cause_id, event_id) VALUES (?, ?)",
+                        params![cid, eid],
+                    )?;
                 }
                 causes.insert(c.reference, cid);
             }
@@ -189,7 +182,10 @@ impl Store {
                 params![
                     id,
                     serde_json::to_string(
-                        &doc.causes.iter().map(|c| CauseCategory::from_db(&sanitize::clean_line(&c.category)).to_db()).collect::<Vec<_>>()
+                        &doc.causes
+                            .iter()
+                            .map(|c| CauseCategory::from_db(&sanitize::clean_line(&c.category)).to_db())
+                            .collect::<Vec<_>>()
                     )
                     .unwrap_or_default()
                 ],
@@ -199,12 +195,13 @@ impl Store {
                 if atitle.is_empty() {
                     return Err(StoreError::Invalid(format!("actions[{i}]: empty title")));
                 }
-                let cause = match a.cause {
-                    Some(r) => Some(*causes.get(&r).ok_or_else(|| {
-                        StoreError::Invalid(format!("actions[{i}].cause: no cause with ref {r}"))
-                    })?),
-                    None => None,
-                };
+                let cause =
+                    match a.cause {
+                        Some(r) => Some(*causes.get(&r).ok_or_else(|| {
+                            StoreError::Invalid(format!("actions[{i}].cause: no cause with ref {r}"))
+                        })?),
+                        None => None,
+                    };
                 conn.execute(
                     "INSERT INTO actions (incident_id, title, details, kind, status, owner, owner_role, due, cause_id,
                        ticket, priority, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

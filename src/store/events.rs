@@ -33,8 +33,7 @@ pub struct ImportOutcome {
     pub duplicates: usize,
 }
 
-const COLUMNS: &str =
-    "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version";
+const COLUMNS: &str = "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version";
 
 fn from_row(r: &Row) -> rusqlite::Result<Event> {
     let kind: String = r.get(3)?;
@@ -157,13 +156,7 @@ impl Store {
     }
 
     /// Events `offset .. offset + limit` in time order: what one screen of the timeline draws.
-    pub fn events_window(
-        &self,
-        incident_id: i64,
-        filter: &EventFilter,
-        offset: i64,
-        limit: i64,
-    ) -> Result<Vec<Event>> {
+    pub fn events_window(&self, incident_id: i64, filter: &EventFilter, offset: i64, limit: i64) -> Result<Vec<Event>> {
         let (clause, mut args) = filter.clause();
         args.insert(0, incident_id.into());
         args.push(limit.into());
@@ -180,12 +173,7 @@ impl Store {
     }
 
     /// Where an event stands in the filtered timeline (to keep a selection on it).
-    pub fn event_position(
-        &self,
-        incident_id: i64,
-        filter: &EventFilter,
-        event_id: i64,
-    ) -> Result<Option<i64>> {
+    pub fn event_position(&self, incident_id: i64, filter: &EventFilter, event_id: i64) -> Result<Option<i64>> {
         let Some((at, _)) = self.event_key(event_id)? else {
             return Ok(None);
         };
@@ -228,11 +216,7 @@ impl Store {
             "SELECT {COLUMNS} FROM events e WHERE e.incident_id = ?{clause}
              AND e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)"
         );
-        if let Some((at, id)) = from_event
-            .map(|id| self.event_key(id))
-            .transpose()?
-            .flatten()
-        {
+        if let Some((at, id)) = from_event.map(|id| self.event_key(id)).transpose()?.flatten() {
             let op = if forward { ">" } else { "<" };
             sql.push_str(&format!(" AND (e.at {op} ? OR (e.at = ? AND e.id {op} ?))"));
             args.extend([Value::from(at), Value::from(at), Value::from(id)]);
@@ -243,17 +227,10 @@ impl Store {
             " ORDER BY e.at DESC, e.id DESC LIMIT 1"
         });
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        Ok(stmt
-            .query_row(params_from_iter(args), from_row)
-            .optional()?)
+        Ok(stmt.query_row(params_from_iter(args), from_row).optional()?)
     }
 
-    pub fn count_matches(
-        &self,
-        incident_id: i64,
-        filter: &EventFilter,
-        words: &str,
-    ) -> Result<i64> {
+    pub fn count_matches(&self, incident_id: i64, filter: &EventFilter, words: &str) -> Result<i64> {
         let mut f = filter.clone();
         f.text = Some(words.to_string());
         if fts_query(words).is_none() {
@@ -263,20 +240,20 @@ impl Store {
     }
 
     pub fn first_event_time(&self, incident_id: i64) -> Result<Option<DateTime<Utc>>> {
-        let t: Option<i64> = self.conn.query_row(
-            "SELECT min(at) FROM events WHERE incident_id = ?",
-            [incident_id],
-            |r| r.get(0),
-        )?;
+        let t: Option<i64> =
+            self.conn
+                .query_row("SELECT min(at) FROM events WHERE incident_id = ?", [incident_id], |r| {
+                    r.get(0)
+                })?;
         Ok(t.map(from_ms))
     }
 
     pub fn last_event_time(&self, incident_id: i64) -> Result<Option<DateTime<Utc>>> {
-        let t: Option<i64> = self.conn.query_row(
-            "SELECT max(at) FROM events WHERE incident_id = ?",
-            [incident_id],
-            |r| r.get(0),
-        )?;
+        let t: Option<i64> =
+            self.conn
+                .query_row("SELECT max(at) FROM events WHERE incident_id = ?", [incident_id], |r| {
+                    r.get(0)
+                })?;
         Ok(t.map(from_ms))
     }
 
@@ -298,25 +275,13 @@ impl Store {
                     event.id
                 ],
             )?;
-            self.record(
-                conn,
-                Some(event.incident_id),
-                "event",
-                event.id,
-                "update",
-                &text,
-            )?;
+            self.record(conn, Some(event.incident_id), "event", event.id, "update", &text)?;
             Ok(())
         })?;
         self.event(event.id)
     }
 
-    pub fn set_milestone(
-        &self,
-        event_id: i64,
-        version: i64,
-        milestone: Option<Milestone>,
-    ) -> Result<Event> {
+    pub fn set_milestone(&self, event_id: i64, version: i64, milestone: Option<Milestone>) -> Result<Event> {
         let mut e = self.event(event_id)?;
         e.version = version;
         e.milestone = milestone;
@@ -328,14 +293,7 @@ impl Store {
         self.write(|conn| {
             check_version(conn, "events", "event", event_id, version)?;
             conn.execute("DELETE FROM events WHERE id = ?", [event_id])?;
-            self.record(
-                conn,
-                Some(e.incident_id),
-                "event",
-                event_id,
-                "delete",
-                &e.text,
-            )?;
+            self.record(conn, Some(e.incident_id), "event", event_id, "delete", &e.text)?;
             Ok(())
         })
     }
@@ -371,19 +329,13 @@ impl Store {
                 "incident",
                 incident_id,
                 "import",
-                &format!(
-                    "{} events from {}",
-                    outcome.inserted,
-                    sanitize::clean_line(label)
-                ),
+                &format!("{} events from {}", outcome.inserted, sanitize::clean_line(label)),
             )?;
             Ok((r, outcome))
         };
         match run() {
             Ok(v) => {
-                self.conn
-                    .execute_batch("COMMIT")
-                    .map_err(|e| E::from(e.into()))?;
+                self.conn.execute_batch("COMMIT").map_err(|e| E::from(e.into()))?;
                 Ok(v)
             }
             Err(e) => {

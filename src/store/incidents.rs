@@ -2,8 +2,8 @@
 
 use super::{Result, Store, StoreError, check_version, from_ms, now_ms, to_ms};
 use crate::model::{
-    ActionStatus, CauseCategory, CauseState, Incident, IncidentStatus, Milestone, Severity,
-    StandardCause, durations::Milestones, sanitize,
+    ActionStatus, CauseCategory, CauseState, Incident, IncidentStatus, Milestone, Severity, StandardCause,
+    durations::Milestones, sanitize,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -59,8 +59,7 @@ impl Store {
         if title.is_empty() {
             return Err(StoreError::Invalid("an incident needs a title".into()));
         }
-        crate::model::time::parse_zone(&new.zone)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        crate::model::time::parse_zone(&new.zone).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.write(|conn| {
             let id = self.insert_incident(conn, &title, new.severity, &new.zone, new.started_at)?;
             if let Some(at) = new.started_at {
@@ -109,11 +108,7 @@ impl Store {
 
     pub fn incident(&self, id: i64) -> Result<Incident> {
         self.conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM incidents WHERE id = ?"),
-                [id],
-                from_row,
-            )
+            .query_row(&format!("SELECT {COLUMNS} FROM incidents WHERE id = ?"), [id], from_row)
             .optional()?
             .ok_or(StoreError::UnknownIncident(id))
     }
@@ -189,8 +184,7 @@ impl Store {
         if title.is_empty() {
             return Err(StoreError::Invalid("an incident needs a title".into()));
         }
-        crate::model::time::parse_zone(&incident.zone)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        crate::model::time::parse_zone(&incident.zone).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.write(|conn| {
             check_version(conn, "incidents", "incident", incident.id, incident.version)?;
             conn.execute(
@@ -229,9 +223,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT milestone, min(at) FROM events WHERE incident_id = ? AND milestone IS NOT NULL GROUP BY milestone",
         )?;
-        let rows = stmt.query_map([incident_id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })?;
+        let rows = stmt.query_map([incident_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         let mut pairs = Vec::new();
         for row in rows {
             let (m, at) = row?;

@@ -34,9 +34,7 @@ pub enum StoreError {
     TooNew { path: String, found: i32, ours: i32 },
     #[error("{path}: the database is damaged ({detail}); restore it from a backup")]
     Corrupt { path: String, detail: String },
-    #[error(
-        "{path}: read-only; debrief needs to write to its database (check the file's permissions)"
-    )]
+    #[error("{path}: read-only; debrief needs to write to its database (check the file's permissions)")]
     ReadOnly { path: String },
     #[error("{path}: the directory {dir} does not exist")]
     MissingDir { path: String, dir: String },
@@ -89,9 +87,7 @@ impl Store {
         }
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )
         .map_err(|e| classify(&shown, e))?;
         let store = Store {
@@ -144,8 +140,7 @@ impl Store {
                 });
             }
             if version == 0 {
-                let tables: i64 =
-                    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+                let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
                 if tables > 0 {
                     return Err(StoreError::NotDebrief {
                         path: path.clone(),
@@ -181,21 +176,15 @@ impl Store {
 
     /// Changes whenever another connection commits: cheap to poll for live updates.
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+        Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
     pub fn schema_version(&self) -> Result<i32> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
     /// Direct access for queries this module does not offer (tests, benchmarks).
@@ -238,19 +227,12 @@ impl Store {
             params![now, self.author, incident_id, entity, entity_id, op, detail],
         )?;
         if let Some(id) = incident_id {
-            conn.execute(
-                "UPDATE incidents SET touched_at = ? WHERE id = ?",
-                params![now, id],
-            )?;
+            conn.execute("UPDATE incidents SET touched_at = ? WHERE id = ?", params![now, id])?;
         }
         Ok(())
     }
 
-    pub fn history(
-        &self,
-        incident_id: i64,
-        entity: Option<(&str, i64)>,
-    ) -> Result<Vec<crate::model::HistoryEntry>> {
+    pub fn history(&self, incident_id: i64, entity: Option<(&str, i64)>) -> Result<Vec<crate::model::HistoryEntry>> {
         let (sql, args): (&str, Vec<rusqlite::types::Value>) = match entity {
             Some((e, id)) => (
                 "SELECT id, at, author, incident_id, entity, entity_id, op, detail FROM history
@@ -288,10 +270,7 @@ impl Store {
                    incident_id = excluded.incident_id, seen_at = excluded.seen_at",
                 params![session, self.author, incident_id, now_ms()],
             )?;
-            conn.execute(
-                "DELETE FROM presence WHERE seen_at < ?",
-                params![now_ms() - 60_000],
-            )?;
+            conn.execute("DELETE FROM presence WHERE seen_at < ?", params![now_ms() - 60_000])?;
             Ok(())
         })
     }
@@ -304,12 +283,7 @@ impl Store {
     }
 
     /// Who else (other sessions) has had this incident open within `within`.
-    pub fn present(
-        &self,
-        session: &str,
-        incident_id: i64,
-        within: Duration,
-    ) -> Result<Vec<String>> {
+    pub fn present(&self, session: &str, incident_id: i64, within: Duration) -> Result<Vec<String>> {
         let since = now_ms() - within.as_millis() as i64;
         let mut stmt = self.conn.prepare(
             "SELECT DISTINCT author FROM presence WHERE incident_id = ? AND session <> ? AND seen_at >= ? ORDER BY author",
@@ -355,11 +329,8 @@ fn inspect_existing(path: &Path) -> Result<()> {
     if meta.permissions().readonly() {
         return Err(StoreError::ReadOnly { path: shown });
     }
-    let ro = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| classify(&shown, e))?;
+    let ro = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| classify(&shown, e))?;
     let check = || -> rusqlite::Result<(i32, i32, i64)> {
         let version: i32 = ro.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let app: i32 = ro.pragma_query_value(None, "application_id", |r| r.get(0))?;
@@ -475,11 +446,7 @@ pub(crate) fn check_version(
     yours: i64,
 ) -> Result<()> {
     let current: Option<i64> = conn
-        .query_row(
-            &format!("SELECT version FROM {table} WHERE id = ?"),
-            [id],
-            |r| r.get(0),
-        )
+        .query_row(&format!("SELECT version FROM {table} WHERE id = ?"), [id], |r| r.get(0))
         .optional()?;
     match current {
         None => Err(StoreError::NotFound { what, id }),
@@ -490,10 +457,7 @@ pub(crate) fn check_version(
             theirs: v,
         }),
         Some(_) => {
-            conn.execute(
-                &format!("UPDATE {table} SET version = version + 1 WHERE id = ?"),
-                [id],
-            )?;
+            conn.execute(&format!("UPDATE {table} SET version = version + 1 WHERE id = ?"), [id])?;
             Ok(())
         }
     }

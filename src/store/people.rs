@@ -61,7 +61,14 @@ impl Store {
                 params![incident_id, name],
                 |r| r.get(0),
             )?;
-            self.record(conn, Some(incident_id), "participant", id, "add", &format!("{name} ({})", role.label()))?;
+            self.record(
+                conn,
+                Some(incident_id),
+                "participant",
+                id,
+                "add",
+                &format!("{name} ({})", role.label()),
+            )?;
             Ok(id)
         })
     }
@@ -77,14 +84,7 @@ impl Store {
                 "UPDATE participants SET name = ?, role = ?, present = ? WHERE id = ?",
                 params![name, p.role.key(), p.present, p.id],
             )?;
-            self.record(
-                conn,
-                Some(p.incident_id),
-                "participant",
-                p.id,
-                "update",
-                &name,
-            )?;
+            self.record(conn, Some(p.incident_id), "participant", p.id, "update", &name)?;
             Ok(())
         })
     }
@@ -92,11 +92,7 @@ impl Store {
     pub fn delete_participant(&self, id: i64, version: i64) -> Result<()> {
         self.write(|conn| {
             let incident: Option<i64> = conn
-                .query_row(
-                    "SELECT incident_id FROM participants WHERE id = ?",
-                    [id],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT incident_id FROM participants WHERE id = ?", [id], |r| r.get(0))
                 .optional()?;
             check_version(conn, "participants", "participant", id, version)?;
             conn.execute("DELETE FROM participants WHERE id = ?", [id])?;
@@ -109,19 +105,12 @@ impl Store {
     pub fn meeting(&self, incident_id: i64) -> Result<Meeting> {
         let sql = "SELECT id, incident_id, step, started_at, ended_at, step_seconds, step_started_at, agreement,
                           decisions, version FROM meetings WHERE incident_id = ?";
-        if let Some(m) = self
-            .conn
-            .query_row(sql, [incident_id], meeting)
-            .optional()?
-        {
+        if let Some(m) = self.conn.query_row(sql, [incident_id], meeting).optional()? {
             return Ok(m);
         }
         self.write(|conn| {
             self.require_incident(conn, incident_id)?;
-            conn.execute(
-                "INSERT OR IGNORE INTO meetings (incident_id) VALUES (?)",
-                [incident_id],
-            )?;
+            conn.execute("INSERT OR IGNORE INTO meetings (incident_id) VALUES (?)", [incident_id])?;
             Ok(())
         })?;
         Ok(self.conn.query_row(sql, [incident_id], meeting)?)

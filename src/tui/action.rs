@@ -231,9 +231,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -257,15 +255,9 @@ mod tests {
     fn every_action_is_described_in_every_context() {
         for action in Action::ALL {
             assert!(!action.description().is_empty(), "{action}");
-            assert!(
-                action.description().len() <= 14,
-                "{action}: keep hints short"
-            );
+            assert!(action.description().len() <= 14, "{action}: keep hints short");
             for ctx in Context::ALL {
-                assert!(
-                    !action.description_in(*ctx).is_empty(),
-                    "{action} in {ctx:?}"
-                );
+                assert!(!action.description_in(*ctx).is_empty(), "{action} in {ctx:?}");
             }
         }
     }
@@ -273,10 +265,7 @@ mod tests {
     #[test]
     fn unknown_name_suggests_the_closest() {
         let err = "ad".parse::<Action>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "unknown action \"ad\" (did you mean \"add\"?)"
-        );
+        assert_eq!(err.to_string(), "unknown action \"ad\" (did you mean \"add\"?)");
         let err = "frobnicate".parse::<Action>().unwrap_err();
         assert_eq!(err.to_string(), "unknown action \"frobnicate\"");
         assert_eq!("Search-Next".parse::<Action>(), Ok(Action::SearchNext));

@@ -12,15 +12,13 @@ use super::review::{Pane, ReviewState};
 use super::theme::Theme;
 use crate::model::time::{self, TimeContext};
 use crate::model::{
-    Action as Task, ActionKind, ActionStatus, Cause, CauseState, Event, EventKind, Incident,
-    Milestone, Role, Severity, Source,
+    Action as Task, ActionKind, ActionStatus, Cause, CauseState, Event, EventKind, Incident, Milestone, Role, Severity,
+    Source,
 };
 use crate::store::{NewAction, NewEvent, NewIncident, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use ratatui::crossterm::event::{
-    Event as TermEvent, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{Event as TermEvent, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use std::time::{Duration, Instant};
 
 pub enum Screen {
@@ -198,10 +196,7 @@ impl App {
             return;
         };
         let hit = |rect: &ratatui::layout::Rect| {
-            m.column >= rect.x
-                && m.column < rect.x + rect.width
-                && m.row >= rect.y
-                && m.row < rect.y + rect.height
+            m.column >= rect.x && m.column < rect.x + rect.width && m.row >= rect.y && m.row < rect.y + rect.height
         };
         if let Some((pane, _)) = r.pane_areas.iter().find(|(_, rect)| hit(rect)) {
             r.focus = *pane;
@@ -349,10 +344,7 @@ impl App {
 
     fn explain_unavailable(&mut self, action: Action) {
         self.set_flash(
-            format!(
-                "{} is not available here (? lists what is)",
-                action.description()
-            ),
+            format!("{} is not available here (? lists what is)", action.description()),
             false,
         );
     }
@@ -438,10 +430,7 @@ impl App {
             (Action::Add, Pane::Timeline) => self.popups.push(Popup::Form(Form::new(
                 "Add event",
                 Purpose::QuickAdd,
-                vec![
-                    Field::line("Event", "")
-                        .with_hint("14:32 text · -5m text · +3m text · text (now)"),
-                ],
+                vec![Field::line("Event", "").with_hint("14:32 text · -5m text · +3m text · text (now)")],
             ))),
             (Action::Edit | Action::Select, Pane::Timeline) => {
                 if let Some(e) = r.timeline.selected_event().cloned() {
@@ -479,11 +468,7 @@ impl App {
                         .map(|c| {
                             format!(
                                 "{} {}",
-                                if c.evidence.contains(&e.id) {
-                                    "[x]"
-                                } else {
-                                    "[ ]"
-                                },
+                                if c.evidence.contains(&e.id) { "[x]" } else { "[ ]" },
                                 c.category.label()
                             )
                         })
@@ -500,13 +485,7 @@ impl App {
                 let kinds = std::iter::once("all")
                     .chain(EventKind::ALL.iter().map(|k| k.key()))
                     .collect::<Vec<_>>();
-                let current_kind = r
-                    .timeline
-                    .filter
-                    .kinds
-                    .first()
-                    .map(|k| k.key())
-                    .unwrap_or("all");
+                let current_kind = r.timeline.filter.kinds.first().map(|k| k.key()).unwrap_or("all");
                 self.popups.push(Popup::Form(Form::new(
                     "Search the timeline",
                     Purpose::Search,
@@ -524,15 +503,12 @@ impl App {
                     return;
                 };
                 let from = r.timeline.selected_event().map(|e| e.id);
-                let found =
-                    self.store
-                        .next_match(r.incident.id, &r.timeline.filter, &words, from, forward);
+                let found = self
+                    .store
+                    .next_match(r.incident.id, &r.timeline.filter, &words, from, forward);
                 match found {
                     Ok(Some(e)) => {
-                        if let Ok(Some(pos)) =
-                            self.store
-                                .event_position(r.incident.id, &r.timeline.filter, e.id)
-                        {
+                        if let Ok(Some(pos)) = self.store.event_position(r.incident.id, &r.timeline.filter, e.id) {
                             r.timeline.select_index(pos);
                         }
                     }
@@ -554,10 +530,7 @@ impl App {
                     self.popups.push(Popup::Form(Form::new(
                         format!("Notes: {} ({})", c.category.label(), c.state.label()),
                         Purpose::CauseNotes(c.clone()),
-                        vec![
-                            Field::multi("Notes", &c.notes)
-                                .with_hint("what was examined, and what it showed"),
-                        ],
+                        vec![Field::multi("Notes", &c.notes).with_hint("what was examined, and what it showed")],
                     )));
                 }
             }
@@ -609,29 +582,19 @@ impl App {
                         a.status.next()
                     };
                     if let Some(status) = target {
-                        let result = self
-                            .store
-                            .set_action_status(a.id, a.version, status)
-                            .map(|_| ());
+                        let result = self.store.set_action_status(a.id, a.version, status).map(|_| ());
                         self.report(result);
                     }
                 }
             }
             (Action::Add, Pane::Actions) => {
-                let cause = r
-                    .causes
-                    .iter()
-                    .find(|c| c.state == CauseState::Confirmed)
-                    .cloned();
+                let cause = r.causes.iter().find(|c| c.state == CauseState::Confirmed).cloned();
                 let form = action_form(None, &r.causes, cause.as_ref());
                 self.popups.push(Popup::Form(form));
             }
             (Action::Edit | Action::Select, Pane::Actions) => {
                 if let Some(a) = r.selected_action().cloned() {
-                    let cause = a
-                        .cause_id
-                        .and_then(|id| r.causes.iter().find(|c| c.id == id))
-                        .cloned();
+                    let cause = a.cause_id.and_then(|id| r.causes.iter().find(|c| c.id == id)).cloned();
                     let form = action_form(Some(&a), &r.causes, cause.as_ref());
                     self.popups.push(Popup::Form(form));
                 }
@@ -664,10 +627,7 @@ impl App {
             return;
         };
         if let Some(c) = r.selected_cause() {
-            let result = self
-                .store
-                .set_cause_state(c.id, c.version, state)
-                .map(|_| ());
+            let result = self.store.set_cause_state(c.id, c.version, state).map(|_| ());
             self.report(result);
         }
     }
@@ -708,18 +668,12 @@ impl App {
                 }
             }
             Popup::Message(title, text) => {
-                if !matches!(
-                    action,
-                    Some(Action::Back) | Some(Action::Select) | Some(Action::Quit)
-                ) {
+                if !matches!(action, Some(Action::Back) | Some(Action::Select) | Some(Action::Quit)) {
                     self.popups.push(Popup::Message(title, text));
                 }
             }
             Popup::Help(mut help, ctx) => {
-                let close = matches!(
-                    action,
-                    Some(Action::Back) | Some(Action::Quit) | Some(Action::Help)
-                );
+                let close = matches!(action, Some(Action::Back) | Some(Action::Quit) | Some(Action::Help));
                 if !close {
                     if !action.is_some_and(|a| help.on_action(a)) {
                         help.on_key(&key);
@@ -740,8 +694,7 @@ impl App {
                     }
                     KeyCode::Char('e') => {
                         rebase(&mut form.purpose, &self.store);
-                        form.error =
-                            Some("Theirs is saved; Ctrl-S / Enter saves yours over it.".into());
+                        form.error = Some("Theirs is saved; Ctrl-S / Enter saves yours over it.".into());
                         self.popups.push(Popup::Form(form));
                     }
                     _ => self.popups.push(Popup::Conflict(what, theirs, form)),
@@ -823,10 +776,7 @@ impl App {
                         .map_err(msg)?,
                     )
                 };
-                let severity = form
-                    .value("Severity")
-                    .parse::<Severity>()
-                    .unwrap_or(Severity::Sev2);
+                let severity = form.value("Severity").parse::<Severity>().unwrap_or(Severity::Sev2);
                 let id = self
                     .store
                     .create_incident(&NewIncident {
@@ -848,13 +798,9 @@ impl App {
                 let Screen::Review(r) = &self.screen else {
                     return Ok(());
                 };
-                let (at, text) =
-                    time::split_quick_entry(&form.value("Event"), &self.time_context(r))
-                        .map_err(msg)?;
+                let (at, text) = time::split_quick_entry(&form.value("Event"), &self.time_context(r)).map_err(msg)?;
                 if text.is_empty() {
-                    return Err(Failure::Message(
-                        "Type what happened after the time.".into(),
-                    ));
+                    return Err(Failure::Message("Type what happened after the time.".into()));
                 }
                 let id = self
                     .store
@@ -893,9 +839,9 @@ impl App {
                     Some(m.parse().map_err(msg)?)
                 };
                 e.text = form.value("Text");
-                self.store.update_event(&e).map_err(|err| {
-                    self.failure(err, "event", |s, id| s.event(id).map(|e| e.text))
-                })?;
+                self.store
+                    .update_event(&e)
+                    .map_err(|err| self.failure(err, "event", |s, id| s.event(id).map(|e| e.text)))?;
             }
             Purpose::Search => {
                 if let Screen::Review(r) = &mut self.screen {
@@ -906,10 +852,7 @@ impl App {
                         Some(words.clone())
                     };
                     let kind = form.value("Kind");
-                    r.timeline.filter.kinds = kind
-                        .parse::<EventKind>()
-                        .map(|k| vec![k])
-                        .unwrap_or_default();
+                    r.timeline.filter.kinds = kind.parse::<EventKind>().map(|k| vec![k]).unwrap_or_default();
                     r.timeline.reload(&self.store, r.incident.id).map_err(msg)?;
                     if !words.trim().is_empty() {
                         let first = self
@@ -924,9 +867,7 @@ impl App {
                                     .map_err(msg)?;
                                 r.timeline.select_index(pos.unwrap_or(0));
                             }
-                            None => {
-                                self.flash = Some((format!("No event matches \"{words}\"."), false))
-                            }
+                            None => self.flash = Some((format!("No event matches \"{words}\"."), false)),
                         }
                     }
                 }
@@ -942,9 +883,7 @@ impl App {
             Purpose::CauseNotes(c) => {
                 self.store
                     .set_cause_notes(c.id, c.version, &form.value("Notes"))
-                    .map_err(|err| {
-                        self.failure(err, "cause", |s, id| s.cause(id).map(|c| c.notes))
-                    })?;
+                    .map_err(|err| self.failure(err, "cause", |s, id| s.cause(id).map(|c| c.notes)))?;
             }
             Purpose::AddAction | Purpose::EditAction(_) => {
                 let Screen::Review(r) = &self.screen else {
@@ -987,9 +926,9 @@ impl App {
                         a.priority = priority;
                         a.status = form.value("Status").parse().unwrap_or(a.status);
                         a.details = form.value("Details");
-                        self.store.update_action(&a).map_err(|err| {
-                            self.failure(err, "action", |s, id| s.action(id).map(describe_action))
-                        })?;
+                        self.store
+                            .update_action(&a)
+                            .map_err(|err| self.failure(err, "action", |s, id| s.action(id).map(describe_action)))?;
                     }
                     _ => {
                         let id = self
@@ -1028,8 +967,7 @@ impl App {
                 i.trigger = form.value("Trigger");
                 self.store.update_incident(&i).map_err(|err| {
                     self.failure(err, "incident", |s, id| {
-                        s.incident(id)
-                            .map(|i| format!("{}\n{}", i.title, i.root_cause))
+                        s.incident(id).map(|i| format!("{}\n{}", i.title, i.root_cause))
                     })
                 })?;
                 if let Screen::Review(r) = &mut self.screen {
@@ -1071,11 +1009,7 @@ fn describe_action(a: Task) -> String {
         "{} ({}, {}, due {})",
         a.title,
         a.kind.label(),
-        if a.owner.is_empty() {
-            "no owner"
-        } else {
-            &a.owner
-        },
+        if a.owner.is_empty() { "no owner" } else { &a.owner },
         a.due.map(|d| d.to_string()).unwrap_or("–".into())
     )
 }
@@ -1130,11 +1064,7 @@ fn event_form(e: &Event, zone: super::view::ZoneMode) -> Form<Purpose> {
         vec![
             Field::line("Time", &zone.format_long(e.at)).with_hint(zone.tz().name()),
             Field::choice("Kind", &kinds, e.kind.key()),
-            Field::choice(
-                "Milestone",
-                &milestones,
-                e.milestone.map(|m| m.key()).unwrap_or("none"),
-            ),
+            Field::choice("Milestone", &milestones, e.milestone.map(|m| m.key()).unwrap_or("none")),
             Field::multi("Text", &e.text),
         ],
     )
@@ -1148,9 +1078,7 @@ fn action_form(a: Option<&Task>, causes: &[Cause], cause: Option<&Cause>) -> For
         .chain(causes.iter().map(|c| c.category.label()))
         .collect();
     let cause_refs: Vec<&str> = cause_labels.iter().map(String::as_str).collect();
-    let cause_sel = cause
-        .map(|c| c.category.label())
-        .unwrap_or_else(|| "none".into());
+    let cause_sel = cause.map(|c| c.category.label()).unwrap_or_else(|| "none".into());
     let statuses: Vec<&str> = ActionStatus::ALL.iter().map(|s| s.key()).collect();
     let priority = a
         .map(|a| {
@@ -1169,17 +1097,10 @@ fn action_form(a: Option<&Task>, causes: &[Cause], cause: Option<&Cause>) -> For
         Field::choice(
             "Role",
             &roles,
-            a.and_then(|a| a.owner_role)
-                .map(|r| r.key())
-                .unwrap_or("none"),
+            a.and_then(|a| a.owner_role).map(|r| r.key()).unwrap_or("none"),
         ),
-        Field::line(
-            "Due",
-            &a.and_then(|a| a.due)
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-        )
-        .with_hint("2026-12-05 · +7d · fri"),
+        Field::line("Due", &a.and_then(|a| a.due).map(|d| d.to_string()).unwrap_or_default())
+            .with_hint("2026-12-05 · +7d · fri"),
         Field::choice("Cause", &cause_refs, &cause_sel),
         Field::line("Ticket", a.map(|a| a.ticket.as_str()).unwrap_or("")),
         Field::choice("Priority", &["none", "P1", "P2", "P3"], &priority),
@@ -1187,10 +1108,7 @@ fn action_form(a: Option<&Task>, causes: &[Cause], cause: Option<&Cause>) -> For
     if let Some(a) = a {
         fields.push(Field::choice("Status", &statuses, a.status.key()));
     }
-    fields.push(Field::multi(
-        "Details",
-        a.map(|a| a.details.as_str()).unwrap_or(""),
-    ));
+    fields.push(Field::multi("Details", a.map(|a| a.details.as_str()).unwrap_or("")));
     let (title, purpose) = match a {
         Some(a) => ("Edit action", Purpose::EditAction(a.clone())),
         None => ("Add action", Purpose::AddAction),
@@ -1200,10 +1118,7 @@ fn action_form(a: Option<&Task>, causes: &[Cause], cause: Option<&Cause>) -> For
 
 fn incident_form(i: &Incident) -> Form<Purpose> {
     let severities: Vec<&str> = Severity::ALL.iter().map(|s| s.label()).collect();
-    let statuses: Vec<&str> = crate::model::IncidentStatus::ALL
-        .iter()
-        .map(|s| s.key())
-        .collect();
+    let statuses: Vec<&str> = crate::model::IncidentStatus::ALL.iter().map(|s| s.key()).collect();
     Form::new(
         format!("Incident #{}", i.id),
         Purpose::EditIncident(i.clone()),
@@ -1212,8 +1127,7 @@ fn incident_form(i: &Incident) -> Form<Purpose> {
             Field::choice("Severity", &severities, i.severity.label()),
             Field::choice("Status", &statuses, i.status.key()),
             Field::line("Zone", &i.zone),
-            Field::multi("Root cause", &i.root_cause)
-                .with_hint("the underlying problem, in a sentence or two"),
+            Field::multi("Root cause", &i.root_cause).with_hint("the underlying problem, in a sentence or two"),
             Field::multi("Trigger", &i.trigger).with_hint("what set it off"),
             Field::multi("Summary", &i.summary),
             Field::multi("Impact", &i.impact),

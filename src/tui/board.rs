@@ -44,8 +44,7 @@ impl BoardView<'_> {
             return;
         }
         let warn_h = (self.gaps.len() as u16).min(area.height / 3).min(4);
-        let [warn, body] =
-            Layout::vertical([Constraint::Length(warn_h), Constraint::Min(0)]).areas(area);
+        let [warn, body] = Layout::vertical([Constraint::Length(warn_h), Constraint::Min(0)]).areas(area);
         for (i, g) in self.gaps.iter().take(warn_h as usize).enumerate() {
             let more = if i + 1 == warn_h as usize && self.gaps.len() > warn_h as usize {
                 format!(" (+{} more)", self.gaps.len() - warn_h as usize)
@@ -85,11 +84,7 @@ impl BoardView<'_> {
         } else {
             theme.base
         };
-        let marker = if selected {
-            theme.marker
-        } else {
-            theme.marker_blank
-        };
+        let marker = if selected { theme.marker } else { theme.marker_blank };
         let overdue = a.is_overdue(self.today);
         let owner = if a.owner.trim().is_empty() {
             "no owner".to_string()
@@ -139,10 +134,7 @@ impl BoardView<'_> {
             }
         }
         // Scroll so the selected card is visible.
-        let sel_line = lines
-            .iter()
-            .position(|(i, _)| *i == Some(self.selected))
-            .unwrap_or(0);
+        let sel_line = lines.iter().position(|(i, _)| *i == Some(self.selected)).unwrap_or(0);
         let h = area.height as usize;
         let skip = (sel_line + 1).saturating_sub(h);
         for (y, (_, line)) in lines.into_iter().skip(skip).take(h).enumerate() {
@@ -176,15 +168,14 @@ impl BoardView<'_> {
             let sel = items.iter().position(|i| *i == self.selected).unwrap_or(0);
             let skip = (sel + 1).saturating_sub(h);
             for (y, i) in items.iter().skip(skip).take(h).enumerate() {
-                self.card(*i, inner.width.saturating_sub(1) as usize, theme)
-                    .render(
-                        Rect {
-                            y: inner.y + y as u16,
-                            height: 1,
-                            ..inner
-                        },
-                        buf,
-                    );
+                self.card(*i, inner.width.saturating_sub(1) as usize, theme).render(
+                    Rect {
+                        y: inner.y + y as u16,
+                        height: 1,
+                        ..inner
+                    },
+                    buf,
+                );
             }
         }
     }
@@ -192,15 +183,9 @@ impl BoardView<'_> {
 
 /// The one-line summary shown when the pane is not focused on a small screen.
 pub fn summary(actions: &[Action], gaps: &[Gap], today: NaiveDate) -> String {
-    let open = actions
-        .iter()
-        .filter(|a| a.status != ActionStatus::Done)
-        .count();
+    let open = actions.iter().filter(|a| a.status != ActionStatus::Done).count();
     let overdue = actions.iter().filter(|a| a.is_overdue(today)).count();
-    let mut s = format!(
-        "{open} open · {overdue} overdue · {} done",
-        actions.len() - open
-    );
+    let mut s = format!("{open} open · {overdue} overdue · {} done", actions.len() - open);
     if !gaps.is_empty() {
         s.push_str(&format!(
             " · {} warning{}",

@@ -34,8 +34,7 @@ impl CausesView<'_> {
             return;
         }
         let list_h = (self.causes.len() as u16).min(area.height);
-        let [list, detail] =
-            Layout::vertical([Constraint::Length(list_h), Constraint::Min(0)]).areas(area);
+        let [list, detail] = Layout::vertical([Constraint::Length(list_h), Constraint::Min(0)]).areas(area);
         let w = list.width as usize;
         for (i, c) in self.causes.iter().enumerate().take(list.height as usize) {
             let selected = i == self.selected;
@@ -44,11 +43,7 @@ impl CausesView<'_> {
             } else {
                 theme.base
             };
-            let marker = if selected {
-                theme.marker
-            } else {
-                theme.marker_blank
-            };
+            let marker = if selected { theme.marker } else { theme.marker_blank };
             let state = theme.cause_state(c.state);
             let evidence = if c.evidence.is_empty() {
                 String::new()
@@ -79,16 +74,10 @@ impl CausesView<'_> {
         let Some(cause) = self.causes.get(self.selected) else {
             return;
         };
-        let mut lines = vec![Line::from(Span::styled(
-            "─".repeat(detail.width as usize),
-            theme.muted,
-        ))];
+        let mut lines = vec![Line::from(Span::styled("─".repeat(detail.width as usize), theme.muted))];
         lines.push(Line::from(vec![
             Span::styled(cause.category.label(), theme.title),
-            Span::styled(
-                format!(" · {}", cause.state.label()),
-                theme.cause_state(cause.state),
-            ),
+            Span::styled(format!(" · {}", cause.state.label()), theme.cause_state(cause.state)),
         ]));
         if cause.notes.trim().is_empty() {
             let hint = match cause.state {
@@ -122,18 +111,10 @@ impl CausesView<'_> {
             }
         }
         if !self.root_cause.trim().is_empty() {
-            lines.push(Line::from(Span::styled(
-                "Root cause (E to edit):",
-                theme.muted,
-            )));
-            lines.push(Line::from(Span::styled(
-                self.root_cause.to_string(),
-                theme.base,
-            )));
+            lines.push(Line::from(Span::styled("Root cause (E to edit):", theme.muted)));
+            lines.push(Line::from(Span::styled(self.root_cause.to_string(), theme.base)));
         }
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .render(detail, buf);
+        Paragraph::new(lines).wrap(Wrap { trim: false }).render(detail, buf);
     }
 }
 

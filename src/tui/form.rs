@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Widget};
 use ratatui_textarea::{TextArea, WrapMode};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,13 +76,6 @@ impl Field {
             FieldKind::Multi => self.text.lines().join("\n").trim_end().to_string(),
         }
     }
-
-    fn height(&self) -> u16 {
-        match self.kind {
-            FieldKind::Multi => 6,
-            _ => 1,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,24 +123,16 @@ impl<P> Form<P> {
             KeyCode::Esc => return FormOutcome::Cancel,
             KeyCode::Char('s') if ctrl => return FormOutcome::Submit,
             KeyCode::Tab => self.focus = (self.focus + 1) % self.fields.len(),
-            KeyCode::BackTab => {
-                self.focus = (self.focus + self.fields.len() - 1) % self.fields.len()
-            }
+            KeyCode::BackTab => self.focus = (self.focus + self.fields.len() - 1) % self.fields.len(),
             KeyCode::Enter if field.kind != FieldKind::Multi => return FormOutcome::Submit,
-            KeyCode::Up if field.kind != FieldKind::Multi => {
-                self.focus = self.focus.saturating_sub(1)
-            }
-            KeyCode::Down if field.kind != FieldKind::Multi => {
-                self.focus = (self.focus + 1).min(self.fields.len() - 1)
-            }
+            KeyCode::Up if field.kind != FieldKind::Multi => self.focus = self.focus.saturating_sub(1),
+            KeyCode::Down if field.kind != FieldKind::Multi => self.focus = (self.focus + 1).min(self.fields.len() - 1),
             _ => match &field.kind {
                 FieldKind::Choice(options) => {
                     let n = options.len().max(1);
                     match key.code {
                         KeyCode::Left => field.choice = (field.choice + n - 1) % n,
-                        KeyCode::Right | KeyCode::Char(' ') => {
-                            field.choice = (field.choice + 1) % n
-                        }
+                        KeyCode::Right | KeyCode::Char(' ') => field.choice = (field.choice + 1) % n,
                         KeyCode::Char(c) => {
                             // Typing a letter picks the next option that starts with it.
                             let c = c.to_ascii_lowercase();
@@ -186,10 +171,13 @@ impl<P> Form<P> {
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let want_h: u16 = self.fields.iter().map(|f| f.height() + 1).sum::<u16>() + 4;
-        let width = area.width.min(76).max(area.width.min(30));
-        let height = want_h.min(area.height);
-        let popup = centered(area, width, height);
+        // One row per one-line field (label left, value right); multi-line fields get a label
+        // row and share the rest; then a hint row and a footer row.
+        let multi = self.fields.iter().filter(|f| f.kind == FieldKind::Multi).count() as u16;
+        let single = self.fields.len() as u16 - multi;
+        let want_h = single + multi * 7 + 2 + 2;
+        let width = area.width.min(84);
+        let popup = centered(area, width, want_h.min(area.height));
         Clear.render(popup, buf);
         let block = Block::default()
             .borders(Borders::ALL)
@@ -201,90 +189,112 @@ impl<P> Form<P> {
         if inner.height == 0 || inner.width == 0 {
             return;
         }
-        // Multi-line fields share what room there is; one-line fields keep theirs.
         let mut constraints: Vec<Constraint> = self
             .fields
             .iter()
             .map(|f| {
                 if f.kind == FieldKind::Multi {
-                    Constraint::Min(3)
+                    Constraint::Min(2)
                 } else {
-                    Constraint::Length(2)
+                    Constraint::Length(1)
                 }
             })
             .collect();
         constraints.push(Constraint::Length(1));
+        constraints.push(Constraint::Length(1));
         let rows = Layout::vertical(constraints).split(inner);
+        let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) as u16 + 3;
         for (i, field) in self.fields.iter().enumerate() {
             let focused = i == self.focus;
             let r = rows[i];
             if r.height == 0 {
                 continue;
             }
-            let [label_area, value_area] =
-                Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(r);
-            let marker = if focused {
-                theme.marker
-            } else {
-                theme.marker_blank
-            };
             let label_style = if focused { theme.title } else { theme.muted };
-            let mut label = vec![
+            let marker = if focused { theme.marker } else { theme.marker_blank };
+            let label = Line::from(vec![
                 Span::styled(marker, label_style),
                 Span::styled(field.label, label_style),
-            ];
-            if !field.hint.is_empty() {
-                label.push(Span::styled(format!("  {}", field.hint), theme.muted));
-            }
-            Paragraph::new(Line::from(label)).render(label_area, buf);
-            let [_, value_area] =
-                Layout::horizontal([Constraint::Length(2), Constraint::Min(0)]).areas(value_area);
+            ]);
+            let (label_area, value_area) = if field.kind == FieldKind::Multi {
+                let [l, v] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(r);
+                let [_, v] = Layout::horizontal([Constraint::Length(2), Constraint::Min(0)]).areas(v);
+                (l, v)
+            } else {
+                let [l, v] = Layout::horizontal([Constraint::Length(label_w), Constraint::Min(0)]).areas(r);
+                (l, v)
+            };
+            label.render(label_area, buf);
             match &field.kind {
                 FieldKind::Choice(options) => {
-                    let mut spans = Vec::new();
-                    for (k, o) in options.iter().enumerate() {
-                        let style = if k == field.choice {
-                            if focused {
-                                theme.selection
-                            } else {
-                                theme.title
-                            }
-                        } else {
-                            theme.muted
-                        };
-                        spans.push(Span::styled(format!(" {o} "), style));
-                    }
-                    Paragraph::new(Line::from(spans))
-                        .wrap(Wrap { trim: true })
-                        .render(value_area, buf);
+                    choice_line(options, field.choice, focused, value_area.width, theme).render(value_area, buf)
                 }
                 _ => {
                     let mut ta = field.text.clone();
-                    ta.set_style(theme.base);
+                    ta.set_style(if focused {
+                        theme.base.add_modifier(ratatui::style::Modifier::UNDERLINED)
+                    } else {
+                        theme.base
+                    });
                     ta.set_cursor_line_style(ratatui::style::Style::default());
                     ta.set_cursor_style(if focused { theme.selection } else { theme.base });
                     (&ta).render(value_area, buf);
                 }
             }
         }
+        let hint = self.fields.get(self.focus).map(|f| f.hint).unwrap_or("");
+        let hint_area = rows[rows.len() - 2];
+        Line::from(Span::styled(
+            super::view::truncate(hint, hint_area.width as usize),
+            theme.muted,
+        ))
+        .render(hint_area, buf);
         let footer = match &self.error {
-            Some(e) => Line::from(Span::styled(e.clone(), theme.error)),
+            Some(e) => Line::from(Span::styled(
+                super::view::truncate(e, inner.width as usize),
+                theme.error,
+            )),
             None => {
-                let multi = self
+                let multi = self.fields.get(self.focus).is_some_and(|f| f.kind == FieldKind::Multi);
+                let choice = self
                     .fields
                     .get(self.focus)
-                    .is_some_and(|f| f.kind == FieldKind::Multi);
-                let save = if multi { "Ctrl-S save" } else { "Enter save" };
+                    .is_some_and(|f| matches!(f.kind, FieldKind::Choice(_)));
+                let save = if multi {
+                    "Ctrl-S save · Enter new line"
+                } else {
+                    "Enter save"
+                };
+                let pick = if choice { " · ←/→ choose" } else { "" };
                 Line::from(Span::styled(
-                    format!("{save} · Tab next field · Esc cancel"),
+                    format!("{save}{pick} · Tab next field · Esc cancel"),
                     theme.key_hint,
                 ))
             }
         };
-        Paragraph::new(footer)
-            .wrap(Wrap { trim: true })
-            .render(rows[rows.len() - 1], buf);
+        footer.render(rows[rows.len() - 1], buf);
     }
+}
+
+/// All options when they fit, else only the chosen one between arrows.
+fn choice_line(options: &[String], chosen: usize, focused: bool, width: u16, theme: &Theme) -> Line<'static> {
+    let all: usize = options.iter().map(|o| o.chars().count() + 2).sum();
+    let chosen_style = if focused { theme.selection } else { theme.title };
+    if all <= width as usize {
+        return Line::from(
+            options
+                .iter()
+                .enumerate()
+                .map(|(k, o)| Span::styled(format!(" {o} "), if k == chosen { chosen_style } else { theme.muted }))
+                .collect::<Vec<_>>(),
+        );
+    }
+    let o = options.get(chosen).cloned().unwrap_or_default();
+    Line::from(vec![
+        Span::styled("◂", theme.muted),
+        Span::styled(format!(" {o} "), chosen_style),
+        Span::styled(format!("▸ ({}/{})", chosen + 1, options.len()), theme.muted),
+    ])
 }
 
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -328,11 +338,7 @@ mod tests {
         f.handle_key(key(KeyCode::Tab));
         f.handle_key(key(KeyCode::Enter));
         f.handle_key(key(KeyCode::Char('b')));
-        assert_eq!(
-            f.value("Notes"),
-            "a\nb",
-            "Enter is a newline in a multi-line field"
-        );
+        assert_eq!(f.value("Notes"), "a\nb", "Enter is a newline in a multi-line field");
         assert_eq!(
             f.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
             FormOutcome::Submit

@@ -43,10 +43,7 @@ impl HelpOverlay {
 
     /// Typing edits the filter; false for keys that are not typing.
     pub fn on_key(&mut self, key: &KeyEvent) -> bool {
-        if key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-        {
+        if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
             return false;
         }
         match key.code {
@@ -70,11 +67,7 @@ pub struct HelpView<'a> {
 
 impl<'a> HelpView<'a> {
     pub fn new(keymap: &'a KeyMap, context: Context, theme: &'a Theme) -> HelpView<'a> {
-        HelpView {
-            keymap,
-            context,
-            theme,
-        }
+        HelpView { keymap, context, theme }
     }
 
     /// The groups as shown, empty ones left out.
@@ -84,8 +77,7 @@ impl<'a> HelpView<'a> {
             bindings.iter().filter(|b| keep(b)).cloned().collect()
         };
         let ctx = self.context;
-        let this_pane =
-            pick(&|b| b.from == ctx && ctx != Context::Global && !b.action.is_navigation());
+        let this_pane = pick(&|b| b.from == ctx && ctx != Context::Global && !b.action.is_navigation());
         let global = pick(&|b| b.from == Context::Global && !b.action.is_navigation());
         let navigation = pick(&|b| b.action.is_navigation());
         [
@@ -130,10 +122,7 @@ impl<'a> HelpView<'a> {
             }
         }
         if lines.is_empty() {
-            lines.push(Line::styled(
-                format!("no key matches \"{filter}\""),
-                self.theme.muted,
-            ));
+            lines.push(Line::styled(format!("no key matches \"{filter}\""), self.theme.muted));
         }
         lines
     }
@@ -213,12 +202,8 @@ impl StatefulWidget for HelpView<'_> {
         };
         let block = self.theme.pane_block(title, true);
         let inner = block.inner(popup);
-        let [filter_area, _, body] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(1),
-            Constraint::Fill(1),
-        ])
-        .areas(inner);
+        let [filter_area, _, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
 
         let total = u16::try_from(lines.len()).unwrap_or(u16::MAX);
         state.page = body.height;
@@ -232,8 +217,7 @@ impl StatefulWidget for HelpView<'_> {
         };
         block.render(popup, buf);
         let filter_line = self.filter_line(&state.filter);
-        Paragraph::new(filter_line)
-            .render(filter_area.inner(ratatui::layout::Margin::new(1, 0)), buf);
+        Paragraph::new(filter_line).render(filter_area.inner(ratatui::layout::Margin::new(1, 0)), buf);
         Paragraph::new(lines)
             .scroll((state.scroll, 0))
             .render(body.inner(ratatui::layout::Margin::new(1, 0)), buf);
@@ -247,20 +231,14 @@ mod tests {
     use ratatui::{Terminal, backend::TestBackend};
 
     /// Draws the overlay over a screen full of dots, so the snapshot shows what it covers.
-    fn draw(
-        size: (u16, u16),
-        ctx: Context,
-        theme: &Theme,
-        state: &mut HelpOverlay,
-    ) -> Terminal<TestBackend> {
+    fn draw(size: (u16, u16), ctx: Context, theme: &Theme, state: &mut HelpOverlay) -> Terminal<TestBackend> {
         let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
         let keymap = KeyMap::default_map();
         terminal
             .draw(|f| {
                 let area = f.area();
                 let dots = ".".repeat(usize::from(area.width));
-                let below: Vec<Line<'_>> =
-                    (0..area.height).map(|_| Line::raw(dots.clone())).collect();
+                let below: Vec<Line<'_>> = (0..area.height).map(|_| Line::raw(dots.clone())).collect();
                 f.render_widget(Paragraph::new(below), area);
                 f.render_stateful_widget(HelpView::new(&keymap, ctx, theme), area, state);
             })
@@ -307,20 +285,10 @@ mod tests {
         let buf = terminal.backend().buffer();
         let (x, y) = find(&terminal, "╔");
         assert_eq!(buf[(x, y)].fg, Color::Reset);
-        assert!(
-            buf[(x, y)].modifier.contains(Modifier::BOLD),
-            "focused border is bold"
-        );
+        assert!(buf[(x, y)].modifier.contains(Modifier::BOLD), "focused border is bold");
         let (x, y) = find(&terminal, "This pane");
-        assert_eq!(
-            (buf[(x, y)].fg, buf[(x, y)].bg),
-            (Color::Reset, Color::Reset)
-        );
-        assert!(
-            buf[(x, y)]
-                .modifier
-                .contains(Modifier::BOLD | Modifier::UNDERLINED)
-        );
+        assert_eq!((buf[(x, y)].fg, buf[(x, y)].bg), (Color::Reset, Color::Reset));
+        assert!(buf[(x, y)].modifier.contains(Modifier::BOLD | Modifier::UNDERLINED));
 
         let mut state = HelpOverlay {
             filter: "ruled".into(),
@@ -333,14 +301,8 @@ mod tests {
             buf[(x, y)].modifier.contains(Modifier::REVERSED),
             "the match is reversed"
         );
-        assert_eq!(
-            (buf[(x, y)].fg, buf[(x, y)].bg),
-            (Color::Reset, Color::Reset)
-        );
-        assert!(
-            !buf[(x + 6, y)].modifier.contains(Modifier::REVERSED),
-            "only the match"
-        );
+        assert_eq!((buf[(x, y)].fg, buf[(x, y)].bg), (Color::Reset, Color::Reset));
+        assert!(!buf[(x + 6, y)].modifier.contains(Modifier::REVERSED), "only the match");
     }
 
     #[test]

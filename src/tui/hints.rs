@@ -31,14 +31,10 @@ impl Hint {
 pub fn hints_for(keymap: &KeyMap, ctx: Context) -> (Vec<Hint>, usize) {
     const PINNED: [Action; 2] = [Action::Help, Action::Back];
     let hint = |action: Action| {
-        keymap
-            .keys_for(ctx, action)
-            .into_iter()
-            .next()
-            .map(|key| Hint {
-                key,
-                label: action.short_in(ctx),
-            })
+        keymap.keys_for(ctx, action).into_iter().next().map(|key| Hint {
+            key,
+            label: action.short_in(ctx),
+        })
     };
     let mut hints: Vec<Hint> = keymap
         .bindings(ctx)
@@ -163,20 +159,14 @@ mod tests {
             text(Context::Home, 200),
             "/ filter · n new incident · D demo · I insights · ? help · q quit"
         );
-        assert_eq!(
-            text(Context::Popup, 200),
-            "Enter confirm · F1 help · Esc close"
-        );
+        assert_eq!(text(Context::Popup, 200), "Enter confirm · F1 help · Esc close");
     }
 
     #[test]
     fn truncation_at_widths() {
         let mut out = String::new();
         for width in [120, 80, 60, 40, 24, 16, 8, 2, 1, 0] {
-            out.push_str(&format!(
-                "{width:>3} |{}|\n",
-                text(Context::Timeline, width)
-            ));
+            out.push_str(&format!("{width:>3} |{}|\n", text(Context::Timeline, width)));
         }
         insta::assert_snapshot!(out);
     }
@@ -194,8 +184,7 @@ mod tests {
 
     #[test]
     fn a_rebound_key_shows_in_the_hints() {
-        let map =
-            KeyMap::from_toml_patch("[timeline]\nadd = [\"i\"]\n[global]\nhelp = []").unwrap();
+        let map = KeyMap::from_toml_patch("[timeline]\nadd = [\"i\"]\n[global]\nhelp = []").unwrap();
         let (hints, _) = hints_for(&map, Context::Timeline);
         assert_eq!(
             hints[0],

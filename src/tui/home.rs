@@ -19,11 +19,7 @@ pub struct HomeState {
 impl HomeState {
     /// The incidents that match the filter (title, status, severity or cause words).
     pub fn visible(&self) -> Vec<&IncidentSummary> {
-        let words: Vec<String> = self
-            .filter
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
+        let words: Vec<String> = self.filter.split_whitespace().map(str::to_lowercase).collect();
         self.incidents
             .iter()
             .filter(|s| {
@@ -33,11 +29,7 @@ impl HomeState {
                     s.incident.status.label(),
                     s.incident.severity.label(),
                     s.incident.id,
-                    s.confirmed
-                        .iter()
-                        .map(|c| c.label())
-                        .collect::<Vec<_>>()
-                        .join(" ")
+                    s.confirmed.iter().map(|c| c.label()).collect::<Vec<_>>().join(" ")
                 )
                 .to_lowercase();
                 words.iter().all(|w| hay.contains(w))
@@ -75,8 +67,7 @@ impl HomeState {
         }
         let w = inner.width as usize;
         let wide = w >= 100;
-        let [head, list] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
         let cols = if wide {
             "    SEV   STATUS      STARTED      DURATION  OPEN  TITLE · CONFIRMED CAUSES"
         } else {
@@ -87,16 +78,8 @@ impl HomeState {
         let skip = (self.selected + 1).saturating_sub(h);
         for (y, (i, s)) in visible.iter().enumerate().skip(skip).take(h).enumerate() {
             let selected = i == self.selected;
-            let base = if selected {
-                theme.selection
-            } else {
-                theme.base
-            };
-            let marker = if selected {
-                theme.marker
-            } else {
-                theme.marker_blank
-            };
+            let base = if selected { theme.selection } else { theme.base };
+            let marker = if selected { theme.marker } else { theme.marker_blank };
             let tz = s.incident.tz();
             let started = s
                 .started
@@ -124,11 +107,7 @@ impl HomeState {
             if wide && !s.confirmed.is_empty() {
                 title.push_str(&format!(
                     " · {}",
-                    s.confirmed
-                        .iter()
-                        .map(|c| c.label())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    s.confirmed.iter().map(|c| c.label()).collect::<Vec<_>>().join(", ")
                 ));
             }
             spans.push(Span::styled(fit(&title, w.saturating_sub(used)), base));
@@ -161,10 +140,7 @@ pub fn render_welcome(area: Rect, buf: &mut Buffer, theme: &Theme, keys: &[(Stri
             theme.base,
         )),
         Line::from(""),
-        Line::from(Span::styled(
-            "There is no incident in this database yet.",
-            theme.muted,
-        )),
+        Line::from(Span::styled("There is no incident in this database yet.", theme.muted)),
         Line::from(""),
     ];
     for (key, what) in keys {

@@ -14,8 +14,7 @@ impl Key {
     /// Normalises crossterm's quirks: a character already carries its shift (`G` may arrive
     /// as `Char('G')` with or without SHIFT, `?` likewise), and shift-tab arrives as `BackTab`.
     pub fn new(code: KeyCode, modifiers: KeyModifiers) -> Key {
-        let mut modifiers =
-            modifiers & (KeyModifiers::SHIFT | KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let mut modifiers = modifiers & (KeyModifiers::SHIFT | KeyModifiers::CONTROL | KeyModifiers::ALT);
         let code = match code {
             KeyCode::Tab if modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
             KeyCode::Char(c) if modifiers.contains(KeyModifiers::SHIFT) => {
@@ -71,8 +70,7 @@ impl Key {
             (None, _) => return Err("empty key".into()),
             (Some(c), None) if !c.is_control() => KeyCode::Char(c),
             _ => named_key(&rest.to_ascii_lowercase()).ok_or_else(|| {
-                "keys look like \"a\", \"G\", \"?\", \"ctrl-c\", \"shift-tab\", \"pgdn\", \"f1\""
-                    .to_string()
+                "keys look like \"a\", \"G\", \"?\", \"ctrl-c\", \"shift-tab\", \"pgdn\", \"f1\"".to_string()
             })?,
         };
         Ok(Key::new(code, modifiers))

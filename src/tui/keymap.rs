@@ -107,14 +107,8 @@ pub enum KeyMapError {
         line: usize,
         section: String,
     },
-    #[error(
-        "{origin}, line {line}: \"{name}\" is outside any section; put it under [global] or a pane's section"
-    )]
-    OutsideSection {
-        origin: String,
-        line: usize,
-        name: String,
-    },
+    #[error("{origin}, line {line}: \"{name}\" is outside any section; put it under [global] or a pane's section")]
+    OutsideSection { origin: String, line: usize, name: String },
     #[error("{origin}, line {line}: [{context}] {reason}")]
     UnknownAction {
         origin: String,
@@ -131,18 +125,14 @@ pub enum KeyMapError {
         key: String,
         reason: String,
     },
-    #[error(
-        "{origin}, line {line}: [{context}] {action} must be a list of keys, like {action} = [\"a\", \"ctrl-a\"]"
-    )]
+    #[error("{origin}, line {line}: [{context}] {action} must be a list of keys, like {action} = [\"a\", \"ctrl-a\"]")]
     NotKeys {
         origin: String,
         line: usize,
         context: &'static str,
         action: String,
     },
-    #[error(
-        "{origin}, line {line}: [{context}] key \"{key}\" is given to both {first} and {second}; keep one"
-    )]
+    #[error("{origin}, line {line}: [{context}] key \"{key}\" is given to both {first} and {second}; keep one")]
     Conflict {
         origin: String,
         line: usize,
@@ -262,11 +252,7 @@ impl KeyMap {
 
     /// Display forms of the keys that trigger `action` in `ctx` (own keys first).
     pub fn keys_for(&self, ctx: Context, action: Action) -> Vec<String> {
-        self.effective_keys(ctx, action)
-            .0
-            .iter()
-            .map(Key::to_string)
-            .collect()
+        self.effective_keys(ctx, action).0.iter().map(Key::to_string).collect()
     }
 
     /// Everything that works in `ctx`, in `Action::ALL` order, inherited global keys included
@@ -287,12 +273,7 @@ impl KeyMap {
     }
 
     fn effective_keys(&self, ctx: Context, action: Action) -> (Vec<Key>, Context) {
-        let own = self
-            .table(ctx)
-            .keys
-            .get(&action)
-            .cloned()
-            .unwrap_or_default();
+        let own = self.table(ctx).keys.get(&action).cloned().unwrap_or_default();
         if !ctx.inherits_global() {
             return (own, ctx);
         }
@@ -315,7 +296,9 @@ impl KeyMap {
             out.push_str(&format!("### {} (`[{}]`)\n\n", ctx.title(), ctx.name()));
             out.push_str(match ctx {
                 Context::Global => "Everywhere except in popups, unless a pane gives the key another meaning.\n\n",
-                Context::Popup => "Popups do not use the global keys, so that letters typed into a field stay text.\n\n",
+                Context::Popup => {
+                    "Popups do not use the global keys, so that letters typed into a field stay text.\n\n"
+                }
                 _ => "Plus the global keys.\n\n",
             });
             out.push_str("| Keys | Action | What it does |\n|---|---|---|\n");
@@ -359,12 +342,11 @@ fn parse_entries(text: &str, origin: &str) -> Result<Vec<Entry>, KeyMapError> {
                 name: section.get_ref().to_string(),
             });
         };
-        let context =
-            Context::from_name(section.get_ref()).ok_or_else(|| KeyMapError::UnknownContext {
-                origin: origin.to_string(),
-                line,
-                section: section.get_ref().to_string(),
-            })?;
+        let context = Context::from_name(section.get_ref()).ok_or_else(|| KeyMapError::UnknownContext {
+            origin: origin.to_string(),
+            line,
+            section: section.get_ref().to_string(),
+        })?;
         let mut rows: Vec<_> = table.iter().collect();
         rows.sort_by_key(|(name, _)| name.span().start);
         for (name, value) in rows {
@@ -383,14 +365,12 @@ fn parse_entry(
     name: &str,
     value: &toml::Spanned<DeValue<'_>>,
 ) -> Result<Entry, KeyMapError> {
-    let action = name
-        .parse::<Action>()
-        .map_err(|reason| KeyMapError::UnknownAction {
-            origin: origin.to_string(),
-            line,
-            context: context.name(),
-            reason,
-        })?;
+    let action = name.parse::<Action>().map_err(|reason| KeyMapError::UnknownAction {
+        origin: origin.to_string(),
+        line,
+        context: context.name(),
+        reason,
+    })?;
     let not_keys = || KeyMapError::NotKeys {
         origin: origin.to_string(),
         line,

@@ -14,10 +14,7 @@ fn every_context_can_quit_and_get_help() {
     let map = KeyMap::default_map();
     for &ctx in Context::ALL {
         for action in [Action::Quit, Action::Help, Action::Back] {
-            assert!(
-                !map.keys_for(ctx, action).is_empty(),
-                "{action} unreachable in {ctx:?}"
-            );
+            assert!(!map.keys_for(ctx, action).is_empty(), "{action} unreachable in {ctx:?}");
         }
         let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(map.action(ctx, &ctrl_c), Some(Action::Quit), "{ctx:?}");
@@ -32,45 +29,17 @@ fn default_lookups() {
     assert_eq!(map.action(t, &char('m')), Some(Action::SetMilestone));
     assert_eq!(map.action(t, &char('n')), Some(Action::SearchNext));
     assert_eq!(map.action(t, &char('N')), Some(Action::SearchPrev));
-    assert_eq!(
-        map.action(t, &char('q')),
-        Some(Action::Back),
-        "from [global]"
-    );
+    assert_eq!(map.action(t, &char('q')), Some(Action::Back), "from [global]");
     assert_eq!(map.action(t, &char('2')), Some(Action::FocusCauses));
     assert_eq!(map.action(t, &char('s')), None, "causes only");
-    assert_eq!(
-        map.action(Context::Home, &char('n')),
-        Some(Action::NewIncident)
-    );
-    assert_eq!(
-        map.action(Context::Home, &char('D')),
-        Some(Action::LoadDemo)
-    );
-    assert_eq!(
-        map.action(Context::Welcome, &char('D')),
-        Some(Action::LoadDemo)
-    );
-    assert_eq!(
-        map.action(Context::Causes, &char('r')),
-        Some(Action::CauseRuledOut)
-    );
-    assert_eq!(
-        map.action(Context::Causes, &char('l')),
-        Some(Action::LinkEvidence)
-    );
-    assert_eq!(
-        map.action(Context::Actions, &char('l')),
-        Some(Action::Right)
-    );
-    assert_eq!(
-        map.action(Context::Actions, &char('<')),
-        Some(Action::MoveLeft)
-    );
-    assert_eq!(
-        map.action(Context::Actions, &char('>')),
-        Some(Action::MoveRight)
-    );
+    assert_eq!(map.action(Context::Home, &char('n')), Some(Action::NewIncident));
+    assert_eq!(map.action(Context::Home, &char('D')), Some(Action::LoadDemo));
+    assert_eq!(map.action(Context::Welcome, &char('D')), Some(Action::LoadDemo));
+    assert_eq!(map.action(Context::Causes, &char('r')), Some(Action::CauseRuledOut));
+    assert_eq!(map.action(Context::Causes, &char('l')), Some(Action::LinkEvidence));
+    assert_eq!(map.action(Context::Actions, &char('l')), Some(Action::Right));
+    assert_eq!(map.action(Context::Actions, &char('<')), Some(Action::MoveLeft));
+    assert_eq!(map.action(Context::Actions, &char('>')), Some(Action::MoveRight));
     let pgdn = press(KeyCode::PageDown, KeyModifiers::NONE);
     assert_eq!(map.action(t, &pgdn), Some(Action::PageDown));
 }
@@ -151,23 +120,14 @@ fn releases_do_nothing() {
 #[test]
 fn parses_the_toml_spellings() {
     let key = |s| Key::parse(s).unwrap();
-    assert_eq!(
-        key("ctrl-c"),
-        Key::new(KeyCode::Char('c'), KeyModifiers::CONTROL)
-    );
+    assert_eq!(key("ctrl-c"), Key::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert_eq!(key("CTRL-c"), key("ctrl-c"));
     assert_eq!(key("shift-g"), key("G"));
     assert_eq!(key("pgup"), Key::new(KeyCode::PageUp, KeyModifiers::NONE));
     assert_eq!(key("f12"), Key::new(KeyCode::F(12), KeyModifiers::NONE));
     assert_eq!(key("-"), Key::new(KeyCode::Char('-'), KeyModifiers::NONE));
-    assert_eq!(
-        key("ctrl--"),
-        Key::new(KeyCode::Char('-'), KeyModifiers::CONTROL)
-    );
-    assert_eq!(
-        key("space"),
-        Key::new(KeyCode::Char(' '), KeyModifiers::NONE)
-    );
+    assert_eq!(key("ctrl--"), Key::new(KeyCode::Char('-'), KeyModifiers::CONTROL));
+    assert_eq!(key("space"), Key::new(KeyCode::Char(' '), KeyModifiers::NONE));
     for bad in ["", "ctrl-", "ctrl+c", "f0", "pageupp", "\t"] {
         assert!(Key::parse(bad).is_err(), "{bad:?}");
     }
@@ -259,10 +219,7 @@ fn bad_patches_name_the_file_line_and_culprit() {
         patch_error("[home]\nfilter = 3\n"),
         "/home/me/.config/debrief/keymap.toml, line 2: [home] filter must be a list of keys, like filter = [\"a\", \"ctrl-a\"]"
     );
-    assert!(
-        patch_error("quit = [\"q\"]\n")
-            .contains("line 1: \"quit\" is outside any section; put it under [global]")
-    );
+    assert!(patch_error("quit = [\"q\"]\n").contains("line 1: \"quit\" is outside any section; put it under [global]"));
     let syntax = patch_error("[home\n");
     assert!(
         syntax.starts_with("/home/me/.config/debrief/keymap.toml is not valid TOML: "),
@@ -279,17 +236,11 @@ fn files_load_or_fail_naming_the_file() {
 
     std::fs::write(&missing, "[home]\ninsights = [\"i\"]\n").unwrap();
     let map = KeyMap::load_file(&missing).unwrap();
-    assert_eq!(
-        map.action(Context::Home, &char('i')),
-        Some(Action::Insights)
-    );
+    assert_eq!(map.action(Context::Home, &char('i')), Some(Action::Insights));
 
     std::fs::write(&missing, "[home]\ninsights = [\"ctrl+i\"]\n").unwrap();
     let err = KeyMap::load_file(&missing).unwrap_err().to_string();
-    assert!(
-        err.starts_with(&format!("{}, line 2:", missing.display())),
-        "{err}"
-    );
+    assert!(err.starts_with(&format!("{}, line 2:", missing.display())), "{err}");
 
     let err = KeyMap::load_file(dir.path()).unwrap_err().to_string();
     assert!(
@@ -299,12 +250,7 @@ fn files_load_or_fail_naming_the_file() {
 }
 
 fn dir_with(pairs: &[(&str, &str)]) -> Option<PathBuf> {
-    config_dir_with(|name| {
-        pairs
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| OsString::from(v))
-    })
+    config_dir_with(|name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| OsString::from(v)))
 }
 
 #[test]
@@ -315,17 +261,10 @@ fn config_dir_order() {
         ("HOME", "/h"),
     ];
     assert_eq!(dir_with(&all), Some(PathBuf::from("/etc/dbf")));
-    let xdg = [
-        ("DEBRIEF_CONFIG", ""),
-        ("XDG_CONFIG_HOME", "/x"),
-        ("HOME", "/h"),
-    ];
+    let xdg = [("DEBRIEF_CONFIG", ""), ("XDG_CONFIG_HOME", "/x"), ("HOME", "/h")];
     assert_eq!(dir_with(&xdg), Some(PathBuf::from("/x/debrief")));
     let relative = [("XDG_CONFIG_HOME", "rel"), ("HOME", "/h")];
-    assert_eq!(
-        dir_with(&relative),
-        Some(PathBuf::from("/h/.config/debrief"))
-    );
+    assert_eq!(dir_with(&relative), Some(PathBuf::from("/h/.config/debrief")));
 }
 
 #[test]
@@ -338,14 +277,8 @@ fn markdown_reference_lists_every_context() {
         );
     }
     assert!(md.contains("| `a` | `add` | quick-add an event |"), "{md}");
-    assert!(
-        md.contains("| `S-Tab` | `prev_pane` | previous pane |"),
-        "{md}"
-    );
-    assert!(
-        md.contains("| `?`, `F1` | `help` | show this help |"),
-        "{md}"
-    );
+    assert!(md.contains("| `S-Tab` | `prev_pane` | previous pane |"), "{md}");
+    assert!(md.contains("| `?`, `F1` | `help` | show this help |"), "{md}");
     let piped = KeyMap::from_toml_patch("[global]\nexport = [\"|\"]").unwrap();
     assert!(piped.markdown_reference().contains("| `\\|` | `export` |"));
 }

@@ -8,14 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
-fn frame(
-    area: Rect,
-    buf: &mut Buffer,
-    theme: &Theme,
-    title: &str,
-    width: u16,
-    height: u16,
-) -> Rect {
+fn frame(area: Rect, buf: &mut Buffer, theme: &Theme, title: &str, width: u16, height: u16) -> Rect {
     let popup = centered(area, width, height);
     Clear.render(popup, buf);
     let block = Block::default()
@@ -40,9 +33,7 @@ pub fn render_confirm(area: Rect, buf: &mut Buffer, theme: &Theme, message: &str
             Span::styled(" no", theme.base),
         ]),
     ];
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
-        .render(inner, buf);
+    Paragraph::new(lines).wrap(Wrap { trim: true }).render(inner, buf);
 }
 
 pub fn render_message(area: Rect, buf: &mut Buffer, theme: &Theme, title: &str, text: &str) {
@@ -61,9 +52,7 @@ pub fn render_message(area: Rect, buf: &mut Buffer, theme: &Theme, title: &str, 
     let inner = frame(area, buf, theme, title, w, h);
     let mut lines = lines;
     lines.push(Line::from(Span::styled("Esc close", theme.key_hint)));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(inner, buf);
+    Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
 }
 
 #[derive(Debug, Clone)]
@@ -93,19 +82,10 @@ impl<P> Menu<P> {
             .take(inner.height.saturating_sub(1) as usize)
         {
             let selected = y == self.selected;
-            let style = if selected {
-                theme.selection
-            } else {
-                theme.base
-            };
-            let marker = if selected {
-                theme.marker
-            } else {
-                theme.marker_blank
-            };
+            let style = if selected { theme.selection } else { theme.base };
+            let marker = if selected { theme.marker } else { theme.marker_blank };
             let text = truncate(&format!("{marker}{item}"), inner.width as usize);
-            let pad = (inner.width as usize)
-                .saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()));
+            let pad = (inner.width as usize).saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()));
             Line::from(Span::styled(format!("{text}{}", " ".repeat(pad)), style)).render(
                 Rect {
                     y: inner.y + y as u16,
@@ -117,27 +97,14 @@ impl<P> Menu<P> {
         }
         if inner.height > 0 {
             let y = inner.y + inner.height - 1;
-            Line::from(Span::styled("Enter choose · Esc cancel", theme.key_hint)).render(
-                Rect {
-                    y,
-                    height: 1,
-                    ..inner
-                },
-                buf,
-            );
+            Line::from(Span::styled("Enter choose · Esc cancel", theme.key_hint))
+                .render(Rect { y, height: 1, ..inner }, buf);
         }
     }
 }
 
 /// Both sides of an edit that collided with someone else's: the user chooses.
-pub fn render_conflict(
-    area: Rect,
-    buf: &mut Buffer,
-    theme: &Theme,
-    what: &str,
-    mine: &str,
-    theirs: &str,
-) {
+pub fn render_conflict(area: Rect, buf: &mut Buffer, theme: &Theme, what: &str, mine: &str, theirs: &str) {
     let w = area.width.saturating_sub(4).min(100);
     let h = area.height.saturating_sub(2).min(20);
     let inner = frame(area, buf, theme, "Conflict", w, h);
@@ -170,7 +137,5 @@ pub fn render_conflict(
         Span::styled(" e ", theme.key_hint),
         Span::styled(" edit mine again", theme.base),
     ]));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(inner, buf);
+    Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
 }

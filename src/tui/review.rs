@@ -104,17 +104,9 @@ impl ReviewState {
         self.action_sel = keep(&self.actions, action_id, |a| a.id, self.action_sel);
         self.milestones = store.milestones(id)?;
         self.gaps = coverage::gaps(&self.causes, &self.actions);
-        self.timeline.evidence = self
-            .causes
-            .iter()
-            .flat_map(|c| c.evidence.iter().copied())
-            .collect();
+        self.timeline.evidence = self.causes.iter().flat_map(|c| c.evidence.iter().copied()).collect();
         self.cause_evidence = match self.causes.get(self.cause_sel) {
-            Some(c) => c
-                .evidence
-                .iter()
-                .filter_map(|e| store.event(*e).ok())
-                .collect(),
+            Some(c) => c.evidence.iter().filter_map(|e| store.event(*e).ok()).collect(),
             None => Vec::new(),
         };
         self.timeline.reload(store, id)
@@ -149,8 +141,7 @@ impl ReviewState {
     /// Each pane's area, and whether it is drawn in full (or as a one-line summary).
     fn layout(&self, area: Rect) -> (Vec<(Pane, Rect, bool)>, Rect) {
         let header_h = if area.height >= 20 { 3 } else { 2 };
-        let [header, body] =
-            Layout::vertical([Constraint::Length(header_h), Constraint::Min(0)]).areas(area);
+        let [header, body] = Layout::vertical([Constraint::Length(header_h), Constraint::Min(0)]).areas(area);
         let panes = if self.zoom {
             vec![(self.focus, body, true)]
         } else if area.width >= SIDE_BY_SIDE_WIDTH {
@@ -183,14 +174,7 @@ impl ReviewState {
         (panes, header)
     }
 
-    pub fn render(
-        &self,
-        area: Rect,
-        buf: &mut Buffer,
-        theme: &Theme,
-        today: NaiveDate,
-        now: DateTime<Utc>,
-    ) {
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, today: NaiveDate, now: DateTime<Utc>) {
         let (panes, header) = self.layout(area);
         self.render_header(header, buf, theme, now);
         for (pane, rect, full) in panes {
@@ -206,15 +190,9 @@ impl ReviewState {
         let i = &self.incident;
         let w = area.width as usize;
         let mut title = vec![
-            Span::styled(
-                format!(" {} ", i.severity.label()),
-                theme.severity(i.severity),
-            ),
+            Span::styled(format!(" {} ", i.severity.label()), theme.severity(i.severity)),
             Span::styled(format!(" #{} ", i.id), theme.muted),
-            Span::styled(
-                truncate(&i.title, w.saturating_sub(40).max(10)),
-                theme.title,
-            ),
+            Span::styled(truncate(&i.title, w.saturating_sub(40).max(10)), theme.title),
             Span::styled(format!(" · {}", i.status.label()), theme.muted),
         ];
         let right = if self.presence.is_empty() {
@@ -282,10 +260,8 @@ impl ReviewState {
         let width = (area.width as usize).saturating_sub(label_w + 1).max(1);
         let total = (end - start).num_seconds().max(1) as f64;
         let pos = |t: Option<DateTime<Utc>>| {
-            t.map(|t| {
-                (((t - start).num_seconds().max(0) as f64 / total) * width as f64).round() as usize
-            })
-            .map(|p| p.min(width))
+            t.map(|t| (((t - start).num_seconds().max(0) as f64 / total) * width as f64).round() as usize)
+                .map(|p| p.min(width))
         };
         let detected = pos(m.get(Milestone::Detected));
         let mitigated = pos(m.get(Milestone::Mitigated));
@@ -301,11 +277,7 @@ impl ReviewState {
             cells.push((ch, style));
         }
         let mut spans = vec![Span::styled(" ", theme.muted)];
-        spans.extend(
-            cells
-                .into_iter()
-                .map(|(c, s)| Span::styled(c.to_string(), s)),
-        );
+        spans.extend(cells.into_iter().map(|(c, s)| Span::styled(c.to_string(), s)));
         Line::from(spans).render(area, buf);
         let legend = " impact ▸ detection ▸ mitigation ▸ resolution ";
         if area.width as usize > legend.len() + 4 {
@@ -314,32 +286,10 @@ impl ReviewState {
         }
     }
 
-    fn render_pane(
-        &self,
-        pane: Pane,
-        area: Rect,
-        buf: &mut Buffer,
-        theme: &Theme,
-        today: NaiveDate,
-    ) {
+    fn render_pane(&self, pane: Pane, area: Rect, buf: &mut Buffer, theme: &Theme, today: NaiveDate) {
         let focused = pane == self.focus;
         let title = self.pane_title(pane);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(if focused {
-                theme.focus_border
-            } else {
-                theme.unfocused_border
-            })
-            .title(Span::styled(
-                format!(
-                    "{}{} {} ",
-                    if focused { theme.marker } else { " " },
-                    pane.number(),
-                    title
-                ),
-                if focused { theme.title } else { theme.muted },
-            ));
+        let block = theme.pane_block(format!(" {} {} ", pane.number(), title), focused);
         let inner = block.inner(area);
         block.render(area, buf);
         match pane {
@@ -377,12 +327,7 @@ impl ReviewState {
                 if !t.filter.kinds.is_empty() {
                     s.push_str(&format!(
                         " kind: {}",
-                        t.filter
-                            .kinds
-                            .iter()
-                            .map(|k| k.label())
-                            .collect::<Vec<_>>()
-                            .join(",")
+                        t.filter.kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(",")
                     ));
                 }
                 if let Some(q) = &t.search {
@@ -399,14 +344,7 @@ impl ReviewState {
         }
     }
 
-    fn render_summary(
-        &self,
-        pane: Pane,
-        area: Rect,
-        buf: &mut Buffer,
-        theme: &Theme,
-        today: NaiveDate,
-    ) {
+    fn render_summary(&self, pane: Pane, area: Rect, buf: &mut Buffer, theme: &Theme, today: NaiveDate) {
         let text = match pane {
             Pane::Timeline => {
                 let t = &self.timeline;
@@ -420,11 +358,7 @@ impl ReviewState {
             &format!("▸ {text}"),
             (area.width as usize).saturating_sub(head.chars().count()),
         );
-        Line::from(vec![
-            Span::styled(head, theme.title),
-            Span::styled(rest, theme.muted),
-        ])
-        .render(area, buf);
+        Line::from(vec![Span::styled(head, theme.title), Span::styled(rest, theme.muted)]).render(area, buf);
     }
 }
 

@@ -25,8 +25,7 @@
 
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{
-    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event,
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
 };
 use ratatui::crossterm::{cursor, execute};
 use std::io::{self, stdout};
@@ -66,10 +65,7 @@ impl TerminalGuard {
                 previous(info);
             }));
         });
-        let mut guard = TerminalGuard {
-            terminal,
-            active: true,
-        };
+        let mut guard = TerminalGuard { terminal, active: true };
         execute!(stdout(), EnableBracketedPaste)?;
         if mouse {
             MOUSE_CAPTURED.store(true, Ordering::SeqCst);
@@ -146,23 +142,18 @@ impl StopSignals {
         };
         for signal in StopSignals::SIGNALS {
             // Order matters: the shutdown check must see the flag as it was before this signal.
-            signals
-                .ids
-                .push(signal_hook::flag::register_conditional_shutdown(
-                    signal,
-                    1,
-                    Arc::clone(&signals.stop),
-                )?);
-            signals.ids.push(signal_hook::flag::register(
+            signals.ids.push(signal_hook::flag::register_conditional_shutdown(
                 signal,
+                1,
                 Arc::clone(&signals.stop),
             )?);
+            signals
+                .ids
+                .push(signal_hook::flag::register(signal, Arc::clone(&signals.stop))?);
             let which = Arc::clone(&signals.which);
-            signals.ids.push(signal_hook::flag::register_usize(
-                signal,
-                which,
-                signal as usize,
-            )?);
+            signals
+                .ids
+                .push(signal_hook::flag::register_usize(signal, which, signal as usize)?);
         }
         Ok(signals)
     }
@@ -265,11 +256,7 @@ impl TtyProbe {
                 TtyState::Gone
             });
         }
-        Ok(if ready > 0 {
-            TtyState::Readable
-        } else {
-            TtyState::Idle
-        })
+        Ok(if ready > 0 { TtyState::Readable } else { TtyState::Idle })
     }
 }
 
@@ -514,18 +501,12 @@ mod tests {
         let probe = TtyProbe::from_owned(slave);
         assert_eq!(probe.wait(Duration::ZERO).unwrap(), TtyState::Idle);
         let started = Instant::now();
-        assert_eq!(
-            probe.wait(Duration::from_millis(30)).unwrap(),
-            TtyState::Idle
-        );
+        assert_eq!(probe.wait(Duration::from_millis(30)).unwrap(), TtyState::Idle);
         assert!(started.elapsed() >= Duration::from_millis(25), "it waited");
 
         let mut writer = std::fs::File::from(master.try_clone().unwrap());
         writer.write_all(b"x\n").unwrap();
-        assert_eq!(
-            probe.wait(Duration::from_secs(1)).unwrap(),
-            TtyState::Readable
-        );
+        assert_eq!(probe.wait(Duration::from_secs(1)).unwrap(), TtyState::Readable);
 
         drop(writer);
         drop(master);

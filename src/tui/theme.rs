@@ -88,10 +88,7 @@ impl Theme {
             unfocused_border: fg(Color::DarkGray),
             focus_border_type: BorderType::Thick,
             unfocused_border_type: BorderType::Plain,
-            selection: Style::new()
-                .fg(Color::Black)
-                .bg(Color::Cyan)
-                .add_modifier(BOLD),
+            selection: Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(BOLD),
             marker: "▶ ",
             marker_blank: "  ",
             header: fg(Color::Yellow).add_modifier(BOLD),
@@ -101,10 +98,7 @@ impl Theme {
             ok: fg(Color::Green),
             milestone: fg(Color::LightMagenta).add_modifier(BOLD),
             severity: [
-                Style::new()
-                    .fg(Color::White)
-                    .bg(Color::Red)
-                    .add_modifier(BOLD),
+                Style::new().fg(Color::White).bg(Color::Red).add_modifier(BOLD),
                 fg(Color::LightRed).add_modifier(BOLD),
                 fg(Color::Yellow),
                 fg(Color::Gray),
@@ -133,10 +127,7 @@ impl Theme {
             unfocused_border: fg(Color::DarkGray),
             focus_border_type: BorderType::Thick,
             unfocused_border_type: BorderType::Plain,
-            selection: Style::new()
-                .fg(Color::White)
-                .bg(Color::Blue)
-                .add_modifier(BOLD),
+            selection: Style::new().fg(Color::White).bg(Color::Blue).add_modifier(BOLD),
             header: fg(Color::Magenta).add_modifier(BOLD),
             key_hint: fg(Color::Blue).add_modifier(BOLD),
             warning: fg(Color::Magenta).add_modifier(BOLD),
@@ -144,10 +135,7 @@ impl Theme {
             ok: fg(Color::Green),
             milestone: fg(Color::Magenta).add_modifier(BOLD),
             severity: [
-                Style::new()
-                    .fg(Color::White)
-                    .bg(Color::Red)
-                    .add_modifier(BOLD),
+                Style::new().fg(Color::White).bg(Color::Red).add_modifier(BOLD),
                 fg(Color::Red).add_modifier(BOLD),
                 fg(Color::Magenta),
                 fg(Color::DarkGray),
@@ -179,10 +167,7 @@ impl Theme {
             unfocused_border: fg(Color::Gray),
             focus_border_type: BorderType::Double,
             unfocused_border_type: BorderType::Plain,
-            selection: Style::new()
-                .fg(Color::Black)
-                .bg(Color::LightYellow)
-                .add_modifier(BOLD),
+            selection: Style::new().fg(Color::Black).bg(Color::LightYellow).add_modifier(BOLD),
             header: b(Color::White).add_modifier(Modifier::UNDERLINED),
             key_hint: b(Color::LightCyan),
             warning: b(Color::LightYellow),
@@ -190,10 +175,7 @@ impl Theme {
             ok: b(Color::LightGreen),
             milestone: b(Color::LightMagenta),
             severity: [
-                Style::new()
-                    .fg(Color::White)
-                    .bg(Color::Red)
-                    .add_modifier(BOLD),
+                Style::new().fg(Color::White).bg(Color::Red).add_modifier(BOLD),
                 b(Color::LightRed),
                 b(Color::LightYellow),
                 b(Color::White),
@@ -206,10 +188,7 @@ impl Theme {
             status_doing: b(Color::LightCyan),
             status_done: b(Color::LightGreen),
             overdue: b(Color::LightRed).add_modifier(Modifier::UNDERLINED),
-            search_match: Style::new()
-                .fg(Color::Black)
-                .bg(Color::LightCyan)
-                .add_modifier(BOLD),
+            search_match: Style::new().fg(Color::Black).bg(Color::LightCyan).add_modifier(BOLD),
             gap: fg(Color::Gray).add_modifier(Modifier::ITALIC),
             ..Theme::dark()
         }
@@ -218,12 +197,7 @@ impl Theme {
     /// No colour at all (`NO_COLOR`): every style resets both colours, and what matters is
     /// told by bold, reverse and underline, the `▶` marker and the border shape.
     pub fn mono() -> Theme {
-        let m = |modifier: Modifier| {
-            Style::new()
-                .fg(Color::Reset)
-                .bg(Color::Reset)
-                .add_modifier(modifier)
-        };
+        let m = |modifier: Modifier| Style::new().fg(Color::Reset).bg(Color::Reset).add_modifier(modifier);
         let plain = m(Modifier::empty());
         Theme {
             name: ThemeName::Mono,
@@ -269,11 +243,7 @@ impl Theme {
     /// `dark`, `light`, `mono`, `high_contrast` (also `high-contrast`, `hc`), any case.
     pub fn by_name(name: &str) -> Option<Theme> {
         let wanted = name.trim().to_ascii_lowercase().replace('-', "_");
-        let wanted = if wanted == "hc" {
-            "high_contrast"
-        } else {
-            &wanted
-        };
+        let wanted = if wanted == "hc" { "high_contrast" } else { &wanted };
         ThemeName::ALL
             .iter()
             .find(|n| n.name() == wanted)
@@ -322,19 +292,11 @@ impl Theme {
 
     /// The marker for a row: `▶ ` when selected, blanks of the same width otherwise.
     pub fn marker(&self, selected: bool) -> &'static str {
-        if selected {
-            self.marker
-        } else {
-            self.marker_blank
-        }
+        if selected { self.marker } else { self.marker_blank }
     }
 
     /// A bordered pane whose border says whether it has the focus.
-    pub fn pane_block<'a>(
-        &self,
-        title: impl Into<ratatui::text::Line<'a>>,
-        focused: bool,
-    ) -> Block<'a> {
+    pub fn pane_block<'a>(&self, title: impl Into<ratatui::text::Line<'a>>, focused: bool) -> Block<'a> {
         let (style, border_type) = if focused {
             (self.focus_border, self.focus_border_type)
         } else {
@@ -393,10 +355,7 @@ mod tests {
     fn mono_has_no_colour_and_marks_by_modifiers() {
         let t = Theme::mono();
         for style in all_styles(&t) {
-            assert_eq!(
-                (style.fg, style.bg),
-                (Some(Color::Reset), Some(Color::Reset))
-            );
+            assert_eq!((style.fg, style.bg), (Some(Color::Reset), Some(Color::Reset)));
         }
         for style in [t.focus_border, t.selection, t.warning, t.error, t.overdue] {
             assert!(!style.add_modifier.is_empty(), "{style:?}");
@@ -427,10 +386,7 @@ mod tests {
 
     #[test]
     fn names_cycle_and_no_color_means_mono() {
-        assert_eq!(
-            Theme::by_name("High-Contrast").unwrap().name,
-            ThemeName::HighContrast
-        );
+        assert_eq!(Theme::by_name("High-Contrast").unwrap().name, ThemeName::HighContrast);
         assert_eq!(Theme::by_name("hc").unwrap().name, ThemeName::HighContrast);
         assert_eq!(Theme::by_name("solarized"), None);
         let mut t = Theme::dark();
@@ -441,14 +397,8 @@ mod tests {
         }
         assert_eq!(seen, ThemeName::ALL);
         assert_eq!(t.name, ThemeName::Dark);
-        assert_eq!(
-            Theme::from_no_color(Some("1".as_ref())).name,
-            ThemeName::Mono
-        );
-        assert_eq!(
-            Theme::from_no_color(Some("".as_ref())).name,
-            ThemeName::Dark
-        );
+        assert_eq!(Theme::from_no_color(Some("1".as_ref())).name, ThemeName::Mono);
+        assert_eq!(Theme::from_no_color(Some("".as_ref())).name, ThemeName::Dark);
         assert_eq!(Theme::from_no_color(None).name, ThemeName::Dark);
     }
 

@@ -2,7 +2,7 @@
 //! and search matches.
 
 use super::theme::Theme;
-use super::view::{ZoneMode, truncate};
+use super::view::{ZoneMode, fit, truncate};
 use crate::model::{Event, time::format_span};
 use crate::store::{EventFilter, Store};
 use chrono::Duration;
@@ -61,12 +61,7 @@ impl TimelineState {
     }
 
     /// Loads the rows that fit `height` lines, scrolling so the selection is visible.
-    pub fn load_window(
-        &mut self,
-        store: &Store,
-        incident_id: i64,
-        height: u16,
-    ) -> crate::store::Result<()> {
+    pub fn load_window(&mut self, store: &Store, incident_id: i64, height: u16) -> crate::store::Result<()> {
         self.height = height;
         let h = height.max(1) as i64;
         if self.selected < self.top {
@@ -78,9 +73,7 @@ impl TimelineState {
         self.top = self.top.clamp(0, (self.total - 1).max(0));
         loop {
             self.before_top = if self.top > 0 {
-                store
-                    .events_window(incident_id, &self.filter, self.top - 1, 1)?
-                    .pop()
+                store.events_window(incident_id, &self.filter, self.top - 1, 1)?.pop()
             } else {
                 None
             };
@@ -144,14 +137,7 @@ impl TimelineState {
         }
     }
 
-    pub fn render(
-        &self,
-        area: Rect,
-        buf: &mut Buffer,
-        theme: &Theme,
-        zone: &ZoneMode,
-        focused: bool,
-    ) {
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, zone: &ZoneMode, focused: bool) {
         if area.height == 0 || area.width == 0 {
             return;
         }
@@ -172,12 +158,7 @@ impl TimelineState {
             .as_deref()
             .map(|s| s.split_whitespace().map(|w| w.to_lowercase()).collect())
             .unwrap_or_default();
-        for (y, row) in self
-            .layout_rows()
-            .iter()
-            .take(area.height as usize)
-            .enumerate()
-        {
+        for (y, row) in self.layout_rows().iter().take(area.height as usize).enumerate() {
             let line_area = Rect {
                 y: area.y + y as u16,
                 height: 1,
@@ -191,16 +172,7 @@ impl TimelineState {
                     ),
                     theme.gap,
                 )),
-                Row::Event(i, e) => self.event_line(
-                    *i,
-                    e,
-                    theme,
-                    zone,
-                    focused,
-                    wide,
-                    &words,
-                    area.width as usize,
-                ),
+                Row::Event(i, e) => self.event_line(*i, e, theme, zone, focused, wide, &words, area.width as usize),
             };
             line.render(line_area, buf);
         }
@@ -224,15 +196,8 @@ impl TimelineState {
         } else {
             theme.base
         };
-        let marker = if selected {
-            theme.marker
-        } else {
-            theme.marker_blank
-        };
-        let mut spans = vec![
-            Span::styled(marker, base),
-            Span::styled(zone.format_short(e.at), base),
-        ];
+        let marker = if selected { theme.marker } else { theme.marker_blank };
+        let mut spans = vec![Span::styled(marker, base), Span::styled(zone.format_short(e.at), base)];
         spans.push(Span::styled(" ", base));
         if wide {
             spans.push(Span::styled(
@@ -252,19 +217,17 @@ impl TimelineState {
             spans.push(Span::styled("⚑ ", base.patch(theme.warning)));
         }
         let used: usize = spans.iter().map(|s| s.width()).sum();
-        let author = if wide {
-            format!("  — {}", e.author)
-        } else {
-            String::new()
-        };
+        // The author gets a column of its own on the right, so texts line up.
+        let author_w = if wide { (width / 6).clamp(8, 18) } else { 0 };
         let first = e.text.lines().next().unwrap_or("");
         let more = if e.text.contains('\n') { " ↵" } else { "" };
-        let room = width.saturating_sub(used + author.chars().count().min(width / 4));
-        let text = truncate(&format!("{first}{more}"), room);
+        let room = width.saturating_sub(used + author_w);
+        let text = fit(&format!("{first}{more}"), room);
         spans.extend(highlight(&text, words, base, theme.search_match));
-        if wide && room > 0 {
+        if author_w > 0 {
+            let author = truncate(&e.author, author_w - 1);
             spans.push(Span::styled(
-                truncate(&author, width.saturating_sub(used + text.chars().count())),
+                format!(" {author:>w$}", w = author_w - 1),
                 base.patch(theme.muted),
             ));
         }
@@ -312,17 +275,9 @@ pub fn highlight<'a>(text: &str, words: &[String], base: Style, matched: Style) 
     }
     let mut spans = Vec::new();
     let mut start = 0;
-    for (i, _) in text
-        .char_indices()
-        .skip(1)
-        .chain(std::iter::once((text.len(), ' ')))
-    {
+    for (i, _) in text.char_indices().skip(1).chain(std::iter::once((text.len(), ' '))) {
         if i == text.len() || marks[i] != marks[start] {
-            let style = if marks[start] {
-                base.patch(matched)
-            } else {
-                base
-            };
+            let style = if marks[start] { base.patch(matched) } else { base };
             spans.push(Span::styled(text[start..i].to_string(), style));
             start = i;
         }

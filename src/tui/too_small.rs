@@ -46,9 +46,7 @@ impl Widget for TooSmall<'_> {
                 .into_iter()
                 .map(|l| Line::styled(l, self.theme.muted)),
         );
-        let height = u16::try_from(lines.len())
-            .unwrap_or(u16::MAX)
-            .min(area.height);
+        let height = u16::try_from(lines.len()).unwrap_or(u16::MAX).min(area.height);
         let area = area.centered_vertically(Constraint::Length(height));
         Paragraph::new(Text::from(lines).centered()).render(area, buf);
     }

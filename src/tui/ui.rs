@@ -16,19 +16,12 @@ impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         buf.set_style(area, self.theme.base);
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-            super::too_small::TooSmall::new(
-                ratatui::layout::Size::new(MIN_WIDTH, MIN_HEIGHT),
-                &self.theme,
-            )
-            .render(area, buf);
+            super::too_small::TooSmall::new(ratatui::layout::Size::new(MIN_WIDTH, MIN_HEIGHT), &self.theme)
+                .render(area, buf);
             return;
         }
-        let [body, status, keys] = Layout::vertical([
-            Constraint::Min(0),
-            Constraint::Length(1),
-            Constraint::Length(1),
-        ])
-        .areas(area);
+        let [body, status, keys] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(1), Constraint::Length(1)]).areas(area);
         match &self.screen {
             Screen::Home(h) if h.incidents.is_empty() => {
                 let keys: Vec<(String, &str)> = [

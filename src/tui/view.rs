@@ -39,15 +39,11 @@ impl ZoneMode {
 
     /// `11-25 14:07` — the date matters in reviews that cross midnight.
     pub fn format_short(self, t: DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz())
-            .format("%m-%d %H:%M")
-            .to_string()
+        t.with_timezone(&self.tz()).format("%m-%d %H:%M").to_string()
     }
 
     pub fn format_long(self, t: DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz())
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string()
+        t.with_timezone(&self.tz()).format("%Y-%m-%d %H:%M:%S").to_string()
     }
 }
 
