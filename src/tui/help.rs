@@ -129,7 +129,7 @@ impl<'a> HelpView<'a> {
 
     fn filter_line(&self, filter: &str) -> Line<'static> {
         let close = self.keymap.keys_for(Context::Popup, Action::Back);
-        let close = close.first().map(String::as_str).unwrap_or("Esc");
+        let close = close.first().map_or("Esc", String::as_str);
         if filter.is_empty() {
             return Line::styled(format!("type to filter · {close} close"), self.theme.muted);
         }

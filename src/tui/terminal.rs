@@ -29,8 +29,9 @@ use ratatui::crossterm::event::{
 };
 use ratatui::crossterm::{cursor, execute};
 use std::io::{self, stdout};
+use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
@@ -42,8 +43,10 @@ static MOUSE_HOOK: std::sync::Once = std::sync::Once::new();
 
 /// Raw mode and the alternate screen for as long as it lives; restored on drop and on panic.
 pub struct TerminalGuard {
-    terminal: DefaultTerminal,
+    /// Leaked, not dropped, when restoring failed: see `Drop`.
+    terminal: ManuallyDrop<DefaultTerminal>,
     active: bool,
+    failed: bool,
 }
 
 impl TerminalGuard {
@@ -65,7 +68,11 @@ impl TerminalGuard {
                 previous(info);
             }));
         });
-        let mut guard = TerminalGuard { terminal, active: true };
+        let mut guard = TerminalGuard {
+            terminal: ManuallyDrop::new(terminal),
+            active: true,
+            failed: false,
+        };
         execute!(stdout(), EnableBracketedPaste)?;
         if mouse {
             MOUSE_CAPTURED.store(true, Ordering::SeqCst);
@@ -91,15 +98,25 @@ impl TerminalGuard {
         } else {
             Ok(())
         };
-        let paste = execute!(stdout(), DisableBracketedPaste, cursor::Show);
+        let paste = execute!(stdout(), DisableBracketedPaste);
+        let cursor = self.terminal.show_cursor();
         let screen = ratatui::try_restore();
-        screen.and(mouse).and(paste)
+        let result = screen.and(mouse).and(paste).and(cursor);
+        self.failed = result.is_err();
+        result
     }
 }
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         let _ = self.restore_now();
+        // After a failed restore (the tty is gone) ratatui's own Drop would try to show the
+        // cursor again and eprintln! the failure, which panics when stderr is that same dead
+        // tty. Leaking a screen buffer on the way out is the lesser evil.
+        if !self.failed {
+            // SAFETY: the only place the terminal is dropped, and `self` is going away.
+            unsafe { ManuallyDrop::drop(&mut self.terminal) };
+        }
     }
 }
 
@@ -445,6 +462,7 @@ impl Drop for TtyWatchdog {
 /// Opens a pseudo-terminal pair (master, slave), for tests of the probe.
 #[cfg(test)]
 fn open_pty() -> io::Result<(OwnedFd, OwnedFd)> {
+    use std::os::fd::FromRawFd;
     let (mut master, mut slave): (RawFd, RawFd) = (-1, -1);
     // SAFETY: out-pointers to two ints; null name, termios and winsize are allowed.
     let rc = unsafe {

@@ -56,7 +56,7 @@ pub struct Theme {
     pub ok: Style,
     pub milestone: Style,
     /// SEV1 to SEV4.
-    pub severity: [Style; 4],
+    pub severities: [Style; 4],
     pub cause_unexamined: Style,
     pub cause_suspected: Style,
     pub cause_ruled_out: Style,
@@ -97,7 +97,7 @@ impl Theme {
             error: fg(Color::LightRed).add_modifier(BOLD),
             ok: fg(Color::Green),
             milestone: fg(Color::LightMagenta).add_modifier(BOLD),
-            severity: [
+            severities: [
                 Style::new().fg(Color::White).bg(Color::Red).add_modifier(BOLD),
                 fg(Color::LightRed).add_modifier(BOLD),
                 fg(Color::Yellow),
@@ -134,7 +134,7 @@ impl Theme {
             error: fg(Color::Red).add_modifier(BOLD),
             ok: fg(Color::Green),
             milestone: fg(Color::Magenta).add_modifier(BOLD),
-            severity: [
+            severities: [
                 Style::new().fg(Color::White).bg(Color::Red).add_modifier(BOLD),
                 fg(Color::Red).add_modifier(BOLD),
                 fg(Color::Magenta),
@@ -174,7 +174,7 @@ impl Theme {
             error: b(Color::LightRed),
             ok: b(Color::LightGreen),
             milestone: b(Color::LightMagenta),
-            severity: [
+            severities: [
                 Style::new().fg(Color::White).bg(Color::Red).add_modifier(BOLD),
                 b(Color::LightRed),
                 b(Color::LightYellow),
@@ -217,7 +217,7 @@ impl Theme {
             error: m(BOLD | Modifier::REVERSED),
             ok: plain,
             milestone: m(BOLD),
-            severity: [m(BOLD | Modifier::REVERSED), m(BOLD), plain, plain],
+            severities: [m(BOLD | Modifier::REVERSED), m(BOLD), plain, plain],
             cause_unexamined: plain,
             cause_suspected: m(BOLD),
             cause_ruled_out: plain,
@@ -270,7 +270,7 @@ impl Theme {
     }
 
     pub fn severity(&self, severity: Severity) -> Style {
-        self.severity[usize::from(severity.number() - 1)]
+        self.severities[usize::from(severity.number() - 1)]
     }
 
     pub fn cause_state(&self, state: CauseState) -> Style {
@@ -291,7 +291,7 @@ impl Theme {
     }
 
     /// The marker for a row: `▶ ` when selected, blanks of the same width otherwise.
-    pub fn marker(&self, selected: bool) -> &'static str {
+    pub fn marker_for(&self, selected: bool) -> &'static str {
         if selected { self.marker } else { self.marker_blank }
     }
 
@@ -347,7 +347,7 @@ mod tests {
             t.search_match,
             t.gap,
         ];
-        styles.extend(t.severity);
+        styles.extend(t.severities);
         styles
     }
 
@@ -405,10 +405,10 @@ mod tests {
     #[test]
     fn roles_by_domain_value() {
         let t = Theme::dark();
-        assert_eq!(t.severity(Severity::Sev1), t.severity[0]);
-        assert_eq!(t.severity(Severity::Sev4), t.severity[3]);
+        assert_eq!(t.severity(Severity::Sev1), t.severities[0]);
+        assert_eq!(t.severity(Severity::Sev4), t.severities[3]);
         assert_eq!(t.cause_state(CauseState::Confirmed), t.cause_confirmed);
         assert_eq!(t.action_status(ActionStatus::Done), t.status_done);
-        assert_eq!(t.marker(false), "  ");
+        assert_eq!(t.marker_for(false), "  ");
     }
 }
