@@ -109,8 +109,8 @@ fn number_time(n: &Number) -> Option<DateTime<Utc>> {
     })
 }
 
-/// serde_json's message without its "at line 1 column 9" (each line is a document of its own).
-fn json_problem(e: &serde_json::Error) -> String {
+/// serde_json's message with only the column: the caller names the line.
+pub(super) fn json_problem(e: &serde_json::Error) -> String {
     let message = e.to_string();
     let message = message
         .rsplit_once(" at line ")

@@ -492,10 +492,5 @@ fn unix_seconds(s: &str) -> Option<DateTime<Utc>> {
     if whole.is_empty() || whole.len() > 12 || !all_digits(whole) || !all_digits(fraction) {
         return None;
     }
-    let nanos = fraction
-        .bytes()
-        .chain(std::iter::repeat(b'0'))
-        .take(9)
-        .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
-    DateTime::from_timestamp(whole.parse().ok()?, nanos)
+    DateTime::from_timestamp(whole.parse().ok()?, stamp::nanos(fraction.as_bytes()))
 }

@@ -7,7 +7,7 @@
 //! are not conversation (joins, topic changes, …) and empty ones are reported as skipped. The
 //! document is read whole: it is one JSON value.
 
-use super::jsonl::json_type;
+use super::jsonl::{json_problem, json_type};
 use super::{
     ImportError, ImportedEvent, Out, Place, Unit, clean_author, clean_text, short, unix_seconds,
 };
@@ -40,15 +40,11 @@ pub(super) fn read<R: BufRead>(mut reader: R, out: &mut Out) -> Result<(), Impor
     let decoded = String::from_utf8_lossy(&bytes);
     let document: Value =
         serde_json::from_str(decoded.trim_start_matches('\u{feff}')).map_err(|e| {
-            let message = e.to_string();
-            let message = message
-                .rsplit_once(" at line ")
-                .map_or(message.as_str(), |(m, _)| m);
             ImportError::Invalid {
                 place: at_line(e.line().max(1)),
                 message: format!(
-                    "expected a Slack export (a JSON array of messages): {message} at column {}",
-                    e.column()
+                    "expected a Slack export (a JSON array of messages): {}",
+                    json_problem(&e)
                 ),
             }
         })?;

@@ -47,6 +47,16 @@ pub(super) fn whole(s: &str, ctx: &TimeContext) -> Option<Result<DateTime<Utc>, 
     (used == s.len()).then_some(at)
 }
 
+/// The ASCII digits of a decimal fraction of a second as nanoseconds; digits past the ninth are
+/// dropped.
+pub(super) fn nanos(digits: &[u8]) -> u32 {
+    digits
+        .iter()
+        .chain(std::iter::repeat(&b'0'))
+        .take(9)
+        .fold(0, |v, b| v * 10 + u32::from(b - b'0'))
+}
+
 type Found = (Result<DateTime<Utc>, TimeError>, usize);
 
 /// A cursor over ASCII bytes; it only ever stops between characters.
@@ -91,17 +101,13 @@ impl Cursor<'_> {
         Some(value)
     }
 
-    /// Digits after a decimal point as nanoseconds (digits past the ninth are read and dropped).
+    /// Digits after a decimal point as nanoseconds.
     fn fraction(&mut self) -> u32 {
         let start = self.i;
         while self.peek().is_some_and(|b| b.is_ascii_digit()) {
             self.i += 1;
         }
-        self.s[start..self.i]
-            .iter()
-            .chain(std::iter::repeat(&b'0'))
-            .take(9)
-            .fold(0, |v, b| v * 10 + u32::from(b - b'0'))
+        nanos(&self.s[start..self.i])
     }
 
     fn rest_starts_with(&self, prefix: &str) -> bool {
