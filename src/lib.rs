@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod model;
+pub mod report;
 pub mod store;
 pub mod tui;
 pub mod util;

@@ -1,0 +1,477 @@
+//! Timeline importers: CSV, JSON lines, log text and Slack exports become [`ImportedEvent`]s.
+//!
+//! Pure parsing: no database, no terminal. Each event goes to the caller's sink as soon as it is
+//! read, so a large log never sits in memory (only a Slack export, one JSON document, is parsed
+//! whole). Every text that leaves an importer has been through [`sanitize`], and so has every piece
+//! of input quoted in an error message.
+//!
+//! Structured input (CSV, JSON lines, Slack) that cannot be read is an error naming the file and
+//! line, never a silent skip: the caller imports all or nothing. Log text is free-form, so lines it
+//! cannot place are reported in [`Summary::skipped`] instead.
+
+mod csv;
+mod jsonl;
+mod log;
+mod slack;
+mod stamp;
+#[cfg(test)]
+mod tests;
+
+use crate::model::EventKind;
+use crate::model::sanitize;
+use crate::model::time::{self, ACCEPTED_TIMES, TimeContext, TimeError};
+use chrono::{DateTime, Utc};
+use std::error::Error;
+use std::fmt;
+use std::io::{BufRead, Read};
+use std::str::FromStr;
+
+/// How many bytes [`Format::Auto`] looks at to recognise a format.
+const DETECT_BYTES: u64 = 8 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Auto,
+    Csv,
+    Jsonl,
+    Log,
+    Slack,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [Format::Auto, Format::Csv, Format::Jsonl, Format::Log, Format::Slack];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Auto => "auto",
+            Format::Csv => "csv",
+            Format::Jsonl => "jsonl",
+            Format::Log => "log",
+            Format::Slack => "slack",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = ImportError;
+    fn from_str(s: &str) -> Result<Format, ImportError> {
+        let wanted = s.trim();
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| ImportError::UnknownFormat(short(&sanitize::clean_line(s))))
+    }
+}
+
+/// One timeline event read from a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedEvent {
+    pub at: DateTime<Utc>,
+    /// Cleaned of control sequences; may span several lines.
+    pub text: String,
+    /// `None`: the file did not say, and the caller uses its default.
+    pub kind: Option<EventKind>,
+    pub author: Option<String>,
+    /// The 1-based line where the event starts (for Slack: the message's 1-based index).
+    pub line: usize,
+}
+
+impl ImportedEvent {
+    /// A de-duplication key from the instant and the text: `<unix ms>:<FNV-1a 64 of the text>`.
+    /// It is the same on every platform and Rust version, so it can be stored.
+    pub fn key(&self) -> String {
+        format!("{}:{:016x}", self.at.timestamp_millis(), fnv1a64(self.text.as_bytes()))
+    }
+}
+
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// A line that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub line: usize,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// The format that was read (never `Auto`).
+    pub format: Format,
+    pub events: usize,
+    /// The earliest and the latest event time (files need not be in order).
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// What a position counts: lines of the file, or the messages of a Slack export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Line,
+    Message,
+}
+
+/// Where in the input something went wrong. Shown as `file:7` or `file: message 7`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub file: String,
+    pub line: usize,
+    pub unit: Unit,
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.unit {
+            Unit::Line => write!(f, "{}:{}", self.file, self.line),
+            Unit::Message => write!(f, "{}: message {}", self.file, self.line),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Input that does not have the expected shape; the message says what was expected.
+    #[error("{place}: {message}")]
+    Invalid { place: Place, message: String },
+    /// A time that cannot be read; `field` is e.g. `column "time"` (none for log lines).
+    #[error("{place}: {}", time_message(source, field.as_deref()))]
+    Time {
+        place: Place,
+        field: Option<String>,
+        source: TimeError,
+    },
+    #[error("{place}: cannot read the input: {source}")]
+    Io { place: Place, source: std::io::Error },
+    #[error("unknown import format \"{0}\" (accepted: auto, csv, jsonl, log, slack)")]
+    UnknownFormat(String),
+    #[error("could not recognise the format of {file} (try --format csv|jsonl|log|slack)")]
+    Unrecognised { file: String },
+    /// The sink refused an event (e.g. the database failed). Build it with
+    /// [`ImportError::from_sink`]; [`read_events`] fills in the place.
+    #[error("{place}: {source}")]
+    Sink {
+        place: Place,
+        source: Box<dyn Error + Send + Sync>,
+    },
+}
+
+impl ImportError {
+    /// An error of the sink's own; [`read_events`] adds the file and line of the event.
+    pub fn from_sink(error: impl Into<Box<dyn Error + Send + Sync>>) -> ImportError {
+        ImportError::Sink {
+            place: Place {
+                file: String::new(),
+                line: 0,
+                unit: Unit::Line,
+            },
+            source: error.into(),
+        }
+    }
+
+    pub fn place(&self) -> Option<&Place> {
+        match self {
+            ImportError::Invalid { place, .. }
+            | ImportError::Time { place, .. }
+            | ImportError::Io { place, .. }
+            | ImportError::Sink { place, .. } => Some(place),
+            ImportError::UnknownFormat(_) | ImportError::Unrecognised { .. } => None,
+        }
+    }
+}
+
+fn time_message(error: &TimeError, field: Option<&str>) -> String {
+    match (error, field) {
+        (TimeError::Unreadable(input), Some(field)) => {
+            format!("cannot read time \"{input}\" in {field} (accepted: {ACCEPTED_TIMES})")
+        }
+        (error, Some(field)) => format!("{error} (in {field})"),
+        (error, None) => error.to_string(),
+    }
+}
+
+/// The name a file is shown by in messages.
+pub fn display_name(name: &str) -> &str {
+    if name == "-" { "stdin" } else { name }
+}
+
+/// Reads `reader` as `format` and passes each event to `sink`, in file order. `name` is the file
+/// name used in messages (`-` is shown as `stdin`). The first error, the sink's included, stops
+/// the import.
+///
+/// `Format::Auto` reads the first 8 KiB, recognises the format with [`detect`], and then reads
+/// those bytes again followed by the rest (a pipe may deliver fewer bytes per read than are needed
+/// to tell formats apart, so peeking at one buffer would not be enough).
+pub fn read_events<R: BufRead>(
+    name: &str,
+    mut reader: R,
+    format: Format,
+    ctx: &TimeContext,
+    sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
+) -> Result<Summary, ImportError> {
+    let file = display_name(name).to_string();
+    if format != Format::Auto {
+        return read_as(file, reader, format, ctx, sink);
+    }
+    let mut head = Vec::new();
+    if let Err(source) = (&mut reader).take(DETECT_BYTES).read_to_end(&mut head) {
+        let place = Place {
+            file,
+            line: 1,
+            unit: Unit::Line,
+        };
+        return Err(ImportError::Io { place, source });
+    }
+    let Some(found) = detect(&head) else {
+        return Err(ImportError::Unrecognised { file });
+    };
+    read_as(file, std::io::Cursor::new(head).chain(reader), found, ctx, sink)
+}
+
+fn read_as<R: BufRead>(
+    file: String,
+    reader: R,
+    format: Format,
+    ctx: &TimeContext,
+    sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
+) -> Result<Summary, ImportError> {
+    let unit = if format == Format::Slack {
+        Unit::Message
+    } else {
+        Unit::Line
+    };
+    let mut out = Out {
+        file,
+        unit,
+        sink,
+        events: 0,
+        first: None,
+        last: None,
+        skipped: Vec::new(),
+    };
+    match format {
+        Format::Csv => csv::read(reader, &mut out, ctx)?,
+        Format::Jsonl => jsonl::read(reader, &mut out, ctx)?,
+        Format::Log => log::read(reader, &mut out, ctx)?,
+        Format::Slack => slack::read(reader, &mut out)?,
+        Format::Auto => unreachable!("read_events resolves Auto before reading"),
+    }
+    Ok(Summary {
+        format,
+        events: out.events,
+        first: out.first,
+        last: out.last,
+        skipped: out.skipped,
+    })
+}
+
+/// Recognises a format from the first bytes of a file:
+/// - a JSON array of objects (`[` then `{`, or `[]`): Slack export;
+/// - a first line that starts with `{`: JSON lines;
+/// - a first line that is a CSV header naming `time` and `text`: CSV;
+/// - one of the first five non-blank lines starting with a timestamp the log reader knows: log.
+pub fn detect(first_bytes: &[u8]) -> Option<Format> {
+    let head = String::from_utf8_lossy(first_bytes);
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    if let Some(rest) = head.strip_prefix('[')
+        && rest.trim_start().starts_with(['{', ']'])
+    {
+        return Some(Format::Slack);
+    }
+    let mut lines = head.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next()?;
+    if first.starts_with('{') {
+        return Some(Format::Jsonl);
+    }
+    if csv::is_header(first) {
+        return Some(Format::Csv);
+    }
+    let any_ctx = TimeContext {
+        zone: chrono_tz::UTC,
+        now: DateTime::UNIX_EPOCH,
+        anchor: None,
+    };
+    let stamped = |line: &str| stamp::leading(&sanitize::clean(line), &any_ctx).is_some();
+    (stamped(first) || lines.take(4).any(stamped)).then_some(Format::Log)
+}
+
+/// Passes events to the sink and keeps the summary's counts.
+struct Out<'s> {
+    file: String,
+    unit: Unit,
+    sink: &'s mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
+    events: usize,
+    first: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
+    skipped: Vec<Skipped>,
+}
+
+impl Out<'_> {
+    fn place(&self, line: usize) -> Place {
+        Place {
+            file: self.file.clone(),
+            line,
+            unit: self.unit,
+        }
+    }
+
+    fn invalid(&self, line: usize, message: impl Into<String>) -> ImportError {
+        ImportError::Invalid {
+            place: self.place(line),
+            message: message.into(),
+        }
+    }
+
+    /// `field` is e.g. `column "time"`; the unreadable input is quoted cut short.
+    fn time_error(&self, line: usize, field: Option<&str>, error: TimeError) -> ImportError {
+        let source = match error {
+            TimeError::Unreadable(input) => TimeError::Unreadable(short(&input)),
+            other => other,
+        };
+        ImportError::Time {
+            place: self.place(line),
+            field: field.map(str::to_string),
+            source,
+        }
+    }
+
+    fn io(&self, line: usize, source: std::io::Error) -> ImportError {
+        ImportError::Io {
+            place: self.place(line),
+            source,
+        }
+    }
+
+    fn skip(&mut self, line: usize, reason: impl Into<String>) {
+        self.skipped.push(Skipped {
+            line,
+            reason: reason.into(),
+        });
+    }
+
+    fn emit(&mut self, event: ImportedEvent) -> Result<(), ImportError> {
+        debug_assert!(sanitize::is_clean(&event.text), "{:?}", event.text);
+        let (line, at) = (event.line, event.at);
+        if let Err(mut error) = (self.sink)(event) {
+            if let ImportError::Sink { place, .. } = &mut error
+                && place.file.is_empty()
+            {
+                *place = self.place(line);
+            }
+            return Err(error);
+        }
+        self.events += 1;
+        self.first = Some(self.first.map_or(at, |t| t.min(at)));
+        self.last = Some(self.last.map_or(at, |t| t.max(at)));
+        Ok(())
+    }
+
+    /// Calls `each` with every line of `reader` (1-based number, bytes without the line end).
+    fn lines<R: BufRead>(
+        &mut self,
+        mut reader: R,
+        mut each: impl FnMut(&mut Self, usize, &[u8]) -> Result<(), ImportError>,
+    ) -> Result<(), ImportError> {
+        let mut buf = Vec::new();
+        let mut line = 0;
+        loop {
+            buf.clear();
+            match reader.read_until(b'\n', &mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(_) => line += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(self.io(line + 1, e)),
+            }
+            let mut bytes = buf.strip_suffix(b"\n").unwrap_or(&buf);
+            bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            if line == 1 {
+                bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+            }
+            each(self, line, bytes)?;
+        }
+    }
+}
+
+/// Input quoted in a message: one line, and not too long.
+fn short(s: &str) -> String {
+    const MAX: usize = 60;
+    let s = sanitize::clean_line(s);
+    match s.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &s[..cut]),
+        None => s,
+    }
+}
+
+/// Bytes from the input as clean text: invalid UTF-8 becomes U+FFFD. Same result as
+/// [`sanitize::clean_bytes`], but ordinary text skips the escape-sequence parser.
+fn decode(bytes: &[u8]) -> String {
+    sanitize::clean(&String::from_utf8_lossy(bytes))
+}
+
+/// An event's text: cleaned, without surrounding blank space.
+fn clean_text(s: &str) -> String {
+    let cleaned = sanitize::clean(s);
+    let trimmed = cleaned.trim();
+    if trimmed.len() == cleaned.len() {
+        cleaned
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// An author field: one clean line, or none when empty.
+fn clean_author(s: &str) -> Option<String> {
+    Some(sanitize::clean_line(s)).filter(|a| !a.is_empty())
+}
+
+/// A kind field: empty means "not said".
+fn parse_kind(s: &str) -> Result<Option<EventKind>, String> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    s.parse::<EventKind>().map(Some).map_err(|mut e| {
+        e.given = short(&e.given);
+        e.to_string()
+    })
+}
+
+/// A time written in a field of a structured file. Besides what people type ([`time::parse_time`])
+/// this reads the timestamps logs write (`2026-11-26 14:32:01,123`, `…+01:00`) and Unix seconds
+/// (at least nine digits, so that `14` is not read as 1970).
+fn parse_field_time(s: &str, ctx: &TimeContext) -> Result<DateTime<Utc>, TimeError> {
+    match time::parse_time(s, ctx) {
+        Err(TimeError::Unreadable(input)) => {
+            let s = s.trim();
+            let digits = s.split('.').next().unwrap_or("").len();
+            if let Some(at) = stamp::whole(s, ctx) {
+                at
+            } else if digits >= 9
+                && let Some(at) = unix_seconds(s)
+            {
+                Ok(at)
+            } else {
+                Err(TimeError::Unreadable(input))
+            }
+        }
+        other => other,
+    }
+}
+
+/// `1764167521`, `1764167521.000200`: seconds since 1970 in decimal, read exactly.
+fn unix_seconds(s: &str) -> Option<DateTime<Utc>> {
+    let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
+    let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 12 || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    DateTime::from_timestamp(whole.parse().ok()?, stamp::nanos(fraction.as_bytes()))
+}
