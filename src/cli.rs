@@ -58,6 +58,8 @@ pub enum Command {
     },
     /// Append an event to a timeline: `debrief log 14:32 rolled back the release`
     Log(LogArgs),
+    /// Import timeline events from a file (or - for standard input), all or nothing
+    Import(ImportArgs),
     /// Load the demo incident and print its id
     Demo,
     /// Open the console on one incident
@@ -107,6 +109,24 @@ pub struct LogArgs {
     pub milestone: Option<String>,
     #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
     pub text: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The incident [default: the most recently active open one]
+    #[arg(short = 'i', long = "incident")]
+    pub incident: Option<i64>,
+    /// auto, csv, jsonl, log or slack
+    #[arg(long, default_value = "auto")]
+    pub format: String,
+    /// Show what would be imported, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The kind of events whose file does not say
+    #[arg(long, default_value = "observation")]
+    pub kind: String,
+    /// The file, or - to read standard input
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -319,6 +339,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             )?;
             writeln!(out, "{eid}")?;
         }
+        Command::Import(args) => import(store, args, out)?,
         Command::Demo => {
             let id = load_demo(store)?;
             writeln!(out, "{id}")?;
@@ -395,6 +416,99 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// `-i ID`, else the most recently active open incident.
+fn target_incident(store: &Store, flag: Option<i64>) -> Result<i64> {
+    match flag {
+        Some(id) => Ok(id),
+        None => store.most_recent_open_incident()?.ok_or_else(|| {
+            anyhow!("there is no open incident; start one with `debrief new TITLE` or name one with -i ID")
+        }),
+    }
+}
+
+fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
+    use crate::report::import::{self, Format, ImportError};
+    let id = target_incident(store, args.incident)?;
+    let incident = store.incident(id)?;
+    let ctx = time_context(store, &incident)?;
+    let format: Format = args.format.parse()?;
+    let default_kind: EventKind = args.kind.parse()?;
+    let stdin = args.file.as_os_str() == "-";
+    let name = if stdin {
+        "stdin".to_string()
+    } else {
+        args.file.display().to_string()
+    };
+    let reader: Box<dyn std::io::BufRead> = if stdin {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        let file = std::fs::File::open(&args.file).with_context(|| format!("cannot read {name}"))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    let label = if stdin {
+        "stdin".to_string()
+    } else {
+        args.file
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| name.clone())
+    };
+    let tz = incident.tz();
+    let fmt = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
+    if args.dry_run {
+        let mut first = Vec::new();
+        let summary = import::read_events(&name, reader, format, &ctx, &mut |e| {
+            if first.len() < 5 {
+                first.push(e);
+            }
+            Ok(())
+        })?;
+        writeln!(
+            out,
+            "{name}: {} events as {} (dry run: nothing written)",
+            summary.events, summary.format
+        )?;
+        if let (Some(a), Some(b)) = (summary.first, summary.last) {
+            writeln!(out, "from {} to {} ({})", fmt(a), fmt(b), incident.zone)?;
+        }
+        for e in &first {
+            writeln!(out, "  {}  {}", fmt(e.at), e.text.lines().next().unwrap_or(""))?;
+        }
+        if summary.events > first.len() {
+            writeln!(out, "  … and {} more", summary.events - first.len())?;
+        }
+        for s in &summary.skipped {
+            writeln!(out, "skipped {name}:{}: {}", s.line, s.reason)?;
+        }
+        return Ok(());
+    }
+    let source = Source::Imported(label.clone());
+    let (summary, outcome) = store.import_events(id, &label, |sink| -> Result<_> {
+        let summary = import::read_events(&name, reader, format, &ctx, &mut |e| {
+            let key = e.key();
+            let new = NewEvent {
+                at: e.at,
+                kind: e.kind.unwrap_or(default_kind),
+                text: e.text,
+                milestone: None,
+                source: source.clone(),
+                author: e.author,
+            };
+            sink(new, &key).map_err(ImportError::from_sink)
+        })?;
+        Ok(summary)
+    })?;
+    writeln!(
+        out,
+        "imported {} events from {name} into incident {id} ({} already there)",
+        outcome.inserted, outcome.duplicates
+    )?;
+    for s in &summary.skipped {
+        writeln!(out, "skipped {name}:{}: {}", s.line, s.reason)?;
+    }
+    Ok(())
 }
 
 /// The demo incident as written in assets/ (it happened on 2026-11-24).

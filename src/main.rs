@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            eprintln!("debrief: {e:#}");
+            eprintln!("debrief: {}", one_line(&e));
             ExitCode::from(1)
         }
     }
@@ -30,4 +30,17 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             cli::run(cli, &store, &mut out)
         }
     }
+}
+
+/// The error and its causes on one line, each said once (some messages already quote their cause).
+fn one_line(e: &anyhow::Error) -> String {
+    let mut msg = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !msg.contains(&c) {
+            msg.push_str(": ");
+            msg.push_str(&c);
+        }
+    }
+    msg.replace('\n', " ")
 }

@@ -313,3 +313,120 @@ fn participants_and_history() {
     );
     assert!(history.contains("tester"), "{history}");
 }
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/import/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn event_count(db: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).unwrap()
+}
+
+fn run_stdin(db: &Path, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("DEBRIEF_AUTHOR", "tester")
+        .env("TZ", "Europe/Berlin")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn import_each_format_then_again_without_duplicates() {
+    let env = Env::new();
+    env.ok(&["new", "imports", "--zone", "Europe/Berlin"]);
+    for (file, format, n) in [
+        ("incident.csv", "csv", 12),
+        ("events.jsonl", "jsonl", 10),
+        ("api.log", "log", 13),
+        ("slack.json", "slack", 12),
+    ] {
+        let before = event_count(&env.db);
+        let out = env.ok(&["import", "-i", "1", &fixture(file)]);
+        assert!(out.contains(&format!("imported {n} events")), "{file}: {out}");
+        assert_eq!(event_count(&env.db), before + n, "{file}");
+        let again = env.ok(&["import", "-i", "1", "--format", format, &fixture(file)]);
+        assert!(
+            again.contains(&format!("imported 0 events")) && again.contains(&format!("({n} already there)")),
+            "{again}"
+        );
+        assert_eq!(event_count(&env.db), before + n, "{file} twice adds nothing");
+    }
+    let show = env.ok(&["show", "1"]);
+    assert!(show.contains("imported") || show.contains("PayGate"), "{show}");
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
+    let sources: Vec<&str> = json["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["source"]["file"].as_str())
+        .collect();
+    assert!(
+        sources.contains(&"slack.json") && sources.contains(&"api.log"),
+        "{sources:?}"
+    );
+}
+
+#[test]
+fn dry_run_writes_nothing_and_reports_skipped_lines() {
+    let env = Env::new();
+    env.ok(&["new", "dry"]);
+    let out = env.ok(&["import", "--dry-run", &fixture("api.log")]);
+    assert!(out.contains("13 events as log (dry run: nothing written)"), "{out}");
+    assert!(out.contains("api.log:1: no timestamp before this line"), "{out}");
+    assert_eq!(event_count(&env.db), 0);
+}
+
+#[test]
+fn a_malformed_import_names_the_line_and_changes_nothing() {
+    let env = Env::new();
+    env.ok(&["new", "bad", "--zone", "UTC"]);
+    env.ok(&["log", "14:00 already here"]);
+    let bad = env.db.with_file_name("bad.csv");
+    std::fs::write(&bad, "time,text\n14:01,fine\n14:02,also fine\n25:99,broken\n").unwrap();
+    env.fails(
+        &["import", bad.to_str().unwrap()],
+        "bad.csv:4: cannot read time \"25:99\" in column \"time\"",
+    );
+    let jsonl = env.db.with_file_name("bad.jsonl");
+    std::fs::write(&jsonl, "{\"time\":\"14:01\",\"text\":\"ok\"}\n{\"time\": 14:02\n").unwrap();
+    env.fails(&["import", jsonl.to_str().unwrap()], "bad.jsonl:2:");
+    env.fails(
+        &["import", "--format", "xml", bad.to_str().unwrap()],
+        "unknown import format \"xml\"",
+    );
+    env.fails(&["import", "-i", "9", bad.to_str().unwrap()], "unknown incident 9");
+    assert_eq!(event_count(&env.db), 1);
+}
+
+#[test]
+fn import_from_stdin_cleans_hostile_text() {
+    let env = Env::new();
+    env.ok(&["new", "pipe", "--zone", "UTC"]);
+    let input = b"Nov 26 14:32:01 host api[7]: \x1b]0;owned\x07upstream \x1b[2Jtimeout\nNov 26 14:32:05 host api[7]: \xff\x9b31m retry \xe2\x80\xaeevil\n";
+    let out = run_stdin(&env.db, &["import", "-"], input);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 2 events from stdin"));
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let texts: Vec<String> = conn
+        .prepare("SELECT text FROM events ORDER BY at")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(texts[0], "host api[7]: upstream timeout");
+    for t in &texts {
+        assert!(debrief::model::sanitize::is_clean(t), "{t:?}");
+        assert!(!t.contains('\u{1b}') && !t.contains('\u{202e}'), "{t:?}");
+    }
+}

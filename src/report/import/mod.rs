@@ -144,11 +144,12 @@ pub enum ImportError {
     #[error("{place}: {message}")]
     Invalid { place: Place, message: String },
     /// A time that cannot be read; `field` is e.g. `column "time"` (none for log lines).
-    #[error("{place}: {}", time_message(source, field.as_deref()))]
+    // Not a `source`: the message already says everything the time error says.
+    #[error("{place}: {}", time_message(error, field.as_deref()))]
     Time {
         place: Place,
         field: Option<String>,
-        source: TimeError,
+        error: TimeError,
     },
     #[error("{place}: cannot read the input: {source}")]
     Io { place: Place, source: std::io::Error },
@@ -340,7 +341,7 @@ impl Out<'_> {
         ImportError::Time {
             place: self.place(line),
             field: field.map(str::to_string),
-            source,
+            error: source,
         }
     }
 
