@@ -2,5 +2,6 @@
 
 pub mod cli;
 pub mod model;
+pub mod report;
 pub mod store;
 pub mod util;
