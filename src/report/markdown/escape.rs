@@ -18,7 +18,8 @@ fn push_escaped(out: &mut String, c: char) {
 }
 
 /// One line of text inside a paragraph, a list item, a heading or a table cell. Line breaks
-/// become spaces; a trailing run of `#` is escaped so a heading cannot lose it.
+/// become spaces; a leading `#` and a trailing run of `#` are escaped so that a heading neither
+/// starts with what looks like a second marker nor loses its end.
 pub fn escape_inline(text: &str) -> String {
     let text: String = text
         .chars()
@@ -28,7 +29,10 @@ pub fn escape_inline(text: &str) -> String {
     let trailing_hashes = text.len() - text.trim_end_matches('#').len();
     let body_end = text.len() - trailing_hashes;
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text[..body_end].chars() {
+    for (i, c) in text[..body_end].char_indices() {
+        if i == 0 && c == '#' {
+            out.push('\\');
+        }
         push_escaped(&mut out, c);
     }
     for _ in 0..trailing_hashes {
@@ -96,7 +100,7 @@ mod tests {
     fn inline_markup_stays_literal() {
         assert_eq!(
             escape_inline("# Title | with `pipe` <script>alert(1)</script>"),
-            "# Title \\| with \\`pipe\\` &lt;script&gt;alert(1)&lt;/script&gt;"
+            "\\# Title \\| with \\`pipe\\` &lt;script&gt;alert(1)&lt;/script&gt;"
         );
         assert_eq!(
             escape_inline("*bold* _em_ [link](x) ~~gone~~ a\\b &amp;"),
