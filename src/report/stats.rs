@@ -141,7 +141,7 @@ pub fn compute(incidents: &[IncidentFacts], period: Period, today: NaiveDate) ->
     // Stable: ties keep the standard order, then the custom ones by name.
     let standard = StandardCause::ALL.len();
     counts[standard..].sort_by(|a, b| a.label.cmp(&b.label));
-    counts.sort_by(|a, b| b.confirmed.cmp(&a.confirmed));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.confirmed));
 
     let durations: Vec<IncidentDurations> = chosen
         .iter()
@@ -174,7 +174,7 @@ pub fn compute(incidents: &[IncidentFacts], period: Period, today: NaiveDate) ->
         load.overdue += usize::from(a.is_overdue(today));
     }
     let mut owners: Vec<OwnerLoad> = owners.into_values().collect();
-    owners.sort_by(|a, b| (b.overdue, b.open).cmp(&(a.overdue, a.open)));
+    owners.sort_by_key(|o| std::cmp::Reverse((o.overdue, o.open)));
 
     Stats {
         period,
