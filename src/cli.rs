@@ -91,6 +91,7 @@ pub enum Command {
     History { id: i64 },
     /// Across incidents: confirmed causes, time to detect and resolve, open actions per owner
     Stats {
+        /// Machine-readable JSON (durations in seconds) instead of text
         #[arg(long)]
         json: bool,
         /// Only incidents whose impact started on or after this day (YYYY-MM-DD)
