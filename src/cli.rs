@@ -91,6 +91,18 @@ pub enum Command {
     },
     /// Who changed what, and when
     History { id: i64 },
+    /// Across incidents: confirmed causes, time to detect and resolve, open actions per owner
+    Stats {
+        /// Machine-readable JSON (durations in seconds) instead of text
+        #[arg(long)]
+        json: bool,
+        /// Only incidents whose impact started on or after this day (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE", value_parser = crate::report::stats::parse_day)]
+        from: Option<chrono::NaiveDate>,
+        /// Only incidents whose impact started on or before this day (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE", value_parser = crate::report::stats::parse_day)]
+        to: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -361,10 +373,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             writeln!(out, "{id}")?;
         }
         Command::Export { id, format, output } => {
-            let text = match format.as_str() {
-                "json" => serde_json::to_string_pretty(&store.export_document(id)?)? + "\n",
-                other => bail!("export as {other} is not available yet"),
-            };
+            let text = crate::report::export(store, id, &format, Local::now().date_naive())?;
             match output {
                 Some(path) => crate::util::write_atomically(&path, text.as_bytes())
                     .with_context(|| format!("cannot write {}", path.display()))?,
@@ -398,6 +407,10 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
                 }
             }
         },
+        Command::Stats { json, from, to } => {
+            let period = crate::report::stats::Period { from, to };
+            crate::report::stats::run(store, period, Local::now().date_naive(), json, out)?;
+        }
         Command::History { id } => {
             let incident = store.incident(id)?;
             let tz = incident.tz();

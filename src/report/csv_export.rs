@@ -1,0 +1,41 @@
+//! An incident's actions as CSV, for a ticket system's import: `debrief export ID --format csv`.
+
+use crate::model::{Action, Cause};
+
+pub const HEADER: [&str; 11] = [
+    "id", "kind", "title", "details", "status", "owner", "role", "due", "cause", "ticket", "priority",
+];
+
+/// One row per action, in the order given, under [`HEADER`]. Kinds, statuses and roles are
+/// their stable keys (`monitoring`, `todo`, `external_provider`); `cause` is the label of the
+/// cause the action addresses; an unset due date or priority (0) is an empty field.
+pub fn render(actions: &[Action], causes: &[Cause]) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(HEADER)?;
+    for a in actions {
+        let cause = a
+            .cause_id
+            .and_then(|id| causes.iter().find(|c| c.id == id))
+            .map(|c| c.category.label())
+            .unwrap_or_default();
+        w.write_record([
+            a.id.to_string(),
+            a.kind.key().to_string(),
+            a.title.clone(),
+            a.details.clone(),
+            a.status.key().to_string(),
+            a.owner.clone(),
+            a.owner_role.map(|r| r.key().to_string()).unwrap_or_default(),
+            a.due.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+            cause,
+            a.ticket.clone(),
+            if a.priority == 0 {
+                String::new()
+            } else {
+                a.priority.to_string()
+            },
+        ])?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8"))
+}

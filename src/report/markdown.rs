@@ -1,0 +1,435 @@
+//! The postmortem as a Markdown document, rendered from the lossless export [`Document`] so that
+//! it needs no database: `debrief export ID --format md`.
+
+mod escape;
+
+pub use escape::{escape_block, escape_cell, escape_inline};
+
+use crate::model::coverage::{self, Gap};
+use crate::model::document::{DocAction, DocCause, DocEvent, Document};
+use crate::model::durations::Milestones;
+use crate::model::time::format_span;
+use crate::model::{Action, ActionStatus, Cause, CauseCategory, CauseState, Milestone, capitalize};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// Renders the whole postmortem. `gaps` are the coverage warnings (see [`document_gaps`] or
+/// `coverage::gaps` over the store's rows); `today` decides which actions are overdue.
+pub fn render(doc: &Document, gaps: &[Gap], today: NaiveDate) -> String {
+    let r = Renderer::new(doc, today);
+    let mut out = String::new();
+    r.header(&mut out);
+    r.summary(&mut out);
+    r.durations(&mut out);
+    r.timeline(&mut out);
+    r.causes(&mut out);
+    r.actions(&mut out, gaps);
+    r.meeting(&mut out);
+    let _ = writeln!(out, "---\n\n*Written by debrief on {today}.*");
+    out
+}
+
+/// The coverage warnings of a document, as `coverage::gaps` finds them for the stored incident
+/// (document refs stand in for database ids).
+pub fn document_gaps(doc: &Document) -> Vec<Gap> {
+    let causes: Vec<Cause> = doc
+        .causes
+        .iter()
+        .map(|c| Cause {
+            id: c.reference,
+            incident_id: 0,
+            category: CauseCategory::from_db(&c.category),
+            state: c.state,
+            notes: c.notes.clone(),
+            evidence: c.evidence.clone(),
+            version: 0,
+        })
+        .collect();
+    let actions: Vec<Action> = doc
+        .actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Action {
+            id: i as i64 + 1,
+            incident_id: 0,
+            title: a.title.clone(),
+            details: a.details.clone(),
+            kind: a.kind,
+            status: a.status,
+            owner: a.owner.clone(),
+            owner_role: a.owner_role,
+            due: a.due,
+            cause_id: a.cause,
+            ticket: a.ticket.clone(),
+            priority: a.priority,
+            version: 0,
+        })
+        .collect();
+    coverage::gaps(&causes, &actions)
+}
+
+struct Renderer<'a> {
+    doc: &'a Document,
+    today: NaiveDate,
+    tz: Tz,
+    milestones: Milestones,
+    /// Whether the timeline spans more than one local day, so lone times need their date.
+    multi_day: bool,
+    events_by_ref: HashMap<i64, &'a DocEvent>,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(doc: &'a Document, today: NaiveDate) -> Renderer<'a> {
+        let tz: Tz = doc.incident.zone.parse().unwrap_or(chrono_tz::UTC);
+        let milestones = Milestones::from_pairs(doc.events.iter().filter_map(|e| e.milestone.map(|m| (m, e.at))));
+        let days = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
+        let first = doc.events.iter().map(|e| days(e.at)).min();
+        let last = doc.events.iter().map(|e| days(e.at)).max();
+        Renderer {
+            doc,
+            today,
+            tz,
+            milestones,
+            multi_day: first != last,
+            events_by_ref: doc.events.iter().map(|e| (e.reference, e)).collect(),
+        }
+    }
+
+    fn full_time(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.tz).format("%Y-%m-%d %H:%M %Z").to_string()
+    }
+
+    /// A time on the timeline: with its date only when the incident spans several days.
+    fn short_time(&self, t: DateTime<Utc>) -> String {
+        let local = t.with_timezone(&self.tz);
+        let clock = if local.format("%S").to_string() == "00" {
+            "%H:%M"
+        } else {
+            "%H:%M:%S"
+        };
+        if self.multi_day {
+            local.format(&format!("%Y-%m-%d {clock}")).to_string()
+        } else {
+            local.format(clock).to_string()
+        }
+    }
+
+    fn header(&self, out: &mut String) {
+        let inc = &self.doc.incident;
+        let _ = writeln!(out, "# {}\n", escape_inline(&inc.title));
+        let _ = writeln!(out, "- **Severity:** {}", inc.severity.label());
+        let _ = writeln!(out, "- **Status:** {}", inc.status.label());
+        let started = self.milestones.get(Milestone::ImpactStarted).or(inc.started_at);
+        if let Some(t) = started {
+            let _ = writeln!(out, "- **Impact started:** {}", self.full_time(t));
+        }
+        if let Some(t) = self.milestones.get(Milestone::Resolved) {
+            let _ = writeln!(out, "- **Resolved:** {}", self.full_time(t));
+        }
+        let _ = writeln!(out, "- **Times shown in:** {}\n", escape_inline(self.tz.name()));
+    }
+
+    fn summary(&self, out: &mut String) {
+        let inc = &self.doc.incident;
+        section(out, "Summary", &inc.summary, "No summary written yet.");
+        section(out, "Impact", &inc.impact, "No impact described yet.");
+    }
+
+    fn durations(&self, out: &mut String) {
+        let _ = writeln!(out, "## Durations\n");
+        let _ = writeln!(out, "Counted from the start of impact.\n");
+        let _ = writeln!(out, "| Measure | Duration | Reached at |");
+        let _ = writeln!(out, "|---|--:|---|");
+        let reached = [
+            Milestone::Detected,
+            Milestone::Acknowledged,
+            Milestone::Mitigated,
+            Milestone::Resolved,
+        ];
+        for ((short, long, value), m) in self.milestones.durations().rows().into_iter().zip(reached) {
+            let value = value.map(format_span).unwrap_or_else(|| "—".into());
+            let at = self
+                .milestones
+                .get(m)
+                .map(|t| self.short_time(t))
+                .unwrap_or_else(|| "—".into());
+            let _ = writeln!(out, "| {} ({short}) | {value} | {at} |", capitalize(long));
+        }
+        out.push('\n');
+        let warnings = self.milestones.warnings();
+        for w in &warnings {
+            let _ = writeln!(out, "> **Warning:** {}", escape_inline(w));
+            let _ = writeln!(out, ">");
+        }
+        if !warnings.is_empty() {
+            out.truncate(out.len() - 2);
+            out.push('\n');
+        }
+    }
+
+    fn timeline(&self, out: &mut String) {
+        let _ = writeln!(out, "## Timeline\n");
+        if self.doc.events.is_empty() {
+            let _ = writeln!(out, "*No events recorded.*\n");
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "Times in {}; **bold** entries are milestones.\n",
+            escape_inline(self.tz.name())
+        );
+        let mut events: Vec<&DocEvent> = self.doc.events.iter().collect();
+        events.sort_by_key(|e| (e.at, e.reference));
+        let mut day = None;
+        for e in events {
+            let local = e.at.with_timezone(&self.tz);
+            if self.multi_day && day != Some(local.date_naive()) {
+                if day.is_some() {
+                    out.push('\n');
+                }
+                day = Some(local.date_naive());
+                let _ = writeln!(out, "### {}\n", local.format("%A %Y-%m-%d"));
+            }
+            let clock = {
+                let t = self.short_time(e.at);
+                if self.multi_day {
+                    t.split_once(' ').map(|(_, c)| c.to_string()).unwrap_or(t)
+                } else {
+                    t
+                }
+            };
+            let head = match e.milestone {
+                Some(m) => format!("**{clock} · {}**", capitalize(m.label())),
+                None => clock,
+            };
+            let by = if e.author.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" *({})*", escape_inline(&e.author))
+            };
+            let _ = writeln!(
+                out,
+                "- {head} · {} · {}{by}",
+                e.kind.label(),
+                escape_block(&e.text, "  ")
+            );
+        }
+        out.push('\n');
+    }
+
+    fn causes(&self, out: &mut String) {
+        let _ = writeln!(out, "## Causes examined\n");
+        if self.doc.causes.is_empty() {
+            let _ = writeln!(out, "*No causes listed.*\n");
+        } else {
+            let _ = writeln!(out, "| Cause | State | Evidence |");
+            let _ = writeln!(out, "|---|---|--:|");
+            for c in &self.doc.causes {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    escape_cell(&cause_label(c)),
+                    state_text(c.state),
+                    c.evidence.len()
+                );
+            }
+            out.push('\n');
+            for c in &self.doc.causes {
+                self.cause(out, c);
+            }
+        }
+        let inc = &self.doc.incident;
+        let _ = writeln!(out, "## Root cause and trigger\n");
+        for (label, text) in [("Root cause", &inc.root_cause), ("Trigger", &inc.trigger)] {
+            let text = if text.trim().is_empty() {
+                "*not yet agreed*".to_string()
+            } else {
+                escape_block(text, "")
+            };
+            let _ = writeln!(out, "**{label}:** {text}\n");
+        }
+    }
+
+    fn cause(&self, out: &mut String, c: &DocCause) {
+        let _ = writeln!(out, "### {} — {}\n", escape_inline(&cause_label(c)), c.state.label());
+        if !c.notes.trim().is_empty() {
+            let _ = writeln!(out, "{}\n", escape_block(&c.notes, ""));
+        } else if c.state == CauseState::Unexamined {
+            let _ = writeln!(out, "*Not examined yet.*\n");
+        }
+        let evidence: Vec<&DocEvent> = c
+            .evidence
+            .iter()
+            .filter_map(|r| self.events_by_ref.get(r).copied())
+            .collect();
+        if !evidence.is_empty() {
+            let _ = writeln!(out, "Evidence:\n");
+            for e in evidence {
+                let _ = writeln!(out, "- {} · {}", self.short_time(e.at), escape_block(&e.text, "  "));
+            }
+            out.push('\n');
+        }
+    }
+
+    fn actions(&self, out: &mut String, gaps: &[Gap]) {
+        let _ = writeln!(out, "## Actions\n");
+        let mut actions: Vec<&DocAction> = self.doc.actions.iter().collect();
+        // The board's order: by priority (unset last), then due date (none last).
+        actions.sort_by_key(|a| (if a.priority == 0 { 99 } else { a.priority }, a.due.is_none(), a.due));
+        if actions.is_empty() {
+            let _ = writeln!(out, "*No actions defined yet.*\n");
+        } else {
+            let count = |s| actions.iter().filter(|a| a.status == s).count();
+            let overdue = actions.iter().filter(|a| is_overdue(a, self.today)).count();
+            let _ = write!(
+                out,
+                "{} action{}: {} to do, {} in progress, {} done",
+                actions.len(),
+                if actions.len() == 1 { "" } else { "s" },
+                count(ActionStatus::Todo),
+                count(ActionStatus::Doing),
+                count(ActionStatus::Done)
+            );
+            if overdue > 0 {
+                let _ = write!(out, "; **{overdue} overdue** on {}", self.today);
+            }
+            let _ = writeln!(out, ".\n");
+            let _ = writeln!(
+                out,
+                "| Priority | Kind | Action | Cause | Owner | Role | Due | Status | Ticket |"
+            );
+            let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
+            for a in actions {
+                self.action_row(out, a);
+            }
+            out.push('\n');
+        }
+        if !gaps.is_empty() {
+            let _ = writeln!(out, "### Still missing\n");
+            for g in gaps {
+                let _ = writeln!(out, "- {}", escape_inline(&g.to_string()));
+            }
+            out.push('\n');
+        }
+    }
+
+    fn action_row(&self, out: &mut String, a: &DocAction) {
+        let priority = if a.priority == 0 {
+            String::new()
+        } else {
+            format!("P{}", a.priority)
+        };
+        let mut title = format!("**{}**", escape_cell(&a.title));
+        if !a.details.trim().is_empty() {
+            let _ = write!(title, "<br>{}", escape_cell(&a.details));
+        }
+        let cause = a
+            .cause
+            .and_then(|r| self.doc.causes.iter().find(|c| c.reference == r))
+            .map(|c| escape_cell(&cause_label(c)))
+            .unwrap_or_default();
+        let owner = if a.owner.trim().is_empty() {
+            "*no owner*".to_string()
+        } else {
+            escape_cell(&a.owner)
+        };
+        let role = a.owner_role.map(|r| r.label()).unwrap_or("");
+        let due = match a.due {
+            None => "*no date*".to_string(),
+            Some(d) if is_overdue(a, self.today) => format!("**{d} overdue**"),
+            Some(d) => d.to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "| {priority} | {} | {title} | {cause} | {owner} | {role} | {due} | {} | {} |",
+            a.kind.label(),
+            a.status.label(),
+            escape_cell(&a.ticket)
+        );
+    }
+
+    fn meeting(&self, out: &mut String) {
+        let _ = writeln!(out, "## Review meeting\n");
+        let meeting = self.doc.meeting.as_ref();
+        if let Some(m) = meeting {
+            match (m.started_at, m.ended_at) {
+                (Some(s), Some(e)) => {
+                    let _ = writeln!(
+                        out,
+                        "Held {} to {} ({}).\n",
+                        self.full_time(s),
+                        e.with_timezone(&self.tz).format("%H:%M"),
+                        format_span(e - s)
+                    );
+                }
+                (Some(s), None) => {
+                    let _ = writeln!(out, "Started {}.\n", self.full_time(s));
+                }
+                _ => {}
+            }
+            if m.step_seconds.iter().any(|s| *s > 0) {
+                let _ = writeln!(out, "| Agenda step | Time spent |");
+                let _ = writeln!(out, "|---|--:|");
+                for (step, secs) in crate::model::AgendaStep::ALL.iter().zip(m.step_seconds) {
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} |",
+                        step.label(),
+                        format_span(chrono::Duration::seconds(secs))
+                    );
+                }
+                out.push('\n');
+            }
+        }
+        let _ = writeln!(out, "### Participants\n");
+        if self.doc.participants.is_empty() {
+            let _ = writeln!(out, "*No participants recorded.*\n");
+        } else {
+            let _ = writeln!(out, "| Name | Role | Attended |");
+            let _ = writeln!(out, "|---|---|---|");
+            for p in &self.doc.participants {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    escape_cell(&p.name),
+                    p.role.label(),
+                    if p.present { "yes" } else { "no" }
+                );
+            }
+            out.push('\n');
+        }
+        let (agreement, decisions) = meeting
+            .map(|m| (m.agreement.as_str(), m.decisions.as_str()))
+            .unwrap_or(("", ""));
+        let _ = writeln!(out, "### Working agreement\n");
+        let _ = writeln!(out, "{}\n", block_or(agreement, "None recorded."));
+        let _ = writeln!(out, "### Decisions\n");
+        let _ = writeln!(out, "{}\n", block_or(decisions, "None recorded."));
+    }
+}
+
+fn section(out: &mut String, title: &str, text: &str, empty: &str) {
+    let _ = writeln!(out, "## {title}\n\n{}\n", block_or(text, empty));
+}
+
+fn block_or(text: &str, empty: &str) -> String {
+    let block = escape_block(text, "");
+    if block.is_empty() { format!("*{empty}*") } else { block }
+}
+
+fn cause_label(c: &DocCause) -> String {
+    CauseCategory::from_db(&c.category).label()
+}
+
+fn state_text(state: CauseState) -> String {
+    match state {
+        CauseState::Confirmed => "**confirmed**".into(),
+        other => other.label().into(),
+    }
+}
+
+fn is_overdue(a: &DocAction, today: NaiveDate) -> bool {
+    a.status != ActionStatus::Done && a.due.is_some_and(|d| d < today)
+}
