@@ -356,7 +356,7 @@ fn import_each_format_then_again_without_duplicates() {
         assert_eq!(event_count(&env.db), before + n, "{file}");
         let again = env.ok(&["import", "-i", "1", "--format", format, &fixture(file)]);
         assert!(
-            again.contains(&format!("imported 0 events")) && again.contains(&format!("({n} already there)")),
+            again.contains("imported 0 events") && again.contains(&format!("({n} already there)")),
             "{again}"
         );
         assert_eq!(event_count(&env.db), before + n, "{file} twice adds nothing");

@@ -152,8 +152,7 @@ mod tests {
     fn hints_per_context() {
         assert_eq!(
             text(Context::Causes, 200),
-            "a add · e edit · d delete · s suspected · c confirmed · r ruled out · u unexamined · \
-             l link evidence · ? help · q back"
+            "a add · e edit · d delete · s suspected · c confirmed · r ruled out · u unexamined · ? help · q back"
         );
         assert_eq!(
             text(Context::Home, 200),

@@ -36,7 +36,12 @@ fn default_lookups() {
     assert_eq!(map.action(Context::Home, &char('D')), Some(Action::LoadDemo));
     assert_eq!(map.action(Context::Welcome, &char('D')), Some(Action::LoadDemo));
     assert_eq!(map.action(Context::Causes, &char('r')), Some(Action::CauseRuledOut));
-    assert_eq!(map.action(Context::Causes, &char('l')), Some(Action::LinkEvidence));
+    assert_eq!(
+        map.action(t, &char('l')),
+        Some(Action::LinkEvidence),
+        "an event is linked from the timeline"
+    );
+    assert_eq!(map.action(t, &char('E')), Some(Action::EditIncident));
     assert_eq!(map.action(Context::Actions, &char('l')), Some(Action::Right));
     assert_eq!(map.action(Context::Actions, &char('<')), Some(Action::MoveLeft));
     assert_eq!(map.action(Context::Actions, &char('>')), Some(Action::MoveRight));
