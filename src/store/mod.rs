@@ -133,6 +133,21 @@ impl Store {
 
     fn migrate(&self) -> Result<()> {
         let path = self.path.display().to_string();
+        // Reading the schema here finds a damaged one at open, where the error names the file.
+        let _: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        let version: i32 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let app: i32 = self
+            .conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))?;
+        if version == CURRENT_VERSION && app == APPLICATION_ID {
+            // Up to date: no write, so reading commands leave the file (and every other
+            // process's `data_version`) alone.
+            return Ok(());
+        }
         self.write(|conn| {
             let version: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
             let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
