@@ -86,12 +86,10 @@ impl Store {
     /// newer debrief wrote, is refused and left exactly as it was.
     pub fn open(path: &Path, author: &str) -> Result<Store> {
         let shown = path.display().to_string();
-        let exists = path.exists();
-        if exists {
-            inspect_existing(path)?;
-        } else {
-            create_empty(path)?;
+        if !path.exists() {
+            create_new(path)?;
         }
+        inspect_existing(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -481,25 +479,20 @@ fn inspect_existing(path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn create_empty(path: &Path) -> Result<()> {
+/// Creates a new database so that it appears whole or not at all: it is built and migrated
+/// under a temporary name beside its final place, then linked into place. A process killed
+/// halfway leaves no empty file that every later run would refuse, and of several processes
+/// that create the same database at once, one wins and the others open its file.
+fn create_new(path: &Path) -> Result<()> {
     let shown = path.display().to_string();
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
+    let dir = parent_dir(path);
+    let missing = || StoreError::MissingDir {
+        path: shown.clone(),
+        dir: dir.display().to_string(),
     };
     match fs::metadata(&dir) {
-        Err(_) => {
-            return Err(StoreError::MissingDir {
-                path: shown,
-                dir: dir.display().to_string(),
-            });
-        }
-        Ok(m) if !m.is_dir() => {
-            return Err(StoreError::MissingDir {
-                path: shown,
-                dir: dir.display().to_string(),
-            });
-        }
+        Err(_) => return Err(missing()),
+        Ok(m) if !m.is_dir() => return Err(missing()),
         Ok(m) if m.permissions().readonly() => {
             return Err(StoreError::CannotCreate {
                 path: shown,
@@ -508,16 +501,75 @@ fn create_empty(path: &Path) -> Result<()> {
         }
         Ok(_) => {}
     }
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| StoreError::CannotCreate {
-            path: shown,
-            detail: e.to_string(),
-        })?;
-    Ok(())
+    let cannot = |e: &dyn std::fmt::Display| StoreError::CannotCreate {
+        path: shown.clone(),
+        detail: e.to_string(),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| cannot(&"it names no file"))?
+        .to_string_lossy();
+    let tmp = dir.join(format!(".{name}.new-{}", std::process::id()));
+    remove_with_side_files(&tmp); // left by a killed process that had the same id
+    let result = (|| {
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(|e| cannot(&e))?;
+        {
+            let store = Store {
+                conn: Connection::open_with_flags(
+                    &tmp,
+                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?,
+                path: path.to_path_buf(),
+                author: String::new(),
+            };
+            // The journal stays in memory while the file is private; WAL is switched on last,
+            // and closing the connection removes the -wal and -shm files again.
+            let _: String =
+                store
+                    .conn
+                    .pragma_update_and_check(None, "journal_mode", "MEMORY", |r| r.get(0))?;
+            store.migrate()?;
+            let mode: String =
+                store
+                    .conn
+                    .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(cannot(&format!(
+                    "it cannot be switched to WAL (it stays in {mode})"
+                )));
+            }
+        }
+        fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| cannot(&e))?;
+        match fs::hard_link(&tmp, path) {
+            Ok(()) => {}
+            // Another process was first; its database is whole, so it is used.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+            // A file system without hard links: a rename does the same, except that it would
+            // replace a database created in the instant since the check.
+            Err(_) if !path.exists() => fs::rename(&tmp, path).map_err(|e| cannot(&e))?,
+            Err(_) => return Ok(()),
+        }
+        // The new name itself must survive a crash.
+        let _ = fs::File::open(&dir).and_then(|d| d.sync_all());
+        Ok(())
+    })();
+    remove_with_side_files(&tmp);
+    result
+}
+
+fn remove_with_side_files(path: &Path) {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = fs::remove_file(PathBuf::from(name));
+    }
 }
 
 fn classify(path: &str, e: rusqlite::Error) -> StoreError {
