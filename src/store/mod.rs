@@ -63,8 +63,16 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// Not `#[from]`: the message already holds SQLite's, so it is not repeated as a source
+    /// (a `{:#}` report would print it three times over).
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite(e)
+    }
 }
 
 impl StoreError {
@@ -187,6 +195,13 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Words an error that SQLite raised about the file itself while a command ran (a damaged
+    /// page, a file that turned read-only) the way the same problem is worded at open: naming
+    /// the file. Other errors are returned as they are.
+    pub fn explain(&self, e: StoreError) -> StoreError {
+        classify_store(&self.path.display().to_string(), e)
     }
 
     pub fn author(&self) -> &str {
