@@ -524,7 +524,9 @@ fn create_new(path: &Path) -> Result<()> {
         .file_name()
         .ok_or_else(|| cannot(&"it names no file"))?
         .to_string_lossy();
-    let tmp = dir.join(format!(".{name}.new-{}", std::process::id()));
+    let prefix = format!(".{name}.new-");
+    sweep_stale_temporaries(&dir, &prefix);
+    let tmp = dir.join(format!("{prefix}{}", std::process::id()));
     remove_with_side_files(&tmp); // left by a killed process that had the same id
     let result = (|| {
         OpenOptions::new()
@@ -577,6 +579,27 @@ fn create_new(path: &Path) -> Result<()> {
     })();
     remove_with_side_files(&tmp);
     result
+}
+
+/// Removes what creators killed halfway left: temporary files of this database that nobody has
+/// touched for a minute (a live creator is done within a fraction of a second).
+fn sweep_stale_temporaries(dir: &Path, prefix: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let stale = |m: &fs::Metadata| {
+        m.modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(60))
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(prefix)
+            && entry.metadata().is_ok_and(|m| m.is_file() && stale(&m))
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn remove_with_side_files(path: &Path) {
