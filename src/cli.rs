@@ -707,6 +707,15 @@ fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> 
     Ok(())
 }
 
+/// Names the database in errors about the file that a command met halfway (see
+/// [`Store::explain`]).
+pub fn explain(e: anyhow::Error, store: &Store) -> anyhow::Error {
+    match e.downcast::<StoreError>() {
+        Ok(e) => anyhow!(store.explain(e)),
+        Err(e) => e,
+    }
+}
+
 /// Opens the store for a command line; errors are worded for people.
 pub fn open_store(cli: &Cli) -> Result<Store> {
     let path = resolve_db(cli.db.clone())?;

@@ -27,7 +27,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(_) => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
-            cli::run(cli, &store, &mut out)
+            cli::run(cli, &store, &mut out).map_err(|e| cli::explain(e, &store))
         }
     }
 }

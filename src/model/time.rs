@@ -1,6 +1,9 @@
 //! Reading the times people type: `14:32`, `yesterday 23:10`, `-5m`, RFC 3339 and friends.
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Days, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
+    Weekday,
+};
 use chrono_tz::Tz;
 
 /// The forms a time may take, for error messages and help.
@@ -21,6 +24,8 @@ pub enum TimeError {
     UnreadableDate(String),
     #[error("unknown time zone \"{0}\" (use an IANA name such as Europe/Berlin or UTC)")]
     UnknownZone(String),
+    #[error("time \"{0}\" is out of range (beyond the calendar debrief can store)")]
+    OutOfRange(String),
 }
 
 /// What a typed time is read against.
@@ -82,20 +87,23 @@ fn parse_one_token(tok: &str, ctx: &TimeContext) -> Option<Result<DateTime<Utc>,
     if tok.eq_ignore_ascii_case("now") {
         return Some(Ok(ctx.now));
     }
+    let out_of_range = || TimeError::OutOfRange(tok.to_string());
     if let Some(rest) = tok.strip_prefix('-') {
         let d = parse_span(rest)?;
-        return Some(Ok(ctx.now - d));
+        return Some(ctx.now.checked_sub_signed(d).ok_or_else(out_of_range));
     }
     if let Some(rest) = tok.strip_prefix('+') {
         let d = parse_span(rest)?;
         return Some(match ctx.anchor {
-            Some(anchor) => Ok(anchor + d),
+            Some(anchor) => anchor.checked_add_signed(d).ok_or_else(out_of_range),
             None => Err(TimeError::NoAnchor(tok.to_string())),
         });
     }
     if let Some(t) = parse_clock(tok) {
-        let today = ctx.now.with_timezone(&ctx.zone).date_naive();
-        return Some(local_to_utc(today.and_time(t), ctx.zone, tok));
+        return Some(match local_today(ctx) {
+            Some(today) => local_to_utc(today.and_time(t), ctx.zone, tok),
+            None => Err(out_of_range()),
+        });
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(tok) {
         return Some(Ok(t.with_timezone(&Utc)));
@@ -118,17 +126,29 @@ fn parse_one_token(tok: &str, ctx: &TimeContext) -> Option<Result<DateTime<Utc>,
 
 fn parse_two_tokens(a: &str, b: &str, ctx: &TimeContext) -> Option<Result<DateTime<Utc>, TimeError>> {
     let input = format!("{a} {b}");
-    let today = ctx.now.with_timezone(&ctx.zone).date_naive();
-    let day = if a.eq_ignore_ascii_case("today") {
-        Some(today)
-    } else if a.eq_ignore_ascii_case("yesterday") {
-        today.pred_opt()
-    } else {
-        NaiveDate::parse_from_str(a, "%Y-%m-%d").ok()
-    };
-    let day = day?;
     let t = parse_clock(b)?;
+    let relative = if a.eq_ignore_ascii_case("today") {
+        Some(0)
+    } else if a.eq_ignore_ascii_case("yesterday") {
+        Some(1)
+    } else {
+        None
+    };
+    let day = match relative {
+        Some(back) => match local_today(ctx).and_then(|d| d.checked_sub_days(Days::new(back))) {
+            Some(day) => day,
+            None => return Some(Err(TimeError::OutOfRange(input))),
+        },
+        None => NaiveDate::parse_from_str(a, "%Y-%m-%d").ok()?,
+    };
     Some(local_to_utc(day.and_time(t), ctx.zone, &input))
+}
+
+/// Today's date in the context's zone (`None` only at the very ends of the calendar).
+fn local_today(ctx: &TimeContext) -> Option<NaiveDate> {
+    let utc = ctx.now.naive_utc();
+    let offset = ctx.zone.offset_from_utc_datetime(&utc).fix();
+    utc.checked_add_offset(offset).map(|t| t.date())
 }
 
 fn parse_clock(tok: &str) -> Option<NaiveTime> {
@@ -161,6 +181,10 @@ pub fn local_to_utc(naive: NaiveDateTime, zone: Tz, input: &str) -> Result<DateT
     match zone.from_local_datetime(&naive) {
         LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
         LocalResult::Ambiguous(earliest, _) => Ok(earliest.with_timezone(&Utc)),
+        // The zone knows this wall-clock time, but in UTC it falls off the end of the calendar.
+        LocalResult::None if zone.offset_from_local_datetime(&naive) != LocalResult::None => {
+            Err(TimeError::OutOfRange(input.to_string()))
+        }
         LocalResult::None => Err(TimeError::Skipped {
             input: input.to_string(),
             zone: zone.name().to_string(),
@@ -195,7 +219,7 @@ pub fn parse_due(input: &str, today: NaiveDate) -> Result<NaiveDate, TimeError> 
     if let Ok(wd) = s.parse::<Weekday>() {
         let ahead = (7 + wd.num_days_from_monday() as i64 - today.weekday().num_days_from_monday() as i64) % 7;
         let ahead = if ahead == 0 { 7 } else { ahead };
-        return Ok(today + Duration::days(ahead));
+        return today.checked_add_signed(Duration::days(ahead)).ok_or_else(bad);
     }
     Err(bad())
 }

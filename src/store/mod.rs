@@ -36,6 +36,11 @@ pub enum StoreError {
     Corrupt { path: String, detail: String },
     #[error("{path}: read-only; debrief needs to write to its database (check the file's permissions)")]
     ReadOnly { path: String },
+    #[error(
+        "{path}: the directory {dir} is read-only; debrief needs to write its journal files \
+         beside the database (check the directory's permissions)"
+    )]
+    ReadOnlyDir { path: String, dir: String },
     #[error("{path}: the directory {dir} does not exist")]
     MissingDir { path: String, dir: String },
     #[error("{path}: cannot create the database here ({detail})")]
@@ -56,8 +61,16 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// Not `#[from]`: the message already holds SQLite's, so it is not repeated as a source
+    /// (a `{:#}` report would print it three times over).
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite(e)
+    }
 }
 
 impl StoreError {
@@ -79,12 +92,10 @@ impl Store {
     /// newer debrief wrote, is refused and left exactly as it was.
     pub fn open(path: &Path, author: &str) -> Result<Store> {
         let shown = path.display().to_string();
-        let exists = path.exists();
-        if exists {
-            inspect_existing(path)?;
-        } else {
-            create_empty(path)?;
+        if !path.exists() {
+            create_new(path)?;
         }
+        inspect_existing(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
@@ -129,6 +140,17 @@ impl Store {
 
     fn migrate(&self) -> Result<()> {
         let path = self.path.display().to_string();
+        // Reading the schema here finds a damaged one at open, where the error names the file.
+        let _: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        let version: i32 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let app: i32 = self.conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        if version == CURRENT_VERSION && app == APPLICATION_ID {
+            // Up to date: no write, so reading commands leave the file (and every other
+            // process's `data_version`) alone.
+            return Ok(());
+        }
         self.write(|conn| {
             let version: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
             let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
@@ -164,6 +186,13 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Words an error that SQLite raised about the file itself while a command ran (a damaged
+    /// page, a file that turned read-only) the way the same problem is worded at open: naming
+    /// the file. Other errors are returned as they are.
+    pub fn explain(&self, e: StoreError) -> StoreError {
+        classify_store(&self.path.display().to_string(), e)
     }
 
     pub fn author(&self) -> &str {
@@ -293,8 +322,80 @@ impl Store {
     }
 }
 
-/// Refuses what is not a debrief database before SQLite may touch it (opening a file read-write
-/// can already write to it, e.g. roll back a journal).
+/// The parts of an SQLite file's first page that say whose it is and how long it should be.
+struct Header {
+    page_size: u64,
+    /// The size in pages, when the header's copy of it is valid.
+    pages: Option<u64>,
+    user_version: i32,
+    application_id: i32,
+    /// The schema table on page 1 is an empty leaf: no tables, indexes, views or triggers.
+    empty_schema: bool,
+}
+
+/// Reads the file header by hand (see <https://sqlite.org/fileformat.html>), so that a file can
+/// be refused without SQLite opening it: even a read-only connection creates `-wal` and `-shm`
+/// files beside a WAL database, and cannot remove them again.
+fn read_header(path: &Path, shown: &str) -> Result<Header> {
+    let mut buf = Vec::with_capacity(108);
+    fs::File::open(path)
+        .and_then(|f| f.take(108).read_to_end(&mut buf))
+        .map_err(|e| StoreError::CannotCreate {
+            path: shown.into(),
+            detail: e.to_string(),
+        })?;
+    if buf.len() < SQLITE_HEADER.len() || &buf[..16] != SQLITE_HEADER {
+        return Err(StoreError::NotDebrief {
+            path: shown.into(),
+            reason: "it is not an SQLite file".into(),
+        });
+    }
+    let damaged = |detail: String| StoreError::Corrupt {
+        path: shown.into(),
+        detail,
+    };
+    if buf.len() < 108 {
+        return Err(damaged(format!(
+            "it is cut short inside its header, at {} bytes",
+            buf.len()
+        )));
+    }
+    let be16 = |at: usize| u16::from_be_bytes([buf[at], buf[at + 1]]);
+    let be32 = |at: usize| u32::from_be_bytes([buf[at], buf[at + 1], buf[at + 2], buf[at + 3]]);
+    let page_size = match be16(16) {
+        1 => 65_536,
+        n if n.is_power_of_two() && n >= 512 => u64::from(n),
+        n => {
+            return Err(damaged(format!("its header names an impossible page size, {n}")));
+        }
+    };
+    let (change_counter, pages, valid_for) = (be32(24), be32(28), be32(92));
+    Ok(Header {
+        page_size,
+        pages: (pages > 0 && change_counter == valid_for).then_some(u64::from(pages)),
+        user_version: be32(60) as i32,
+        application_id: be32(68) as i32,
+        empty_schema: buf[100] == 0x0D && be16(103) == 0,
+    })
+}
+
+fn side_file_len(path: &Path, suffix: &str) -> u64 {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    fs::metadata(PathBuf::from(name)).map(|m| m.len()).unwrap_or(0)
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Refuses what is not a debrief database, or not one this debrief may write, before SQLite
+/// touches it: opening a file read-write can already write to it (roll back a journal, checkpoint
+/// a WAL), and opening it at all leaves `-wal` and `-shm` files beside it. Only the header is
+/// read here; the migration check repeats the version checks under the write lock.
 fn inspect_existing(path: &Path) -> Result<()> {
     let shown = path.display().to_string();
     let meta = fs::metadata(path).map_err(|e| StoreError::CannotCreate {
@@ -313,66 +414,65 @@ fn inspect_existing(path: &Path) -> Result<()> {
             reason: "the file is empty".into(),
         });
     }
-    let mut header = [0u8; 16];
-    let mut file = fs::File::open(path).map_err(|e| StoreError::CannotCreate {
-        path: shown.clone(),
-        detail: e.to_string(),
-    })?;
-    if file.read_exact(&mut header).is_err() || &header != SQLITE_HEADER {
-        return Err(StoreError::NotDebrief {
-            path: shown,
-            reason: "it is not an SQLite file".into(),
-        });
-    }
-    // Permission bits are checked by hand because root may write anyway, and a file that a
-    // team marked read-only must stay as it is.
-    if meta.permissions().readonly() {
-        return Err(StoreError::ReadOnly { path: shown });
-    }
-    let ro = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| classify(&shown, e))?;
-    let check = || -> rusqlite::Result<(i32, i32, i64)> {
-        let version: i32 = ro.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let app: i32 = ro.pragma_query_value(None, "application_id", |r| r.get(0))?;
-        let tables: i64 = ro.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-        Ok((version, app, tables))
-    };
-    let (version, app, tables) = check().map_err(|e| classify(&shown, e))?;
-    if app != APPLICATION_ID && (version != 0 || tables > 0) {
+    let header = read_header(path, &shown)?;
+    if header.application_id != APPLICATION_ID && (header.user_version != 0 || !header.empty_schema) {
         return Err(StoreError::NotDebrief {
             path: shown,
             reason: "another application's SQLite file".into(),
         });
     }
-    if version > CURRENT_VERSION {
+    if header.user_version > CURRENT_VERSION {
         return Err(StoreError::TooNew {
             path: shown,
-            found: version,
+            found: header.user_version,
             ours: CURRENT_VERSION,
         });
+    }
+    // Permission bits are checked by hand because root may write anyway, and a file that a
+    // team marked read-only must stay as it is. SQLite writes its -wal and -shm files beside
+    // the database, so a read-only directory counts too.
+    if meta.permissions().readonly() {
+        return Err(StoreError::ReadOnly { path: shown });
+    }
+    let dir = parent_dir(path);
+    if fs::metadata(&dir).is_ok_and(|m| m.permissions().readonly()) {
+        return Err(StoreError::ReadOnlyDir {
+            path: shown,
+            dir: dir.display().to_string(),
+        });
+    }
+    // A file shorter than its header says was cut off (a copy that stopped, a full disk). With
+    // a WAL or a hot journal beside it, SQLite recovers from that first, so it is left to SQLite.
+    if side_file_len(path, "-wal") == 0 && side_file_len(path, "-journal") == 0 {
+        let len = fs::metadata(path).map(|m| m.len()).unwrap_or(meta.len());
+        let expected = header.pages.map(|p| p * header.page_size);
+        if !len.is_multiple_of(header.page_size) || expected.is_some_and(|e| len < e) {
+            let said = expected
+                .map(|e| format!(" of the {e} its header says"))
+                .unwrap_or_default();
+            return Err(StoreError::Corrupt {
+                path: shown,
+                detail: format!("it is cut short: {len} bytes{said}"),
+            });
+        }
     }
     Ok(())
 }
 
-fn create_empty(path: &Path) -> Result<()> {
+/// Creates a new database so that it appears whole or not at all: it is built and migrated
+/// under a temporary name beside its final place, then linked into place. A process killed
+/// halfway leaves no empty file that every later run would refuse, and of several processes
+/// that create the same database at once, one wins and the others open its file.
+fn create_new(path: &Path) -> Result<()> {
     let shown = path.display().to_string();
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
+    let dir = parent_dir(path);
+    let missing = || StoreError::MissingDir {
+        path: shown.clone(),
+        dir: dir.display().to_string(),
     };
     match fs::metadata(&dir) {
-        Err(_) => {
-            return Err(StoreError::MissingDir {
-                path: shown,
-                dir: dir.display().to_string(),
-            });
-        }
-        Ok(m) if !m.is_dir() => {
-            return Err(StoreError::MissingDir {
-                path: shown,
-                dir: dir.display().to_string(),
-            });
-        }
+        Err(_) => return Err(missing()),
+        Ok(m) if !m.is_dir() => return Err(missing()),
         Ok(m) if m.permissions().readonly() => {
             return Err(StoreError::CannotCreate {
                 path: shown,
@@ -381,16 +481,94 @@ fn create_empty(path: &Path) -> Result<()> {
         }
         Ok(_) => {}
     }
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| StoreError::CannotCreate {
-            path: shown,
-            detail: e.to_string(),
-        })?;
-    Ok(())
+    let cannot = |e: &dyn std::fmt::Display| StoreError::CannotCreate {
+        path: shown.clone(),
+        detail: e.to_string(),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| cannot(&"it names no file"))?
+        .to_string_lossy();
+    let prefix = format!(".{name}.new-");
+    sweep_stale_temporaries(&dir, &prefix);
+    let tmp = dir.join(format!("{prefix}{}", std::process::id()));
+    remove_with_side_files(&tmp); // left by a killed process that had the same id
+    let result = (|| {
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(|e| cannot(&e))?;
+        {
+            let store = Store {
+                conn: Connection::open_with_flags(
+                    &tmp,
+                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?,
+                path: path.to_path_buf(),
+                author: String::new(),
+            };
+            // The journal stays in memory while the file is private; WAL is switched on last,
+            // and closing the connection removes the -wal and -shm files again.
+            let _: String = store
+                .conn
+                .pragma_update_and_check(None, "journal_mode", "MEMORY", |r| r.get(0))?;
+            store.migrate()?;
+            let mode: String = store
+                .conn
+                .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(cannot(&format!("it cannot be switched to WAL (it stays in {mode})")));
+            }
+        }
+        fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| cannot(&e))?;
+        match fs::hard_link(&tmp, path) {
+            Ok(()) => {}
+            // Another process was first; its database is whole, so it is used.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+            // A file system without hard links: a rename does the same, except that it would
+            // replace a database created in the instant since the check.
+            Err(_) if !path.exists() => fs::rename(&tmp, path).map_err(|e| cannot(&e))?,
+            Err(_) => return Ok(()),
+        }
+        // The new name itself must survive a crash.
+        let _ = fs::File::open(&dir).and_then(|d| d.sync_all());
+        Ok(())
+    })();
+    remove_with_side_files(&tmp);
+    result
+}
+
+/// Removes what creators killed halfway left: temporary files of this database that nobody has
+/// touched for a minute (a live creator is done within a fraction of a second).
+fn sweep_stale_temporaries(dir: &Path, prefix: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let stale = |m: &fs::Metadata| {
+        m.modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(60))
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(prefix)
+            && entry.metadata().is_ok_and(|m| m.is_file() && stale(&m))
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn remove_with_side_files(path: &Path) {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = fs::remove_file(PathBuf::from(name));
+    }
 }
 
 fn classify(path: &str, e: rusqlite::Error) -> StoreError {
