@@ -1,5 +1,6 @@
 use clap::Parser;
 use debrief::cli::{self, Cli, Command};
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -7,7 +8,8 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            eprintln!("debrief: {}", one_line(&e));
+            // Not eprintln!: it panics when stderr is a terminal that has hung up.
+            let _ = writeln!(std::io::stderr(), "debrief: {}", one_line(&e));
             ExitCode::from(1)
         }
     }

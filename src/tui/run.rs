@@ -3,7 +3,7 @@
 
 use super::app::{App, Clock};
 use super::keymap::KeyMap;
-use super::terminal::{EventSource, StopSignals, TerminalGuard, TtyWatchdog};
+use super::terminal::{self, EventSource, StopSignals, TerminalGuard, TtyWatchdog};
 use super::theme::Theme;
 use crate::store::Store;
 use anyhow::{Context, Result};
@@ -57,6 +57,13 @@ pub fn run(store: Store, incident: Option<i64>) -> Result<()> {
         Ok(())
     })();
     app.shutdown();
-    guard.restore()?;
+    let restored = guard.restore();
+    if terminal::tty_gone() {
+        // The terminal hung up (the SSH link dropped, the window closed): there is nothing to
+        // give back and nobody to tell — restoring and drawing fail with EIO/ENXIO, and an
+        // error message on that dead stderr would fail too. What was saved is in SQLite.
+        return Ok(());
+    }
+    restored?;
     result
 }

@@ -277,6 +277,15 @@ impl TtyProbe {
     }
 }
 
+/// Whether our controlling terminal has gone away (hung up, or cannot be reached any more).
+pub fn tty_gone() -> bool {
+    match TtyProbe::open() {
+        Ok(probe) => matches!(probe.wait(Duration::ZERO), Ok(TtyState::Gone) | Err(_)),
+        // A hung-up stdin is no longer a tty, and /dev/tty is gone with the session's terminal.
+        Err(_) => true,
+    }
+}
+
 /// Counts wakeups that came early and brought nothing. A live terminal wakes us for keys,
 /// resizes and timeouts — a handful per second; thousands of empty ones mean a dead one.
 #[derive(Debug, Clone)]
