@@ -9,6 +9,8 @@
 
 #![allow(dead_code)]
 
+pub mod screens;
+
 use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::fs::File;
 use std::io::{Read, Write};
