@@ -34,7 +34,8 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
-/// The error and its causes on one line, each said once (some messages already quote their cause).
+/// The error and its causes on one line, each said once (some messages already quote their cause),
+/// cleaned of terminal controls: messages quote what was wrong, and that may be hostile text.
 fn one_line(e: &anyhow::Error) -> String {
     let mut msg = e.to_string();
     for cause in e.chain().skip(1) {
@@ -44,5 +45,5 @@ fn one_line(e: &anyhow::Error) -> String {
             msg.push_str(&c);
         }
     }
-    msg.replace('\n', " ")
+    debrief::model::sanitize::clean_line(&msg)
 }
