@@ -45,10 +45,12 @@ pub fn keys(app: &mut App, s: &str) {
     }
 }
 
-/// Text typed into a field, one key per character, whatever the characters are.
+/// Text typed into a field, one key per character, whatever the characters are. (Into an open
+/// form, so the frame's layout does not change between keys.)
 pub fn type_text(app: &mut App, text: &str) {
+    app.prepare(Rect::new(0, 0, 80, 24));
     for c in text.chars() {
-        press(app, KeyCode::Char(c), KeyModifiers::NONE);
+        app.press(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     }
 }
 
