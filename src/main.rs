@@ -1,5 +1,6 @@
 use clap::Parser;
 use debrief::cli::{self, Cli, Command};
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -7,7 +8,8 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            eprintln!("debrief: {}", one_line(&e));
+            // Not eprintln!: it panics when stderr is a terminal that has hung up.
+            let _ = writeln!(std::io::stderr(), "debrief: {}", one_line(&e));
             ExitCode::from(1)
         }
     }
@@ -32,7 +34,8 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
-/// The error and its causes on one line, each said once (some messages already quote their cause).
+/// The error and its causes on one line, each said once (some messages already quote their cause),
+/// cleaned of terminal controls: messages quote what was wrong, and that may be hostile text.
 fn one_line(e: &anyhow::Error) -> String {
     let mut msg = e.to_string();
     for cause in e.chain().skip(1) {
@@ -42,5 +45,5 @@ fn one_line(e: &anyhow::Error) -> String {
             msg.push_str(&c);
         }
     }
-    msg.replace('\n', " ")
+    debrief::model::sanitize::clean_line(&msg)
 }

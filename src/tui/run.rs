@@ -3,7 +3,7 @@
 
 use super::app::{App, Clock};
 use super::keymap::KeyMap;
-use super::terminal::{EventSource, StopSignals, TerminalGuard, TtyWatchdog};
+use super::terminal::{self, EventSource, StopSignals, TerminalGuard, TtyWatchdog};
 use super::theme::Theme;
 use crate::store::Store;
 use anyhow::{Context, Result};
@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 
 /// How often the console looks for other sessions' changes when no key arrives.
 const TICK: Duration = Duration::from_millis(250);
+
+/// The test hook's variable: see `run`.
+pub const TEST_PANIC_ENV: &str = "DEBRIEF_TEST_PANIC";
 
 pub fn run(store: Store, incident: Option<i64>) -> Result<()> {
     // Everything that can fail for a user reason fails before the terminal is taken over.
@@ -25,12 +28,19 @@ pub fn run(store: Store, incident: Option<i64>) -> Result<()> {
     let mut events = EventSource::new();
     let _watchdog = TtyWatchdog::spawn(TtyWatchdog::GRACE);
     let mut last_tick = Instant::now();
+    // Test hook, for tests/terminal.rs only: DEBRIEF_TEST_PANIC=1 panics right after the first
+    // frame is drawn, to prove that a panic gives the terminal back (cooked mode, echo, main
+    // screen, no mouse capture, cursor shown). Nothing else reads this variable.
+    let mut test_panic = std::env::var_os(TEST_PANIC_ENV).is_some_and(|v| v == "1");
     let result = (|| -> Result<()> {
         loop {
             guard.draw(|frame| {
                 app.prepare(frame.area());
                 frame.render_widget(&app, frame.area());
             })?;
+            if std::mem::take(&mut test_panic) {
+                panic!("{TEST_PANIC_ENV}=1: a panic after the first frame, as asked");
+            }
             match events.next_event(TICK) {
                 Ok(Some(event)) => app.handle_event(event),
                 Ok(None) => {}
@@ -47,6 +57,13 @@ pub fn run(store: Store, incident: Option<i64>) -> Result<()> {
         Ok(())
     })();
     app.shutdown();
-    guard.restore()?;
+    let restored = guard.restore();
+    if terminal::tty_gone() {
+        // The terminal hung up (the SSH link dropped, the window closed): there is nothing to
+        // give back and nobody to tell — restoring and drawing fail with EIO/ENXIO, and an
+        // error message on that dead stderr would fail too. What was saved is in SQLite.
+        return Ok(());
+    }
+    restored?;
     result
 }

@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 
 /// Mouse capture is on; read by the panic hook, which has no access to the guard.
 static MOUSE_CAPTURED: AtomicBool = AtomicBool::new(false);
-static MOUSE_HOOK: std::sync::Once = std::sync::Once::new();
+static PANIC_HOOK: std::sync::Once = std::sync::Once::new();
 
 /// Raw mode and the alternate screen for as long as it lives; restored on drop and on panic.
 pub struct TerminalGuard {
@@ -50,21 +50,31 @@ pub struct TerminalGuard {
 }
 
 impl TerminalGuard {
-    /// Enters raw mode and the alternate screen (`ratatui::try_init`, whose panic hook restores
-    /// them), turns on bracketed paste — so pasted chat arrives as one `Event::Paste`, not as a
-    /// burst of keys that would each trigger an action — and, if asked, mouse capture.
+    /// Enters raw mode and the alternate screen (`ratatui::try_init`), installs a panic hook
+    /// that restores the terminal (once per process), turns on bracketed paste — so pasted
+    /// chat arrives as one `Event::Paste`, not as a burst of keys that would each trigger an
+    /// action — and, if asked, mouse capture.
     pub fn enter(mouse: bool) -> io::Result<TerminalGuard> {
-        let terminal = ratatui::try_init().inspect_err(|_| {
+        // ratatui::try_init also installs a panic hook that restores the terminal and eprintln!s
+        // when that fails; on a terminal that has hung up, that eprintln! panics inside the
+        // panic hook and the process aborts. So its hook is put aside for ours (below), which
+        // restores the same things and ignores what fails.
+        let before = std::panic::take_hook();
+        let terminal = ratatui::try_init();
+        drop(std::panic::take_hook());
+        std::panic::set_hook(before);
+        let terminal = terminal.inspect_err(|_| {
             let _ = ratatui::try_restore();
         })?;
-        // Runs before ratatui's hook (hooks chain newest first), which then restores the rest.
-        MOUSE_HOOK.call_once(|| {
+        PANIC_HOOK.call_once(|| {
             let previous = std::panic::take_hook();
             std::panic::set_hook(Box::new(move |info| {
                 if MOUSE_CAPTURED.swap(false, Ordering::SeqCst) {
                     let _ = execute!(stdout(), DisableMouseCapture);
                 }
                 let _ = execute!(stdout(), DisableBracketedPaste, cursor::Show);
+                // Raw mode off and the main screen back, before the message is printed.
+                let _ = ratatui::try_restore();
                 previous(info);
             }));
         });
@@ -274,6 +284,15 @@ impl TtyProbe {
             });
         }
         Ok(if ready > 0 { TtyState::Readable } else { TtyState::Idle })
+    }
+}
+
+/// Whether our controlling terminal has gone away (hung up, or cannot be reached any more).
+pub fn tty_gone() -> bool {
+    match TtyProbe::open() {
+        Ok(probe) => matches!(probe.wait(Duration::ZERO), Ok(TtyState::Gone) | Err(_)),
+        // A hung-up stdin is no longer a tty, and /dev/tty is gone with the session's terminal.
+        Err(_) => true,
     }
 }
 
