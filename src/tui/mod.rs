@@ -4,6 +4,7 @@ pub mod action;
 pub mod app;
 pub mod board;
 pub mod causes;
+pub mod config;
 pub mod form;
 pub mod help;
 pub mod hints;
