@@ -11,6 +11,8 @@ pub mod hints;
 pub mod home;
 pub mod key;
 pub mod keymap;
+pub mod meeting;
+pub mod participants;
 pub mod popup;
 pub mod review;
 pub mod run;
@@ -20,6 +22,7 @@ pub mod timeline;
 pub mod too_small;
 pub mod ui;
 pub mod view;
+pub mod wrap_up;
 
 /// Below this the console shows only "terminal too small"; 80x24 is well above it.
 pub const MIN_WIDTH: u16 = 60;
