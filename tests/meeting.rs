@@ -326,6 +326,10 @@ fn a_scripted_meeting_is_recorded_in_the_database() {
         "{text}"
     );
     assert!(text.contains("Held 10:00–10:51; the meeting has ended."), "{text}");
+    assert!(
+        text.contains("Meeting ended at 10:51 · held 10:00–10:51 · 51:40 of 60:00 planned"),
+        "{text}"
+    );
     advance(&mut app, 30, 0);
     assert!(
         screen(&mut app, 100, 30).contains("Meeting ended at 10:51"),

@@ -604,17 +604,22 @@ impl AgendaBar<'_> {
                     format!(" Meeting ended at {}", hh_mm(self.zone, end)),
                     theme.title,
                 )]);
-                pieces.push(budget_spans(
+                // Time left means nothing once the meeting is over; running over still does.
+                let mut held = vec![Span::styled(
                     format!(
-                        "held {}–{} · {} / {}",
+                        "held {}–{} · {} of {} planned",
                         hh_mm(self.zone, start),
                         hh_mm(self.zone, end),
                         clock(total),
                         clock(planned)
                     ),
-                    Budget::of(total, planned),
-                    theme,
-                ));
+                    theme.base,
+                )];
+                let budget = Budget::of(total, planned);
+                if budget.is_over() {
+                    held.push(Span::styled(format!(" {budget}"), theme.warning));
+                }
+                pieces.push(held);
             }
             (Some(start), None) => {
                 let elapsed = m.step_elapsed(m.step, self.now);
