@@ -1,6 +1,7 @@
 //! The console: actions, key map, theme, terminal lifecycle, and the panes and popups.
 
 pub mod action;
+pub mod agenda_bar;
 pub mod app;
 pub mod board;
 pub mod causes;

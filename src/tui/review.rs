@@ -207,7 +207,7 @@ impl ReviewState {
         self.render_header(header, buf, theme, now);
         if self.meeting.is_some() {
             let (_, agenda, body) = self.split(area);
-            super::meeting::render(self, agenda, body, buf, theme, now);
+            super::agenda_bar::render(self, agenda, body, buf, theme, now);
         }
         for (pane, rect, full) in panes {
             if full {
