@@ -19,11 +19,11 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     let store = cli::open_store(&cli)?;
     match cli.command {
         None => {
-            debrief::tui::run::run(store, None)?;
+            debrief::tui::run::run(store, None, false)?;
             Ok(0)
         }
-        Some(Command::Open { id, .. }) => {
-            debrief::tui::run::run(store, Some(id))?;
+        Some(Command::Open { id, meeting }) => {
+            debrief::tui::run::run(store, Some(id), meeting)?;
             Ok(0)
         }
         Some(_) => {

@@ -3,6 +3,7 @@
 pub mod coverage;
 pub mod document;
 pub mod durations;
+pub mod meeting;
 pub mod sanitize;
 pub mod time;
 

@@ -86,6 +86,19 @@ actions! {
     Refresh => "refresh", "redraw";
     /// Title, severity, status, zone, root cause, trigger, summary and impact.
     EditIncident => "edit_incident", "incident";
+    /// Meeting mode: the next agenda step (the time so far stays with the step left).
+    NextStep => "next_step", "next step";
+    PrevStep => "prev_step", "prev step";
+    /// Meeting mode: attendance, the working agreement and the decisions.
+    FocusMeeting => "focus_meeting", "notes";
+    /// The meeting's working agreement (agenda step 2).
+    Agreement => "agreement", "agreement";
+    /// The meeting's decisions, at any step.
+    Decisions => "decisions", "decisions";
+    /// Mark the selected participant present or absent.
+    TogglePresent => "toggle_present", "present";
+    /// Records the meeting's end (asks first).
+    EndMeeting => "end_meeting", "end meeting";
 }
 
 impl Action {
@@ -99,6 +112,7 @@ impl Action {
                 | FocusTimeline
                 | FocusCauses
                 | FocusActions
+                | FocusMeeting
                 | Zoom
                 | Up
                 | Down
@@ -145,16 +159,20 @@ impl Action {
             (Bottom, _) => "last item",
             (Select, C::Home) => "open the incident",
             (Select, C::Popup) => "confirm",
+            (Select, C::Meeting) => "edit the participant's name and role",
             (Select, _) => "open the selected item",
             (Add, C::Timeline) => "quick-add an event",
             (Add, C::Causes) => "add a custom cause",
             (Add, C::Actions) => "add an action",
+            (Add, C::Meeting) => "add a participant",
             (Edit, C::Timeline) => "edit the event",
             (Edit, C::Causes) => "edit the cause's notes",
             (Edit, C::Actions) => "edit the action",
+            (Edit, C::Meeting) => "edit the participant's name and role",
             (Delete, C::Timeline) => "delete the event (asks first)",
             (Delete, C::Causes) => "delete a custom cause (asks first)",
             (Delete, C::Actions) => "delete the action (asks first)",
+            (Delete, C::Meeting) => "remove the participant (asks first)",
             (Delete, _) => "delete (asks first)",
             (SetMilestone, _) => "mark the event as a milestone",
             (Filter, C::Timeline) => "search the events",
@@ -182,6 +200,13 @@ impl Action {
             (Theme, _) => "cycle the colour theme",
             (Refresh, _) => "reload and redraw the screen",
             (EditIncident, _) => "edit the incident: root cause, trigger, status…",
+            (NextStep, _) => "next agenda step (the step's time is kept)",
+            (PrevStep, _) => "previous agenda step",
+            (FocusMeeting, _) => "go to attendance, agreement and decisions",
+            (Agreement, _) => "write the working agreement",
+            (Decisions, _) => "note the meeting's decisions",
+            (TogglePresent, _) => "mark the participant present or absent",
+            (EndMeeting, _) => "end the meeting, recording its end (asks first)",
             (action, _) => action.description(),
         }
     }

@@ -39,6 +39,7 @@ pub enum Purpose {
     AddAction,
     EditAction(Task),
     EditIncident(Incident),
+    Meeting(super::meeting::MeetingForm),
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +53,7 @@ pub enum Confirmed {
     DeleteEvent(Event),
     DeleteCause(Cause),
     DeleteAction(Task),
+    Meeting(super::meeting::MeetingConfirm),
 }
 
 pub enum Popup {
@@ -92,6 +94,7 @@ pub struct App {
     pub quit: bool,
     pub clock: Clock,
     pub local_zone: Tz,
+    pub config: super::config::Config,
     session: String,
     data_version: i64,
     last_heartbeat: Option<Instant>,
@@ -122,6 +125,7 @@ impl App {
             quit: false,
             clock,
             local_zone,
+            config: Default::default(),
             session,
             data_version,
             last_heartbeat: None,
@@ -153,11 +157,11 @@ impl App {
         match &self.screen {
             Screen::Home(h) if h.incidents.is_empty() => Context::Welcome,
             Screen::Home(_) => Context::Home,
-            Screen::Review(r) => match r.focus {
+            Screen::Review(r) => r.meeting_context().unwrap_or(match r.focus {
                 Pane::Timeline => Context::Timeline,
                 Pane::Causes => Context::Causes,
                 Pane::Actions => Context::Actions,
-            },
+            }),
         }
     }
 
@@ -176,7 +180,7 @@ impl App {
             return;
         }
         self.flash = None;
-        if let Some(action) = self.keymap.action(self.context(), &key) {
+        if let Some(action) = self.keymap.action_with_layer(self.context(), self.layer(), &key) {
             self.update(action);
         }
     }
@@ -285,7 +289,8 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Help => {
                 let ctx = self.context();
-                self.popups.push(Popup::Help(HelpOverlay::new(), ctx));
+                let help = HelpOverlay::new().with_layer(self.layer());
+                self.popups.push(Popup::Help(help, ctx));
             }
             Action::Theme => {
                 self.theme = self.theme.next();
@@ -294,7 +299,11 @@ impl App {
             Action::Refresh => self.reload(),
             _ => match self.screen {
                 Screen::Home(_) => self.update_home(action),
-                Screen::Review(_) => self.update_review(action),
+                Screen::Review(_) => {
+                    if !self.update_meeting(action) {
+                        self.update_review(action)
+                    }
+                }
             },
         }
     }
@@ -589,13 +598,13 @@ impl App {
             }
             (Action::Add, Pane::Actions) => {
                 let cause = r.causes.iter().find(|c| c.state == CauseState::Confirmed).cloned();
-                let form = action_form(None, &r.causes, cause.as_ref());
+                let form = action_form(None, &r.causes, cause.as_ref(), &r.participants);
                 self.popups.push(Popup::Form(form));
             }
             (Action::Edit | Action::Select, Pane::Actions) => {
                 if let Some(a) = r.selected_action().cloned() {
                     let cause = a.cause_id.and_then(|id| r.causes.iter().find(|c| c.id == id)).cloned();
-                    let form = action_form(Some(&a), &r.causes, cause.as_ref());
+                    let form = action_form(Some(&a), &r.causes, cause.as_ref(), &r.participants);
                     self.popups.push(Popup::Form(form));
                 }
             }
@@ -734,6 +743,7 @@ impl App {
             Confirmed::DeleteEvent(e) => self.store.delete_event(e.id, e.version),
             Confirmed::DeleteCause(c) => self.store.delete_cause(c.id, c.version),
             Confirmed::DeleteAction(a) => self.store.delete_action(a.id, a.version),
+            Confirmed::Meeting(what) => return self.confirmed_meeting(what),
         };
         self.report(result);
     }
@@ -897,7 +907,9 @@ impl App {
                 };
                 let role = form.value("Role");
                 let owner_role = if role == "none" {
-                    None
+                    // A participant's role, when the owner is one.
+                    let owner = form.value("Owner");
+                    r.participants.iter().find(|p| p.name == owner).map(|p| p.role)
                 } else {
                     Some(role.parse::<Role>().map_err(msg)?)
                 };
@@ -974,6 +986,7 @@ impl App {
                     r.zone = super::view::ZoneMode::Incident(i.tz());
                 }
             }
+            Purpose::Meeting(purpose) => return self.apply_meeting(purpose, form),
         }
         Ok(())
     }
@@ -995,12 +1008,12 @@ impl App {
     }
 }
 
-enum Failure {
+pub(super) enum Failure {
     Message(String),
     Conflict(String, String),
 }
 
-fn msg(e: impl std::fmt::Display) -> Failure {
+pub(super) fn msg(e: impl std::fmt::Display) -> Failure {
     Failure::Message(e.to_string())
 }
 
@@ -1037,6 +1050,7 @@ fn rebase(purpose: &mut Purpose, store: &Store) {
                 i.version = now.version;
             }
         }
+        Purpose::Meeting(m) => m.rebase(store),
         _ => {}
     }
 }
@@ -1070,7 +1084,12 @@ fn event_form(e: &Event, zone: super::view::ZoneMode) -> Form<Purpose> {
     )
 }
 
-fn action_form(a: Option<&Task>, causes: &[Cause], cause: Option<&Cause>) -> Form<Purpose> {
+fn action_form(
+    a: Option<&Task>,
+    causes: &[Cause],
+    cause: Option<&Cause>,
+    participants: &[crate::model::Participant],
+) -> Form<Purpose> {
     let kinds: Vec<&str> = ActionKind::ALL.iter().map(|k| k.key()).collect();
     let mut roles = vec!["none"];
     roles.extend(Role::ALL.iter().map(|r| r.key()));
@@ -1093,7 +1112,9 @@ fn action_form(a: Option<&Task>, causes: &[Cause], cause: Option<&Cause>) -> For
         Field::line("Title", a.map(|a| a.title.as_str()).unwrap_or("")),
         Field::choice("Kind", &kinds, a.map(|a| a.kind.key()).unwrap_or("fix"))
             .with_hint("fix removes the cause · monitoring alerts before it hurts"),
-        Field::line("Owner", a.map(|a| a.owner.as_str()).unwrap_or("")),
+        Field::line("Owner", a.map(|a| a.owner.as_str()).unwrap_or(""))
+            .with_hint(super::participants::owner_hint(participants))
+            .with_suggestions(super::participants::owner_suggestions(participants)),
         Field::choice(
             "Role",
             &roles,

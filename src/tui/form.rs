@@ -22,7 +22,10 @@ pub enum FieldKind {
 pub struct Field {
     pub label: &'static str,
     pub kind: FieldKind,
-    pub hint: &'static str,
+    pub hint: String,
+    /// Values a one-line field offers (participants for an owner): → at the end of the text
+    /// completes the typed start, or steps to the next one.
+    pub suggestions: Vec<String>,
     text: TextArea<'static>,
     choice: usize,
 }
@@ -46,9 +49,40 @@ impl Field {
             .unwrap_or(0);
         f
     }
-    pub fn with_hint(mut self, hint: &'static str) -> Field {
-        self.hint = hint;
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Field {
+        self.hint = hint.into();
         self
+    }
+    pub fn with_suggestions(mut self, suggestions: Vec<String>) -> Field {
+        self.suggestions = suggestions;
+        self
+    }
+
+    /// The suggestion → would put in the field: the next one starting with what is typed
+    /// (any case), after the one typed in full if it is one.
+    fn completion(&self) -> Option<&String> {
+        let typed = self.value().to_lowercase();
+        let n = self.suggestions.len();
+        let current = self.suggestions.iter().position(|s| s.to_lowercase() == typed);
+        match current {
+            Some(i) => self.suggestions.get((i + 1) % n),
+            None => self.suggestions.iter().find(|s| s.to_lowercase().starts_with(&typed)),
+        }
+    }
+
+    fn complete(&mut self) -> bool {
+        let at_end = {
+            let ratatui_textarea::DataCursor(row, col) = self.text.cursor();
+            let lines = self.text.lines();
+            row + 1 == lines.len() && col == lines[row].chars().count()
+        };
+        let Some(value) = self.completion().cloned().filter(|_| at_end) else {
+            return false;
+        };
+        self.text = TextArea::new(vec![value]);
+        self.text.move_cursor(ratatui_textarea::CursorMove::End);
+        self.text.set_wrap_mode(WrapMode::WordOrGlyph);
+        true
     }
     fn new(label: &'static str, kind: FieldKind, value: &str) -> Field {
         let lines: Vec<String> = if value.is_empty() {
@@ -63,7 +97,8 @@ impl Field {
         Field {
             label,
             kind,
-            hint: "",
+            hint: String::new(),
+            suggestions: Vec::new(),
             text,
             choice: 0,
         }
@@ -147,7 +182,10 @@ impl<P> Form<P> {
                     }
                 }
                 _ => {
-                    field.text.input(key);
+                    let completed = key.code == KeyCode::Right && field.kind == FieldKind::Line && field.complete();
+                    if !completed {
+                        field.text.input(key);
+                    }
                 }
             },
         }
@@ -242,7 +280,7 @@ impl<P> Form<P> {
                 }
             }
         }
-        let hint = self.fields.get(self.focus).map(|f| f.hint).unwrap_or("");
+        let hint = self.fields.get(self.focus).map(|f| f.hint.as_str()).unwrap_or("");
         let hint_area = rows[rows.len() - 2];
         Line::from(Span::styled(
             super::view::truncate(hint, hint_area.width as usize),
@@ -345,6 +383,27 @@ mod tests {
         );
         assert_eq!(f.value("Title"), "db down");
         assert_eq!(f.handle_key(key(KeyCode::Esc)), FormOutcome::Cancel);
+    }
+
+    #[test]
+    fn right_arrow_completes_from_the_suggestions() {
+        let names = vec!["Priya Sharma".to_string(), "Tomasz Nowak".to_string()];
+        let mut f = Form::new("t", (), vec![Field::line("Owner", "").with_suggestions(names)]);
+        f.handle_key(key(KeyCode::Char('t')));
+        f.handle_key(key(KeyCode::Right));
+        assert_eq!(f.value("Owner"), "Tomasz Nowak");
+        f.handle_key(key(KeyCode::Right));
+        assert_eq!(f.value("Owner"), "Priya Sharma", "→ again steps to the next one");
+        f.handle_key(key(KeyCode::Left));
+        f.handle_key(key(KeyCode::Right));
+        f.handle_key(key(KeyCode::Char('!')));
+        assert_eq!(
+            f.value("Owner"),
+            "Priya Sharma!",
+            "→ inside the text only moves the cursor"
+        );
+        f.handle_key(key(KeyCode::Right));
+        assert_eq!(f.value("Owner"), "Priya Sharma!", "nothing starts with it");
     }
 
     #[test]

@@ -16,6 +16,8 @@ use unicode_width::UnicodeWidthStr;
 pub struct HelpOverlay {
     pub filter: String,
     pub scroll: u16,
+    /// A layer of keys under the context's own (the meeting agenda), listed as its own group.
+    pub layer: Option<Context>,
     /// Lines visible at the last render, for PageUp/PageDown.
     page: u16,
 }
@@ -23,6 +25,10 @@ pub struct HelpOverlay {
 impl HelpOverlay {
     pub fn new() -> HelpOverlay {
         HelpOverlay::default()
+    }
+
+    pub fn with_layer(self, layer: Option<Context>) -> HelpOverlay {
+        HelpOverlay { layer, ..self }
     }
 
     /// Scrolls for the movement actions; false for any other action (Esc is the app's).
@@ -62,12 +68,23 @@ impl HelpOverlay {
 pub struct HelpView<'a> {
     keymap: &'a KeyMap,
     context: Context,
+    layer: Option<Context>,
     theme: &'a Theme,
 }
 
 impl<'a> HelpView<'a> {
     pub fn new(keymap: &'a KeyMap, context: Context, theme: &'a Theme) -> HelpView<'a> {
-        HelpView { keymap, context, theme }
+        HelpView {
+            keymap,
+            context,
+            layer: None,
+            theme,
+        }
+    }
+
+    /// Lists a layer's keys (the meeting agenda) as a group of their own.
+    pub fn with_layer(self, layer: Option<Context>) -> HelpView<'a> {
+        HelpView { layer, ..self }
     }
 
     /// The groups as shown, empty ones left out.
@@ -80,8 +97,12 @@ impl<'a> HelpView<'a> {
         let this_pane = pick(&|b| b.from == ctx && ctx != Context::Global && !b.action.is_navigation());
         let global = pick(&|b| b.from == Context::Global && !b.action.is_navigation());
         let navigation = pick(&|b| b.action.is_navigation());
+        let layer = self
+            .layer
+            .map(|l| (l.title().to_string(), self.keymap.layer_bindings(ctx, l)));
         [
             (format!("This pane — {}", ctx.title()), this_pane),
+            layer.unwrap_or_default(),
             ("Global".to_string(), global),
             ("Navigation".to_string(), navigation),
         ]

@@ -29,6 +29,13 @@ impl Hint {
 /// The hints of a context: its own non-navigation actions in `Action::ALL` order, then the
 /// pinned ones (help, back), which truncation keeps longest. Returns (hints, pinned count).
 pub fn hints_for(keymap: &KeyMap, ctx: Context) -> (Vec<Hint>, usize) {
+    hints_with_layer(keymap, ctx, None)
+}
+
+/// [`hints_for`] with a layer's own keys (the meeting agenda). On a pane the layer's keys come
+/// first: in a meeting they matter most, so truncation keeps them. On the meeting's own screens
+/// (attendance, wrap-up) that screen's keys come first.
+pub fn hints_with_layer(keymap: &KeyMap, ctx: Context, layer: Option<Context>) -> (Vec<Hint>, usize) {
     const PINNED: [Action; 2] = [Action::Help, Action::Back];
     let hint = |action: Action| {
         keymap.keys_for(ctx, action).into_iter().next().map(|key| Hint {
@@ -36,13 +43,37 @@ pub fn hints_for(keymap: &KeyMap, ctx: Context) -> (Vec<Hint>, usize) {
             label: action.short_in(ctx),
         })
     };
-    let mut hints: Vec<Hint> = keymap
+    let own: Vec<Hint> = keymap
         .bindings(ctx)
         .iter()
         .filter(|b| b.from == ctx && !b.action.is_navigation())
         .filter(|b| b.action != Action::Quit && !PINNED.contains(&b.action))
         .filter_map(|b| hint(b.action))
         .collect();
+    let layered: Vec<Hint> = layer
+        .map(|layer| keymap.layer_bindings(ctx, layer))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|b| !b.action.is_navigation())
+        // Where the context has its own key for the same action, that one is shown.
+        .filter(|b| {
+            keymap
+                .bindings(ctx)
+                .iter()
+                .all(|own| own.action != b.action || own.from != ctx)
+        })
+        .filter_map(|b| {
+            b.keys.into_iter().next().map(|key| Hint {
+                key,
+                label: b.action.short_in(ctx),
+            })
+        })
+        .collect();
+    let mut hints = if matches!(ctx, Context::Meeting | Context::WrapUp) {
+        [own, layered].concat()
+    } else {
+        [layered, own].concat()
+    };
     if ctx == Context::Popup {
         hints.extend(hint(Action::Select));
     }
@@ -116,12 +147,23 @@ pub fn hint_line(hints: &[Hint], pinned: usize, width: u16, theme: &Theme) -> Li
 pub struct HintBar<'a> {
     keymap: &'a KeyMap,
     ctx: Context,
+    layer: Option<Context>,
     theme: &'a Theme,
 }
 
 impl<'a> HintBar<'a> {
     pub fn new(keymap: &'a KeyMap, ctx: Context, theme: &'a Theme) -> HintBar<'a> {
-        HintBar { keymap, ctx, theme }
+        HintBar {
+            keymap,
+            ctx,
+            layer: None,
+            theme,
+        }
+    }
+
+    /// Shows a layer's keys (the meeting agenda) first.
+    pub fn with_layer(self, layer: Option<Context>) -> HintBar<'a> {
+        HintBar { layer, ..self }
     }
 }
 
@@ -130,7 +172,7 @@ impl Widget for HintBar<'_> {
         if area.is_empty() {
             return;
         }
-        let (hints, pinned) = hints_for(self.keymap, self.ctx);
+        let (hints, pinned) = hints_with_layer(self.keymap, self.ctx, self.layer);
         let area = Rect { height: 1, ..area };
         hint_line(&hints, pinned, area.width, self.theme).render(area, buf);
     }
@@ -159,6 +201,22 @@ mod tests {
             "/ filter · n new incident · D demo · I insights · ? help · q quit"
         );
         assert_eq!(text(Context::Popup, 200), "Enter confirm · F1 help · Esc close");
+    }
+
+    #[test]
+    fn meeting_mode_puts_the_agenda_keys_first() {
+        let (hints, pinned) = hints_with_layer(&KeyMap::default_map(), Context::Timeline, Some(Context::Agenda));
+        let line = hint_line(&hints, pinned, 200, &Theme::dark()).to_string();
+        assert!(
+            line.starts_with("] next step · [ prev step · D decisions · F end meeting · a add"),
+            "{line}"
+        );
+        let (hints, pinned) = hints_with_layer(&KeyMap::default_map(), Context::Meeting, Some(Context::Agenda));
+        let line = hint_line(&hints, pinned, 100, &Theme::dark()).to_string();
+        assert!(
+            line.starts_with("a add · e edit · d delete · w agreement · Space present · ] next step"),
+            "{line}"
+        );
     }
 
     #[test]

@@ -26,6 +26,12 @@ pub enum Context {
     Timeline,
     Causes,
     Actions,
+    /// Meeting mode: keys that work on every screen of the review, under the pane's own.
+    Agenda,
+    /// Meeting mode: attendance, the working agreement and the decisions.
+    Meeting,
+    /// Meeting mode: the wrap-up screen.
+    WrapUp,
     Popup,
 }
 
@@ -37,6 +43,9 @@ impl Context {
         Context::Timeline,
         Context::Causes,
         Context::Actions,
+        Context::Agenda,
+        Context::Meeting,
+        Context::WrapUp,
         Context::Popup,
     ];
 
@@ -49,6 +58,9 @@ impl Context {
             Context::Timeline => "timeline",
             Context::Causes => "causes",
             Context::Actions => "actions",
+            Context::Agenda => "agenda",
+            Context::Meeting => "meeting",
+            Context::WrapUp => "wrap_up",
             Context::Popup => "popup",
         }
     }
@@ -62,6 +74,9 @@ impl Context {
             Context::Timeline => "Timeline",
             Context::Causes => "Cause checklist",
             Context::Actions => "Action board",
+            Context::Agenda => "Meeting agenda",
+            Context::Meeting => "Attendance and notes",
+            Context::WrapUp => "Wrap-up",
             Context::Popup => "Popups and forms",
         }
     }
@@ -100,7 +115,7 @@ pub enum KeyMapError {
     #[error("{origin} is not valid TOML: {message}")]
     Syntax { origin: String, message: String },
     #[error(
-        "{origin}, line {line}: unknown section [{section}] (sections: global, welcome, home, timeline, causes, actions, popup)"
+        "{origin}, line {line}: unknown section [{section}] (sections: global, welcome, home, timeline, causes, actions, agenda, meeting, wrap_up, popup)"
     )]
     UnknownContext {
         origin: String,
@@ -242,6 +257,40 @@ impl KeyMap {
         self.action_for_key(ctx, Key::from_event(key))
     }
 
+    /// The action a key press asks for in `ctx` with a layer of keys under it (the meeting
+    /// agenda): the context's own keys first, then the layer's, then the global ones.
+    pub fn action_with_layer(&self, ctx: Context, layer: Option<Context>, key: &KeyEvent) -> Option<Action> {
+        if key.kind == KeyEventKind::Release {
+            return None;
+        }
+        let key = Key::from_event(key);
+        let own = self.table(ctx).action_for(key);
+        own.or_else(|| layer.and_then(|l| self.table(l).action_for(key)))
+            .or_else(|| self.action_for_key(ctx, key))
+    }
+
+    /// The layer's own bindings as they work in `ctx`: keys that `ctx` gives another meaning
+    /// are left out, and so is a binding left with no key.
+    pub fn layer_bindings(&self, ctx: Context, layer: Context) -> Vec<Binding> {
+        Action::ALL
+            .iter()
+            .filter_map(|&action| {
+                let keys = self.table(layer).keys.get(&action)?;
+                let keys: Vec<String> = keys
+                    .iter()
+                    .filter(|k| ctx == layer || self.table(ctx).action_for(**k).is_none())
+                    .map(Key::to_string)
+                    .collect();
+                (!keys.is_empty()).then(|| Binding {
+                    keys,
+                    action,
+                    description: action.description_in(layer),
+                    from: layer,
+                })
+            })
+            .collect()
+    }
+
     pub fn action_for_key(&self, ctx: Context, key: Key) -> Option<Action> {
         self.table(ctx).action_for(key).or_else(|| {
             ctx.inherits_global()
@@ -298,6 +347,11 @@ impl KeyMap {
                 Context::Global => "Everywhere except in popups, unless a pane gives the key another meaning.\n\n",
                 Context::Popup => {
                     "Popups do not use the global keys, so that letters typed into a field stay text.\n\n"
+                }
+                Context::Meeting | Context::WrapUp => "Plus the meeting agenda's keys and the global keys.\n\n",
+                Context::Agenda => {
+                    "In meeting mode, on every screen of the review; a pane's own keys come first, \
+                     then these, then the global keys.\n\n"
                 }
                 _ => "Plus the global keys.\n\n",
             });

@@ -214,7 +214,7 @@ fn bad_patches_name_the_file_line_and_culprit() {
     assert_eq!(
         patch_error("\n[timelime]\nadd = [\"i\"]\n"),
         "/home/me/.config/debrief/keymap.toml, line 2: unknown section [timelime] \
-         (sections: global, welcome, home, timeline, causes, actions, popup)"
+         (sections: global, welcome, home, timeline, causes, actions, agenda, meeting, wrap_up, popup)"
     );
     assert_eq!(
         patch_error("[actions]\nedit = [\"x\"]\nadd = [\"x\"]\n"),
@@ -286,4 +286,53 @@ fn markdown_reference_lists_every_context() {
     assert!(md.contains("| `?`, `F1` | `help` | show this help |"), "{md}");
     let piped = KeyMap::from_toml_patch("[global]\nexport = [\"|\"]").unwrap();
     assert!(piped.markdown_reference().contains("| `\\|` | `export` |"));
+}
+
+#[test]
+fn the_meeting_agenda_is_a_layer_under_the_pane() {
+    let map = KeyMap::default_map();
+    let agenda = Some(Context::Agenda);
+    let t = Context::Timeline;
+    assert_eq!(map.action_with_layer(t, agenda, &char(']')), Some(Action::NextStep));
+    assert_eq!(
+        map.action_with_layer(t, agenda, &char('a')),
+        Some(Action::Add),
+        "the pane's own first"
+    );
+    assert_eq!(
+        map.action_with_layer(t, agenda, &char('q')),
+        Some(Action::Back),
+        "then global"
+    );
+    assert_eq!(map.action_with_layer(t, None, &char(']')), None, "only in meeting mode");
+    let space = char(' ');
+    assert_eq!(
+        map.action_with_layer(Context::Meeting, agenda, &space),
+        Some(Action::TogglePresent)
+    );
+    assert_eq!(
+        map.action_with_layer(Context::WrapUp, agenda, &press(KeyCode::Enter, KeyModifiers::NONE)),
+        Some(Action::EndMeeting)
+    );
+}
+
+#[test]
+fn no_default_agenda_key_is_hidden_by_a_review_context() {
+    let map = KeyMap::default_map();
+    let all = map.layer_bindings(Context::Agenda, Context::Agenda);
+    for ctx in [
+        Context::Timeline,
+        Context::Causes,
+        Context::Actions,
+        Context::Meeting,
+        Context::WrapUp,
+    ] {
+        assert_eq!(map.layer_bindings(ctx, Context::Agenda), all, "{ctx:?}");
+    }
+    let shadowed = KeyMap::from_toml_patch("[timeline]\nadd = [\"]\"]").unwrap();
+    let in_timeline = shadowed.layer_bindings(Context::Timeline, Context::Agenda);
+    assert!(
+        in_timeline.iter().all(|b| b.action != Action::NextStep),
+        "{in_timeline:?}"
+    );
 }

@@ -2,13 +2,14 @@
 
 use super::board::{self, BoardView};
 use super::causes::{self, CausesView};
+use super::meeting::{MeetingState, Panel};
 use super::theme::Theme;
 use super::timeline::TimelineState;
 use super::view::{ZoneMode, truncate};
 use crate::model::coverage::{self, Gap};
 use crate::model::durations::Milestones;
 use crate::model::time::format_span;
-use crate::model::{Action, Cause, Event, Incident, Milestone};
+use crate::model::{Action, Cause, Event, Incident, Milestone, Participant};
 use crate::store::Store;
 use chrono::{DateTime, NaiveDate, Utc};
 use ratatui::buffer::Buffer;
@@ -62,6 +63,10 @@ pub struct ReviewState {
     pub gaps: Vec<Gap>,
     /// Other people who have this incident open.
     pub presence: Vec<String>,
+    /// The review's participants (attendance in meeting mode, owners for actions).
+    pub participants: Vec<Participant>,
+    /// Meeting mode, when on: the agenda bar and timer (see `meeting.rs`).
+    pub meeting: Option<MeetingState>,
     /// Where each pane was drawn (for mouse clicks).
     pub pane_areas: Vec<(Pane, Rect)>,
     pub list_areas: Vec<(Pane, Rect)>,
@@ -85,6 +90,8 @@ impl ReviewState {
             milestones: Milestones::default(),
             gaps: Vec::new(),
             presence: Vec::new(),
+            participants: Vec::new(),
+            meeting: None,
             pane_areas: Vec::new(),
             list_areas: Vec::new(),
         };
@@ -109,6 +116,13 @@ impl ReviewState {
             Some(c) => c.evidence.iter().filter_map(|e| store.event(*e).ok()).collect(),
             None => Vec::new(),
         };
+        self.participants = store.participants(id)?;
+        if let Some(m) = &mut self.meeting {
+            m.participant_sel = m.participant_sel.min(self.participants.len().saturating_sub(1));
+            if m.reload(store)? {
+                super::meeting::bring_forward(self);
+            }
+        }
         self.timeline.reload(store, id)
     }
 
@@ -140,9 +154,10 @@ impl ReviewState {
 
     /// Each pane's area, and whether it is drawn in full (or as a one-line summary).
     fn layout(&self, area: Rect) -> (Vec<(Pane, Rect, bool)>, Rect) {
-        let header_h = if area.height >= 20 { 3 } else { 2 };
-        let [header, body] = Layout::vertical([Constraint::Length(header_h), Constraint::Min(0)]).areas(area);
-        let panes = if self.zoom {
+        let (header, _, body) = self.split(area);
+        let panes = if self.meeting.as_ref().is_some_and(|m| m.panel != Panel::Panes) {
+            Vec::new()
+        } else if self.zoom {
             vec![(self.focus, body, true)]
         } else if area.width >= SIDE_BY_SIDE_WIDTH {
             let [t, c, a] = Layout::horizontal([
@@ -174,9 +189,26 @@ impl ReviewState {
         (panes, header)
     }
 
+    /// The header, the agenda bar (in meeting mode) and the body below them.
+    fn split(&self, area: Rect) -> (Rect, Rect, Rect) {
+        let header_h = if area.height >= 20 { 3 } else { 2 };
+        let agenda_h = if self.meeting.is_some() { 2 } else { 0 };
+        let [header, agenda, body] = Layout::vertical([
+            Constraint::Length(header_h),
+            Constraint::Length(agenda_h),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        (header, agenda, body)
+    }
+
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, today: NaiveDate, now: DateTime<Utc>) {
         let (panes, header) = self.layout(area);
         self.render_header(header, buf, theme, now);
+        if self.meeting.is_some() {
+            let (_, agenda, body) = self.split(area);
+            super::agenda_bar::render(self, agenda, body, buf, theme, now);
+        }
         for (pane, rect, full) in panes {
             if full {
                 self.render_pane(pane, rect, buf, theme, today);

@@ -2,6 +2,7 @@
 //! way out.
 
 use super::app::{App, Clock};
+use super::config::Config;
 use super::keymap::KeyMap;
 use super::terminal::{self, EventSource, StopSignals, TerminalGuard, TtyWatchdog};
 use super::theme::Theme;
@@ -15,13 +16,19 @@ const TICK: Duration = Duration::from_millis(250);
 /// The test hook's variable: see `run`.
 pub const TEST_PANIC_ENV: &str = "DEBRIEF_TEST_PANIC";
 
-pub fn run(store: Store, incident: Option<i64>) -> Result<()> {
+/// Runs the console, on the incident list or on one incident (in meeting mode if `meeting`).
+pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
     // Everything that can fail for a user reason fails before the terminal is taken over.
     let keymap = KeyMap::load().context("cannot load the key map")?;
+    let config = Config::load().context("cannot load the settings")?;
     let theme = Theme::from_env();
     let mut app = App::new(store, keymap, theme, Clock::System);
+    app.config = config;
     if let Some(id) = incident {
         app.open_incident(id)?;
+        if meeting {
+            app.set_meeting_mode(true);
+        }
     }
     let signals = StopSignals::register().context("cannot watch for stop signals")?;
     let mut guard = TerminalGuard::enter(true).context("cannot set up the terminal")?;

@@ -65,7 +65,9 @@ impl Widget for &App {
             )),
         };
         status_line.render(status, buf);
-        hints::HintBar::new(&self.keymap, self.context(), &self.theme).render(keys, buf);
+        hints::HintBar::new(&self.keymap, self.context(), &self.theme)
+            .with_layer(self.layer())
+            .render(keys, buf);
         for popup in &self.popups {
             match popup {
                 Popup::Form(f) => f.render(body, buf, &self.theme),
@@ -75,7 +77,7 @@ impl Widget for &App {
                 Popup::Help(h, ctx) => {
                     let mut state = h.clone();
                     ratatui::widgets::StatefulWidget::render(
-                        super::help::HelpView::new(&self.keymap, *ctx, &self.theme),
+                        super::help::HelpView::new(&self.keymap, *ctx, &self.theme).with_layer(h.layer),
                         body,
                         buf,
                         &mut state,
