@@ -9,6 +9,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 use ratatui_textarea::{TextArea, WrapMode};
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldKind {
@@ -22,7 +23,9 @@ pub enum FieldKind {
 pub struct Field {
     pub label: &'static str,
     pub kind: FieldKind,
-    pub hint: &'static str,
+    /// Shown under the form while the field has the focus; may be built at run time
+    /// (e.g. the owners that exist).
+    pub hint: Cow<'static, str>,
     text: TextArea<'static>,
     choice: usize,
 }
@@ -46,8 +49,8 @@ impl Field {
             .unwrap_or(0);
         f
     }
-    pub fn with_hint(mut self, hint: &'static str) -> Field {
-        self.hint = hint;
+    pub fn with_hint(mut self, hint: impl Into<Cow<'static, str>>) -> Field {
+        self.hint = hint.into();
         self
     }
     fn new(label: &'static str, kind: FieldKind, value: &str) -> Field {
@@ -63,7 +66,7 @@ impl Field {
         Field {
             label,
             kind,
-            hint: "",
+            hint: Cow::Borrowed(""),
             text,
             choice: 0,
         }
@@ -242,7 +245,7 @@ impl<P> Form<P> {
                 }
             }
         }
-        let hint = self.fields.get(self.focus).map(|f| f.hint).unwrap_or("");
+        let hint = self.fields.get(self.focus).map(|f| f.hint.as_ref()).unwrap_or("");
         let hint_area = rows[rows.len() - 2];
         Line::from(Span::styled(
             super::view::truncate(hint, hint_area.width as usize),

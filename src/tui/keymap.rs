@@ -26,6 +26,10 @@ pub enum Context {
     Timeline,
     Causes,
     Actions,
+    /// The actions of every incident (`A`).
+    Cross,
+    /// Statistics across incidents (`I`).
+    Insights,
     Popup,
 }
 
@@ -37,6 +41,8 @@ impl Context {
         Context::Timeline,
         Context::Causes,
         Context::Actions,
+        Context::Cross,
+        Context::Insights,
         Context::Popup,
     ];
 
@@ -49,6 +55,8 @@ impl Context {
             Context::Timeline => "timeline",
             Context::Causes => "causes",
             Context::Actions => "actions",
+            Context::Cross => "cross",
+            Context::Insights => "insights",
             Context::Popup => "popup",
         }
     }
@@ -62,6 +70,8 @@ impl Context {
             Context::Timeline => "Timeline",
             Context::Causes => "Cause checklist",
             Context::Actions => "Action board",
+            Context::Cross => "Actions across incidents",
+            Context::Insights => "Insights",
             Context::Popup => "Popups and forms",
         }
     }
@@ -78,6 +88,10 @@ impl Context {
     fn index(self) -> usize {
         self as usize
     }
+}
+
+fn section_names() -> String {
+    Context::ALL.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
 }
 
 /// What a context offers for one action, ready to show.
@@ -99,9 +113,7 @@ pub enum KeyMapError {
     Read { path: PathBuf, source: io::Error },
     #[error("{origin} is not valid TOML: {message}")]
     Syntax { origin: String, message: String },
-    #[error(
-        "{origin}, line {line}: unknown section [{section}] (sections: global, welcome, home, timeline, causes, actions, popup)"
-    )]
+    #[error("{origin}, line {line}: unknown section [{section}] (sections: {})", section_names())]
     UnknownContext {
         origin: String,
         line: usize,
