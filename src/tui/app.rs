@@ -24,6 +24,8 @@ use std::time::{Duration, Instant};
 pub enum Screen {
     Home(HomeState),
     Review(Box<ReviewState>),
+    CrossActions(Box<super::cross::CrossState>),
+    Insights(Box<super::insights::InsightsState>),
 }
 
 /// What a submitted form is for.
@@ -40,6 +42,10 @@ pub enum Purpose {
     EditAction(Task),
     EditIncident(Incident),
     Meeting(super::meeting::MeetingForm),
+    CrossOwner,
+    CrossFilter,
+    InsightsPeriod,
+    Export { incident: i64, slug: String },
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +60,8 @@ pub enum Confirmed {
     DeleteCause(Cause),
     DeleteAction(Task),
     Meeting(super::meeting::MeetingConfirm),
+    /// Replace an existing file with an export.
+    Overwrite(super::export::ExportRequest),
 }
 
 pub enum Popup {
@@ -162,6 +170,8 @@ impl App {
                 Pane::Causes => Context::Causes,
                 Pane::Actions => Context::Actions,
             }),
+            Screen::CrossActions(_) => Context::Cross,
+            Screen::Insights(_) => Context::Insights,
         }
     }
 
@@ -237,12 +247,15 @@ impl App {
 
     /// Re-reads what the current screen shows (after our own change or someone else's).
     pub fn reload(&mut self) {
+        let today = self.today();
         let result = match &mut self.screen {
             Screen::Home(h) => self.store.incident_summaries().map(|list| {
                 h.incidents = list;
                 h.selected = h.selected.min(h.visible().len().saturating_sub(1));
             }),
             Screen::Review(r) => r.reload(&self.store),
+            Screen::CrossActions(c) => c.reload(&self.store, today),
+            Screen::Insights(i) => i.reload(&self.store, today),
         };
         if let Err(e) = result {
             if matches!(e, StoreError::UnknownIncident(_)) {
@@ -262,7 +275,7 @@ impl App {
             self.last_heartbeat = Some(Instant::now());
             let incident = match &self.screen {
                 Screen::Review(r) => Some(r.incident.id),
-                Screen::Home(_) => None,
+                _ => None,
             };
             let _ = self.store.heartbeat(&self.session, incident);
             if let Screen::Review(r) = &mut self.screen {
@@ -297,6 +310,8 @@ impl App {
                 self.set_flash(format!("Theme: {}", self.theme.name.name()), false);
             }
             Action::Refresh => self.reload(),
+            Action::CrossActions => self.open_cross_actions(),
+            Action::Insights => self.open_insights(),
             _ => match self.screen {
                 Screen::Home(_) => self.update_home(action),
                 Screen::Review(_) => {
@@ -304,6 +319,8 @@ impl App {
                         self.update_review(action)
                     }
                 }
+                Screen::CrossActions(_) => self.update_cross(action),
+                Screen::Insights(_) => self.update_insights(action),
             },
         }
     }
@@ -351,7 +368,7 @@ impl App {
         }
     }
 
-    fn explain_unavailable(&mut self, action: Action) {
+    pub(super) fn explain_unavailable(&mut self, action: Action) {
         self.set_flash(
             format!("{} is not available here (? lists what is)", action.description()),
             false,
@@ -391,6 +408,7 @@ impl App {
                 let form = incident_form(&r.incident);
                 self.popups.push(Popup::Form(form));
             }
+            (Action::Export, _) => self.popups.push(Popup::Form(super::export::form(&r.incident))),
             (Action::History, pane) => {
                 let (entity, id, what) = match pane {
                     Pane::Timeline => ("event", r.timeline.selected_event().map(|e| e.id), "event"),
@@ -744,6 +762,7 @@ impl App {
             Confirmed::DeleteCause(c) => self.store.delete_cause(c.id, c.version),
             Confirmed::DeleteAction(a) => self.store.delete_action(a.id, a.version),
             Confirmed::Meeting(what) => return self.confirmed_meeting(what),
+            Confirmed::Overwrite(request) => return self.export(request),
         };
         self.report(result);
     }
@@ -761,6 +780,33 @@ impl App {
                 form.error = Some(msg);
                 self.popups.push(Popup::Form(form));
             }
+            Err(Failure::Confirm(question, what)) => {
+                // The form stays below the question: "no" goes back to it.
+                self.popups.push(Popup::Form(form));
+                self.popups.push(Popup::Confirm(question, *what));
+            }
+        }
+    }
+
+    /// Writes an export; on success the export form (below) closes, else it shows the error.
+    fn export(&mut self, request: super::export::ExportRequest) {
+        let today = self.today();
+        let result = super::export::write(&self.store, &request, today);
+        let form_below = matches!(
+            self.popups.last(),
+            Some(Popup::Form(f)) if matches!(f.purpose, Purpose::Export { .. })
+        );
+        match result {
+            Ok(()) => {
+                if form_below {
+                    self.popups.pop();
+                }
+                self.set_flash(format!("Exported to {}", request.path.display()), false);
+            }
+            Err(e) => match self.popups.last_mut() {
+                Some(Popup::Form(f)) if form_below => f.error = Some(e),
+                _ => self.set_flash(e, true),
+            },
         }
     }
 
@@ -987,6 +1033,18 @@ impl App {
                 }
             }
             Purpose::Meeting(purpose) => return self.apply_meeting(purpose, form),
+            Purpose::CrossOwner => self.apply_cross_owner(form).map_err(Failure::Message)?,
+            Purpose::CrossFilter => self.apply_cross_filter(form).map_err(Failure::Message)?,
+            Purpose::InsightsPeriod => self.apply_insights_period(form).map_err(Failure::Message)?,
+            Purpose::Export { .. } => {
+                let request = super::export::request(form).map_err(Failure::Message)?;
+                if request.path.exists() {
+                    let question = format!("{} exists. Replace it?", request.path.display());
+                    return Err(Failure::Confirm(question, Box::new(Confirmed::Overwrite(request))));
+                }
+                super::export::write(&self.store, &request, today).map_err(Failure::Message)?;
+                self.set_flash(format!("Exported to {}", request.path.display()), false);
+            }
         }
         Ok(())
     }
@@ -1011,6 +1069,8 @@ impl App {
 pub(super) enum Failure {
     Message(String),
     Conflict(String, String),
+    /// Ask this first; the form stays open below the question.
+    Confirm(String, Box<Confirmed>),
 }
 
 pub(super) fn msg(e: impl std::fmt::Display) -> Failure {

@@ -32,6 +32,10 @@ pub enum Context {
     Meeting,
     /// Meeting mode: the wrap-up screen.
     WrapUp,
+    /// The actions of every incident (`A`).
+    Cross,
+    /// Statistics across incidents (`I`).
+    Insights,
     Popup,
 }
 
@@ -46,6 +50,8 @@ impl Context {
         Context::Agenda,
         Context::Meeting,
         Context::WrapUp,
+        Context::Cross,
+        Context::Insights,
         Context::Popup,
     ];
 
@@ -61,6 +67,8 @@ impl Context {
             Context::Agenda => "agenda",
             Context::Meeting => "meeting",
             Context::WrapUp => "wrap_up",
+            Context::Cross => "cross",
+            Context::Insights => "insights",
             Context::Popup => "popup",
         }
     }
@@ -77,6 +85,8 @@ impl Context {
             Context::Agenda => "Meeting agenda",
             Context::Meeting => "Attendance and notes",
             Context::WrapUp => "Wrap-up",
+            Context::Cross => "Actions across incidents",
+            Context::Insights => "Insights",
             Context::Popup => "Popups and forms",
         }
     }
@@ -93,6 +103,10 @@ impl Context {
     fn index(self) -> usize {
         self as usize
     }
+}
+
+fn section_names() -> String {
+    Context::ALL.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
 }
 
 /// What a context offers for one action, ready to show.
@@ -114,9 +128,7 @@ pub enum KeyMapError {
     Read { path: PathBuf, source: io::Error },
     #[error("{origin} is not valid TOML: {message}")]
     Syntax { origin: String, message: String },
-    #[error(
-        "{origin}, line {line}: unknown section [{section}] (sections: global, welcome, home, timeline, causes, actions, agenda, meeting, wrap_up, popup)"
-    )]
+    #[error("{origin}, line {line}: unknown section [{section}] (sections: {})", section_names())]
     UnknownContext {
         origin: String,
         line: usize,

@@ -488,7 +488,7 @@ impl App {
 pub(super) fn meeting_mut(app: &mut App) -> Option<&mut MeetingState> {
     match &mut app.screen {
         Screen::Review(r) => r.meeting.as_mut(),
-        Screen::Home(_) => None,
+        _ => None,
     }
 }
 

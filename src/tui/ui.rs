@@ -46,6 +46,8 @@ impl Widget for &App {
             }
             Screen::Home(h) => h.render(body, buf, &self.theme),
             Screen::Review(r) => r.render(body, buf, &self.theme, self.today(), self.now()),
+            Screen::CrossActions(c) => c.render(body, buf, &self.theme, self.today()),
+            Screen::Insights(i) => i.render(body, buf, &self.theme),
         }
         let status_line = match &self.flash {
             Some((text, true)) => Line::from(Span::styled(
