@@ -94,21 +94,21 @@ fn ctrl_s(app: &mut App) {
 fn incident_id(app: &App) -> i64 {
     match &app.screen {
         Screen::Review(r) => r.incident.id,
-        Screen::Home(_) => panic!("not on a review"),
+        _ => panic!("not on a review"),
     }
 }
 
 fn panel(app: &App) -> Panel {
     match &app.screen {
         Screen::Review(r) => r.meeting.as_ref().expect("meeting mode").panel,
-        Screen::Home(_) => panic!("not on a review"),
+        _ => panic!("not on a review"),
     }
 }
 
 fn focus(app: &App) -> Pane {
     match &app.screen {
         Screen::Review(r) => r.focus,
-        Screen::Home(_) => panic!("not on a review"),
+        _ => panic!("not on a review"),
     }
 }
 

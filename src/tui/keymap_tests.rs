@@ -214,7 +214,7 @@ fn bad_patches_name_the_file_line_and_culprit() {
     assert_eq!(
         patch_error("\n[timelime]\nadd = [\"i\"]\n"),
         "/home/me/.config/debrief/keymap.toml, line 2: unknown section [timelime] \
-         (sections: global, welcome, home, timeline, causes, actions, cross, insights, agenda, meeting, wrap_up, popup)"
+         (sections: global, welcome, home, timeline, causes, actions, agenda, meeting, wrap_up, cross, insights, popup)"
     );
     assert_eq!(
         patch_error("[actions]\nedit = [\"x\"]\nadd = [\"x\"]\n"),
