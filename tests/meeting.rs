@@ -1,6 +1,7 @@
 //! Meeting mode: the agenda, its timer against the time boxes, attendance, the notes and the
 //! wrap-up, drawn into a TestBackend at a fixed clock, and scripted through the real key map.
 
+mod support;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use debrief::model::{AgendaStep, Role};
 use debrief::store::Store;
@@ -14,6 +15,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Color, Modifier};
+use support::{draw, key_at, keys_at, screen};
 
 /// The day after the demo incident, at 10:00 in Berlin: the review meeting begins.
 fn ten_o_clock() -> DateTime<Utc> {
@@ -45,45 +47,13 @@ fn advance(app: &mut App, minutes: i64, seconds: i64) {
     app.clock = Clock::Fixed(now);
 }
 
-fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| {
-        app.prepare(f.area());
-        f.render_widget(&*app, f.area());
-    })
-    .unwrap();
-    t
-}
-
-fn screen(app: &mut App, w: u16, h: u16) -> String {
-    let t = draw(app, w, h);
-    let buf = t.backend().buffer();
-    (0..h)
-        .map(|y| {
-            (0..w)
-                .map(|x| buf[(x, y)].symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// Presses a key the way the event loop does: after a frame was drawn.
 fn key(app: &mut App, code: KeyCode) {
-    draw(app, 100, 30);
-    let mods = match code {
-        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-        _ => KeyModifiers::NONE,
-    };
-    app.press(KeyEvent::new(code, mods));
+    key_at(app, code, 100, 30);
 }
 
 fn keys(app: &mut App, s: &str) {
-    for c in s.chars() {
-        key(app, KeyCode::Char(c));
-    }
+    keys_at(app, s, 100, 30);
 }
 
 fn ctrl_s(app: &mut App) {

@@ -1,6 +1,7 @@
 //! The screens beyond the review: actions across incidents (`A`), insights (`I`) and export
 //! from the console (`x`) — snapshots in a TestBackend and scripted keys through the key map.
 
+mod support;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use debrief::model::{ActionKind, ActionStatus, CauseCategory, CauseState, EventKind, Milestone, Severity, Source};
 use debrief::model::{StandardCause, sanitize};
@@ -10,9 +11,8 @@ use debrief::tui::keymap::KeyMap;
 use debrief::tui::review::Pane;
 use debrief::tui::theme::Theme;
 use insta::assert_snapshot;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use support::{draw, key_at, keys_at, screen};
 
 /// 2026-12-02, 10:00 in Berlin: a week after the demo incident, past two of its due dates.
 fn now() -> DateTime<Utc> {
@@ -36,45 +36,13 @@ fn demo_store(author: &str) -> Store {
     store
 }
 
-fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| {
-        app.prepare(f.area());
-        f.render_widget(&*app, f.area());
-    })
-    .unwrap();
-    t
-}
-
-fn screen(app: &mut App, w: u16, h: u16) -> String {
-    let t = draw(app, w, h);
-    let buf = t.backend().buffer();
-    (0..h)
-        .map(|y| {
-            (0..w)
-                .map(|x| buf[(x, y)].symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// Presses a key the way the event loop does: after a frame was drawn.
 fn key(app: &mut App, code: KeyCode) {
-    draw(app, 80, 24);
-    let mods = match code {
-        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-        _ => KeyModifiers::NONE,
-    };
-    app.press(KeyEvent::new(code, mods));
+    key_at(app, code, 80, 24);
 }
 
 fn keys(app: &mut App, s: &str) {
-    for c in s.chars() {
-        key(app, KeyCode::Char(c));
-    }
+    keys_at(app, s, 80, 24);
 }
 
 /// Empties the focused one-line field.

@@ -1,6 +1,7 @@
 //! The console drawn into a TestBackend: snapshots of each screen and popup, and scripted key
 //! sequences through the real key map.
 
+mod support;
 use chrono::{TimeZone, Utc};
 use debrief::model::{ActionStatus, CauseState};
 use debrief::store::Store;
@@ -8,10 +9,9 @@ use debrief::tui::app::{App, Clock, Popup, Screen};
 use debrief::tui::keymap::KeyMap;
 use debrief::tui::theme::Theme;
 use insta::assert_snapshot;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Color, Modifier};
+use support::{draw, key_at, keys_at, screen};
 
 /// The day after the demo incident, at 10:00 in Berlin: the review meeting.
 fn now() -> chrono::DateTime<Utc> {
@@ -32,45 +32,13 @@ fn demo_app() -> App {
     app_with(Theme::dark(), true)
 }
 
-fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| {
-        app.prepare(f.area());
-        f.render_widget(&*app, f.area());
-    })
-    .unwrap();
-    t
-}
-
-fn screen(app: &mut App, w: u16, h: u16) -> String {
-    let t = draw(app, w, h);
-    let buf = t.backend().buffer();
-    (0..h)
-        .map(|y| {
-            (0..w)
-                .map(|x| buf[(x, y)].symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// Presses a key the way the event loop does: after a frame was drawn.
 fn key(app: &mut App, code: KeyCode) {
-    draw(app, 80, 24);
-    let mods = match code {
-        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-        _ => KeyModifiers::NONE,
-    };
-    app.press(KeyEvent::new(code, mods));
+    key_at(app, code, 80, 24);
 }
 
 fn keys(app: &mut App, s: &str) {
-    for c in s.chars() {
-        key(app, KeyCode::Char(c));
-    }
+    keys_at(app, s, 80, 24);
 }
 
 fn open_demo(app: &mut App) {
