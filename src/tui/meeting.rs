@@ -354,12 +354,7 @@ impl App {
             Action::PageDown => m.scroll.saturating_add(10).min(end),
             Action::Top => 0,
             Action::Bottom => end,
-            Action::FocusTimeline
-            | Action::FocusCauses
-            | Action::FocusActions
-            | Action::NextPane
-            | Action::PrevPane
-            | Action::Zoom => {
+            a if leaves_for_the_panes(a) => {
                 m.panel = Panel::Panes;
                 return false;
             }
@@ -513,4 +508,17 @@ fn decisions_form(m: &Meeting) -> Form<Purpose> {
 
 pub(super) fn hh_mm(zone: ZoneMode, t: DateTime<Utc>) -> String {
     t.with_timezone(&zone.tz()).format("%H:%M").to_string()
+}
+
+/// Keys that move to a pane take the meeting's own screen away and let the review handle them.
+pub(super) fn leaves_for_the_panes(action: Action) -> bool {
+    matches!(
+        action,
+        Action::FocusTimeline
+            | Action::FocusCauses
+            | Action::FocusActions
+            | Action::NextPane
+            | Action::PrevPane
+            | Action::Zoom
+    )
 }

@@ -4,7 +4,7 @@
 use super::action::Action;
 use super::app::{App, Confirmed, Failure, Popup, Purpose, Screen, msg};
 use super::form::{Field, Form};
-use super::meeting::{MeetingConfirm, MeetingForm, MeetingState, Panel, meeting_mut};
+use super::meeting::{MeetingConfirm, MeetingForm, MeetingState, Panel, leaves_for_the_panes, meeting_mut};
 use super::review::ReviewState;
 use super::theme::Theme;
 use super::view::fit;
@@ -60,12 +60,7 @@ impl App {
                 )),
                 None => self.no_participants(),
             },
-            Action::FocusTimeline
-            | Action::FocusCauses
-            | Action::FocusActions
-            | Action::NextPane
-            | Action::PrevPane
-            | Action::Zoom => {
+            a if leaves_for_the_panes(a) => {
                 m.panel = Panel::Panes;
                 return false;
             }
