@@ -442,7 +442,7 @@ fn target_incident(store: &Store, flag: Option<i64>) -> Result<i64> {
 }
 
 fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
-    use crate::report::import::{self, Format, ImportError};
+    use crate::report::import::Format;
     let id = target_incident(store, args.incident)?;
     let incident = store.incident(id)?;
     let ctx = time_context(store, &incident)?;
@@ -468,16 +468,18 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_else(|| name.clone())
     };
+    let job = crate::importer::Job {
+        incident: id,
+        name: name.clone(),
+        label,
+        format,
+        kind: default_kind,
+    };
     let tz = incident.tz();
     let fmt = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
     if args.dry_run {
-        let mut first = Vec::new();
-        let summary = import::read_events(&name, reader, format, &ctx, &mut |e| {
-            if first.len() < 5 {
-                first.push(e);
-            }
-            Ok(())
-        })?;
+        let preview = crate::importer::preview(store, &job, reader, &ctx, 5)?;
+        let summary = &preview.summary;
         writeln!(
             out,
             "{name}: {} events as {} (dry run: nothing written)",
@@ -486,33 +488,24 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
         if let (Some(a), Some(b)) = (summary.first, summary.last) {
             writeln!(out, "from {} to {} ({})", fmt(a), fmt(b), incident.zone)?;
         }
-        for e in &first {
+        writeln!(
+            out,
+            "{} new, {} already in incident {id}",
+            preview.new,
+            preview.already()
+        )?;
+        for e in &preview.sample {
             writeln!(out, "  {}  {}", fmt(e.at), e.text.lines().next().unwrap_or(""))?;
         }
-        if summary.events > first.len() {
-            writeln!(out, "  … and {} more", summary.events - first.len())?;
+        if summary.events > preview.sample.len() {
+            writeln!(out, "  … and {} more", summary.events - preview.sample.len())?;
         }
         for s in &summary.skipped {
             writeln!(out, "skipped {name}:{}: {}", s.line, s.reason)?;
         }
         return Ok(());
     }
-    let source = Source::Imported(label.clone());
-    let (summary, outcome) = store.import_events(id, &label, |sink| -> Result<_> {
-        let summary = import::read_events(&name, reader, format, &ctx, &mut |e| {
-            let key = e.key();
-            let new = NewEvent {
-                at: e.at,
-                kind: e.kind.unwrap_or(default_kind),
-                text: e.text,
-                milestone: None,
-                source: source.clone(),
-                author: e.author,
-            };
-            sink(new, &key).map_err(ImportError::from_sink)
-        })?;
-        Ok(summary)
-    })?;
+    let (summary, outcome) = crate::importer::import(store, &job, reader, &ctx, None)?;
     writeln!(
         out,
         "imported {} events from {name} into incident {id} ({} already there)",

@@ -1,6 +1,7 @@
 //! debrief: a terminal console for the review that follows a critical IT outage.
 
 pub mod cli;
+pub mod importer;
 pub mod model;
 pub mod report;
 pub mod store;

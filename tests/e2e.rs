@@ -211,3 +211,47 @@ fn two_consoles_see_a_logged_event_and_each_other() {
     }
     assert_integrity(&ws.db);
 }
+
+/// The issue "timeline" §7 from the console: `i`, a file name completed from the directory the
+/// console was started in, a preview that writes nothing, then Enter imports what was shown.
+#[test]
+fn import_from_the_console_previews_before_writing() {
+    let ws = Workspace::new();
+    ws.run_ok("setup", &["new", "Payments", "outage", "--zone", "Europe/Berlin"]);
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/api.log");
+    std::fs::copy(&fixture, ws.dir.path().join("api.log")).unwrap();
+    let count = || Store::open(&ws.db, "checker").unwrap().all_events(1).unwrap().len();
+
+    let mut c = Console::spawn(ws.debrief("alice", &["open", "1"]));
+    c.wait_for("#1 Payments outage");
+    c.send("i");
+    c.wait_for("Import events into #1");
+    // "ap" and → : completed from the console's working directory.
+    c.send("ap\x1b[C");
+    c.wait_for("api.log");
+    c.send("\r");
+    let s = c.wait_for("Import preview");
+    assert!(s.contains("api.log · read as log · 13 events"), "{s}");
+    assert!(s.contains("13 new · 0 already in this incident"), "{s}");
+    assert_eq!(count(), 0, "the preview writes nothing");
+
+    c.send("\r");
+    let s = c.wait_for("Imported 13 events from api.log");
+    assert!(s.contains("1 Timeline (1/13)"), "{s}");
+    assert_eq!(count(), 13);
+    let store = Store::open(&ws.db, "checker").unwrap();
+    let history = store.history(1, None).unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|h| h.op == "import" && h.author == "alice" && h.detail.contains("api.log")),
+        "{history:?}"
+    );
+
+    c.send("q");
+    c.wait_for("Payments outage");
+    c.send("q");
+    let exit = c.wait_exit(Duration::from_secs(10)).expect("quits");
+    assert_eq!(exit.code(), Some(0));
+    assert_integrity(&ws.db);
+}

@@ -627,6 +627,52 @@ fn every_import_format_stores_clean_text_and_draws_clean_screens() {
     }
 }
 
+/// The same files through the console's import (`i`): the preview and the timeline after the
+/// import draw nothing but clean text, and nothing but clean text is stored.
+#[test]
+fn console_import_previews_and_stores_clean_text() {
+    let corpus = corpus();
+    for (format, bytes) in import_files(&corpus) {
+        let db = Db::new();
+        let file = db.file(&format!("events.{format}"), &bytes);
+        let mut app = screens::app_on(Store::open_in_memory("facilitator").unwrap(), Theme::dark());
+        let id = app
+            .store
+            .create_incident(&debrief::store::NewIncident {
+                title: "Hostile".into(),
+                severity: debrief::model::Severity::Sev2,
+                zone: "Europe/Berlin".into(),
+                started_at: None,
+            })
+            .unwrap();
+        screens::reset(&mut app, Start::Review, id);
+        screens::keys(&mut app, "i");
+        screens::paste(&mut app, &file.display().to_string());
+        screens::key(&mut app, KeyCode::Enter);
+        assert!(
+            matches!(app.popups.last(), Some(Popup::Import(_))),
+            "{format}: no preview: {:?}",
+            app.popups.last().map(|p| match p {
+                Popup::Form(f) => f.error.clone(),
+                _ => None,
+            })
+        );
+        for &(w, h) in SIZES {
+            let problems = audit(&frame_bytes(&mut app, w, h));
+            assert!(problems.is_empty(), "{format} preview at {w}x{h}: {problems:?}");
+        }
+        screens::key(&mut app, KeyCode::Enter);
+        assert!(app.popups.is_empty(), "{format}: {:?}", app.flash);
+        let events = app.store.all_events(id).unwrap();
+        assert!(events.len() >= 60, "{format}: only {} events imported", events.len());
+        assert_stored_clean(app.store.connection(), &format!("console import {format}"));
+        for &(w, h) in SIZES {
+            let problems = audit(&frame_bytes(&mut app, w, h));
+            assert!(problems.is_empty(), "{format} timeline at {w}x{h}: {problems:?}");
+        }
+    }
+}
+
 #[test]
 fn debrief_load_stores_clean_text_and_draws_clean_screens() {
     let corpus: Vec<String> = corpus().iter().map(|p| lossy(p)).collect();

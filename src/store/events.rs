@@ -298,6 +298,15 @@ impl Store {
         })
     }
 
+    /// Whether the incident already holds an event imported with this key (see
+    /// `ImportedEvent::key`): an import preview counts what is new without writing.
+    pub fn is_imported(&self, incident_id: i64, key: &str) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM events WHERE incident_id = ? AND import_key = ?)")?;
+        Ok(stmt.query_row(params![incident_id, key], |r| r.get(0))?)
+    }
+
     /// Runs an import in one transaction: `feed` pushes events into the sink it is given; any
     /// error from it (or from the store) rolls everything back. Events already imported (same
     /// time and text) are skipped, so importing a file twice adds nothing.

@@ -79,6 +79,8 @@ actions! {
     CycleZone => "cycle_zone", "zone";
     Meeting => "meeting", "meeting";
     Export => "export", "export";
+    /// Read events from a file into the timeline, after a preview.
+    Import => "import", "import";
     History => "history", "history";
     /// The action board across all incidents: "what do I owe".
     CrossActions => "cross_actions", "all actions";
@@ -201,6 +203,7 @@ impl Action {
             (CycleZone, _) => "cycle the time zone shown",
             (Meeting, _) => "first-meeting agenda",
             (Export, _) => "export the review",
+            (Import, _) => "import events from a file (preview first)",
             (History, _) => "change history",
             (CrossActions, _) => "actions across all incidents",
             (Theme, _) => "cycle the colour theme",

@@ -46,6 +46,7 @@ pub enum Purpose {
     CrossFilter,
     InsightsPeriod,
     Export { incident: i64, slug: String },
+    Import { incident: i64 },
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +74,8 @@ pub enum Popup {
     Help(HelpOverlay, Context),
     /// An edit that collided with someone else's: (what, their version as text, my form).
     Conflict(String, String, Form<Purpose>),
+    /// What an import would add; the import form stays below it.
+    Import(Box<super::import::ImportPreview>),
 }
 
 /// Where "now" comes from: the system clock, or a fixed instant in tests.
@@ -409,6 +412,10 @@ impl App {
                 self.popups.push(Popup::Form(form));
             }
             (Action::Export, _) => self.popups.push(Popup::Form(super::export::form(&r.incident))),
+            (Action::Import, Pane::Timeline) => {
+                let dir = std::env::current_dir().unwrap_or_default();
+                self.popups.push(Popup::Form(super::import::form(&r.incident, &dir)));
+            }
             (Action::History, pane) => {
                 let (entity, id, what) = match pane {
                     Pane::Timeline => ("event", r.timeline.selected_event().map(|e| e.id), "event"),
@@ -727,6 +734,60 @@ impl App {
                     _ => self.popups.push(Popup::Conflict(what, theirs, form)),
                 }
             }
+            Popup::Import(preview) => {
+                use ratatui::crossterm::event::KeyCode;
+                match key.code {
+                    KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => self.import(*preview),
+                    // Back to the form below, to change the file or the format.
+                    KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q') => {}
+                    _ if action == Some(Action::Quit) => self.quit = true,
+                    _ => self.popups.push(Popup::Import(preview)),
+                }
+            }
+        }
+    }
+
+    /// Imports what the preview showed. On success the form below closes; a file that changed
+    /// since is previewed again; an error goes back to the form.
+    fn import(&mut self, shown: super::import::ImportPreview) {
+        use super::import::Outcome;
+        let form_below = |popups: &[Popup]| matches!(popups.last(), Some(Popup::Form(f)) if matches!(f.purpose, Purpose::Import { .. }));
+        if shown.preview.new == 0 {
+            if form_below(&self.popups) {
+                self.popups.pop();
+            }
+            self.set_flash(
+                format!(
+                    "Nothing imported: all {} events are already here.",
+                    shown.preview.summary.events
+                ),
+                false,
+            );
+            return;
+        }
+        match super::import::run(&self.store, &shown) {
+            Ok(Outcome::Imported(summary, outcome)) => {
+                if form_below(&self.popups) {
+                    self.popups.pop();
+                }
+                let skipped = match summary.skipped.len() {
+                    0 => String::new(),
+                    n => format!(", {} skipped", super::import::lines_word(n)),
+                };
+                self.set_flash(
+                    format!(
+                        "Imported {} events from {} ({} already here{skipped}).",
+                        outcome.inserted, shown.request.job.label, outcome.duplicates
+                    ),
+                    false,
+                );
+                self.reload();
+            }
+            Ok(Outcome::Changed(again)) => self.popups.push(Popup::Import(again)),
+            Err(e) => match self.popups.last_mut() {
+                Some(Popup::Form(f)) if matches!(f.purpose, Purpose::Import { .. }) => f.error = Some(e),
+                _ => self.set_flash(e, true),
+            },
         }
     }
 
@@ -784,6 +845,10 @@ impl App {
                 // The form stays below the question: "no" goes back to it.
                 self.popups.push(Popup::Form(form));
                 self.popups.push(Popup::Confirm(question, *what));
+            }
+            Err(Failure::Preview(preview)) => {
+                self.popups.push(Popup::Form(form));
+                self.popups.push(Popup::Import(preview));
             }
         }
     }
@@ -1045,6 +1110,14 @@ impl App {
                 super::export::write(&self.store, &request, today).map_err(Failure::Message)?;
                 self.set_flash(format!("Exported to {}", request.path.display()), false);
             }
+            Purpose::Import { .. } => {
+                let Screen::Review(r) = &self.screen else {
+                    return Ok(());
+                };
+                let request = super::import::request(form, self.time_context(r), r.zone).map_err(Failure::Message)?;
+                let preview = super::import::preview(&self.store, request).map_err(Failure::Message)?;
+                return Err(Failure::Preview(Box::new(preview)));
+            }
         }
         Ok(())
     }
@@ -1071,6 +1144,8 @@ pub(super) enum Failure {
     Conflict(String, String),
     /// Ask this first; the form stays open below the question.
     Confirm(String, Box<Confirmed>),
+    /// Show what an import would add; the form stays open below the preview.
+    Preview(Box<super::import::ImportPreview>),
 }
 
 pub(super) fn msg(e: impl std::fmt::Display) -> Failure {

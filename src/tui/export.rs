@@ -68,6 +68,11 @@ pub fn target(slug: &str, format: &str, typed: &str) -> PathBuf {
     if typed.is_empty() || FORMATS.iter().any(|f| typed == default_path(slug, f)) {
         return PathBuf::from(default_path(slug, format));
     }
+    expand_home(typed)
+}
+
+/// A typed path, with a leading `~/` read as the home directory.
+pub fn expand_home(typed: &str) -> PathBuf {
     match typed.strip_prefix("~/") {
         Some(rest) => match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
             Some(home) => Path::new(&home).join(rest),

@@ -12,6 +12,7 @@ pub mod form;
 pub mod help;
 pub mod hints;
 pub mod home;
+pub mod import;
 pub mod insights;
 pub mod key;
 pub mod keymap;

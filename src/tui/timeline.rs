@@ -142,12 +142,16 @@ impl TimelineState {
             return;
         }
         if self.total == 0 {
-            let msg = if self.filter == EventFilter::default() {
-                "No events yet. Press a to add one: `14:32 rolled back the release`."
+            let lines: Vec<Line> = if self.filter == EventFilter::default() {
+                vec![
+                    Line::from("No events yet. Press a to add one: `14:32 rolled back the release`."),
+                    Line::from("Press i to import a log, a CSV, JSON lines or a Slack export."),
+                ]
             } else {
-                "No events match the filter."
+                vec![Line::from("No events match the filter.")]
             };
-            Paragraph::new(Span::styled(msg, theme.muted))
+            Paragraph::new(lines)
+                .style(theme.muted)
                 .wrap(ratatui::widgets::Wrap { trim: true })
                 .render(area, buf);
             return;

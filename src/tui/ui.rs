@@ -75,6 +75,7 @@ impl Widget for &App {
                 Popup::Form(f) => f.render(body, buf, &self.theme),
                 Popup::Menu(m) => m.render(body, buf, &self.theme),
                 Popup::Confirm(text, _) => render_confirm(body, buf, &self.theme, text),
+                Popup::Import(preview) => preview.render(body, buf, &self.theme),
                 Popup::Message(title, text) => render_message(body, buf, &self.theme, title, text),
                 Popup::Help(h, ctx) => {
                     let mut state = h.clone();

@@ -288,6 +288,15 @@ pub fn states() -> Vec<(&'static str, Start, Script)> {
             paste(a, t);
         }),
         ("history", Start::Review, |a, _| keys(a, "H")),
+        ("import form", Start::Review, |a, t| {
+            keys(a, "i");
+            paste(a, t);
+        }),
+        ("import form rejected", Start::Review, |a, t| {
+            keys(a, "i");
+            paste(a, &format!("/nonexistent/{t}"));
+            key(a, KeyCode::Enter);
+        }),
         ("flash for an unavailable key", Start::Review, |a, _| keys(a, "x")),
         ("conflict", Start::Review, |a, t| {
             keys(a, "e");

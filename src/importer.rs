@@ -1,0 +1,185 @@
+//! Reading a file into an incident's timeline, shared by `debrief import` and the console's
+//! import (`i` on the timeline): a preview that writes nothing, and the import itself, all or
+//! nothing in one transaction.
+//!
+//! The preview counts exactly what the import would add: events already in the incident from an
+//! earlier import, and repeats within the file, are both left out of "new".
+
+use crate::model::time::TimeContext;
+use crate::model::{EventKind, Source};
+use crate::report::import::{self, Format, ImportError, ImportedEvent, Summary};
+use crate::store::{ImportOutcome, NewEvent, Store, StoreError};
+use std::collections::HashSet;
+use std::io::BufRead;
+
+/// What to import and how to name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub incident: i64,
+    /// The file as messages show it (`stdin` for `-`).
+    pub name: String,
+    /// The short name the change history and the events' source record (the file name).
+    pub label: String,
+    pub format: Format,
+    /// The kind of events whose file does not say.
+    pub kind: EventKind,
+}
+
+/// What an import would do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub summary: Summary,
+    /// The first events of the file, in file order.
+    pub sample: Vec<ImportedEvent>,
+    /// Events the import would add: not in the incident yet, and not repeated in the file.
+    pub new: usize,
+}
+
+impl Preview {
+    /// Events the import would skip as already there.
+    pub fn already(&self) -> usize {
+        self.summary.events - self.new
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The file read differently from its preview (it changed in between): nothing was written.
+    #[error("{0} changed since the preview; nothing was imported")]
+    Changed(String),
+}
+
+/// Reads the file as the import would, and writes nothing.
+pub fn preview<R: BufRead>(
+    store: &Store,
+    job: &Job,
+    reader: R,
+    ctx: &TimeContext,
+    sample_len: usize,
+) -> Result<Preview, JobError> {
+    store.incident(job.incident)?;
+    let mut sample = Vec::new();
+    let mut seen = HashSet::new();
+    let mut new = 0;
+    let summary = import::read_events(&job.name, reader, job.format, ctx, &mut |e| {
+        let key = e.key();
+        if !store.is_imported(job.incident, &key).map_err(ImportError::from_sink)? && seen.insert(key) {
+            new += 1;
+        }
+        if sample.len() < sample_len {
+            sample.push(e);
+        }
+        Ok(())
+    })?;
+    Ok(Preview { summary, sample, new })
+}
+
+/// Imports the file in one transaction. With `expect`, the file must read exactly as it did for
+/// that preview (same format, count, time range and skipped lines), else nothing is written.
+pub fn import<R: BufRead>(
+    store: &Store,
+    job: &Job,
+    reader: R,
+    ctx: &TimeContext,
+    expect: Option<&Summary>,
+) -> Result<(Summary, ImportOutcome), JobError> {
+    let source = Source::Imported(job.label.clone());
+    store.import_events(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
+        let summary = import::read_events(&job.name, reader, job.format, ctx, &mut |e| {
+            let key = e.key();
+            let new = NewEvent {
+                at: e.at,
+                kind: e.kind.unwrap_or(job.kind),
+                text: e.text,
+                milestone: None,
+                source: source.clone(),
+                author: e.author,
+            };
+            sink(new, &key).map_err(ImportError::from_sink)
+        })?;
+        match expect {
+            Some(previewed) if *previewed != summary => Err(JobError::Changed(job.name.clone())),
+            _ => Ok(summary),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewIncident;
+    use chrono::{TimeZone, Utc};
+
+    fn setup() -> (tempfile::TempDir, Store, i64, TimeContext) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db"), "tester").unwrap();
+        let id = store
+            .create_incident(&NewIncident {
+                title: "t".into(),
+                severity: crate::model::Severity::Sev2,
+                zone: "UTC".into(),
+                started_at: None,
+            })
+            .unwrap();
+        let ctx = TimeContext {
+            zone: chrono_tz::UTC,
+            now: Utc.with_ymd_and_hms(2026, 11, 26, 18, 0, 0).unwrap(),
+            anchor: None,
+        };
+        (dir, store, id, ctx)
+    }
+
+    fn job(id: i64) -> Job {
+        Job {
+            incident: id,
+            name: "api.log".into(),
+            label: "api.log".into(),
+            format: Format::Auto,
+            kind: EventKind::Observation,
+        }
+    }
+
+    const LOG: &str = "2026-11-26T14:00:00Z one\n2026-11-26T14:01:00Z two\n2026-11-26T14:01:00Z two\n";
+
+    #[test]
+    fn a_preview_counts_what_is_new_and_writes_nothing() {
+        let (_dir, store, id, ctx) = setup();
+        let p = preview(&store, &job(id), LOG.as_bytes(), &ctx, 2).unwrap();
+        assert_eq!(p.summary.events, 3);
+        assert_eq!(p.summary.format, Format::Log);
+        assert_eq!(p.new, 2, "the repeated line is imported once");
+        assert_eq!(p.sample.len(), 2);
+        assert_eq!(p.sample[0].text, "one");
+        assert_eq!(store.count_events(id, &Default::default()).unwrap(), 0);
+
+        let (_, outcome) = import(&store, &job(id), LOG.as_bytes(), &ctx, Some(&p.summary)).unwrap();
+        assert_eq!(outcome.inserted, 2);
+        let again = preview(&store, &job(id), LOG.as_bytes(), &ctx, 2).unwrap();
+        assert_eq!((again.new, again.already()), (0, 3));
+    }
+
+    #[test]
+    fn a_file_that_changed_since_its_preview_imports_nothing() {
+        let (_dir, store, id, ctx) = setup();
+        let p = preview(&store, &job(id), LOG.as_bytes(), &ctx, 5).unwrap();
+        let grown = format!("{LOG}2026-11-26T14:05:00Z three\n");
+        let err = import(&store, &job(id), grown.as_bytes(), &ctx, Some(&p.summary)).unwrap_err();
+        assert!(matches!(err, JobError::Changed(_)), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "api.log changed since the preview; nothing was imported"
+        );
+        assert_eq!(store.count_events(id, &Default::default()).unwrap(), 0);
+    }
+
+    #[test]
+    fn an_unknown_incident_is_refused_before_reading() {
+        let (_dir, store, _id, ctx) = setup();
+        let err = preview(&store, &job(999), LOG.as_bytes(), &ctx, 5).unwrap_err();
+        assert!(matches!(err, JobError::Store(_)), "{err}");
+    }
+}

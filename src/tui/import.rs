@@ -1,0 +1,258 @@
+//! Import from the console (`i` on the timeline): a form with the file, its format and the kind
+//! of its events, then a preview of what the import would add. Nothing is written until the
+//! preview is confirmed, and then all or nothing, exactly what the preview showed: a file that
+//! changed in between is shown again instead of imported.
+
+use super::app::Purpose;
+use super::form::{Field, Form};
+use super::theme::Theme;
+use super::view::{ZoneMode, truncate};
+use crate::importer::{self, Job, JobError, Preview};
+use crate::model::time::TimeContext;
+use crate::model::{EventKind, Incident};
+use crate::report::import::{Format, Summary};
+use crate::store::{ImportOutcome, Store};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+/// How many of the file's first events the preview lists.
+const SAMPLE: usize = 6;
+/// How many skipped lines the preview lists.
+const SKIPPED: usize = 3;
+/// Extensions offered as completions for the file name.
+const EXTENSIONS: [&str; 6] = ["csv", "jsonl", "json", "log", "txt", "ndjson"];
+
+/// A checked form: what to read, from where, against which clock.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    pub job: Job,
+    pub path: PathBuf,
+    /// Fixed when the form is submitted, so that `-5m` in a file means the same instant in the
+    /// preview and in the import.
+    pub ctx: TimeContext,
+    /// The zone the review shows times in.
+    pub zone: ZoneMode,
+}
+
+/// The preview popup's content.
+#[derive(Debug, Clone)]
+pub struct ImportPreview {
+    pub request: ImportRequest,
+    pub preview: Preview,
+    /// Why the preview is shown again (the file changed).
+    pub note: Option<String>,
+}
+
+pub fn form(incident: &Incident, dir: &Path) -> Form<Purpose> {
+    let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+    let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.key()).collect();
+    Form::new(
+        format!("Import events into #{}", incident.id),
+        Purpose::Import { incident: incident.id },
+        vec![
+            Field::line("File", "")
+                .with_hint("a path; ~ is your home; → completes a file name from this directory")
+                .with_suggestions(files_in(dir)),
+            Field::choice("Format", &formats, "auto").with_hint("auto recognises csv, jsonl, log text and Slack"),
+            Field::choice("Kind", &kinds, EventKind::Observation.key()).with_hint("for events whose file does not say"),
+        ],
+    )
+}
+
+/// File names in `dir` that look like something to import, sorted; at most 200.
+fn files_in(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| {
+            Path::new(n)
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
+        })
+        .filter(|n| crate::model::sanitize::is_clean(n))
+        .take(200)
+        .collect();
+    names.sort();
+    names
+}
+
+/// Reads the form into a request; the file is opened later, by [`preview`].
+pub fn request(form: &Form<Purpose>, ctx: TimeContext, zone: ZoneMode) -> Result<ImportRequest, String> {
+    let Purpose::Import { incident } = &form.purpose else {
+        return Err("not an import form".into());
+    };
+    let typed = form.value("File");
+    if typed.is_empty() {
+        return Err("Type the path of the file to import.".into());
+    }
+    if typed == "-" {
+        return Err("The console cannot read standard input; pipe into `debrief import -` instead.".into());
+    }
+    let format: Format = form.value("Format").parse().map_err(|e| format!("{e}"))?;
+    let kind: EventKind = form.value("Kind").parse().map_err(|e| format!("{e}"))?;
+    let path = super::export::expand_home(&typed);
+    let label = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| typed.clone());
+    Ok(ImportRequest {
+        job: Job {
+            incident: *incident,
+            name: path.display().to_string(),
+            label,
+            format,
+            kind,
+        },
+        path,
+        ctx,
+        zone,
+    })
+}
+
+fn open(path: &Path) -> Result<BufReader<File>, String> {
+    if path.is_dir() {
+        return Err(format!("{} is a directory; name a file", path.display()));
+    }
+    File::open(path)
+        .map(BufReader::new)
+        .map_err(|e| format!("cannot read {}: {}", path.display(), crate::util::io_reason(&e)))
+}
+
+/// Reads the whole file as the import would, writing nothing.
+pub fn preview(store: &Store, request: ImportRequest) -> Result<ImportPreview, String> {
+    let reader = open(&request.path)?;
+    let preview = importer::preview(store, &request.job, reader, &request.ctx, SAMPLE).map_err(|e| e.to_string())?;
+    Ok(ImportPreview {
+        request,
+        preview,
+        note: None,
+    })
+}
+
+pub enum Outcome {
+    Imported(Summary, ImportOutcome),
+    /// The file reads differently now: here is its new preview.
+    Changed(Box<ImportPreview>),
+}
+
+/// Imports what the preview showed; nothing when the file changed since.
+pub fn run(store: &Store, shown: &ImportPreview) -> Result<Outcome, String> {
+    let request = &shown.request;
+    let reader = open(&request.path)?;
+    match importer::import(store, &request.job, reader, &request.ctx, Some(&shown.preview.summary)) {
+        Ok((summary, outcome)) => Ok(Outcome::Imported(summary, outcome)),
+        Err(JobError::Changed(_)) => {
+            let mut again = preview(store, request.clone())?;
+            again.note = Some("The file changed since the preview; this is what it holds now.".into());
+            Ok(Outcome::Changed(Box::new(again)))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+impl ImportPreview {
+    pub fn lines(&self, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+        let p = &self.preview;
+        let s = &p.summary;
+        let zone = self.request.zone;
+        let plain = |text: String| Line::from(Span::styled(truncate(&text, width), theme.base));
+        let mut lines = vec![plain(format!(
+            "{} · read as {} · {} events",
+            self.request.job.label, s.format, s.events
+        ))];
+        if let (Some(a), Some(b)) = (s.first, s.last) {
+            lines.push(plain(format!(
+                "from {} to {} ({})",
+                zone.format_long(a),
+                zone.format_long(b),
+                zone.tz().name()
+            )));
+        }
+        let counts = format!("{} new · {} already in this incident", p.new, p.already());
+        let style = if p.new == 0 { theme.warning } else { theme.base };
+        lines.push(Line::from(Span::styled(truncate(&counts, width), style)));
+        lines.push(Line::from(""));
+        for e in &p.sample {
+            let kind = e.kind.unwrap_or(self.request.job.kind).label();
+            let first = e.text.lines().next().unwrap_or("");
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {}  ", zone.format_short(e.at)), theme.muted),
+                Span::styled(
+                    truncate(&format!("{kind:<10} {first}"), width.saturating_sub(15)),
+                    theme.base,
+                ),
+            ]));
+        }
+        if s.events > p.sample.len() {
+            lines.push(Line::from(Span::styled(
+                format!("  … and {} more", s.events - p.sample.len()),
+                theme.muted,
+            )));
+        }
+        if !s.skipped.is_empty() {
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                format!("{} skipped:", lines_word(s.skipped.len())),
+                theme.warning,
+            )));
+            for k in s.skipped.iter().take(SKIPPED) {
+                lines.push(plain(format!("  line {}: {}", k.line, k.reason)));
+            }
+            if s.skipped.len() > SKIPPED {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "  … and {} more (debrief import --dry-run lists them all)",
+                        s.skipped.len() - SKIPPED
+                    ),
+                    theme.muted,
+                )));
+            }
+        }
+        if let Some(note) = &self.note {
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(truncate(note, width), theme.warning)));
+        }
+        lines
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let width = area.width.saturating_sub(4).min(100);
+        let mut lines = self.lines(theme, width.saturating_sub(2) as usize);
+        let go = if self.preview.new == 0 {
+            " nothing new: close   ".to_string()
+        } else {
+            format!(" import {} events   ", self.preview.new)
+        };
+        // The keys stay on screen however short the terminal: events give way first.
+        let room = area.height.saturating_sub(3) as usize;
+        if lines.len() + 2 > room {
+            lines.truncate(room.saturating_sub(2));
+        }
+        lines.push(Line::from(""));
+        lines.push(Line::from(vec![
+            Span::styled(" Enter ", theme.key_hint),
+            Span::styled(go, theme.base),
+            Span::styled(" Esc ", theme.key_hint),
+            Span::styled(" back to the form", theme.base),
+        ]));
+        let height = lines.len() as u16 + 2;
+        let title = format!("Import preview: nothing written yet · #{}", self.request.job.incident);
+        let inner = super::popup::frame(area, buf, theme, &title, width, height);
+        Paragraph::new(lines).render(inner, buf);
+    }
+}
+
+/// `1 line`, `3 lines`.
+pub fn lines_word(n: usize) -> String {
+    if n == 1 { "1 line".into() } else { format!("{n} lines") }
+}

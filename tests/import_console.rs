@@ -1,0 +1,344 @@
+//! Import from the console (`i` on the timeline): the form, the preview that writes nothing, the
+//! import itself, and every way it can go wrong leaving the database as it was.
+
+mod support;
+use chrono::{DateTime, TimeZone, Utc};
+use debrief::model::{EventKind, Severity, sanitize};
+use debrief::store::{EventFilter, NewIncident, Store};
+use debrief::tui::app::{App, Clock, Popup};
+use debrief::tui::keymap::KeyMap;
+use debrief::tui::theme::Theme;
+use insta::assert_snapshot;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::{Path, PathBuf};
+use support::{key_at, keys_at, screen};
+
+/// 2026-11-27 09:00 UTC, the morning after the fixtures' incident.
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+}
+
+/// A console on the review of an empty incident in Berlin.
+fn review() -> (App, i64) {
+    let store = Store::open_in_memory("facilitator").unwrap();
+    let id = store
+        .create_incident(&NewIncident {
+            title: "Checkout payments failing".into(),
+            severity: Severity::Sev1,
+            zone: "Europe/Berlin".into(),
+            started_at: None,
+        })
+        .unwrap();
+    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
+    app.local_zone = chrono_tz::Europe::Berlin;
+    key(&mut app, KeyCode::Enter);
+    (app, id)
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    key_at(app, code, 80, 24);
+}
+
+fn keys(app: &mut App, s: &str) {
+    keys_at(app, s, 80, 24);
+}
+
+fn events(app: &App, id: i64) -> i64 {
+    app.store.count_events(id, &EventFilter::default()).unwrap()
+}
+
+fn form_error(app: &App) -> Option<String> {
+    match app.popups.last() {
+        Some(Popup::Form(f)) => f.error.clone(),
+        _ => None,
+    }
+}
+
+fn clear_field(app: &mut App) {
+    for _ in 0..300 {
+        app.press(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    }
+}
+
+/// `i`, the path typed into the form, Enter.
+fn preview_of(app: &mut App, path: &Path) {
+    key(app, KeyCode::Char('i'));
+    keys(app, &path.display().to_string());
+    key(app, KeyCode::Enter);
+}
+
+#[test]
+fn i_previews_a_log_then_enter_imports_it_and_a_second_time_adds_nothing() {
+    let (mut app, id) = review();
+    key(&mut app, KeyCode::Char('i'));
+    let form = screen(&mut app, 80, 24);
+    assert!(form.contains("Import events into #1"), "{form}");
+    assert!(form.contains("Format") && form.contains("auto"), "{form}");
+    assert_snapshot!("import_form_80x24", form);
+    key(&mut app, KeyCode::Esc);
+
+    preview_of(&mut app, &fixture("api.log"));
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Import(_))),
+        "a preview, not an import: {:?}",
+        form_error(&app)
+    );
+    assert_eq!(events(&app, id), 0, "the preview writes nothing");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("api.log · read as log · 13 events"), "{text}");
+    assert!(text.contains("13 new · 0 already in this incident"), "{text}");
+    assert!(text.contains("Enter  import 13 events"), "{text}");
+    assert_snapshot!("import_preview_log_80x24", text);
+
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "the preview and the form close");
+    assert_eq!(events(&app, id), 13);
+    let (flash, error) = app.flash.clone().unwrap();
+    assert!(!error);
+    assert_eq!(
+        flash,
+        "Imported 13 events from api.log (0 already here, 1 line skipped)."
+    );
+    let timeline = screen(&mut app, 80, 24);
+    assert!(
+        timeline.contains("1 Timeline (1/13)") && timeline.contains("worker pool ex"),
+        "{timeline}"
+    );
+    let stored = app.store.all_events(id).unwrap();
+    assert!(stored.iter().all(|e| e.kind == EventKind::Observation));
+    assert!(
+        stored
+            .iter()
+            .any(|e| e.text.contains("\n\tat com.example.payments.PayGateClient")),
+        "a stack trace joins the event it belongs to"
+    );
+
+    // The same file again: the preview says so, and Enter adds nothing.
+    preview_of(&mut app, &fixture("api.log"));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("0 new · 13 already in this incident"), "{text}");
+    assert!(text.contains("nothing new: close"), "{text}");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty());
+    assert_eq!(events(&app, id), 13);
+    assert_eq!(
+        app.flash.clone().unwrap().0,
+        "Nothing imported: all 13 events are already here."
+    );
+}
+
+#[test]
+fn esc_on_the_preview_goes_back_to_the_form_and_writes_nothing() {
+    let (mut app, id) = review();
+    preview_of(&mut app, &fixture("incident.csv"));
+    assert!(matches!(app.popups.last(), Some(Popup::Import(_))));
+    key(&mut app, KeyCode::Esc);
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Form(_))),
+        "back to the form to change the file or format"
+    );
+    key(&mut app, KeyCode::Esc);
+    assert!(app.popups.is_empty());
+    assert_eq!(events(&app, id), 0);
+    assert!(app.store.history(id, None).unwrap().iter().all(|h| h.op != "import"));
+}
+
+#[test]
+fn each_format_is_recognised_and_keeps_the_kinds_and_authors_the_file_gives() {
+    for (file, format, count) in [
+        ("incident.csv", "csv", 12),
+        ("events.jsonl", "jsonl", 10),
+        ("slack.json", "slack", 12),
+    ] {
+        let (mut app, id) = review();
+        preview_of(&mut app, &fixture(file));
+        let Some(Popup::Import(p)) = app.popups.last() else {
+            panic!("{file}: {:?}", form_error(&app));
+        };
+        assert_eq!(p.preview.summary.format.name(), format, "{file}");
+        let n = p.preview.summary.events;
+        assert_eq!(n, count, "{file}");
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(events(&app, id), n as i64, "{file}");
+    }
+    let (mut app, id) = review();
+    preview_of(&mut app, &fixture("incident.csv"));
+    key(&mut app, KeyCode::Enter);
+    let stored = app.store.all_events(id).unwrap();
+    let deploy = stored
+        .iter()
+        .find(|e| e.text.starts_with("payment-api v2.14.0 deployed"))
+        .unwrap();
+    assert_eq!(
+        (deploy.kind, deploy.author.as_str()),
+        (EventKind::Deploy, "Jonas Weber")
+    );
+}
+
+#[test]
+fn the_format_and_the_default_kind_are_chosen_in_the_form() {
+    let (mut app, id) = review();
+    let dir = tempfile::tempdir().unwrap();
+    // Chat-style notes: times of day, read in the incident's zone on the day of "now".
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, "[14:02] deploy of v2.14\n[14:09] first 503s\n").unwrap();
+    key(&mut app, KeyCode::Char('i'));
+    keys(&mut app, &path.display().to_string());
+    key(&mut app, KeyCode::Tab);
+    keys(&mut app, "l"); // Format: log
+    key(&mut app, KeyCode::Tab);
+    keys(&mut app, "d"); // Kind: deploy
+    key(&mut app, KeyCode::Enter);
+    let Some(Popup::Import(p)) = app.popups.last() else {
+        panic!("{:?}", form_error(&app));
+    };
+    assert_eq!(p.preview.summary.events, 2);
+    key(&mut app, KeyCode::Enter);
+    let stored = app.store.all_events(id).unwrap();
+    assert_eq!(stored.len(), 2);
+    assert!(stored.iter().all(|e| e.kind == EventKind::Deploy));
+    // 14:02 in the incident's zone (Berlin, UTC+1), on the day of "now".
+    assert_eq!(stored[0].at, Utc.with_ymd_and_hms(2026, 11, 27, 13, 2, 0).unwrap());
+}
+
+#[test]
+fn a_malformed_file_names_the_line_in_the_form_and_changes_nothing() {
+    let (mut app, id) = review();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.csv");
+    std::fs::write(&path, "time,text\n2026-11-26 14:02,fine\nnot a time,broken\n").unwrap();
+    preview_of(&mut app, &path);
+    let err = form_error(&app).expect("the form stays open with the error");
+    assert!(
+        err.starts_with(&format!("{}:3: cannot read time \"not a time\"", path.display())),
+        "{err}"
+    );
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("bad.csv:3"), "{text}");
+    assert_eq!(events(&app, id), 0);
+}
+
+#[test]
+fn missing_files_directories_stdin_and_an_empty_path_are_explained() {
+    let (mut app, id) = review();
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.log");
+    preview_of(&mut app, &missing);
+    assert_eq!(
+        form_error(&app).unwrap(),
+        format!("cannot read {}: no such file", missing.display())
+    );
+    clear_field(&mut app);
+    keys(&mut app, &dir.path().display().to_string());
+    key(&mut app, KeyCode::Enter);
+    assert!(form_error(&app).unwrap().ends_with("is a directory; name a file"));
+    clear_field(&mut app);
+    keys(&mut app, "-");
+    key(&mut app, KeyCode::Enter);
+    assert!(form_error(&app).unwrap().contains("debrief import -"));
+    clear_field(&mut app);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(form_error(&app).unwrap(), "Type the path of the file to import.");
+    // A file nothing recognises.
+    let odd = dir.path().join("odd.txt");
+    std::fs::write(&odd, "hello\nworld\n").unwrap();
+    clear_field(&mut app);
+    keys(&mut app, &odd.display().to_string());
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        form_error(&app).unwrap().contains("could not recognise the format"),
+        "{:?}",
+        form_error(&app)
+    );
+    assert_eq!(events(&app, id), 0);
+}
+
+#[test]
+fn a_file_that_changes_after_its_preview_is_previewed_again_not_imported() {
+    let (mut app, id) = review();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.log");
+    std::fs::write(&path, "2026-11-26T13:00:00Z one\n2026-11-26T13:01:00Z two\n").unwrap();
+    preview_of(&mut app, &path);
+    assert!(matches!(app.popups.last(), Some(Popup::Import(_))));
+    // Someone appends to the log while the preview is on the shared screen.
+    std::fs::write(
+        &path,
+        "2026-11-26T13:00:00Z one\n2026-11-26T13:01:00Z two\n2026-11-26T13:02:00Z three\n",
+    )
+    .unwrap();
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(events(&app, id), 0, "nothing that was not shown is written");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("The file changed since the preview"), "{text}");
+    assert!(text.contains("3 new"), "{text}");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(events(&app, id), 3);
+}
+
+#[test]
+fn skipped_lines_are_listed_in_the_preview() {
+    let (mut app, _id) = review();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chat.log");
+    std::fs::write(
+        &path,
+        "no time here\n[14:32] ana: failover started\n[14:40] ben: done\n",
+    )
+    .unwrap();
+    preview_of(&mut app, &path);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("2 events"), "{text}");
+    assert!(text.contains("1 line skipped:"), "{text}");
+    assert!(text.contains("  line 1: "), "{text}");
+}
+
+#[test]
+fn hostile_bytes_in_an_imported_file_never_reach_the_store_or_the_screen() {
+    let (mut app, id) = review();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("evil.log");
+    std::fs::write(
+        &path,
+        "2026-11-26T13:00:00Z \x1b[2Jcleared \x1b]0;title\x07 \x1b]52;c;aGk=\x07 \u{202e}gnp.exe \u{9b}31m red\n",
+    )
+    .unwrap();
+    preview_of(&mut app, &path);
+    let text = screen(&mut app, 80, 24);
+    assert!(!text.contains('\x1b') && !text.contains('\u{202e}'), "{text:?}");
+    key(&mut app, KeyCode::Enter);
+    let stored = app.store.all_events(id).unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(sanitize::is_clean(&stored[0].text), "{:?}", stored[0].text);
+    assert!(stored[0].text.contains("cleared"), "{:?}", stored[0].text);
+}
+
+#[test]
+fn the_file_field_completes_names_from_the_current_directory() {
+    // The tests run in the crate's directory, which has Cargo.toml but no importable files at
+    // its top; the completion list is made from the directory the console was started in.
+    let form = debrief::tui::import::form(
+        &debrief::store::Store::open_in_memory("x")
+            .and_then(|s| {
+                let id = s.create_incident(&NewIncident {
+                    title: "t".into(),
+                    severity: Severity::Sev2,
+                    zone: "UTC".into(),
+                    started_at: None,
+                })?;
+                s.incident(id)
+            })
+            .unwrap(),
+        &fixture(""),
+    );
+    assert_eq!(
+        form.fields[0].suggestions,
+        ["api.log", "events.jsonl", "incident.csv", "slack.json"]
+    );
+}
