@@ -3,10 +3,11 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use debrief::importer;
+use debrief::model::EventKind;
 use debrief::model::time::TimeContext;
-use debrief::model::{EventKind, Source};
-use debrief::report::import::{self, Format, ImportError};
-use debrief::store::{EventFilter, NewEvent, NewIncident, Store};
+use debrief::report::import::Format;
+use debrief::store::{EventFilter, NewIncident, Store};
 use debrief::tui::app::{App, Clock};
 use debrief::tui::keymap::KeyMap;
 use debrief::tui::theme::Theme;
@@ -52,34 +53,27 @@ fn new_store(path: &Path) -> (Store, i64) {
     (store, id)
 }
 
-fn import_all(store: &Store, id: i64, text: &str) -> usize {
-    let ctx = TimeContext {
+fn ctx() -> TimeContext {
+    TimeContext {
         zone: chrono_tz::UTC,
         now: Utc::now(),
         anchor: None,
-    };
-    let (_, outcome) = store
-        .import_events(id, "bench.log", |sink| -> Result<_, anyhow::Error> {
-            Ok(import::read_events(
-                "bench.log",
-                text.as_bytes(),
-                Format::Log,
-                &ctx,
-                &mut |e| {
-                    let key = e.key();
-                    let new = NewEvent {
-                        at: e.at,
-                        kind: EventKind::Observation,
-                        text: e.text,
-                        milestone: None,
-                        source: Source::Imported("bench.log".into()),
-                        author: None,
-                    };
-                    sink(new, &key).map_err(ImportError::from_sink)
-                },
-            )?)
-        })
-        .unwrap();
+    }
+}
+
+fn job(id: i64) -> importer::Job {
+    importer::Job {
+        incident: id,
+        name: "bench.log".into(),
+        label: "bench.log".into(),
+        format: Format::Log,
+        kind: EventKind::Observation,
+    }
+}
+
+/// The import the CLI and the console run.
+fn import_all(store: &Store, id: i64, text: &str) -> usize {
+    let (_, outcome) = importer::import(store, &job(id), text.as_bytes(), &ctx(), None).unwrap();
     outcome.inserted
 }
 
@@ -97,6 +91,22 @@ fn bench_import(c: &mut Criterion) {
             |(_dir, store, id)| assert_eq!(import_all(&store, id, &text), EVENTS),
             BatchSize::PerIteration,
         )
+    });
+    // The console's preview: the whole file read, each event looked up, nothing written.
+    let dir = tempfile::tempdir().unwrap();
+    let (store, id) = new_store(&dir.path().join("p.db"));
+    g.bench_function("preview of 100k log lines (nothing imported yet)", |b| {
+        b.iter(|| {
+            let p = importer::preview(&store, &job(id), text.as_bytes(), &ctx(), 6).unwrap();
+            assert_eq!(p.new, EVENTS);
+        })
+    });
+    import_all(&store, id, &text);
+    g.bench_function("preview of 100k log lines (all already imported)", |b| {
+        b.iter(|| {
+            let p = importer::preview(&store, &job(id), text.as_bytes(), &ctx(), 6).unwrap();
+            assert_eq!(p.new, 0);
+        })
     });
     g.finish();
 }

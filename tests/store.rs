@@ -360,3 +360,35 @@ fn the_author_is_cleaned_too() {
     assert_eq!(store.event(eid).unwrap().author, "ana");
     assert_eq!(store.history(id, None).unwrap()[0].author, "ana");
 }
+
+/// The timeline reads a window in the later half backwards from the end; it must be the very
+/// same window, ties in time ordered by id, with and without a filter, at every offset.
+#[test]
+fn windows_read_from_either_end_are_the_same() {
+    let store = Store::open_in_memory("ana").unwrap();
+    let id = new_incident(&store, "windows");
+    let other = new_incident(&store, "other");
+    for i in 0..23u32 {
+        let mut e = event(&format!("event {i}"), i / 3);
+        if i % 4 == 0 {
+            e.kind = EventKind::Alert;
+        }
+        store.add_event(id, &e).unwrap();
+        store.add_event(other, &event("elsewhere", i / 2)).unwrap();
+    }
+    let alerts = EventFilter {
+        kinds: vec![EventKind::Alert],
+        text: None,
+    };
+    for filter in [EventFilter::default(), alerts] {
+        let total = store.count_events(id, &filter).unwrap();
+        let ids = |v: Vec<debrief::model::Event>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+        for offset in 0..=total + 1 {
+            for limit in 0..=total + 2 {
+                let forward = ids(store.events_window(id, &filter, offset, limit).unwrap());
+                let either = ids(store.events_window_of(id, &filter, offset, limit, total).unwrap());
+                assert_eq!(either, forward, "offset {offset}, limit {limit}, total {total}");
+            }
+        }
+    }
+}

@@ -168,6 +168,39 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// [`Store::events_window`] for a timeline of `total` events: a window in the later half is
+    /// read backwards from the end, so that the cost of skipping rows (`OFFSET` walks the
+    /// index) is the distance to the nearer end, and the last page is as cheap as the first.
+    pub fn events_window_of(
+        &self,
+        incident_id: i64,
+        filter: &EventFilter,
+        offset: i64,
+        limit: i64,
+        total: i64,
+    ) -> Result<Vec<Event>> {
+        let offset = offset.max(0);
+        if offset <= total / 2 || limit <= 0 {
+            return self.events_window(incident_id, filter, offset, limit);
+        }
+        let end = offset.saturating_add(limit).min(total);
+        let count = end - offset;
+        if count <= 0 {
+            return Ok(Vec::new());
+        }
+        let (clause, mut args) = filter.clause();
+        args.insert(0, incident_id.into());
+        args.push(count.into());
+        args.push((total - end).into());
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM events e WHERE e.incident_id = ?{clause} ORDER BY e.at DESC, e.id DESC LIMIT ? OFFSET ?"
+        ))?;
+        let rows = stmt.query_map(params_from_iter(args), from_row)?;
+        let mut rows: Vec<Event> = rows.collect::<rusqlite::Result<_>>()?;
+        rows.reverse();
+        Ok(rows)
+    }
+
     pub fn all_events(&self, incident_id: i64) -> Result<Vec<Event>> {
         self.events_window(incident_id, &EventFilter::default(), 0, i64::MAX)
     }

@@ -72,12 +72,16 @@ impl TimelineState {
         }
         self.top = self.top.clamp(0, (self.total - 1).max(0));
         loop {
-            self.before_top = if self.top > 0 {
-                store.events_window(incident_id, &self.filter, self.top - 1, 1)?.pop()
+            // One read: the event above the window too, to tell the gap above the first row.
+            let above = i64::from(self.top > 0);
+            let mut rows =
+                store.events_window_of(incident_id, &self.filter, self.top - above, h + above, self.total)?;
+            self.before_top = if above == 1 && !rows.is_empty() {
+                Some(rows.remove(0))
             } else {
                 None
             };
-            self.rows = store.events_window(incident_id, &self.filter, self.top, h)?;
+            self.rows = rows;
             // Gap lines take room too: scroll on until the selected event is on screen.
             let visible = self
                 .layout_rows()
