@@ -399,7 +399,7 @@ impl App {
                     Ok(()) => {
                         if let Screen::Review(r) = &mut self.screen {
                             r.focus = Pane::Actions;
-                            r.action_sel = r.actions.iter().position(|a| a.id == id).unwrap_or(0);
+                            r.select_action(id);
                         }
                     }
                     Err(e) => self.set_flash(e.to_string(), true),
