@@ -475,3 +475,15 @@ fn the_filter_survives_another_sessions_change() {
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("owner: Lena Fischer · 2 of 9"), "{text}");
 }
+
+#[test]
+fn the_board_help_lists_its_filters() {
+    let mut app = demo_app();
+    open_demo(&mut app);
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('?'));
+    let help = screen(&mut app, 160, 45);
+    assert!(help.contains("Keys — Action board"), "{help}");
+    assert!(help.contains("filter by words, status, or overdue only"), "{help}");
+    assert!(help.contains("show one owner's actions (empty: everyone's)"), "{help}");
+}
