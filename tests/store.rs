@@ -1,8 +1,9 @@
 //! The store against real files: migrations, refusals, concurrency, versions.
 
+use chrono::NaiveDate;
 use chrono::{TimeZone, Utc};
-use debrief::model::{ActionKind, CauseState, EventKind, Milestone, Severity, Source};
-use debrief::store::{EventFilter, NewAction, NewEvent, NewIncident, Store, StoreError};
+use debrief::model::{ActionKind, ActionStatus, CauseState, EventKind, Milestone, Severity, Source};
+use debrief::store::{ActionFilter, EventFilter, NewAction, NewEvent, NewIncident, Store, StoreError};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
@@ -391,4 +392,67 @@ fn windows_read_from_either_end_are_the_same() {
             }
         }
     }
+}
+
+#[test]
+fn action_filter_matches_what_actions_across_selects() {
+    // The board filters the actions it has read with `matches`; the cross-incident list asks SQL.
+    // Both must mean the same owner, status and overdue.
+    let store = Store::open_in_memory("ana").unwrap();
+    let demo = store.load_document(&debrief::cli::demo_document().unwrap()).unwrap();
+    let other = new_incident(&store, "other");
+    for (title, owner, due) in [
+        ("undated", "Marco Rossi", None),
+        ("lower case owner", "marco rossi", NaiveDate::from_ymd_opt(2026, 11, 30)),
+        ("nobody's", "", NaiveDate::from_ymd_opt(2026, 11, 1)),
+    ] {
+        let mut new = NewAction::titled(title, ActionKind::Fix);
+        new.owner = owner.into();
+        new.due = due;
+        store.add_action(other, &new).unwrap();
+    }
+    let all: Vec<_> = [demo, other]
+        .iter()
+        .flat_map(|id| store.actions(*id).unwrap())
+        .collect();
+    assert_eq!(all.len(), 10);
+    let owners = [None, Some("MARCO ROSSI"), Some(" Lena Fischer "), Some("nobody")];
+    let statuses = [
+        vec![],
+        vec![ActionStatus::Todo, ActionStatus::Doing],
+        vec![ActionStatus::Doing],
+        vec![ActionStatus::Done],
+    ];
+    let days = [
+        None,
+        NaiveDate::from_ymd_opt(2026, 12, 2),
+        NaiveDate::from_ymd_opt(2026, 11, 20),
+    ];
+    let mut nonempty = 0;
+    for owner in owners {
+        for statuses in &statuses {
+            for overdue_on in days {
+                for incident_id in [None, Some(other)] {
+                    let filter = ActionFilter {
+                        owner: owner.map(String::from),
+                        statuses: statuses.clone(),
+                        overdue_on,
+                        incident_id,
+                    };
+                    let mut sql: Vec<i64> = store
+                        .actions_across(&filter)
+                        .unwrap()
+                        .iter()
+                        .map(|r| r.action.id)
+                        .collect();
+                    sql.sort();
+                    let mut mine: Vec<i64> = all.iter().filter(|a| filter.matches(a)).map(|a| a.id).collect();
+                    mine.sort();
+                    assert_eq!(mine, sql, "{filter:?}");
+                    nonempty += usize::from(!sql.is_empty());
+                }
+            }
+        }
+    }
+    assert!(nonempty > 20, "the filters select something: {nonempty}");
 }

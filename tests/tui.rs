@@ -245,3 +245,245 @@ fn a_conflicting_edit_shows_both_versions_and_saves_nothing_silently() {
         "saved mine after choosing"
     );
 }
+
+// --- the action board's filter ------------------------------------------------------------------
+
+fn board_titles(app: &App) -> Vec<String> {
+    let Screen::Review(r) = &app.screen else { panic!() };
+    r.board.iter().map(|a| a.title.clone()).collect()
+}
+
+fn action_titled(app: &App, start: &str) -> debrief::model::Action {
+    let Screen::Review(r) = &app.screen else { panic!() };
+    let id = r.actions.iter().find(|a| a.title.starts_with(start)).unwrap().id;
+    app.store.action(id).unwrap()
+}
+
+/// Empties the focused one-line field.
+fn clear_field(app: &mut App) {
+    for _ in 0..60 {
+        app.press(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    }
+}
+
+#[test]
+fn owner_filter_narrows_the_board_and_moves_act_on_what_it_shows() {
+    let mut app = demo_app();
+    open_demo(&mut app);
+    key(&mut app, KeyCode::Char('3'));
+    let unfiltered_first = {
+        let Screen::Review(r) = &app.screen else { panic!() };
+        r.selected_action().unwrap().clone()
+    };
+    assert_eq!(unfiltered_first.owner, "Tomasz Nowak");
+
+    key(&mut app, KeyCode::Char('o'));
+    let form = screen(&mut app, 80, 24);
+    assert!(form.contains("Whose actions on this board?"), "{form}");
+    assert!(
+        form.contains("Jonas Weber (PayFast)"),
+        "participants are offered:\n{form}"
+    );
+    keys(&mut app, "marco");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "the form closed");
+
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("3 Actions — owner: Marco Rossi · 2 of 7"),
+        "the title says the board is filtered:\n{text}"
+    );
+    for other in [
+        "Tomasz Nowak",
+        "Priya Sharma",
+        "Lena Fischer",
+        "Aylin Demir",
+        "no owner · no date",
+    ] {
+        assert!(!text.contains(other), "{other} is filtered out:\n{text}");
+    }
+    assert!(
+        text.contains("▶ PRC Ask PayFast"),
+        "the first card is selected:\n{text}"
+    );
+    assert!(text.contains("Automatic failover"), "{text}");
+    // The coverage warnings still count every action.
+    assert!(
+        text.contains("! 1 action has no owner") && text.contains("! 1 action has no due date"),
+        "{text}"
+    );
+    assert_snapshot!("review_actions_owner_filter_80x24", text);
+
+    // > moves the selected card: Marco's, not the first card of the whole board.
+    let ask = action_titled(&app, "Ask PayFast");
+    assert_eq!(ask.status, ActionStatus::Todo);
+    key(&mut app, KeyCode::Char('>'));
+    assert_eq!(app.store.action(ask.id).unwrap().status, ActionStatus::Doing);
+    assert_eq!(
+        app.store.action(unfiltered_first.id).unwrap().status,
+        ActionStatus::Todo,
+        "the hidden first card is untouched"
+    );
+    let Screen::Review(r) = &app.screen else { panic!() };
+    assert_eq!(
+        r.selected_action().map(|a| a.id),
+        Some(ask.id),
+        "still selected after the reload"
+    );
+    assert!(r.board_filter.is_active(), "the reload keeps the filter");
+
+    // Unfocused at 80x24, the one-line summary says so too.
+    key(&mut app, KeyCode::Char('1'));
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains(" 3 Actions — owner: Marco Rossi · 2 of 7 ▸ 2 open · 0 overdue · 0 done"),
+        "{text}"
+    );
+
+    // An empty owner shows everyone's again.
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('o'));
+    clear_field(&mut app);
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("3 Actions (7)"), "{text}");
+    assert_eq!(board_titles(&app).len(), 7);
+}
+
+#[test]
+fn edit_and_delete_on_a_filtered_board_take_the_card_shown_selected() {
+    let mut app = demo_app();
+    open_demo(&mut app);
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('o'));
+    keys(&mut app, "rossi");
+    key(&mut app, KeyCode::Enter);
+    // Down from the todo card goes to Marco's doing card, past everyone else's.
+    key(&mut app, KeyCode::Char('j'));
+    let failover = action_titled(&app, "Automatic failover");
+    key(&mut app, KeyCode::Char('e'));
+    match app.popups.last() {
+        Some(Popup::Form(f)) => assert_eq!(f.value("Title"), failover.title),
+        _ => panic!("the edit form"),
+    }
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('d'));
+    match app.popups.last() {
+        Some(Popup::Confirm(text, _)) => assert!(text.contains("Automatic failover"), "{text}"),
+        _ => panic!("the delete question"),
+    }
+    key(&mut app, KeyCode::Char('y'));
+    assert!(app.store.action(failover.id).is_err(), "deleted");
+    assert_eq!(
+        board_titles(&app),
+        ["Ask PayFast for their root-cause analysis and an SLA credit"]
+    );
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("owner: Marco Rossi · 1 of 6"), "{text}");
+}
+
+#[test]
+fn slash_filters_by_words_status_and_overdue_and_empty_clears() {
+    let mut app = demo_app();
+    open_demo(&mut app);
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('/'));
+    let form = screen(&mut app, 80, 24);
+    assert!(form.contains("Filter the board"), "{form}");
+    keys(&mut app, "PAYFAST");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        board_titles(&app),
+        [
+            "Subscribe the on-call channel to PayFast's status page",
+            "Ask PayFast for their root-cause analysis and an SLA credit"
+        ]
+    );
+    assert!(screen(&mut app, 80, 24).contains("Actions — \"PAYFAST\" · 2 of 7"));
+
+    // Open only (todo and doing): the done one goes.
+    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        board_titles(&app),
+        ["Ask PayFast for their root-cause analysis and an SLA credit"]
+    );
+    assert!(screen(&mut app, 80, 24).contains("Actions — \"PAYFAST\" · open · 1 of 7"));
+
+    // Words in the ticket and the owner; overdue only: on the day after the incident, none is.
+    key(&mut app, KeyCode::Char('/'));
+    clear_field(&mut app);
+    keys(&mut app, "pay-14");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(board_titles(&app).len(), 2, "PAY-1412 and PAY-1413 (open)");
+    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char('y'));
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("No action matches the filter"), "{text}");
+    assert!(text.contains("\"pay-14\" · open · overdue only · 0 of 7"), "{text}");
+
+    // Empty words, all statuses and no: the whole board.
+    key(&mut app, KeyCode::Char('/'));
+    clear_field(&mut app);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char('a'));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char('n'));
+    key(&mut app, KeyCode::Enter);
+    let Screen::Review(r) = &app.screen else { panic!() };
+    assert!(!r.board_filter.is_active());
+    assert_eq!(r.board.len(), 7);
+    assert!(screen(&mut app, 80, 24).contains("3 Actions (7)"));
+}
+
+#[test]
+fn the_filter_survives_another_sessions_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("debrief.db");
+    let store = Store::open(&path, "facilitator").unwrap();
+    let id = store.load_document(&debrief::cli::demo_document().unwrap()).unwrap();
+    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
+    app.local_zone = chrono_tz::Europe::Berlin;
+    open_demo(&mut app);
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('o'));
+    keys(&mut app, "lena");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(board_titles(&app).len(), 1);
+
+    let other = Store::open(&path, "lena").unwrap();
+    let mut new = debrief::store::NewAction::titled("Load test the retry budget", debrief::model::ActionKind::Fix);
+    new.owner = "lena fischer".into();
+    other.add_action(id, &new).unwrap();
+    let mut theirs = debrief::store::NewAction::titled("Someone else's", debrief::model::ActionKind::Fix);
+    theirs.owner = "Priya Sharma".into();
+    other.add_action(id, &theirs).unwrap();
+    app.tick();
+
+    assert_eq!(
+        board_titles(&app),
+        [
+            "Retry budget and exponential backoff in the retry middleware",
+            "Load test the retry budget"
+        ]
+    );
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("owner: Lena Fischer · 2 of 9"), "{text}");
+}
+
+#[test]
+fn the_board_help_lists_its_filters() {
+    let mut app = demo_app();
+    open_demo(&mut app);
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('?'));
+    let help = screen(&mut app, 160, 45);
+    assert!(help.contains("Keys — Action board"), "{help}");
+    assert!(help.contains("filter by words, status, or overdue only"), "{help}");
+    assert!(help.contains("show one owner's actions (empty: everyone's)"), "{help}");
+}

@@ -45,6 +45,21 @@ pub struct ActionFilter {
     pub incident_id: Option<i64>,
 }
 
+impl ActionFilter {
+    /// The test [`Store::actions_across`] makes in SQL, for actions already read (the board of one
+    /// incident filters what it has, with the same meaning of owner, status and overdue).
+    pub fn matches(&self, a: &Action) -> bool {
+        let owner = self
+            .owner
+            .as_ref()
+            .is_none_or(|o| a.owner.trim().to_lowercase() == o.trim().to_lowercase());
+        let status = self.statuses.is_empty() || self.statuses.contains(&a.status);
+        let overdue = self.overdue_on.is_none_or(|day| a.is_overdue(day));
+        let incident = self.incident_id.is_none_or(|id| a.incident_id == id);
+        owner && status && overdue && incident
+    }
+}
+
 /// An action with the incident it belongs to.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ActionRow {

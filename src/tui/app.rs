@@ -44,6 +44,8 @@ pub enum Purpose {
     Meeting(super::meeting::MeetingForm),
     CrossOwner,
     CrossFilter,
+    BoardOwner,
+    BoardFilter,
     InsightsPeriod,
     Export { incident: i64, slug: String },
     Import { incident: i64 },
@@ -583,7 +585,7 @@ impl App {
             }
             // Actions
             (Action::Up | Action::Down | Action::Top | Action::Bottom, Pane::Actions) => {
-                let order = board::board_order(&r.actions);
+                let order = board::board_order(&r.board);
                 if let Some(pos) = order.iter().position(|i| *i == r.action_sel) {
                     let new = match action {
                         Action::Up => pos.saturating_sub(1),
@@ -602,7 +604,7 @@ impl App {
                         cur.next()
                     };
                     if let Some(t) = target
-                        && let Some(i) = r.actions.iter().position(|a| a.status == t)
+                        && let Some(i) = r.board.iter().position(|a| a.status == t)
                     {
                         r.action_sel = i;
                     }
@@ -617,7 +619,19 @@ impl App {
                     };
                     if let Some(status) = target {
                         let result = self.store.set_action_status(a.id, a.version, status).map(|_| ());
+                        let moved = result.is_ok();
                         self.report(result);
+                        if moved
+                            && let Screen::Review(r) = &self.screen
+                            && !r.board.iter().any(|b| b.id == a.id)
+                        {
+                            let text = format!(
+                                "\"{}\" is now {}; the board's filter hides it.",
+                                a.title,
+                                status.label()
+                            );
+                            self.set_flash(text, false);
+                        }
                     }
                 }
             }
@@ -641,6 +655,7 @@ impl App {
                     ));
                 }
             }
+            (Action::OwnerFilter | Action::Filter, Pane::Actions) => self.open_board_filter_form(action),
             _ => self.explain_unavailable(action),
         }
     }
@@ -1073,7 +1088,12 @@ impl App {
                             .map_err(msg)?;
                         if let Screen::Review(r) = &mut self.screen {
                             r.reload(&self.store).map_err(msg)?;
-                            r.action_sel = r.actions.iter().position(|a| a.id == id).unwrap_or(0);
+                            if !r.select_action(id) {
+                                self.set_flash(
+                                    "Added; the board's filter hides it (o or / with empty fields shows all).",
+                                    false,
+                                );
+                            }
                         }
                     }
                 }
@@ -1100,6 +1120,8 @@ impl App {
             Purpose::Meeting(purpose) => return self.apply_meeting(purpose, form),
             Purpose::CrossOwner => self.apply_cross_owner(form).map_err(Failure::Message)?,
             Purpose::CrossFilter => self.apply_cross_filter(form).map_err(Failure::Message)?,
+            Purpose::BoardOwner => self.apply_board_owner(form).map_err(Failure::Message)?,
+            Purpose::BoardFilter => self.apply_board_filter(form).map_err(Failure::Message)?,
             Purpose::InsightsPeriod => self.apply_insights_period(form).map_err(Failure::Message)?,
             Purpose::Export { .. } => {
                 let request = super::export::request(form).map_err(Failure::Message)?;

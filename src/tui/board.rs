@@ -20,6 +20,8 @@ pub struct BoardView<'a> {
     pub selected: usize,
     pub gaps: &'a [Gap],
     pub focused: bool,
+    /// The board's filter hides some actions (`actions` are those it shows).
+    pub filtered: bool,
     pub today: NaiveDate,
 }
 
@@ -62,11 +64,12 @@ impl BoardView<'_> {
             );
         }
         if self.actions.is_empty() {
-            Line::from(Span::styled(
-                "No actions yet. Press a to add a fix, monitoring or process action.",
-                theme.muted,
-            ))
-            .render(body, buf);
+            let text = if self.filtered {
+                "No action matches the filter. o or / with empty fields shows them all."
+            } else {
+                "No actions yet. Press a to add a fix, monitoring or process action."
+            };
+            Line::from(Span::styled(text, theme.muted)).render(body, buf);
             return;
         }
         if body.width >= COLUMNS_MIN_WIDTH {
@@ -181,7 +184,8 @@ impl BoardView<'_> {
     }
 }
 
-/// The one-line summary shown when the pane is not focused on a small screen.
+/// The one-line summary shown when the pane is not focused on a small screen: counts of the
+/// actions shown, warnings about all of them.
 pub fn summary(actions: &[Action], gaps: &[Gap], today: NaiveDate) -> String {
     let open = actions.iter().filter(|a| a.status != ActionStatus::Done).count();
     let overdue = actions.iter().filter(|a| a.is_overdue(today)).count();

@@ -45,14 +45,9 @@ impl CrossState {
     }
 
     pub fn filter(&self, today: NaiveDate) -> ActionFilter {
-        let statuses = match self.statuses {
-            "open" => vec![ActionStatus::Todo, ActionStatus::Doing],
-            "all" => Vec::new(),
-            one => one.parse().map(|s| vec![s]).unwrap_or_default(),
-        };
         ActionFilter {
             owner: self.owner.clone(),
-            statuses,
+            statuses: statuses_of(self.statuses),
             overdue_on: self.overdue_only.then_some(today),
             incident_id: None,
         }
@@ -295,15 +290,62 @@ pub fn resolve_owner(typed: &str, owners: &[String], me: &str) -> Result<Option<
 
 /// The owners of any action, each once (the first spelling met), sorted without regard to case.
 pub fn known_owners(store: &Store) -> crate::store::Result<Vec<String>> {
+    let rows = store.actions_across(&ActionFilter::default())?;
+    Ok(distinct_names(rows.iter().map(|r| r.action.owner.as_str())))
+}
+
+/// Names each once (the first spelling met, blanks left out), sorted without regard to case.
+pub fn distinct_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut owners: Vec<String> = Vec::new();
-    for r in store.actions_across(&ActionFilter::default())? {
-        let o = r.action.owner.trim();
+    for o in names {
+        let o = o.trim();
         if !o.is_empty() && !owners.iter().any(|k| k.to_lowercase() == o.to_lowercase()) {
             owners.push(o.to_string());
         }
     }
     owners.sort_by_key(|o| o.to_lowercase());
-    Ok(owners)
+    owners
+}
+
+/// The statuses a choice of [`STATUS_CHOICES`] stands for; none is every status.
+pub fn statuses_of(choice: &str) -> Vec<ActionStatus> {
+    match choice {
+        "open" => vec![ActionStatus::Todo, ActionStatus::Doing],
+        "all" => Vec::new(),
+        one => one.parse().map(|s| vec![s]).unwrap_or_default(),
+    }
+}
+
+/// The owner field of an owner form: the owners offered in the hint and by →.
+pub fn owner_field(current: &str, owners: &[String]) -> Field {
+    let hint = if owners.is_empty() {
+        "empty: everyone · me: yours".to_string()
+    } else {
+        format!("empty: everyone · me: yours · {}", owners.join(", "))
+    };
+    Field::line("Owner", current)
+        .with_hint(hint)
+        .with_suggestions(owners.to_vec())
+}
+
+/// The "Status" and "Overdue only" fields of a filter form.
+pub fn status_fields(statuses: &str, overdue_only: bool) -> [Field; 2] {
+    let overdue = if overdue_only { "yes" } else { "no" };
+    [
+        Field::choice("Status", &STATUS_CHOICES, statuses).with_hint("open: todo and doing · ←/→"),
+        Field::choice("Overdue only", &["no", "yes"], overdue).with_hint("past the due date and not done · ←/→"),
+    ]
+}
+
+/// What [`status_fields`] were set to: one of [`STATUS_CHOICES`] (`default` if none), and overdue only.
+pub fn chosen_status(form: &Form<Purpose>, default: &'static str) -> (&'static str, bool) {
+    let status = form.value("Status");
+    let status = STATUS_CHOICES
+        .iter()
+        .find(|s| **s == status)
+        .copied()
+        .unwrap_or(default);
+    (status, form.value("Overdue only") == "yes")
 }
 
 impl App {
@@ -357,7 +399,7 @@ impl App {
                     Ok(()) => {
                         if let Screen::Review(r) = &mut self.screen {
                             r.focus = Pane::Actions;
-                            r.action_sel = r.actions.iter().position(|a| a.id == id).unwrap_or(0);
+                            r.select_action(id);
                         }
                     }
                     Err(e) => self.set_flash(e.to_string(), true),
@@ -366,27 +408,18 @@ impl App {
             Action::OwnerFilter => {
                 let current = c.owner.clone().unwrap_or_default();
                 let owners = known_owners(&self.store).unwrap_or_default();
-                let hint = if owners.is_empty() {
-                    "empty: everyone · me: yours".to_string()
-                } else {
-                    format!("empty: everyone · me: yours · {}", owners.join(", "))
-                };
                 self.popups.push(Popup::Form(Form::new(
                     "Whose actions?",
                     Purpose::CrossOwner,
-                    vec![Field::line("Owner", &current).with_hint(hint)],
+                    vec![owner_field(&current, &owners)],
                 )));
             }
             Action::Filter => {
-                let overdue = if c.overdue_only { "yes" } else { "no" };
+                let fields = status_fields(c.statuses, c.overdue_only).into();
                 self.popups.push(Popup::Form(Form::new(
                     "Filter the actions",
                     Purpose::CrossFilter,
-                    vec![
-                        Field::choice("Status", &STATUS_CHOICES, c.statuses).with_hint("open: todo and doing · ←/→"),
-                        Field::choice("Overdue only", &["no", "yes"], overdue)
-                            .with_hint("past the due date and not done · ←/→"),
-                    ],
+                    fields,
                 )));
             }
             _ => self.explain_unavailable(action),
@@ -401,9 +434,7 @@ impl App {
     }
 
     pub(super) fn apply_cross_filter(&mut self, form: &Form<Purpose>) -> Result<(), String> {
-        let status = form.value("Status");
-        let status = STATUS_CHOICES.iter().find(|s| **s == status).copied().unwrap_or("open");
-        let overdue = form.value("Overdue only") == "yes";
+        let (status, overdue) = chosen_status(form, "open");
         self.change_cross(|c| {
             c.statuses = status;
             c.overdue_only = overdue;

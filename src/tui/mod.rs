@@ -4,6 +4,7 @@ pub mod action;
 pub mod agenda_bar;
 pub mod app;
 pub mod board;
+pub mod board_filter;
 pub mod causes;
 pub mod config;
 pub mod cross;

@@ -1,6 +1,7 @@
 //! The review screen: a header with the durations, and the Timeline, Causes and Actions panes.
 
 use super::board::{self, BoardView};
+use super::board_filter::BoardFilter;
 use super::causes::{self, CausesView};
 use super::meeting::{MeetingState, Panel};
 use super::theme::Theme;
@@ -57,7 +58,12 @@ pub struct ReviewState {
     pub cause_sel: usize,
     /// Evidence events of the selected cause.
     pub cause_evidence: Vec<Event>,
+    /// All of the incident's actions: the coverage warnings and the wrap-up count these.
     pub actions: Vec<Action>,
+    /// What the board shows: `actions` through `board_filter`. `action_sel` is an index in this,
+    /// so a hidden action is never the one moved, edited or deleted.
+    pub board: Vec<Action>,
+    pub board_filter: BoardFilter,
     pub action_sel: usize,
     pub milestones: Milestones,
     pub gaps: Vec<Gap>,
@@ -86,6 +92,8 @@ impl ReviewState {
             cause_sel: 0,
             cause_evidence: Vec::new(),
             actions: Vec::new(),
+            board: Vec::new(),
+            board_filter: BoardFilter::default(),
             action_sel: 0,
             milestones: Milestones::default(),
             gaps: Vec::new(),
@@ -106,9 +114,10 @@ impl ReviewState {
         let cause_id = self.causes.get(self.cause_sel).map(|c| c.id);
         self.causes = store.causes(id)?;
         self.cause_sel = keep(&self.causes, cause_id, |c| c.id, self.cause_sel);
-        let action_id = self.actions.get(self.action_sel).map(|a| a.id);
+        let action_id = self.selected_action().map(|a| a.id);
         self.actions = store.actions(id)?;
-        self.action_sel = keep(&self.actions, action_id, |a| a.id, self.action_sel);
+        self.board = self.board_filter.apply(&self.actions);
+        self.action_sel = keep(&self.board, action_id, |a| a.id, self.action_sel);
         self.milestones = store.milestones(id)?;
         self.gaps = coverage::gaps(&self.causes, &self.actions);
         self.timeline.evidence = self.causes.iter().flat_map(|c| c.evidence.iter().copied()).collect();
@@ -130,8 +139,30 @@ impl ReviewState {
         self.causes.get(self.cause_sel)
     }
 
+    /// The action selected on the board (as filtered).
     pub fn selected_action(&self) -> Option<&Action> {
-        self.actions.get(self.action_sel)
+        self.board.get(self.action_sel)
+    }
+
+    /// Selects this action on the board; false if the filter hides it (or it is gone).
+    pub fn select_action(&mut self, id: i64) -> bool {
+        match self.board.iter().position(|a| a.id == id) {
+            Some(i) => {
+                self.action_sel = i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Narrows the board (or widens it), keeping the selection when it is still shown, else
+    /// selecting the first card.
+    pub fn set_board_filter(&mut self, filter: BoardFilter) {
+        let selected = self.selected_action().map(|a| a.id);
+        self.board_filter = filter;
+        self.board = self.board_filter.apply(&self.actions);
+        let first = board::board_order(&self.board).first().copied().unwrap_or(0);
+        self.action_sel = keep(&self.board, selected, |a| a.id, first);
     }
 
     /// Lays the screen out and reads the timeline rows that fit: the only query per frame.
@@ -336,11 +367,12 @@ impl ReviewState {
             }
             .render(inner, buf, theme),
             Pane::Actions => BoardView {
-                actions: &self.actions,
+                actions: &self.board,
                 causes: &self.causes,
                 selected: self.action_sel,
                 gaps: &self.gaps,
                 focused,
+                filtered: self.board_filter.is_active(),
                 today,
             }
             .render(inner, buf, theme),
@@ -372,7 +404,17 @@ impl ReviewState {
                 s
             }
             Pane::Causes => "Causes".into(),
+            Pane::Actions if self.board_filter.is_active() => self.board_heading(),
             Pane::Actions => format!("Actions ({})", self.actions.len()),
+        }
+    }
+
+    /// "Actions — owner: Dana · 3 of 9" while a filter narrows the board, so that nobody takes it
+    /// for the whole board; "Actions" otherwise.
+    fn board_heading(&self) -> String {
+        match self.board_filter.label() {
+            None => "Actions".into(),
+            Some(label) => format!("Actions — {label} · {} of {}", self.board.len(), self.actions.len()),
         }
     }
 
@@ -383,9 +425,13 @@ impl ReviewState {
                 format!("{} events", t.total)
             }
             Pane::Causes => causes::summary(&self.causes),
-            Pane::Actions => board::summary(&self.actions, &self.gaps, today),
+            Pane::Actions => board::summary(&self.board, &self.gaps, today),
         };
-        let head = format!(" {} {} ", pane.number(), pane.title());
+        let title = match pane {
+            Pane::Actions => self.board_heading(),
+            other => other.title().into(),
+        };
+        let head = format!(" {} {title} ", pane.number());
         let rest = truncate(
             &format!("▸ {text}"),
             (area.width as usize).saturating_sub(head.chars().count()),
