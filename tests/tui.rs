@@ -290,7 +290,7 @@ fn owner_filter_narrows_the_board_and_moves_act_on_what_it_shows() {
 
     let text = screen(&mut app, 80, 24);
     assert!(
-        text.contains("3 Actions — owner: Marco Rossi · 2 of 7"),
+        text.contains("3 Actions 2 of 7 — owner: Marco Rossi"),
         "the title says the board is filtered:\n{text}"
     );
     for other in [
@@ -336,7 +336,7 @@ fn owner_filter_narrows_the_board_and_moves_act_on_what_it_shows() {
     key(&mut app, KeyCode::Char('1'));
     let text = screen(&mut app, 80, 24);
     assert!(
-        text.contains(" 3 Actions — owner: Marco Rossi · 2 of 7 ▸ 2 open · 0 overdue · 0 done"),
+        text.contains(" 3 Actions 2 of 7 — owner: Marco Rossi ▸ 2 open · 0 overdue · 0 done"),
         "{text}"
     );
 
@@ -379,7 +379,7 @@ fn edit_and_delete_on_a_filtered_board_take_the_card_shown_selected() {
         ["Ask PayFast for their root-cause analysis and an SLA credit"]
     );
     let text = screen(&mut app, 80, 24);
-    assert!(text.contains("owner: Marco Rossi · 1 of 6"), "{text}");
+    assert!(text.contains("Actions 1 of 6 — owner: Marco Rossi"), "{text}");
 }
 
 #[test]
@@ -399,7 +399,7 @@ fn slash_filters_by_words_status_and_overdue_and_empty_clears() {
             "Ask PayFast for their root-cause analysis and an SLA credit"
         ]
     );
-    assert!(screen(&mut app, 80, 24).contains("Actions — \"PAYFAST\" · 2 of 7"));
+    assert!(screen(&mut app, 80, 24).contains("Actions 2 of 7 — \"PAYFAST\""));
 
     // Open only (todo and doing): the done one goes.
     key(&mut app, KeyCode::Char('/'));
@@ -410,7 +410,7 @@ fn slash_filters_by_words_status_and_overdue_and_empty_clears() {
         board_titles(&app),
         ["Ask PayFast for their root-cause analysis and an SLA credit"]
     );
-    assert!(screen(&mut app, 80, 24).contains("Actions — \"PAYFAST\" · open · 1 of 7"));
+    assert!(screen(&mut app, 80, 24).contains("Actions 1 of 7 — \"PAYFAST\" · open"));
 
     // Words in the ticket and the owner; overdue only: on the day after the incident, none is.
     key(&mut app, KeyCode::Char('/'));
@@ -425,7 +425,7 @@ fn slash_filters_by_words_status_and_overdue_and_empty_clears() {
     key(&mut app, KeyCode::Enter);
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("No action matches the filter"), "{text}");
-    assert!(text.contains("\"pay-14\" · open · overdue only · 0 of 7"), "{text}");
+    assert!(text.contains("0 of 7 — \"pay-14\" · open · overdue only"), "{text}");
 
     // Empty words, all statuses and no: the whole board.
     key(&mut app, KeyCode::Char('/'));
@@ -473,7 +473,7 @@ fn the_filter_survives_another_sessions_change() {
         ]
     );
     let text = screen(&mut app, 80, 24);
-    assert!(text.contains("owner: Lena Fischer · 2 of 9"), "{text}");
+    assert!(text.contains("Actions 2 of 9 — owner: Lena Fischer"), "{text}");
 }
 
 #[test]

@@ -409,12 +409,12 @@ impl ReviewState {
         }
     }
 
-    /// "Actions — owner: Dana · 3 of 9" while a filter narrows the board, so that nobody takes it
-    /// for the whole board; "Actions" otherwise.
+    /// "Actions 3 of 9 — owner: Dana" while a filter narrows the board, so that nobody takes it
+    /// for the whole board (the count first: a narrow pane cuts the end); "Actions" otherwise.
     fn board_heading(&self) -> String {
         match self.board_filter.label() {
             None => "Actions".into(),
-            Some(label) => format!("Actions — {label} · {} of {}", self.board.len(), self.actions.len()),
+            Some(label) => format!("Actions {} of {} — {label}", self.board.len(), self.actions.len()),
         }
     }
 
