@@ -342,3 +342,27 @@ fn the_file_field_completes_names_from_the_current_directory() {
         ["api.log", "events.jsonl", "incident.csv", "slack.json"]
     );
 }
+
+/// The event loop draws a frame between a key and slow work: reading a large file or importing
+/// it says so on screen first, instead of a frozen console.
+#[test]
+fn the_screen_says_what_is_being_read_or_imported_before_the_work_starts() {
+    let (mut app, id) = review();
+    key(&mut app, KeyCode::Char('i'));
+    keys(&mut app, &fixture("api.log").display().to_string());
+    app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(app.has_pending());
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Reading api.log…"), "{text}");
+    app.run_pending();
+    assert!(!app.has_pending());
+    assert!(matches!(app.popups.last(), Some(Popup::Import(_))));
+
+    app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Importing 13 events from api.log…"), "{text}");
+    assert_eq!(events(&app, id), 0);
+    app.run_pending();
+    assert_eq!(events(&app, id), 13);
+    assert!(app.popups.is_empty());
+}

@@ -105,6 +105,9 @@ pub struct App {
     /// A one-line message at the bottom: (text, is it an error).
     pub flash: Option<(String, bool)>,
     pub quit: bool,
+    /// Slow work asked for by the last key (reading or importing a file): the event loop draws
+    /// a frame saying so first, then runs it with [`App::run_pending`].
+    pending: Option<Pending>,
     pub clock: Clock,
     pub local_zone: Tz,
     pub config: super::config::Config,
@@ -136,6 +139,7 @@ impl App {
             popups: Vec::new(),
             flash: None,
             quit: false,
+            pending: None,
             clock,
             local_zone,
             config: Default::default(),
@@ -752,7 +756,18 @@ impl App {
             Popup::Import(preview) => {
                 use ratatui::crossterm::event::KeyCode;
                 match key.code {
-                    KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => self.import(*preview),
+                    KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => {
+                        if preview.preview.new > 0 {
+                            self.set_flash(
+                                format!(
+                                    "Importing {} events from {}…",
+                                    preview.preview.new, preview.request.job.label
+                                ),
+                                false,
+                            );
+                        }
+                        self.pending = Some(Pending::Import(preview));
+                    }
                     // Back to the form below, to change the file or the format.
                     KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q') => {}
                     _ if action == Some(Action::Quit) => self.quit = true,
@@ -799,10 +814,15 @@ impl App {
                 self.reload();
             }
             Ok(Outcome::Changed(again)) => self.popups.push(Popup::Import(again)),
-            Err(e) => match self.popups.last_mut() {
-                Some(Popup::Form(f)) if matches!(f.purpose, Purpose::Import { .. }) => f.error = Some(e),
-                _ => self.set_flash(e, true),
-            },
+            Err(e) => self.import_failed(e),
+        }
+    }
+
+    /// An import error goes into the import form below, or else to the status line.
+    fn import_failed(&mut self, error: String) {
+        match self.popups.last_mut() {
+            Some(Popup::Form(f)) if matches!(f.purpose, Purpose::Import { .. }) => f.error = Some(error),
+            _ => self.set_flash(error, true),
         }
     }
 
@@ -861,9 +881,10 @@ impl App {
                 self.popups.push(Popup::Form(form));
                 self.popups.push(Popup::Confirm(question, *what));
             }
-            Err(Failure::Preview(preview)) => {
+            Err(Failure::Preview(request)) => {
                 self.popups.push(Popup::Form(form));
-                self.popups.push(Popup::Import(preview));
+                self.set_flash(format!("Reading {}…", request.job.label), false);
+                self.pending = Some(Pending::Preview(request));
             }
         }
     }
@@ -1137,8 +1158,7 @@ impl App {
                     return Ok(());
                 };
                 let request = super::import::request(form, self.time_context(r), r.zone).map_err(Failure::Message)?;
-                let preview = super::import::preview(&self.store, request).map_err(Failure::Message)?;
-                return Err(Failure::Preview(Box::new(preview)));
+                return Err(Failure::Preview(Box::new(request)));
             }
         }
         Ok(())
@@ -1161,13 +1181,19 @@ impl App {
     }
 }
 
+/// Work that takes long enough to say so on screen first.
+enum Pending {
+    Preview(Box<super::import::ImportRequest>),
+    Import(Box<super::import::ImportPreview>),
+}
+
 pub(super) enum Failure {
     Message(String),
     Conflict(String, String),
     /// Ask this first; the form stays open below the question.
     Confirm(String, Box<Confirmed>),
-    /// Show what an import would add; the form stays open below the preview.
-    Preview(Box<super::import::ImportPreview>),
+    /// Read the file for an import preview; the form stays open below it.
+    Preview(Box<super::import::ImportRequest>),
 }
 
 pub(super) fn msg(e: impl std::fmt::Display) -> Failure {
@@ -1331,8 +1357,33 @@ impl App {
         }
     }
 
-    /// Presses one key through the key map (for scripted tests and the event loop alike).
+    /// Presses one key through the key map, and does at once any slow work it asked for (the
+    /// event loop draws a frame in between instead).
     pub fn press(&mut self, key: KeyEvent) {
         self.handle_key(key);
+        self.run_pending();
+    }
+
+    /// Whether a key asked for slow work that [`App::run_pending`] will do.
+    pub fn has_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Does the slow work the last key asked for, if any.
+    pub fn run_pending(&mut self) {
+        match self.pending.take() {
+            None => {}
+            Some(Pending::Preview(request)) => {
+                self.flash = None;
+                match super::import::preview(&self.store, *request) {
+                    Ok(preview) => self.popups.push(Popup::Import(Box::new(preview))),
+                    Err(e) => self.import_failed(e),
+                }
+            }
+            Some(Pending::Import(preview)) => {
+                self.flash = None;
+                self.import(*preview);
+            }
+        }
     }
 }

@@ -48,6 +48,11 @@ pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
             if std::mem::take(&mut test_panic) {
                 panic!("{TEST_PANIC_ENV}=1: a panic after the first frame, as asked");
             }
+            // The frame just drawn says what is being done ("Reading api.log…"); now do it.
+            if app.has_pending() {
+                app.run_pending();
+                continue;
+            }
             match events.next_event(TICK) {
                 Ok(Some(event)) => app.handle_event(event),
                 Ok(None) => {}
