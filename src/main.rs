@@ -4,7 +4,10 @@ use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
     match run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
@@ -13,6 +16,26 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Help and version go to stdout as clap writes them; a usage error goes to stderr cleaned of
+/// terminal controls, because it quotes the bad argument (which may be pasted from a hostile log).
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let text = e.render().to_string();
+    let text = debrief::model::sanitize::clean(&text);
+    let code = e.exit_code();
+    let written = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            if code == 0 =>
+        {
+            write!(std::io::stdout(), "{text}")
+        }
+        _ => write!(std::io::stderr(), "{text}"),
+    };
+    // Not much to do when the terminal is gone; the exit status still says what happened.
+    let _ = written;
+    ExitCode::from(code.clamp(0, 255) as u8)
 }
 
 fn run(cli: Cli) -> anyhow::Result<i32> {

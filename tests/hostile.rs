@@ -19,7 +19,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -485,7 +485,12 @@ fn error_messages_quote_hostile_input_cleanly() {
             continue;
         }
         let p = OsStr::from_bytes(p);
-        let args: Vec<&OsStr> = match i % 8 {
+        let mut flag = OsString::from("--");
+        flag.push(p);
+        let args: Vec<&OsStr> = match i % 10 {
+            // clap's own usage errors quote the bad argument.
+            8 => vec![OsStr::new("log"), OsStr::new("-i"), p, OsStr::new("x")],
+            9 => vec![OsStr::new("list"), flag.as_os_str()],
             0 => vec!["log", "-i", "1", "--at"]
                 .into_iter()
                 .map(OsStr::new)
