@@ -501,7 +501,7 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
             writeln!(out, "  … and {} more", summary.events - preview.sample.len())?;
         }
         for s in &summary.skipped {
-            writeln!(out, "skipped {name}:{}: {}", s.line, s.reason)?;
+            writeln!(out, "skipped {}: {}", summary.place(&name, s), s.reason)?;
         }
         return Ok(());
     }
@@ -512,7 +512,7 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
         outcome.inserted, outcome.duplicates
     )?;
     for s in &summary.skipped {
-        writeln!(out, "skipped {name}:{}: {}", s.line, s.reason)?;
+        writeln!(out, "skipped {}: {}", summary.place(&name, s), s.reason)?;
     }
     Ok(())
 }

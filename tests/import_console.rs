@@ -167,6 +167,13 @@ fn each_format_is_recognised_and_keeps_the_kinds_and_authors_the_file_gives() {
         key(&mut app, KeyCode::Enter);
         assert_eq!(events(&app, id), n as i64, "{file}");
     }
+    // A Slack export's places are messages, not lines.
+    let (mut app, _) = review();
+    preview_of(&mut app, &fixture("slack.json"));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("2 messages skipped:"), "{text}");
+    assert!(text.contains("  message 2: a \"channel_join\" message"), "{text}");
+
     let (mut app, id) = review();
     preview_of(&mut app, &fixture("incident.csv"));
     key(&mut app, KeyCode::Enter);

@@ -802,7 +802,7 @@ impl App {
                 }
                 let skipped = match summary.skipped.len() {
                     0 => String::new(),
-                    n => format!(", {} skipped", super::import::lines_word(n)),
+                    n => format!(", {} skipped", super::import::count_word(n, summary.unit())),
                 };
                 self.set_flash(
                     format!(

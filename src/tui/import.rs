@@ -10,7 +10,7 @@ use super::view::{ZoneMode, truncate};
 use crate::importer::{self, Job, JobError, Preview};
 use crate::model::time::TimeContext;
 use crate::model::{EventKind, Incident};
-use crate::report::import::{Format, Summary};
+use crate::report::import::{Format, Summary, Unit};
 use crate::store::{ImportOutcome, Store};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -202,11 +202,15 @@ impl ImportPreview {
         if !s.skipped.is_empty() {
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
-                format!("{} skipped:", lines_word(s.skipped.len())),
+                format!("{} skipped:", count_word(s.skipped.len(), s.unit())),
                 theme.warning,
             )));
             for k in s.skipped.iter().take(SKIPPED) {
-                lines.push(plain(format!("  line {}: {}", k.line, k.reason)));
+                let at = match s.unit() {
+                    Unit::Line => "line",
+                    Unit::Message => "message",
+                };
+                lines.push(plain(format!("  {at} {}: {}", k.line, k.reason)));
             }
             if s.skipped.len() > SKIPPED {
                 lines.push(Line::from(Span::styled(
@@ -252,7 +256,15 @@ impl ImportPreview {
     }
 }
 
-/// `1 line`, `3 lines`.
-pub fn lines_word(n: usize) -> String {
-    if n == 1 { "1 line".into() } else { format!("{n} lines") }
+/// `1 line`, `3 lines`, `2 messages`.
+pub fn count_word(n: usize, unit: Unit) -> String {
+    let word = match unit {
+        Unit::Line => "line",
+        Unit::Message => "message",
+    };
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }

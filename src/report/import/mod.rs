@@ -114,6 +114,26 @@ pub struct Summary {
     pub skipped: Vec<Skipped>,
 }
 
+impl Summary {
+    /// What the positions of skipped lines count: lines, or a Slack export's messages.
+    pub fn unit(&self) -> Unit {
+        if self.format == Format::Slack {
+            Unit::Message
+        } else {
+            Unit::Line
+        }
+    }
+
+    /// Where a skipped line was, as messages name places: `file:7` or `file: message 7`.
+    pub fn place(&self, file: &str, skipped: &Skipped) -> Place {
+        Place {
+            file: display_name(file).to_string(),
+            line: skipped.line,
+            unit: self.unit(),
+        }
+    }
+}
+
 /// What a position counts: lines of the file, or the messages of a Slack export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
