@@ -66,6 +66,14 @@ fn clear_field(app: &mut App) {
     }
 }
 
+/// A file in a new temporary directory (kept as long as the directory is).
+fn temp_file(name: &str, content: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, content).unwrap();
+    (dir, path)
+}
+
 /// `i`, the path typed into the form, Enter.
 fn preview_of(app: &mut App, path: &Path) {
     key(app, KeyCode::Char('i'));
@@ -191,10 +199,8 @@ fn each_format_is_recognised_and_keeps_the_kinds_and_authors_the_file_gives() {
 #[test]
 fn the_format_and_the_default_kind_are_chosen_in_the_form() {
     let (mut app, id) = review();
-    let dir = tempfile::tempdir().unwrap();
     // Chat-style notes: times of day, read in the incident's zone on the day of "now".
-    let path = dir.path().join("notes.txt");
-    std::fs::write(&path, "[14:02] deploy of v2.14\n[14:09] first 503s\n").unwrap();
+    let (_dir, path) = temp_file("notes.txt", "[14:02] deploy of v2.14\n[14:09] first 503s\n");
     key(&mut app, KeyCode::Char('i'));
     keys(&mut app, &path.display().to_string());
     key(&mut app, KeyCode::Tab);
@@ -217,9 +223,7 @@ fn the_format_and_the_default_kind_are_chosen_in_the_form() {
 #[test]
 fn a_malformed_file_names_the_line_in_the_form_and_changes_nothing() {
     let (mut app, id) = review();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bad.csv");
-    std::fs::write(&path, "time,text\n2026-11-26 14:02,fine\nnot a time,broken\n").unwrap();
+    let (_dir, path) = temp_file("bad.csv", "time,text\n2026-11-26 14:02,fine\nnot a time,broken\n");
     preview_of(&mut app, &path);
     let err = form_error(&app).expect("the form stays open with the error");
     assert!(
@@ -269,9 +273,7 @@ fn missing_files_directories_stdin_and_an_empty_path_are_explained() {
 #[test]
 fn a_file_that_changes_after_its_preview_is_previewed_again_not_imported() {
     let (mut app, id) = review();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("live.log");
-    std::fs::write(&path, "2026-11-26T13:00:00Z one\n2026-11-26T13:01:00Z two\n").unwrap();
+    let (_dir, path) = temp_file("live.log", "2026-11-26T13:00:00Z one\n2026-11-26T13:01:00Z two\n");
     preview_of(&mut app, &path);
     assert!(matches!(app.popups.last(), Some(Popup::Import(_))));
     // Someone appends to the log while the preview is on the shared screen.
@@ -292,13 +294,10 @@ fn a_file_that_changes_after_its_preview_is_previewed_again_not_imported() {
 #[test]
 fn skipped_lines_are_listed_in_the_preview() {
     let (mut app, _id) = review();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("chat.log");
-    std::fs::write(
-        &path,
+    let (_dir, path) = temp_file(
+        "chat.log",
         "no time here\n[14:32] ana: failover started\n[14:40] ben: done\n",
-    )
-    .unwrap();
+    );
     preview_of(&mut app, &path);
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("2 events"), "{text}");
@@ -309,13 +308,10 @@ fn skipped_lines_are_listed_in_the_preview() {
 #[test]
 fn hostile_bytes_in_an_imported_file_never_reach_the_store_or_the_screen() {
     let (mut app, id) = review();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("evil.log");
-    std::fs::write(
-        &path,
+    let (_dir, path) = temp_file(
+        "evil.log",
         "2026-11-26T13:00:00Z \x1b[2Jcleared \x1b]0;title\x07 \x1b]52;c;aGk=\x07 \u{202e}gnp.exe \u{9b}31m red\n",
-    )
-    .unwrap();
+    );
     preview_of(&mut app, &path);
     let text = screen(&mut app, 80, 24);
     assert!(!text.contains('\x1b') && !text.contains('\u{202e}'), "{text:?}");
