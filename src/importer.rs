@@ -10,6 +10,7 @@ use crate::model::{EventKind, Source};
 use crate::report::import::{self, Format, ImportError, ImportedEvent, Summary};
 use crate::store::{ImportOutcome, NewEvent, Store, StoreError};
 use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
 
 /// What to import and how to name it.
@@ -29,6 +30,9 @@ pub struct Job {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Preview {
     pub summary: Summary,
+    /// Every event read (time, text, kind, author, line), folded into one number: the import
+    /// checks that it reads the very same events.
+    pub digest: u64,
     /// The first events of the file, in file order.
     pub sample: Vec<ImportedEvent>,
     /// Events the import would add: not in the incident yet, and not repeated in the file.
@@ -65,7 +69,9 @@ pub fn preview<R: BufRead>(
     let mut sample = Vec::new();
     let mut seen = HashSet::new();
     let mut new = 0;
+    let mut digest = DefaultHasher::new();
     let summary = import::read_events(&job.name, reader, job.format, ctx, &mut |e| {
+        e.hash(&mut digest);
         let key = e.key();
         if !store.is_imported(job.incident, &key).map_err(ImportError::from_sink)? && seen.insert(key) {
             new += 1;
@@ -75,21 +81,28 @@ pub fn preview<R: BufRead>(
         }
         Ok(())
     })?;
-    Ok(Preview { summary, sample, new })
+    Ok(Preview {
+        summary,
+        digest: digest.finish(),
+        sample,
+        new,
+    })
 }
 
 /// Imports the file in one transaction. With `expect`, the file must read exactly as it did for
-/// that preview (same format, count, time range and skipped lines), else nothing is written.
+/// that preview (the same events, and the same skipped lines), else nothing is written.
 pub fn import<R: BufRead>(
     store: &Store,
     job: &Job,
     reader: R,
     ctx: &TimeContext,
-    expect: Option<&Summary>,
+    expect: Option<&Preview>,
 ) -> Result<(Summary, ImportOutcome), JobError> {
     let source = Source::Imported(job.label.clone());
+    let mut digest = DefaultHasher::new();
     store.import_events(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
         let summary = import::read_events(&job.name, reader, job.format, ctx, &mut |e| {
+            e.hash(&mut digest);
             let key = e.key();
             let new = NewEvent {
                 at: e.at,
@@ -102,7 +115,7 @@ pub fn import<R: BufRead>(
             sink(new, &key).map_err(ImportError::from_sink)
         })?;
         match expect {
-            Some(previewed) if *previewed != summary => Err(JobError::Changed(job.name.clone())),
+            Some(p) if p.summary != summary || p.digest != digest.finish() => Err(JobError::Changed(job.name.clone())),
             _ => Ok(summary),
         }
     })
@@ -156,7 +169,7 @@ mod tests {
         assert_eq!(p.sample[0].text, "one");
         assert_eq!(store.count_events(id, &Default::default()).unwrap(), 0);
 
-        let (_, outcome) = import(&store, &job(id), LOG.as_bytes(), &ctx, Some(&p.summary)).unwrap();
+        let (_, outcome) = import(&store, &job(id), LOG.as_bytes(), &ctx, Some(&p)).unwrap();
         assert_eq!(outcome.inserted, 2);
         let again = preview(&store, &job(id), LOG.as_bytes(), &ctx, 2).unwrap();
         assert_eq!((again.new, again.already()), (0, 3));
@@ -167,13 +180,20 @@ mod tests {
         let (_dir, store, id, ctx) = setup();
         let p = preview(&store, &job(id), LOG.as_bytes(), &ctx, 5).unwrap();
         let grown = format!("{LOG}2026-11-26T14:05:00Z three\n");
-        let err = import(&store, &job(id), grown.as_bytes(), &ctx, Some(&p.summary)).unwrap_err();
+        let err = import(&store, &job(id), grown.as_bytes(), &ctx, Some(&p)).unwrap_err();
         assert!(matches!(err, JobError::Changed(_)), "{err}");
         assert_eq!(
             err.to_string(),
             "api.log changed since the preview; nothing was imported"
         );
+        // Same count, same first and last time, same skipped lines: only a text differs.
+        let edited = LOG.replace("two\n2026", "TWO\n2026");
+        assert_ne!(edited, LOG);
+        let err = import(&store, &job(id), edited.as_bytes(), &ctx, Some(&p)).unwrap_err();
+        assert!(matches!(err, JobError::Changed(_)), "{err}");
         assert_eq!(store.count_events(id, &Default::default()).unwrap(), 0);
+        import(&store, &job(id), LOG.as_bytes(), &ctx, Some(&p)).unwrap();
+        assert_eq!(store.count_events(id, &Default::default()).unwrap(), 2);
     }
 
     #[test]

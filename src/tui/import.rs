@@ -149,7 +149,7 @@ pub enum Outcome {
 pub fn run(store: &Store, shown: &ImportPreview) -> Result<Outcome, String> {
     let request = &shown.request;
     let reader = open(&request.path)?;
-    match importer::import(store, &request.job, reader, &request.ctx, Some(&shown.preview.summary)) {
+    match importer::import(store, &request.job, reader, &request.ctx, Some(&shown.preview)) {
         Ok((summary, outcome)) => Ok(Outcome::Imported(summary, outcome)),
         Err(JobError::Changed(_)) => {
             let mut again = preview(store, request.clone())?;

@@ -70,7 +70,7 @@ impl FromStr for Format {
 }
 
 /// One timeline event read from a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ImportedEvent {
     pub at: DateTime<Utc>,
     /// Cleaned of control sequences; may span several lines.
