@@ -32,7 +32,7 @@ pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
     }
     let signals = StopSignals::register().context("cannot watch for stop signals")?;
     let mut guard = TerminalGuard::enter(true).context("cannot set up the terminal")?;
-    let mut events = EventSource::new();
+    let mut events = EventSource::new().stop_on(signals.flag());
     let _watchdog = TtyWatchdog::spawn(TtyWatchdog::GRACE);
     let mut last_tick = Instant::now();
     // Test hook, for tests/terminal.rs only: DEBRIEF_TEST_PANIC=1 panics right after the first

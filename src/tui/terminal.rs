@@ -189,6 +189,11 @@ impl StopSignals {
         self.stop.load(Ordering::SeqCst)
     }
 
+    /// The flag a stop signal sets, for [`EventSource::stop_on`].
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.stop)
+    }
+
     /// The signal that asked us to stop (for an exit code of 128 + signal).
     pub fn received(&self) -> Option<i32> {
         match self.which.load(Ordering::SeqCst) {
@@ -356,6 +361,9 @@ impl Default for SpinGuard {
 pub struct EventSource {
     probe: Option<TtyProbe>,
     spin: SpinGuard,
+    /// Set by a stop signal: waiting ends at once (the signal interrupts the poll) instead of
+    /// at the end of the tick.
+    stop: Option<Arc<AtomicBool>>,
 }
 
 impl EventSource {
@@ -365,7 +373,18 @@ impl EventSource {
         EventSource {
             probe: TtyProbe::open().ok(),
             spin: SpinGuard::default(),
+            stop: None,
         }
+    }
+
+    /// Ends any wait as soon as `flag` is set.
+    pub fn stop_on(mut self, flag: Arc<AtomicBool>) -> EventSource {
+        self.stop = Some(flag);
+        self
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.as_ref().is_some_and(|f| f.load(Ordering::SeqCst))
     }
 
     /// The next event within `timeout`, `Ok(None)` when there was none.
@@ -373,6 +392,9 @@ impl EventSource {
         let deadline = Instant::now() + timeout;
         let mut woke_early = false;
         loop {
+            if self.stopping() {
+                return Ok(None);
+            }
             let state = self.probe_state(Duration::ZERO)?;
             // crossterm may also hold events it has already read, or a pending resize.
             if event::poll(Duration::ZERO).map_err(TtyGone::Read)? {
