@@ -490,9 +490,13 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
         }
         writeln!(
             out,
-            "{} new, {} already in incident {id}",
+            "{} new, {} already in incident {id}{}",
             preview.new,
-            preview.already()
+            preview.already,
+            match preview.repeats {
+                0 => String::new(),
+                n => format!(", {n} repeated in the file (imported once)"),
+            }
         )?;
         for e in &preview.sample {
             writeln!(out, "  {}  {}", fmt(e.at), e.text.lines().next().unwrap_or(""))?;

@@ -37,13 +37,10 @@ pub struct Preview {
     pub sample: Vec<ImportedEvent>,
     /// Events the import would add: not in the incident yet, and not repeated in the file.
     pub new: usize,
-}
-
-impl Preview {
-    /// Events the import would skip as already there.
-    pub fn already(&self) -> usize {
-        self.summary.events - self.new
-    }
+    /// Events already in the incident (from an earlier import), which the import skips.
+    pub already: usize,
+    /// Events that repeat an earlier one of the same file (same time and text): imported once.
+    pub repeats: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,13 +65,17 @@ pub fn preview<R: BufRead>(
     store.incident(job.incident)?;
     let mut sample = Vec::new();
     let mut seen = HashSet::new();
-    let mut new = 0;
+    let (mut new, mut already, mut repeats) = (0, 0, 0);
     let mut digest = DefaultHasher::new();
     let summary = import::read_events(&job.name, reader, job.format, ctx, &mut |e| {
         e.hash(&mut digest);
         let key = e.key();
-        if !store.is_imported(job.incident, &key).map_err(ImportError::from_sink)? && seen.insert(key) {
+        if store.is_imported(job.incident, &key).map_err(ImportError::from_sink)? {
+            already += 1;
+        } else if seen.insert(key) {
             new += 1;
+        } else {
+            repeats += 1;
         }
         if sample.len() < sample_len {
             sample.push(e);
@@ -86,6 +87,8 @@ pub fn preview<R: BufRead>(
         digest: digest.finish(),
         sample,
         new,
+        already,
+        repeats,
     })
 }
 
@@ -164,7 +167,11 @@ mod tests {
         let p = preview(&store, &job(id), LOG.as_bytes(), &ctx, 2).unwrap();
         assert_eq!(p.summary.events, 3);
         assert_eq!(p.summary.format, Format::Log);
-        assert_eq!(p.new, 2, "the repeated line is imported once");
+        assert_eq!(
+            (p.new, p.already, p.repeats),
+            (2, 0, 1),
+            "the repeated line is imported once"
+        );
         assert_eq!(p.sample.len(), 2);
         assert_eq!(p.sample[0].text, "one");
         assert_eq!(store.count_events(id, &Default::default()).unwrap(), 0);
@@ -172,7 +179,7 @@ mod tests {
         let (_, outcome) = import(&store, &job(id), LOG.as_bytes(), &ctx, Some(&p)).unwrap();
         assert_eq!(outcome.inserted, 2);
         let again = preview(&store, &job(id), LOG.as_bytes(), &ctx, 2).unwrap();
-        assert_eq!((again.new, again.already()), (0, 3));
+        assert_eq!((again.new, again.already, again.repeats), (0, 3, 0));
     }
 
     #[test]

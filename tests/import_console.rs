@@ -131,7 +131,7 @@ fn i_previews_a_log_then_enter_imports_it_and_a_second_time_adds_nothing() {
     preview_of(&mut app, &fixture("api.log"));
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("0 new · 13 already in this incident"), "{text}");
-    assert!(text.contains("nothing new: close"), "{text}");
+    assert!(text.contains("nothing to import: close"), "{text}");
     key(&mut app, KeyCode::Enter);
     assert!(app.popups.is_empty());
     assert_eq!(events(&app, id), 13);
@@ -368,4 +368,84 @@ fn the_screen_says_what_is_being_read_or_imported_before_the_work_starts() {
     app.run_pending();
     assert_eq!(events(&app, id), 13);
     assert!(app.popups.is_empty());
+}
+
+/// A FIFO or a device would block the console (raw mode: ctrl-c is only a byte) or never end.
+#[test]
+fn pipes_and_devices_are_refused_before_anything_is_read() {
+    let (mut app, id) = review();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("live.pipe");
+    let c = std::ffi::CString::new(fifo.display().to_string()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    preview_of(&mut app, &fifo);
+    assert_eq!(
+        form_error(&app).unwrap(),
+        format!(
+            "{} is not a regular file; to read a pipe or a device, use `debrief import` in a shell",
+            fifo.display()
+        )
+    );
+    clear_field(&mut app);
+    keys(&mut app, "/dev/zero");
+    key(&mut app, KeyCode::Enter);
+    assert!(form_error(&app).unwrap().starts_with("/dev/zero is not a regular file"));
+    assert_eq!(events(&app, id), 0);
+}
+
+#[test]
+fn an_earlier_error_is_gone_once_the_preview_works() {
+    let (mut app, _) = review();
+    preview_of(&mut app, Path::new("/nonexistent/nope.log"));
+    assert!(form_error(&app).is_some());
+    clear_field(&mut app);
+    keys(&mut app, &fixture("api.log").display().to_string());
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.popups.last(), Some(Popup::Import(_))));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(form_error(&app), None, "the form no longer shows the old error");
+}
+
+#[test]
+fn only_plain_keys_answer_the_preview() {
+    let (mut app, id) = review();
+    preview_of(&mut app, &fixture("api.log"));
+    // q is a letter of the form below, not a way out of the preview: it does nothing here.
+    key(&mut app, KeyCode::Char('q'));
+    app.press(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL));
+    app.press(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT));
+    assert!(matches!(app.popups.last(), Some(Popup::Import(_))), "still previewing");
+    assert_eq!(events(&app, id), 0);
+    key(&mut app, KeyCode::Char('y'));
+    assert_eq!(events(&app, id), 13);
+}
+
+#[test]
+fn repeats_and_files_without_events_are_counted_apart() {
+    let (mut app, id) = review();
+    let (_dir, path) = temp_file(
+        "twice.log",
+        "2026-11-26T13:00:00Z one\n2026-11-26T13:00:00Z one\n2026-11-26T13:01:00Z two\n",
+    );
+    preview_of(&mut app, &path);
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("2 new · 0 already in this incident · 1 repeated in the file"),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(events(&app, id), 2);
+
+    let (_dir, path) = temp_file("quiet.log", "2026-11-26T13:00:00Z\n");
+    preview_of(&mut app, &path);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("no events to import"), "{text}");
+    assert!(text.contains("nothing to import: close"), "{text}");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty());
+    let flash = app.flash.clone().unwrap().0;
+    assert!(
+        flash.starts_with("Nothing imported: quiet.log holds no events"),
+        "{flash}"
+    );
 }

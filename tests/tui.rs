@@ -487,3 +487,58 @@ fn the_board_help_lists_its_filters() {
     assert!(help.contains("filter by words, status, or overdue only"), "{help}");
     assert!(help.contains("show one owner's actions (empty: everyone's)"), "{help}");
 }
+
+/// Another session adds and removes events late in the timeline while this one has an event
+/// selected near the end; before the next tick, a frame is drawn and a key pressed. The
+/// selection stays on the same event: the window is read against a fresh count.
+#[test]
+fn the_selection_stays_put_when_another_session_changes_the_timeline_between_ticks() {
+    use debrief::model::{EventKind, Source};
+    use debrief::store::{NewEvent, NewIncident};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let mine = Store::open(&path, "ana").unwrap();
+    let id = mine
+        .create_incident(&NewIncident {
+            title: "shared".into(),
+            severity: debrief::model::Severity::Sev2,
+            zone: "UTC".into(),
+            started_at: None,
+        })
+        .unwrap();
+    let at = |minute: i64| Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap() + chrono::Duration::minutes(minute);
+    let event = |minute: i64, text: String| NewEvent {
+        at: at(minute),
+        kind: EventKind::Note,
+        text,
+        milestone: None,
+        source: Source::Typed,
+        author: None,
+    };
+    for m in 0..40 {
+        mine.add_event(id, &event(m, format!("event {m}"))).unwrap();
+    }
+    let mut app = App::new(mine, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
+    app.open_incident(id).unwrap();
+    key(&mut app, KeyCode::Char('G'));
+    keys(&mut app, "kkkkk");
+    let selected = |app: &App| match &app.screen {
+        Screen::Review(r) => r.timeline.selected_event().map(|e| e.text.clone()),
+        _ => None,
+    };
+    assert_eq!(selected(&app).as_deref(), Some("event 34"));
+
+    let theirs = Store::open(&path, "ben").unwrap();
+    theirs.add_event(id, &event(100, "appended by ben".into())).unwrap();
+    key(&mut app, KeyCode::Char('z'));
+    assert_eq!(selected(&app).as_deref(), Some("event 34"), "after an append");
+
+    let late: Vec<_> = theirs.all_events(id).unwrap().into_iter().rev().take(4).collect();
+    for e in late {
+        theirs.delete_event(e.id, e.version).unwrap();
+    }
+    key(&mut app, KeyCode::Char('z'));
+    assert_eq!(selected(&app).as_deref(), Some("event 34"), "after deletions");
+    let text = screen(&mut app, 80, 24);
+    assert!(!text.contains("appended by ben"), "{text}");
+}

@@ -376,10 +376,14 @@ impl Store {
             Ok((r, outcome))
         };
         match run() {
-            Ok(v) => {
-                self.conn.execute_batch("COMMIT").map_err(|e| E::from(e.into()))?;
-                Ok(v)
-            }
+            Ok(v) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    // A commit that fails (disk full, I/O error) leaves the transaction open.
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(E::from(e.into()))
+                }
+            },
             Err(e) => {
                 let _ = self.conn.execute_batch("ROLLBACK");
                 Err(e)

@@ -754,9 +754,11 @@ impl App {
                 }
             }
             Popup::Import(preview) => {
-                use ratatui::crossterm::event::KeyCode;
+                use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+                let plain = (key.modifiers - KeyModifiers::SHIFT).is_empty();
                 match key.code {
-                    KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    _ if action == Some(Action::Quit) => self.quit = true,
+                    KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') if plain => {
                         if preview.preview.new > 0 {
                             self.set_flash(
                                 format!(
@@ -769,8 +771,8 @@ impl App {
                         self.pending = Some(Pending::Import(preview));
                     }
                     // Back to the form below, to change the file or the format.
-                    KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q') => {}
-                    _ if action == Some(Action::Quit) => self.quit = true,
+                    KeyCode::Esc => {}
+                    KeyCode::Char('n') | KeyCode::Char('N') if plain => {}
                     _ => self.popups.push(Popup::Import(preview)),
                 }
             }
@@ -786,13 +788,17 @@ impl App {
             if form_below(&self.popups) {
                 self.popups.pop();
             }
-            self.set_flash(
-                format!(
-                    "Nothing imported: all {} events are already here.",
-                    shown.preview.summary.events
-                ),
-                false,
-            );
+            let summary = &shown.preview.summary;
+            let why = if summary.events == 0 {
+                let skipped = match summary.skipped.len() {
+                    0 => String::new(),
+                    n => format!(" ({} skipped)", super::import::count_word(n, summary.unit())),
+                };
+                format!("{} holds no events{skipped}", shown.request.job.label)
+            } else {
+                format!("all {} events are already here", summary.events)
+            };
+            self.set_flash(format!("Nothing imported: {why}."), false);
             return;
         }
         match super::import::run(&self.store, &shown) {
@@ -882,6 +888,8 @@ impl App {
                 self.popups.push(Popup::Confirm(question, *what));
             }
             Err(Failure::Preview(request)) => {
+                // An error from an earlier try no longer applies.
+                form.error = None;
                 self.popups.push(Popup::Form(form));
                 self.set_flash(format!("Reading {}…", request.job.label), false);
                 self.pending = Some(Pending::Preview(request));
@@ -1350,6 +1358,13 @@ impl App {
             height: area.height.saturating_sub(2),
             ..area
         };
+        // Another session's change since the last tick: count again before reading a window, so
+        // that the rows drawn (and acted on) are the ones the count places there.
+        if let Ok(v) = self.store.data_version()
+            && v != self.data_version
+        {
+            self.reload();
+        }
         if let Screen::Review(r) = &mut self.screen
             && let Err(e) = r.prepare(&self.store, body)
         {

@@ -119,9 +119,19 @@ pub fn request(form: &Form<Purpose>, ctx: TimeContext, zone: ZoneMode) -> Result
     })
 }
 
+/// Opens a regular file only: a FIFO or a device (`/dev/tty`, `/dev/zero`) would block the
+/// console or never end. (`debrief import` reads pipes and standard input.)
 fn open(path: &Path) -> Result<BufReader<File>, String> {
-    if path.is_dir() {
+    let cannot = |e: std::io::Error| format!("cannot read {}: {}", path.display(), crate::util::io_reason(&e));
+    let kind = std::fs::metadata(path).map_err(cannot)?.file_type();
+    if kind.is_dir() {
         return Err(format!("{} is a directory; name a file", path.display()));
+    }
+    if !kind.is_file() {
+        return Err(format!(
+            "{} is not a regular file; to read a pipe or a device, use `debrief import` in a shell",
+            path.display()
+        ));
     }
     File::open(path)
         .map(BufReader::new)
@@ -178,7 +188,14 @@ impl ImportPreview {
                 zone.tz().name()
             )));
         }
-        let counts = format!("{} new · {} already in this incident", p.new, p.already());
+        let mut counts = if s.events == 0 {
+            "no events to import".to_string()
+        } else {
+            format!("{} new · {} already in this incident", p.new, p.already)
+        };
+        if p.repeats > 0 {
+            counts.push_str(&format!(" · {} repeated in the file", p.repeats));
+        }
         let style = if p.new == 0 { theme.warning } else { theme.base };
         lines.push(Line::from(Span::styled(truncate(&counts, width), style)));
         lines.push(Line::from(""));
@@ -233,7 +250,7 @@ impl ImportPreview {
         let width = area.width.saturating_sub(4).min(100);
         let mut lines = self.lines(theme, width.saturating_sub(2) as usize);
         let go = if self.preview.new == 0 {
-            " nothing new: close   ".to_string()
+            " nothing to import: close   ".to_string()
         } else {
             format!(" import {} events   ", self.preview.new)
         };
