@@ -449,3 +449,24 @@ fn repeats_and_files_without_events_are_counted_apart() {
         "{flash}"
     );
 }
+
+/// At the smallest size the console draws (60x16) the counts, the skipped lines and the keys
+/// stay on screen; the first events give way.
+#[test]
+fn a_short_terminal_keeps_the_counts_skipped_lines_and_keys_of_the_preview() {
+    let (mut app, _) = review();
+    preview_of(&mut app, &fixture("api.log"));
+    let (w, h) = (debrief::tui::MIN_WIDTH, debrief::tui::MIN_HEIGHT);
+    let text = screen(&mut app, w, h);
+    for wanted in [
+        "13 new · 0 already",
+        "1 line skipped:",
+        "  line 1: no timestamp",
+        "Enter",
+        "Esc",
+    ] {
+        assert!(text.contains(wanted), "{wanted:?} missing at {w}x{h}:\n{text}");
+    }
+    assert!(text.contains("more"), "says how many events are not shown:\n{text}");
+    assert_snapshot!("import_preview_log_60x16", text);
+}

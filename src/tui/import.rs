@@ -171,17 +171,19 @@ pub fn run(store: &Store, shown: &ImportPreview) -> Result<Outcome, String> {
 }
 
 impl ImportPreview {
-    pub fn lines(&self, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    /// The preview's lines in at most `max` lines: when the terminal is short, the first events
+    /// give way before the counts, the skipped lines and the note.
+    pub fn lines(&self, theme: &Theme, width: usize, max: usize) -> Vec<Line<'static>> {
         let p = &self.preview;
         let s = &p.summary;
         let zone = self.request.zone;
         let plain = |text: String| Line::from(Span::styled(truncate(&text, width), theme.base));
-        let mut lines = vec![plain(format!(
+        let mut head = vec![plain(format!(
             "{} · read as {} · {} events",
             self.request.job.label, s.format, s.events
         ))];
         if let (Some(a), Some(b)) = (s.first, s.last) {
-            lines.push(plain(format!(
+            head.push(plain(format!(
                 "from {} to {} ({})",
                 zone.format_long(a),
                 zone.format_long(b),
@@ -197,9 +199,48 @@ impl ImportPreview {
             counts.push_str(&format!(" · {} repeated in the file", p.repeats));
         }
         let style = if p.new == 0 { theme.warning } else { theme.base };
-        lines.push(Line::from(Span::styled(truncate(&counts, width), style)));
-        lines.push(Line::from(""));
-        for e in &p.sample {
+        head.push(Line::from(Span::styled(truncate(&counts, width), style)));
+
+        let mut tail = Vec::new();
+        if !s.skipped.is_empty() {
+            tail.push(Line::from(""));
+            tail.push(Line::from(Span::styled(
+                format!("{} skipped:", count_word(s.skipped.len(), s.unit())),
+                theme.warning,
+            )));
+            let at = match s.unit() {
+                Unit::Line => "line",
+                Unit::Message => "message",
+            };
+            for k in s.skipped.iter().take(SKIPPED) {
+                tail.push(plain(format!("  {at} {}: {}", k.line, k.reason)));
+            }
+            if s.skipped.len() > SKIPPED {
+                tail.push(Line::from(Span::styled(
+                    truncate(
+                        &format!(
+                            "  … and {} more (debrief import --dry-run lists them all)",
+                            s.skipped.len() - SKIPPED
+                        ),
+                        width,
+                    ),
+                    theme.muted,
+                )));
+            }
+        }
+        if let Some(note) = &self.note {
+            tail.push(Line::from(""));
+            tail.push(Line::from(Span::styled(truncate(note, width), theme.warning)));
+        }
+
+        // A blank line and "… and N more" besides the events shown.
+        let room = max.saturating_sub(head.len() + tail.len() + 2);
+        let shown = p.sample.len().min(room);
+        let mut lines = head;
+        if shown > 0 || s.events > 0 {
+            lines.push(Line::from(""));
+        }
+        for e in &p.sample[..shown] {
             let kind = e.kind.unwrap_or(self.request.job.kind).label();
             let first = e.text.lines().next().unwrap_or("");
             lines.push(Line::from(vec![
@@ -210,55 +251,28 @@ impl ImportPreview {
                 ),
             ]));
         }
-        if s.events > p.sample.len() {
+        if s.events > shown {
+            let more = if shown == 0 { "events" } else { "more" };
             lines.push(Line::from(Span::styled(
-                format!("  … and {} more", s.events - p.sample.len()),
+                format!("  … and {} {more}", s.events - shown),
                 theme.muted,
             )));
         }
-        if !s.skipped.is_empty() {
-            lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled(
-                format!("{} skipped:", count_word(s.skipped.len(), s.unit())),
-                theme.warning,
-            )));
-            for k in s.skipped.iter().take(SKIPPED) {
-                let at = match s.unit() {
-                    Unit::Line => "line",
-                    Unit::Message => "message",
-                };
-                lines.push(plain(format!("  {at} {}: {}", k.line, k.reason)));
-            }
-            if s.skipped.len() > SKIPPED {
-                lines.push(Line::from(Span::styled(
-                    format!(
-                        "  … and {} more (debrief import --dry-run lists them all)",
-                        s.skipped.len() - SKIPPED
-                    ),
-                    theme.muted,
-                )));
-            }
-        }
-        if let Some(note) = &self.note {
-            lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled(truncate(note, width), theme.warning)));
-        }
+        lines.extend(tail);
+        lines.truncate(max);
         lines
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let width = area.width.saturating_sub(4).min(100);
-        let mut lines = self.lines(theme, width.saturating_sub(2) as usize);
+        // Borders, a blank line and the keys: the keys stay on screen however short it is.
+        let room = area.height.saturating_sub(4) as usize;
+        let mut lines = self.lines(theme, width.saturating_sub(2) as usize, room);
         let go = if self.preview.new == 0 {
             " nothing to import: close   ".to_string()
         } else {
             format!(" import {} events   ", self.preview.new)
         };
-        // The keys stay on screen however short the terminal: events give way first.
-        let room = area.height.saturating_sub(3) as usize;
-        if lines.len() + 2 > room {
-            lines.truncate(room.saturating_sub(2));
-        }
         lines.push(Line::from(""));
         lines.push(Line::from(vec![
             Span::styled(" Enter ", theme.key_hint),

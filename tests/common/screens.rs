@@ -292,6 +292,12 @@ pub fn states() -> Vec<(&'static str, Start, Script)> {
             keys(a, "i");
             paste(a, t);
         }),
+        ("import preview", Start::Review, |a, _| {
+            keys(a, "i");
+            let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import/slack.json");
+            paste(a, file);
+            key(a, KeyCode::Enter);
+        }),
         ("import form rejected", Start::Review, |a, t| {
             keys(a, "i");
             paste(a, &format!("/nonexistent/{t}"));
