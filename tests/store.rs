@@ -405,6 +405,7 @@ fn action_filter_matches_what_actions_across_selects() {
         ("undated", "Marco Rossi", None),
         ("lower case owner", "marco rossi", NaiveDate::from_ymd_opt(2026, 11, 30)),
         ("nobody's", "", NaiveDate::from_ymd_opt(2026, 11, 1)),
+        ("non-ASCII owner", "élodie Ørsted", NaiveDate::from_ymd_opt(2026, 11, 2)),
     ] {
         let mut new = NewAction::titled(title, ActionKind::Fix);
         new.owner = owner.into();
@@ -415,8 +416,14 @@ fn action_filter_matches_what_actions_across_selects() {
         .iter()
         .flat_map(|id| store.actions(*id).unwrap())
         .collect();
-    assert_eq!(all.len(), 10);
-    let owners = [None, Some("MARCO ROSSI"), Some(" Lena Fischer "), Some("nobody")];
+    assert_eq!(all.len(), 11);
+    let owners = [
+        None,
+        Some("MARCO ROSSI"),
+        Some(" Lena Fischer "),
+        Some("nobody"),
+        Some("Élodie ørsted"),
+    ];
     let statuses = [
         vec![],
         vec![ActionStatus::Todo, ActionStatus::Doing],

@@ -49,14 +49,19 @@ impl ActionFilter {
     /// The test [`Store::actions_across`] makes in SQL, for actions already read (the board of one
     /// incident filters what it has, with the same meaning of owner, status and overdue).
     pub fn matches(&self, a: &Action) -> bool {
-        let owner = self
-            .owner
-            .as_ref()
-            .is_none_or(|o| a.owner.trim().to_lowercase() == o.trim().to_lowercase());
+        let owner = self.owner_matches(&a.owner);
         let status = self.statuses.is_empty() || self.statuses.contains(&a.status);
         let overdue = self.overdue_on.is_none_or(|day| a.is_overdue(day));
         let incident = self.incident_id.is_none_or(|id| a.incident_id == id);
         owner && status && overdue && incident
+    }
+
+    /// The owner test, in Rust on both screens: SQLite's lower() folds ASCII only, and "Élodie"
+    /// must find "élodie" on the cross-incident list as on the board.
+    fn owner_matches(&self, owner: &str) -> bool {
+        self.owner
+            .as_ref()
+            .is_none_or(|o| owner.trim().to_lowercase() == o.trim().to_lowercase())
     }
 }
 
@@ -218,10 +223,6 @@ impl Store {
         let mut sql =
             format!("SELECT {COLUMNS}, i.title FROM actions a JOIN incidents i ON i.id = a.incident_id WHERE 1=1");
         let mut args: Vec<Value> = Vec::new();
-        if let Some(owner) = &filter.owner {
-            sql.push_str(" AND lower(a.owner) = lower(?)");
-            args.push(owner.trim().to_string().into());
-        }
         if !filter.statuses.is_empty() {
             sql.push_str(&format!(
                 " AND a.status IN ({})",
@@ -245,6 +246,13 @@ impl Store {
                 incident_title: r.get(13)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut out = Vec::new();
+        for row in rows {
+            let row = row?;
+            if filter.owner_matches(&row.action.owner) {
+                out.push(row);
+            }
+        }
+        Ok(out)
     }
 }
