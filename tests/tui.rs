@@ -542,3 +542,32 @@ fn the_selection_stays_put_when_another_session_changes_the_timeline_between_tic
     let text = screen(&mut app, 80, 24);
     assert!(!text.contains("appended by ben"), "{text}");
 }
+
+/// A card moved out of a status filter is gone from the board; the selection goes to the card
+/// drawn after it, or before it at the end (not to whatever card now has its index in the list),
+/// so a second `>` moves a card the user can see next to where they were.
+#[test]
+fn moving_a_card_out_of_the_filter_selects_the_card_drawn_next_to_it() {
+    let mut app = demo_app();
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('3'));
+    // The open cards: five todo, then the one doing (the failover), drawn in that order.
+    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(board_titles(&app).len(), 6);
+    let selected = |app: &App| {
+        let Screen::Review(r) = &app.screen else { panic!() };
+        r.selected_action().map(|a| a.title.clone()).unwrap_or_default()
+    };
+    key(&mut app, KeyCode::Char('l'));
+    assert!(selected(&app).starts_with("Automatic failover"), "{}", selected(&app));
+    key(&mut app, KeyCode::Char('>'));
+    assert_eq!(action_titled(&app, "Automatic failover").status, ActionStatus::Done);
+    assert!(
+        selected(&app).starts_with("Ask PayFast"),
+        "the card drawn just before it (the last todo), not the list's first: {}",
+        selected(&app)
+    );
+}

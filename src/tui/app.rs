@@ -622,13 +622,24 @@ impl App {
                         a.status.next()
                     };
                     if let Some(status) = target {
+                        // The card drawn after it (or before, at the end): where the selection
+                        // goes if the filter hides the moved card.
+                        let order = super::board::board_order(&r.board);
+                        let at = order.iter().position(|&i| r.board[i].id == a.id).unwrap_or(0);
+                        let neighbour = order
+                            .get(at + 1)
+                            .or_else(|| at.checked_sub(1).and_then(|p| order.get(p)))
+                            .map(|&i| r.board[i].id);
                         let result = self.store.set_action_status(a.id, a.version, status).map(|_| ());
                         let moved = result.is_ok();
                         self.report(result);
                         if moved
-                            && let Screen::Review(r) = &self.screen
+                            && let Screen::Review(r) = &mut self.screen
                             && !r.board.iter().any(|b| b.id == a.id)
                         {
+                            if let Some(id) = neighbour {
+                                r.select_action(id);
+                            }
                             let text = format!(
                                 "\"{}\" is now {}; the board's filter hides it.",
                                 a.title,
