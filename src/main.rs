@@ -18,23 +18,23 @@ fn main() -> ExitCode {
     }
 }
 
-/// Help and version go to stdout as clap writes them; a usage error goes to stderr cleaned of
-/// terminal controls, because it quotes the bad argument (which may be pasted from a hostile log).
+/// Help and version are our own text: clap prints them (in colour on a terminal). A usage error
+/// quotes the bad argument, which may be pasted from a hostile log: it goes to stderr as plain
+/// text cleaned of terminal controls.
 fn usage_error(e: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
-    let text = e.render().to_string();
-    let text = debrief::model::sanitize::clean(&text);
     let code = e.exit_code();
-    let written = match e.kind() {
+    let own_text = matches!(
+        e.kind(),
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-            if code == 0 =>
-        {
-            write!(std::io::stdout(), "{text}")
-        }
-        _ => write!(std::io::stderr(), "{text}"),
-    };
-    // Not much to do when the terminal is gone; the exit status still says what happened.
-    let _ = written;
+    );
+    if own_text {
+        // Not much to do when the terminal is gone; the exit status still says what happened.
+        let _ = e.print();
+    } else {
+        let text = debrief::model::sanitize::clean(&e.render().to_string());
+        let _ = write!(std::io::stderr(), "{text}");
+    }
     ExitCode::from(code.clamp(0, 255) as u8)
 }
 
