@@ -232,6 +232,7 @@ pub fn time_context(store: &Store, incident: &Incident) -> Result<TimeContext> {
         zone: incident.tz(),
         now: Utc::now(),
         anchor: store.last_event_time(incident.id)?,
+        around: None,
     })
 }
 
@@ -256,6 +257,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
                             zone: tz,
                             now: Utc::now(),
                             anchor: None,
+                            around: None,
                         },
                     )
                 })
@@ -445,7 +447,7 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
     use crate::report::import::Format;
     let id = target_incident(store, args.incident)?;
     let incident = store.incident(id)?;
-    let ctx = time_context(store, &incident)?;
+    let ctx = crate::importer::time_context(store, &incident, Utc::now(), store.last_event_time(id)?)?;
     let format: Format = args.format.parse()?;
     let default_kind: EventKind = args.kind.parse()?;
     let stdin = args.file.as_os_str() == "-";

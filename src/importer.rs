@@ -6,9 +6,10 @@
 //! earlier import, and repeats within the file, are both left out of "new".
 
 use crate::model::time::TimeContext;
-use crate::model::{EventKind, Source};
+use crate::model::{EventKind, Incident, Milestone, Source};
 use crate::report::import::{self, Format, ImportError, ImportedEvent, Summary};
 use crate::store::{ImportOutcome, NewEvent, Store, StoreError};
+use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
@@ -52,6 +53,30 @@ pub enum JobError {
     /// The file read differently from its preview (it changed in between): nothing was written.
     #[error("{0} changed since the preview; nothing was imported")]
     Changed(String),
+}
+
+/// What an import's times are read against: the incident's zone; `now` and `anchor` as given;
+/// and the incident's start (impact started, else its start time, else its first event), so
+/// that a time of day without a date (`[14:32] ana: …`) lands on the incident's day, not today.
+pub fn time_context(
+    store: &Store,
+    incident: &Incident,
+    now: DateTime<Utc>,
+    anchor: Option<DateTime<Utc>>,
+) -> Result<TimeContext, StoreError> {
+    let around = match store.milestones(incident.id)?.get(Milestone::ImpactStarted) {
+        Some(at) => Some(at),
+        None => match incident.started_at {
+            Some(at) => Some(at),
+            None => store.first_event_time(incident.id)?,
+        },
+    };
+    Ok(TimeContext {
+        zone: incident.tz(),
+        now,
+        anchor,
+        around,
+    })
 }
 
 /// Reads the file as the import would, and writes nothing.
@@ -145,6 +170,7 @@ mod tests {
             zone: chrono_tz::UTC,
             now: Utc.with_ymd_and_hms(2026, 11, 26, 18, 0, 0).unwrap(),
             anchor: None,
+            around: None,
         };
         (dir, store, id, ctx)
     }

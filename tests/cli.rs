@@ -430,3 +430,26 @@ fn import_from_stdin_cleans_hostile_text() {
         assert!(!t.contains('\u{1b}') && !t.contains('\u{202e}'), "{t:?}");
     }
 }
+
+/// A chat transcript (times of day, no dates) imported days later lands on the incident's day.
+#[test]
+fn chat_times_are_read_on_the_incident_day() {
+    let env = Env::new();
+    env.ok(&[
+        "new",
+        "chat",
+        "--zone",
+        "Europe/Berlin",
+        "--started",
+        "2026-11-20 14:07",
+    ]);
+    let chat = env.db.with_file_name("chat.txt");
+    std::fs::write(&chat, "[13:58] lena: release rolled out\n[00:10] ana: quiet now\n").unwrap();
+    let out = env.ok(&["import", "--dry-run", chat.to_str().unwrap()]);
+    assert!(
+        out.contains("from 2026-11-20 13:58:00 to 2026-11-21 00:10:00 (Europe/Berlin)"),
+        "{out}"
+    );
+    env.ok(&["import", chat.to_str().unwrap()]);
+    assert_eq!(event_count(&env.db), 3, "the start event and the two lines");
+}

@@ -470,3 +470,50 @@ fn a_short_terminal_keeps_the_counts_skipped_lines_and_keys_of_the_preview() {
     assert!(text.contains("more"), "says how many events are not shown:\n{text}");
     assert_snapshot!("import_preview_log_60x16", text);
 }
+
+/// A chat transcript has times of day but no dates. Imported the morning after, its lines land
+/// on the incident's day (around its start), and the ones after midnight on the next day.
+#[test]
+fn chat_times_without_a_date_land_on_the_incident_day_not_today() {
+    let store = Store::open_in_memory("facilitator").unwrap();
+    let id = store
+        .create_incident(&NewIncident {
+            title: "Checkout payments failing".into(),
+            severity: Severity::Sev1,
+            zone: "Europe/Berlin".into(),
+            // 14:07 in Berlin, the day before "now".
+            started_at: Some(Utc.with_ymd_and_hms(2026, 11, 26, 13, 7, 0).unwrap()),
+        })
+        .unwrap();
+    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
+    key(&mut app, KeyCode::Enter);
+    let (_dir, path) = temp_file(
+        "chat.txt",
+        "[13:58] lena: release rolled out\n[14:16] pagerduty: page\n[23:50] ana: still watching\n[00:10] ana: quiet now\n",
+    );
+    preview_of(&mut app, &path);
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("from 2026-11-26 13:58:00 to 2026-11-27 00:10:00 (Europe/Berlin)"),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Enter);
+    // (Besides the "impact started" event the incident was created with.)
+    let at: Vec<_> = app
+        .store
+        .all_events(id)
+        .unwrap()
+        .into_iter()
+        .filter(|e| matches!(e.source, debrief::model::Source::Imported(_)))
+        .map(|e| e.at)
+        .collect();
+    assert_eq!(
+        at,
+        [
+            Utc.with_ymd_and_hms(2026, 11, 26, 12, 58, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 26, 13, 16, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 26, 22, 50, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 26, 23, 10, 0).unwrap(),
+        ]
+    );
+}

@@ -56,7 +56,12 @@ fn zone() -> impl Strategy<Value = chrono_tz::Tz> {
 }
 
 fn context() -> impl Strategy<Value = TimeContext> {
-    (zone(), instant(), prop::option::of(instant())).prop_map(|(zone, now, anchor)| TimeContext { zone, now, anchor })
+    (zone(), instant(), prop::option::of(instant())).prop_map(|(zone, now, anchor)| TimeContext {
+        zone,
+        now,
+        anchor,
+        around: None,
+    })
 }
 
 fn date() -> impl Strategy<Value = NaiveDate> {
@@ -167,16 +172,19 @@ fn huge_and_odd_inputs_are_errors_not_panics() {
             zone: chrono_tz::Europe::Berlin,
             now: Utc.with_ymd_and_hms(2026, 11, 26, 15, 0, 0).unwrap(),
             anchor: Some(Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0).unwrap()),
+            around: None,
         },
         TimeContext {
             zone: chrono_tz::Pacific::Kiritimati,
             now: DateTime::<Utc>::MAX_UTC,
             anchor: Some(DateTime::<Utc>::MAX_UTC),
+            around: None,
         },
         TimeContext {
             zone: chrono_tz::Pacific::Niue,
             now: DateTime::<Utc>::MIN_UTC,
             anchor: Some(DateTime::<Utc>::MIN_UTC),
+            around: None,
         },
     ];
     let inputs = [

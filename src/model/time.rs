@@ -36,6 +36,11 @@ pub struct TimeContext {
     pub now: DateTime<Utc>,
     /// What `+3m` counts from: the selected event, or the latest one.
     pub anchor: Option<DateTime<Utc>>,
+    /// For imports: a time of day (`14:32`, a chat line's `[14:32]`) is read on the day that puts
+    /// it closest to this instant, the incident's start, instead of today. A chat log imported
+    /// the morning after lands on the incident's day, and one that runs past midnight stays in
+    /// order.
+    pub around: Option<DateTime<Utc>>,
 }
 
 pub fn parse_zone(name: &str) -> Result<Tz, TimeError> {
@@ -100,10 +105,7 @@ fn parse_one_token(tok: &str, ctx: &TimeContext) -> Option<Result<DateTime<Utc>,
         });
     }
     if let Some(t) = parse_clock(tok) {
-        return Some(match local_today(ctx) {
-            Some(today) => local_to_utc(today.and_time(t), ctx.zone, tok),
-            None => Err(out_of_range()),
-        });
+        return Some(time_of_day(t, ctx, tok));
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(tok) {
         return Some(Ok(t.with_timezone(&Utc)));
@@ -142,6 +144,28 @@ fn parse_two_tokens(a: &str, b: &str, ctx: &TimeContext) -> Option<Result<DateTi
         None => NaiveDate::parse_from_str(a, "%Y-%m-%d").ok()?,
     };
     Some(local_to_utc(day.and_time(t), ctx.zone, &input))
+}
+
+/// A time of day as an instant, in the context's zone: today, or with [`TimeContext::around`] on
+/// the day (the one before, the same or the one after) that puts it closest to that instant.
+pub fn time_of_day(t: NaiveTime, ctx: &TimeContext, input: &str) -> Result<DateTime<Utc>, TimeError> {
+    let day = match ctx.around {
+        Some(around) => {
+            let local = around.with_timezone(&ctx.zone).naive_local();
+            let d = local.date();
+            [d.pred_opt(), Some(d), d.succ_opt()]
+                .into_iter()
+                .flatten()
+                .map(|day| day.and_time(t))
+                .min_by_key(|candidate| (*candidate - local).num_seconds().abs())
+                .map(|candidate| candidate.date())
+        }
+        None => local_today(ctx),
+    };
+    match day {
+        Some(day) => local_to_utc(day.and_time(t), ctx.zone, input),
+        None => Err(TimeError::OutOfRange(input.to_string())),
+    }
 }
 
 /// Today's date in the context's zone (`None` only at the very ends of the calendar).
@@ -254,7 +278,37 @@ mod tests {
             zone: zone.parse().unwrap(),
             now: utc(now),
             anchor: Some(utc("2026-11-26T10:00:00Z")),
+            around: None,
         }
+    }
+
+    /// Imports read a time of day on the day closest to the incident's start: before it on the
+    /// same day, after midnight on the next, and never "today" the morning after.
+    #[test]
+    fn times_of_day_in_an_import_land_around_the_incident_start() {
+        // Started 2026-11-26 22:30 in Berlin; imported on the 28th.
+        let import = TimeContext {
+            around: Some(utc("2026-11-26T21:30:00Z")),
+            ..ctx("Europe/Berlin", "2026-11-28T08:00:00Z")
+        };
+        for (input, want) in [
+            ("22:10", "2026-11-26T21:10:00Z"),
+            ("23:59", "2026-11-26T22:59:00Z"),
+            ("00:20", "2026-11-26T23:20:00Z"),
+            ("04:00", "2026-11-27T03:00:00Z"),
+            ("13:00", "2026-11-26T12:00:00Z"),
+        ] {
+            assert_eq!(parse_time(input, &import).unwrap(), utc(want), "{input}");
+        }
+        // Without a start to go by: today, as typed in the console.
+        let today = ctx("Europe/Berlin", "2026-11-28T08:00:00Z");
+        assert_eq!(parse_time("22:10", &today).unwrap(), utc("2026-11-28T21:10:00Z"));
+        // A time the clocks skip on the chosen day is still an error naming it.
+        let spring = TimeContext {
+            around: Some(utc("2026-03-29T00:30:00Z")),
+            ..ctx("Europe/Berlin", "2026-04-02T08:00:00Z")
+        };
+        assert!(matches!(parse_time("02:30", &spring), Err(TimeError::Skipped { .. })));
     }
 
     #[test]

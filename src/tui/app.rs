@@ -389,6 +389,7 @@ impl App {
             zone: r.incident.tz(),
             now: self.now(),
             anchor: r.timeline.selected_event().map(|e| e.at),
+            around: None,
         }
     }
 
@@ -947,6 +948,7 @@ impl App {
                                 zone: tz,
                                 now: self.now(),
                                 anchor: None,
+                                around: None,
                             },
                         )
                         .map_err(msg)?,
@@ -1004,6 +1006,7 @@ impl App {
                     zone: r.zone.tz(),
                     now: self.now(),
                     anchor: Some(original.at),
+                    around: None,
                 };
                 let mut e = original.clone();
                 e.at = time::parse_time(&form.value("Time"), &ctx).map_err(msg)?;
@@ -1176,7 +1179,9 @@ impl App {
                 let Screen::Review(r) = &self.screen else {
                     return Ok(());
                 };
-                let request = super::import::request(form, self.time_context(r), r.zone).map_err(Failure::Message)?;
+                let anchor = r.timeline.selected_event().map(|e| e.at);
+                let ctx = crate::importer::time_context(&self.store, &r.incident, self.now(), anchor).map_err(msg)?;
+                let request = super::import::request(form, ctx, r.zone).map_err(Failure::Message)?;
                 return Err(Failure::Preview(Box::new(request)));
             }
         }

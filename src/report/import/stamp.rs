@@ -5,7 +5,7 @@
 //! | ISO 8601 / RFC 3339 | `2026-11-26T14:32:01Z`, `2026-11-26 14:32:01,123`, `2026/11/26 14:32` | its offset (`Z`, `+01:00`, `+0100`, ` UTC`), else the incident zone |
 //! | the same in brackets | `[2026-11-26 14:32:01] msg` | as above |
 //! | syslog / journalctl | `Nov 26 14:32:01 host api[123]: msg` | the incident zone; the year of `now` there, or the one before if that is over a day ahead |
-//! | chat | `[14:32] alice: msg`, `[14:32:05] <bob> msg`, `[9:05] msg` | today in the incident zone; `alice`/`bob` become the author |
+//! | chat | `[14:32] alice: msg`, `[14:32:05] <bob> msg`, `[9:05] msg` | the incident zone, on the day closest to the incident's start (`TimeContext::around`; today when it has none); `alice`/`bob` become the author |
 //! | web server (common/combined) | `1.2.3.4 - - [26/Nov/2026:14:32:01 +0000] "GET / HTTP/1.1" 500 …` | its offset |
 //!
 //! The text of a syslog line keeps the host and the program (`host api[123]: msg`); the text of a
@@ -258,8 +258,7 @@ fn bracketed(line: &str, ctx: &TimeContext) -> Option<Stamped> {
     };
     let time = c.clock(true, false)?;
     c.eat(b']')?;
-    let today = ctx.now.with_timezone(&ctx.zone).date_naive();
-    let at = local_to_utc(today.and_time(time), ctx.zone, &inner[..c.i - 1]);
+    let at = crate::model::time::time_of_day(time, ctx, &inner[..c.i - 1]);
     let rest = inner[c.i..].trim();
     let (author, text) = chat_author(rest);
     Some(Stamped {
