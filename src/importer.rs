@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// What to import and how to name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +54,18 @@ pub enum JobError {
     /// The file read differently from its preview (it changed in between): nothing was written.
     #[error("{0} changed since the preview; nothing was imported")]
     Changed(String),
+    /// Stopped on request ([`Watch::cancel`]): nothing was written.
+    #[error("the import was cancelled; nothing was imported")]
+    Cancelled,
+}
+
+/// Shared with an import running on another thread: how far it is, and a way to stop it.
+#[derive(Debug, Default)]
+pub struct Watch {
+    /// Events read and written so far (in the open transaction).
+    pub done: AtomicUsize,
+    /// Set to stop the import; it rolls back.
+    pub cancel: AtomicBool,
 }
 
 /// What an import's times are read against: the incident's zone; `now` and `anchor` as given;
@@ -126,10 +139,27 @@ pub fn import<R: BufRead>(
     ctx: &TimeContext,
     expect: Option<&Preview>,
 ) -> Result<(Summary, ImportOutcome), JobError> {
+    import_watched(store, job, reader, ctx, expect, &Watch::default())
+}
+
+/// [`import`], counting progress in `watch` and stopping (rolled back) when it is cancelled.
+pub fn import_watched<R: BufRead>(
+    store: &Store,
+    job: &Job,
+    reader: R,
+    ctx: &TimeContext,
+    expect: Option<&Preview>,
+    watch: &Watch,
+) -> Result<(Summary, ImportOutcome), JobError> {
     let source = Source::Imported(job.label.clone());
     let mut digest = DefaultHasher::new();
+    let cancelled = || watch.cancel.load(Ordering::Relaxed);
     store.import_events(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
-        let summary = import::read_events(&job.name, reader, job.format, ctx, &mut |e| {
+        let read = import::read_events(&job.name, reader, job.format, ctx, &mut |e| {
+            if cancelled() {
+                return Err(ImportError::from_sink("cancelled"));
+            }
+            watch.done.fetch_add(1, Ordering::Relaxed);
             e.hash(&mut digest);
             let key = e.key();
             let new = NewEvent {
@@ -141,7 +171,11 @@ pub fn import<R: BufRead>(
                 author: e.author,
             };
             sink(new, &key).map_err(ImportError::from_sink)
-        })?;
+        });
+        let summary = match read {
+            Err(_) if cancelled() => return Err(JobError::Cancelled),
+            other => other?,
+        };
         match expect {
             Some(p) if p.summary != summary || p.digest != digest.finish() => Err(JobError::Changed(job.name.clone())),
             _ => Ok(summary),
@@ -227,6 +261,19 @@ mod tests {
         assert_eq!(store.count_events(id, &Default::default()).unwrap(), 0);
         import(&store, &job(id), LOG.as_bytes(), &ctx, Some(&p)).unwrap();
         assert_eq!(store.count_events(id, &Default::default()).unwrap(), 2);
+    }
+
+    #[test]
+    fn a_cancelled_import_writes_nothing() {
+        let (_dir, store, id, ctx) = setup();
+        let watch = Watch::default();
+        watch.cancel.store(true, Ordering::Relaxed);
+        let err = import_watched(&store, &job(id), LOG.as_bytes(), &ctx, None, &watch).unwrap_err();
+        assert!(matches!(err, JobError::Cancelled), "{err}");
+        assert_eq!(store.count_events(id, &Default::default()).unwrap(), 0);
+        let watch = Watch::default();
+        import_watched(&store, &job(id), LOG.as_bytes(), &ctx, None, &watch).unwrap();
+        assert_eq!(watch.done.load(Ordering::Relaxed), 3, "every event read is counted");
     }
 
     #[test]

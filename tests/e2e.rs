@@ -248,6 +248,48 @@ fn import_from_the_console_previews_before_writing() {
     assert_integrity(&ws.db);
 }
 
+/// A large import runs beside the event loop: its progress is drawn, Esc cancels it with
+/// nothing written, and the next one completes while the console stays responsive.
+#[test]
+fn a_large_import_from_the_console_shows_progress_and_can_be_cancelled() {
+    let ws = Workspace::new();
+    ws.run_ok("setup", &["new", "Payments", "outage", "--zone", "UTC"]);
+    let lines = 100_000;
+    let mut log = String::new();
+    for i in 0..lines {
+        let at = chrono::DateTime::from_timestamp(1_795_694_400 + i, 0).unwrap();
+        log.push_str(&format!(
+            "{} worker {i} request failed\n",
+            at.format("%Y-%m-%dT%H:%M:%SZ")
+        ));
+    }
+    std::fs::write(ws.dir.path().join("big.log"), log).unwrap();
+    let count = || Store::open(&ws.db, "checker").unwrap().all_events(1).unwrap().len();
+
+    let mut c = Console::spawn(ws.debrief("alice", &["open", "1"]));
+    c.wait_for("#1 Payments outage");
+    c.send("i");
+    c.wait_for("Import events into #1");
+    c.send("big.log\r");
+    c.wait_for("100000 new");
+    c.send("\r");
+    let s = c.wait_for("Importing big.log: ");
+    assert!(s.contains("Esc  cancel (nothing is written)"), "{s}");
+    c.send("\x1b");
+    c.wait_for("Import cancelled; nothing was imported.");
+    assert_eq!(count(), 0, "a cancelled import writes nothing");
+
+    // Back in the form: Enter previews again, Enter imports, and it runs to the end.
+    c.send("\r");
+    c.wait_for("100000 new");
+    c.send("\r");
+    let s = c.wait_until("the import done", |s| s.contains("Imported 100000 events from big.log"));
+    assert!(s.contains("1 Timeline (1/100000)"), "{s}");
+    assert_eq!(count(), lines as usize);
+    quit_from_review(&mut c, "Payments outage");
+    assert_integrity(&ws.db);
+}
+
 /// `q` back to the incident list (which shows `title`), `q` again to quit: exit status 0.
 fn quit_from_review(c: &mut Console, title: &str) {
     c.send("q");

@@ -517,3 +517,71 @@ fn chat_times_without_a_date_land_on_the_incident_day_not_today() {
         ]
     );
 }
+
+/// `n` lines of log text, one a second from 12:00 UTC on the incident's day.
+fn big_log(n: usize) -> String {
+    let start = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
+    (0..n)
+        .map(|i| {
+            let at = start + chrono::Duration::seconds(i as i64);
+            format!(
+                "{} worker {i} request failed with 503 from upstream\n",
+                at.format("%Y-%m-%dT%H:%M:%SZ")
+            )
+        })
+        .collect()
+}
+
+/// Waits (up to 60 s) for an import running on its thread to finish.
+fn wait_for_import(app: &mut App) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while app.busy() {
+        assert!(std::time::Instant::now() < deadline, "the import did not finish");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        app.poll_jobs();
+    }
+}
+
+/// In the event loop an import runs on a thread with its own connection: the console draws its
+/// progress, Esc cancels it and nothing is written; run again, it completes.
+#[test]
+fn a_large_import_shows_progress_and_esc_cancels_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("review.db");
+    let store = Store::open(&db, "facilitator").unwrap();
+    let id = store
+        .create_incident(&NewIncident {
+            title: "Checkout payments failing".into(),
+            severity: Severity::Sev1,
+            zone: "UTC".into(),
+            started_at: None,
+        })
+        .unwrap();
+    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
+    app.background = true;
+    key(&mut app, KeyCode::Enter);
+    let lines = 50_000;
+    let path = dir.path().join("big.log");
+    std::fs::write(&path, big_log(lines)).unwrap();
+
+    preview_of(&mut app, &path);
+    key(&mut app, KeyCode::Enter);
+    assert!(app.busy(), "the import runs on its thread");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Importing big.log: "), "{text}");
+    assert!(text.contains(&format!("of {lines} events")), "{text}");
+    assert!(text.contains("Esc  cancel (nothing is written)"), "{text}");
+    key(&mut app, KeyCode::Esc);
+    wait_for_import(&mut app);
+    assert_eq!(app.flash.clone().unwrap().0, "Import cancelled; nothing was imported.");
+    assert!(matches!(app.popups.last(), Some(Popup::Form(_))), "back to the form");
+    assert_eq!(events(&app, id), 0);
+
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    wait_for_import(&mut app);
+    assert!(app.popups.is_empty(), "{:?}", form_error(&app));
+    assert_eq!(events(&app, id), lines as i64);
+    let timeline = screen(&mut app, 80, 24);
+    assert!(timeline.contains(&format!("1 Timeline (1/{lines})")), "{timeline}");
+}

@@ -78,6 +78,8 @@ pub enum Popup {
     Conflict(String, String, Form<Purpose>),
     /// What an import would add; the import form stays below it.
     Import(Box<super::import::ImportPreview>),
+    /// An import running on its own thread: its progress, and Esc to cancel.
+    Running(Box<super::import::RunningImport>),
 }
 
 /// Where "now" comes from: the system clock, or a fixed instant in tests.
@@ -108,6 +110,8 @@ pub struct App {
     /// Slow work asked for by the last key (reading or importing a file): the event loop draws
     /// a frame saying so first, then runs it with [`App::run_pending`].
     pending: Option<Pending>,
+    /// Imports run on a thread of their own (set by the event loop; tests run them in line).
+    pub background: bool,
     pub clock: Clock,
     pub local_zone: Tz,
     pub config: super::config::Config,
@@ -140,6 +144,7 @@ impl App {
             flash: None,
             quit: false,
             pending: None,
+            background: false,
             clock,
             local_zone,
             config: Default::default(),
@@ -301,8 +306,13 @@ impl App {
         }
     }
 
-    /// Leaves the presence table on the way out.
+    /// Leaves the presence table on the way out, after stopping a running import (rolled back).
     pub fn shutdown(&mut self) {
+        for popup in &mut self.popups {
+            if let Popup::Running(running) = popup {
+                running.stop();
+            }
+        }
         let _ = self.store.leave(&self.session);
     }
 
@@ -765,6 +775,15 @@ impl App {
                     _ => self.popups.push(Popup::Conflict(what, theirs, form)),
                 }
             }
+            Popup::Running(running) => {
+                use ratatui::crossterm::event::KeyCode;
+                if action == Some(Action::Quit) {
+                    self.quit = true;
+                } else if key.code == KeyCode::Esc {
+                    running.cancel();
+                }
+                self.popups.push(Popup::Running(running));
+            }
             Popup::Import(preview) => {
                 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
                 let plain = (key.modifiers - KeyModifiers::SHIFT).is_empty();
@@ -794,7 +813,6 @@ impl App {
     /// Imports what the preview showed. On success the form below closes; a file that changed
     /// since is previewed again; an error goes back to the form.
     fn import(&mut self, shown: super::import::ImportPreview) {
-        use super::import::Outcome;
         let form_below = |popups: &[Popup]| matches!(popups.last(), Some(Popup::Form(f)) if matches!(f.purpose, Purpose::Import { .. }));
         if shown.preview.new == 0 {
             if form_below(&self.popups) {
@@ -813,7 +831,23 @@ impl App {
             self.set_flash(format!("Nothing imported: {why}."), false);
             return;
         }
-        match super::import::run(&self.store, &shown) {
+        // On a database file, in the event loop: a thread of its own, so progress shows and Esc
+        // can stop it. Otherwise (tests, a database in memory) here and now.
+        if self.background && self.store.path() != std::path::Path::new(":memory:") {
+            let running = super::import::RunningImport::spawn(self.store.path(), self.store.author(), shown);
+            self.popups.push(Popup::Running(Box::new(running)));
+            return;
+        }
+        let outcome = super::import::run(&self.store, &shown);
+        self.imported(&shown, outcome);
+    }
+
+    /// What an import came to: the form below closes on success; a changed file is previewed
+    /// again; a cancelled import goes back to the form; an error shows in it.
+    fn imported(&mut self, shown: &super::import::ImportPreview, outcome: Result<super::import::Outcome, String>) {
+        use super::import::Outcome;
+        let form_below = |popups: &[Popup]| matches!(popups.last(), Some(Popup::Form(f)) if matches!(f.purpose, Purpose::Import { .. }));
+        match outcome {
             Ok(Outcome::Imported(summary, outcome)) => {
                 if form_below(&self.popups) {
                     self.popups.pop();
@@ -832,8 +866,28 @@ impl App {
                 self.reload();
             }
             Ok(Outcome::Changed(again)) => self.popups.push(Popup::Import(again)),
+            Ok(Outcome::Cancelled) => self.set_flash("Import cancelled; nothing was imported.", false),
             Err(e) => self.import_failed(e),
         }
+    }
+
+    /// Whether an import runs on its thread (the event loop then wakes often to show progress).
+    pub fn busy(&self) -> bool {
+        self.popups.iter().any(|p| matches!(p, Popup::Running(_)))
+    }
+
+    /// Picks up the outcome of an import that finished on its thread.
+    pub fn poll_jobs(&mut self) {
+        let Some(Popup::Running(running)) = self.popups.last_mut() else {
+            return;
+        };
+        let Some(outcome) = running.poll() else {
+            return;
+        };
+        let Some(Popup::Running(running)) = self.popups.pop() else {
+            return;
+        };
+        self.imported(&running.shown, outcome);
     }
 
     /// An import error goes into the import form below, or else to the status line.

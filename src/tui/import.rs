@@ -7,7 +7,7 @@ use super::app::Purpose;
 use super::form::{Field, Form};
 use super::theme::Theme;
 use super::view::{ZoneMode, truncate};
-use crate::importer::{self, Job, JobError, Preview};
+use crate::importer::{self, Job, JobError, Preview, Watch};
 use crate::model::time::TimeContext;
 use crate::model::{EventKind, Incident};
 use crate::report::import::{Format, Summary, Unit};
@@ -19,6 +19,8 @@ use ratatui::widgets::{Paragraph, Widget};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, mpsc};
 
 /// How many of the file's first events the preview lists.
 const SAMPLE: usize = 6;
@@ -153,20 +155,118 @@ pub enum Outcome {
     Imported(Summary, ImportOutcome),
     /// The file reads differently now: here is its new preview.
     Changed(Box<ImportPreview>),
+    /// Stopped with Esc: nothing was written.
+    Cancelled,
 }
 
 /// Imports what the preview showed; nothing when the file changed since.
 pub fn run(store: &Store, shown: &ImportPreview) -> Result<Outcome, String> {
+    run_watched(store, shown, &Watch::default())
+}
+
+fn run_watched(store: &Store, shown: &ImportPreview, watch: &Watch) -> Result<Outcome, String> {
     let request = &shown.request;
     let reader = open(&request.path)?;
-    match importer::import(store, &request.job, reader, &request.ctx, Some(&shown.preview)) {
+    match importer::import_watched(store, &request.job, reader, &request.ctx, Some(&shown.preview), watch) {
         Ok((summary, outcome)) => Ok(Outcome::Imported(summary, outcome)),
         Err(JobError::Changed(_)) => {
             let mut again = preview(store, request.clone())?;
             again.note = Some("The file changed since the preview; this is what it holds now.".into());
             Ok(Outcome::Changed(Box::new(again)))
         }
+        Err(JobError::Cancelled) => Ok(Outcome::Cancelled),
         Err(e) => Err(e.to_string()),
+    }
+}
+
+/// An import running on its own thread, with its own connection to the database file, so that
+/// the console keeps drawing its progress and Esc can stop it (rolled back: nothing written).
+pub struct RunningImport {
+    pub shown: ImportPreview,
+    pub watch: Arc<Watch>,
+    result: mpsc::Receiver<Result<Outcome, String>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl RunningImport {
+    /// Starts the import of what `shown` previewed into the database at `db`.
+    pub fn spawn(db: &Path, author: &str, shown: ImportPreview) -> RunningImport {
+        let watch = Arc::new(Watch::default());
+        let (tx, rx) = mpsc::channel();
+        let (db, author, job, thread_watch) = (db.to_path_buf(), author.to_string(), shown.clone(), watch.clone());
+        let thread = std::thread::spawn(move || {
+            let result = Store::open(&db, &author)
+                .map_err(|e| e.to_string())
+                .and_then(|store| run_watched(&store, &job, &thread_watch));
+            let _ = tx.send(result);
+        });
+        RunningImport {
+            shown,
+            watch,
+            result: rx,
+            thread: Some(thread),
+        }
+    }
+
+    /// The outcome, once the thread is done.
+    pub fn poll(&mut self) -> Option<Result<Outcome, String>> {
+        let outcome = match self.result.try_recv() {
+            Ok(outcome) => outcome,
+            Err(mpsc::TryRecvError::Empty) => return None,
+            Err(mpsc::TryRecvError::Disconnected) => {
+                Err("the import stopped unexpectedly; nothing was imported".into())
+            }
+        };
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        Some(outcome)
+    }
+
+    pub fn cancel(&self) {
+        self.watch.cancel.store(true, Ordering::Relaxed);
+    }
+
+    pub fn cancelling(&self) -> bool {
+        self.watch.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Stops the import and waits for the thread (on the way out of the console).
+    pub fn stop(&mut self) {
+        self.cancel();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let total = self.shown.preview.summary.events.max(1);
+        let done = self.watch.done.load(Ordering::Relaxed).min(total);
+        let label = &self.shown.request.job.label;
+        let (what, keys) = if self.cancelling() {
+            ("Cancelling: rolling back…".to_string(), "")
+        } else {
+            (
+                format!("Importing {label}: {done} of {total} events"),
+                " Esc  cancel (nothing is written)",
+            )
+        };
+        let width = area.width.saturating_sub(4).min(70);
+        let inner = super::popup::frame(area, buf, theme, "Import", width, 6);
+        let rows = ratatui::layout::Layout::vertical([
+            ratatui::layout::Constraint::Length(1),
+            ratatui::layout::Constraint::Length(1),
+            ratatui::layout::Constraint::Length(1),
+            ratatui::layout::Constraint::Length(1),
+        ])
+        .split(inner);
+        Line::from(Span::styled(truncate(&what, inner.width as usize), theme.base)).render(rows[0], buf);
+        ratatui::widgets::LineGauge::default()
+            .filled_style(theme.title)
+            .unfilled_style(theme.muted)
+            .ratio(done as f64 / total as f64)
+            .render(rows[1], buf);
+        Line::from(Span::styled(keys, theme.key_hint)).render(rows[3], buf);
     }
 }
 

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 /// How often the console looks for other sessions' changes when no key arrives.
 const TICK: Duration = Duration::from_millis(250);
+const BUSY_TICK: Duration = Duration::from_millis(50);
 
 /// The test hook's variable: see `run`.
 pub const TEST_PANIC_ENV: &str = "DEBRIEF_TEST_PANIC";
@@ -24,6 +25,7 @@ pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
     let theme = Theme::from_env();
     let mut app = App::new(store, keymap, theme, Clock::System);
     app.config = config;
+    app.background = true;
     if let Some(id) = incident {
         app.open_incident(id)?;
         if meeting {
@@ -53,11 +55,14 @@ pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
                 app.run_pending();
                 continue;
             }
-            match events.next_event(TICK) {
+            // While an import runs on its thread, wake often to draw its progress.
+            let wait = if app.busy() { BUSY_TICK } else { TICK };
+            match events.next_event(wait) {
                 Ok(Some(event)) => app.handle_event(event),
                 Ok(None) => {}
                 Err(_gone) => break,
             }
+            app.poll_jobs();
             if last_tick.elapsed() >= TICK {
                 last_tick = Instant::now();
                 app.tick();

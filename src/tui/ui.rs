@@ -76,6 +76,7 @@ impl Widget for &App {
                 Popup::Menu(m) => m.render(body, buf, &self.theme),
                 Popup::Confirm(text, _) => render_confirm(body, buf, &self.theme, text),
                 Popup::Import(preview) => preview.render(body, buf, &self.theme),
+                Popup::Running(running) => running.render(body, buf, &self.theme),
                 Popup::Message(title, text) => render_message(body, buf, &self.theme, title, text),
                 Popup::Help(h, ctx) => {
                     let mut state = h.clone();
