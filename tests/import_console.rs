@@ -571,6 +571,14 @@ fn a_large_import_shows_progress_and_esc_cancels_it() {
     assert!(text.contains("Importing big.log: "), "{text}");
     assert!(text.contains(&format!("of {lines} events")), "{text}");
     assert!(text.contains("Esc  cancel (nothing is written)"), "{text}");
+    // The tick (presence heartbeat, other sessions' changes) does not wait for the import's
+    // write lock: it returns while the import is still going.
+    app.tick();
+    let Some(Popup::Running(running)) = app.popups.last() else {
+        panic!("still running")
+    };
+    let done = running.watch.done.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(done < lines, "the tick waited for the whole import ({done} of {lines})");
     key(&mut app, KeyCode::Esc);
     wait_for_import(&mut app);
     assert_eq!(app.flash.clone().unwrap().0, "Import cancelled; nothing was imported.");

@@ -284,7 +284,9 @@ impl App {
 
     /// Called a few times a second: picks up other sessions' changes and keeps presence fresh.
     pub fn tick(&mut self) {
-        let due = self.last_heartbeat.is_none_or(|t| t.elapsed() >= HEARTBEAT);
+        // Not while an import holds the write lock: the heartbeat would wait for it (up to the
+        // busy timeout) and the progress would stop being drawn.
+        let due = !self.busy() && self.last_heartbeat.is_none_or(|t| t.elapsed() >= HEARTBEAT);
         if due {
             self.last_heartbeat = Some(Instant::now());
             let incident = match &self.screen {
