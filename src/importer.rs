@@ -66,6 +66,9 @@ pub struct Watch {
     pub done: AtomicUsize,
     /// Set to stop the import; it rolls back.
     pub cancel: AtomicBool,
+    /// The connection waits only briefly for another process's write lock, and the import
+    /// tries again until it gets it or is cancelled (an import on its own thread).
+    pub retry_busy: bool,
 }
 
 /// What an import's times are read against: the incident's zone; `now` and `anchor` as given;

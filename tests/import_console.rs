@@ -593,3 +593,42 @@ fn a_large_import_shows_progress_and_esc_cancels_it() {
     let timeline = screen(&mut app, 80, 24);
     assert!(timeline.contains(&format!("1 Timeline (1/{lines})")), "{timeline}");
 }
+
+/// Another process is in the middle of a write when the import starts: the import waits for it
+/// (in short steps, so Esc would be heard) instead of failing with "database is locked".
+#[test]
+fn an_import_waits_for_another_process_s_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("review.db");
+    let store = Store::open(&db, "facilitator").unwrap();
+    let id = store
+        .create_incident(&NewIncident {
+            title: "busy".into(),
+            severity: Severity::Sev2,
+            zone: "UTC".into(),
+            started_at: None,
+        })
+        .unwrap();
+    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
+    app.background = true;
+    key(&mut app, KeyCode::Enter);
+    preview_of(&mut app, &fixture("api.log"));
+
+    // Another writer holds the lock for a second, longer than the import's connection waits
+    // at a time.
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        locked_rx.recv().unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        other.execute_batch("COMMIT").unwrap();
+    });
+    key(&mut app, KeyCode::Enter);
+    assert!(app.busy());
+    locked_tx.send(()).unwrap();
+    wait_for_import(&mut app);
+    writer.join().unwrap();
+    assert_eq!(form_error(&app), None);
+    assert_eq!(events(&app, id), 13, "{:?}", app.flash);
+}

@@ -463,3 +463,25 @@ fn action_filter_matches_what_actions_across_selects() {
     }
     assert!(nonempty > 20, "the filters select something: {nonempty}");
 }
+
+/// Presence is best effort: while another process holds the write lock (a long import), a
+/// heartbeat gives up at once instead of freezing the console for the busy timeout.
+#[test]
+fn a_heartbeat_does_not_wait_behind_a_long_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.db");
+    let store = Store::open(&path, "ana").unwrap();
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // Released after a second: a heartbeat that waited like other writes would then succeed.
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        other.execute_batch("COMMIT").unwrap();
+    });
+    let err = store.heartbeat("s1", None).unwrap_err();
+    assert!(Store::is_busy(&err), "{err}");
+    writer.join().unwrap();
+    store.heartbeat("s1", None).unwrap();
+    // Other writes still wait their turn.
+    new_incident(&store, "after the lock");
+}

@@ -79,6 +79,11 @@ impl StoreError {
     }
 }
 
+/// How long a write waits for another process's write to finish.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a presence heartbeat waits: it is best effort.
+const PRESENCE_WAIT: Duration = Duration::from_millis(100);
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -124,7 +129,7 @@ impl Store {
     }
 
     fn configure(&self) -> Result<()> {
-        self.conn.busy_timeout(Duration::from_secs(30))?;
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
         self.conn.pragma_update(None, "foreign_keys", true)?;
         let mode: String = self
             .conn
@@ -291,7 +296,31 @@ impl Store {
     }
 
     /// Says this session is looking at an incident; others see it for a few seconds.
+    /// Whether an error is "another process holds the write lock" (after the busy timeout).
+    pub fn is_busy(e: &StoreError) -> bool {
+        matches!(e, StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+    }
+
+    /// Sets how long a write waits for another process's write before it fails as busy.
+    pub fn set_busy_timeout(&self, wait: Duration) -> Result<()> {
+        Ok(self.conn.busy_timeout(wait)?)
+    }
+
+    /// Presence is best effort: a write that would wait behind another process's long write
+    /// (an import) gives up after a moment instead of freezing the console for the busy timeout.
+    fn briefly<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.conn.busy_timeout(PRESENCE_WAIT)?;
+        let result = f();
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        result
+    }
+
     pub fn heartbeat(&self, session: &str, incident_id: Option<i64>) -> Result<()> {
+        self.briefly(|| self.heartbeat_now(session, incident_id))
+    }
+
+    fn heartbeat_now(&self, session: &str, incident_id: Option<i64>) -> Result<()> {
         self.write(|conn| {
             conn.execute(
                 "INSERT INTO presence (session, author, incident_id, seen_at) VALUES (?,?,?,?)
@@ -305,9 +334,11 @@ impl Store {
     }
 
     pub fn leave(&self, session: &str) -> Result<()> {
-        self.write(|conn| {
-            conn.execute("DELETE FROM presence WHERE session = ?", params![session])?;
-            Ok(())
+        self.briefly(|| {
+            self.write(|conn| {
+                conn.execute("DELETE FROM presence WHERE session = ?", params![session])?;
+                Ok(())
+            })
         })
     }
 

@@ -880,12 +880,17 @@ impl App {
 
     /// Picks up the outcome of an import that finished on its thread.
     pub fn poll_jobs(&mut self) {
-        let Some(Popup::Running(running)) = self.popups.last_mut() else {
+        let Some(at) = self.popups.iter().rposition(|p| matches!(p, Popup::Running(_))) else {
+            return;
+        };
+        let Popup::Running(running) = &mut self.popups[at] else {
             return;
         };
         let Some(outcome) = running.poll() else {
             return;
         };
+        // Whatever sits above it (nothing can today) goes with it: the outcome speaks for itself.
+        self.popups.truncate(at + 1);
         let Some(Popup::Running(running)) = self.popups.pop() else {
             return;
         };

@@ -22,6 +22,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, mpsc};
 
+/// The import thread's name; the panic hook leaves the terminal to the main thread.
+pub const IMPORT_THREAD: &str = "debrief-import";
+/// How long the import's connection waits for another process's write lock at a time.
+const BUSY_STEP: std::time::Duration = std::time::Duration::from_millis(200);
+/// How long quitting waits for a cancelled import to roll back.
+const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// How many of the file's first events the preview lists.
 const SAMPLE: usize = 6;
 /// How many skipped lines the preview lists.
@@ -166,9 +173,19 @@ pub fn run(store: &Store, shown: &ImportPreview) -> Result<Outcome, String> {
 
 fn run_watched(store: &Store, shown: &ImportPreview, watch: &Watch) -> Result<Outcome, String> {
     let request = &shown.request;
-    let reader = open(&request.path)?;
-    match importer::import_watched(store, &request.job, reader, &request.ctx, Some(&shown.preview), watch) {
+    let cancelled = || watch.cancel.load(Ordering::Relaxed);
+    let result = loop {
+        watch.done.store(0, Ordering::Relaxed);
+        let reader = open(&request.path)?;
+        match importer::import_watched(store, &request.job, reader, &request.ctx, Some(&shown.preview), watch) {
+            // Another process is writing: wait in short steps, so that Esc is heard.
+            Err(JobError::Store(e)) if Store::is_busy(&e) && !cancelled() && watch.retry_busy => continue,
+            other => break other,
+        }
+    };
+    match result {
         Ok((summary, outcome)) => Ok(Outcome::Imported(summary, outcome)),
+        Err(_) if cancelled() => Ok(Outcome::Cancelled),
         Err(JobError::Changed(_)) => {
             let mut again = preview(store, request.clone())?;
             again.note = Some("The file changed since the preview; this is what it holds now.".into());
@@ -191,20 +208,32 @@ pub struct RunningImport {
 impl RunningImport {
     /// Starts the import of what `shown` previewed into the database at `db`.
     pub fn spawn(db: &Path, author: &str, shown: ImportPreview) -> RunningImport {
-        let watch = Arc::new(Watch::default());
+        let watch = Arc::new(Watch {
+            retry_busy: true,
+            ..Watch::default()
+        });
         let (tx, rx) = mpsc::channel();
         let (db, author, job, thread_watch) = (db.to_path_buf(), author.to_string(), shown.clone(), watch.clone());
-        let thread = std::thread::spawn(move || {
+        let thread = std::thread::Builder::new().name(IMPORT_THREAD.into()).spawn(move || {
             let result = Store::open(&db, &author)
+                .and_then(|store| store.set_busy_timeout(BUSY_STEP).map(|()| store))
                 .map_err(|e| e.to_string())
                 .and_then(|store| run_watched(&store, &job, &thread_watch));
             let _ = tx.send(result);
         });
+        let (rx, thread) = match thread {
+            Ok(thread) => (rx, Some(thread)),
+            Err(e) => {
+                let (tx, rx) = mpsc::channel();
+                let _ = tx.send(Err(format!("cannot start the import: {e}; nothing was imported")));
+                (rx, None)
+            }
+        };
         RunningImport {
             shown,
             watch,
             result: rx,
-            thread: Some(thread),
+            thread,
         }
     }
 
@@ -213,8 +242,19 @@ impl RunningImport {
         let outcome = match self.result.try_recv() {
             Ok(outcome) => outcome,
             Err(mpsc::TryRecvError::Empty) => return None,
+            // The thread ended without a word: it panicked (the panic hook leaves the terminal
+            // alone on this thread); its connection is gone, so the transaction rolled back.
             Err(mpsc::TryRecvError::Disconnected) => {
-                Err("the import stopped unexpectedly; nothing was imported".into())
+                let why = match self.thread.take().map(|t| t.join()) {
+                    Some(Err(payload)) => payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
+                let why = crate::model::sanitize::clean_line(&why);
+                Err(format!("the import stopped unexpectedly ({why}); nothing was imported"))
             }
         };
         if let Some(thread) = self.thread.take() {
@@ -231,10 +271,13 @@ impl RunningImport {
         self.watch.cancel.load(Ordering::Relaxed)
     }
 
-    /// Stops the import and waits for the thread (on the way out of the console).
+    /// Stops the import on the way out of the console: waits a moment for the thread to roll
+    /// back, then leaves it (the process ends, and SQLite discards a transaction not committed).
     pub fn stop(&mut self) {
         self.cancel();
-        if let Some(thread) = self.thread.take() {
+        if self.result.recv_timeout(STOP_WAIT).is_ok()
+            && let Some(thread) = self.thread.take()
+        {
             let _ = thread.join();
         }
     }

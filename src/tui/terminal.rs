@@ -69,6 +69,11 @@ impl TerminalGuard {
         PANIC_HOOK.call_once(|| {
             let previous = std::panic::take_hook();
             std::panic::set_hook(Box::new(move |info| {
+                // A worker thread (an import) is reported by the console when it ends; restoring
+                // the terminal under the running console, or printing over it, would break it.
+                if std::thread::current().name() == Some(super::import::IMPORT_THREAD) {
+                    return;
+                }
                 if MOUSE_CAPTURED.swap(false, Ordering::SeqCst) {
                     let _ = execute!(stdout(), DisableMouseCapture);
                 }
