@@ -796,7 +796,8 @@ impl App {
                             self.set_flash(
                                 format!(
                                     "Importing {} events from {}…",
-                                    preview.preview.new, preview.request.job.label
+                                    super::view::count(preview.preview.new),
+                                    preview.request.job.label
                                 ),
                                 false,
                             );
@@ -828,7 +829,7 @@ impl App {
                 };
                 format!("{} holds no events{skipped}", shown.request.job.label)
             } else {
-                format!("all {} events are already here", summary.events)
+                format!("all {} events are already here", super::view::count(summary.events))
             };
             self.set_flash(format!("Nothing imported: {why}."), false);
             return;
@@ -861,7 +862,9 @@ impl App {
                 self.set_flash(
                     format!(
                         "Imported {} events from {} ({} already here{skipped}).",
-                        outcome.inserted, shown.request.job.label, outcome.duplicates
+                        super::view::count(outcome.inserted),
+                        shown.request.job.label,
+                        super::view::count(outcome.duplicates)
                     ),
                     false,
                 );

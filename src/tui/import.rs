@@ -6,7 +6,7 @@
 use super::app::Purpose;
 use super::form::{Field, Form};
 use super::theme::Theme;
-use super::view::{ZoneMode, truncate};
+use super::view::{ZoneMode, count, truncate};
 use crate::importer::{self, Job, JobError, Preview, Watch};
 use crate::model::time::TimeContext;
 use crate::model::{EventKind, Incident};
@@ -290,7 +290,7 @@ impl RunningImport {
             ("Cancelling: rolling back…".to_string(), "")
         } else {
             (
-                format!("Importing {label}: {done} of {total} events"),
+                format!("Importing {label}: {} of {} events", count(done), count(total)),
                 " Esc  cancel (nothing is written)",
             )
         };
@@ -323,7 +323,9 @@ impl ImportPreview {
         let plain = |text: String| Line::from(Span::styled(truncate(&text, width), theme.base));
         let mut head = vec![plain(format!(
             "{} · read as {} · {} events",
-            self.request.job.label, s.format, s.events
+            self.request.job.label,
+            s.format,
+            count(s.events)
         ))];
         if let (Some(a), Some(b)) = (s.first, s.last) {
             head.push(plain(format!(
@@ -336,10 +338,10 @@ impl ImportPreview {
         let mut counts = if s.events == 0 {
             "no events to import".to_string()
         } else {
-            format!("{} new · {} already in this incident", p.new, p.already)
+            format!("{} new · {} already in this incident", count(p.new), count(p.already))
         };
         if p.repeats > 0 {
-            counts.push_str(&format!(" · {} repeated in the file", p.repeats));
+            counts.push_str(&format!(" · {} repeated in the file", count(p.repeats)));
         }
         let style = if p.new == 0 { theme.warning } else { theme.base };
         head.push(Line::from(Span::styled(truncate(&counts, width), style)));
@@ -397,7 +399,7 @@ impl ImportPreview {
         if s.events > shown {
             let more = if shown == 0 { "events" } else { "more" };
             lines.push(Line::from(Span::styled(
-                format!("  … and {} {more}", s.events - shown),
+                format!("  … and {} {more}", count(s.events - shown)),
                 theme.muted,
             )));
         }
@@ -414,7 +416,7 @@ impl ImportPreview {
         let go = if self.preview.new == 0 {
             " nothing to import: close   ".to_string()
         } else {
-            format!(" import {} events   ", self.preview.new)
+            format!(" import {} events   ", count(self.preview.new))
         };
         lines.push(Line::from(""));
         lines.push(Line::from(vec![
@@ -439,6 +441,6 @@ pub fn count_word(n: usize, unit: Unit) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {
-        format!("{n} {word}s")
+        format!("{} {word}s", count(n))
     }
 }

@@ -47,6 +47,27 @@ impl ZoneMode {
     }
 }
 
+/// A count for people: `100,000`.
+///
+/// ```
+/// assert_eq!(debrief::tui::view::count(0), "0");
+/// assert_eq!(debrief::tui::view::count(999), "999");
+/// assert_eq!(debrief::tui::view::count(1000), "1,000");
+/// assert_eq!(debrief::tui::view::count(100_000), "100,000");
+/// assert_eq!(debrief::tui::view::count(1_234_567), "1,234,567");
+/// ```
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Cuts `s` to `width` terminal columns, ending in `…` when anything was cut (never mid-character).
 pub fn truncate(s: &str, width: usize) -> String {
     if s.width() <= width {
