@@ -79,6 +79,9 @@ impl StoreError {
     }
 }
 
+/// The path a database in memory is shown by.
+const IN_MEMORY: &str = ":memory:";
+
 /// How long a write waits for another process's write to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a presence heartbeat waits: it is best effort.
@@ -120,7 +123,7 @@ impl Store {
     pub fn open_in_memory(author: &str) -> Result<Store> {
         let store = Store {
             conn: Connection::open_in_memory()?,
-            path: PathBuf::from(":memory:"),
+            path: PathBuf::from(IN_MEMORY),
             author: clean_author(author),
         };
         store.configure()?;
@@ -191,6 +194,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// A private database in memory ([`Store::open_in_memory`]): no other connection can reach it.
+    pub fn in_memory(&self) -> bool {
+        self.path == Path::new(IN_MEMORY)
     }
 
     /// Words an error that SQLite raised about the file itself while a command ran (a damaged

@@ -301,6 +301,12 @@ impl App {
                     .unwrap_or_default();
             }
         }
+        self.reload_if_changed();
+    }
+
+    /// Reloads when another session (or an import on its own thread) committed since the last
+    /// reload.
+    fn reload_if_changed(&mut self) {
         if let Ok(v) = self.store.data_version()
             && v != self.data_version
         {
@@ -816,11 +822,8 @@ impl App {
     /// Imports what the preview showed. On success the form below closes; a file that changed
     /// since is previewed again; an error goes back to the form.
     fn import(&mut self, shown: super::import::ImportPreview) {
-        let form_below = |popups: &[Popup]| matches!(popups.last(), Some(Popup::Form(f)) if matches!(f.purpose, Purpose::Import { .. }));
         if shown.preview.new == 0 {
-            if form_below(&self.popups) {
-                self.popups.pop();
-            }
+            self.close_import_form();
             let summary = &shown.preview.summary;
             let why = if summary.events == 0 {
                 let skipped = match summary.skipped.len() {
@@ -836,7 +839,7 @@ impl App {
         }
         // On a database file, in the event loop: a thread of its own, so progress shows and Esc
         // can stop it. Otherwise (tests, a database in memory) here and now.
-        if self.background && self.store.path() != std::path::Path::new(":memory:") {
+        if self.background && !self.store.in_memory() {
             let running = super::import::RunningImport::spawn(self.store.path(), self.store.author(), shown);
             self.popups.push(Popup::Running(Box::new(running)));
             return;
@@ -849,12 +852,9 @@ impl App {
     /// again; a cancelled import goes back to the form; an error shows in it.
     fn imported(&mut self, shown: &super::import::ImportPreview, outcome: Result<super::import::Outcome, String>) {
         use super::import::Outcome;
-        let form_below = |popups: &[Popup]| matches!(popups.last(), Some(Popup::Form(f)) if matches!(f.purpose, Purpose::Import { .. }));
         match outcome {
             Ok(Outcome::Imported(summary, outcome)) => {
-                if form_below(&self.popups) {
-                    self.popups.pop();
-                }
+                self.close_import_form();
                 let skipped = match summary.skipped.len() {
                     0 => String::new(),
                     n => format!(", {} skipped", super::import::count_word(n, summary.unit())),
@@ -900,12 +900,36 @@ impl App {
         self.imported(&running.shown, outcome);
     }
 
-    /// An import error goes into the import form below, or else to the status line.
-    fn import_failed(&mut self, error: String) {
+    /// The top popup, when it is a form for this purpose (the form a question or a preview
+    /// just taken off the stack was shown over).
+    fn top_form(&mut self, of: impl Fn(&Purpose) -> bool) -> Option<&mut Form<Purpose>> {
         match self.popups.last_mut() {
-            Some(Popup::Form(f)) if matches!(f.purpose, Purpose::Import { .. }) => f.error = Some(error),
-            _ => self.set_flash(error, true),
+            Some(Popup::Form(f)) if of(&f.purpose) => Some(f),
+            _ => None,
         }
+    }
+
+    /// The work a form asked for is done: the form closes.
+    fn close_form(&mut self, of: impl Fn(&Purpose) -> bool) {
+        if self.top_form(of).is_some() {
+            self.popups.pop();
+        }
+    }
+
+    /// An error goes into the form it came from, or else to the status line.
+    fn form_error(&mut self, of: impl Fn(&Purpose) -> bool, error: String) {
+        match self.top_form(of) {
+            Some(f) => f.error = Some(error),
+            None => self.set_flash(error, true),
+        }
+    }
+
+    fn close_import_form(&mut self) {
+        self.close_form(|p| matches!(p, Purpose::Import { .. }));
+    }
+
+    fn import_failed(&mut self, error: String) {
+        self.form_error(|p| matches!(p, Purpose::Import { .. }), error);
     }
 
     fn choose(&mut self, menu: Menu<MenuPurpose>) {
@@ -976,22 +1000,13 @@ impl App {
     /// Writes an export; on success the export form (below) closes, else it shows the error.
     fn export(&mut self, request: super::export::ExportRequest) {
         let today = self.today();
-        let result = super::export::write(&self.store, &request, today);
-        let form_below = matches!(
-            self.popups.last(),
-            Some(Popup::Form(f)) if matches!(f.purpose, Purpose::Export { .. })
-        );
-        match result {
+        let is_export = |p: &Purpose| matches!(p, Purpose::Export { .. });
+        match super::export::write(&self.store, &request, today) {
             Ok(()) => {
-                if form_below {
-                    self.popups.pop();
-                }
+                self.close_form(is_export);
                 self.set_flash(format!("Exported to {}", request.path.display()), false);
             }
-            Err(e) => match self.popups.last_mut() {
-                Some(Popup::Form(f)) if form_below => f.error = Some(e),
-                _ => self.set_flash(e, true),
-            },
+            Err(e) => self.form_error(is_export, e),
         }
     }
 
@@ -1440,11 +1455,7 @@ impl App {
         };
         // Another session's change since the last tick: count again before reading a window, so
         // that the rows drawn (and acted on) are the ones the count places there.
-        if let Ok(v) = self.store.data_version()
-            && v != self.data_version
-        {
-            self.reload();
-        }
+        self.reload_if_changed();
         if let Screen::Review(r) = &mut self.screen
             && let Err(e) = r.prepare(&self.store, body)
         {
