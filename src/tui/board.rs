@@ -82,12 +82,7 @@ impl BoardView<'_> {
     fn card(&self, i: usize, width: usize, theme: &Theme) -> Line<'_> {
         let a = &self.actions[i];
         let selected = i == self.selected;
-        let base = if selected && self.focused {
-            theme.selection
-        } else {
-            theme.base
-        };
-        let marker = if selected { theme.marker } else { theme.marker_blank };
+        let (base, marker) = theme.row(selected, self.focused);
         let overdue = a.is_overdue(self.today);
         let owner = if a.owner.trim().is_empty() {
             "no owner".to_string()

@@ -38,12 +38,7 @@ impl CausesView<'_> {
         let w = list.width as usize;
         for (i, c) in self.causes.iter().enumerate().take(list.height as usize) {
             let selected = i == self.selected;
-            let base = if selected && self.focused {
-                theme.selection
-            } else {
-                theme.base
-            };
-            let marker = if selected { theme.marker } else { theme.marker_blank };
+            let (base, marker) = theme.row(selected, self.focused);
             let state = theme.cause_state(c.state);
             let evidence = if c.evidence.is_empty() {
                 String::new()

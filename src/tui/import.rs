@@ -353,10 +353,7 @@ impl ImportPreview {
                 format!("{} skipped:", count_word(s.skipped.len(), s.unit())),
                 theme.warning,
             )));
-            let at = match s.unit() {
-                Unit::Line => "line",
-                Unit::Message => "message",
-            };
+            let at = s.unit().word();
             for k in s.skipped.iter().take(SKIPPED) {
                 tail.push(plain(format!("  {at} {}: {}", k.line, k.reason)));
             }
@@ -434,10 +431,7 @@ impl ImportPreview {
 
 /// `1 line`, `3 lines`, `2 messages`.
 pub fn count_word(n: usize, unit: Unit) -> String {
-    let word = match unit {
-        Unit::Line => "line",
-        Unit::Message => "message",
-    };
+    let word = unit.word();
     if n == 1 {
         format!("1 {word}")
     } else {

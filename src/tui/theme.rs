@@ -77,6 +77,14 @@ fn fg(color: Color) -> Style {
 const BOLD: Modifier = Modifier::BOLD;
 
 impl Theme {
+    /// A list row's style and marker: highlighted when selected in the focused pane; the
+    /// marker shows the selection in any pane (and without colour).
+    pub fn row(&self, selected: bool, focused: bool) -> (Style, &'static str) {
+        let style = if selected && focused { self.selection } else { self.base };
+        let marker = if selected { self.marker } else { self.marker_blank };
+        (style, marker)
+    }
+
     /// For dark backgrounds; the terminal's own foreground and background stay the base.
     pub fn dark() -> Theme {
         Theme {

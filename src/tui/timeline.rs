@@ -199,12 +199,7 @@ impl TimelineState {
         width: usize,
     ) -> Line<'a> {
         let selected = index == self.selected;
-        let base = if selected && focused {
-            theme.selection
-        } else {
-            theme.base
-        };
-        let marker = if selected { theme.marker } else { theme.marker_blank };
+        let (base, marker) = theme.row(selected, focused);
         let mut spans = vec![Span::styled(marker, base), Span::styled(zone.format_short(e.at), base)];
         spans.push(Span::styled(" ", base));
         if wide {

@@ -141,6 +141,16 @@ pub enum Unit {
     Message,
 }
 
+impl Unit {
+    /// `line`, `message`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Unit::Line => "line",
+            Unit::Message => "message",
+        }
+    }
+}
+
 /// Where in the input something went wrong. Shown as `file:7` or `file: message 7`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
