@@ -26,18 +26,30 @@ fn fixture(name: &str) -> PathBuf {
 
 /// A console on the review of an empty incident in Berlin.
 fn review() -> (App, i64) {
-    let store = Store::open_in_memory("facilitator").unwrap();
+    review_on(Store::open_in_memory("facilitator").unwrap(), "Europe/Berlin", None)
+}
+
+/// A console on the review of a new incident in `store`, in `zone`, started at `started_at`.
+fn review_on(store: Store, zone: &str, started_at: Option<DateTime<Utc>>) -> (App, i64) {
     let id = store
         .create_incident(&NewIncident {
             title: "Checkout payments failing".into(),
             severity: Severity::Sev1,
-            zone: "Europe/Berlin".into(),
-            started_at: None,
+            zone: zone.into(),
+            started_at,
         })
         .unwrap();
     let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
     app.local_zone = chrono_tz::Europe::Berlin;
     key(&mut app, KeyCode::Enter);
+    (app, id)
+}
+
+/// [`review_on`] a database file in `dir`, importing on a thread as the event loop does.
+fn review_on_file(dir: &Path) -> (App, i64) {
+    let db = dir.join("review.db");
+    let (mut app, id) = review_on(Store::open(&db, "facilitator").unwrap(), "UTC", None);
+    app.background = true;
     (app, id)
 }
 
@@ -475,18 +487,13 @@ fn a_short_terminal_keeps_the_counts_skipped_lines_and_keys_of_the_preview() {
 /// on the incident's day (around its start), and the ones after midnight on the next day.
 #[test]
 fn chat_times_without_a_date_land_on_the_incident_day_not_today() {
-    let store = Store::open_in_memory("facilitator").unwrap();
-    let id = store
-        .create_incident(&NewIncident {
-            title: "Checkout payments failing".into(),
-            severity: Severity::Sev1,
-            zone: "Europe/Berlin".into(),
-            // 14:07 in Berlin, the day before "now".
-            started_at: Some(Utc.with_ymd_and_hms(2026, 11, 26, 13, 7, 0).unwrap()),
-        })
-        .unwrap();
-    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
-    key(&mut app, KeyCode::Enter);
+    // Started 14:07 in Berlin, the day before "now".
+    let started = Utc.with_ymd_and_hms(2026, 11, 26, 13, 7, 0).unwrap();
+    let (mut app, id) = review_on(
+        Store::open_in_memory("facilitator").unwrap(),
+        "Europe/Berlin",
+        Some(started),
+    );
     let (_dir, path) = temp_file(
         "chat.txt",
         "[13:58] lena: release rolled out\n[14:16] pagerduty: page\n[23:50] ana: still watching\n[00:10] ana: quiet now\n",
@@ -547,19 +554,7 @@ fn wait_for_import(app: &mut App) {
 #[test]
 fn a_large_import_shows_progress_and_esc_cancels_it() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("review.db");
-    let store = Store::open(&db, "facilitator").unwrap();
-    let id = store
-        .create_incident(&NewIncident {
-            title: "Checkout payments failing".into(),
-            severity: Severity::Sev1,
-            zone: "UTC".into(),
-            started_at: None,
-        })
-        .unwrap();
-    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
-    app.background = true;
-    key(&mut app, KeyCode::Enter);
+    let (mut app, id) = review_on_file(dir.path());
     let lines = 50_000;
     let path = dir.path().join("big.log");
     std::fs::write(&path, big_log(lines)).unwrap();
@@ -600,18 +595,7 @@ fn a_large_import_shows_progress_and_esc_cancels_it() {
 fn an_import_waits_for_another_process_s_write() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("review.db");
-    let store = Store::open(&db, "facilitator").unwrap();
-    let id = store
-        .create_incident(&NewIncident {
-            title: "busy".into(),
-            severity: Severity::Sev2,
-            zone: "UTC".into(),
-            started_at: None,
-        })
-        .unwrap();
-    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
-    app.background = true;
-    key(&mut app, KeyCode::Enter);
+    let (mut app, id) = review_on_file(dir.path());
     preview_of(&mut app, &fixture("api.log"));
 
     // Another writer holds the lock for a second, longer than the import's connection waits
