@@ -450,32 +450,13 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
     let ctx = crate::importer::time_context(store, &incident, Utc::now(), store.last_event_time(id)?)?;
     let format: Format = args.format.parse()?;
     let default_kind: EventKind = args.kind.parse()?;
-    let stdin = args.file.as_os_str() == "-";
-    let name = if stdin {
-        "stdin".to_string()
-    } else {
-        args.file.display().to_string()
-    };
-    let reader: Box<dyn std::io::BufRead> = if stdin {
+    let job = crate::importer::Job::for_file(id, &args.file, format, default_kind);
+    let name = job.name.clone();
+    let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
         let file = std::fs::File::open(&args.file).with_context(|| format!("cannot read {name}"))?;
         Box::new(std::io::BufReader::new(file))
-    };
-    let label = if stdin {
-        "stdin".to_string()
-    } else {
-        args.file
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_else(|| name.clone())
-    };
-    let job = crate::importer::Job {
-        incident: id,
-        name: name.clone(),
-        label,
-        format,
-        kind: default_kind,
     };
     let tz = incident.tz();
     let fmt = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// What to import and how to name it.
@@ -26,6 +27,29 @@ pub struct Job {
     pub format: Format,
     /// The kind of events whose file does not say.
     pub kind: EventKind,
+}
+
+impl Job {
+    /// A job for a file (`-` is standard input): shown by its path, recorded by its name.
+    pub fn for_file(incident: i64, path: &Path, format: Format, kind: EventKind) -> Job {
+        let (name, label) = if path.as_os_str() == "-" {
+            ("stdin".to_string(), "stdin".to_string())
+        } else {
+            let name = path.display().to_string();
+            let label = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_else(|| name.clone());
+            (name, label)
+        };
+        Job {
+            incident,
+            name,
+            label,
+            format,
+            kind,
+        }
+    }
 }
 
 /// What an import would do.

@@ -110,18 +110,8 @@ pub fn request(form: &Form<Purpose>, ctx: TimeContext, zone: ZoneMode) -> Result
     let format: Format = form.value("Format").parse().map_err(|e| format!("{e}"))?;
     let kind: EventKind = form.value("Kind").parse().map_err(|e| format!("{e}"))?;
     let path = super::export::expand_home(&typed);
-    let label = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| typed.clone());
     Ok(ImportRequest {
-        job: Job {
-            incident: *incident,
-            name: path.display().to_string(),
-            label,
-            format,
-            kind,
-        },
+        job: Job::for_file(*incident, &path, format, kind),
         path,
         ctx,
         zone,
