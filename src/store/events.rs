@@ -157,12 +157,24 @@ impl Store {
 
     /// Events `offset .. offset + limit` in time order: what one screen of the timeline draws.
     pub fn events_window(&self, incident_id: i64, filter: &EventFilter, offset: i64, limit: i64) -> Result<Vec<Event>> {
+        self.window(incident_id, filter, "e.at, e.id", offset, limit)
+    }
+
+    /// `limit` filtered events from `offset` in the given order.
+    fn window(
+        &self,
+        incident_id: i64,
+        filter: &EventFilter,
+        order: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<Event>> {
         let (clause, mut args) = filter.clause();
         args.insert(0, incident_id.into());
         args.push(limit.into());
         args.push(offset.into());
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM events e WHERE e.incident_id = ?{clause} ORDER BY e.at, e.id LIMIT ? OFFSET ?"
+            "SELECT {COLUMNS} FROM events e WHERE e.incident_id = ?{clause} ORDER BY {order} LIMIT ? OFFSET ?"
         ))?;
         let rows = stmt.query_map(params_from_iter(args), from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -188,15 +200,7 @@ impl Store {
         if count <= 0 {
             return Ok(Vec::new());
         }
-        let (clause, mut args) = filter.clause();
-        args.insert(0, incident_id.into());
-        args.push(count.into());
-        args.push((total - end).into());
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM events e WHERE e.incident_id = ?{clause} ORDER BY e.at DESC, e.id DESC LIMIT ? OFFSET ?"
-        ))?;
-        let rows = stmt.query_map(params_from_iter(args), from_row)?;
-        let mut rows: Vec<Event> = rows.collect::<rusqlite::Result<_>>()?;
+        let mut rows = self.window(incident_id, filter, "e.at DESC, e.id DESC", total - end, count)?;
         rows.reverse();
         Ok(rows)
     }
