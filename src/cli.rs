@@ -360,6 +360,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         }
         Command::Open { .. } => bail!("the console is opened by main"),
         Command::Load { file } => {
+            crate::store::files::refuse_if_open(&file)?;
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let doc: crate::model::document::Document = serde_json::from_str(&text).map_err(|e| {
                 anyhow!(
@@ -455,6 +456,7 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
     let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
+        crate::store::files::refuse_if_open(&args.file)?;
         let file = std::fs::File::open(&args.file).with_context(|| format!("cannot read {name}"))?;
         Box::new(std::io::BufReader::new(file))
     };

@@ -4,6 +4,7 @@ mod actions;
 mod causes;
 mod document;
 mod events;
+pub mod files;
 mod incidents;
 mod people;
 pub mod schema;
@@ -13,6 +14,7 @@ pub use events::{EventFilter, ImportOutcome, NewEvent};
 pub use incidents::{IncidentSummary, NewIncident};
 
 use chrono::{DateTime, Utc};
+use files::FileId;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use schema::{APPLICATION_ID, CURRENT_VERSION, MIGRATIONS};
 use std::fs::{self, OpenOptions};
@@ -45,6 +47,11 @@ pub enum StoreError {
     MissingDir { path: String, dir: String },
     #[error("{path}: cannot create the database here ({detail})")]
     CannotCreate { path: String, detail: String },
+    #[error(
+        "{path} {what}: this session can no longer save (what is on screen stays readable and \
+         exportable); nothing after this was saved"
+    )]
+    FileGone { path: String, what: String },
     #[error("unknown incident {0}")]
     UnknownIncident(i64),
     #[error("unknown {what} {id}")]
@@ -91,6 +98,20 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     author: String,
+    /// The file the connection has open, as it was when opened, and its write-ahead log.
+    file: Option<OpenFile>,
+    /// Declared after `conn`, so it is dropped after the connection is closed.
+    _registration: Option<files::Registration>,
+}
+
+/// What a connection to a file on disk needs to notice that the file it writes is no longer the
+/// one at its path.
+struct OpenFile {
+    id: FileId,
+    wal: Option<FileId>,
+    /// Once the file is found gone, it stays gone for this connection: writes that land in an
+    /// unlinked file are lost even if a file of that name comes back.
+    lost: std::sync::Mutex<Option<String>>,
 }
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -99,23 +120,75 @@ impl Store {
     /// Opens (or creates, with mode 0600) a debrief database. A file that is not one, or that a
     /// newer debrief wrote, is refused and left exactly as it was.
     pub fn open(path: &Path, author: &str) -> Result<Store> {
-        let shown = path.display().to_string();
-        if !path.exists() {
-            create_new(path)?;
+        Store::open_as(path, author, None)
+    }
+
+    /// Opens another connection to the very file this store has open (for a thread of its own),
+    /// never a file that has since taken its name, and never creating one.
+    pub fn reopen(&self, author: &str) -> Result<Store> {
+        self.check_file()?;
+        match &self.file {
+            Some(file) => Store::open_as(&self.path, author, Some(file.id)),
+            None => Err(StoreError::Invalid(
+                "a database in memory cannot be opened twice".into(),
+            )),
         }
-        inspect_existing(path)?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
-        )
-        .map_err(|e| classify(&shown, e))?;
-        let store = Store {
+    }
+
+    fn open_as(path: &Path, author: &str, same_as: Option<FileId>) -> Result<Store> {
+        let shown = path.display().to_string();
+        let (conn, registration) = {
+            // Held until the connection is registered: no other thread of this process opens a
+            // connection to the file while its header is read with `std::fs` below.
+            let mut open = files::registry();
+            if same_as.is_none() && !path.exists() {
+                create_new(path)?;
+            }
+            let id = FileId::of(path);
+            if let Some(expected) = same_as
+                && id != Some(expected)
+            {
+                return Err(StoreError::FileGone {
+                    path: shown,
+                    what: "was deleted or replaced since it was opened".into(),
+                });
+            }
+            match id {
+                // This process has the file open already: it was inspected then, and reading its
+                // header again would drop the locks SQLite holds on it.
+                Some(id) if open.is_open(id) => inspect_existing(path, false)?,
+                _ => inspect_existing(path, true)?,
+            }
+            let conn = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+            )
+            .map_err(|e| classify(&shown, e))?;
+            // The file SQLite opened: the path is looked at again in case it was swapped meanwhile.
+            let id = FileId::of(path).ok_or_else(|| StoreError::FileGone {
+                path: shown.clone(),
+                what: "was deleted while it was being opened".into(),
+            })?;
+            (conn, open.register(id, path))
+        };
+        let mut store = Store {
             conn,
             path: path.to_path_buf(),
             author: clean_author(author),
+            file: None,
+            _registration: None,
         };
+        let id = registration.id();
+        store._registration = Some(registration);
         store.configure().map_err(|e| classify_store(&shown, e))?;
         store.migrate().map_err(|e| classify_store(&shown, e))?;
+        // The first read has opened the write-ahead log; it lives as long as any connection.
+        store.file = Some(OpenFile {
+            id,
+            wal: FileId::of(&files::side_file(path, "-wal")),
+            lost: std::sync::Mutex::new(None),
+        });
+        store.check_file()?;
         Ok(store)
     }
 
@@ -125,6 +198,8 @@ impl Store {
             conn: Connection::open_in_memory()?,
             path: PathBuf::from(IN_MEMORY),
             author: clean_author(author),
+            file: None,
+            _registration: None,
         };
         store.configure()?;
         store.migrate()?;
@@ -216,6 +291,36 @@ impl Store {
         self.author = clean_author(author);
     }
 
+    /// Whether the file this connection writes is still the one at its path: not deleted, not
+    /// replaced by another file (`mv`, a restore), its write-ahead log not removed. Two `stat`
+    /// calls, cheap enough for every poll and every write. Once lost, always lost.
+    pub fn check_file(&self) -> Result<()> {
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
+        let mut lost = file.lost.lock().unwrap_or_else(|p| p.into_inner());
+        if lost.is_none() {
+            let now = FileId::of(&self.path);
+            let wal = FileId::of(&files::side_file(&self.path, "-wal"));
+            *lost = if now.is_none() {
+                Some("was deleted".to_string())
+            } else if now != Some(file.id) {
+                Some("was replaced by another file".to_string())
+            } else if file.wal.is_some() && wal != file.wal {
+                Some("lost its -wal file (removed or replaced)".to_string())
+            } else {
+                None
+            };
+        }
+        match &*lost {
+            None => Ok(()),
+            Some(what) => Err(StoreError::FileGone {
+                path: self.path.display().to_string(),
+                what: what.clone(),
+            }),
+        }
+    }
+
     /// Changes whenever another connection commits: cheap to poll for live updates.
     pub fn data_version(&self) -> Result<i64> {
         Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
@@ -236,11 +341,16 @@ impl Store {
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so a
     /// second writer waits on the busy timeout instead of failing halfway with SQLITE_BUSY.
+    ///
+    /// A file that is no longer the one at its path (deleted, replaced, its log removed) takes
+    /// no write: what went into it would be seen by no one. It is checked before the write and
+    /// again after it, so a write that raced with the swap is not reported as saved either.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.check_file()?;
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         match f(&self.conn) {
             Ok(v) => match self.conn.execute_batch("COMMIT") {
-                Ok(()) => Ok(v),
+                Ok(()) => self.check_file().map(|()| v),
                 Err(e) => {
                     let _ = self.conn.execute_batch("ROLLBACK");
                     Err(e.into())
@@ -435,7 +545,10 @@ fn parent_dir(path: &Path) -> PathBuf {
 /// touches it: opening a file read-write can already write to it (roll back a journal, checkpoint
 /// a WAL), and opening it at all leaves `-wal` and `-shm` files beside it. Only the header is
 /// read here; the migration check repeats the version checks under the write lock.
-fn inspect_existing(path: &Path) -> Result<()> {
+///
+/// With `contents` false only the metadata is looked at, never the file's bytes: that is for a
+/// file this process has open already, inspected then, whose locks a `std::fs` read would drop.
+fn inspect_existing(path: &Path, contents: bool) -> Result<()> {
     let shown = path.display().to_string();
     let meta = fs::metadata(path).map_err(|e| StoreError::CannotCreate {
         path: shown.clone(),
@@ -453,19 +566,25 @@ fn inspect_existing(path: &Path) -> Result<()> {
             reason: "the file is empty".into(),
         });
     }
-    let header = read_header(path, &shown)?;
-    if header.application_id != APPLICATION_ID && (header.user_version != 0 || !header.empty_schema) {
-        return Err(StoreError::NotDebrief {
-            path: shown,
-            reason: "another application's SQLite file".into(),
-        });
-    }
-    if header.user_version > CURRENT_VERSION {
-        return Err(StoreError::TooNew {
-            path: shown,
-            found: header.user_version,
-            ours: CURRENT_VERSION,
-        });
+    let header = if contents {
+        Some(read_header(path, &shown)?)
+    } else {
+        None
+    };
+    if let Some(header) = &header {
+        if header.application_id != APPLICATION_ID && (header.user_version != 0 || !header.empty_schema) {
+            return Err(StoreError::NotDebrief {
+                path: shown,
+                reason: "another application's SQLite file".into(),
+            });
+        }
+        if header.user_version > CURRENT_VERSION {
+            return Err(StoreError::TooNew {
+                path: shown,
+                found: header.user_version,
+                ours: CURRENT_VERSION,
+            });
+        }
     }
     // Permission bits are checked by hand because root may write anyway, and a file that a
     // team marked read-only must stay as it is. SQLite writes its -wal and -shm files beside
@@ -482,7 +601,10 @@ fn inspect_existing(path: &Path) -> Result<()> {
     }
     // A file shorter than its header says was cut off (a copy that stopped, a full disk). With
     // a WAL or a hot journal beside it, SQLite recovers from that first, so it is left to SQLite.
-    if side_file_len(path, "-wal") == 0 && side_file_len(path, "-journal") == 0 {
+    if let Some(header) = header
+        && side_file_len(path, "-wal") == 0
+        && side_file_len(path, "-journal") == 0
+    {
         let len = fs::metadata(path).map(|m| m.len()).unwrap_or(meta.len());
         let expected = header.pages.map(|p| p * header.page_size);
         if !len.is_multiple_of(header.page_size) || expected.is_some_and(|e| len < e) {
@@ -547,6 +669,8 @@ fn create_new(path: &Path) -> Result<()> {
                 )?,
                 path: path.to_path_buf(),
                 author: String::new(),
+                file: None,
+                _registration: None,
             };
             // The journal stays in memory while the file is private; WAL is switched on last,
             // and closing the connection removes the -wal and -shm files again.

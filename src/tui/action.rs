@@ -128,6 +128,37 @@ impl Action {
         )
     }
 
+    /// Changes the record: refused at once, with the reason, when the session can no longer save
+    /// (its database file was deleted or replaced). The store refuses such writes too; this
+    /// only spares the user a form they could not save.
+    pub fn writes(self) -> bool {
+        use Action::*;
+        matches!(
+            self,
+            Add | Edit
+                | Delete
+                | SetMilestone
+                | NewIncident
+                | LoadDemo
+                | CauseSuspected
+                | CauseConfirmed
+                | CauseRuledOut
+                | CauseUnexamined
+                | LinkEvidence
+                | MoveLeft
+                | MoveRight
+                | Meeting
+                | Import
+                | EditIncident
+                | NextStep
+                | PrevStep
+                | Agreement
+                | Decisions
+                | TogglePresent
+                | EndMeeting
+        )
+    }
+
     /// The hint-bar word, where the context changes what the action means.
     pub fn short_in(self, ctx: Context) -> &'static str {
         match (self, ctx) {

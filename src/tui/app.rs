@@ -98,6 +98,13 @@ impl Clock {
     }
 }
 
+/// A session whose database file went away: what the banner says, and the error it exits with.
+#[derive(Debug, Clone)]
+pub struct Lost {
+    pub banner: String,
+    pub error: String,
+}
+
 pub struct App {
     pub store: Store,
     pub keymap: KeyMap,
@@ -106,6 +113,8 @@ pub struct App {
     pub popups: Vec<Popup>,
     /// A one-line message at the bottom: (text, is it an error).
     pub flash: Option<(String, bool)>,
+    /// Why this session can no longer save (its database file was deleted or replaced).
+    pub lost: Option<Lost>,
     pub quit: bool,
     /// Slow work asked for by the last key (reading or importing a file): the event loop draws
     /// a frame saying so first, then runs it with [`App::run_pending`].
@@ -142,6 +151,7 @@ impl App {
             screen: Screen::Home(HomeState::default()),
             popups: Vec::new(),
             flash: None,
+            lost: None,
             quit: false,
             pending: None,
             background: false,
@@ -307,10 +317,32 @@ impl App {
     /// Reloads when another session (or an import on its own thread) committed since the last
     /// reload.
     fn reload_if_changed(&mut self) {
+        self.check_file();
         if let Ok(v) = self.store.data_version()
             && v != self.data_version
         {
             self.reload();
+        }
+    }
+
+    /// Notices that the database file was deleted or replaced under this session: from then on the
+    /// console is read-only (what is on screen stays readable and exportable), a banner says why,
+    /// and the process exits with status 1.
+    fn check_file(&mut self) {
+        if self.lost.is_none()
+            && let Err(e) = self.store.check_file()
+        {
+            let what = match &e {
+                StoreError::FileGone { what, .. } => what.clone(),
+                other => other.to_string(),
+            };
+            let name = self.store.path().file_name().unwrap_or_default().to_string_lossy();
+            self.lost = Some(Lost {
+                banner: crate::model::sanitize::clean_line(&format!(
+                    "READ-ONLY: {name} {what} · nothing more is saved · x exports"
+                )),
+                error: crate::model::sanitize::clean_line(&e.to_string()),
+            });
         }
     }
 
@@ -325,6 +357,13 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) {
+        if action.writes() && self.lost.is_some() {
+            self.set_flash(
+                "Not saved: the database file is gone (top line); x exports, q quits",
+                true,
+            );
+            return;
+        }
         match action {
             Action::Quit => self.quit = true,
             Action::Help => {
@@ -840,7 +879,7 @@ impl App {
         // On a database file, in the event loop: a thread of its own, so progress shows and Esc
         // can stop it. Otherwise (tests, a database in memory) here and now.
         if self.background && !self.store.in_memory() {
-            let running = super::import::RunningImport::spawn(self.store.path(), self.store.author(), shown);
+            let running = super::import::RunningImport::spawn(&self.store, shown);
             self.popups.push(Popup::Running(Box::new(running)));
             return;
         }

@@ -132,6 +132,7 @@ fn open(path: &Path) -> Result<BufReader<File>, String> {
             path.display()
         ));
     }
+    crate::store::files::refuse_if_open(path).map_err(|e| e.to_string())?;
     File::open(path)
         .map(BufReader::new)
         .map_err(|e| format!("cannot read {}: {}", path.display(), crate::util::io_reason(&e)))
@@ -196,16 +197,18 @@ pub struct RunningImport {
 }
 
 impl RunningImport {
-    /// Starts the import of what `shown` previewed into the database at `db`.
-    pub fn spawn(db: &Path, author: &str, shown: ImportPreview) -> RunningImport {
+    /// Starts the import of what `shown` previewed into the database `store` has open, on a
+    /// connection of its own to that very file (never one that has since taken its name).
+    pub fn spawn(store: &Store, shown: ImportPreview) -> RunningImport {
         let watch = Arc::new(Watch {
             retry_busy: true,
             ..Watch::default()
         });
         let (tx, rx) = mpsc::channel();
-        let (db, author, job, thread_watch) = (db.to_path_buf(), author.to_string(), shown.clone(), watch.clone());
+        let (job, thread_watch) = (shown.clone(), watch.clone());
+        let own = store.reopen(store.author());
         let thread = std::thread::Builder::new().name(IMPORT_THREAD.into()).spawn(move || {
-            let result = Store::open(&db, &author)
+            let result = own
                 .and_then(|store| store.set_busy_timeout(BUSY_STEP).map(|()| store))
                 .map_err(|e| e.to_string())
                 .and_then(|store| run_watched(&store, &job, &thread_watch));

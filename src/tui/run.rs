@@ -82,5 +82,10 @@ pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
         return Ok(());
     }
     restored?;
-    result
+    result?;
+    match app.lost {
+        // Nothing typed after the file went away was saved: say so where the shell sees it.
+        Some(lost) => Err(anyhow::anyhow!(lost.error)),
+        None => Ok(()),
+    }
 }

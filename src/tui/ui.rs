@@ -20,8 +20,20 @@ impl Widget for &App {
                 .render(area, buf);
             return;
         }
-        let [body, status, keys] =
-            Layout::vertical([Constraint::Min(0), Constraint::Length(1), Constraint::Length(1)]).areas(area);
+        let [banner, body, status, keys] = Layout::vertical([
+            Constraint::Length(u16::from(self.lost.is_some())),
+            Constraint::Min(0),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        if let Some(lost) = &self.lost {
+            Line::from(Span::styled(
+                super::view::truncate(&format!(" {}", lost.banner), banner.width as usize),
+                self.theme.error.add_modifier(ratatui::style::Modifier::REVERSED),
+            ))
+            .render(banner, buf);
+        }
         match &self.screen {
             Screen::Home(h) if h.incidents.is_empty() => {
                 let keys: Vec<(String, &str)> = [

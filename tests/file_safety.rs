@@ -1,0 +1,242 @@
+//! The database file itself: SQLite's locks kept while this process opens the file again, a file
+//! deleted or replaced under an open session, and consistent copies (`debrief backup`).
+//! The checklist behind these is SQLite's "How To Corrupt An SQLite Database File".
+
+mod common;
+
+use common::{Console, Workspace, assert_integrity};
+use debrief::store::{Store, StoreError};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::time::Duration;
+
+/// This process's POSIX locks on a file, as the kernel lists them in /proc/locks.
+fn my_locks(path: &Path) -> Vec<String> {
+    let ino = std::fs::metadata(path).unwrap().ino();
+    let pid = std::process::id().to_string();
+    std::fs::read_to_string("/proc/locks")
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            // "1: POSIX  ADVISORY  READ 1234 fd:01:5678 128 128"
+            f.len() >= 6 && f[1] == "POSIX" && f[4] == pid && f[5].ends_with(&format!(":{ino}"))
+        })
+        .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+fn shm(db: &Path) -> std::path::PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push("-shm");
+    name.into()
+}
+
+/// Defect 1, race-free: opening the same database a second time in one process (the console's
+/// import thread, another console of the SSH server) must not drop the locks SQLite holds for
+/// the first connection. Closing any descriptor of a file drops all of a process's POSIX locks
+/// on it, so a header read with `std::fs` did exactly that.
+#[test]
+fn a_second_open_in_one_process_keeps_the_first_connections_locks() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("review.db");
+    let first = Store::open(&db, "alice").unwrap();
+    first.incidents().unwrap();
+    let before = (my_locks(&db), my_locks(&shm(&db)));
+    assert!(
+        !before.0.is_empty() && !before.1.is_empty(),
+        "an open WAL connection holds locks on the database and its -shm: {before:?}"
+    );
+
+    let second = Store::open(&db, "bob").unwrap();
+    second.incidents().unwrap();
+    assert_eq!((my_locks(&db), my_locks(&shm(&db))), before, "after a second open");
+    drop(second);
+    assert_eq!((my_locks(&db), my_locks(&shm(&db))), before, "after the second closed");
+
+    // The same through another name for the file: a symlink.
+    let link = dir.path().join("link.db");
+    std::os::unix::fs::symlink(&db, &link).unwrap();
+    let third = Store::open(&link, "carol").unwrap();
+    drop(third);
+    assert_eq!(
+        (my_locks(&db), my_locks(&shm(&db))),
+        before,
+        "after an open by a symlink"
+    );
+    drop(first);
+}
+
+/// Defect 1 as a user met it: after an import from the console (which opens the database again on
+/// its own thread), a shell's `debrief log`, an event added in the console and another `debrief
+/// log` must all be there when the console has quit, and the file must be whole.
+#[test]
+fn writes_from_a_shell_and_the_console_after_a_console_import_are_all_kept() {
+    let ws = Workspace::new();
+    ws.run_ok("setup", &["new", "Payments", "outage", "--zone", "Europe/Berlin"]);
+    std::fs::write(
+        ws.dir.path().join("chat.csv"),
+        "time,text\n2026-11-26 09:00,first page\n2026-11-26 09:05,second page\n",
+    )
+    .unwrap();
+
+    let mut c = Console::spawn(ws.debrief("alice", &["open", "1"]));
+    c.wait_for("#1 Payments outage");
+    c.send("i");
+    c.wait_for("Import events into #1");
+    c.send("chat.csv\r");
+    c.wait_for("Import preview");
+    c.send("\r");
+    c.wait_for("Imported 2 events from chat.csv");
+
+    ws.run_ok("bob", &["log", "-i", "1", "--at", "yesterday 10:03", "shell X"]);
+    c.wait_for("shell X");
+    c.send("a");
+    c.wait_for("Add event");
+    c.send("yesterday 10:04 console Y\r");
+    c.wait_until("console Y saved", |s| {
+        s.contains("console Y") && !s.contains("Add event")
+    });
+    ws.run_ok("bob", &["log", "-i", "1", "--at", "yesterday 10:05", "shell Z"]);
+    c.wait_for("shell Z");
+    c.send("q");
+    c.wait_for("Payments outage");
+    c.send("q");
+    let exit = c.wait_exit(Duration::from_secs(10)).expect("quits");
+    assert_eq!(exit.code(), Some(0));
+
+    assert_integrity(&ws.db);
+    let store = Store::open(&ws.db, "checker").unwrap();
+    let texts: Vec<String> = store.all_events(1).unwrap().into_iter().map(|e| e.text).collect();
+    for want in ["first page", "second page", "shell X", "console Y", "shell Z"] {
+        assert!(texts.iter().any(|t| t == want), "{want} is kept: {texts:?}");
+    }
+}
+
+/// Opening the database as an ordinary file while a connection is open would drop the locks too:
+/// an import or a load that a user points at the database is refused, and the locks stay.
+#[test]
+fn the_open_database_is_never_read_as_an_ordinary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("review.db");
+    let store = Store::open(&db, "alice").unwrap();
+    store.incidents().unwrap();
+    let before = my_locks(&db);
+    for path in [db.clone(), shm(&db)] {
+        let err = debrief::store::files::refuse_if_open(&path).unwrap_err();
+        assert!(err.to_string().contains("debrief never reads or writes it"), "{err}");
+    }
+    assert_eq!(my_locks(&db), before);
+}
+
+fn new_store_with_incident(db: &Path) -> Store {
+    let store = Store::open(db, "alice").unwrap();
+    store
+        .create_incident(&debrief::store::NewIncident {
+            title: "Payments outage".into(),
+            severity: debrief::model::Severity::Sev2,
+            zone: "UTC".into(),
+            started_at: None,
+        })
+        .unwrap();
+    store
+}
+
+fn assert_gone(result: Result<i64, StoreError>, want: &str) {
+    match result {
+        Err(StoreError::FileGone { what, .. }) => assert!(what.contains(want), "{what}"),
+        other => panic!("expected the file to be reported gone ({want}), got {other:?}"),
+    }
+}
+
+fn add_incident(store: &Store) -> Result<i64, StoreError> {
+    store.create_incident(&debrief::store::NewIncident {
+        title: "another".into(),
+        severity: debrief::model::Severity::Sev3,
+        zone: "UTC".into(),
+        started_at: None,
+    })
+}
+
+/// Defect 2 at the store: a file deleted, replaced by `mv`, or stripped of its -wal under an open
+/// connection takes no more writes, and says why; it stays readable.
+#[test]
+fn a_deleted_replaced_or_walless_file_takes_no_writes() {
+    // Deleted.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("review.db");
+    let store = new_store_with_incident(&db);
+    std::fs::remove_file(&db).unwrap();
+    assert_gone(add_incident(&store), "was deleted");
+    assert_eq!(store.incidents().unwrap().len(), 1, "still readable");
+    assert!(!db.exists(), "no new file appears");
+
+    // Replaced by another file moved over it.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("review.db");
+    let store = new_store_with_incident(&db);
+    let other = dir.path().join("other.db");
+    drop(new_store_with_incident(&other));
+    std::fs::rename(&other, &db).unwrap();
+    assert_gone(add_incident(&store), "was replaced");
+    // Moving the old file back does not make the lost state go away: once lost, always lost.
+    assert!(store.check_file().is_err());
+
+    // Its write-ahead log removed.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("review.db");
+    let store = new_store_with_incident(&db);
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::remove_file(std::path::PathBuf::from(wal)).unwrap();
+    assert_gone(add_incident(&store), "-wal");
+
+    // Another connection to the replaced path is refused, never created anew.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("review.db");
+    let store = new_store_with_incident(&db);
+    std::fs::remove_file(&db).unwrap();
+    assert!(store.reopen("thread").is_err());
+    assert!(!db.exists(), "reopen does not create a file");
+}
+
+/// Defect 2 in the console: the database file deleted or moved away under an open console. The
+/// console says so in a banner, refuses edits (nothing is reported saved that is not), keeps
+/// the record on screen readable, and exits with status 1.
+#[test]
+fn a_console_whose_file_is_deleted_or_replaced_turns_read_only_and_exits_1() {
+    for how in ["rm", "mv", "rm-wal"] {
+        let ws = Workspace::new();
+        ws.run_ok("setup", &["new", "Payments", "outage", "--zone", "UTC"]);
+        ws.run_ok("setup", &["log", "-i", "1", "--at", "2026-11-26 10:00", "first page"]);
+        let mut c = Console::spawn(ws.debrief("alice", &["open", "1"]));
+        c.wait_for("first page");
+        match how {
+            "rm" => std::fs::remove_file(&ws.db).unwrap(),
+            "mv" => std::fs::rename(&ws.db, ws.dir.path().join("moved.db")).unwrap(),
+            _ => {
+                let mut wal = ws.db.as_os_str().to_owned();
+                wal.push("-wal");
+                std::fs::remove_file(std::path::PathBuf::from(wal)).unwrap();
+            }
+        }
+        let s = c.wait_for("READ-ONLY");
+        assert!(s.contains("first page"), "{how}: the record stays on screen:\n{s}");
+        // An edit is refused at once, with the reason.
+        c.send("a");
+        let s = c.wait_until("the edit refused", |s| {
+            s.contains("Not saved: the database file is gone")
+        });
+        assert!(!s.contains("Add event"), "{how}: no form that could not be saved:\n{s}");
+        c.send("q");
+        c.wait_for("Payments outage");
+        c.send("q");
+        let exit = c.wait_exit(Duration::from_secs(10)).expect("quits");
+        assert_eq!(exit.code(), Some(1), "{how}: the exit status says something was wrong");
+        let s = c.screen_text();
+        assert!(s.contains("can no longer save"), "{how}: the reason is printed:\n{s}");
+        if how != "rm-wal" {
+            assert!(!ws.db.exists(), "{how}: no new database appears at the path");
+        }
+    }
+}
