@@ -240,3 +240,60 @@ fn a_console_whose_file_is_deleted_or_replaced_turns_read_only_and_exits_1() {
         }
     }
 }
+
+/// Defect 13: an existing database on a read-only mount says "read-only file system", not
+/// "cannot create the database here". The mount is made in a private mount namespace.
+#[test]
+fn a_database_on_a_read_only_mount_is_refused_as_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let script = r#"mount -t tmpfs -o size=4m tmpfs "$1" || exit 90
+"$0" --db "$1/r.db" new Outage >/dev/null || exit 91
+mount -o remount,ro "$1" || exit 92
+"$0" --db "$1/r.db" list
+echo "exit=$?"
+"$0" --db "$1/new.db" list
+echo "exit=$?""#;
+    let out = std::process::Command::new("unshare")
+        .args(["-rm", "sh", "-c", script, common::bin()])
+        .arg(&mnt)
+        .env("DEBRIEF_AUTHOR", "alice")
+        .output()
+        .expect("unshare (util-linux) runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the namespace and mounts work: {stdout}\n{stderr}"
+    );
+    assert_eq!(stdout.matches("exit=1").count(), 2, "{stdout}\n{stderr}");
+    assert_eq!(
+        stderr.matches("on a read-only file system").count(),
+        2,
+        "an existing and a new database on a read-only mount say so:\n{stderr}"
+    );
+    assert!(!stderr.contains("cannot create the database here"), "{stderr}");
+}
+
+/// "How To Corrupt", 2.5: a database with a second name (a hard link) would get a second
+/// journal; it is refused and left as it was.
+#[test]
+fn a_database_with_two_names_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("review.db");
+    drop(new_store_with_incident(&db));
+    let other = dir.path().join("copy.db");
+    std::fs::hard_link(&db, &other).unwrap();
+    let before = std::fs::read(&db).unwrap();
+    for path in [&db, &other] {
+        match Store::open(path, "alice") {
+            Err(e @ StoreError::HardLinks { .. }) => assert!(e.to_string().contains("2 hard links"), "{e}"),
+            Err(e) => panic!("refused for the wrong reason: {e}"),
+            Ok(_) => panic!("a database with two names was opened"),
+        }
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before, "left as it was");
+    std::fs::remove_file(&other).unwrap();
+    Store::open(&db, "alice").expect("one name again: it opens");
+}

@@ -43,6 +43,21 @@ pub enum StoreError {
          beside the database (check the directory's permissions)"
     )]
     ReadOnlyDir { path: String, dir: String },
+    #[error(
+        "{path}: on a read-only file system; debrief needs to write to its database (mount it read-write, or copy it elsewhere with `debrief backup`)"
+    )]
+    ReadOnlyMount { path: String },
+    #[error(
+        "{path}: on a network file system ({fs}); SQLite's write-ahead log needs the locks and shared \
+         memory of a local disk, so the file could be corrupted here: put the database on a local \
+         disk (--db or DEBRIEF_DB)"
+    )]
+    NetworkFs { path: String, fs: &'static str },
+    #[error(
+        "{path}: the file has {links} hard links; SQLite keeps its journal beside each name, so two \
+         names for one database can corrupt it: remove the other names (find / -samefile {path})"
+    )]
+    HardLinks { path: String, links: u64 },
     #[error("{path}: the directory {dir} does not exist")]
     MissingDir { path: String, dir: String },
     #[error("{path}: cannot create the database here ({detail})")]
@@ -599,6 +614,8 @@ fn inspect_existing(path: &Path, contents: bool) -> Result<()> {
             dir: dir.display().to_string(),
         });
     }
+    check_file_system(path, &shown)?;
+    check_links(path, &shown, &meta)?;
     // A file shorter than its header says was cut off (a copy that stopped, a full disk). With
     // a WAL or a hot journal beside it, SQLite recovers from that first, so it is left to SQLite.
     if let Some(header) = header
@@ -618,6 +635,73 @@ fn inspect_existing(path: &Path, contents: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuses a database on a read-only mount (with a message that says so, not "cannot create") or
+/// on a network file system, where SQLite's locks and the WAL's shared memory cannot be trusted
+/// ("How To Corrupt An SQLite Database File", 2.1).
+fn check_file_system(path: &Path, shown: &str) -> Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return Ok(());
+    };
+    // SAFETY: a valid C string and zeroed out-structures of the right types.
+    let (vfs, fs) = unsafe {
+        let mut vfs: libc::statvfs = std::mem::zeroed();
+        let mut fs: libc::statfs = std::mem::zeroed();
+        (
+            (libc::statvfs(c_path.as_ptr(), &mut vfs) == 0).then_some(vfs),
+            (libc::statfs(c_path.as_ptr(), &mut fs) == 0).then_some(fs),
+        )
+    };
+    if vfs.is_some_and(|v| v.f_flag & libc::ST_RDONLY != 0) {
+        return Err(StoreError::ReadOnlyMount { path: shown.into() });
+    }
+    // f_type is an i64 here, narrower on other targets.
+    #[allow(clippy::unnecessary_cast)]
+    let magic = fs.map(|fs| fs.f_type as i64);
+    if let Some(name) = magic.and_then(network_fs) {
+        return Err(StoreError::NetworkFs {
+            path: shown.into(),
+            fs: name,
+        });
+    }
+    Ok(())
+}
+
+/// The network file systems by their magic number (statfs(2)).
+fn network_fs(magic: i64) -> Option<&'static str> {
+    match magic {
+        0x6969 => Some("nfs"),
+        0x517B => Some("smb"),
+        0xFF53_4D42 => Some("cifs"),
+        0xFE53_4D42 => Some("smb2"),
+        0x0102_1997 => Some("9p"),
+        0x7366_6673 | 0x6B41_4653 => Some("afs"),
+        _ => None,
+    }
+}
+
+/// Refuses a database with more than one name: SQLite names its -wal after the name it was
+/// opened by, so two names give two journals for one file ("How To Corrupt", 2.5). A new
+/// database has two names for an instant while it is linked into place; that is waited out.
+fn check_links(path: &Path, shown: &str, meta: &fs::Metadata) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let mut links = meta.nlink();
+    for _ in 0..20 {
+        if links <= 1 {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(25));
+        links = fs::metadata(path).map(|m| m.nlink()).unwrap_or(1);
+    }
+    if links <= 1 {
+        return Ok(());
+    }
+    Err(StoreError::HardLinks {
+        path: shown.into(),
+        links,
+    })
 }
 
 /// Creates a new database so that it appears whole or not at all: it is built and migrated
@@ -640,7 +724,7 @@ fn create_new(path: &Path) -> Result<()> {
                 detail: format!("the directory {} is read-only", dir.display()),
             });
         }
-        Ok(_) => {}
+        Ok(_) => check_file_system(&dir, &shown)?,
     }
     let cannot = |e: &dyn std::fmt::Display| StoreError::CannotCreate {
         path: shown.clone(),
