@@ -91,6 +91,12 @@ pub enum Command {
     },
     /// Who changed what, and when
     History { id: i64 },
+    /// Write a consistent copy of the database to FILE while consoles keep working (never `cp` a
+    /// live database: the copy can be torn)
+    Backup {
+        /// Where the copy goes; an existing file there must be a debrief database (it is replaced)
+        file: PathBuf,
+    },
     /// Across incidents: confirmed causes, time to detect and resolve, open actions per owner
     Stats {
         /// Machine-readable JSON (durations in seconds) instead of text
@@ -413,6 +419,17 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         Command::Stats { json, from, to } => {
             let period = crate::report::stats::Period { from, to };
             crate::report::stats::run(store, period, Local::now().date_naive(), json, out)?;
+        }
+        Command::Backup { file } => {
+            let done = store.backup(&file)?;
+            writeln!(
+                out,
+                "backed up {} to {} ({} incidents, {} bytes, checked)",
+                crate::model::sanitize::clean_line(&store.path().display().to_string()),
+                crate::model::sanitize::clean_line(&done.path.display().to_string()),
+                done.incidents,
+                done.bytes
+            )?;
         }
         Command::History { id } => {
             let incident = store.incident(id)?;

@@ -297,3 +297,105 @@ fn a_database_with_two_names_is_refused() {
     std::fs::remove_file(&other).unwrap();
     Store::open(&db, "alice").expect("one name again: it opens");
 }
+
+/// Defect 14: `debrief backup FILE` copies a live database consistently while another session
+/// keeps writing, replaces an older backup (through a symlink too), and refuses a target that
+/// is the database itself, one of its side files, not a regular file, or not a database.
+#[test]
+fn backup_copies_a_live_database_and_refuses_what_it_must_not_replace() {
+    let ws = Workspace::new();
+    ws.run_ok("setup", &["new", "Payments", "outage", "--zone", "UTC"]);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (db, stop) = (ws.db.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let store = Store::open(&db, "writer").unwrap();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                store
+                    .add_event(
+                        1,
+                        &debrief::store::NewEvent {
+                            at: chrono::Utc::now(),
+                            kind: debrief::model::EventKind::Note,
+                            text: format!("event {n}"),
+                            milestone: None,
+                            source: debrief::model::Source::Typed,
+                            author: None,
+                        },
+                    )
+                    .unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    let copy = ws.dir.path().join("copy.db");
+    let mut seen = 0;
+    for _ in 0..5 {
+        let out = ws.run_ok("alice", &["backup", copy.to_str().unwrap()]);
+        assert!(out.contains("1 incidents") && out.contains("checked"), "{out}");
+        assert_integrity(&copy);
+        let events = Store::open(&copy, "checker").unwrap().all_events(1).unwrap().len();
+        assert!(events >= seen, "each backup holds at least what the one before did");
+        seen = events;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    assert!(
+        written > 0 && seen > 0,
+        "the writer went on during the backups ({written} events)"
+    );
+
+    // Through a symlink: the file it points to is replaced, the symlink stays.
+    let link = ws.dir.path().join("latest.db");
+    std::os::unix::fs::symlink(&copy, &link).unwrap();
+    ws.run_ok("alice", &["backup", link.to_str().unwrap()]);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    let events = Store::open(&copy, "checker").unwrap().all_events(1).unwrap().len();
+    assert_eq!(events, written, "the latest backup holds every event");
+
+    // Refused, and nothing changed.
+    let notes = ws.dir.path().join("notes.txt");
+    std::fs::write(&notes, "keep me").unwrap();
+    let fifo = ws.dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let before = std::fs::read(&ws.db).unwrap();
+    let mut wal = ws.db.as_os_str().to_owned();
+    wal.push("-wal");
+    for (target, why) in [
+        (ws.db.clone(), "the database debrief has open"),
+        (std::path::PathBuf::from(wal), "-wal"),
+        (fifo.clone(), "not a regular file"),
+        (notes.clone(), "not a database"),
+    ] {
+        let out = std::process::Command::new(common::bin())
+            .arg("--db")
+            .arg(&ws.db)
+            .arg("backup")
+            .arg(&target)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{target:?}: {err}");
+        assert!(
+            err.contains(why) && err.contains("nothing was written"),
+            "{target:?}: {err}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "keep me");
+    assert_eq!(std::fs::read(&ws.db).unwrap(), before);
+    let strays: Vec<_> = std::fs::read_dir(ws.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".debrief-backup-"))
+        .collect();
+    assert!(strays.is_empty(), "no temporary copies are left behind: {strays:?}");
+}

@@ -1,6 +1,7 @@
 //! The SQLite store: one file, WAL, every write in `BEGIN IMMEDIATE`, optimistic versions.
 
 mod actions;
+mod backup;
 mod causes;
 mod document;
 mod events;
@@ -10,6 +11,7 @@ mod people;
 pub mod schema;
 
 pub use actions::{ActionFilter, ActionRow, NewAction};
+pub use backup::Backup;
 pub use events::{EventFilter, ImportOutcome, NewEvent};
 pub use incidents::{IncidentSummary, NewIncident};
 
@@ -547,6 +549,11 @@ fn side_file_len(path: &Path, suffix: &str) -> u64 {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     fs::metadata(PathBuf::from(name)).map(|m| m.len()).unwrap_or(0)
+}
+
+/// A path as it may be shown: cleaned of terminal controls.
+fn sanitize_path(path: &Path) -> String {
+    crate::model::sanitize::clean_line(&path.display().to_string())
 }
 
 fn parent_dir(path: &Path) -> PathBuf {
