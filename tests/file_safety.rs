@@ -399,3 +399,37 @@ fn backup_copies_a_live_database_and_refuses_what_it_must_not_replace() {
         .collect();
     assert!(strays.is_empty(), "no temporary copies are left behind: {strays:?}");
 }
+
+/// Attacking defect 2's fix: a database deleted while a connection had it open leaves that
+/// connection's -wal and -shm under the old name, and SQLite would replay that log into the next
+/// database created at the path (seen: a new, empty database listing the old file's incident).
+/// Creating a database there is refused while they are there; a session that notices its file
+/// gone removes its own side files (by inode, never another file's).
+#[test]
+fn a_new_database_never_takes_in_a_deleted_ones_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("review.db");
+    let old = new_store_with_incident(&db);
+    std::fs::remove_file(&db).unwrap();
+    match Store::open(&db, "bob") {
+        Err(e @ StoreError::StaleSideFiles { .. }) => {
+            let e = e.to_string();
+            assert!(e.contains("review.db-wal and review.db-shm are still beside it"), "{e}");
+        }
+        Err(e) => panic!("refused for the wrong reason: {e}"),
+        Ok(_) => panic!("a new database was created beside the old one's log"),
+    }
+    assert!(!db.exists(), "nothing was created");
+    // The old session notices and takes its side files away; then a new database starts empty.
+    assert!(old.check_file().is_err());
+    let new = Store::open(&db, "bob").unwrap();
+    assert!(
+        new.incidents().unwrap().is_empty(),
+        "the new database holds nothing of the old one"
+    );
+    assert_eq!(new.integrity_check().unwrap(), "ok");
+    drop(new);
+    // The old session's side files are gone, the new one's are untouched by the old session.
+    assert!(old.check_file().is_err());
+    assert!(Store::open(&db, "carol").unwrap().incidents().unwrap().is_empty());
+}

@@ -60,6 +60,15 @@ pub enum StoreError {
          names for one database can corrupt it: remove the other names (find / -samefile {path})"
     )]
     HardLinks { path: String, links: u64 },
+    #[error(
+        "{path}: the database is missing but {files} beside it (it was deleted while open?); a new \
+         database there would take in the old file's journal: move {them} away first"
+    )]
+    StaleSideFiles {
+        path: String,
+        files: String,
+        them: &'static str,
+    },
     #[error("{path}: the directory {dir} does not exist")]
     MissingDir { path: String, dir: String },
     #[error("{path}: cannot create the database here ({detail})")]
@@ -126,6 +135,7 @@ pub struct Store {
 struct OpenFile {
     id: FileId,
     wal: Option<FileId>,
+    shm: Option<FileId>,
     /// Once the file is found gone, it stays gone for this connection: writes that land in an
     /// unlinked file are lost even if a file of that name comes back.
     lost: std::sync::Mutex<Option<String>>,
@@ -203,6 +213,7 @@ impl Store {
         store.file = Some(OpenFile {
             id,
             wal: FileId::of(&files::side_file(path, "-wal")),
+            shm: FileId::of(&files::side_file(path, "-shm")),
             lost: std::sync::Mutex::new(None),
         });
         store.check_file()?;
@@ -328,6 +339,16 @@ impl Store {
             } else {
                 None
             };
+            if now != Some(file.id) && lost.is_some() {
+                // This connection's -wal and -shm still carry the old file's name: whatever
+                // database is next opened at the path would take them in as its own.
+                for (suffix, ours) in [("-wal", file.wal), ("-shm", file.shm)] {
+                    let side = files::side_file(&self.path, suffix);
+                    if ours.is_some() && FileId::of(&side) == ours {
+                        let _ = fs::remove_file(side);
+                    }
+                }
+            }
         }
         match &*lost {
             None => Ok(()),
@@ -741,6 +762,26 @@ fn create_new(path: &Path) -> Result<()> {
         .file_name()
         .ok_or_else(|| cannot(&"it names no file"))?
         .to_string_lossy();
+    // SQLite takes a -wal or a hot -journal beside a database as that database's own, and would
+    // replay the old file's pages into the new one.
+    let stale: Vec<String> = files::SIDE_FILES
+        .iter()
+        .map(|suffix| files::side_file(path, suffix))
+        .filter(|side| fs::symlink_metadata(side).is_ok())
+        .map(|side| side.file_name().unwrap_or_default().to_string_lossy().into_owned())
+        .collect();
+    if !stale.is_empty() {
+        let them = if stale.len() == 1 { "it" } else { "them" };
+        let files = match stale.len() {
+            1 => format!("{} is still", stale[0]),
+            _ => format!("{} are still", stale.join(" and ")),
+        };
+        return Err(StoreError::StaleSideFiles {
+            path: shown,
+            files,
+            them,
+        });
+    }
     let prefix = format!(".{name}.new-");
     sweep_stale_temporaries(&dir, &prefix);
     let tmp = dir.join(format!("{prefix}{}", std::process::id()));
