@@ -571,3 +571,153 @@ fn moving_a_card_out_of_the_filter_selects_the_card_drawn_next_to_it() {
         selected(&app)
     );
 }
+
+/// An incident in a database file with one event and two custom causes, DNS before Config, and
+/// a console on it with the incident open (the timeline focused, the event selected).
+fn shared_incident_with_causes(dir: &tempfile::TempDir) -> (App, std::path::PathBuf, i64, i64) {
+    use debrief::model::{EventKind, Source};
+    use debrief::store::{NewEvent, NewIncident};
+    let path = dir.path().join("shared.db");
+    let mine = Store::open(&path, "ana").unwrap();
+    let id = mine
+        .create_incident(&NewIncident {
+            title: "shared".into(),
+            severity: debrief::model::Severity::Sev2,
+            zone: "UTC".into(),
+            started_at: None,
+        })
+        .unwrap();
+    let event = mine
+        .add_event(
+            id,
+            &NewEvent {
+                at: Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap(),
+                kind: EventKind::Observation,
+                text: "resolver timeouts".into(),
+                milestone: None,
+                source: Source::Typed,
+                author: None,
+            },
+        )
+        .unwrap();
+    mine.add_custom_cause(id, "DNS").unwrap();
+    mine.add_custom_cause(id, "Config").unwrap();
+    let mut app = App::new(mine, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
+    app.open_incident(id).unwrap();
+    draw(&mut app, 80, 24);
+    (app, path, id, event)
+}
+
+fn cause_named(store: &Store, incident: i64, name: &str) -> Option<debrief::model::Cause> {
+    store
+        .causes(incident)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.category.label() == name)
+}
+
+fn flash(app: &App) -> String {
+    app.flash.as_ref().map(|(t, _)| t.clone()).unwrap_or_default()
+}
+
+/// Issue #12, defect 5: console A opens the evidence menu and highlights DNS; console B deletes
+/// DNS; A presses Enter. The menu held a position in a list that reloaded underneath it, so the
+/// link went to the cause that moved up into that position (Config).
+#[test]
+fn evidence_goes_to_the_cause_the_menu_showed_or_nowhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, path, id, event) = shared_incident_with_causes(&dir);
+    key(&mut app, KeyCode::Char('l'));
+    let menu = screen(&mut app, 80, 24);
+    assert!(menu.contains("Evidence for which cause?"), "{menu}");
+    // The five standard causes, then DNS.
+    keys(&mut app, "jjjjj");
+    let Some(Popup::Menu(m)) = app.popups.last() else {
+        panic!("the menu is open")
+    };
+    assert!(m.items[m.selected].ends_with("DNS"), "{:?}", m.items);
+
+    let other = Store::open(&path, "ben").unwrap();
+    let dns = cause_named(&other, id, "DNS").unwrap();
+    other.delete_cause(dns.id, dns.version).unwrap();
+    // The console notices (a tick, a frame) while the menu stays open.
+    app.tick();
+    draw(&mut app, 80, 24);
+    key(&mut app, KeyCode::Enter);
+
+    let config = cause_named(&app.store, id, "Config").unwrap();
+    assert!(
+        config.evidence.is_empty(),
+        "nothing linked to Config: {:?}",
+        config.evidence
+    );
+    assert_eq!(flash(&app), "DNS was deleted by someone else; nothing was linked.");
+    assert!(app.store.causes_of_event(event).unwrap().is_empty());
+
+    // A cause changed since the menu opened (here: linked by someone else) is not toggled
+    // blindly either: that would have unlinked their link.
+    key(&mut app, KeyCode::Char('l'));
+    keys(&mut app, "jjjjj");
+    let config = cause_named(&other, id, "Config").unwrap();
+    other.toggle_evidence(config.id, event).unwrap();
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.store.causes_of_event(event).unwrap(),
+        vec![config.id],
+        "their link stays"
+    );
+    assert!(
+        flash(&app).starts_with("Config was changed by someone else"),
+        "{}",
+        flash(&app)
+    );
+
+    // As it is now, the menu shows the link, and Enter on Config unlinks it.
+    key(&mut app, KeyCode::Char('l'));
+    keys(&mut app, "jjjjj");
+    let Some(Popup::Menu(m)) = app.popups.last() else {
+        panic!("the menu is open")
+    };
+    assert_eq!(m.items[m.selected], "[x] Config");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(flash(&app), "Event unlinked from Config.");
+    assert!(app.store.causes_of_event(event).unwrap().is_empty());
+}
+
+/// The action form's Cause field offers causes by id as they were when it opened: a cause
+/// deleted meanwhile is an error in the form, not an action silently saved with no cause (or
+/// with another cause of the same name).
+#[test]
+fn an_action_for_a_cause_deleted_meanwhile_is_not_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, path, id, _) = shared_incident_with_causes(&dir);
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('a'));
+    keys(&mut app, "Cache resolver answers");
+    // Title, Kind, Owner, Role, Due, then Cause: "none", five standard causes, DNS.
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Tab);
+    }
+    for _ in 0..6 {
+        key(&mut app, KeyCode::Right);
+    }
+    let Some(Popup::Form(form)) = app.popups.last() else {
+        panic!("the form is open")
+    };
+    assert_eq!(form.value("Cause"), "DNS");
+
+    let other = Store::open(&path, "ben").unwrap();
+    let dns = cause_named(&other, id, "DNS").unwrap();
+    other.delete_cause(dns.id, dns.version).unwrap();
+    app.tick();
+    app.press(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+
+    let Some(Popup::Form(form)) = app.popups.last() else {
+        panic!("the form stays open")
+    };
+    assert_eq!(
+        form.error.as_deref(),
+        Some("The cause DNS was deleted by someone else; nothing was saved (choose another).")
+    );
+    assert!(app.store.actions(id).unwrap().is_empty(), "nothing saved");
+}

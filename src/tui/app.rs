@@ -38,8 +38,9 @@ pub enum Purpose {
     HomeFilter,
     AddCause,
     CauseNotes(Cause),
-    AddAction,
-    EditAction(Task),
+    /// The causes the form's Cause field offers, by label and id as they were when it opened.
+    AddAction(Vec<(String, i64)>),
+    EditAction(Task, Vec<(String, i64)>),
     EditIncident(Incident),
     Meeting(super::meeting::MeetingForm),
     CrossOwner,
@@ -47,14 +48,23 @@ pub enum Purpose {
     BoardOwner,
     BoardFilter,
     InsightsPeriod,
-    Export { incident: i64, slug: String },
-    Import { incident: i64 },
+    Export {
+        incident: i64,
+        slug: String,
+    },
+    Import {
+        incident: i64,
+    },
 }
 
+/// What a menu is for. A menu holds what it offers (ids and versions as they were read when it
+/// opened), never a position in a list that reloads underneath it.
 #[derive(Debug, Clone)]
 pub enum MenuPurpose {
-    Milestone(Event),
-    Evidence(Event),
+    /// The milestones offered, in the menu's order (`None` clears it).
+    Milestone(Event, Vec<Option<Milestone>>),
+    /// The causes offered, in the menu's order.
+    Evidence(Event, Vec<Cause>),
 }
 
 #[derive(Debug, Clone)]
@@ -508,14 +518,19 @@ impl App {
             }
             (Action::SetMilestone, Pane::Timeline) => {
                 if let Some(e) = r.timeline.selected_event().cloned() {
-                    let mut items = vec!["(none)".to_string()];
-                    items.extend(Milestone::ALL.iter().map(|m| m.label().to_string()));
-                    let selected = e.milestone.map(|m| m as usize + 1).unwrap_or(0);
+                    let choices: Vec<Option<Milestone>> = std::iter::once(None)
+                        .chain(Milestone::ALL.iter().copied().map(Some))
+                        .collect();
+                    let items = choices
+                        .iter()
+                        .map(|m| m.map(|m| m.label().to_string()).unwrap_or_else(|| "(none)".into()))
+                        .collect();
+                    let selected = choices.iter().position(|m| *m == e.milestone).unwrap_or(0);
                     self.popups.push(Popup::Menu(Menu {
                         title: "Milestone".into(),
                         items,
                         selected,
-                        purpose: MenuPurpose::Milestone(e),
+                        purpose: MenuPurpose::Milestone(e, choices),
                     }));
                 }
             }
@@ -536,7 +551,7 @@ impl App {
                         title: "Evidence for which cause?".into(),
                         items,
                         selected: r.cause_sel,
-                        purpose: MenuPurpose::Evidence(e),
+                        purpose: MenuPurpose::Evidence(e, r.causes.clone()),
                     }));
                 }
             }
@@ -934,26 +949,44 @@ impl App {
 
     fn choose(&mut self, menu: Menu<MenuPurpose>) {
         let result = match &menu.purpose {
-            MenuPurpose::Milestone(e) => {
-                let m = if menu.selected == 0 {
-                    None
-                } else {
-                    Milestone::ALL.get(menu.selected - 1).copied()
-                };
-                self.store.set_milestone(e.id, e.version, m).map(|_| ())
-            }
-            MenuPurpose::Evidence(e) => {
-                let Screen::Review(r) = &self.screen else {
-                    return;
-                };
-                match r.causes.get(menu.selected) {
-                    Some(c) => self.store.toggle_evidence(c.id, e.id).map(|linked| {
+            MenuPurpose::Milestone(e, choices) => match choices.get(menu.selected) {
+                Some(m) => self.store.set_milestone(e.id, e.version, *m).map(|_| ()),
+                None => Ok(()),
+            },
+            MenuPurpose::Evidence(e, causes) => match causes.get(menu.selected) {
+                // The cause this menu showed, by id and the version it showed: if someone else
+                // deleted or changed it since, nothing is linked (and no other cause either).
+                Some(c) => match self.store.toggle_evidence_at(c.id, c.version, e.id) {
+                    Ok(linked) => {
                         let what = if linked { "linked to" } else { "unlinked from" };
-                        self.flash = Some((format!("Event {what} {}.", c.category.label()), false));
-                    }),
-                    None => Ok(()),
-                }
-            }
+                        self.set_flash(format!("Event {what} {}.", c.category.label()), false);
+                        Ok(())
+                    }
+                    Err(StoreError::NotFound { what: "cause", .. }) => {
+                        let text = format!(
+                            "{} was deleted by someone else; nothing was linked.",
+                            c.category.label()
+                        );
+                        self.set_flash(text, true);
+                        Ok(())
+                    }
+                    Err(StoreError::NotFound { what: "event", .. }) => {
+                        self.set_flash("This event was deleted by someone else; nothing was linked.", true);
+                        Ok(())
+                    }
+                    Err(StoreError::Conflict { .. }) => {
+                        let text = format!(
+                            "{} was changed by someone else since this menu opened; nothing was linked \
+                             (l shows it as it is now).",
+                            c.category.label()
+                        );
+                        self.set_flash(text, true);
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                },
+                None => Ok(()),
+            },
         };
         self.report(result);
     }
@@ -1143,7 +1176,7 @@ impl App {
                     .set_cause_notes(c.id, c.version, &form.value("Notes"))
                     .map_err(|err| self.failure(err, "cause", |s, id| s.cause(id).map(|c| c.notes)))?;
             }
-            Purpose::AddAction | Purpose::EditAction(_) => {
+            Purpose::AddAction(cause_ids) | Purpose::EditAction(_, cause_ids) => {
                 let Screen::Review(r) = &self.screen else {
                     return Ok(());
                 };
@@ -1161,12 +1194,18 @@ impl App {
                 } else {
                     Some(role.parse::<Role>().map_err(msg)?)
                 };
+                // The cause the form offered under that label, by the id it had when the form
+                // opened: not looked up again in a list that may have changed since.
                 let cause_label = form.value("Cause");
-                let cause_id = r
-                    .causes
-                    .iter()
-                    .find(|c| c.category.label() == cause_label)
-                    .map(|c| c.id);
+                let cause_id = cause_ids.iter().find(|(l, _)| *l == cause_label).map(|(_, id)| *id);
+                let gone = |err: StoreError| match err {
+                    StoreError::Invalid(_) if cause_id.is_some_and(|id| self.store.cause(id).is_err()) => {
+                        Failure::Message(format!(
+                            "The cause {cause_label} was deleted by someone else; nothing was saved (choose another)."
+                        ))
+                    }
+                    other => msg(other),
+                };
                 let priority = form
                     .value("Priority")
                     .trim_start_matches('P')
@@ -1174,7 +1213,7 @@ impl App {
                     .unwrap_or(0);
                 let kind: ActionKind = form.value("Kind").parse().map_err(msg)?;
                 match &form.purpose {
-                    Purpose::EditAction(original) => {
+                    Purpose::EditAction(original, _) => {
                         let mut a = original.clone();
                         a.title = form.value("Title");
                         a.kind = kind;
@@ -1186,9 +1225,12 @@ impl App {
                         a.priority = priority;
                         a.status = form.value("Status").parse().unwrap_or(a.status);
                         a.details = form.value("Details");
-                        self.store
-                            .update_action(&a)
-                            .map_err(|err| self.failure(err, "action", |s, id| s.action(id).map(describe_action)))?;
+                        self.store.update_action(&a).map_err(|err| match err {
+                            StoreError::Conflict { .. } => {
+                                self.failure(err, "action", |s, id| s.action(id).map(describe_action))
+                            }
+                            other => gone(other),
+                        })?;
                     }
                     _ => {
                         let id = self
@@ -1207,7 +1249,7 @@ impl App {
                                     priority,
                                 },
                             )
-                            .map_err(msg)?;
+                            .map_err(gone)?;
                         if let Screen::Review(r) = &mut self.screen {
                             r.reload(&self.store).map_err(msg)?;
                             if !r.select_action(id) {
@@ -1326,7 +1368,7 @@ fn rebase(purpose: &mut Purpose, store: &Store) {
                 c.version = now.version;
             }
         }
-        Purpose::EditAction(a) => {
+        Purpose::EditAction(a, _) => {
             if let Ok(now) = store.action(a.id) {
                 a.version = now.version;
             }
@@ -1379,8 +1421,9 @@ fn action_form(
     let kinds: Vec<&str> = ActionKind::ALL.iter().map(|k| k.key()).collect();
     let mut roles = vec!["none"];
     roles.extend(Role::ALL.iter().map(|r| r.key()));
+    let cause_ids: Vec<(String, i64)> = causes.iter().map(|c| (c.category.label(), c.id)).collect();
     let cause_labels: Vec<String> = std::iter::once("none".to_string())
-        .chain(causes.iter().map(|c| c.category.label()))
+        .chain(cause_ids.iter().map(|(label, _)| label.clone()))
         .collect();
     let cause_refs: Vec<&str> = cause_labels.iter().map(String::as_str).collect();
     let cause_sel = cause.map(|c| c.category.label()).unwrap_or_else(|| "none".into());
@@ -1417,8 +1460,8 @@ fn action_form(
     }
     fields.push(Field::multi("Details", a.map(|a| a.details.as_str()).unwrap_or("")));
     let (title, purpose) = match a {
-        Some(a) => ("Edit action", Purpose::EditAction(a.clone())),
-        None => ("Add action", Purpose::AddAction),
+        Some(a) => ("Edit action", Purpose::EditAction(a.clone(), cause_ids)),
+        None => ("Add action", Purpose::AddAction(cause_ids)),
     };
     Form::new(title, purpose, fields)
 }
