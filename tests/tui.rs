@@ -721,3 +721,111 @@ fn an_action_for_a_cause_deleted_meanwhile_is_not_saved() {
     );
     assert!(app.store.actions(id).unwrap().is_empty(), "nothing saved");
 }
+
+/// Issue #12, defect 10: another process holds the write lock (a long import). Saving in the
+/// console used to freeze it for the 30 s busy timeout (no frame, keys queued), then fail. Now
+/// the save waits without blocking: the form stays open and says so, keys are answered, Esc
+/// gives up with the form kept, and the save goes through once the lock is free.
+#[test]
+fn a_save_behind_another_writer_waits_without_blocking_and_esc_gives_up() {
+    use debrief::tui::app::WAITING_TEXT;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, path, id, event) = shared_incident_with_causes(&dir);
+    let count = |app: &App| app.store.all_events(id).unwrap().len();
+    let form_error = |app: &App| match app.popups.last() {
+        Some(Popup::Form(f)) => f.error.clone().unwrap_or_default(),
+        _ => panic!("the form is open"),
+    };
+    let within = |what: &str, started: std::time::Instant| {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{what} took {:?}: the console blocked on the lock",
+            started.elapsed()
+        );
+    };
+
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+
+    key(&mut app, KeyCode::Char('a'));
+    keys(&mut app, "12:30 cache flushed");
+    let started = std::time::Instant::now();
+    key(&mut app, KeyCode::Enter);
+    within("Enter", started);
+    assert!(form_error(&app).starts_with(WAITING_TEXT), "{}", form_error(&app));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Waiting for another writer… (Esc gives up)"), "{text}");
+    assert!(
+        text.contains("12:30 cache flushed"),
+        "what was typed is still there:\n{text}"
+    );
+
+    // It keeps answering keys and ticks: a key is not typed into the waiting form.
+    let started = std::time::Instant::now();
+    key(&mut app, KeyCode::Char('x'));
+    app.tick();
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    app.tick();
+    within("a key and two ticks", started);
+    let Some(Popup::Form(form)) = app.popups.last() else {
+        panic!("the form is open")
+    };
+    assert_eq!(form.value("Event"), "12:30 cache flushed");
+    assert_eq!(count(&app), 1, "nothing written while the lock is held");
+
+    // Esc gives up: the form stays, with what was typed; nothing was written.
+    key(&mut app, KeyCode::Esc);
+    assert!(!app.waiting());
+    assert!(form_error(&app).starts_with("Gave up waiting"), "{}", form_error(&app));
+    let Some(Popup::Form(form)) = app.popups.last() else {
+        panic!("the form is kept")
+    };
+    assert_eq!(form.value("Event"), "12:30 cache flushed");
+    app.tick();
+    assert_eq!(count(&app), 1);
+
+    // Saving again waits again; once the other writer is done, a tick saves it.
+    key(&mut app, KeyCode::Enter);
+    assert!(app.waiting());
+    other.execute_batch("COMMIT").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    app.tick();
+    assert!(!app.waiting());
+    assert!(app.popups.is_empty(), "the form closed once saved");
+    assert_eq!(count(&app), 2);
+
+    // Every other write path goes the same way: here a state toggle and a menu's link.
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    key(&mut app, KeyCode::Char('2'));
+    let started = std::time::Instant::now();
+    key(&mut app, KeyCode::Char('c'));
+    within("a cause state", started);
+    assert!(app.waiting());
+    assert!(flash(&app).starts_with(WAITING_TEXT), "{}", flash(&app));
+    key(&mut app, KeyCode::Esc);
+    assert!(!app.waiting());
+    assert!(
+        app.store
+            .causes(id)
+            .unwrap()
+            .iter()
+            .all(|c| c.state == CauseState::Unexamined)
+    );
+
+    key(&mut app, KeyCode::Char('1'));
+    key(&mut app, KeyCode::Char('g'));
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Enter);
+    assert!(app.waiting());
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Menu(_))),
+        "the menu stays open while it waits"
+    );
+    other.execute_batch("ROLLBACK").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    app.tick();
+    assert!(!app.waiting());
+    assert!(app.popups.is_empty());
+    let linked = app.store.causes_of_event(event).unwrap();
+    assert_eq!(linked.len(), 1, "linked once: {linked:?}");
+}

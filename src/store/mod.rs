@@ -91,6 +91,28 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     author: String,
+    gate: WriteGate,
+}
+
+/// How this connection's writes wait for another process's write lock, and what came of them.
+struct WriteGate {
+    /// The busy timeout writes use ([`Store::set_busy_timeout`]); presence restores it.
+    wait: std::cell::Cell<Duration>,
+    /// A write was refused because another process held the write lock: nothing of it was
+    /// written (see [`Store::take_refused`]).
+    refused: std::cell::Cell<bool>,
+    /// Transactions committed on this connection.
+    commits: std::cell::Cell<u64>,
+}
+
+impl Default for WriteGate {
+    fn default() -> WriteGate {
+        WriteGate {
+            wait: std::cell::Cell::new(BUSY_TIMEOUT),
+            refused: Default::default(),
+            commits: Default::default(),
+        }
+    }
 }
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -113,6 +135,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             author: clean_author(author),
+            gate: WriteGate::default(),
         };
         store.configure().map_err(|e| classify_store(&shown, e))?;
         store.migrate().map_err(|e| classify_store(&shown, e))?;
@@ -125,6 +148,7 @@ impl Store {
             conn: Connection::open_in_memory()?,
             path: PathBuf::from(IN_MEMORY),
             author: clean_author(author),
+            gate: WriteGate::default(),
         };
         store.configure()?;
         store.migrate()?;
@@ -236,11 +260,23 @@ impl Store {
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so a
     /// second writer waits on the busy timeout instead of failing halfway with SQLITE_BUSY.
+    ///
+    /// A write that finds the lock held past the busy timeout fails before it wrote anything,
+    /// and says so through [`Store::take_refused`] (the console retries it without blocking).
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
+            let e = StoreError::from(e);
+            if Store::is_busy(&e) {
+                self.gate.refused.set(true);
+            }
+            return Err(e);
+        }
         match f(&self.conn) {
             Ok(v) => match self.conn.execute_batch("COMMIT") {
-                Ok(()) => Ok(v),
+                Ok(()) => {
+                    self.gate.commits.set(self.gate.commits.get() + 1);
+                    Ok(v)
+                }
                 Err(e) => {
                     let _ = self.conn.execute_batch("ROLLBACK");
                     Err(e.into())
@@ -312,15 +348,31 @@ impl Store {
 
     /// Sets how long a write waits for another process's write before it fails as busy.
     pub fn set_busy_timeout(&self, wait: Duration) -> Result<()> {
-        Ok(self.conn.busy_timeout(wait)?)
+        self.conn.busy_timeout(wait)?;
+        self.gate.wait.set(wait);
+        Ok(())
+    }
+
+    /// Whether a write since the last call was refused because another process held the write
+    /// lock past the busy timeout. Such a write wrote nothing: it can be tried again as it was.
+    pub fn take_refused(&self) -> bool {
+        self.gate.refused.take()
+    }
+
+    /// How many write transactions this connection has committed.
+    pub fn commits(&self) -> u64 {
+        self.gate.commits.get()
     }
 
     /// Presence is best effort: a write that would wait behind another process's long write
     /// (an import) gives up after a moment instead of freezing the console for the busy timeout.
     fn briefly<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        self.conn.busy_timeout(PRESENCE_WAIT)?;
+        let (wait, refused) = (self.gate.wait.get(), self.gate.refused.get());
+        self.conn.busy_timeout(PRESENCE_WAIT.min(wait))?;
         let result = f();
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        self.conn.busy_timeout(wait)?;
+        // Presence is best effort: a heartbeat that found the lock held is no refused write.
+        self.gate.refused.set(refused);
         result
     }
 
@@ -547,6 +599,7 @@ fn create_new(path: &Path) -> Result<()> {
                 )?,
                 path: path.to_path_buf(),
                 author: String::new(),
+                gate: WriteGate::default(),
             };
             // The journal stays in memory while the file is private; WAL is switched on last,
             // and closing the connection removes the -wal and -shm files again.

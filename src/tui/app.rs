@@ -99,6 +99,20 @@ pub enum Clock {
     Fixed(DateTime<Utc>),
 }
 
+impl Popup {
+    /// A copy of a popup a key can write from (a form, a menu, a question), to put back when
+    /// the write has to wait; `None` for the others.
+    fn copy(&self) -> Option<Popup> {
+        match self {
+            Popup::Form(f) => Some(Popup::Form(f.clone())),
+            Popup::Menu(m) => Some(Popup::Menu(m.clone())),
+            Popup::Confirm(q, what) => Some(Popup::Confirm(q.clone(), what.clone())),
+            Popup::Conflict(what, theirs, f) => Some(Popup::Conflict(what.clone(), theirs.clone(), f.clone())),
+            _ => None,
+        }
+    }
+}
+
 impl Clock {
     pub fn now(self) -> DateTime<Utc> {
         match self {
@@ -128,7 +142,27 @@ pub struct App {
     session: String,
     data_version: i64,
     last_heartbeat: Option<Instant>,
+    /// A key whose write found another process holding the database's write lock: nothing
+    /// was written, the popups are as they were before the key, and [`App::tick`] presses the
+    /// key again until the write goes through or Esc gives up.
+    waiting: Option<Waiting>,
 }
+
+/// A write waiting for another process's write lock (see [`App::waiting`]).
+#[derive(Debug, Clone, Copy)]
+struct Waiting {
+    key: KeyEvent,
+    since: Instant,
+    last_try: Instant,
+}
+
+/// How long a console write waits for the write lock before it lets the event loop go on:
+/// never long enough to stop a frame or a key (another writer's import can hold it for minutes).
+pub const WRITE_WAIT: Duration = Duration::from_millis(20);
+/// How often a waiting write is tried again.
+const RETRY_EVERY: Duration = Duration::from_millis(200);
+/// The first words of what a form (or the status line) says while its write waits.
+pub const WAITING_TEXT: &str = "Waiting for another writer";
 
 /// How often other sessions' presence is refreshed and ours announced.
 const HEARTBEAT: Duration = Duration::from_secs(2);
@@ -161,7 +195,13 @@ impl App {
             session,
             data_version,
             last_heartbeat: None,
+            waiting: None,
         };
+        // Writes never block the event loop: one that finds the lock held fails at once and
+        // waits in `waiting` instead (see `App::attempt`).
+        if let Err(e) = app.store.set_busy_timeout(WRITE_WAIT) {
+            app.set_flash(e.to_string(), true);
+        }
         app.reload();
         app
     }
@@ -202,13 +242,120 @@ impl App {
     pub fn handle_event(&mut self, event: TermEvent) {
         match event {
             TermEvent::Key(key) if key.kind != KeyEventKind::Release => self.handle_key(key),
+            // While a write waits, what it will write stays as it is.
+            TermEvent::Paste(_) | TermEvent::Mouse(_) if self.waiting.is_some() => self.still_waiting(),
             TermEvent::Paste(text) => self.paste(&text),
             TermEvent::Mouse(m) => self.handle_mouse(m),
             _ => {}
         }
     }
 
+    /// Presses a key. Every write a key asks for goes through here: when another process holds
+    /// the database's write lock, the write fails at once (nothing written), the popups go back
+    /// to how they were before the key, and the key waits to be pressed again on the next
+    /// ticks, while the console keeps drawing and answering keys (Esc gives up).
     pub fn handle_key(&mut self, key: KeyEvent) {
+        match self.waiting {
+            Some(_) => self.key_while_waiting(key),
+            None => self.attempt(key, None),
+        }
+    }
+
+    /// Whether a write is waiting for another process's write lock.
+    pub fn waiting(&self) -> bool {
+        self.waiting.is_some()
+    }
+
+    fn attempt(&mut self, key: KeyEvent, since: Option<Instant>) {
+        let depth = self.popups.len();
+        let before = self.popups.last().and_then(Popup::copy);
+        let commits = self.store.commits();
+        self.store.take_refused();
+        self.dispatch_key(key);
+        if !self.store.take_refused() {
+            return;
+        }
+        if self.store.commits() != commits {
+            // Cannot happen today (every key writes in one transaction); should a key ever
+            // write twice, pressing it again would repeat what was saved, so it is not retried.
+            self.set_flash(
+                "Another process took the database in the middle of this change: part of it was saved. \
+                 Check it before trying again.",
+                true,
+            );
+            return;
+        }
+        // Nothing was written: undo what the failed attempt did to the popups.
+        match before {
+            Some(top) => {
+                self.popups.truncate(depth.saturating_sub(1));
+                self.popups.push(top);
+            }
+            None => self.popups.truncate(depth),
+        }
+        let now = Instant::now();
+        self.waiting = Some(Waiting {
+            key,
+            since: since.unwrap_or(now),
+            last_try: now,
+        });
+        self.show_waiting();
+    }
+
+    /// Says that a write waits, in the form it came from or else on the status line.
+    fn show_waiting(&mut self) {
+        let Some(w) = self.waiting else {
+            return;
+        };
+        let secs = w.since.elapsed().as_secs();
+        let text = if secs == 0 {
+            format!("{WAITING_TEXT}… (Esc gives up)")
+        } else {
+            format!("{WAITING_TEXT}… {secs} s (Esc gives up)")
+        };
+        match self.popups.last_mut() {
+            Some(Popup::Form(f)) => f.error = Some(text),
+            _ => self.set_flash(text, false),
+        }
+    }
+
+    fn still_waiting(&mut self) {
+        self.show_waiting();
+    }
+
+    /// While a write waits: Esc (or back) gives up, keeping the form; quit quits (the console
+    /// then says that the change was not saved); any other key is answered with the wait.
+    fn key_while_waiting(&mut self, key: KeyEvent) {
+        use ratatui::crossterm::event::KeyCode;
+        let action = self.keymap.action_with_layer(self.context(), self.layer(), &key);
+        if action == Some(Action::Quit) {
+            self.quit = true;
+        } else if key.code == KeyCode::Esc || action == Some(Action::Back) {
+            self.waiting = None;
+            match self.popups.last_mut() {
+                Some(Popup::Form(f)) => {
+                    f.error = Some("Gave up waiting for another writer: nothing was saved. Ctrl-S tries again.".into())
+                }
+                _ => self.set_flash("Gave up waiting for another writer: nothing was saved.", true),
+            }
+        } else {
+            self.still_waiting();
+        }
+    }
+
+    /// Tries a waiting write again (from [`App::tick`]).
+    fn retry_waiting(&mut self) {
+        let Some(w) = self.waiting else {
+            return;
+        };
+        if w.last_try.elapsed() < RETRY_EVERY {
+            return;
+        }
+        self.waiting = None;
+        self.attempt(w.key, Some(w.since));
+    }
+
+    fn dispatch_key(&mut self, key: KeyEvent) {
         if !self.popups.is_empty() {
             self.popup_key(key);
             return;
@@ -292,8 +439,10 @@ impl App {
         self.data_version = self.store.data_version().unwrap_or(self.data_version);
     }
 
-    /// Called a few times a second: picks up other sessions' changes and keeps presence fresh.
+    /// Called a few times a second: tries a waiting write again, picks up other sessions'
+    /// changes and keeps presence fresh.
     pub fn tick(&mut self) {
+        self.retry_waiting();
         // Not while an import holds the write lock: the heartbeat would wait for it (up to the
         // busy timeout) and the progress would stop being drawn.
         let due = !self.busy() && self.last_heartbeat.is_none_or(|t| t.elapsed() >= HEARTBEAT);

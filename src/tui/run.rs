@@ -73,6 +73,9 @@ pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
         }
         Ok(())
     })();
+    // A change still waiting for another process's write lock was not saved: the exit says so
+    // (status 1), whether a signal (SIGTERM, SIGHUP) or the user's quit ended the wait.
+    let unsaved = app.waiting();
     app.shutdown();
     let restored = guard.restore();
     if terminal::tty_gone() {
@@ -82,5 +85,9 @@ pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
         return Ok(());
     }
     restored?;
-    result
+    result?;
+    if unsaved {
+        anyhow::bail!("stopped while a change waited for another process's write to finish; that change was not saved");
+    }
+    Ok(())
 }
