@@ -452,7 +452,11 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
     let default_kind: EventKind = args.kind.parse()?;
     let job = crate::importer::Job::for_file(id, &args.file, format, default_kind);
     let name = job.name.clone();
-    let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" {
+    let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" && !args.dry_run {
+        // Read to the end before the import takes the write lock: a slow pipe must not hold
+        // every other writer up for as long as it takes to arrive.
+        Box::new(std::io::BufReader::new(spool_stdin()?))
+    } else if args.file.as_os_str() == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
         let file = std::fs::File::open(&args.file).with_context(|| format!("cannot read {name}"))?;
@@ -502,6 +506,18 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "skipped {}: {}", summary.place(&name, s), s.reason)?;
     }
     Ok(())
+}
+
+/// Standard input, copied to a temporary file (on disk, not in memory; removed when closed,
+/// whatever ends the process) and rewound.
+fn spool_stdin() -> Result<std::fs::File> {
+    use std::io::{Seek, SeekFrom};
+    let mut spool = tempfile::tempfile().context("cannot create a temporary file to hold standard input")?;
+    std::io::copy(&mut std::io::stdin().lock(), &mut spool).context("cannot read standard input")?;
+    spool
+        .seek(SeekFrom::Start(0))
+        .context("cannot read back the copy of standard input")?;
+    Ok(spool)
 }
 
 /// The demo incident as written in assets/ (it happened on 2026-11-24).
