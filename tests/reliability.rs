@@ -722,3 +722,30 @@ fn an_import_from_a_pipe_is_still_all_or_nothing() {
     let conn = assert_sound(&db, "after the refused import");
     assert_eq!(counts(&conn, 1).0, 0, "nothing imported");
 }
+
+/// Spooling a pipe must not fill the disk with an endless line: `/dev/zero` piped in is refused
+/// after 1 MiB of one line, naming it, and nothing is imported.
+#[test]
+fn an_endless_line_on_a_pipe_is_refused_before_it_fills_the_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pipe.db");
+    ok(&db, &["new", "pipe"]);
+    let started = Instant::now();
+    let out = debrief(&db)
+        .args(["import", "-i", "1", "--format", "log", "-"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "refused within 10 s, took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("stdin, line 1: the line is longer than 1 MiB; nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(counts(&assert_sound(&db, "after the refusal"), 1).0, 0);
+}

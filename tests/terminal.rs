@@ -188,7 +188,10 @@ fn a_signal_while_a_save_waits_for_another_writer_exits_quickly_saying_it_was_no
         // The frame is redrawn while it waits (the count goes up) and keys are answered.
         c.send("x");
         let s = c.wait_for("Waiting for another writer… 2 s (Esc gives up)");
-        assert!(s.contains("failed over to the standby"), "the form is still there:\n{s}");
+        assert!(
+            s.contains("failed over to the standby"),
+            "the form is still there:\n{s}"
+        );
 
         let sent = Instant::now();
         c.signal(signal);
