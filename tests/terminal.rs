@@ -210,3 +210,25 @@ fn a_signal_while_a_save_waits_for_another_writer_exits_quickly_saying_it_was_no
         assert_integrity(&ws.db);
     }
 }
+
+/// Issue #12, defect 13: a key map with `quit = []` and `back = []` left no way out. It is
+/// refused, naming the file and line, before the terminal is taken over (no alternate screen,
+/// no raw mode), and the console does not start.
+#[test]
+fn a_key_map_without_a_way_out_is_refused_before_the_terminal_is_taken() {
+    let ws = Workspace::new();
+    ws.run_ok("setup", &["new", "Keys"]);
+    let file = ws.config().join("keymap.toml");
+    std::fs::write(&file, "[global]\nquit = []\nback = []\n").unwrap();
+    let mut c = Console::spawn(ws.debrief("oncall", &["open", "1"]));
+    let exit = c.wait_exit(Duration::from_secs(10)).expect("it exits at once");
+    assert_eq!(exit.code(), Some(1), "{exit:?}");
+    c.drain(Duration::from_secs(5));
+    let raw = c.raw();
+    assert!(rfind(&raw, b"\x1b[?1049h").is_none(), "the terminal was not taken over");
+    let text = String::from_utf8_lossy(&raw);
+    assert!(
+        text.contains(&format!("{}, line 2: [global] quit = [] would leave no way out", file.display())),
+        "{text:?}"
+    );
+}
