@@ -228,7 +228,10 @@ fn a_key_map_without_a_way_out_is_refused_before_the_terminal_is_taken() {
     assert!(rfind(&raw, b"\x1b[?1049h").is_none(), "the terminal was not taken over");
     let text = String::from_utf8_lossy(&raw);
     assert!(
-        text.contains(&format!("{}, line 2: [global] quit = [] would leave no way out", file.display())),
+        text.contains(&format!(
+            "{}, line 2: [global] quit = [] would leave no way out",
+            file.display()
+        )),
         "{text:?}"
     );
 }

@@ -38,7 +38,7 @@ pub enum Purpose {
     HomeFilter,
     AddCause,
     CauseNotes(Cause),
-    /// The causes the form's Cause field offers, by label and id as they were when it opened.
+    // The causes the form's Cause field offers, by label and id as they were when it opened.
     AddAction(Vec<(String, i64)>),
     EditAction(Task, Vec<(String, i64)>),
     EditIncident(Incident),
@@ -48,13 +48,8 @@ pub enum Purpose {
     BoardOwner,
     BoardFilter,
     InsightsPeriod,
-    Export {
-        incident: i64,
-        slug: String,
-    },
-    Import {
-        incident: i64,
-    },
+    Export { incident: i64, slug: String },
+    Import { incident: i64 },
 }
 
 /// What a menu is for. A menu holds what it offers (ids and versions as they were read when it
