@@ -829,3 +829,76 @@ fn a_save_behind_another_writer_waits_without_blocking_and_esc_gives_up() {
     let linked = app.store.causes_of_event(event).unwrap();
     assert_eq!(linked.len(), 1, "linked once: {linked:?}");
 }
+
+/// Every kind of console write waits the same way behind another writer's lock: a delete
+/// confirmed, a cause state, a card moved on the board, cause notes, the meeting's start.
+/// Nothing is written while it waits (the change history does not grow), Esc gives up with the
+/// popup kept, and once the lock is free each goes through when tried again.
+#[test]
+fn every_console_write_waits_behind_another_writer_the_same_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let store = Store::open(&path, "facilitator").unwrap();
+    let id = store.load_document(&debrief::cli::demo_document().unwrap()).unwrap();
+    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
+    app.local_zone = chrono_tz::Europe::Berlin;
+    app.open_incident(id).unwrap();
+    let history = |app: &App| app.store.history(id, None).unwrap().len();
+    let other = rusqlite::Connection::open(&path).unwrap();
+    let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    // (what, keys that lead up to the write, the key that writes, the popup it writes from)
+    let scripts: [(&str, &str, KeyEvent, bool); 5] = [
+        (
+            "delete an event",
+            "1d",
+            KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE),
+            true,
+        ),
+        (
+            "a cause state",
+            "2",
+            KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE),
+            false,
+        ),
+        (
+            "a card moved",
+            "3",
+            KeyEvent::new(KeyCode::Char('>'), KeyModifiers::NONE),
+            false,
+        ),
+        ("cause notes", "2e checked the resolver", ctrl_s, true),
+        (
+            "the meeting's start",
+            "1",
+            KeyEvent::new(KeyCode::Char('M'), KeyModifiers::NONE),
+            false,
+        ),
+    ];
+    for (what, lead, write, from_popup) in scripts {
+        keys(&mut app, lead);
+        let before = history(&app);
+        let popups = app.popups.len();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        draw(&mut app, 80, 24);
+        app.press(write);
+        assert!(app.waiting(), "{what}: waits");
+        assert_eq!(app.popups.len(), popups, "{what}: the popups as they were");
+        app.tick();
+        assert_eq!(history(&app), before, "{what}: nothing written while it waits");
+        key(&mut app, KeyCode::Esc);
+        assert!(!app.waiting(), "{what}: Esc gives up");
+        assert_eq!(app.popups.len(), popups, "{what}: Esc keeps the popup");
+        assert_eq!(history(&app), before, "{what}: nothing written");
+
+        app.press(write);
+        assert!(app.waiting(), "{what}: waits again");
+        other.execute_batch("ROLLBACK").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        app.tick();
+        assert!(!app.waiting(), "{what}: saved once the lock is free");
+        assert!(history(&app) > before, "{what}: written");
+        if from_popup {
+            assert!(app.popups.is_empty(), "{what}: its popup closed once saved");
+        }
+    }
+}
