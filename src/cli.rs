@@ -470,7 +470,11 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
     let default_kind: EventKind = args.kind.parse()?;
     let job = crate::importer::Job::for_file(id, &args.file, format, default_kind);
     let name = job.name.clone();
-    let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" {
+    let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" && !args.dry_run {
+        // Read to the end before the import takes the write lock: a slow pipe must not hold
+        // every other writer up for as long as it takes to arrive.
+        Box::new(std::io::BufReader::new(spool_stdin()?))
+    } else if args.file.as_os_str() == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
         crate::store::files::refuse_if_open(&args.file)?;
@@ -521,6 +525,46 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "skipped {}: {}", summary.place(&name, s), s.reason)?;
     }
     Ok(())
+}
+
+/// The longest line standard input may hold for an import (as for a file): `cat /dev/zero |
+/// debrief import -` is refused after 1 MiB instead of filling the disk with its copy.
+const SPOOL_LINE_LIMIT: usize = 1 << 20;
+
+/// Standard input, copied to a temporary file (on disk, not in memory; removed when closed,
+/// whatever ends the process) and rewound.
+fn spool_stdin() -> Result<std::fs::File> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut spool = tempfile::tempfile().context("cannot create a temporary file to hold standard input")?;
+    let mut input = std::io::stdin().lock();
+    let mut buf = vec![0u8; 64 * 1024];
+    let (mut line, mut run) = (1usize, 0usize);
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).context("cannot read standard input; nothing was imported"),
+        };
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                line += 1;
+                run = 0;
+            } else {
+                run += 1;
+                if run > SPOOL_LINE_LIMIT {
+                    bail!("stdin, line {line}: the line is longer than 1 MiB; nothing was imported");
+                }
+            }
+        }
+        spool
+            .write_all(&buf[..n])
+            .context("cannot write the temporary copy of standard input; nothing was imported")?;
+    }
+    spool
+        .seek(SeekFrom::Start(0))
+        .context("cannot read back the copy of standard input")?;
+    Ok(spool)
 }
 
 /// The demo incident as written in assets/ (it happened on 2026-11-24).

@@ -602,3 +602,42 @@ fn meeting_screens_fit_small_terminals() {
         key(&mut app, KeyCode::Char(']'));
     }
 }
+
+/// Issue #12, defect 5 (the same mistake in attendance): the selected participant was a
+/// position in a list that reloads; when another session removed someone above, Space toggled
+/// whoever moved into that position. The selection now stays on the same person.
+#[test]
+fn attendance_acts_on_the_person_selected_when_another_session_removes_someone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let store = Store::open(&path, "facilitator").unwrap();
+    store.load_document(&debrief::cli::demo_document().unwrap()).unwrap();
+    let mut app = app_on(store, Theme::dark());
+    key(&mut app, KeyCode::Enter);
+    let id = incident_id(&app);
+    key(&mut app, KeyCode::Char('M'));
+    key(&mut app, KeyCode::Char('4'));
+    keys(&mut app, "jjjj");
+    let selected = |app: &App| match &app.screen {
+        Screen::Review(r) => r.participants[r.meeting.as_ref().unwrap().participant_sel].name.clone(),
+        _ => panic!("not on a review"),
+    };
+    assert_eq!(selected(&app), "Aylin Demir");
+
+    let other = Store::open(&path, "ben").unwrap();
+    let first = other.participants(id).unwrap().remove(0);
+    other.delete_participant(first.id, first.version).unwrap();
+    app.tick();
+    draw(&mut app, 100, 30);
+    assert_eq!(selected(&app), "Aylin Demir", "still the same person");
+    key(&mut app, KeyCode::Char(' '));
+    let present: Vec<String> = app
+        .store
+        .participants(id)
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.present)
+        .map(|p| p.name)
+        .collect();
+    assert!(present.contains(&"Aylin Demir".to_string()), "{present:?}");
+}

@@ -649,3 +649,103 @@ fn reading_commands_do_not_write() {
     drop(watcher);
     assert_eq!(std::fs::read(&db).unwrap(), bytes);
 }
+
+/// Issue #12, defect 10: `(echo …; sleep 45; echo …) | debrief import -` took the write lock and
+/// then waited for its pipe, so every other writer (a `debrief log`, a console's save) waited
+/// behind it. The import now reads its pipe to the end first (into a temporary file), and takes
+/// the lock only for the write itself; all or nothing stays.
+#[test]
+fn a_slow_pipe_into_import_does_not_hold_other_writers_up() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pipe.db");
+    ok(&db, &["new", "pipe"]);
+    let mut import = debrief(&db)
+        .args(["import", "-i", "1", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = import.stdin.take().unwrap();
+    writeln!(pipe, "2026-11-26T14:00:00Z first line").unwrap();
+    pipe.flush().unwrap();
+    // Time for the import to start reading (before the fix, to take the write lock).
+    std::thread::sleep(Duration::from_secs(1));
+
+    let started = Instant::now();
+    let out = run(&db, &["log", "-i", "1", "logged meanwhile"]);
+    let took = started.elapsed();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        took < Duration::from_secs(2),
+        "`debrief log` waited {took:?} behind an import that was still reading its pipe"
+    );
+    assert!(
+        import.try_wait().unwrap().is_none(),
+        "the import is still reading its pipe"
+    );
+
+    writeln!(pipe, "2026-11-26T14:05:00Z second line").unwrap();
+    drop(pipe);
+    let out = import.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.starts_with("imported 2 events from stdin"), "{said}");
+    let conn = assert_sound(&db, "after the import");
+    let (events, _, _) = counts(&conn, 1);
+    assert_eq!(events, 3);
+}
+
+/// A pipe that breaks off (the writer killed) imports nothing, as before: the spool is read only
+/// once it is whole, and an error in it writes nothing.
+#[test]
+fn an_import_from_a_pipe_is_still_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pipe.db");
+    ok(&db, &["new", "pipe"]);
+    let mut import = debrief(&db)
+        .args(["import", "-i", "1", "--format", "jsonl", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut pipe = import.stdin.take().unwrap();
+        writeln!(pipe, r#"{{"at":"2026-11-26T14:00:00Z","text":"good"}}"#).unwrap();
+        writeln!(pipe, "not json").unwrap();
+    }
+    let out = import.wait_with_output().unwrap();
+    assert!(!out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let conn = assert_sound(&db, "after the refused import");
+    assert_eq!(counts(&conn, 1).0, 0, "nothing imported");
+}
+
+/// Spooling a pipe must not fill the disk with an endless line: `/dev/zero` piped in is refused
+/// after 1 MiB of one line, naming it, and nothing is imported.
+#[test]
+fn an_endless_line_on_a_pipe_is_refused_before_it_fills_the_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pipe.db");
+    ok(&db, &["new", "pipe"]);
+    let started = Instant::now();
+    let out = debrief(&db)
+        .args(["import", "-i", "1", "--format", "log", "-"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "refused within 10 s, took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("stdin, line 1: the line is longer than 1 MiB; nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(counts(&assert_sound(&db, "after the refusal"), 1).0, 0);
+}

@@ -168,3 +168,70 @@ fn a_panic_gives_the_terminal_back_in_cooked_mode_with_echo() {
     assert!(!c.alternate_screen(), "the emulator is back on the main screen");
     assert_integrity(&ws.db);
 }
+
+/// Issue #12, defect 10: another process holds the write lock; a save in the console waits for
+/// it without blocking (the form says so and the frame keeps being redrawn), and SIGTERM or
+/// SIGHUP during that wait ends the console within the bound, with status 1 and a line saying
+/// the change was not saved (before: a 28 s freeze, then exit 0).
+#[test]
+fn a_signal_while_a_save_waits_for_another_writer_exits_quickly_saying_it_was_not_saved() {
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        let ws = Workspace::new();
+        let mut c = console_on_an_incident(&ws);
+        let other = rusqlite::Connection::open(&ws.db).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+
+        c.send("a");
+        c.wait_for("Add event");
+        c.send("14:20 failed over to the standby\r");
+        c.wait_for("Waiting for another writer");
+        // The frame is redrawn while it waits (the count goes up) and keys are answered.
+        c.send("x");
+        let s = c.wait_for("Waiting for another writer… 2 s (Esc gives up)");
+        assert!(
+            s.contains("failed over to the standby"),
+            "the form is still there:\n{s}"
+        );
+
+        let sent = Instant::now();
+        c.signal(signal);
+        let exit = exits_within_bound(&mut c, sent, "a signal during the wait");
+        assert_eq!(exit.code(), Some(1), "the change was not saved: {exit:?}");
+        c.drain(Duration::from_secs(5));
+        let raw = c.raw();
+        assert_restored(&raw);
+        let after = String::from_utf8_lossy(&raw[rfind(&raw, b"\x1b[?1049l").unwrap()..]).into_owned();
+        assert!(after.contains("that change was not saved"), "{after:?}");
+
+        other.execute_batch("ROLLBACK").unwrap();
+        drop(other);
+        let events = ws.run_ok("check", &["show", "1"]);
+        assert!(!events.contains("failed over"), "nothing was written:\n{events}");
+        assert_integrity(&ws.db);
+    }
+}
+
+/// Issue #12, defect 13: a key map with `quit = []` and `back = []` left no way out. It is
+/// refused, naming the file and line, before the terminal is taken over (no alternate screen,
+/// no raw mode), and the console does not start.
+#[test]
+fn a_key_map_without_a_way_out_is_refused_before_the_terminal_is_taken() {
+    let ws = Workspace::new();
+    ws.run_ok("setup", &["new", "Keys"]);
+    let file = ws.config().join("keymap.toml");
+    std::fs::write(&file, "[global]\nquit = []\nback = []\n").unwrap();
+    let mut c = Console::spawn(ws.debrief("oncall", &["open", "1"]));
+    let exit = c.wait_exit(Duration::from_secs(10)).expect("it exits at once");
+    assert_eq!(exit.code(), Some(1), "{exit:?}");
+    c.drain(Duration::from_secs(5));
+    let raw = c.raw();
+    assert!(rfind(&raw, b"\x1b[?1049h").is_none(), "the terminal was not taken over");
+    let text = String::from_utf8_lossy(&raw);
+    assert!(
+        text.contains(&format!(
+            "{}, line 2: [global] quit = [] would leave no way out",
+            file.display()
+        )),
+        "{text:?}"
+    );
+}

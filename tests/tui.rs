@@ -571,3 +571,334 @@ fn moving_a_card_out_of_the_filter_selects_the_card_drawn_next_to_it() {
         selected(&app)
     );
 }
+
+/// An incident in a database file with one event and two custom causes, DNS before Config, and
+/// a console on it with the incident open (the timeline focused, the event selected).
+fn shared_incident_with_causes(dir: &tempfile::TempDir) -> (App, std::path::PathBuf, i64, i64) {
+    use debrief::model::{EventKind, Source};
+    use debrief::store::{NewEvent, NewIncident};
+    let path = dir.path().join("shared.db");
+    let mine = Store::open(&path, "ana").unwrap();
+    let id = mine
+        .create_incident(&NewIncident {
+            title: "shared".into(),
+            severity: debrief::model::Severity::Sev2,
+            zone: "UTC".into(),
+            started_at: None,
+        })
+        .unwrap();
+    let event = mine
+        .add_event(
+            id,
+            &NewEvent {
+                at: Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap(),
+                kind: EventKind::Observation,
+                text: "resolver timeouts".into(),
+                milestone: None,
+                source: Source::Typed,
+                author: None,
+            },
+        )
+        .unwrap();
+    mine.add_custom_cause(id, "DNS").unwrap();
+    mine.add_custom_cause(id, "Config").unwrap();
+    let mut app = App::new(mine, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
+    app.open_incident(id).unwrap();
+    draw(&mut app, 80, 24);
+    (app, path, id, event)
+}
+
+fn cause_named(store: &Store, incident: i64, name: &str) -> Option<debrief::model::Cause> {
+    store
+        .causes(incident)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.category.label() == name)
+}
+
+fn flash(app: &App) -> String {
+    app.flash.as_ref().map(|(t, _)| t.clone()).unwrap_or_default()
+}
+
+/// Issue #12, defect 5: console A opens the evidence menu and highlights DNS; console B deletes
+/// DNS; A presses Enter. The menu held a position in a list that reloaded underneath it, so the
+/// link went to the cause that moved up into that position (Config).
+#[test]
+fn evidence_goes_to_the_cause_the_menu_showed_or_nowhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, path, id, event) = shared_incident_with_causes(&dir);
+    key(&mut app, KeyCode::Char('l'));
+    let menu = screen(&mut app, 80, 24);
+    assert!(menu.contains("Evidence for which cause?"), "{menu}");
+    // The five standard causes, then DNS.
+    keys(&mut app, "jjjjj");
+    let Some(Popup::Menu(m)) = app.popups.last() else {
+        panic!("the menu is open")
+    };
+    assert!(m.items[m.selected].ends_with("DNS"), "{:?}", m.items);
+
+    let other = Store::open(&path, "ben").unwrap();
+    let dns = cause_named(&other, id, "DNS").unwrap();
+    other.delete_cause(dns.id, dns.version).unwrap();
+    // The console notices (a tick, a frame) while the menu stays open.
+    app.tick();
+    draw(&mut app, 80, 24);
+    key(&mut app, KeyCode::Enter);
+
+    let config = cause_named(&app.store, id, "Config").unwrap();
+    assert!(
+        config.evidence.is_empty(),
+        "nothing linked to Config: {:?}",
+        config.evidence
+    );
+    assert_eq!(flash(&app), "DNS was deleted by someone else; nothing was linked.");
+    assert!(app.store.causes_of_event(event).unwrap().is_empty());
+
+    // A cause changed since the menu opened (here: linked by someone else) is not toggled
+    // blindly either: that would have unlinked their link.
+    key(&mut app, KeyCode::Char('l'));
+    keys(&mut app, "jjjjj");
+    let config = cause_named(&other, id, "Config").unwrap();
+    other.toggle_evidence(config.id, event).unwrap();
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.store.causes_of_event(event).unwrap(),
+        vec![config.id],
+        "their link stays"
+    );
+    assert!(
+        flash(&app).starts_with("Config was changed by someone else"),
+        "{}",
+        flash(&app)
+    );
+
+    // As it is now, the menu shows the link, and Enter on Config unlinks it.
+    key(&mut app, KeyCode::Char('l'));
+    keys(&mut app, "jjjjj");
+    let Some(Popup::Menu(m)) = app.popups.last() else {
+        panic!("the menu is open")
+    };
+    assert_eq!(m.items[m.selected], "[x] Config");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(flash(&app), "Event unlinked from Config.");
+    assert!(app.store.causes_of_event(event).unwrap().is_empty());
+}
+
+/// The action form's Cause field offers causes by id as they were when it opened: a cause
+/// deleted meanwhile is an error in the form, not an action silently saved with no cause (or
+/// with another cause of the same name).
+#[test]
+fn an_action_for_a_cause_deleted_meanwhile_is_not_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, path, id, _) = shared_incident_with_causes(&dir);
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Char('a'));
+    keys(&mut app, "Cache resolver answers");
+    // Title, Kind, Owner, Role, Due, then Cause: "none", five standard causes, DNS.
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Tab);
+    }
+    for _ in 0..6 {
+        key(&mut app, KeyCode::Right);
+    }
+    let Some(Popup::Form(form)) = app.popups.last() else {
+        panic!("the form is open")
+    };
+    assert_eq!(form.value("Cause"), "DNS");
+
+    let other = Store::open(&path, "ben").unwrap();
+    let dns = cause_named(&other, id, "DNS").unwrap();
+    other.delete_cause(dns.id, dns.version).unwrap();
+    app.tick();
+    app.press(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+
+    let Some(Popup::Form(form)) = app.popups.last() else {
+        panic!("the form stays open")
+    };
+    assert_eq!(
+        form.error.as_deref(),
+        Some("The cause DNS was deleted by someone else; nothing was saved (choose another).")
+    );
+    assert!(app.store.actions(id).unwrap().is_empty(), "nothing saved");
+}
+
+/// Issue #12, defect 10: another process holds the write lock (a long import). Saving in the
+/// console used to freeze it for the 30 s busy timeout (no frame, keys queued), then fail. Now
+/// the save waits without blocking: the form stays open and says so, keys are answered, Esc
+/// gives up with the form kept, and the save goes through once the lock is free.
+#[test]
+fn a_save_behind_another_writer_waits_without_blocking_and_esc_gives_up() {
+    use debrief::tui::app::WAITING_TEXT;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, path, id, event) = shared_incident_with_causes(&dir);
+    let count = |app: &App| app.store.all_events(id).unwrap().len();
+    let form_error = |app: &App| match app.popups.last() {
+        Some(Popup::Form(f)) => f.error.clone().unwrap_or_default(),
+        _ => panic!("the form is open"),
+    };
+    let within = |what: &str, started: std::time::Instant| {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{what} took {:?}: the console blocked on the lock",
+            started.elapsed()
+        );
+    };
+
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+
+    key(&mut app, KeyCode::Char('a'));
+    keys(&mut app, "12:30 cache flushed");
+    let started = std::time::Instant::now();
+    key(&mut app, KeyCode::Enter);
+    within("Enter", started);
+    assert!(form_error(&app).starts_with(WAITING_TEXT), "{}", form_error(&app));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Waiting for another writer… (Esc gives up)"), "{text}");
+    assert!(
+        text.contains("12:30 cache flushed"),
+        "what was typed is still there:\n{text}"
+    );
+
+    // It keeps answering keys and ticks: a key is not typed into the waiting form.
+    let started = std::time::Instant::now();
+    key(&mut app, KeyCode::Char('x'));
+    app.tick();
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    app.tick();
+    within("a key and two ticks", started);
+    let Some(Popup::Form(form)) = app.popups.last() else {
+        panic!("the form is open")
+    };
+    assert_eq!(form.value("Event"), "12:30 cache flushed");
+    assert_eq!(count(&app), 1, "nothing written while the lock is held");
+
+    // Esc gives up: the form stays, with what was typed; nothing was written.
+    key(&mut app, KeyCode::Esc);
+    assert!(!app.waiting());
+    assert!(form_error(&app).starts_with("Gave up waiting"), "{}", form_error(&app));
+    let Some(Popup::Form(form)) = app.popups.last() else {
+        panic!("the form is kept")
+    };
+    assert_eq!(form.value("Event"), "12:30 cache flushed");
+    app.tick();
+    assert_eq!(count(&app), 1);
+
+    // Saving again waits again; once the other writer is done, a tick saves it.
+    key(&mut app, KeyCode::Enter);
+    assert!(app.waiting());
+    other.execute_batch("COMMIT").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    app.tick();
+    assert!(!app.waiting());
+    assert!(app.popups.is_empty(), "the form closed once saved");
+    assert_eq!(count(&app), 2);
+
+    // Every other write path goes the same way: here a state toggle and a menu's link.
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    key(&mut app, KeyCode::Char('2'));
+    let started = std::time::Instant::now();
+    key(&mut app, KeyCode::Char('c'));
+    within("a cause state", started);
+    assert!(app.waiting());
+    assert!(flash(&app).starts_with(WAITING_TEXT), "{}", flash(&app));
+    key(&mut app, KeyCode::Esc);
+    assert!(!app.waiting());
+    assert!(
+        app.store
+            .causes(id)
+            .unwrap()
+            .iter()
+            .all(|c| c.state == CauseState::Unexamined)
+    );
+
+    key(&mut app, KeyCode::Char('1'));
+    key(&mut app, KeyCode::Char('g'));
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Enter);
+    assert!(app.waiting());
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Menu(_))),
+        "the menu stays open while it waits"
+    );
+    other.execute_batch("ROLLBACK").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    app.tick();
+    assert!(!app.waiting());
+    assert!(app.popups.is_empty());
+    let linked = app.store.causes_of_event(event).unwrap();
+    assert_eq!(linked.len(), 1, "linked once: {linked:?}");
+}
+
+/// Every kind of console write waits the same way behind another writer's lock: a delete
+/// confirmed, a cause state, a card moved on the board, cause notes, the meeting's start.
+/// Nothing is written while it waits (the change history does not grow), Esc gives up with the
+/// popup kept, and once the lock is free each goes through when tried again.
+#[test]
+fn every_console_write_waits_behind_another_writer_the_same_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let store = Store::open(&path, "facilitator").unwrap();
+    let id = store.load_document(&debrief::cli::demo_document().unwrap()).unwrap();
+    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
+    app.local_zone = chrono_tz::Europe::Berlin;
+    app.open_incident(id).unwrap();
+    let history = |app: &App| app.store.history(id, None).unwrap().len();
+    let other = rusqlite::Connection::open(&path).unwrap();
+    let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    // (what, keys that lead up to the write, the key that writes, the popup it writes from)
+    let scripts: [(&str, &str, KeyEvent, bool); 5] = [
+        (
+            "delete an event",
+            "1d",
+            KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE),
+            true,
+        ),
+        (
+            "a cause state",
+            "2",
+            KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE),
+            false,
+        ),
+        (
+            "a card moved",
+            "3",
+            KeyEvent::new(KeyCode::Char('>'), KeyModifiers::NONE),
+            false,
+        ),
+        ("cause notes", "2e checked the resolver", ctrl_s, true),
+        (
+            "the meeting's start",
+            "1",
+            KeyEvent::new(KeyCode::Char('M'), KeyModifiers::NONE),
+            false,
+        ),
+    ];
+    for (what, lead, write, from_popup) in scripts {
+        keys(&mut app, lead);
+        let before = history(&app);
+        let popups = app.popups.len();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        draw(&mut app, 80, 24);
+        app.press(write);
+        assert!(app.waiting(), "{what}: waits");
+        assert_eq!(app.popups.len(), popups, "{what}: the popups as they were");
+        app.tick();
+        assert_eq!(history(&app), before, "{what}: nothing written while it waits");
+        key(&mut app, KeyCode::Esc);
+        assert!(!app.waiting(), "{what}: Esc gives up");
+        assert_eq!(app.popups.len(), popups, "{what}: Esc keeps the popup");
+        assert_eq!(history(&app), before, "{what}: nothing written");
+
+        app.press(write);
+        assert!(app.waiting(), "{what}: waits again");
+        other.execute_batch("ROLLBACK").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        app.tick();
+        assert!(!app.waiting(), "{what}: saved once the lock is free");
+        assert!(history(&app) > before, "{what}: written");
+        if from_popup {
+            assert!(app.popups.is_empty(), "{what}: its popup closed once saved");
+        }
+    }
+}

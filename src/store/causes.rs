@@ -135,12 +135,37 @@ impl Store {
     /// Links an event to a cause as evidence, or unlinks it when it already is. Returns whether
     /// the link exists afterwards.
     pub fn toggle_evidence(&self, cause_id: i64, event_id: i64) -> Result<bool> {
-        let c = self.cause(cause_id)?;
-        let e = self.event(event_id)?;
-        if c.incident_id != e.incident_id {
-            return Err(StoreError::Invalid("evidence must come from the same incident".into()));
-        }
+        self.toggle_evidence_checked(cause_id, None, event_id)
+    }
+
+    /// [`Store::toggle_evidence`] for a cause as the caller last read it: a cause deleted since
+    /// is `NotFound`, one changed since (its notes, its state, another link) is a `Conflict`,
+    /// and nothing is linked. Checked under the write lock, so no other writer slips between
+    /// the check and the link.
+    pub fn toggle_evidence_at(&self, cause_id: i64, version: i64, event_id: i64) -> Result<bool> {
+        self.toggle_evidence_checked(cause_id, Some(version), event_id)
+    }
+
+    fn toggle_evidence_checked(&self, cause_id: i64, version: Option<i64>, event_id: i64) -> Result<bool> {
         self.write(|conn| {
+            let incident_of = |table: &str, what: &'static str, id: i64| -> Result<i64> {
+                conn.query_row(&format!("SELECT incident_id FROM {table} WHERE id = ?"), [id], |r| {
+                    r.get(0)
+                })
+                .optional()?
+                .ok_or(StoreError::NotFound { what, id })
+            };
+            let cause_incident = incident_of("causes", "cause", cause_id)?;
+            let event_incident = incident_of("events", "event", event_id)?;
+            if cause_incident != event_incident {
+                return Err(StoreError::Invalid("evidence must come from the same incident".into()));
+            }
+            match version {
+                Some(v) => check_version(conn, "causes", "cause", cause_id, v)?,
+                None => {
+                    conn.execute("UPDATE causes SET version = version + 1 WHERE id = ?", [cause_id])?;
+                }
+            }
             let removed = conn.execute(
                 "DELETE FROM evidence WHERE cause_id = ? AND event_id = ?",
                 params![cause_id, event_id],
@@ -151,11 +176,10 @@ impl Store {
                     params![cause_id, event_id],
                 )?;
             }
-            conn.execute("UPDATE causes SET version = version + 1 WHERE id = ?", [cause_id])?;
             let op = if removed == 0 { "link" } else { "unlink" };
             self.record(
                 conn,
-                Some(c.incident_id),
+                Some(cause_incident),
                 "cause",
                 cause_id,
                 op,

@@ -124,6 +124,7 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     author: String,
+    gate: WriteGate,
     /// The file the connection has open, as it was when opened, and its write-ahead log.
     file: Option<OpenFile>,
     /// Declared after `conn`, so it is dropped after the connection is closed.
@@ -139,6 +140,27 @@ struct OpenFile {
     /// Once the file is found gone, it stays gone for this connection: writes that land in an
     /// unlinked file are lost even if a file of that name comes back.
     lost: std::sync::Mutex<Option<String>>,
+}
+
+/// How this connection's writes wait for another process's write lock, and what came of them.
+struct WriteGate {
+    /// The busy timeout writes use ([`Store::set_busy_timeout`]); presence restores it.
+    wait: std::cell::Cell<Duration>,
+    /// A write was refused because another process held the write lock: nothing of it was
+    /// written (see [`Store::take_refused`]).
+    refused: std::cell::Cell<bool>,
+    /// Transactions committed on this connection.
+    commits: std::cell::Cell<u64>,
+}
+
+impl Default for WriteGate {
+    fn default() -> WriteGate {
+        WriteGate {
+            wait: std::cell::Cell::new(BUSY_TIMEOUT),
+            refused: Default::default(),
+            commits: Default::default(),
+        }
+    }
 }
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -202,6 +224,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             author: clean_author(author),
+            gate: WriteGate::default(),
             file: None,
             _registration: None,
         };
@@ -226,6 +249,7 @@ impl Store {
             conn: Connection::open_in_memory()?,
             path: PathBuf::from(IN_MEMORY),
             author: clean_author(author),
+            gate: WriteGate::default(),
             file: None,
             _registration: None,
         };
@@ -383,12 +407,24 @@ impl Store {
     /// A file that is no longer the one at its path (deleted, replaced, its log removed) takes
     /// no write: what went into it would be seen by no one. It is checked before the write and
     /// again after it, so a write that raced with the swap is not reported as saved either.
+    ///
+    /// A write that finds the lock held past the busy timeout fails before it wrote anything,
+    /// and says so through [`Store::take_refused`] (the console retries it without blocking).
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         self.check_file()?;
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
+            let e = StoreError::from(e);
+            if Store::is_busy(&e) {
+                self.gate.refused.set(true);
+            }
+            return Err(e);
+        }
         match f(&self.conn) {
             Ok(v) => match self.conn.execute_batch("COMMIT") {
-                Ok(()) => self.check_file().map(|()| v),
+                Ok(()) => {
+                    self.gate.commits.set(self.gate.commits.get() + 1);
+                    self.check_file().map(|()| v)
+                }
                 Err(e) => {
                     let _ = self.conn.execute_batch("ROLLBACK");
                     Err(e.into())
@@ -460,15 +496,31 @@ impl Store {
 
     /// Sets how long a write waits for another process's write before it fails as busy.
     pub fn set_busy_timeout(&self, wait: Duration) -> Result<()> {
-        Ok(self.conn.busy_timeout(wait)?)
+        self.conn.busy_timeout(wait)?;
+        self.gate.wait.set(wait);
+        Ok(())
+    }
+
+    /// Whether a write since the last call was refused because another process held the write
+    /// lock past the busy timeout. Such a write wrote nothing: it can be tried again as it was.
+    pub fn take_refused(&self) -> bool {
+        self.gate.refused.take()
+    }
+
+    /// How many write transactions this connection has committed.
+    pub fn commits(&self) -> u64 {
+        self.gate.commits.get()
     }
 
     /// Presence is best effort: a write that would wait behind another process's long write
     /// (an import) gives up after a moment instead of freezing the console for the busy timeout.
     fn briefly<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        self.conn.busy_timeout(PRESENCE_WAIT)?;
+        let (wait, refused) = (self.gate.wait.get(), self.gate.refused.get());
+        self.conn.busy_timeout(PRESENCE_WAIT.min(wait))?;
         let result = f();
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        self.conn.busy_timeout(wait)?;
+        // Presence is best effort: a heartbeat that found the lock held is no refused write.
+        self.gate.refused.set(refused);
         result
     }
 
@@ -726,6 +778,25 @@ fn check_links(path: &Path, shown: &str, meta: &fs::Metadata) -> Result<()> {
     if links <= 1 {
         return Ok(());
     }
+    // A creator killed between linking the new database into place and removing its temporary
+    // name leaves that name behind: it is ours, so it goes, and the file has one name again.
+    if let (Some(dir), Some(name), Some(id)) = (path.parent(), path.file_name(), FileId::of(path)) {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let prefix = format!(".{}.new-", name.to_string_lossy());
+        for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) && FileId::of(&entry.path()) == Some(id) {
+                remove_with_side_files(&entry.path());
+            }
+        }
+        links = fs::metadata(path).map(|m| m.nlink()).unwrap_or(1);
+        if links <= 1 {
+            return Ok(());
+        }
+    }
     Err(StoreError::HardLinks {
         path: shown.into(),
         links,
@@ -801,6 +872,7 @@ fn create_new(path: &Path) -> Result<()> {
                 )?,
                 path: path.to_path_buf(),
                 author: String::new(),
+                gate: WriteGate::default(),
                 file: None,
                 _registration: None,
             };

@@ -38,8 +38,9 @@ pub enum Purpose {
     HomeFilter,
     AddCause,
     CauseNotes(Cause),
-    AddAction,
-    EditAction(Task),
+    // The causes the form's Cause field offers, by label and id as they were when it opened.
+    AddAction(Vec<(String, i64)>),
+    EditAction(Task, Vec<(String, i64)>),
     EditIncident(Incident),
     Meeting(super::meeting::MeetingForm),
     CrossOwner,
@@ -51,10 +52,14 @@ pub enum Purpose {
     Import { incident: i64 },
 }
 
+/// What a menu is for. A menu holds what it offers (ids and versions as they were read when it
+/// opened), never a position in a list that reloads underneath it.
 #[derive(Debug, Clone)]
 pub enum MenuPurpose {
-    Milestone(Event),
-    Evidence(Event),
+    /// The milestones offered, in the menu's order (`None` clears it).
+    Milestone(Event, Vec<Option<Milestone>>),
+    /// The causes offered, in the menu's order.
+    Evidence(Event, Vec<Cause>),
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +92,20 @@ pub enum Popup {
 pub enum Clock {
     System,
     Fixed(DateTime<Utc>),
+}
+
+impl Popup {
+    /// A copy of a popup a key can write from (a form, a menu, a question), to put back when
+    /// the write has to wait; `None` for the others.
+    fn copy(&self) -> Option<Popup> {
+        match self {
+            Popup::Form(f) => Some(Popup::Form(f.clone())),
+            Popup::Menu(m) => Some(Popup::Menu(m.clone())),
+            Popup::Confirm(q, what) => Some(Popup::Confirm(q.clone(), what.clone())),
+            Popup::Conflict(what, theirs, f) => Some(Popup::Conflict(what.clone(), theirs.clone(), f.clone())),
+            _ => None,
+        }
+    }
 }
 
 impl Clock {
@@ -127,7 +146,27 @@ pub struct App {
     session: String,
     data_version: i64,
     last_heartbeat: Option<Instant>,
+    /// A key whose write found another process holding the database's write lock: nothing
+    /// was written, the popups are as they were before the key, and [`App::tick`] presses the
+    /// key again until the write goes through or Esc gives up.
+    waiting: Option<Waiting>,
 }
+
+/// A write waiting for another process's write lock (see [`App::waiting`]).
+#[derive(Debug, Clone, Copy)]
+struct Waiting {
+    key: KeyEvent,
+    since: Instant,
+    last_try: Instant,
+}
+
+/// How long a console write waits for the write lock before it lets the event loop go on:
+/// never long enough to stop a frame or a key (another writer's import can hold it for minutes).
+pub const WRITE_WAIT: Duration = Duration::from_millis(20);
+/// How often a waiting write is tried again.
+const RETRY_EVERY: Duration = Duration::from_millis(200);
+/// The first words of what a form (or the status line) says while its write waits.
+pub const WAITING_TEXT: &str = "Waiting for another writer";
 
 /// How often other sessions' presence is refreshed and ours announced.
 const HEARTBEAT: Duration = Duration::from_secs(2);
@@ -161,7 +200,13 @@ impl App {
             session,
             data_version,
             last_heartbeat: None,
+            waiting: None,
         };
+        // Writes never block the event loop: one that finds the lock held fails at once and
+        // waits in `waiting` instead (see `App::attempt`).
+        if let Err(e) = app.store.set_busy_timeout(WRITE_WAIT) {
+            app.set_flash(e.to_string(), true);
+        }
         app.reload();
         app
     }
@@ -202,13 +247,120 @@ impl App {
     pub fn handle_event(&mut self, event: TermEvent) {
         match event {
             TermEvent::Key(key) if key.kind != KeyEventKind::Release => self.handle_key(key),
+            // While a write waits, what it will write stays as it is.
+            TermEvent::Paste(_) | TermEvent::Mouse(_) if self.waiting.is_some() => self.still_waiting(),
             TermEvent::Paste(text) => self.paste(&text),
             TermEvent::Mouse(m) => self.handle_mouse(m),
             _ => {}
         }
     }
 
+    /// Presses a key. Every write a key asks for goes through here: when another process holds
+    /// the database's write lock, the write fails at once (nothing written), the popups go back
+    /// to how they were before the key, and the key waits to be pressed again on the next
+    /// ticks, while the console keeps drawing and answering keys (Esc gives up).
     pub fn handle_key(&mut self, key: KeyEvent) {
+        match self.waiting {
+            Some(_) => self.key_while_waiting(key),
+            None => self.attempt(key, None),
+        }
+    }
+
+    /// Whether a write is waiting for another process's write lock.
+    pub fn waiting(&self) -> bool {
+        self.waiting.is_some()
+    }
+
+    fn attempt(&mut self, key: KeyEvent, since: Option<Instant>) {
+        let depth = self.popups.len();
+        let before = self.popups.last().and_then(Popup::copy);
+        let commits = self.store.commits();
+        self.store.take_refused();
+        self.dispatch_key(key);
+        if !self.store.take_refused() {
+            return;
+        }
+        if self.store.commits() != commits {
+            // Cannot happen today (every key writes in one transaction); should a key ever
+            // write twice, pressing it again would repeat what was saved, so it is not retried.
+            self.set_flash(
+                "Another process took the database in the middle of this change: part of it was saved. \
+                 Check it before trying again.",
+                true,
+            );
+            return;
+        }
+        // Nothing was written: undo what the failed attempt did to the popups.
+        match before {
+            Some(top) => {
+                self.popups.truncate(depth.saturating_sub(1));
+                self.popups.push(top);
+            }
+            None => self.popups.truncate(depth),
+        }
+        let now = Instant::now();
+        self.waiting = Some(Waiting {
+            key,
+            since: since.unwrap_or(now),
+            last_try: now,
+        });
+        self.show_waiting();
+    }
+
+    /// Says that a write waits, in the form it came from or else on the status line.
+    fn show_waiting(&mut self) {
+        let Some(w) = self.waiting else {
+            return;
+        };
+        let secs = w.since.elapsed().as_secs();
+        let text = if secs == 0 {
+            format!("{WAITING_TEXT}… (Esc gives up)")
+        } else {
+            format!("{WAITING_TEXT}… {secs} s (Esc gives up)")
+        };
+        match self.popups.last_mut() {
+            Some(Popup::Form(f)) => f.error = Some(text),
+            _ => self.set_flash(text, false),
+        }
+    }
+
+    fn still_waiting(&mut self) {
+        self.show_waiting();
+    }
+
+    /// While a write waits: Esc (or back) gives up, keeping the form; quit quits (the console
+    /// then says that the change was not saved); any other key is answered with the wait.
+    fn key_while_waiting(&mut self, key: KeyEvent) {
+        use ratatui::crossterm::event::KeyCode;
+        let action = self.keymap.action_with_layer(self.context(), self.layer(), &key);
+        if action == Some(Action::Quit) {
+            self.quit = true;
+        } else if key.code == KeyCode::Esc || action == Some(Action::Back) {
+            self.waiting = None;
+            match self.popups.last_mut() {
+                Some(Popup::Form(f)) => {
+                    f.error = Some("Gave up waiting for another writer: nothing was saved. Ctrl-S tries again.".into())
+                }
+                _ => self.set_flash("Gave up waiting for another writer: nothing was saved.", true),
+            }
+        } else {
+            self.still_waiting();
+        }
+    }
+
+    /// Tries a waiting write again (from [`App::tick`]).
+    fn retry_waiting(&mut self) {
+        let Some(w) = self.waiting else {
+            return;
+        };
+        if w.last_try.elapsed() < RETRY_EVERY {
+            return;
+        }
+        self.waiting = None;
+        self.attempt(w.key, Some(w.since));
+    }
+
+    fn dispatch_key(&mut self, key: KeyEvent) {
         if !self.popups.is_empty() {
             self.popup_key(key);
             return;
@@ -292,8 +444,10 @@ impl App {
         self.data_version = self.store.data_version().unwrap_or(self.data_version);
     }
 
-    /// Called a few times a second: picks up other sessions' changes and keeps presence fresh.
+    /// Called a few times a second: tries a waiting write again, picks up other sessions'
+    /// changes and keeps presence fresh.
     pub fn tick(&mut self) {
+        self.retry_waiting();
         // Not while an import holds the write lock: the heartbeat would wait for it (up to the
         // busy timeout) and the progress would stop being drawn.
         let due = !self.busy() && self.last_heartbeat.is_none_or(|t| t.elapsed() >= HEARTBEAT);
@@ -547,14 +701,19 @@ impl App {
             }
             (Action::SetMilestone, Pane::Timeline) => {
                 if let Some(e) = r.timeline.selected_event().cloned() {
-                    let mut items = vec!["(none)".to_string()];
-                    items.extend(Milestone::ALL.iter().map(|m| m.label().to_string()));
-                    let selected = e.milestone.map(|m| m as usize + 1).unwrap_or(0);
+                    let choices: Vec<Option<Milestone>> = std::iter::once(None)
+                        .chain(Milestone::ALL.iter().copied().map(Some))
+                        .collect();
+                    let items = choices
+                        .iter()
+                        .map(|m| m.map(|m| m.label().to_string()).unwrap_or_else(|| "(none)".into()))
+                        .collect();
+                    let selected = choices.iter().position(|m| *m == e.milestone).unwrap_or(0);
                     self.popups.push(Popup::Menu(Menu {
                         title: "Milestone".into(),
                         items,
                         selected,
-                        purpose: MenuPurpose::Milestone(e),
+                        purpose: MenuPurpose::Milestone(e, choices),
                     }));
                 }
             }
@@ -575,7 +734,7 @@ impl App {
                         title: "Evidence for which cause?".into(),
                         items,
                         selected: r.cause_sel,
-                        purpose: MenuPurpose::Evidence(e),
+                        purpose: MenuPurpose::Evidence(e, r.causes.clone()),
                     }));
                 }
             }
@@ -973,26 +1132,44 @@ impl App {
 
     fn choose(&mut self, menu: Menu<MenuPurpose>) {
         let result = match &menu.purpose {
-            MenuPurpose::Milestone(e) => {
-                let m = if menu.selected == 0 {
-                    None
-                } else {
-                    Milestone::ALL.get(menu.selected - 1).copied()
-                };
-                self.store.set_milestone(e.id, e.version, m).map(|_| ())
-            }
-            MenuPurpose::Evidence(e) => {
-                let Screen::Review(r) = &self.screen else {
-                    return;
-                };
-                match r.causes.get(menu.selected) {
-                    Some(c) => self.store.toggle_evidence(c.id, e.id).map(|linked| {
+            MenuPurpose::Milestone(e, choices) => match choices.get(menu.selected) {
+                Some(m) => self.store.set_milestone(e.id, e.version, *m).map(|_| ()),
+                None => Ok(()),
+            },
+            MenuPurpose::Evidence(e, causes) => match causes.get(menu.selected) {
+                // The cause this menu showed, by id and the version it showed: if someone else
+                // deleted or changed it since, nothing is linked (and no other cause either).
+                Some(c) => match self.store.toggle_evidence_at(c.id, c.version, e.id) {
+                    Ok(linked) => {
                         let what = if linked { "linked to" } else { "unlinked from" };
-                        self.flash = Some((format!("Event {what} {}.", c.category.label()), false));
-                    }),
-                    None => Ok(()),
-                }
-            }
+                        self.set_flash(format!("Event {what} {}.", c.category.label()), false);
+                        Ok(())
+                    }
+                    Err(StoreError::NotFound { what: "cause", .. }) => {
+                        let text = format!(
+                            "{} was deleted by someone else; nothing was linked.",
+                            c.category.label()
+                        );
+                        self.set_flash(text, true);
+                        Ok(())
+                    }
+                    Err(StoreError::NotFound { what: "event", .. }) => {
+                        self.set_flash("This event was deleted by someone else; nothing was linked.", true);
+                        Ok(())
+                    }
+                    Err(StoreError::Conflict { .. }) => {
+                        let text = format!(
+                            "{} was changed by someone else since this menu opened; nothing was linked \
+                             (l shows it as it is now).",
+                            c.category.label()
+                        );
+                        self.set_flash(text, true);
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                },
+                None => Ok(()),
+            },
         };
         self.report(result);
     }
@@ -1182,7 +1359,7 @@ impl App {
                     .set_cause_notes(c.id, c.version, &form.value("Notes"))
                     .map_err(|err| self.failure(err, "cause", |s, id| s.cause(id).map(|c| c.notes)))?;
             }
-            Purpose::AddAction | Purpose::EditAction(_) => {
+            Purpose::AddAction(cause_ids) | Purpose::EditAction(_, cause_ids) => {
                 let Screen::Review(r) = &self.screen else {
                     return Ok(());
                 };
@@ -1200,12 +1377,18 @@ impl App {
                 } else {
                     Some(role.parse::<Role>().map_err(msg)?)
                 };
+                // The cause the form offered under that label, by the id it had when the form
+                // opened: not looked up again in a list that may have changed since.
                 let cause_label = form.value("Cause");
-                let cause_id = r
-                    .causes
-                    .iter()
-                    .find(|c| c.category.label() == cause_label)
-                    .map(|c| c.id);
+                let cause_id = cause_ids.iter().find(|(l, _)| *l == cause_label).map(|(_, id)| *id);
+                let gone = |err: StoreError| match err {
+                    StoreError::Invalid(_) if cause_id.is_some_and(|id| self.store.cause(id).is_err()) => {
+                        Failure::Message(format!(
+                            "The cause {cause_label} was deleted by someone else; nothing was saved (choose another)."
+                        ))
+                    }
+                    other => msg(other),
+                };
                 let priority = form
                     .value("Priority")
                     .trim_start_matches('P')
@@ -1213,7 +1396,7 @@ impl App {
                     .unwrap_or(0);
                 let kind: ActionKind = form.value("Kind").parse().map_err(msg)?;
                 match &form.purpose {
-                    Purpose::EditAction(original) => {
+                    Purpose::EditAction(original, _) => {
                         let mut a = original.clone();
                         a.title = form.value("Title");
                         a.kind = kind;
@@ -1225,9 +1408,12 @@ impl App {
                         a.priority = priority;
                         a.status = form.value("Status").parse().unwrap_or(a.status);
                         a.details = form.value("Details");
-                        self.store
-                            .update_action(&a)
-                            .map_err(|err| self.failure(err, "action", |s, id| s.action(id).map(describe_action)))?;
+                        self.store.update_action(&a).map_err(|err| match err {
+                            StoreError::Conflict { .. } => {
+                                self.failure(err, "action", |s, id| s.action(id).map(describe_action))
+                            }
+                            other => gone(other),
+                        })?;
                     }
                     _ => {
                         let id = self
@@ -1246,7 +1432,7 @@ impl App {
                                     priority,
                                 },
                             )
-                            .map_err(msg)?;
+                            .map_err(gone)?;
                         if let Screen::Review(r) = &mut self.screen {
                             r.reload(&self.store).map_err(msg)?;
                             if !r.select_action(id) {
@@ -1365,7 +1551,7 @@ fn rebase(purpose: &mut Purpose, store: &Store) {
                 c.version = now.version;
             }
         }
-        Purpose::EditAction(a) => {
+        Purpose::EditAction(a, _) => {
             if let Ok(now) = store.action(a.id) {
                 a.version = now.version;
             }
@@ -1418,8 +1604,9 @@ fn action_form(
     let kinds: Vec<&str> = ActionKind::ALL.iter().map(|k| k.key()).collect();
     let mut roles = vec!["none"];
     roles.extend(Role::ALL.iter().map(|r| r.key()));
+    let cause_ids: Vec<(String, i64)> = causes.iter().map(|c| (c.category.label(), c.id)).collect();
     let cause_labels: Vec<String> = std::iter::once("none".to_string())
-        .chain(causes.iter().map(|c| c.category.label()))
+        .chain(cause_ids.iter().map(|(label, _)| label.clone()))
         .collect();
     let cause_refs: Vec<&str> = cause_labels.iter().map(String::as_str).collect();
     let cause_sel = cause.map(|c| c.category.label()).unwrap_or_else(|| "none".into());
@@ -1456,8 +1643,8 @@ fn action_form(
     }
     fields.push(Field::multi("Details", a.map(|a| a.details.as_str()).unwrap_or("")));
     let (title, purpose) = match a {
-        Some(a) => ("Edit action", Purpose::EditAction(a.clone())),
-        None => ("Add action", Purpose::AddAction),
+        Some(a) => ("Edit action", Purpose::EditAction(a.clone(), cause_ids)),
+        None => ("Add action", Purpose::AddAction(cause_ids)),
     };
     Form::new(title, purpose, fields)
 }

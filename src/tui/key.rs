@@ -32,6 +32,14 @@ impl Key {
         Key { code, modifiers }
     }
 
+    /// Ctrl-C, as [`Key::new`] normalises it.
+    pub const fn ctrl_c() -> Key {
+        Key {
+            code: KeyCode::Char('c'),
+            modifiers: KeyModifiers::CONTROL,
+        }
+    }
+
     pub fn from_event(event: &KeyEvent) -> Key {
         Key::new(event.code, event.modifiers)
     }

@@ -159,6 +159,25 @@ pub enum KeyMapError {
         context: &'static str,
         action: String,
     },
+    #[error(
+        "{origin}, line {line}: [{context}] quit = [] would leave no way out of the console; \
+         give quit a key, or leave the line out (ctrl-c always quits)"
+    )]
+    QuitUnbound {
+        origin: String,
+        line: usize,
+        context: &'static str,
+    },
+    #[error(
+        "{origin}, line {line}: [{context}] {action} = \"{key}\": ctrl-c always quits and cannot be given to {action}"
+    )]
+    CtrlCReserved {
+        origin: String,
+        line: usize,
+        context: &'static str,
+        action: Action,
+        key: String,
+    },
     #[error("{origin}, line {line}: [{context}] key \"{key}\" is given to both {first} and {second}; keep one")]
     Conflict {
         origin: String,
@@ -248,11 +267,17 @@ impl KeyMap {
 
     /// Changes only the actions the text lists; their keys are taken from whatever other
     /// action of the same context had them. Nothing changes when the text has an error.
+    ///
+    /// Ctrl-C is the one binding a patch cannot remove: a `quit` line keeps it (added when the
+    /// line leaves it out), `quit = []` is refused, and so is ctrl-c given to another action.
     pub fn apply_patch(&mut self, text: &str, origin: &str) -> Result<(), KeyMapError> {
         let entries = parse_entries(text, origin)?;
         for entry in entries {
             let table = &mut self.tables[entry.context.index()];
-            let keys: Vec<Key> = entry.keys.iter().map(|(k, _)| *k).collect();
+            let mut keys: Vec<Key> = entry.keys.iter().map(|(k, _)| *k).collect();
+            if entry.action == Action::Quit && !keys.contains(&CTRL_C) {
+                keys.push(CTRL_C);
+            }
             for taken in table.keys.values_mut() {
                 taken.retain(|k| !keys.contains(k));
             }
@@ -476,7 +501,30 @@ fn parse_entry(
     })
 }
 
+/// The key that always quits (or, where a popup takes it, cancels): see [`KeyMap::apply_patch`].
+const CTRL_C: Key = Key::ctrl_c();
+
 fn check_conflicts(origin: &str, entries: &[Entry]) -> Result<(), KeyMapError> {
+    for entry in entries {
+        if entry.action == Action::Quit && entry.keys.is_empty() {
+            return Err(KeyMapError::QuitUnbound {
+                origin: origin.to_string(),
+                line: entry.line,
+                context: entry.context.name(),
+            });
+        }
+        if entry.action != Action::Quit
+            && let Some((_, text)) = entry.keys.iter().find(|(k, _)| *k == CTRL_C)
+        {
+            return Err(KeyMapError::CtrlCReserved {
+                origin: origin.to_string(),
+                line: entry.line,
+                context: entry.context.name(),
+                action: entry.action,
+                key: text.clone(),
+            });
+        }
+    }
     for (i, later) in entries.iter().enumerate() {
         for earlier in &entries[..i] {
             if earlier.context != later.context || earlier.action == later.action {

@@ -234,6 +234,43 @@ fn bad_patches_name_the_file_line_and_culprit() {
 }
 
 #[test]
+fn a_key_map_cannot_take_away_the_way_out() {
+    // Issue #12, defect 13: `quit = []` and `back = []` left no key that leaves the console.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keymap.toml");
+    std::fs::write(&file, "[global]\nquit = []\nback = []\n").unwrap();
+    let err = KeyMap::load_file(&file).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{}, line 2: [global] quit = [] would leave no way out of the console; \
+             give quit a key, or leave the line out (ctrl-c always quits)",
+            file.display()
+        )
+    );
+    assert!(patch_error("[popup]\nquit = []\n").contains("line 2: [popup] quit = []"));
+    assert!(patch_error("[timeline]\nquit = []\n").contains("line 2: [timeline] quit = []"));
+    // Ctrl-C cannot be given to anything else, in any section.
+    assert_eq!(
+        patch_error("[global]\nback = [\"q\", \"ctrl-c\"]\n"),
+        "/home/me/.config/debrief/keymap.toml, line 2: [global] back = \"ctrl-c\": \
+         ctrl-c always quits and cannot be given to back"
+    );
+    assert!(patch_error("[timeline]\nadd = [\"ctrl-c\"]\n").contains("cannot be given to add"));
+    assert!(patch_error("[popup]\nback = [\"ctrl-c\"]\n").contains("cannot be given to back"));
+    // Quit moved to another key keeps ctrl-c as well; back may be unbound.
+    let map = KeyMap::from_toml_patch("[global]\nquit = [\"f10\"]\nback = []\n[popup]\nquit = [\"f10\"]\n").unwrap();
+    let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    for &ctx in Context::ALL {
+        assert_eq!(map.action(ctx, &ctrl_c), Some(Action::Quit), "{ctx:?}");
+    }
+    assert_eq!(
+        map.action(Context::Timeline, &press(KeyCode::F(10), KeyModifiers::NONE)),
+        Some(Action::Quit)
+    );
+}
+
+#[test]
 fn files_load_or_fail_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("keymap.toml");

@@ -125,9 +125,14 @@ impl ReviewState {
             Some(c) => c.evidence.iter().filter_map(|e| store.event(*e).ok()).collect(),
             None => Vec::new(),
         };
+        let participant_id = self
+            .meeting
+            .as_ref()
+            .and_then(|m| self.participants.get(m.participant_sel))
+            .map(|p| p.id);
         self.participants = store.participants(id)?;
         if let Some(m) = &mut self.meeting {
-            m.participant_sel = m.participant_sel.min(self.participants.len().saturating_sub(1));
+            m.participant_sel = keep(&self.participants, participant_id, |p| p.id, m.participant_sel);
             if m.reload(store)? {
                 super::meeting::bring_forward(self);
             }

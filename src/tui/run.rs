@@ -73,6 +73,9 @@ pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
         }
         Ok(())
     })();
+    // A change still waiting for another process's write lock was not saved: the exit says so
+    // (status 1), whether a signal (SIGTERM, SIGHUP) or the user's quit ended the wait.
+    let unsaved = app.waiting();
     app.shutdown();
     let restored = guard.restore();
     if terminal::tty_gone() {
@@ -83,9 +86,12 @@ pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
     }
     restored?;
     result?;
-    match app.lost {
+    if let Some(lost) = app.lost {
         // Nothing typed after the file went away was saved: say so where the shell sees it.
-        Some(lost) => Err(anyhow::anyhow!(lost.error)),
-        None => Ok(()),
+        anyhow::bail!(lost.error);
     }
+    if unsaved {
+        anyhow::bail!("stopped while a change waited for another process's write to finish; that change was not saved");
+    }
+    Ok(())
 }
