@@ -76,7 +76,9 @@ pub enum Command {
         id: i64,
         #[arg(long, short, default_value = "md", value_parser = ["md", "json", "csv"])]
         format: String,
-        /// Write to FILE instead of standard output
+        /// Write to FILE instead of standard output (- is standard output). An existing file
+        /// is replaced whole, keeping its mode; a symbolic link is written through; anything
+        /// else that is not a regular file (a device, a FIFO, a directory) is refused
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -375,8 +377,14 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             writeln!(out, "{id}")?;
         }
         Command::Export { id, format, output } => {
+            // `-o -` is standard output, as `import -` reads standard input.
+            let file = output.filter(|p| p.as_os_str() != "-");
+            if let Some(path) = &file {
+                // Refused before anything is rendered: a device, a FIFO, a directory…
+                crate::util::check_target(path)?;
+            }
             let text = crate::report::export(store, id, &format, Local::now().date_naive())?;
-            match output {
+            match file {
                 Some(path) => crate::util::write_atomically(&path, text.as_bytes())
                     .with_context(|| format!("cannot write {}", path.display()))?,
                 None => out.write_all(text.as_bytes())?,

@@ -277,6 +277,70 @@ fn export_json_then_load_gives_the_same_document() {
     env.fails(&["load", file.to_str().unwrap()], "demo.json:2:");
 }
 
+/// `export -o`: `-` is standard output; a FIFO or a device is refused and left alone; a link
+/// to a regular file is written through; an existing file keeps its mode.
+#[test]
+fn export_to_a_file_replaces_only_regular_files_and_keeps_their_mode() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let md = env.ok(&["export", "1"]);
+    assert!(md.starts_with("# "), "{md}");
+    assert_eq!(env.ok(&["export", "1", "-o", "-"]), md, "-o - is standard output");
+    let dir = env.db.parent().unwrap();
+
+    let fifo = dir.join("pipe");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    env.fails(
+        &["export", "1", "-o", fifo.to_str().unwrap()],
+        "pipe is a named pipe (FIFO), not a regular file; nothing was written",
+    );
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    let null = dir.join("null.md");
+    std::os::unix::fs::symlink("/dev/null", &null).unwrap();
+    env.fails(
+        &["export", "1", "-o", null.to_str().unwrap()],
+        "is a symbolic link to a character device, not to a regular file",
+    );
+    assert_eq!(std::fs::read_link(&null).unwrap(), Path::new("/dev/null"));
+
+    let private = dir.join("private.md");
+    std::fs::write(&private, "old").unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    env.ok(&["export", "1", "-o", private.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&private).unwrap(), md);
+    let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "mode {mode:o}");
+
+    let link = dir.join("latest.md");
+    std::os::unix::fs::symlink("private.md", &link).unwrap();
+    std::fs::write(&private, "old").unwrap();
+    env.ok(&["export", "1", "-o", link.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read_link(&link).unwrap(),
+        Path::new("private.md"),
+        "the link stays"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&private).unwrap(),
+        md,
+        "written through the link"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("t.db"))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["latest.md", "null.md", "pipe", "private.md"],
+        "no temporary files left"
+    );
+}
+
 #[test]
 fn actions_across_incidents_filter_and_print_json_and_csv() {
     let env = Env::new();
