@@ -473,6 +473,43 @@ fn export_into_a_missing_directory_shows_the_error_and_writes_nothing() {
     assert!(form_error(&app).unwrap().ends_with("is a directory; add a file name"));
 }
 
+/// The console's `x` goes through the same check as `export -o`: a FIFO is refused in the form,
+/// and a link to a regular file is written through (after asking, as for any existing file).
+#[test]
+fn export_to_a_fifo_is_refused_and_a_link_is_written_through() {
+    use std::os::unix::fs::FileTypeExt;
+    let mut app = app_for(demo_store("facilitator"));
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.md");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    export_form(&mut app);
+    keys(&mut app, &fifo.display().to_string());
+    key(&mut app, KeyCode::Enter);
+    let err = form_error(&app).expect("the form stays open with the error");
+    assert_eq!(
+        err,
+        format!(
+            "{} is a named pipe (FIFO), not a regular file; nothing was written",
+            fifo.display()
+        )
+    );
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+
+    let real = dir.path().join("real.md");
+    std::fs::write(&real, "old").unwrap();
+    let link = dir.path().join("link.md");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    clear_field(&mut app);
+    keys(&mut app, &link.display().to_string());
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('y'));
+    assert!(app.popups.is_empty(), "{:?}", form_error(&app));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(std::fs::read_to_string(&real).unwrap().starts_with("# "));
+}
+
 #[test]
 fn export_into_a_read_only_directory_shows_the_error() {
     use std::os::unix::fs::PermissionsExt;
