@@ -286,7 +286,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
                         })
                     })
                     .collect();
-                writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+                writeln!(out, "{}", crate::model::sanitize::to_json_pretty(&list)?)?;
             } else if rows.is_empty() {
                 writeln!(
                     out,
@@ -319,7 +319,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         Command::Show { id, json } => {
             if json {
                 let doc = store.export_document(id)?;
-                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+                writeln!(out, "{}", crate::model::sanitize::to_json_pretty(&doc)?)?;
             } else {
                 show(store, id, out)?;
             }
@@ -638,7 +638,7 @@ fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> 
         incident_id: None,
     })?;
     if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+        writeln!(out, "{}", crate::model::sanitize::to_json_pretty(&rows)?)?;
     } else if args.csv {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record([

@@ -495,6 +495,39 @@ fn import_from_stdin_cleans_hostile_text() {
     }
 }
 
+/// The file name from issue #12 §4: its OSC and CSI reached the terminal raw in "imported … from
+/// NAME" and the `--dry-run` header, and were stored in `events.source`.
+#[test]
+fn a_hostile_file_name_is_cleaned_in_messages_and_the_source() {
+    let env = Env::new();
+    env.ok(&["new", "names", "--zone", "UTC"]);
+    let dir = env.db.with_file_name("f");
+    std::fs::create_dir(&dir).unwrap();
+    let file = dir.join("evil\x1b]0;PWNED\x07\x1b[2J.log");
+    std::fs::write(&file, "2026-11-24T13:00:00Z hello\n").unwrap();
+    let shown = dir.join("evil.log").display().to_string();
+    let dry = env.ok(&["import", "--dry-run", file.to_str().unwrap()]);
+    assert!(
+        dry.starts_with(&format!("{shown}: 1 events as log (dry run")),
+        "{dry:?}"
+    );
+    let out = env.ok(&["import", file.to_str().unwrap()]);
+    assert!(
+        out.starts_with(&format!("imported 1 events from {shown} into incident 1")),
+        "{out:?}"
+    );
+    for text in [&dry, &out] {
+        assert!(!text.contains(['\x1b', '\x07']) && !text.contains("PWNED"), "{text:?}");
+    }
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let source: String = conn.query_row("SELECT source FROM events", [], |r| r.get(0)).unwrap();
+    assert_eq!(source, "imported:evil.log");
+    let detail: String = conn
+        .query_row("SELECT detail FROM history WHERE op = 'import'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(detail, "1 events from evil.log");
+}
+
 /// A chat transcript (times of day, no dates) imported days later lands on the incident's day.
 #[test]
 fn chat_times_are_read_on_the_incident_day() {

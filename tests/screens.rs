@@ -370,6 +370,75 @@ fn insights_for_a_date_range() {
     assert!(matches!(app.screen, Screen::Home(_)), "q goes back home");
 }
 
+// --- text that terminals measure differently --------------------------------------------------
+
+/// A soft hyphen pushed a timeline row's border out in tmux: unicode-width counts it one column,
+/// terminals draw it in 0 or 1. Invisible format characters (Unicode Cf: the soft hyphen,
+/// zero-width space and joiners, word joiner, BOM…) are cleaned away before they are stored, so
+/// every cell drawn is one a terminal draws as wide as it is counted, and the row lines up.
+#[test]
+fn invisible_format_characters_do_not_shift_a_timeline_row() {
+    let store = Store::open_in_memory("facilitator").unwrap();
+    let id = add_incident(&store, "Soft hyphens", now() - Duration::hours(3));
+    let texts = [
+        "a plain row of text for the width",
+        "soft\u{ad}hyphen zero\u{200b}width join\u{200d}er word\u{2060}joiner bom\u{feff} end",
+        "another plain row",
+    ];
+    for (i, text) in texts.iter().enumerate() {
+        let new = NewEvent {
+            at: now() - Duration::hours(2) + Duration::minutes(i as i64),
+            kind: EventKind::Note,
+            text: text.to_string(),
+            milestone: None,
+            source: Source::Typed,
+            author: None,
+        };
+        store.add_event(id, &new).unwrap();
+    }
+    let stored: Vec<String> = store.all_events(id).unwrap().into_iter().map(|e| e.text).collect();
+    assert!(
+        stored
+            .iter()
+            .any(|t| t == "softhyphen zerowidth joiner wordjoiner bom end"),
+        "stored without them: {stored:?}"
+    );
+    let mut app = app_for(store);
+    key(&mut app, KeyCode::Enter);
+    let (w, h) = (100, 30);
+    let t = draw(&mut app, w, h);
+    let buf = t.backend().buffer();
+    let mut rows = Vec::new();
+    for y in 0..h {
+        let line: String = (0..w).map(|x| buf[(x, y)].symbol()).collect();
+        for x in 0..w {
+            let sym = buf[(x, y)].symbol();
+            assert!(
+                sym.chars().all(|c| !sanitize::is_invisible_format(c)),
+                "cell ({x},{y}) holds {sym:?}: {line}"
+            );
+        }
+        if line.contains("softhyphen") || line.contains("a plain row") {
+            rows.push(line);
+        }
+    }
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let border = |l: &str| {
+        l.chars()
+            .collect::<Vec<_>>()
+            .iter()
+            .rposition(|c| matches!(c, '│' | '┃'))
+    };
+    assert!(border(&rows[0]).is_some(), "{rows:?}");
+    assert_eq!(
+        border(&rows[0]),
+        border(&rows[1]),
+        "the row lines up:\n{}\n{}",
+        rows[0],
+        rows[1]
+    );
+}
+
 // --- export ------------------------------------------------------------------------------------
 
 /// Opens the export form in the review, with the path field emptied.
