@@ -656,17 +656,18 @@ fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> 
         ])?;
         for r in &rows {
             let a = &r.action;
+            let cell = crate::report::csv_export::cell;
             w.write_record([
                 a.incident_id.to_string(),
-                r.incident_title.clone(),
+                cell(&r.incident_title),
                 a.id.to_string(),
                 a.kind.key().into(),
-                a.title.clone(),
-                a.owner.clone(),
+                cell(&a.title),
+                cell(&a.owner),
                 a.owner_role.map(|x| x.key().to_string()).unwrap_or_default(),
                 a.due.map(|d| d.to_string()).unwrap_or_default(),
                 a.status.key().into(),
-                a.ticket.clone(),
+                cell(&a.ticket),
                 a.priority.to_string(),
             ])?;
         }

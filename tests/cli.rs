@@ -378,6 +378,132 @@ fn participants_and_history() {
     assert!(history.contains("tester"), "{history}");
 }
 
+/// CSV injection (OWASP): a text cell that a spreadsheet would read as a formula gets a
+/// leading `'`, in `export --format csv` and `actions --csv`; numbers and keys are left alone.
+#[test]
+fn csv_cells_that_a_spreadsheet_would_run_are_quoted() {
+    use debrief::model::ActionKind;
+    use debrief::store::{NewAction, Store};
+    let env = Env::new();
+    env.ok(&["new", "=HYPERLINK(\"http://evil\")"]);
+    {
+        let store = Store::open(&env.db, "tester").unwrap();
+        let cause = store.add_custom_cause(1, "-1+1 dns").unwrap();
+        let mut new = NewAction::titled("=cmd|' /C calc'!A0", ActionKind::Fix);
+        new.owner = "+SUM(1,2)".into();
+        new.ticket = "@SUM(A1)".into();
+        new.details = "-2+3".into();
+        new.cause_id = Some(cause);
+        new.priority = 2;
+        store.add_action(1, &new).unwrap();
+        store
+            .add_action(1, &NewAction::titled("plain = fine", ActionKind::Monitoring))
+            .unwrap();
+    }
+    let rows = |text: &str| -> Vec<Vec<String>> {
+        csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect()
+    };
+    let export = rows(&env.ok(&["export", "1", "--format", "csv"]));
+    assert_eq!(
+        export[0],
+        [
+            "1",
+            "fix",
+            "'=cmd|' /C calc'!A0",
+            "'-2+3",
+            "todo",
+            "'+SUM(1,2)",
+            "",
+            "",
+            "'-1+1 dns",
+            "'@SUM(A1)",
+            "2"
+        ]
+    );
+    assert_eq!(export[1][2], "plain = fine");
+    let across = rows(&env.ok(&["actions", "--csv"]));
+    assert_eq!(across.len(), 2);
+    assert_eq!(across[0][0], "1", "numbers are not text");
+    assert_eq!(across[0][1], "'=HYPERLINK(\"http://evil\")");
+    assert_eq!(across[0][4], "'=cmd|' /C calc'!A0");
+    assert_eq!(across[0][5], "'+SUM(1,2)");
+    assert_eq!(across[0][9], "'@SUM(A1)");
+    assert_eq!(across[1][4], "plain = fine");
+}
+
+/// `debrief show 1 | head -1` printed "Broken pipe (os error 32)" and exited 1. Every command that
+/// writes to standard output exits quietly, with status 0, when its reader has gone.
+#[test]
+fn a_closed_pipe_on_stdout_ends_quietly() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    for args in [
+        &["show", "1"][..],
+        &["show", "1", "--json"],
+        &["list"],
+        &["list", "--json"],
+        &["export", "1"],
+        &["export", "1", "--format", "json"],
+        &["actions", "--csv"],
+        &["history", "1"],
+        &["stats"],
+        &["check", "1"],
+    ] {
+        // The reading end is closed before the child starts: its first write fails with EPIPE.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_debrief"))
+            .arg("--db")
+            .arg(&env.db)
+            .args(args)
+            .env("DEBRIEF_AUTHOR", "tester")
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err, "", "{args:?} says nothing");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
+}
+
+/// `debrief open 1 </dev/null >out` wrote ESC[?1049l (leave the alternate screen it never
+/// entered) to `out` before its error. A console without a terminal writes nothing to stdout
+/// and says why. (Run without a controlling terminal, so no version can reach for /dev/tty.)
+#[test]
+fn a_console_without_a_terminal_writes_nothing_to_stdout() {
+    use std::os::unix::process::CommandExt;
+    let env = Env::new();
+    env.ok(&["new", "x"]);
+    for args in [&["open", "1"][..], &[]] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_debrief"));
+        cmd.arg("--db")
+            .arg(&env.db)
+            .args(args)
+            .env("DEBRIEF_AUTHOR", "tester")
+            .stdin(std::process::Stdio::null());
+        // SAFETY: setsid is async-signal-safe.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "", "{args:?}: nothing on stdout");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("the console needs a terminal, and standard input and output are not a terminal"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+}
+
 fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/import/{name}", env!("CARGO_MANIFEST_DIR"))
 }
