@@ -33,7 +33,11 @@ impl Perform for Collector {
 }
 
 fn is_allowed(c: char) -> bool {
-    let control = c.is_control() && c != '\n' && c != '\t';
+    // Most text is ASCII: printable, newline and tab pass; other C0 controls and DEL do not.
+    if c.is_ascii() {
+        return matches!(c, ' '..='~' | '\n' | '\t');
+    }
+    let control = c.is_control();
     !control && !is_bidi_control(c) && !is_invisible_format(c) && !is_line_separator(c)
 }
 
