@@ -48,6 +48,9 @@ fn kind_of(meta: &Metadata) -> &'static str {
 /// what must never be replaced belongs in this function.
 pub fn check_target(path: &Path) -> io::Result<Target> {
     let shown = path.display();
+    if path.as_os_str().is_empty() {
+        return Err(refused("the path is empty; name a file".into()));
+    }
     let dir = parent_of(path);
     match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => {}
@@ -250,6 +253,9 @@ mod tests {
             "nothing else written"
         );
         assert!(std::fs::read_dir(&sub).unwrap().next().is_none());
+
+        let err = check_target(Path::new("")).unwrap_err();
+        assert_eq!(err.to_string(), "the path is empty; name a file");
 
         // /dev/null itself: only checked, never written, in case a regression ran as root.
         let err = check_target(Path::new("/dev/null")).unwrap_err();
