@@ -76,7 +76,9 @@ pub enum Command {
         id: i64,
         #[arg(long, short, default_value = "md", value_parser = ["md", "json", "csv"])]
         format: String,
-        /// Write to FILE instead of standard output
+        /// Write to FILE instead of standard output (- is standard output). An existing file
+        /// is replaced whole, keeping its mode; a symbolic link is written through; anything
+        /// else that is not a regular file (a device, a FIFO, a directory) is refused
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -290,7 +292,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
                         })
                     })
                     .collect();
-                writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+                writeln!(out, "{}", crate::model::sanitize::to_json_pretty(&list)?)?;
             } else if rows.is_empty() {
                 writeln!(
                     out,
@@ -323,7 +325,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         Command::Show { id, json } => {
             if json {
                 let doc = store.export_document(id)?;
-                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+                writeln!(out, "{}", crate::model::sanitize::to_json_pretty(&doc)?)?;
             } else {
                 show(store, id, out)?;
             }
@@ -382,8 +384,14 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             writeln!(out, "{id}")?;
         }
         Command::Export { id, format, output } => {
+            // `-o -` is standard output, as `import -` reads standard input.
+            let file = output.filter(|p| p.as_os_str() != "-");
+            if let Some(path) = &file {
+                // Refused before anything is rendered: a device, a FIFO, a directory…
+                crate::util::check_target(path)?;
+            }
             let text = crate::report::export(store, id, &format, Local::now().date_naive())?;
-            match output {
+            match file {
                 Some(path) => crate::util::write_atomically(&path, text.as_bytes())
                     .with_context(|| format!("cannot write {}", path.display()))?,
                 None => out.write_all(text.as_bytes())?,
@@ -693,7 +701,7 @@ fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> 
         incident_id: None,
     })?;
     if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+        writeln!(out, "{}", crate::model::sanitize::to_json_pretty(&rows)?)?;
     } else if args.csv {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record([
@@ -711,17 +719,18 @@ fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> 
         ])?;
         for r in &rows {
             let a = &r.action;
+            let cell = crate::report::csv_export::cell;
             w.write_record([
                 a.incident_id.to_string(),
-                r.incident_title.clone(),
+                cell(&r.incident_title),
                 a.id.to_string(),
                 a.kind.key().into(),
-                a.title.clone(),
-                a.owner.clone(),
+                cell(&a.title),
+                cell(&a.owner),
                 a.owner_role.map(|x| x.key().to_string()).unwrap_or_default(),
                 a.due.map(|d| d.to_string()).unwrap_or_default(),
                 a.status.key().into(),
-                a.ticket.clone(),
+                cell(&a.ticket),
                 a.priority.to_string(),
             ])?;
         }

@@ -6,7 +6,7 @@
 //! earlier import, and repeats within the file, are both left out of "new".
 
 use crate::model::time::TimeContext;
-use crate::model::{EventKind, Incident, Milestone, Source};
+use crate::model::{EventKind, Incident, Milestone, Source, sanitize};
 use crate::report::import::{self, Format, ImportError, ImportedEvent, Summary};
 use crate::store::{ImportOutcome, NewEvent, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -31,14 +31,19 @@ pub struct Job {
 
 impl Job {
     /// A job for a file (`-` is standard input): shown by its path, recorded by its name.
+    /// Both are cleaned of terminal controls (a file name is text from outside too: it reaches
+    /// messages, the preview, the history and every imported event's source).
     pub fn for_file(incident: i64, path: &Path, format: Format, kind: EventKind) -> Job {
         let (name, label) = if path.as_os_str() == "-" {
             ("stdin".to_string(), "stdin".to_string())
         } else {
-            let name = path.display().to_string();
+            let name = Some(sanitize::clean_line(&path.to_string_lossy()))
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "the file".into());
             let label = path
                 .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
+                .map(|f| sanitize::clean_line(&f.to_string_lossy()))
+                .filter(|l| !l.is_empty())
                 .unwrap_or_else(|| name.clone());
             (name, label)
         };

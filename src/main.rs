@@ -10,6 +10,9 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(code) => ExitCode::from(code as u8),
+        // The reader went away (`debrief show 1 | head -1`): nobody wants the rest, and that is
+        // no error — exit quietly, as Unix tools do (ripgrep's choice: status 0).
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // Not eprintln!: it panics when stderr is a terminal that has hung up.
             let _ = writeln!(std::io::stderr(), "debrief: {}", one_line(&e));
@@ -55,6 +58,16 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             cli::run(cli, &store, &mut out).map_err(|e| cli::explain(e, &store))
         }
     }
+}
+
+/// Whether writing to standard output failed because its reader closed the pipe. Rust ignores
+/// SIGPIPE, so every command that writes to stdout sees EPIPE as an error somewhere in the chain.
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The error and its causes on one line, each said once (some messages already quote their cause),

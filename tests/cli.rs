@@ -277,6 +277,70 @@ fn export_json_then_load_gives_the_same_document() {
     env.fails(&["load", file.to_str().unwrap()], "demo.json:2:");
 }
 
+/// `export -o`: `-` is standard output; a FIFO or a device is refused and left alone; a link
+/// to a regular file is written through; an existing file keeps its mode.
+#[test]
+fn export_to_a_file_replaces_only_regular_files_and_keeps_their_mode() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let md = env.ok(&["export", "1"]);
+    assert!(md.starts_with("# "), "{md}");
+    assert_eq!(env.ok(&["export", "1", "-o", "-"]), md, "-o - is standard output");
+    let dir = env.db.parent().unwrap();
+
+    let fifo = dir.join("pipe");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    env.fails(
+        &["export", "1", "-o", fifo.to_str().unwrap()],
+        "pipe is a named pipe (FIFO), not a regular file; nothing was written",
+    );
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    let null = dir.join("null.md");
+    std::os::unix::fs::symlink("/dev/null", &null).unwrap();
+    env.fails(
+        &["export", "1", "-o", null.to_str().unwrap()],
+        "is a symbolic link to a character device, not to a regular file",
+    );
+    assert_eq!(std::fs::read_link(&null).unwrap(), Path::new("/dev/null"));
+
+    let private = dir.join("private.md");
+    std::fs::write(&private, "old").unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    env.ok(&["export", "1", "-o", private.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&private).unwrap(), md);
+    let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "mode {mode:o}");
+
+    let link = dir.join("latest.md");
+    std::os::unix::fs::symlink("private.md", &link).unwrap();
+    std::fs::write(&private, "old").unwrap();
+    env.ok(&["export", "1", "-o", link.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read_link(&link).unwrap(),
+        Path::new("private.md"),
+        "the link stays"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&private).unwrap(),
+        md,
+        "written through the link"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("t.db"))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["latest.md", "null.md", "pipe", "private.md"],
+        "no temporary files left"
+    );
+}
+
 #[test]
 fn actions_across_incidents_filter_and_print_json_and_csv() {
     let env = Env::new();
@@ -312,6 +376,132 @@ fn participants_and_history() {
         "{history}"
     );
     assert!(history.contains("tester"), "{history}");
+}
+
+/// CSV injection (OWASP): a text cell that a spreadsheet would read as a formula gets a
+/// leading `'`, in `export --format csv` and `actions --csv`; numbers and keys are left alone.
+#[test]
+fn csv_cells_that_a_spreadsheet_would_run_are_quoted() {
+    use debrief::model::ActionKind;
+    use debrief::store::{NewAction, Store};
+    let env = Env::new();
+    env.ok(&["new", "=HYPERLINK(\"http://evil\")"]);
+    {
+        let store = Store::open(&env.db, "tester").unwrap();
+        let cause = store.add_custom_cause(1, "-1+1 dns").unwrap();
+        let mut new = NewAction::titled("=cmd|' /C calc'!A0", ActionKind::Fix);
+        new.owner = "+SUM(1,2)".into();
+        new.ticket = "@SUM(A1)".into();
+        new.details = "-2+3".into();
+        new.cause_id = Some(cause);
+        new.priority = 2;
+        store.add_action(1, &new).unwrap();
+        store
+            .add_action(1, &NewAction::titled("plain = fine", ActionKind::Monitoring))
+            .unwrap();
+    }
+    let rows = |text: &str| -> Vec<Vec<String>> {
+        csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect()
+    };
+    let export = rows(&env.ok(&["export", "1", "--format", "csv"]));
+    assert_eq!(
+        export[0],
+        [
+            "1",
+            "fix",
+            "'=cmd|' /C calc'!A0",
+            "'-2+3",
+            "todo",
+            "'+SUM(1,2)",
+            "",
+            "",
+            "'-1+1 dns",
+            "'@SUM(A1)",
+            "2"
+        ]
+    );
+    assert_eq!(export[1][2], "plain = fine");
+    let across = rows(&env.ok(&["actions", "--csv"]));
+    assert_eq!(across.len(), 2);
+    assert_eq!(across[0][0], "1", "numbers are not text");
+    assert_eq!(across[0][1], "'=HYPERLINK(\"http://evil\")");
+    assert_eq!(across[0][4], "'=cmd|' /C calc'!A0");
+    assert_eq!(across[0][5], "'+SUM(1,2)");
+    assert_eq!(across[0][9], "'@SUM(A1)");
+    assert_eq!(across[1][4], "plain = fine");
+}
+
+/// `debrief show 1 | head -1` printed "Broken pipe (os error 32)" and exited 1. Every command that
+/// writes to standard output exits quietly, with status 0, when its reader has gone.
+#[test]
+fn a_closed_pipe_on_stdout_ends_quietly() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    for args in [
+        &["show", "1"][..],
+        &["show", "1", "--json"],
+        &["list"],
+        &["list", "--json"],
+        &["export", "1"],
+        &["export", "1", "--format", "json"],
+        &["actions", "--csv"],
+        &["history", "1"],
+        &["stats"],
+        &["check", "1"],
+    ] {
+        // The reading end is closed before the child starts: its first write fails with EPIPE.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_debrief"))
+            .arg("--db")
+            .arg(&env.db)
+            .args(args)
+            .env("DEBRIEF_AUTHOR", "tester")
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err, "", "{args:?} says nothing");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
+}
+
+/// `debrief open 1 </dev/null >out` wrote ESC[?1049l (leave the alternate screen it never
+/// entered) to `out` before its error. A console without a terminal writes nothing to stdout
+/// and says why. (Run without a controlling terminal, so no version can reach for /dev/tty.)
+#[test]
+fn a_console_without_a_terminal_writes_nothing_to_stdout() {
+    use std::os::unix::process::CommandExt;
+    let env = Env::new();
+    env.ok(&["new", "x"]);
+    for args in [&["open", "1"][..], &[]] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_debrief"));
+        cmd.arg("--db")
+            .arg(&env.db)
+            .args(args)
+            .env("DEBRIEF_AUTHOR", "tester")
+            .stdin(std::process::Stdio::null());
+        // SAFETY: setsid is async-signal-safe.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "", "{args:?}: nothing on stdout");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("the console needs a terminal, and standard input and output are not a terminal"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
 }
 
 fn fixture(name: &str) -> String {
@@ -429,6 +619,39 @@ fn import_from_stdin_cleans_hostile_text() {
         assert!(debrief::model::sanitize::is_clean(t), "{t:?}");
         assert!(!t.contains('\u{1b}') && !t.contains('\u{202e}'), "{t:?}");
     }
+}
+
+/// The file name from issue #12 §4: its OSC and CSI reached the terminal raw in "imported … from
+/// NAME" and the `--dry-run` header, and were stored in `events.source`.
+#[test]
+fn a_hostile_file_name_is_cleaned_in_messages_and_the_source() {
+    let env = Env::new();
+    env.ok(&["new", "names", "--zone", "UTC"]);
+    let dir = env.db.with_file_name("f");
+    std::fs::create_dir(&dir).unwrap();
+    let file = dir.join("evil\x1b]0;PWNED\x07\x1b[2J.log");
+    std::fs::write(&file, "2026-11-24T13:00:00Z hello\n").unwrap();
+    let shown = dir.join("evil.log").display().to_string();
+    let dry = env.ok(&["import", "--dry-run", file.to_str().unwrap()]);
+    assert!(
+        dry.starts_with(&format!("{shown}: 1 events as log (dry run")),
+        "{dry:?}"
+    );
+    let out = env.ok(&["import", file.to_str().unwrap()]);
+    assert!(
+        out.starts_with(&format!("imported 1 events from {shown} into incident 1")),
+        "{out:?}"
+    );
+    for text in [&dry, &out] {
+        assert!(!text.contains(['\x1b', '\x07']) && !text.contains("PWNED"), "{text:?}");
+    }
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let source: String = conn.query_row("SELECT source FROM events", [], |r| r.get(0)).unwrap();
+    assert_eq!(source, "imported:evil.log");
+    let detail: String = conn
+        .query_row("SELECT detail FROM history WHERE op = 'import'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(detail, "1 events from evil.log");
 }
 
 /// A chat transcript (times of day, no dates) imported days later lands on the incident's day.

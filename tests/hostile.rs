@@ -11,7 +11,7 @@
 mod common;
 
 use common::screens::{self, Start};
-use debrief::model::sanitize::{is_bidi_control, is_clean};
+use debrief::model::sanitize::{is_bidi_control, is_clean, is_invisible_format};
 use debrief::store::Store;
 use debrief::tui::app::{App, Popup};
 use debrief::tui::theme::Theme;
@@ -113,6 +113,14 @@ fn corpus() -> Vec<Vec<u8>> {
         "\u{2066}isolate\u{2069}",
         "\u{2067}rtl\u{2069}\u{2068}fsi\u{2069}",
         "\u{200e}\u{200f}\u{61c}",
+        // invisible format characters (Cf), drawn in 0 or 1 columns: rows would not line up
+        "soft\u{ad}hyphen",
+        "zero\u{200b}width\u{200c}non\u{200d}joiner",
+        "word\u{2060}joiner\u{2061}\u{2064}",
+        "\u{feff}bom",
+        "tag\u{e0001}\u{e0041}\u{e007f}",
+        "arabic\u{600}\u{6dd}",
+        "line\u{2028}separator\u{2029}",
         // mixtures
         "line1\n\x1b[2Jline2\t\x1b[31m",
         "\x1b[201~\x1b[2J\x1b]0;x\x07",
@@ -154,7 +162,7 @@ struct Audit {
 
 impl vte::Perform for Audit {
     fn print(&mut self, c: char) {
-        if is_bidi_control(c) || c.is_control() {
+        if is_bidi_control(c) || c.is_control() || is_invisible_format(c) {
             self.problems.push(format!("printed {c:?}"));
         }
     }
@@ -358,7 +366,7 @@ fn assert_output_clean(bytes: &[u8], what: &str) {
     let text = lossy(bytes);
     let bad: Vec<char> = text
         .chars()
-        .filter(|c| (c.is_control() && *c != '\n' && *c != '\t') || is_bidi_control(*c))
+        .filter(|c| (c.is_control() && *c != '\n' && *c != '\t') || is_bidi_control(*c) || is_invisible_format(*c))
         .collect();
     assert!(bad.is_empty(), "{what} wrote {bad:?}: {text:?}");
 }
@@ -420,6 +428,9 @@ impl Db {
             vec!["export".into(), incident.to_string(), "--format".into(), "md".into()],
             vec!["list".into()],
             vec!["history".into(), incident.to_string()],
+            vec!["show".into(), incident.to_string(), "--json".into()],
+            vec!["export".into(), incident.to_string(), "--format".into(), "json".into()],
+            vec!["list".into(), "--json".into()],
         ] {
             let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
             let out = self.run(b"auditor", &args);
@@ -839,6 +850,153 @@ fn submit_everywhere(app: &mut App, incident: i64, p: &str) {
     app.popups.clear();
 }
 
+/// A file name is text from outside too (issue #12 §4): `f/evil<OSC><CSI>.log` printed its OSC
+/// and CSI raw in "imported … from NAME" and the `--dry-run` header, and stored them in
+/// `events.source` and the history. Every payload of the corpus, as a file name.
+#[test]
+fn hostile_file_names_are_cleaned_in_messages_sources_and_history() {
+    let db = Db::new();
+    db.ok(&["new", "Hostile", "names", "--zone", "Europe/Berlin"]);
+    let mut imported = 0;
+    for (i, p) in corpus().iter().enumerate() {
+        if p.contains(&0) {
+            continue;
+        }
+        // A name, not a path: '/' would name a directory.
+        let mut name = format!("f{i}-").into_bytes();
+        name.extend(p.iter().map(|&b| if b == b'/' { b'_' } else { b }));
+        name.extend_from_slice(b".log");
+        let file = db.dir.path().join(OsStr::from_bytes(&name));
+        std::fs::write(&file, format!("2026-11-24T13:{:02}:00Z line {i}\n", i % 60)).unwrap();
+        for dry in [true, false] {
+            let mut args = vec![OsStr::new("import"), OsStr::new("-i"), OsStr::new("1")];
+            if dry {
+                args.push(OsStr::new("--dry-run"));
+            }
+            args.push(file.as_os_str());
+            let out = db.run(b"importer", &args);
+            assert!(out.status.success(), "import {name:?}: {}", lossy(&out.stderr));
+            let stdout = lossy(&out.stdout);
+            assert_output_clean(&out.stdout, &format!("import (dry run: {dry}) of {:?}", lossy(&name)));
+            let want = if dry {
+                format!("f{i}-")
+            } else {
+                "imported 1 events from".into()
+            };
+            assert!(stdout.contains(&want), "{stdout:?}");
+        }
+        imported += 1;
+    }
+    assert!(imported >= 60, "only {imported} names");
+    let store = db.store();
+    let sources: Vec<String> = store
+        .connection()
+        .prepare("SELECT source FROM events")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(sources.len() > 60, "{} events", sources.len());
+    for s in &sources {
+        // An OSC that is never terminated takes the rest of the name with it.
+        assert!(s.starts_with("imported:f") && is_clean(s), "{s:?}");
+    }
+    assert!(sources.contains(&"imported:f17-.log".to_string()), "{sources:?}");
+    db.assert_all_clean(1, "hostile file names", &[(80, 24)]);
+}
+
+/// `load` stored `source.file` as the document said, escapes and all.
+#[test]
+fn a_loaded_documents_source_files_are_cleaned() {
+    let corpus: Vec<String> = corpus().iter().map(|p| lossy(p)).collect();
+    let mut doc = debrief::cli::demo_document().unwrap();
+    let n = doc.events.len();
+    let mut names = vec![String::from("evil"); n];
+    for (i, p) in corpus.iter().enumerate() {
+        names[i % n].push_str(p);
+    }
+    for (e, name) in doc.events.iter_mut().zip(names) {
+        e.source = debrief::model::Source::Imported(name);
+    }
+    let db = Db::new();
+    let json = serde_json::to_string(&doc).unwrap();
+    assert!(json.contains("\\u001b]0;pwned\\u0007") && json.contains("\u{9b}2J"));
+    let file = db.file("incident.json", json.as_bytes());
+    let out = db.run(b"loader", &[OsStr::new("load"), file.as_os_str()]);
+    assert!(out.status.success(), "load: {}", lossy(&out.stderr));
+    let id: i64 = lossy(&out.stdout).trim().parse().unwrap();
+    let events = db.store().all_events(id).unwrap();
+    assert_eq!(events.len(), doc.events.len());
+    for e in &events {
+        let debrief::model::Source::Imported(f) = &e.source else {
+            panic!("{:?}", e.source);
+        };
+        assert!(is_clean(f) && f.starts_with("evil"), "{f:?}");
+    }
+    db.assert_all_clean(id, "loaded sources", &[(80, 24)]);
+}
+
+/// Text stored before it was cleaned (an older debrief, another tool writing the file) still
+/// leaves every JSON output escaped: C1 controls, bidi controls and invisible format characters
+/// as `\uXXXX`, never raw (serde_json escapes only C0), and the document reads back the same.
+#[test]
+fn every_json_output_escapes_c1_bidi_and_invisible_characters() {
+    let db = Db::new();
+    db.ok(&["demo"]);
+    let raw = "csi \u{9b}2J rlo \u{202e}gnp.exe soft\u{ad}hyphen del\u{7f} ls\u{2028} nel\u{85}";
+    {
+        let store = db.store();
+        let conn = store.connection();
+        conn.execute("UPDATE incidents SET title = ?1, summary = ?1", [raw])
+            .unwrap();
+        conn.execute("UPDATE events SET text = ?1, source = 'imported:' || ?1", [raw])
+            .unwrap();
+        conn.execute("UPDATE actions SET title = ?1, owner = ?1", [raw])
+            .unwrap();
+        conn.execute(
+            "UPDATE causes SET category = ?1 WHERE id = (SELECT min(id) FROM causes WHERE state = 'confirmed')",
+            [raw],
+        )
+        .unwrap();
+    }
+    for args in [
+        &["show", "1", "--json"][..],
+        &["export", "1", "--format", "json"],
+        &["list", "--json"],
+        &["actions", "--json"],
+        &["stats", "--json"],
+    ] {
+        let out = db.ok(args);
+        assert_output_clean(out.as_bytes(), &format!("{args:?}"));
+        for escaped in [
+            "\\u009b2J",
+            "\\u202egnp",
+            "soft\\u00adhyphen",
+            "\\u007f",
+            "\\u2028",
+            "\\u0085",
+        ] {
+            assert!(out.contains(escaped), "{args:?} lacks {escaped}: {out}");
+        }
+        let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert!(
+            value.to_string().contains('\u{9b}'),
+            "the escapes read back as the text"
+        );
+    }
+    let doc = db.ok(&["export", "1", "--format", "json"]);
+    let file = db.file("legacy.json", doc.as_bytes());
+    let out = db.run(b"loader", &[OsStr::new("load"), file.as_os_str()]);
+    assert!(out.status.success(), "load: {}", lossy(&out.stderr));
+    let id = lossy(&out.stdout).trim().to_string();
+    let title = db.store().incident(id.parse().unwrap()).unwrap().title;
+    assert_eq!(
+        title, "csi 2J rlo gnp.exe softhyphen del ls  nel",
+        "loaded, and cleaned (the line separator is a line break, a space in a title)"
+    );
+}
+
 /// The audit itself: it passes what ratatui emits and catches each kind of sequence.
 #[test]
 fn the_audit_catches_each_kind_of_sequence() {
@@ -862,6 +1020,7 @@ fn the_audit_catches_each_kind_of_sequence() {
         (b"\x1b[1mok\x7f", "printed"),
         ("\x1b[1mok\u{202e}".as_bytes(), "printed"),
         ("\x1b[1mok\u{2066}".as_bytes(), "printed"),
+        ("\x1b[1mok\u{ad}".as_bytes(), "printed"),
     ];
     for (bytes, want) in cases {
         let problems = audit(bytes);

@@ -370,6 +370,75 @@ fn insights_for_a_date_range() {
     assert!(matches!(app.screen, Screen::Home(_)), "q goes back home");
 }
 
+// --- text that terminals measure differently --------------------------------------------------
+
+/// A soft hyphen pushed a timeline row's border out in tmux: unicode-width counts it one column,
+/// terminals draw it in 0 or 1. Invisible format characters (Unicode Cf: the soft hyphen,
+/// zero-width space and joiners, word joiner, BOM…) are cleaned away before they are stored, so
+/// every cell drawn is one a terminal draws as wide as it is counted, and the row lines up.
+#[test]
+fn invisible_format_characters_do_not_shift_a_timeline_row() {
+    let store = Store::open_in_memory("facilitator").unwrap();
+    let id = add_incident(&store, "Soft hyphens", now() - Duration::hours(3));
+    let texts = [
+        "a plain row of text for the width",
+        "soft\u{ad}hyphen zero\u{200b}width join\u{200d}er word\u{2060}joiner bom\u{feff} end",
+        "another plain row",
+    ];
+    for (i, text) in texts.iter().enumerate() {
+        let new = NewEvent {
+            at: now() - Duration::hours(2) + Duration::minutes(i as i64),
+            kind: EventKind::Note,
+            text: text.to_string(),
+            milestone: None,
+            source: Source::Typed,
+            author: None,
+        };
+        store.add_event(id, &new).unwrap();
+    }
+    let stored: Vec<String> = store.all_events(id).unwrap().into_iter().map(|e| e.text).collect();
+    assert!(
+        stored
+            .iter()
+            .any(|t| t == "softhyphen zerowidth joiner wordjoiner bom end"),
+        "stored without them: {stored:?}"
+    );
+    let mut app = app_for(store);
+    key(&mut app, KeyCode::Enter);
+    let (w, h) = (100, 30);
+    let t = draw(&mut app, w, h);
+    let buf = t.backend().buffer();
+    let mut rows = Vec::new();
+    for y in 0..h {
+        let line: String = (0..w).map(|x| buf[(x, y)].symbol()).collect();
+        for x in 0..w {
+            let sym = buf[(x, y)].symbol();
+            assert!(
+                sym.chars().all(|c| !sanitize::is_invisible_format(c)),
+                "cell ({x},{y}) holds {sym:?}: {line}"
+            );
+        }
+        if line.contains("softhyphen") || line.contains("a plain row") {
+            rows.push(line);
+        }
+    }
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let border = |l: &str| {
+        l.chars()
+            .collect::<Vec<_>>()
+            .iter()
+            .rposition(|c| matches!(c, '│' | '┃'))
+    };
+    assert!(border(&rows[0]).is_some(), "{rows:?}");
+    assert_eq!(
+        border(&rows[0]),
+        border(&rows[1]),
+        "the row lines up:\n{}\n{}",
+        rows[0],
+        rows[1]
+    );
+}
+
 // --- export ------------------------------------------------------------------------------------
 
 /// Opens the export form in the review, with the path field emptied.
@@ -471,6 +540,43 @@ fn export_into_a_missing_directory_shows_the_error_and_writes_nothing() {
     keys(&mut app, &dir.path().display().to_string());
     key(&mut app, KeyCode::Enter);
     assert!(form_error(&app).unwrap().ends_with("is a directory; add a file name"));
+}
+
+/// The console's `x` goes through the same check as `export -o`: a FIFO is refused in the form,
+/// and a link to a regular file is written through (after asking, as for any existing file).
+#[test]
+fn export_to_a_fifo_is_refused_and_a_link_is_written_through() {
+    use std::os::unix::fs::FileTypeExt;
+    let mut app = app_for(demo_store("facilitator"));
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.md");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    export_form(&mut app);
+    keys(&mut app, &fifo.display().to_string());
+    key(&mut app, KeyCode::Enter);
+    let err = form_error(&app).expect("the form stays open with the error");
+    assert_eq!(
+        err,
+        format!(
+            "{} is a named pipe (FIFO), not a regular file; nothing was written",
+            fifo.display()
+        )
+    );
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+
+    let real = dir.path().join("real.md");
+    std::fs::write(&real, "old").unwrap();
+    let link = dir.path().join("link.md");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    clear_field(&mut app);
+    keys(&mut app, &link.display().to_string());
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('y'));
+    assert!(app.popups.is_empty(), "{:?}", form_error(&app));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(std::fs::read_to_string(&real).unwrap().starts_with("# "));
 }
 
 #[test]

@@ -219,18 +219,20 @@ pub enum Source {
 }
 
 impl Source {
+    /// As stored; a file name (from an import, or a loaded document) cleaned to one line.
     pub fn to_db(&self) -> String {
         match self {
             Source::Typed => "typed".into(),
             Source::Logged => "logged".into(),
-            Source::Imported(f) => format!("imported:{f}"),
+            Source::Imported(f) => format!("imported:{}", sanitize::clean_line(f)),
         }
     }
+    /// As read back; cleaned again, for a database written before sources were cleaned.
     pub fn from_db(s: &str) -> Source {
         match s {
             "typed" => Source::Typed,
             "logged" => Source::Logged,
-            other => Source::Imported(other.strip_prefix("imported:").unwrap_or(other).to_string()),
+            other => Source::Imported(sanitize::clean_line(other.strip_prefix("imported:").unwrap_or(other))),
         }
     }
 }

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 /// The text of `debrief export ID --format FORMAT` (`md`, `json` or `csv`).
 pub fn export(store: &Store, id: i64, format: &str, today: NaiveDate) -> anyhow::Result<String> {
     Ok(match format {
-        "json" => serde_json::to_string_pretty(&store.export_document(id)?)? + "\n",
+        "json" => crate::model::sanitize::to_json_pretty(&store.export_document(id)?)? + "\n",
         "md" => postmortem(store, id, today)?,
         "csv" => {
             store.incident(id)?;

@@ -347,7 +347,7 @@ pub fn run(store: &Store, period: Period, today: NaiveDate, json: bool, out: &mu
     }
     let stats = compute(&gather(store)?, period, today);
     if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&stats)?)?;
+        writeln!(out, "{}", crate::model::sanitize::to_json_pretty(&stats)?)?;
     } else {
         write_text(&stats, out)?;
     }

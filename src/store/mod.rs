@@ -448,6 +448,8 @@ impl Store {
         detail: &str,
     ) -> Result<()> {
         let now = now_ms();
+        // Details quote what changed, file names of imports included: cleaned like all text.
+        let detail = crate::model::sanitize::clean(detail);
         conn.execute(
             "INSERT INTO history (at, author, incident_id, entity, entity_id, op, detail) VALUES (?,?,?,?,?,?,?)",
             params![now, self.author, incident_id, entity, entity_id, op, detail],

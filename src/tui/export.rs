@@ -1,6 +1,7 @@
 //! Export from the console (`x` in the review): a form with the format and the path, then
 //! `report::export` written with `util::write_atomically`. An existing file is never replaced
-//! without asking; a bad path is reported in the form and nothing is written.
+//! without asking; a bad path (or one that is not a regular file) is reported in the form and
+//! nothing is written.
 
 use super::app::Purpose;
 use super::form::{Field, Form};
@@ -100,25 +101,12 @@ pub fn request(form: &Form<Purpose>) -> Result<ExportRequest, String> {
     })
 }
 
-/// The file can be created there: its directory exists and it is not itself a directory.
+/// The file can be written there: its directory exists, and the path is free, a regular file or
+/// a link to one (see [`crate::util::check_target`]).
 pub fn check_place(path: &Path) -> Result<(), String> {
-    if path.is_dir() {
-        return Err(format!("{} is a directory; add a file name", path.display()));
-    }
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.exists() {
-        return Err(format!(
-            "the directory {} does not exist; nothing was written",
-            dir.display()
-        ));
-    }
-    if !dir.is_dir() {
-        return Err(format!("{} is not a directory; nothing was written", dir.display()));
-    }
-    Ok(())
+    crate::util::check_target(path)
+        .map(|_| ())
+        .map_err(|e| describe(path, &e))
 }
 
 /// Renders and writes the export; a reader never sees half a file.
@@ -130,6 +118,8 @@ pub fn write(store: &Store, req: &ExportRequest, today: NaiveDate) -> Result<(),
 
 fn describe(path: &Path, e: &io::Error) -> String {
     let why = match e.kind() {
+        // A refusal from `check_target`, which names the path and says nothing was written.
+        io::ErrorKind::InvalidInput => return e.to_string(),
         io::ErrorKind::PermissionDenied => "permission denied (is the directory read-only?)".to_string(),
         io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only".to_string(),
         _ => e.to_string(),

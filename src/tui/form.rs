@@ -157,6 +157,9 @@ impl<P> Form<P> {
         match key.code {
             KeyCode::Esc => return FormOutcome::Cancel,
             KeyCode::Char('s') if ctrl => return FormOutcome::Submit,
+            // A typed character that cleaning would drop (a control, an invisible format
+            // character) would be drawn raw while in the field: it never gets in.
+            KeyCode::Char(c) if !sanitize::is_clean_char(c) => {}
             KeyCode::Tab => self.focus = (self.focus + 1) % self.fields.len(),
             KeyCode::BackTab => self.focus = (self.focus + self.fields.len() - 1) % self.fields.len(),
             KeyCode::Enter if field.kind != FieldKind::Multi => return FormOutcome::Submit,

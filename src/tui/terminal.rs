@@ -24,9 +24,12 @@
 //! Unix only (libc, signals).
 
 use ratatui::DefaultTerminal;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
 };
+use ratatui::crossterm::terminal::{EnterAlternateScreen, disable_raw_mode, enable_raw_mode};
 use ratatui::crossterm::{cursor, execute};
 use std::io::{self, stdout};
 use std::mem::ManuallyDrop;
@@ -55,15 +58,17 @@ impl TerminalGuard {
     /// chat arrives as one `Event::Paste`, not as a burst of keys that would each trigger an
     /// action — and, if asked, mouse capture.
     pub fn enter(mouse: bool) -> io::Result<TerminalGuard> {
-        // ratatui::try_init also installs a panic hook that restores the terminal and eprintln!s
-        // when that fails; on a terminal that has hung up, that eprintln! panics inside the
-        // panic hook and the process aborts. So its hook is put aside for ours (below), which
-        // restores the same things and ignores what fails.
-        let before = std::panic::take_hook();
-        let terminal = ratatui::try_init();
-        drop(std::panic::take_hook());
-        std::panic::set_hook(before);
-        let terminal = terminal.inspect_err(|_| {
+        require_terminal()?;
+        // The steps of ratatui::try_init, without its panic hook (it eprintln!s when restoring
+        // fails, which panics inside the hook on a terminal that has hung up; ours, below,
+        // ignores what fails), and undoing only what was done when a step fails: a console
+        // that cannot start writes nothing to standard output.
+        enable_raw_mode()?;
+        if let Err(e) = execute!(stdout(), EnterAlternateScreen) {
+            let _ = disable_raw_mode();
+            return Err(e);
+        }
+        let terminal = Terminal::new(CrosstermBackend::new(stdout())).inspect_err(|_| {
             let _ = ratatui::try_restore();
         })?;
         PANIC_HOOK.call_once(|| {
@@ -146,6 +151,23 @@ impl DerefMut for TerminalGuard {
     fn deref_mut(&mut self) -> &mut DefaultTerminal {
         &mut self.terminal
     }
+}
+
+/// The console draws on standard output and reads keys from standard input: both must be a
+/// terminal, checked before anything is written (`debrief open 1 </dev/null >out` leaves `out`
+/// empty and says why).
+fn require_terminal() -> io::Result<()> {
+    // SAFETY: isatty only looks at the descriptor.
+    let (input, output) = unsafe { (libc::isatty(libc::STDIN_FILENO), libc::isatty(libc::STDOUT_FILENO)) };
+    let missing = match (input == 1, output == 1) {
+        (true, true) => return Ok(()),
+        (false, true) => "standard input is not a terminal",
+        (true, false) => "standard output is not a terminal",
+        (false, false) => "standard input and output are not a terminal",
+    };
+    Err(io::Error::other(format!(
+        "the console needs a terminal, and {missing} (to print a review, use `debrief show ID`)"
+    )))
 }
 
 /// SIGTERM, SIGHUP and SIGINT turned into a flag the event loop checks each tick, so the
