@@ -433,3 +433,33 @@ fn a_new_database_never_takes_in_a_deleted_ones_log() {
     assert!(old.check_file().is_err());
     assert!(Store::open(&db, "carol").unwrap().incidents().unwrap().is_empty());
 }
+
+/// An export pointed at the database it reads (or its -wal) is refused and changes nothing:
+/// renaming over it would replace the record, and even opening it would drop SQLite's locks.
+#[test]
+fn an_export_onto_the_open_database_is_refused() {
+    let ws = Workspace::new();
+    ws.run_ok("setup", &["new", "Payments", "outage", "--zone", "UTC"]);
+    let before = std::fs::read(&ws.db).unwrap();
+    let mut wal = ws.db.as_os_str().to_owned();
+    wal.push("-wal");
+    let link = ws.dir.path().join("link.md");
+    std::os::unix::fs::symlink(&ws.db, &link).unwrap();
+    for target in [ws.db.clone(), std::path::PathBuf::from(&wal), link] {
+        let out = std::process::Command::new(common::bin())
+            .arg("--db")
+            .arg(&ws.db)
+            .args(["export", "1", "-o"])
+            .arg(&target)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{target:?}: {err}");
+        assert!(
+            err.contains("never reads or writes it") && err.contains("nothing was written"),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read(&ws.db).unwrap(), before, "the database is as it was");
+    assert_integrity(&ws.db);
+}
