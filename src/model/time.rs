@@ -175,13 +175,34 @@ fn local_today(ctx: &TimeContext) -> Option<NaiveDate> {
     utc.checked_add_offset(offset).map(|t| t.date())
 }
 
+/// A time of day: `H:MM` or `HH:MM`, optionally `:SS` and a fraction. Minutes and seconds need
+/// two digits, so that a ratio such as `3:1` or `10:1` stays text.
 fn parse_clock(tok: &str) -> Option<NaiveTime> {
-    if !tok.contains(':') || !tok.starts_with(|c: char| c.is_ascii_digit()) {
-        return None;
-    }
-    ["%H:%M:%S%.f", "%H:%M"]
-        .iter()
-        .find_map(|f| NaiveTime::parse_from_str(tok, f).ok())
+    let digits = |s: &str, len: std::ops::RangeInclusive<usize>| {
+        if len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+            s.parse::<u32>().ok()
+        } else {
+            None
+        }
+    };
+    let mut parts = tok.splitn(3, ':');
+    let hours = digits(parts.next()?, 1..=2)?;
+    let minutes = digits(parts.next()?, 2..=2)?;
+    let (seconds, nanos) = match parts.next() {
+        None => (0, 0),
+        Some(s) => {
+            let (whole, fraction) = match s.split_once('.') {
+                Some((whole, fraction)) => (whole, Some(fraction)),
+                None => (s, None),
+            };
+            let nanos = match fraction {
+                None => 0,
+                Some(f) => digits(f, 1..=9)? * 10u32.pow(9 - f.len() as u32),
+            };
+            (digits(whole, 2..=2)?, nanos)
+        }
+    };
+    NaiveTime::from_hms_nano_opt(hours, minutes, seconds, nanos)
 }
 
 fn parse_naive_datetime(tok: &str) -> Option<NaiveDateTime> {
@@ -414,6 +435,44 @@ mod tests {
             );
         }
         assert!(split_quick_entry("2026-03-29 02:30 skipped", &c).is_err());
+    }
+
+    /// A leading time needs two-digit minutes: ratios and one-digit minutes are text, in the
+    /// shell's `debrief log` and the console's quick entry alike (both split with this).
+    #[test]
+    fn ratios_are_text_not_times() {
+        let c = ctx("Europe/Berlin", "2026-11-26T15:00:00Z");
+        let now = utc("2026-11-26T15:00:00Z");
+        for input in [
+            "3:1 ratio of reads to writes",
+            "1:1 with the vendor",
+            "10:1 overcommit",
+            "14:3 one-digit minutes",
+            "14:32:5 one-digit seconds",
+            "014:32 three-digit hours",
+            "14:320 three-digit minutes",
+            "yesterday 3:1 ratio",
+            "1:1:1 nothing",
+            "14:32:05. empty fraction",
+        ] {
+            assert_eq!(
+                split_quick_entry(input, &c),
+                Ok((now, input.to_string())),
+                "{input}"
+            );
+        }
+        for (input, when, text) in [
+            ("3:01 early page", "2026-11-26T02:01:00Z", "early page"),
+            ("14:32 ok", "2026-11-26T13:32:00Z", "ok"),
+            ("14:32:05 ok", "2026-11-26T13:32:05Z", "ok"),
+            ("14:32:05.250 ok", "2026-11-26T13:32:05.250Z", "ok"),
+            ("yesterday 3:01 ok", "2026-11-25T02:01:00Z", "ok"),
+        ] {
+            assert_eq!(split_quick_entry(input, &c), Ok((utc(when), text.to_string())), "{input}");
+        }
+        for bad in ["3:1", "10:1", "14:3"] {
+            assert!(matches!(parse_time(bad, &c), Err(TimeError::Unreadable(_))), "{bad}");
+        }
     }
 
     #[test]
