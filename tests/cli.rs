@@ -408,6 +408,99 @@ fn a_malformed_import_names_the_line_and_changes_nothing() {
     assert_eq!(event_count(&env.db), 1);
 }
 
+/// A CSV quote that never closes used to swallow the rest of the file ("imported 2 events",
+/// one of them 25 KB): now the import is refused naming the line where the quote opened.
+#[test]
+fn an_unclosed_csv_quote_names_its_line_and_imports_nothing() {
+    let env = Env::new();
+    env.ok(&["new", "quotes", "--zone", "UTC"]);
+    env.ok(&["log", "-i", "1", "13:00 already here"]);
+    let mut csv = String::from("time,text\n2026-11-26 13:59,fine\n2026-11-26 14:00,\"he said \"\"stop\n");
+    for i in 0..1000 {
+        csv.push_str(&format!("2026-11-26 15:{:02},valid line {i}\n", i % 60));
+    }
+    let file = env.db.with_file_name("quotes.csv");
+    std::fs::write(&file, csv).unwrap();
+    env.fails(
+        &["import", "-i", "1", file.to_str().unwrap()],
+        "quotes.csv:3: a quoted field opened on this line is never closed",
+    );
+    assert_eq!(event_count(&env.db), 1);
+}
+
+/// Memory stays bounded: a line past 1 MiB is refused naming it, and an endless input without
+/// line breaks (/dev/zero) is refused as soon as the first line passes the bound.
+#[test]
+fn an_overlong_line_or_dev_zero_is_refused_naming_the_line() {
+    let env = Env::new();
+    env.ok(&["new", "big", "--zone", "UTC"]);
+    let file = env.db.with_file_name("big.log");
+    let text = format!(
+        "2026-11-26T13:00:00Z ok\n2026-11-26T13:01:00Z {}\n2026-11-26T13:02:00Z ok\n",
+        "x".repeat(2 << 20)
+    );
+    std::fs::write(&file, text).unwrap();
+    env.fails(
+        &["import", "-i", "1", file.to_str().unwrap()],
+        "big.log:2: a line longer than 1 MiB",
+    );
+    let csv = env.db.with_file_name("big.csv");
+    std::fs::write(&csv, format!("time,text\n14:00,\"{}\"\n", "y".repeat(2 << 20))).unwrap();
+    env.fails(
+        &["import", "-i", "1", csv.to_str().unwrap()],
+        "big.csv:2: a record longer than 1 MiB",
+    );
+    if Path::new("/dev/zero").exists() {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
+            .arg("--db")
+            .arg(&env.db)
+            .args(["import", "-i", "1", "--format", "log", "/dev/zero"])
+            .env("DEBRIEF_AUTHOR", "tester")
+            .env("TZ", "UTC")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("import of /dev/zero still running after 10 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(err.contains("/dev/zero:1: a line longer than 1 MiB"), "{err}");
+    }
+    assert_eq!(event_count(&env.db), 0);
+}
+
+/// `debrief log -i 1 3:1 ratio …` is text logged now, not an event at 03:01.
+#[test]
+fn a_ratio_at_the_start_of_a_log_entry_is_text() {
+    let env = Env::new();
+    env.ok(&["new", "ratios", "--zone", "UTC"]);
+    for text in ["3:1 ratio of reads to writes", "1:1 with the vendor", "10:1 overcommit"] {
+        let words: Vec<&str> = text.split(' ').collect();
+        let mut args = vec!["log", "-i", "1"];
+        args.extend(&words);
+        env.ok(&args);
+    }
+    env.ok(&["log", "-i", "1", "3:01", "early", "page"]);
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
+    let texts: Vec<&str> = json["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    for text in ["3:1 ratio of reads to writes", "1:1 with the vendor", "10:1 overcommit", "early page"] {
+        assert!(texts.contains(&text), "{text:?} not in {texts:?}");
+    }
+}
+
 #[test]
 fn import_from_stdin_cleans_hostile_text() {
     let env = Env::new();
