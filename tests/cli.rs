@@ -277,6 +277,68 @@ fn export_json_then_load_gives_the_same_document() {
     env.fails(&["load", file.to_str().unwrap()], "demo.json:2:");
 }
 
+/// `load` checks every field against what debrief stores and computes with, naming the field by
+/// its JSON path; it used to accept step_seconds no Duration can hold, and `export` panicked.
+/// Participants whose names clean to the same text are refused, not merged.
+#[test]
+fn load_refuses_out_of_range_fields_and_merged_participants_naming_them() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let good: serde_json::Value = serde_json::from_str(&env.ok(&["export", "1", "--format", "json"])).unwrap();
+    let file = env.db.with_file_name("bad.json");
+    let refused = |edit: &dyn Fn(&mut serde_json::Value), want: &str| {
+        let mut doc = good.clone();
+        edit(&mut doc);
+        std::fs::write(&file, serde_json::to_string(&doc).unwrap()).unwrap();
+        env.fails(&["load", file.to_str().unwrap()], want);
+    };
+    refused(
+        &|d| d["meeting"]["step_seconds"] = serde_json::json!([10_000_000_000_000_000i64, 0, 0, 0]),
+        "meeting.step_seconds[0]: 10000000000000000 is out of range (0..=31622400)",
+    );
+    refused(
+        &|d| d["meeting"]["step_seconds"] = serde_json::json!([0, 0, -5, 0]),
+        "meeting.step_seconds[2]: -5 is out of range (0..=31622400)",
+    );
+    refused(
+        &|d| d["participants"][3]["name"] = serde_json::json!("Priya Sharma\u{1b}[31m"),
+        "participants[0] and participants[3] are both named \"Priya Sharma\" once cleaned",
+    );
+    refused(
+        &|d| d["participants"][1]["name"] = serde_json::json!("\u{1b}[2J"),
+        "participants[1].name is empty",
+    );
+}
+
+/// A meeting step count already in a database beyond any Duration (written before `load`
+/// checked it), and an incident at the very end of the calendar: every report still renders.
+#[test]
+fn extreme_stored_values_never_panic_a_report() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute(
+        "UPDATE meetings SET step_seconds = '[9223372036854775807,-9223372036854775808,10000000000000000,0]'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    env.ok(&["log", "-i", "1", "--at", "9999-12-31T23:59:59Z", "--milestone", "resolved", "the end"]);
+    for args in [
+        &["export", "1"][..],
+        &["export", "1", "--format", "json"],
+        &["export", "1", "--format", "csv"],
+        &["show", "1"],
+        &["show", "1", "--json"],
+        &["check", "1"],
+        &["stats"],
+    ] {
+        let out = env.run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked") && out.status.code() != Some(101), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn actions_across_incidents_filter_and_print_json_and_csv() {
     let env = Env::new();

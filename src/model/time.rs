@@ -24,8 +24,21 @@ pub enum TimeError {
     UnreadableDate(String),
     #[error("unknown time zone \"{0}\" (use an IANA name such as Europe/Berlin or UTC)")]
     UnknownZone(String),
-    #[error("time \"{0}\" is out of range (beyond the calendar debrief can store)")]
+    #[error("time \"{0}\" is out of range (debrief stores the years 1 to 9999)")]
     OutOfRange(String),
+}
+
+/// The years debrief stores times in: those a time can be typed in (four digits). Every stored
+/// instant is then far from the ends of chrono's calendar, where adding a second overflows.
+pub const STORED_YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// An instant the store accepts: within [`STORED_YEARS`].
+pub fn check_stored(t: DateTime<Utc>) -> Result<(), TimeError> {
+    if STORED_YEARS.contains(&t.year()) {
+        Ok(())
+    } else {
+        Err(TimeError::OutOfRange(t.to_rfc3339()))
+    }
 }
 
 /// What a typed time is read against.
@@ -271,9 +284,14 @@ pub fn parse_due(input: &str, today: NaiveDate) -> Result<NaiveDate, TimeError> 
 
 /// A duration the way a review talks about it: `47s`, `12m`, `1h 05m`, `2d 3h`.
 pub fn format_span(d: Duration) -> String {
-    let secs = d.num_seconds();
+    format_seconds(d.num_seconds())
+}
+
+/// [`format_span`] of a number of seconds: any `i64`, also one no `Duration` can hold (a count
+/// read from a file or the database is never turned into a `Duration`, which would panic).
+pub fn format_seconds(secs: i64) -> String {
     let sign = if secs < 0 { "-" } else { "" };
-    let secs = secs.abs();
+    let secs = secs.unsigned_abs();
     let (days, hours, mins) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
     if days > 0 {
         format!("{sign}{days}d {hours}h")
@@ -495,5 +513,9 @@ mod tests {
         assert_eq!(format_span(Duration::minutes(12)), "12m");
         assert_eq!(format_span(Duration::minutes(65)), "1h 05m");
         assert_eq!(format_span(Duration::hours(51)), "2d 3h");
+        // Counts no Duration can hold are still words, not a panic.
+        assert_eq!(format_seconds(10_000_000_000_000_000), "115740740740d 17h");
+        assert_eq!(format_seconds(i64::MIN), "-106751991167300d 15h");
+        assert_eq!(format_seconds(-47), "-47s");
     }
 }

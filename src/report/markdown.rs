@@ -8,7 +8,7 @@ pub use escape::{escape_block, escape_cell, escape_inline};
 use crate::model::coverage::{self, Gap};
 use crate::model::document::{DocAction, DocCause, DocEvent, Document};
 use crate::model::durations::Milestones;
-use crate::model::time::format_span;
+use crate::model::time::{format_seconds, format_span};
 use crate::model::{Action, ActionStatus, Cause, CauseCategory, CauseState, Milestone, capitalize};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -377,7 +377,7 @@ impl<'a> Renderer<'a> {
                         out,
                         "| {} | {} |",
                         step.label(),
-                        format_span(chrono::Duration::seconds(secs))
+                        format_seconds(secs)
                     );
                 }
                 out.push('\n');

@@ -106,6 +106,7 @@ impl Store {
                 doc.version
             )));
         }
+        doc.validate().map_err(StoreError::Invalid)?;
         let inc = &doc.incident;
         let title = sanitize::clean_line(&inc.title);
         if title.is_empty() {
