@@ -470,6 +470,58 @@ fn a_malformed_import_names_the_line_and_changes_nothing() {
     assert_eq!(event_count(&env.db), 1);
 }
 
+/// `--zone "Europe/Berlin "` used to store the untrimmed name, which read as UTC: typed times
+/// were off by an hour while `show` printed the zone. The canonical name is stored now.
+#[test]
+fn a_zone_is_stored_by_its_canonical_name_and_a_bad_one_is_an_error() {
+    let env = Env::new();
+    assert_eq!(env.ok(&["new", "t", "--zone", "Europe/Berlin "]).trim(), "1");
+    env.ok(&["new", "u", "--zone", "asia/tokyo"]);
+    env.ok(&["log", "-i", "1", "--at", "2026-11-26 14:00", "in Berlin"]);
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
+    assert_eq!(json["incident"]["zone"], "Europe/Berlin");
+    let at = json["events"][0]["at"].as_str().unwrap();
+    assert!(at.starts_with("2026-11-26T13:00:00"), "{at}");
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "2", "--json"])).unwrap();
+    assert_eq!(json["incident"]["zone"], "Asia/Tokyo");
+    env.fails(&["new", "v", "--zone", "Europe/Berlinn"], "unknown time zone \"Europe/Berlinn\"");
+}
+
+/// A POSIX TZ rule cannot be a stored zone: `new` says which zone it uses instead of silently
+/// using UTC; an IANA name in TZ, in any spelling, is used.
+#[test]
+fn a_posix_tz_rule_gives_utc_with_a_warning() {
+    let env = Env::new();
+    let new = |tz: &str| {
+        Command::new(env!("CARGO_BIN_EXE_debrief"))
+            .arg("--db")
+            .arg(&env.db)
+            .args(["new", "t"])
+            .env("DEBRIEF_AUTHOR", "tester")
+            .env("TZ", tz)
+            .output()
+            .unwrap()
+    };
+    let out = new("EST5EDT,M3.2.0,M11.1.0");
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: TZ=\"EST5EDT,M3.2.0,M11.1.0\" is not an IANA time zone name, which debrief needs; using UTC"),
+        "{err}"
+    );
+    let out = new(":america/new_york ");
+    assert!(out.status.success() && out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = new("/usr/share/zoneinfo/Asia/Tokyo");
+    assert!(out.status.success() && out.stderr.is_empty());
+    let zones: Vec<String> = (1..=3)
+        .map(|id| {
+            let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", &id.to_string(), "--json"])).unwrap();
+            json["incident"]["zone"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(zones, ["UTC", "America/New_York", "Asia/Tokyo"]);
+}
+
 /// A CSV quote that never closes used to swallow the rest of the file ("imported 2 events",
 /// one of them 25 KB): now the import is refused naming the line where the quote opened.
 #[test]

@@ -56,10 +56,20 @@ pub struct TimeContext {
     pub around: Option<DateTime<Utc>>,
 }
 
+/// Reads an IANA zone name: surrounding blanks are ignored and any case is accepted
+/// (`europe/berlin `). `Tz::name` is then the canonical spelling, which is what is stored.
 pub fn parse_zone(name: &str) -> Result<Tz, TimeError> {
-    name.trim()
+    let wanted = name.trim();
+    wanted
         .parse::<Tz>()
-        .map_err(|_| TimeError::UnknownZone(name.to_string()))
+        .ok()
+        .or_else(|| {
+            chrono_tz::TZ_VARIANTS
+                .iter()
+                .find(|tz| tz.name().eq_ignore_ascii_case(wanted))
+                .copied()
+        })
+        .ok_or_else(|| TimeError::UnknownZone(crate::model::sanitize::clean_line(name)))
 }
 
 /// Reads one time.
@@ -490,6 +500,26 @@ mod tests {
         }
         for bad in ["3:1", "10:1", "14:3"] {
             assert!(matches!(parse_time(bad, &c), Err(TimeError::Unreadable(_))), "{bad}");
+        }
+    }
+
+    /// A zone is stored by its canonical name: blanks and case do not make another zone, and
+    /// a name that is no zone is an error (it never becomes UTC).
+    #[test]
+    fn zone_names_are_read_canonical() {
+        for (input, want) in [
+            ("Europe/Berlin ", "Europe/Berlin"),
+            ("  europe/berlin", "Europe/Berlin"),
+            ("AMERICA/NEW_YORK", "America/New_York"),
+            ("utc", "UTC"),
+            ("EST5EDT", "EST5EDT"),
+        ] {
+            assert_eq!(parse_zone(input).map(|tz| tz.name()), Ok(want), "{input:?}");
+        }
+        for bad in ["Europe/Berlinn", "", "EST5EDT,M3.2.0,M11.1.0", "Europe/\u{1b}[2JBerlin"] {
+            let err = parse_zone(bad).unwrap_err().to_string();
+            assert!(err.starts_with("unknown time zone"), "{bad:?}: {err}");
+            assert!(!err.contains('\u{1b}'), "{err}");
         }
     }
 

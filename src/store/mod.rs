@@ -185,6 +185,9 @@ impl Store {
             }
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
                 conn.execute_batch(sql)?;
+                if *sql == schema::CANONICAL_ZONES {
+                    schema::canonicalise_zones(conn)?;
+                }
                 conn.pragma_update(None, "user_version", i as i32 + 1)?;
             }
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
