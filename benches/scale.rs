@@ -195,7 +195,11 @@ fn bench_gaps(c: &mut Criterion) {
         .map(|i: i64| DocAction {
             title: format!("action {i}"),
             details: String::new(),
-            kind: if i % 2 == 0 { ActionKind::Fix } else { ActionKind::Monitoring },
+            kind: if i % 2 == 0 {
+                ActionKind::Fix
+            } else {
+                ActionKind::Monitoring
+            },
             status: ActionStatus::Todo,
             owner: "Ana".into(),
             owner_role: None,

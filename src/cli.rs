@@ -257,7 +257,11 @@ pub fn local_zone_from(tz: Option<String>, system: impl FnOnce() -> Option<Strin
                 },
             }
         }
-        None => zone(system().and_then(|name| time::parse_zone(&name).ok()).unwrap_or(chrono_tz::UTC)),
+        None => zone(
+            system()
+                .and_then(|name| time::parse_zone(&name).ok())
+                .unwrap_or(chrono_tz::UTC),
+        ),
     }
 }
 

@@ -323,7 +323,16 @@ fn extreme_stored_values_never_panic_a_report() {
     )
     .unwrap();
     drop(conn);
-    env.ok(&["log", "-i", "1", "--at", "9999-12-31T23:59:59Z", "--milestone", "resolved", "the end"]);
+    env.ok(&[
+        "log",
+        "-i",
+        "1",
+        "--at",
+        "9999-12-31T23:59:59Z",
+        "--milestone",
+        "resolved",
+        "the end",
+    ]);
     for args in [
         &["export", "1"][..],
         &["export", "1", "--format", "json"],
@@ -335,7 +344,10 @@ fn extreme_stored_values_never_panic_a_report() {
     ] {
         let out = env.run(args);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!err.contains("panicked") && out.status.code() != Some(101), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && out.status.code() != Some(101),
+            "{args:?}: {err}"
+        );
     }
 }
 
@@ -484,7 +496,10 @@ fn a_zone_is_stored_by_its_canonical_name_and_a_bad_one_is_an_error() {
     assert!(at.starts_with("2026-11-26T13:00:00"), "{at}");
     let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "2", "--json"])).unwrap();
     assert_eq!(json["incident"]["zone"], "Asia/Tokyo");
-    env.fails(&["new", "v", "--zone", "Europe/Berlinn"], "unknown time zone \"Europe/Berlinn\"");
+    env.fails(
+        &["new", "v", "--zone", "Europe/Berlinn"],
+        "unknown time zone \"Europe/Berlinn\"",
+    );
 }
 
 /// A POSIX TZ rule cannot be a stored zone: `new` says which zone it uses instead of silently
@@ -506,11 +521,17 @@ fn a_posix_tz_rule_gives_utc_with_a_warning() {
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("warning: TZ=\"EST5EDT,M3.2.0,M11.1.0\" is not an IANA time zone name, which debrief needs; using UTC"),
+        err.contains(
+            "warning: TZ=\"EST5EDT,M3.2.0,M11.1.0\" is not an IANA time zone name, which debrief needs; using UTC"
+        ),
         "{err}"
     );
     let out = new(":america/new_york ");
-    assert!(out.status.success() && out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = new("/usr/share/zoneinfo/Asia/Tokyo");
     assert!(out.status.success() && out.stderr.is_empty());
     let zones: Vec<String> = (1..=3)
@@ -610,7 +631,12 @@ fn a_ratio_at_the_start_of_a_log_entry_is_text() {
         .iter()
         .filter_map(|e| e["text"].as_str())
         .collect();
-    for text in ["3:1 ratio of reads to writes", "1:1 with the vendor", "10:1 overcommit", "early page"] {
+    for text in [
+        "3:1 ratio of reads to writes",
+        "1:1 with the vendor",
+        "10:1 overcommit",
+        "early page",
+    ] {
         assert!(texts.contains(&text), "{text:?} not in {texts:?}");
     }
 }

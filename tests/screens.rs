@@ -547,7 +547,10 @@ fn the_end_of_the_calendar_and_absurd_meeting_times_draw_without_panic() {
         author: None,
     };
     let err = store.add_event(id, &beyond).unwrap_err().to_string();
-    assert!(err.contains("is out of range (debrief stores the years 1 to 9999)"), "{err}");
+    assert!(
+        err.contains("is out of range (debrief stores the years 1 to 9999)"),
+        "{err}"
+    );
     store
         .connection()
         .execute(

@@ -522,7 +522,10 @@ fn the_zone_migration_canonicalises_names_and_unreadable_ones_are_errors() {
     let store = Store::open(&path, "ana").unwrap();
     assert_eq!(store.schema_version().unwrap(), debrief::store::schema::CURRENT_VERSION);
     let zones: Vec<String> = store.incidents().unwrap().into_iter().map(|i| i.zone).collect();
-    assert_eq!(zones, ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Mars/Olympus"]);
+    assert_eq!(
+        zones,
+        ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Mars/Olympus"]
+    );
     assert_eq!(store.incident(1).unwrap().tz(), chrono_tz::Europe::Berlin);
     let err = store.incident(4).unwrap_err().to_string();
     assert_eq!(

@@ -178,7 +178,8 @@ mod tests {
             .chain((12_501..=37_500).map(|i| action(ActionKind::Monitoring, Some(i), "Ana", true)))
             .collect();
         let got = gaps(&causes, &actions);
-        let names = |want: fn(&Gap) -> Option<&String>| -> Vec<String> { got.iter().filter_map(want).cloned().collect() };
+        let names =
+            |want: fn(&Gap) -> Option<&String>| -> Vec<String> { got.iter().filter_map(want).cloned().collect() };
         let no_fix = names(|g| match g {
             Gap::NoFix { cause } => Some(cause),
             _ => None,

@@ -483,11 +483,7 @@ mod tests {
             "1:1:1 nothing",
             "14:32:05. empty fraction",
         ] {
-            assert_eq!(
-                split_quick_entry(input, &c),
-                Ok((now, input.to_string())),
-                "{input}"
-            );
+            assert_eq!(split_quick_entry(input, &c), Ok((now, input.to_string())), "{input}");
         }
         for (input, when, text) in [
             ("3:01 early page", "2026-11-26T02:01:00Z", "early page"),
@@ -496,7 +492,11 @@ mod tests {
             ("14:32:05.250 ok", "2026-11-26T13:32:05.250Z", "ok"),
             ("yesterday 3:01 ok", "2026-11-25T02:01:00Z", "ok"),
         ] {
-            assert_eq!(split_quick_entry(input, &c), Ok((utc(when), text.to_string())), "{input}");
+            assert_eq!(
+                split_quick_entry(input, &c),
+                Ok((utc(when), text.to_string())),
+                "{input}"
+            );
         }
         for bad in ["3:1", "10:1", "14:3"] {
             assert!(matches!(parse_time(bad, &c), Err(TimeError::Unreadable(_))), "{bad}");

@@ -373,12 +373,7 @@ impl<'a> Renderer<'a> {
                 let _ = writeln!(out, "| Agenda step | Time spent |");
                 let _ = writeln!(out, "|---|--:|");
                 for (step, secs) in crate::model::AgendaStep::ALL.iter().zip(m.step_seconds) {
-                    let _ = writeln!(
-                        out,
-                        "| {} | {} |",
-                        step.label(),
-                        format_seconds(secs)
-                    );
+                    let _ = writeln!(out, "| {} | {} |", step.label(), format_seconds(secs));
                 }
                 out.push('\n');
             }

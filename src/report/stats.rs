@@ -242,9 +242,7 @@ fn bar(value: f64, max: f64) -> String {
 }
 
 fn span(seconds: Option<i64>) -> String {
-    seconds
-        .map(format_seconds)
-        .unwrap_or_else(|| "-".into())
+    seconds.map(format_seconds).unwrap_or_else(|| "-".into())
 }
 
 fn shorten(s: &str, max: usize) -> String {

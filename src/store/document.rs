@@ -112,8 +112,8 @@ impl Store {
         if title.is_empty() {
             return Err(StoreError::Invalid("incident.title is empty".into()));
         }
-        let zone =
-            crate::model::time::parse_zone(&inc.zone).map_err(|e| StoreError::Invalid(format!("incident.zone: {e}")))?;
+        let zone = crate::model::time::parse_zone(&inc.zone)
+            .map_err(|e| StoreError::Invalid(format!("incident.zone: {e}")))?;
         self.write(|conn| {
             let id = self.insert_incident(conn, &title, inc.severity, zone.name(), inc.started_at)?;
             conn.execute(

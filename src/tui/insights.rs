@@ -229,9 +229,7 @@ fn render_owners(s: &Stats, area: Rect, buf: &mut Buffer, theme: &Theme) {
 }
 
 fn span(seconds: Option<i64>) -> String {
-    seconds
-        .map(format_seconds)
-        .unwrap_or_else(|| "–".into())
+    seconds.map(format_seconds).unwrap_or_else(|| "–".into())
 }
 
 /// One duration over time: a bar per incident, oldest left, with median and mean above.

@@ -235,7 +235,10 @@ impl<R> LineCounter<R> {
         }
         self.record_bytes += 1;
         let open_quote = || match self.syntax {
-            Syntax::Quoted => format!(" (a quoted field opened on line {} is still open: a missing quote?)", self.quote_line),
+            Syntax::Quoted => format!(
+                " (a quoted field opened on line {} is still open: a missing quote?)",
+                self.quote_line
+            ),
             _ => String::new(),
         };
         if self.record_bytes > MAX_RECORD {
@@ -503,7 +506,12 @@ mod tests {
             );
         }
         // Quotes inside an unquoted field, and doubled quotes, do not open anything.
-        let (events, _) = collect("i.csv", b"time,text\n14:00,5\" pipe\n14:01,\"a \"\"b\"\"\"\n", Format::Csv).unwrap();
+        let (events, _) = collect(
+            "i.csv",
+            b"time,text\n14:00,5\" pipe\n14:01,\"a \"\"b\"\"\"\n",
+            Format::Csv,
+        )
+        .unwrap();
         assert_eq!(events[0].text, "5\" pipe");
         assert_eq!(events[1].text, "a \"b\"");
         // A quote closed further down is a field with line breaks, within bounds.
@@ -515,7 +523,10 @@ mod tests {
     fn a_record_past_its_bounds_is_an_error_naming_its_line() {
         use super::super::MAX_RECORD;
         // A quoted field of more than 1 MiB (its quote closes, much later).
-        let big = format!("time,text\n14:00,ok\n14:01,\"{}\"\n14:02,ok\n", "x".repeat(2 * MAX_RECORD));
+        let big = format!(
+            "time,text\n14:00,ok\n14:01,\"{}\"\n14:02,ok\n",
+            "x".repeat(2 * MAX_RECORD)
+        );
         let err = collect("i.csv", big.as_bytes(), Format::Csv).unwrap_err().to_string();
         assert_eq!(
             err,
@@ -524,7 +535,10 @@ mod tests {
         // An unquoted record with no line break at all.
         let big = format!("time,text\n14:01,{}", "y".repeat(MAX_RECORD + 1));
         let err = collect("i.csv", big.as_bytes(), Format::Csv).unwrap_err().to_string();
-        assert_eq!(err, "i.csv:2: a record longer than 1 MiB (the most one record may hold)");
+        assert_eq!(
+            err,
+            "i.csv:2: a record longer than 1 MiB (the most one record may hold)"
+        );
         // A quoted field spanning an absurd number of (short) lines.
         let tall = format!("time,text\n14:00,\"{}end\"\n", "\n".repeat(super::MAX_RECORD_LINES + 5));
         let err = collect("i.csv", tall.as_bytes(), Format::Csv).unwrap_err().to_string();
@@ -533,7 +547,11 @@ mod tests {
             "i.csv:2: a record spanning more than 10000 lines (a quoted field opened on line 2 is still open: a missing quote?)"
         );
         // Just under both bounds is fine.
-        let fits = format!("time,text\n14:00,\"{}{}\"\n", "\n".repeat(100), "z".repeat(MAX_RECORD - 200));
+        let fits = format!(
+            "time,text\n14:00,\"{}{}\"\n",
+            "\n".repeat(100),
+            "z".repeat(MAX_RECORD - 200)
+        );
         let (events, _) = collect("i.csv", fits.as_bytes(), Format::Csv).unwrap();
         assert_eq!(events.len(), 1);
     }

@@ -24,7 +24,10 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, ctx: &TimeContext) -> R
                         let started = event.line;
                         return Err(out.invalid(
                             started,
-                            format!("{} (its continuation lines run on to line {line})", too_long("an event")),
+                            format!(
+                                "{} (its continuation lines run on to line {line})",
+                                too_long("an event")
+                            ),
                         ));
                     }
                     if !event.text.is_empty() {

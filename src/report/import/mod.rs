@@ -463,7 +463,10 @@ impl Out<'_> {
 
 /// The message for a record past [`MAX_RECORD`]: `what` is e.g. "a line".
 fn too_long(what: &str) -> String {
-    format!("{what} longer than {} MiB (the most one record may hold)", MAX_RECORD / (1024 * 1024))
+    format!(
+        "{what} longer than {} MiB (the most one record may hold)",
+        MAX_RECORD / (1024 * 1024)
+    )
 }
 
 /// Input quoted in a message: one line, and not too long.

@@ -297,10 +297,16 @@ fn a_line_past_the_bound_is_an_error_naming_it() {
     ] {
         let endless = good.as_bytes().chain(std::io::repeat(b'a'));
         let mut read = 0;
-        let err = read_events("big.txt", std::io::BufReader::new(endless), format, &berlin(), &mut |_| {
-            read += 1;
-            Ok(())
-        })
+        let err = read_events(
+            "big.txt",
+            std::io::BufReader::new(endless),
+            format,
+            &berlin(),
+            &mut |_| {
+                read += 1;
+                Ok(())
+            },
+        )
         .unwrap_err()
         .to_string();
         assert_eq!(
@@ -323,7 +329,9 @@ fn a_log_event_past_the_bound_is_an_error_naming_where_it_started() {
     let mut input = String::from("2026-11-26T13:00:00Z first\n2026-11-26T13:01:00Z trace\n");
     let line = format!("  {}\n", "c".repeat(1000));
     input.push_str(&line.repeat(MAX_RECORD / 1000 + 5));
-    let err = collect("api.log", input.as_bytes(), Format::Log).unwrap_err().to_string();
+    let err = collect("api.log", input.as_bytes(), Format::Log)
+        .unwrap_err()
+        .to_string();
     assert!(
         err.starts_with("api.log:2: an event longer than 1 MiB (the most one record may hold) (its continuation lines run on to line "),
         "{err}"
@@ -334,10 +342,15 @@ fn a_log_event_past_the_bound_is_an_error_naming_where_it_started() {
 #[test]
 fn too_many_skipped_lines_are_an_error() {
     let input = "no stamp here\n".repeat(MAX_SKIPPED + 1) + "2026-11-26T13:00:00Z x\n";
-    let err = collect("api.log", input.as_bytes(), Format::Log).unwrap_err().to_string();
+    let err = collect("api.log", input.as_bytes(), Format::Log)
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         err,
-        format!("api.log:{}: more than {MAX_SKIPPED} lines skipped; is this the right file and format?", MAX_SKIPPED + 1)
+        format!(
+            "api.log:{}: more than {MAX_SKIPPED} lines skipped; is this the right file and format?",
+            MAX_SKIPPED + 1
+        )
     );
     let rows = "time,text\n".to_string() + &",\n".repeat(MAX_SKIPPED + 1);
     let err = collect("e.csv", rows.as_bytes(), Format::Csv).unwrap_err().to_string();
@@ -348,9 +361,15 @@ fn too_many_skipped_lines_are_an_error() {
 #[test]
 fn a_slack_export_past_its_bound_is_refused() {
     let endless = b"[".chain(std::io::repeat(b' '));
-    let err = read_events("s.json", std::io::BufReader::new(endless), Format::Slack, &berlin(), &mut |_| Ok(()))
-        .unwrap_err()
-        .to_string();
+    let err = read_events(
+        "s.json",
+        std::io::BufReader::new(endless),
+        Format::Slack,
+        &berlin(),
+        &mut |_| Ok(()),
+    )
+    .unwrap_err()
+    .to_string();
     assert_eq!(
         err,
         "s.json:1: a Slack export larger than 4 MiB (it is read whole; split it by day or channel)"
