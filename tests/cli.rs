@@ -322,6 +322,22 @@ fn extreme_stored_values_never_panic_a_report() {
         [],
     )
     .unwrap();
+    // Times beyond any calendar, as a database written before times were bounded may hold.
+    conn.execute(
+        "UPDATE events SET at = ? WHERE milestone = 'resolved'",
+        [chrono::DateTime::<chrono::Utc>::MAX_UTC.timestamp_millis()],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE events SET at = 9223372036854775807 WHERE milestone = 'mitigated'",
+        [],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE events SET at = -9223372036854775808 WHERE milestone = 'detected'",
+        [],
+    )
+    .unwrap();
     drop(conn);
     env.ok(&[
         "log",

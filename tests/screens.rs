@@ -566,13 +566,18 @@ fn the_end_of_the_calendar_and_absurd_meeting_times_draw_without_panic() {
         )
         .unwrap();
     let mut app = app_for(store);
+    // Insights (from home) add up durations across incidents.
+    screen(&mut app, 120, 30);
+    keys(&mut app, "I");
+    let text = screen(&mut app, 120, 30);
+    assert!(matches!(app.screen, Screen::Insights(_)), "{text}");
     app.open_incident(id).unwrap();
     for (w, h) in [(80, 24), (160, 40)] {
         let text = screen(&mut app, w, h);
         assert!(text.contains("Y10K"), "{text}");
     }
-    for k in ["I", "M"] {
-        keys(&mut app, k);
-        screen(&mut app, 120, 30);
-    }
+    // Meeting mode: the agenda bar adds up the stored step times (saturating).
+    keys(&mut app, "M");
+    let text = screen(&mut app, 120, 30);
+    assert!(text.contains("Wrap-up"), "{text}");
 }
