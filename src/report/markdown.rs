@@ -78,6 +78,8 @@ struct Renderer<'a> {
     /// Whether the timeline spans more than one local day, so lone times need their date.
     multi_day: bool,
     events_by_ref: HashMap<i64, &'a DocEvent>,
+    /// Each action names its cause by ref: looked up here, not by a scan of every cause.
+    causes_by_ref: HashMap<i64, &'a DocCause>,
 }
 
 impl<'a> Renderer<'a> {
@@ -94,6 +96,7 @@ impl<'a> Renderer<'a> {
             milestones,
             multi_day: first != last,
             events_by_ref: doc.events.iter().map(|e| (e.reference, e)).collect(),
+            causes_by_ref: doc.causes.iter().rev().map(|c| (c.reference, c)).collect(),
         }
     }
 
@@ -327,7 +330,7 @@ impl<'a> Renderer<'a> {
         }
         let cause = a
             .cause
-            .and_then(|r| self.doc.causes.iter().find(|c| c.reference == r))
+            .and_then(|r| self.causes_by_ref.get(&r).copied())
             .map(|c| escape_cell(&cause_label(c)))
             .unwrap_or_default();
         let owner = if a.owner.trim().is_empty() {
