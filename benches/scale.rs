@@ -223,6 +223,14 @@ fn bench_gaps(c: &mut Criterion) {
     g.bench_function("export: gaps of the document", |b| {
         b.iter(|| black_box(debrief::report::markdown::document_gaps(&doc)))
     });
+    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(Utc::now()));
+    let mut t = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    g.bench_function("console: open the review and draw its first frame", |b| {
+        b.iter(|| {
+            app.open_incident(id).unwrap();
+            draw(&mut app, &mut t)
+        })
+    });
     g.finish();
 }
 
