@@ -175,5 +175,64 @@ fn bench_search(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_render, bench_search, bench_import);
+/// The coverage check of a loaded review with 100k confirmed custom causes and 50k actions (it
+/// was quadratic: 40 s in `debrief check`): the store's rows as `check` reads them, and the
+/// document as `export` reads it.
+fn bench_gaps(c: &mut Criterion) {
+    use debrief::model::document::{DocAction, DocCause};
+    use debrief::model::{ActionKind, ActionStatus, CauseState, coverage};
+    let mut doc = debrief::cli::demo_document().unwrap();
+    doc.causes = (1..=100_000)
+        .map(|i| DocCause {
+            reference: i,
+            category: format!("custom:cause {i}"),
+            state: CauseState::Confirmed,
+            notes: String::new(),
+            evidence: vec![],
+        })
+        .collect();
+    doc.actions = (1..=50_000)
+        .map(|i: i64| DocAction {
+            title: format!("action {i}"),
+            details: String::new(),
+            kind: if i % 2 == 0 {
+                ActionKind::Fix
+            } else {
+                ActionKind::Monitoring
+            },
+            status: ActionStatus::Todo,
+            owner: "Ana".into(),
+            owner_role: None,
+            due: None,
+            cause: Some((i + 1) / 2),
+            ticket: String::new(),
+            priority: 0,
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("g.db"), "bench").unwrap();
+    let id = store.load_document(&doc).unwrap();
+    let mut g = c.benchmark_group("gaps of 100k confirmed causes, 50k actions");
+    g.sample_size(10);
+    g.bench_function("check: causes and actions from the store, then gaps", |b| {
+        b.iter(|| {
+            let gaps = coverage::gaps(&store.causes(id).unwrap(), &store.actions(id).unwrap());
+            assert_eq!(gaps.len(), 2 * 75_000 + 1);
+        })
+    });
+    g.bench_function("export: gaps of the document", |b| {
+        b.iter(|| black_box(debrief::report::markdown::document_gaps(&doc)))
+    });
+    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(Utc::now()));
+    let mut t = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    g.bench_function("console: open the review and draw its first frame", |b| {
+        b.iter(|| {
+            app.open_incident(id).unwrap();
+            draw(&mut app, &mut t)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_render, bench_search, bench_import, bench_gaps);
 criterion_main!(benches);

@@ -221,18 +221,56 @@ pub fn resolve_db(flag: Option<PathBuf>) -> Result<PathBuf> {
     Ok(dir.join("debrief.db"))
 }
 
-/// The local IANA zone, for new incidents.
+/// The local IANA zone, for new incidents (see [`local_zone_checked`]).
 pub fn local_zone() -> String {
-    std::env::var("TZ")
-        .ok()
-        .map(|z| z.trim_start_matches(':').to_string())
-        .filter(|z| z.parse::<chrono_tz::Tz>().is_ok())
-        .or_else(|| {
-            iana_time_zone::get_timezone()
-                .ok()
-                .filter(|z| z.parse::<chrono_tz::Tz>().is_ok())
-        })
-        .unwrap_or_else(|| "UTC".into())
+    local_zone_checked().zone.name().to_string()
+}
+
+/// The local zone, and a warning to show when it is not what the environment asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalZone {
+    pub zone: chrono_tz::Tz,
+    pub warning: Option<String>,
+}
+
+/// The local zone: `TZ` when set, else the system's zone, else UTC.
+pub fn local_zone_checked() -> LocalZone {
+    local_zone_from(std::env::var_os("TZ").map(|z| z.to_string_lossy().into_owned()), || {
+        iana_time_zone::get_timezone().ok()
+    })
+}
+
+/// `TZ` may name an IANA zone (`Europe/Berlin`, `:Europe/Berlin`, a path into a zoneinfo
+/// directory); empty means UTC, as in POSIX. A POSIX rule (`EST5EDT,M3.2.0,M11.1.0`) or any
+/// other name chrono-tz does not know cannot be a stored zone: UTC is used, and the warning says
+/// so (never a silent UTC).
+pub fn local_zone_from(tz: Option<String>, system: impl FnOnce() -> Option<String>) -> LocalZone {
+    let zone = |zone| LocalZone { zone, warning: None };
+    match tz {
+        Some(tz) => {
+            let name = tz.trim().trim_start_matches(':');
+            let name = name.rsplit_once("zoneinfo/").map_or(name, |(_, zone)| zone);
+            if name.trim().is_empty() {
+                return zone(chrono_tz::UTC);
+            }
+            match time::parse_zone(name) {
+                Ok(tz) => zone(tz),
+                Err(_) => LocalZone {
+                    zone: chrono_tz::UTC,
+                    warning: Some(format!(
+                        "TZ=\"{}\" is not an IANA time zone name, which debrief needs; using UTC \
+                         (set TZ to a name such as America/New_York, or pass --zone)",
+                        crate::model::sanitize::clean_line(&tz)
+                    )),
+                },
+            }
+        }
+        None => zone(
+            system()
+                .and_then(|name| time::parse_zone(&name).ok())
+                .unwrap_or(chrono_tz::UTC),
+        ),
+    }
 }
 
 pub fn time_context(store: &Store, incident: &Incident) -> Result<TimeContext> {
@@ -255,7 +293,13 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             zone,
             started,
         } => {
-            let zone = zone.unwrap_or_else(local_zone);
+            let zone = zone.unwrap_or_else(|| {
+                let local = local_zone_checked();
+                if let Some(warning) = &local.warning {
+                    let _ = writeln!(std::io::stderr(), "debrief: warning: {warning}");
+                }
+                local.zone.name().to_string()
+            });
             let tz = time::parse_zone(&zone)?;
             let started = started
                 .map(|s| {

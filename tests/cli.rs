@@ -341,6 +341,96 @@ fn export_to_a_file_replaces_only_regular_files_and_keeps_their_mode() {
     );
 }
 
+/// `load` checks every field against what debrief stores and computes with, naming the field by
+/// its JSON path; it used to accept step_seconds no Duration can hold, and `export` panicked.
+/// Participants whose names clean to the same text are refused, not merged.
+#[test]
+fn load_refuses_out_of_range_fields_and_merged_participants_naming_them() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let good: serde_json::Value = serde_json::from_str(&env.ok(&["export", "1", "--format", "json"])).unwrap();
+    let file = env.db.with_file_name("bad.json");
+    let refused = |edit: &dyn Fn(&mut serde_json::Value), want: &str| {
+        let mut doc = good.clone();
+        edit(&mut doc);
+        std::fs::write(&file, serde_json::to_string(&doc).unwrap()).unwrap();
+        env.fails(&["load", file.to_str().unwrap()], want);
+    };
+    refused(
+        &|d| d["meeting"]["step_seconds"] = serde_json::json!([10_000_000_000_000_000i64, 0, 0, 0]),
+        "meeting.step_seconds[0]: 10000000000000000 is out of range (0..=31622400)",
+    );
+    refused(
+        &|d| d["meeting"]["step_seconds"] = serde_json::json!([0, 0, -5, 0]),
+        "meeting.step_seconds[2]: -5 is out of range (0..=31622400)",
+    );
+    refused(
+        &|d| d["participants"][3]["name"] = serde_json::json!("Priya Sharma\u{1b}[31m"),
+        "participants[0] and participants[3] are both named \"Priya Sharma\" once cleaned",
+    );
+    refused(
+        &|d| d["participants"][1]["name"] = serde_json::json!("\u{1b}[2J"),
+        "participants[1].name is empty",
+    );
+}
+
+/// A meeting step count already in a database beyond any Duration (written before `load`
+/// checked it), and an incident at the very end of the calendar: every report still renders.
+#[test]
+fn extreme_stored_values_never_panic_a_report() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute(
+        "UPDATE meetings SET step_seconds = '[9223372036854775807,-9223372036854775808,10000000000000000,0]'",
+        [],
+    )
+    .unwrap();
+    // Times beyond any calendar, as a database written before times were bounded may hold.
+    conn.execute(
+        "UPDATE events SET at = ? WHERE milestone = 'resolved'",
+        [chrono::DateTime::<chrono::Utc>::MAX_UTC.timestamp_millis()],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE events SET at = 9223372036854775807 WHERE milestone = 'mitigated'",
+        [],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE events SET at = -9223372036854775808 WHERE milestone = 'detected'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    env.ok(&[
+        "log",
+        "-i",
+        "1",
+        "--at",
+        "9999-12-31T23:59:59Z",
+        "--milestone",
+        "resolved",
+        "the end",
+    ]);
+    for args in [
+        &["export", "1"][..],
+        &["export", "1", "--format", "json"],
+        &["export", "1", "--format", "csv"],
+        &["show", "1"],
+        &["show", "1", "--json"],
+        &["check", "1"],
+        &["stats"],
+    ] {
+        let out = env.run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.contains("panicked") && out.status.code() != Some(101),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 #[test]
 fn actions_across_incidents_filter_and_print_json_and_csv() {
     let env = Env::new();
@@ -596,6 +686,165 @@ fn a_malformed_import_names_the_line_and_changes_nothing() {
     );
     env.fails(&["import", "-i", "9", bad.to_str().unwrap()], "unknown incident 9");
     assert_eq!(event_count(&env.db), 1);
+}
+
+/// `--zone "Europe/Berlin "` used to store the untrimmed name, which read as UTC: typed times
+/// were off by an hour while `show` printed the zone. The canonical name is stored now.
+#[test]
+fn a_zone_is_stored_by_its_canonical_name_and_a_bad_one_is_an_error() {
+    let env = Env::new();
+    assert_eq!(env.ok(&["new", "t", "--zone", "Europe/Berlin "]).trim(), "1");
+    env.ok(&["new", "u", "--zone", "asia/tokyo"]);
+    env.ok(&["log", "-i", "1", "--at", "2026-11-26 14:00", "in Berlin"]);
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
+    assert_eq!(json["incident"]["zone"], "Europe/Berlin");
+    let at = json["events"][0]["at"].as_str().unwrap();
+    assert!(at.starts_with("2026-11-26T13:00:00"), "{at}");
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "2", "--json"])).unwrap();
+    assert_eq!(json["incident"]["zone"], "Asia/Tokyo");
+    env.fails(
+        &["new", "v", "--zone", "Europe/Berlinn"],
+        "unknown time zone \"Europe/Berlinn\"",
+    );
+}
+
+/// A POSIX TZ rule cannot be a stored zone: `new` says which zone it uses instead of silently
+/// using UTC; an IANA name in TZ, in any spelling, is used.
+#[test]
+fn a_posix_tz_rule_gives_utc_with_a_warning() {
+    let env = Env::new();
+    let new = |tz: &str| {
+        Command::new(env!("CARGO_BIN_EXE_debrief"))
+            .arg("--db")
+            .arg(&env.db)
+            .args(["new", "t"])
+            .env("DEBRIEF_AUTHOR", "tester")
+            .env("TZ", tz)
+            .output()
+            .unwrap()
+    };
+    let out = new("EST5EDT,M3.2.0,M11.1.0");
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "warning: TZ=\"EST5EDT,M3.2.0,M11.1.0\" is not an IANA time zone name, which debrief needs; using UTC"
+        ),
+        "{err}"
+    );
+    let out = new(":america/new_york ");
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = new("/usr/share/zoneinfo/Asia/Tokyo");
+    assert!(out.status.success() && out.stderr.is_empty());
+    let zones: Vec<String> = (1..=3)
+        .map(|id| {
+            let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", &id.to_string(), "--json"])).unwrap();
+            json["incident"]["zone"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(zones, ["UTC", "America/New_York", "Asia/Tokyo"]);
+}
+
+/// A CSV quote that never closes used to swallow the rest of the file ("imported 2 events",
+/// one of them 25 KB): now the import is refused naming the line where the quote opened.
+#[test]
+fn an_unclosed_csv_quote_names_its_line_and_imports_nothing() {
+    let env = Env::new();
+    env.ok(&["new", "quotes", "--zone", "UTC"]);
+    env.ok(&["log", "-i", "1", "13:00 already here"]);
+    let mut csv = String::from("time,text\n2026-11-26 13:59,fine\n2026-11-26 14:00,\"he said \"\"stop\n");
+    for i in 0..1000 {
+        csv.push_str(&format!("2026-11-26 15:{:02},valid line {i}\n", i % 60));
+    }
+    let file = env.db.with_file_name("quotes.csv");
+    std::fs::write(&file, csv).unwrap();
+    env.fails(
+        &["import", "-i", "1", file.to_str().unwrap()],
+        "quotes.csv:3: a quoted field opened on this line is never closed",
+    );
+    assert_eq!(event_count(&env.db), 1);
+}
+
+/// Memory stays bounded: a line past 1 MiB is refused naming it, and an endless input without
+/// line breaks (/dev/zero) is refused as soon as the first line passes the bound.
+#[test]
+fn an_overlong_line_or_dev_zero_is_refused_naming_the_line() {
+    let env = Env::new();
+    env.ok(&["new", "big", "--zone", "UTC"]);
+    let file = env.db.with_file_name("big.log");
+    let text = format!(
+        "2026-11-26T13:00:00Z ok\n2026-11-26T13:01:00Z {}\n2026-11-26T13:02:00Z ok\n",
+        "x".repeat(2 << 20)
+    );
+    std::fs::write(&file, text).unwrap();
+    env.fails(
+        &["import", "-i", "1", file.to_str().unwrap()],
+        "big.log:2: a line longer than 1 MiB",
+    );
+    let csv = env.db.with_file_name("big.csv");
+    std::fs::write(&csv, format!("time,text\n14:00,\"{}\"\n", "y".repeat(2 << 20))).unwrap();
+    env.fails(
+        &["import", "-i", "1", csv.to_str().unwrap()],
+        "big.csv:2: a record longer than 1 MiB",
+    );
+    if Path::new("/dev/zero").exists() {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
+            .arg("--db")
+            .arg(&env.db)
+            .args(["import", "-i", "1", "--format", "log", "/dev/zero"])
+            .env("DEBRIEF_AUTHOR", "tester")
+            .env("TZ", "UTC")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("import of /dev/zero still running after 10 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(err.contains("/dev/zero:1: a line longer than 1 MiB"), "{err}");
+    }
+    assert_eq!(event_count(&env.db), 0);
+}
+
+/// `debrief log -i 1 3:1 ratio …` is text logged now, not an event at 03:01.
+#[test]
+fn a_ratio_at_the_start_of_a_log_entry_is_text() {
+    let env = Env::new();
+    env.ok(&["new", "ratios", "--zone", "UTC"]);
+    for text in ["3:1 ratio of reads to writes", "1:1 with the vendor", "10:1 overcommit"] {
+        let words: Vec<&str> = text.split(' ').collect();
+        let mut args = vec!["log", "-i", "1"];
+        args.extend(&words);
+        env.ok(&args);
+    }
+    env.ok(&["log", "-i", "1", "3:01", "early", "page"]);
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
+    let texts: Vec<&str> = json["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    for text in [
+        "3:1 ratio of reads to writes",
+        "1:1 with the vendor",
+        "10:1 overcommit",
+        "early page",
+    ] {
+        assert!(texts.contains(&text), "{text:?} not in {texts:?}");
+    }
 }
 
 #[test]

@@ -629,3 +629,61 @@ fn mono_theme_draws_the_new_screens_without_colour() {
     key(&mut app, KeyCode::Char('I'));
     no_colour(&mut app);
 }
+
+/// An incident at the very end of the calendar (impact at 9999-12-31T23:59:59Z, a milestone
+/// after it): the review, insights and meeting screens draw, where `debrief open` used to exit
+/// 101 ("DateTime + TimeDelta overflowed") every time; a stored meeting step count no Duration
+/// can hold draws too.
+#[test]
+fn the_end_of_the_calendar_and_absurd_meeting_times_draw_without_panic() {
+    use Milestone::*;
+    let store = Store::open_in_memory("facilitator").unwrap();
+    let end = Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap();
+    let id = add_incident(&store, "Y10K", end);
+    milestone(&store, id, ImpactStarted, end);
+    milestone(&store, id, Detected, end + Duration::milliseconds(500));
+    // What `+250000y` from the selected event used to store: the last instant chrono knows.
+    // The store refuses it now; a database written before may still hold it.
+    let beyond = NewEvent {
+        at: DateTime::<Utc>::MAX_UTC,
+        kind: EventKind::Note,
+        text: "far future".into(),
+        milestone: None,
+        source: Source::Typed,
+        author: None,
+    };
+    let err = store.add_event(id, &beyond).unwrap_err().to_string();
+    assert!(
+        err.contains("is out of range (debrief stores the years 1 to 9999)"),
+        "{err}"
+    );
+    store
+        .connection()
+        .execute(
+            "UPDATE events SET at = ? WHERE incident_id = ? AND milestone = 'impact_started'",
+            rusqlite::params![DateTime::<Utc>::MAX_UTC.timestamp_millis(), id],
+        )
+        .unwrap();
+    store
+        .connection()
+        .execute(
+            "INSERT INTO meetings (incident_id, step, step_seconds) VALUES (?, 'document', '[9223372036854775807,-9223372036854775808,10000000000000000,0]')",
+            [id],
+        )
+        .unwrap();
+    let mut app = app_for(store);
+    // Insights (from home) add up durations across incidents.
+    screen(&mut app, 120, 30);
+    keys(&mut app, "I");
+    let text = screen(&mut app, 120, 30);
+    assert!(matches!(app.screen, Screen::Insights(_)), "{text}");
+    app.open_incident(id).unwrap();
+    for (w, h) in [(80, 24), (160, 40)] {
+        let text = screen(&mut app, w, h);
+        assert!(text.contains("Y10K"), "{text}");
+    }
+    // Meeting mode: the agenda bar adds up the stored step times (saturating).
+    keys(&mut app, "M");
+    let text = screen(&mut app, 120, 30);
+    assert!(text.contains("Wrap-up"), "{text}");
+}

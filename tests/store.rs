@@ -90,7 +90,13 @@ fn a_database_from_a_newer_debrief_is_refused_and_left_unchanged() {
         conn.pragma_update(None, "user_version", 99).unwrap();
         conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
     }
-    assert_refused_unchanged(&path, "newer debrief (schema version 99, this debrief knows up to 1)");
+    assert_refused_unchanged(
+        &path,
+        &format!(
+            "newer debrief (schema version 99, this debrief knows up to {})",
+            debrief::store::schema::CURRENT_VERSION
+        ),
+    );
 }
 
 #[test]
@@ -484,4 +490,69 @@ fn a_heartbeat_does_not_wait_behind_a_long_write() {
     store.heartbeat("s1", None).unwrap();
     // Other writes still wait their turn.
     new_incident(&store, "after the lock");
+}
+
+/// A database written at schema version 1 holds zone names as typed (`Europe/Berlin ` from
+/// `debrief new --zone "Europe/Berlin "`), which read as UTC. Opening it migrates them to the
+/// canonical name; a name that is no zone is left alone, and reading that incident is an error.
+#[test]
+fn the_zone_migration_canonicalises_names_and_unreadable_ones_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(debrief::store::schema::MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.pragma_update(None, "application_id", debrief::store::schema::APPLICATION_ID)
+            .unwrap();
+        for (title, zone) in [
+            ("trailing", "Europe/Berlin "),
+            ("lower", " america/new_york"),
+            ("fine", "Asia/Tokyo"),
+            ("broken", "Mars/Olympus"),
+        ] {
+            conn.execute(
+                "INSERT INTO incidents (title, severity, status, zone, created_at, updated_at, touched_at)
+                 VALUES (?, 2, 'open', ?, 0, 0, 0)",
+                [title, zone],
+            )
+            .unwrap();
+        }
+    }
+    let store = Store::open(&path, "ana").unwrap();
+    assert_eq!(store.schema_version().unwrap(), debrief::store::schema::CURRENT_VERSION);
+    let zones: Vec<String> = store.incidents().unwrap().into_iter().map(|i| i.zone).collect();
+    assert_eq!(
+        zones,
+        ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Mars/Olympus"]
+    );
+    assert_eq!(store.incident(1).unwrap().tz(), chrono_tz::Europe::Berlin);
+    let err = store.incident(4).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "incident 4: unknown time zone \"Mars/Olympus\" (use an IANA name such as Europe/Berlin or UTC)"
+    );
+}
+
+/// New incidents, edits and loads store the canonical name, whatever the spelling typed.
+#[test]
+fn zones_are_stored_by_their_canonical_name() {
+    let store = Store::open_in_memory("ana").unwrap();
+    let id = store
+        .create_incident(&NewIncident {
+            title: "t".into(),
+            severity: Severity::Sev2,
+            zone: "Europe/Berlin ".into(),
+            started_at: None,
+        })
+        .unwrap();
+    let mut incident = store.incident(id).unwrap();
+    assert_eq!(incident.zone, "Europe/Berlin");
+    incident.zone = "asia/TOKYO".into();
+    assert_eq!(store.update_incident(&incident).unwrap().zone, "Asia/Tokyo");
+    incident = store.incident(id).unwrap();
+    incident.zone = "Nowhere/Special".into();
+    let err = store.update_incident(&incident).unwrap_err().to_string();
+    assert!(err.starts_with("unknown time zone \"Nowhere/Special\""), "{err}");
+    assert_eq!(store.incident(id).unwrap().zone, "Asia/Tokyo");
 }

@@ -5,7 +5,7 @@
 use super::{
     ActionKind, ActionStatus, AgendaStep, CauseState, EventKind, IncidentStatus, Milestone, Role, Severity, Source,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "debrief-incident";
@@ -132,7 +132,77 @@ pub struct DocMeeting {
     pub decisions: String,
 }
 
+/// The most seconds a meeting step may hold: a year (what is loaded is checked against it).
+pub const MAX_STEP_SECONDS: i64 = 366 * 24 * 3600;
+
+use super::time::STORED_YEARS as YEARS;
+
 impl Document {
+    /// Checks every field against the ranges debrief stores and computes with, before anything
+    /// is written. The error names the field by its JSON path: `meeting.step_seconds[0]: …`.
+    pub fn validate(&self) -> Result<(), String> {
+        let time = |path: String, t: DateTime<Utc>| -> Result<(), String> {
+            if YEARS.contains(&t.year()) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{path}: {} is out of range (years {} to {})",
+                    t.to_rfc3339(),
+                    YEARS.start(),
+                    YEARS.end()
+                ))
+            }
+        };
+        if let Some(t) = self.incident.started_at {
+            time("incident.started_at".into(), t)?;
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            time(format!("events[{i}].at"), e.at)?;
+        }
+        for (i, a) in self.actions.iter().enumerate() {
+            if let Some(due) = a.due
+                && !YEARS.contains(&due.year())
+            {
+                return Err(format!(
+                    "actions[{i}].due: {due} is out of range (years {} to {})",
+                    YEARS.start(),
+                    YEARS.end()
+                ));
+            }
+        }
+        if let Some(m) = &self.meeting {
+            if let Some(t) = m.started_at {
+                time("meeting.started_at".into(), t)?;
+            }
+            if let Some(t) = m.ended_at {
+                time("meeting.ended_at".into(), t)?;
+            }
+            for (i, secs) in m.step_seconds.iter().enumerate() {
+                if !(0..=MAX_STEP_SECONDS).contains(secs) {
+                    return Err(format!(
+                        "meeting.step_seconds[{i}]: {secs} is out of range (0..={MAX_STEP_SECONDS})"
+                    ));
+                }
+            }
+        }
+        // Names are stored cleaned, and a name is one participant: two names that clean to the
+        // same text would silently become one.
+        let mut names: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (i, p) in self.participants.iter().enumerate() {
+            let name = super::sanitize::clean_line(&p.name);
+            if name.is_empty() {
+                return Err(format!("participants[{i}].name is empty"));
+            }
+            if let Some(first) = names.insert(name.clone(), i) {
+                return Err(format!(
+                    "participants[{first}] and participants[{i}] are both named \"{name}\" once cleaned; \
+                     rename one of them"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Moves every instant and date by `by` (the demo incident is always "yesterday").
     pub fn shift(&mut self, by: chrono::Duration) {
         let days = chrono::Duration::days(by.num_days());

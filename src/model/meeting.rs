@@ -70,12 +70,14 @@ impl Meeting {
             Some(since) if self.is_running() && step == self.step => seconds_between(since, now),
             _ => 0,
         };
-        banked + running
+        banked.saturating_add(running)
     }
 
     /// Seconds spent on the agenda in all.
     pub fn total_elapsed(&self, now: DateTime<Utc>) -> i64 {
-        AgendaStep::ALL.iter().map(|s| self.step_elapsed(*s, now)).sum()
+        AgendaStep::ALL
+            .iter()
+            .fold(0i64, |total, s| total.saturating_add(self.step_elapsed(*s, now)))
     }
 
     /// Banks the running stretch into the current step and restarts its clock at `now`.
@@ -83,7 +85,8 @@ impl Meeting {
         if let Some(since) = self.step_started_at
             && self.is_running()
         {
-            self.step_seconds[self.step.index()] += seconds_between(since, now);
+            let banked = &mut self.step_seconds[self.step.index()];
+            *banked = banked.saturating_add(seconds_between(since, now));
             self.step_started_at = Some(now);
         }
     }
@@ -122,9 +125,9 @@ pub enum Budget {
 impl Budget {
     pub fn of(elapsed: i64, timebox: i64) -> Budget {
         if elapsed > timebox {
-            Budget::Over(elapsed - timebox)
+            Budget::Over(elapsed.saturating_sub(timebox))
         } else {
-            Budget::Left(timebox - elapsed)
+            Budget::Left(timebox.saturating_sub(elapsed))
         }
     }
 

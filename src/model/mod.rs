@@ -266,8 +266,15 @@ pub struct Incident {
 }
 
 impl Incident {
+    /// The incident's zone. [`Store::incident`](crate::store::Store::incident) refuses an
+    /// incident whose zone cannot be read, so only a row of a list may fall back to UTC here.
     pub fn tz(&self) -> chrono_tz::Tz {
-        self.zone.parse().unwrap_or(chrono_tz::UTC)
+        self.zone_tz().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// The incident's zone, or why it cannot be read.
+    pub fn zone_tz(&self) -> Result<chrono_tz::Tz, time::TimeError> {
+        time::parse_zone(&self.zone)
     }
 }
 

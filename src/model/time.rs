@@ -24,8 +24,21 @@ pub enum TimeError {
     UnreadableDate(String),
     #[error("unknown time zone \"{0}\" (use an IANA name such as Europe/Berlin or UTC)")]
     UnknownZone(String),
-    #[error("time \"{0}\" is out of range (beyond the calendar debrief can store)")]
+    #[error("time \"{0}\" is out of range (debrief stores the years 1 to 9999)")]
     OutOfRange(String),
+}
+
+/// The years debrief stores times in: those a time can be typed in (four digits). Every stored
+/// instant is then far from the ends of chrono's calendar, where adding a second overflows.
+pub const STORED_YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// An instant the store accepts: within [`STORED_YEARS`].
+pub fn check_stored(t: DateTime<Utc>) -> Result<(), TimeError> {
+    if STORED_YEARS.contains(&t.year()) {
+        Ok(())
+    } else {
+        Err(TimeError::OutOfRange(t.to_rfc3339()))
+    }
 }
 
 /// What a typed time is read against.
@@ -43,10 +56,20 @@ pub struct TimeContext {
     pub around: Option<DateTime<Utc>>,
 }
 
+/// Reads an IANA zone name: surrounding blanks are ignored and any case is accepted
+/// (`europe/berlin `). `Tz::name` is then the canonical spelling, which is what is stored.
 pub fn parse_zone(name: &str) -> Result<Tz, TimeError> {
-    name.trim()
+    let wanted = name.trim();
+    wanted
         .parse::<Tz>()
-        .map_err(|_| TimeError::UnknownZone(name.to_string()))
+        .ok()
+        .or_else(|| {
+            chrono_tz::TZ_VARIANTS
+                .iter()
+                .find(|tz| tz.name().eq_ignore_ascii_case(wanted))
+                .copied()
+        })
+        .ok_or_else(|| TimeError::UnknownZone(crate::model::sanitize::clean_line(name)))
 }
 
 /// Reads one time.
@@ -175,13 +198,34 @@ fn local_today(ctx: &TimeContext) -> Option<NaiveDate> {
     utc.checked_add_offset(offset).map(|t| t.date())
 }
 
+/// A time of day: `H:MM` or `HH:MM`, optionally `:SS` and a fraction. Minutes and seconds need
+/// two digits, so that a ratio such as `3:1` or `10:1` stays text.
 fn parse_clock(tok: &str) -> Option<NaiveTime> {
-    if !tok.contains(':') || !tok.starts_with(|c: char| c.is_ascii_digit()) {
-        return None;
-    }
-    ["%H:%M:%S%.f", "%H:%M"]
-        .iter()
-        .find_map(|f| NaiveTime::parse_from_str(tok, f).ok())
+    let digits = |s: &str, len: std::ops::RangeInclusive<usize>| {
+        if len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+            s.parse::<u32>().ok()
+        } else {
+            None
+        }
+    };
+    let mut parts = tok.splitn(3, ':');
+    let hours = digits(parts.next()?, 1..=2)?;
+    let minutes = digits(parts.next()?, 2..=2)?;
+    let (seconds, nanos) = match parts.next() {
+        None => (0, 0),
+        Some(s) => {
+            let (whole, fraction) = match s.split_once('.') {
+                Some((whole, fraction)) => (whole, Some(fraction)),
+                None => (s, None),
+            };
+            let nanos = match fraction {
+                None => 0,
+                Some(f) => digits(f, 1..=9)? * 10u32.pow(9 - f.len() as u32),
+            };
+            (digits(whole, 2..=2)?, nanos)
+        }
+    };
+    NaiveTime::from_hms_nano_opt(hours, minutes, seconds, nanos)
 }
 
 fn parse_naive_datetime(tok: &str) -> Option<NaiveDateTime> {
@@ -250,9 +294,14 @@ pub fn parse_due(input: &str, today: NaiveDate) -> Result<NaiveDate, TimeError> 
 
 /// A duration the way a review talks about it: `47s`, `12m`, `1h 05m`, `2d 3h`.
 pub fn format_span(d: Duration) -> String {
-    let secs = d.num_seconds();
+    format_seconds(d.num_seconds())
+}
+
+/// [`format_span`] of a number of seconds: any `i64`, also one no `Duration` can hold (a count
+/// read from a file or the database is never turned into a `Duration`, which would panic).
+pub fn format_seconds(secs: i64) -> String {
     let sign = if secs < 0 { "-" } else { "" };
-    let secs = secs.abs();
+    let secs = secs.unsigned_abs();
     let (days, hours, mins) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
     if days > 0 {
         format!("{sign}{days}d {hours}h")
@@ -416,6 +465,64 @@ mod tests {
         assert!(split_quick_entry("2026-03-29 02:30 skipped", &c).is_err());
     }
 
+    /// A leading time needs two-digit minutes: ratios and one-digit minutes are text, in the
+    /// shell's `debrief log` and the console's quick entry alike (both split with this).
+    #[test]
+    fn ratios_are_text_not_times() {
+        let c = ctx("Europe/Berlin", "2026-11-26T15:00:00Z");
+        let now = utc("2026-11-26T15:00:00Z");
+        for input in [
+            "3:1 ratio of reads to writes",
+            "1:1 with the vendor",
+            "10:1 overcommit",
+            "14:3 one-digit minutes",
+            "14:32:5 one-digit seconds",
+            "014:32 three-digit hours",
+            "14:320 three-digit minutes",
+            "yesterday 3:1 ratio",
+            "1:1:1 nothing",
+            "14:32:05. empty fraction",
+        ] {
+            assert_eq!(split_quick_entry(input, &c), Ok((now, input.to_string())), "{input}");
+        }
+        for (input, when, text) in [
+            ("3:01 early page", "2026-11-26T02:01:00Z", "early page"),
+            ("14:32 ok", "2026-11-26T13:32:00Z", "ok"),
+            ("14:32:05 ok", "2026-11-26T13:32:05Z", "ok"),
+            ("14:32:05.250 ok", "2026-11-26T13:32:05.250Z", "ok"),
+            ("yesterday 3:01 ok", "2026-11-25T02:01:00Z", "ok"),
+        ] {
+            assert_eq!(
+                split_quick_entry(input, &c),
+                Ok((utc(when), text.to_string())),
+                "{input}"
+            );
+        }
+        for bad in ["3:1", "10:1", "14:3"] {
+            assert!(matches!(parse_time(bad, &c), Err(TimeError::Unreadable(_))), "{bad}");
+        }
+    }
+
+    /// A zone is stored by its canonical name: blanks and case do not make another zone, and
+    /// a name that is no zone is an error (it never becomes UTC).
+    #[test]
+    fn zone_names_are_read_canonical() {
+        for (input, want) in [
+            ("Europe/Berlin ", "Europe/Berlin"),
+            ("  europe/berlin", "Europe/Berlin"),
+            ("AMERICA/NEW_YORK", "America/New_York"),
+            ("utc", "UTC"),
+            ("EST5EDT", "EST5EDT"),
+        ] {
+            assert_eq!(parse_zone(input).map(|tz| tz.name()), Ok(want), "{input:?}");
+        }
+        for bad in ["Europe/Berlinn", "", "EST5EDT,M3.2.0,M11.1.0", "Europe/\u{1b}[2JBerlin"] {
+            let err = parse_zone(bad).unwrap_err().to_string();
+            assert!(err.starts_with("unknown time zone"), "{bad:?}: {err}");
+            assert!(!err.contains('\u{1b}'), "{err}");
+        }
+    }
+
     #[test]
     fn due_dates() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(); // a Thursday
@@ -436,5 +543,9 @@ mod tests {
         assert_eq!(format_span(Duration::minutes(12)), "12m");
         assert_eq!(format_span(Duration::minutes(65)), "1h 05m");
         assert_eq!(format_span(Duration::hours(51)), "2d 3h");
+        // Counts no Duration can hold are still words, not a panic.
+        assert_eq!(format_seconds(10_000_000_000_000_000), "115740740740d 17h");
+        assert_eq!(format_seconds(i64::MIN), "-106751991167300d 15h");
+        assert_eq!(format_seconds(-47), "-47s");
     }
 }

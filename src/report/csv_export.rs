@@ -25,10 +25,11 @@ pub fn cell(text: &str) -> String {
 pub fn render(actions: &[Action], causes: &[Cause]) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(HEADER)?;
+    let causes: std::collections::HashMap<i64, &Cause> = causes.iter().rev().map(|c| (c.id, c)).collect();
     for a in actions {
         let cause = a
             .cause_id
-            .and_then(|id| causes.iter().find(|c| c.id == id))
+            .and_then(|id| causes.get(&id))
             .map(|c| c.category.label())
             .unwrap_or_default();
         w.write_record([

@@ -8,7 +8,7 @@ pub use escape::{escape_block, escape_cell, escape_inline};
 use crate::model::coverage::{self, Gap};
 use crate::model::document::{DocAction, DocCause, DocEvent, Document};
 use crate::model::durations::Milestones;
-use crate::model::time::format_span;
+use crate::model::time::{format_seconds, format_span};
 use crate::model::{Action, ActionStatus, Cause, CauseCategory, CauseState, Milestone, capitalize};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -78,6 +78,8 @@ struct Renderer<'a> {
     /// Whether the timeline spans more than one local day, so lone times need their date.
     multi_day: bool,
     events_by_ref: HashMap<i64, &'a DocEvent>,
+    /// Each action names its cause by ref: looked up here, not by a scan of every cause.
+    causes_by_ref: HashMap<i64, &'a DocCause>,
 }
 
 impl<'a> Renderer<'a> {
@@ -94,6 +96,7 @@ impl<'a> Renderer<'a> {
             milestones,
             multi_day: first != last,
             events_by_ref: doc.events.iter().map(|e| (e.reference, e)).collect(),
+            causes_by_ref: doc.causes.iter().rev().map(|c| (c.reference, c)).collect(),
         }
     }
 
@@ -327,7 +330,7 @@ impl<'a> Renderer<'a> {
         }
         let cause = a
             .cause
-            .and_then(|r| self.doc.causes.iter().find(|c| c.reference == r))
+            .and_then(|r| self.causes_by_ref.get(&r).copied())
             .map(|c| escape_cell(&cause_label(c)))
             .unwrap_or_default();
         let owner = if a.owner.trim().is_empty() {
@@ -373,12 +376,7 @@ impl<'a> Renderer<'a> {
                 let _ = writeln!(out, "| Agenda step | Time spent |");
                 let _ = writeln!(out, "|---|--:|");
                 for (step, secs) in crate::model::AgendaStep::ALL.iter().zip(m.step_seconds) {
-                    let _ = writeln!(
-                        out,
-                        "| {} | {} |",
-                        step.label(),
-                        format_span(chrono::Duration::seconds(secs))
-                    );
+                    let _ = writeln!(out, "| {} | {} |", step.label(), format_seconds(secs));
                 }
                 out.push('\n');
             }

@@ -2,7 +2,7 @@
 //! resolution take over time, and who owes what. `debrief stats [--json] [--from] [--to]`.
 
 use crate::model::durations::Milestones;
-use crate::model::time::format_span;
+use crate::model::time::format_seconds;
 use crate::model::{Action, ActionStatus, CauseCategory, CauseState, Milestone, StandardCause};
 use crate::store::{Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -242,9 +242,7 @@ fn bar(value: f64, max: f64) -> String {
 }
 
 fn span(seconds: Option<i64>) -> String {
-    seconds
-        .map(|s| format_span(chrono::Duration::seconds(s)))
-        .unwrap_or_else(|| "-".into())
+    seconds.map(format_seconds).unwrap_or_else(|| "-".into())
 }
 
 fn shorten(s: &str, max: usize) -> String {

@@ -29,12 +29,19 @@ impl Store {
         let mut causes: Vec<Cause> = stmt
             .query_map([incident_id], from_row)?
             .collect::<rusqlite::Result<_>>()?;
+        // All the incident's evidence in one query (not one per cause: a review may have 100k).
         let mut ev = self.conn.prepare_cached(
-            "SELECT x.event_id FROM evidence x JOIN events e ON e.id = x.event_id
-             WHERE x.cause_id = ? ORDER BY e.at, e.id",
+            "SELECT x.cause_id, x.event_id FROM evidence x
+             JOIN causes c ON c.id = x.cause_id JOIN events e ON e.id = x.event_id
+             WHERE c.incident_id = ? ORDER BY e.at, e.id",
         )?;
+        let mut evidence: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+        for link in ev.query_map([incident_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+            let (cause, event) = link?;
+            evidence.entry(cause).or_default().push(event);
+        }
         for c in &mut causes {
-            c.evidence = ev.query_map([c.id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            c.evidence = evidence.remove(&c.id).unwrap_or_default();
         }
         Ok(causes)
     }

@@ -106,14 +106,16 @@ impl Store {
                 doc.version
             )));
         }
+        doc.validate().map_err(StoreError::Invalid)?;
         let inc = &doc.incident;
         let title = sanitize::clean_line(&inc.title);
         if title.is_empty() {
             return Err(StoreError::Invalid("incident.title is empty".into()));
         }
-        crate::model::time::parse_zone(&inc.zone).map_err(|e| StoreError::Invalid(format!("incident.zone: {e}")))?;
+        let zone = crate::model::time::parse_zone(&inc.zone)
+            .map_err(|e| StoreError::Invalid(format!("incident.zone: {e}")))?;
         self.write(|conn| {
-            let id = self.insert_incident(conn, &title, inc.severity, inc.zone.trim(), inc.started_at)?;
+            let id = self.insert_incident(conn, &title, inc.severity, zone.name(), inc.started_at)?;
             conn.execute(
                 "UPDATE incidents SET status = ?, summary = ?, impact = ?, root_cause = ?, trigger = ? WHERE id = ?",
                 params![

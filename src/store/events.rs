@@ -106,6 +106,7 @@ impl Store {
         if text.trim().is_empty() {
             return Err(StoreError::Invalid("an event needs some text".into()));
         }
+        crate::model::time::check_stored(new.at).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let author = new
             .author
             .as_deref()
@@ -300,6 +301,7 @@ impl Store {
         if text.trim().is_empty() {
             return Err(StoreError::Invalid("an event needs some text".into()));
         }
+        crate::model::time::check_stored(event.at).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.write(|conn| {
             check_version(conn, "events", "event", event.id, event.version)?;
             conn.execute(

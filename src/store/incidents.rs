@@ -59,9 +59,9 @@ impl Store {
         if title.is_empty() {
             return Err(StoreError::Invalid("an incident needs a title".into()));
         }
-        crate::model::time::parse_zone(&new.zone).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let zone = crate::model::time::parse_zone(&new.zone).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.write(|conn| {
-            let id = self.insert_incident(conn, &title, new.severity, &new.zone, new.started_at)?;
+            let id = self.insert_incident(conn, &title, new.severity, zone.name(), new.started_at)?;
             if let Some(at) = new.started_at {
                 self.insert_event(
                     conn,
@@ -106,11 +106,18 @@ impl Store {
         Ok(id)
     }
 
+    /// One incident. One whose zone cannot be read (a name stored before zones were checked)
+    /// is an error: its times would otherwise silently be read in UTC.
     pub fn incident(&self, id: i64) -> Result<Incident> {
-        self.conn
+        let incident = self
+            .conn
             .query_row(&format!("SELECT {COLUMNS} FROM incidents WHERE id = ?"), [id], from_row)
             .optional()?
-            .ok_or(StoreError::UnknownIncident(id))
+            .ok_or(StoreError::UnknownIncident(id))?;
+        incident
+            .zone_tz()
+            .map_err(|e| StoreError::Invalid(format!("incident {id}: {e}")))?;
+        Ok(incident)
     }
 
     pub fn incidents(&self) -> Result<Vec<Incident>> {
@@ -184,7 +191,7 @@ impl Store {
         if title.is_empty() {
             return Err(StoreError::Invalid("an incident needs a title".into()));
         }
-        crate::model::time::parse_zone(&incident.zone).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let zone = crate::model::time::parse_zone(&incident.zone).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.write(|conn| {
             check_version(conn, "incidents", "incident", incident.id, incident.version)?;
             conn.execute(
@@ -196,7 +203,7 @@ impl Store {
                     incident.status.key(),
                     sanitize::clean(&incident.summary),
                     sanitize::clean(&incident.impact),
-                    incident.zone.trim(),
+                    zone.name(),
                     sanitize::clean(&incident.root_cause),
                     sanitize::clean(&incident.trigger),
                     incident.started_at.map(to_ms),

@@ -312,6 +312,9 @@ impl Store {
             }
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
                 conn.execute_batch(sql)?;
+                if *sql == schema::CANONICAL_ZONES {
+                    schema::canonicalise_zones(conn)?;
+                }
                 conn.pragma_update(None, "user_version", i as i32 + 1)?;
             }
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -980,8 +983,16 @@ pub fn to_ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
+/// The first and the last millisecond of the years the store accepts
+/// ([`STORED_YEARS`](crate::model::time::STORED_YEARS)): 0001-01-01 and 9999-12-31T23:59:59.999Z.
+pub const FIRST_MS: i64 = -62_135_596_800_000;
+pub const LAST_MS: i64 = 253_402_300_799_999;
+
+/// A stored instant. A row written before times were bounded may hold one beyond the stored
+/// years, or beyond chrono's calendar: it reads as the nearest instant in range (saturated), so
+/// no arithmetic or zone conversion on it overflows.
 pub fn from_ms(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+    DateTime::from_timestamp_millis(ms.clamp(FIRST_MS, LAST_MS)).unwrap_or_default()
 }
 
 /// Bumps a row's version if it is still at the one the caller read; tells a conflict otherwise.
@@ -1007,5 +1018,32 @@ pub(crate) fn check_version(
             conn.execute(&format!("UPDATE {table} SET version = version + 1 WHERE id = ?"), [id])?;
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::time::STORED_YEARS;
+    use chrono::{Datelike, TimeZone};
+
+    /// Stored times beyond the stored years (rows written before they were bounded) read as the
+    /// nearest instant in range: in every zone, arithmetic on them stays within the calendar.
+    #[test]
+    fn stored_times_read_within_the_stored_years() {
+        let first = Utc.with_ymd_and_hms(*STORED_YEARS.start(), 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(to_ms(first), FIRST_MS);
+        let last = Utc.with_ymd_and_hms(*STORED_YEARS.end(), 12, 31, 23, 59, 59).unwrap();
+        assert_eq!(to_ms(last) + 999, LAST_MS);
+        for ms in [i64::MIN, FIRST_MS - 1, to_ms(DateTime::<Utc>::MIN_UTC)] {
+            assert_eq!(from_ms(ms), first, "{ms}");
+        }
+        for ms in [i64::MAX, LAST_MS + 1, to_ms(DateTime::<Utc>::MAX_UTC)] {
+            let t = from_ms(ms);
+            assert_eq!(to_ms(t), LAST_MS, "{ms}");
+            let far_east = t.with_timezone(&chrono_tz::Pacific::Kiritimati) + chrono::Duration::days(1);
+            assert_eq!(far_east.year(), 10000);
+        }
+        assert_eq!(from_ms(1_795_698_600_000).year(), 2026);
     }
 }

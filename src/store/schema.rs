@@ -133,6 +133,31 @@ pub const MIGRATIONS: &[&str] = &[
         seen_at     INTEGER NOT NULL
     );
     "#,
+    // 2: zone names canonical (see `CANONICAL_ZONES`)
+    CANONICAL_ZONES,
 ];
 
 pub const CURRENT_VERSION: i32 = MIGRATIONS.len() as i32;
+
+/// The migration that makes stored zone names canonical (`europe/berlin ` becomes
+/// `Europe/Berlin`): SQL trims them, then [`canonicalise_zones`] runs right after it, in the
+/// same transaction, for what needs the zone database. A name that is no zone is left as it
+/// is; reading that incident is then an error, not UTC.
+pub const CANONICAL_ZONES: &str = "UPDATE incidents SET zone = trim(zone) WHERE zone <> trim(zone);";
+
+/// Rewrites every stored zone name that names a zone in another spelling to its canonical one.
+pub fn canonicalise_zones(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let zones: Vec<(i64, String)> = conn
+        .prepare("SELECT id, zone FROM incidents")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = conn.prepare("UPDATE incidents SET zone = ? WHERE id = ?")?;
+    for (id, zone) in zones {
+        if let Ok(tz) = crate::model::time::parse_zone(&zone)
+            && tz.name() != zone
+        {
+            update.execute(rusqlite::params![tz.name(), id])?;
+        }
+    }
+    Ok(())
+}

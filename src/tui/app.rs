@@ -176,7 +176,8 @@ pub const PRESENCE_WINDOW: Duration = Duration::from_secs(6);
 impl App {
     pub fn new(store: Store, keymap: KeyMap, theme: Theme, clock: Clock) -> App {
         let data_version = store.data_version().unwrap_or(0);
-        let local_zone = crate::cli::local_zone().parse().unwrap_or(chrono_tz::UTC);
+        let local = crate::cli::local_zone_checked();
+        let local_zone = local.zone;
         let session = format!(
             "{}-{}-{}",
             std::process::id(),
@@ -208,6 +209,9 @@ impl App {
             app.set_flash(e.to_string(), true);
         }
         app.reload();
+        if let Some(warning) = local.warning {
+            app.set_flash(warning, true);
+        }
         app
     }
 

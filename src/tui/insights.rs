@@ -6,7 +6,7 @@ use super::app::{App, Popup, Purpose, Screen};
 use super::form::{Field, Form};
 use super::theme::Theme;
 use super::view::{fit, truncate};
-use crate::model::time::format_span;
+use crate::model::time::format_seconds;
 use crate::report::stats::{self, IncidentDurations, Period, Stats, Summary};
 use crate::store::Store;
 use chrono::NaiveDate;
@@ -229,9 +229,7 @@ fn render_owners(s: &Stats, area: Rect, buf: &mut Buffer, theme: &Theme) {
 }
 
 fn span(seconds: Option<i64>) -> String {
-    seconds
-        .map(|s| format_span(chrono::Duration::seconds(s)))
-        .unwrap_or_else(|| "–".into())
+    seconds.map(format_seconds).unwrap_or_else(|| "–".into())
 }
 
 /// One duration over time: a bar per incident, oldest left, with median and mean above.

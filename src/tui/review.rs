@@ -323,7 +323,7 @@ impl ReviewState {
         let end = m
             .get(Milestone::Resolved)
             .unwrap_or(now)
-            .max(start + chrono::Duration::seconds(1));
+            .max(start.checked_add_signed(chrono::Duration::seconds(1)).unwrap_or(start));
         let label_w = 1usize;
         let width = (area.width as usize).saturating_sub(label_w + 1).max(1);
         let total = (end - start).num_seconds().max(1) as f64;

@@ -2,7 +2,10 @@
 //! case and order; other columns are ignored. Fields may be quoted and span lines. Rows whose
 //! fields are all blank are reported as skipped; any other row that cannot be read is an error.
 
-use super::{ImportError, ImportedEvent, Out, clean_author, clean_text, decode, parse_field_time, parse_kind, short};
+use super::{
+    ImportError, ImportedEvent, MAX_RECORD, Out, clean_author, clean_text, decode, parse_field_time, parse_kind, short,
+    too_long,
+};
 use crate::model::sanitize;
 use crate::model::time::TimeContext;
 use ::csv::{ByteRecord, ReaderBuilder};
@@ -82,7 +85,10 @@ pub(super) fn read<R: Read>(reader: R, out: &mut Out, ctx: &TimeContext) -> Resu
                 let line = e.position().map_or(line, |p| rdr.get_mut().line_at(p.byte()));
                 let message = e.to_string();
                 match e.into_kind() {
-                    ::csv::ErrorKind::Io(io) => Err(out.io(line, io)),
+                    ::csv::ErrorKind::Io(io) => match io.get_ref().and_then(|e| e.downcast_ref::<Refused>()) {
+                        Some(refused) => Err(out.invalid(refused.line, refused.message.clone())),
+                        None => Err(out.io(line, io)),
+                    },
                     _ => Err(out.invalid(line, format!("cannot read the CSV: {message}"))),
                 }
             }
@@ -97,7 +103,7 @@ pub(super) fn read<R: Read>(reader: R, out: &mut Out, ctx: &TimeContext) -> Resu
     let cols = columns(&record).map_err(|message| out.invalid(header_line, message))?;
     while let Some(line) = next(&mut record, out)? {
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            out.skip(line, "an empty row");
+            out.skip(line, "an empty row")?;
             continue;
         }
         let event = row(&record, &cols, line, out, ctx)?;
@@ -106,11 +112,55 @@ pub(super) fn read<R: Read>(reader: R, out: &mut Out, ctx: &TimeContext) -> Resu
     Ok(())
 }
 
+/// Where the bytes read so far leave the CSV syntax, as the csv crate reads it (a quote opens a
+/// quoted field only at the start of a field; `""` inside one is a quote).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: it closes the field unless another quote follows.
+    QuoteInQuoted,
+}
+
+/// The most lines one record may span (a quoted field with line breaks): a quote that closes
+/// only far below where it opened is a missing quote, not an event.
+pub(super) const MAX_RECORD_LINES: usize = 10_000;
+
+/// Input the CSV reader refuses before the csv crate sees it: an unclosed quote, a record past
+/// [`MAX_RECORD`] bytes or [`MAX_RECORD_LINES`] lines. Travels through the csv crate as the
+/// payload of an I/O error.
+#[derive(Debug)]
+struct Refused {
+    line: usize,
+    message: String,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for Refused {}
+
 /// Counts lines for the records the csv crate reads: its own line numbers miss skipped blank
 /// lines and count CRLF oddly. A record's byte position is where the parser began looking for
 /// it, which may be in the blank lines before it, so those lines are counted in.
+///
+/// It also follows the quoting of what passes through, so that a record stays bounded (the csv
+/// crate would read a quote that never closes to the end of the file as one field).
 struct LineCounter<R> {
     inner: R,
+    syntax: Syntax,
+    /// The physical line being read (1-based), and where the current record and the open quoted
+    /// field began.
+    physical: usize,
+    record_line: usize,
+    record_bytes: usize,
+    quote_line: usize,
+    /// Set once input was refused: every later read fails the same way.
+    refused: Option<(usize, String)>,
     /// Bytes read so far.
     offset: u64,
     /// The last byte that was not `\r` or `\n`.
@@ -125,6 +175,12 @@ impl<R> LineCounter<R> {
     fn new(inner: R) -> Self {
         LineCounter {
             inner,
+            syntax: Syntax::FieldStart,
+            physical: 1,
+            record_line: 1,
+            record_bytes: 0,
+            quote_line: 1,
+            refused: None,
             offset: 0,
             last_content: None,
             pending: VecDeque::new(),
@@ -146,9 +202,90 @@ impl<R> LineCounter<R> {
     }
 }
 
+impl<R> LineCounter<R> {
+    /// Follows one byte through the CSV syntax; `Err` when the record grows past its bounds.
+    fn follow(&mut self, b: u8, at: u64) -> Result<(), (usize, String)> {
+        const BOM: &[u8] = b"\xef\xbb\xbf";
+        let terminator = b == b'\n' || b == b'\r';
+        if b == b'\n' {
+            self.physical += 1;
+        }
+        if self.syntax == Syntax::FieldStart && (at as usize) < BOM.len() && BOM[at as usize] == b {
+            return Ok(());
+        }
+        let starts_record = self.syntax != Syntax::Quoted && self.record_bytes == 0;
+        if starts_record && !terminator {
+            self.record_line = self.physical;
+        }
+        self.syntax = match (self.syntax, b) {
+            (Syntax::FieldStart, b'"') => {
+                self.quote_line = self.physical;
+                Syntax::Quoted
+            }
+            (Syntax::Quoted, b'"') => Syntax::QuoteInQuoted,
+            (Syntax::Quoted, _) => Syntax::Quoted,
+            (Syntax::QuoteInQuoted, b'"') => Syntax::Quoted,
+            (_, b',') => Syntax::FieldStart,
+            (_, _) if terminator => Syntax::FieldStart,
+            _ => Syntax::Unquoted,
+        };
+        if terminator && self.syntax == Syntax::FieldStart {
+            self.record_bytes = 0;
+            return Ok(());
+        }
+        self.record_bytes += 1;
+        let open_quote = || match self.syntax {
+            Syntax::Quoted => format!(
+                " (a quoted field opened on line {} is still open: a missing quote?)",
+                self.quote_line
+            ),
+            _ => String::new(),
+        };
+        if self.record_bytes > MAX_RECORD {
+            return Err((self.record_line, format!("{}{}", too_long("a record"), open_quote())));
+        }
+        if self.physical - self.record_line >= MAX_RECORD_LINES {
+            return Err((
+                self.record_line,
+                format!("a record spanning more than {MAX_RECORD_LINES} lines{}", open_quote()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// At the end of the input: a quoted field still open is an error naming where it opened.
+    fn finish(&self) -> Result<(), (usize, String)> {
+        match self.syntax {
+            Syntax::Quoted => Err((
+                self.quote_line,
+                "a quoted field opened on this line is never closed (a missing quote?)".to_string(),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let refuse = |(line, message): (usize, String)| {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, Refused { line, message })
+        };
+        if let Some(refused) = &self.refused {
+            return Err(refuse(refused.clone()));
+        }
         let n = self.inner.read(buf)?;
+        let checked = if n == 0 {
+            self.finish()
+        } else {
+            buf[..n]
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, &b)| self.follow(b, self.offset + i as u64))
+        };
+        if let Err(refused) = checked {
+            self.refused = Some(refused.clone());
+            return Err(refuse(refused));
+        }
         for (i, &b) in buf[..n].iter().enumerate() {
             let at = self.offset + i as u64;
             match b {
@@ -350,6 +487,73 @@ mod tests {
             let err = collect("i.csv", format!("{input}{eol}{eol}25:00,x").as_bytes(), Format::Csv).unwrap_err();
             assert_eq!(err.place().map(|p| p.line), Some(13), "{eol:?}");
         }
+    }
+
+    /// A quote that never closes used to swallow the rest of the file into one field
+    /// ("imported 2 events", one of them 25 KB): it is an error naming the line where it opened.
+    #[test]
+    fn a_quote_that_never_closes_is_an_error_naming_where_it_opened() {
+        for eol in ["\n", "\r\n"] {
+            let mut input = format!("time,text{eol}2026-11-26 13:59,fine{eol}2026-11-26 14:00,\"he said \"\"stop{eol}");
+            for i in 0..1000 {
+                input.push_str(&format!("2026-11-26 14:{:02},line {i}{eol}", i % 60));
+            }
+            let err = collect("i.csv", input.as_bytes(), Format::Csv).unwrap_err();
+            assert_eq!(err.place().map(|p| p.line), Some(3), "{eol:?}: {err}");
+            assert_eq!(
+                err.to_string(),
+                "i.csv:3: a quoted field opened on this line is never closed (a missing quote?)"
+            );
+        }
+        // Quotes inside an unquoted field, and doubled quotes, do not open anything.
+        let (events, _) = collect(
+            "i.csv",
+            b"time,text\n14:00,5\" pipe\n14:01,\"a \"\"b\"\"\"\n",
+            Format::Csv,
+        )
+        .unwrap();
+        assert_eq!(events[0].text, "5\" pipe");
+        assert_eq!(events[1].text, "a \"b\"");
+        // A quote closed further down is a field with line breaks, within bounds.
+        let (events, _) = collect("i.csv", b"time,text\n14:00,\"a\n\nb\"\n14:01,c\n", Format::Csv).unwrap();
+        assert_eq!(events.len(), 2);
+    }
+
+    #[test]
+    fn a_record_past_its_bounds_is_an_error_naming_its_line() {
+        use super::super::MAX_RECORD;
+        // A quoted field of more than 1 MiB (its quote closes, much later).
+        let big = format!(
+            "time,text\n14:00,ok\n14:01,\"{}\"\n14:02,ok\n",
+            "x".repeat(2 * MAX_RECORD)
+        );
+        let err = collect("i.csv", big.as_bytes(), Format::Csv).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "i.csv:3: a record longer than 1 MiB (the most one record may hold) (a quoted field opened on line 3 is still open: a missing quote?)"
+        );
+        // An unquoted record with no line break at all.
+        let big = format!("time,text\n14:01,{}", "y".repeat(MAX_RECORD + 1));
+        let err = collect("i.csv", big.as_bytes(), Format::Csv).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "i.csv:2: a record longer than 1 MiB (the most one record may hold)"
+        );
+        // A quoted field spanning an absurd number of (short) lines.
+        let tall = format!("time,text\n14:00,\"{}end\"\n", "\n".repeat(super::MAX_RECORD_LINES + 5));
+        let err = collect("i.csv", tall.as_bytes(), Format::Csv).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "i.csv:2: a record spanning more than 10000 lines (a quoted field opened on line 2 is still open: a missing quote?)"
+        );
+        // Just under both bounds is fine.
+        let fits = format!(
+            "time,text\n14:00,\"{}{}\"\n",
+            "\n".repeat(100),
+            "z".repeat(MAX_RECORD - 200)
+        );
+        let (events, _) = collect("i.csv", fits.as_bytes(), Format::Csv).unwrap();
+        assert_eq!(events.len(), 1);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! as skipped; blank lines are dropped. Bytes are decoded lossily and cleaned line by line, so
 //! neither invalid UTF-8 nor a colour code before the timestamp gets in the way.
 
-use super::{ImportError, ImportedEvent, Out, decode, stamp};
+use super::{ImportError, ImportedEvent, MAX_RECORD, Out, decode, stamp, too_long};
 use crate::model::time::TimeContext;
 use std::io::BufRead;
 
@@ -19,12 +19,23 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, ctx: &TimeContext) -> R
         let Some(stamped) = stamp::leading(&cleaned, ctx) else {
             match pending.as_mut() {
                 Some(event) => {
+                    let more = cleaned.trim_end();
+                    if event.text.len() + 1 + more.len() > MAX_RECORD {
+                        let started = event.line;
+                        return Err(out.invalid(
+                            started,
+                            format!(
+                                "{} (its continuation lines run on to line {line})",
+                                too_long("an event")
+                            ),
+                        ));
+                    }
                     if !event.text.is_empty() {
                         event.text.push('\n');
                     }
-                    event.text.push_str(cleaned.trim_end());
+                    event.text.push_str(more);
                 }
-                None => out.skip(line, "no timestamp before this line"),
+                None => out.skip(line, "no timestamp before this line")?,
             }
             return Ok(());
         };
@@ -49,8 +60,7 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, ctx: &TimeContext) -> R
 
 fn finish(out: &mut Out, event: ImportedEvent) -> Result<(), ImportError> {
     if event.text.is_empty() {
-        out.skip(event.line, "a timestamp without text");
-        return Ok(());
+        return out.skip(event.line, "a timestamp without text");
     }
     out.emit(event)
 }

@@ -29,6 +29,18 @@ use std::str::FromStr;
 /// How many bytes [`Format::Auto`] looks at to recognise a format.
 const DETECT_BYTES: u64 = 8 * 1024;
 
+/// The longest record an importer reads: a line, a log event with its continuation lines, a CSV
+/// record, a JSON line. Longer is an error naming the line, so memory stays bounded whatever the
+/// input (`/dev/zero`, a file without line breaks).
+pub const MAX_RECORD: usize = 1024 * 1024;
+
+/// The largest Slack export file: it is one JSON document, parsed whole (a 4 MiB export peaks
+/// near 50 MB as a JSON tree).
+pub const MAX_SLACK_FILE: usize = 4 * 1024 * 1024;
+
+/// The most skipped lines (or messages) listed; more is an error, since every one is kept.
+pub const MAX_SKIPPED: usize = 10_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     Auto,
@@ -383,11 +395,21 @@ impl Out<'_> {
         }
     }
 
-    fn skip(&mut self, line: usize, reason: impl Into<String>) {
+    /// Lists a skipped line; past [`MAX_SKIPPED`] of them the input is refused (every one is
+    /// kept for the summary, so their number must stay bounded).
+    fn skip(&mut self, line: usize, reason: impl Into<String>) -> Result<(), ImportError> {
+        if self.skipped.len() >= MAX_SKIPPED {
+            let what = self.unit.word();
+            return Err(self.invalid(
+                line,
+                format!("more than {MAX_SKIPPED} {what}s skipped; is this the right file and format?"),
+            ));
+        }
         self.skipped.push(Skipped {
             line,
             reason: reason.into(),
         });
+        Ok(())
     }
 
     fn emit(&mut self, event: ImportedEvent) -> Result<(), ImportError> {
@@ -408,16 +430,19 @@ impl Out<'_> {
     }
 
     /// Calls `each` with every line of `reader` (1-based number, bytes without the line end).
+    /// A line longer than [`MAX_RECORD`] is an error naming it; no more of it is read.
     fn lines<R: BufRead>(
         &mut self,
         mut reader: R,
         mut each: impl FnMut(&mut Self, usize, &[u8]) -> Result<(), ImportError>,
     ) -> Result<(), ImportError> {
+        // The longest line, its CR LF included: the buffer never holds more.
+        const LIMIT: u64 = MAX_RECORD as u64 + 2;
         let mut buf = Vec::new();
         let mut line = 0;
         loop {
             buf.clear();
-            match reader.read_until(b'\n', &mut buf) {
+            match (&mut reader).take(LIMIT).read_until(b'\n', &mut buf) {
                 Ok(0) => return Ok(()),
                 Ok(_) => line += 1,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -425,12 +450,23 @@ impl Out<'_> {
             }
             let mut bytes = buf.strip_suffix(b"\n").unwrap_or(&buf);
             bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            if bytes.len() > MAX_RECORD {
+                return Err(self.invalid(line, too_long("a line")));
+            }
             if line == 1 {
                 bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
             }
             each(self, line, bytes)?;
         }
     }
+}
+
+/// The message for a record past [`MAX_RECORD`]: `what` is e.g. "a line".
+fn too_long(what: &str) -> String {
+    format!(
+        "{what} longer than {} MiB (the most one record may hold)",
+        MAX_RECORD / (1024 * 1024)
+    )
 }
 
 /// Input quoted in a message: one line, and not too long.

@@ -8,10 +8,12 @@
 //! document is read whole: it is one JSON value.
 
 use super::jsonl::{json_problem, json_type};
-use super::{ImportError, ImportedEvent, Out, Place, Unit, clean_author, clean_text, short, unix_seconds};
+use super::{
+    ImportError, ImportedEvent, MAX_SLACK_FILE, Out, Place, Unit, clean_author, clean_text, short, unix_seconds,
+};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 /// Subtypes that carry what someone said; every other subtype is skipped.
 const CONVERSATION: [&str; 5] = [
@@ -29,10 +31,20 @@ pub(super) fn read<R: BufRead>(mut reader: R, out: &mut Out) -> Result<(), Impor
         unit: Unit::Line,
     };
     let mut bytes = Vec::new();
-    if let Err(source) = reader.read_to_end(&mut bytes) {
+    if let Err(source) = (&mut reader).take(MAX_SLACK_FILE as u64 + 1).read_to_end(&mut bytes) {
         return Err(ImportError::Io {
             place: at_line(1),
             source,
+        });
+    }
+    if bytes.len() > MAX_SLACK_FILE {
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+        return Err(ImportError::Invalid {
+            place: at_line(lines + 1),
+            message: format!(
+                "a Slack export larger than {} MiB (it is read whole; split it by day or channel)",
+                MAX_SLACK_FILE / (1024 * 1024)
+            ),
         });
     }
     let decoded = String::from_utf8_lossy(&bytes);
@@ -60,7 +72,7 @@ pub(super) fn read<R: BufRead>(mut reader: R, out: &mut Out) -> Result<(), Impor
             return Err(out.invalid(n, format!("expected a message object, found {}", json_type(message))));
         };
         if let Some(reason) = not_conversation(message) {
-            out.skip(n, reason);
+            out.skip(n, reason)?;
             continue;
         }
         let at = match message.get("ts") {
@@ -93,7 +105,7 @@ pub(super) fn read<R: BufRead>(mut reader: R, out: &mut Out) -> Result<(), Impor
             text
         };
         if text.is_empty() {
-            out.skip(n, "a message without text (only files or reactions)");
+            out.skip(n, "a message without text (only files or reactions)")?;
             continue;
         }
         out.emit(ImportedEvent {

@@ -286,3 +286,92 @@ proptest! {
         }
     }
 }
+
+/// One line longer than [`MAX_RECORD`] is refused naming its line, in every line-based format,
+/// and no more of it is read than the bound (the reader is endless here).
+#[test]
+fn a_line_past_the_bound_is_an_error_naming_it() {
+    for (format, good) in [
+        (Format::Log, "2026-11-26T13:00:00Z ok\n"),
+        (Format::Jsonl, "{\"time\":\"14:00\",\"text\":\"ok\"}\n"),
+    ] {
+        let endless = good.as_bytes().chain(std::io::repeat(b'a'));
+        let mut read = 0;
+        let err = read_events(
+            "big.txt",
+            std::io::BufReader::new(endless),
+            format,
+            &berlin(),
+            &mut |_| {
+                read += 1;
+                Ok(())
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err, "big.txt:2: a line longer than 1 MiB (the most one record may hold)",
+            "{format}"
+        );
+        // Exactly the bound is still a line.
+        let fits = format!("{good}{}\n", "b".repeat(MAX_RECORD));
+        let result = collect("fits.txt", fits.as_bytes(), format);
+        assert!(
+            !result.as_ref().is_err_and(|e| e.to_string().contains("a line longer")),
+            "{format}: {result:?}"
+        );
+    }
+}
+
+/// A log event grows by its continuation lines: the event, not only each line, is bounded.
+#[test]
+fn a_log_event_past_the_bound_is_an_error_naming_where_it_started() {
+    let mut input = String::from("2026-11-26T13:00:00Z first\n2026-11-26T13:01:00Z trace\n");
+    let line = format!("  {}\n", "c".repeat(1000));
+    input.push_str(&line.repeat(MAX_RECORD / 1000 + 5));
+    let err = collect("api.log", input.as_bytes(), Format::Log)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("api.log:2: an event longer than 1 MiB (the most one record may hold) (its continuation lines run on to line "),
+        "{err}"
+    );
+}
+
+/// Skipped lines are each kept for the summary: past a bound, the file is refused.
+#[test]
+fn too_many_skipped_lines_are_an_error() {
+    let input = "no stamp here\n".repeat(MAX_SKIPPED + 1) + "2026-11-26T13:00:00Z x\n";
+    let err = collect("api.log", input.as_bytes(), Format::Log)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        format!(
+            "api.log:{}: more than {MAX_SKIPPED} lines skipped; is this the right file and format?",
+            MAX_SKIPPED + 1
+        )
+    );
+    let rows = "time,text\n".to_string() + &",\n".repeat(MAX_SKIPPED + 1);
+    let err = collect("e.csv", rows.as_bytes(), Format::Csv).unwrap_err().to_string();
+    assert!(err.contains("more than 10000 lines skipped"), "{err}");
+}
+
+/// A Slack export is one JSON document read whole: its size is bounded.
+#[test]
+fn a_slack_export_past_its_bound_is_refused() {
+    let endless = b"[".chain(std::io::repeat(b' '));
+    let err = read_events(
+        "s.json",
+        std::io::BufReader::new(endless),
+        Format::Slack,
+        &berlin(),
+        &mut |_| Ok(()),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        err,
+        "s.json:1: a Slack export larger than 4 MiB (it is read whole; split it by day or channel)"
+    );
+}
