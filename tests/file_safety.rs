@@ -168,6 +168,21 @@ fn a_deleted_replaced_or_walless_file_takes_no_writes() {
     let store = new_store_with_incident(&db);
     std::fs::remove_file(&db).unwrap();
     assert_gone(add_incident(&store), "was deleted");
+    // An import is a write like any other.
+    let imported = store.import_events(1, "chat.csv", |sink| {
+        sink(
+            debrief::store::NewEvent {
+                at: chrono::Utc::now(),
+                kind: debrief::model::EventKind::Note,
+                text: "imported".into(),
+                milestone: None,
+                source: debrief::model::Source::Typed,
+                author: None,
+            },
+            "key-1",
+        )
+    });
+    assert_gone(imported.map(|_| 0), "was deleted");
     assert_eq!(store.incidents().unwrap().len(), 1, "still readable");
     assert!(!db.exists(), "no new file appears");
 

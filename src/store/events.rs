@@ -355,6 +355,9 @@ impl Store {
         label: &str,
         feed: impl FnOnce(&mut dyn FnMut(NewEvent, &str) -> Result<(), E>) -> Result<R, E>,
     ) -> Result<(R, ImportOutcome), E> {
+        // As in `Store::write`: a file no longer at its path takes no import, and an import
+        // that raced with the swap is not reported as saved.
+        self.check_file().map_err(E::from)?;
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| E::from(e.into()))?;
@@ -383,7 +386,7 @@ impl Store {
         };
         match run() {
             Ok(v) => match self.conn.execute_batch("COMMIT") {
-                Ok(()) => Ok(v),
+                Ok(()) => self.check_file().map(|()| v).map_err(E::from),
                 Err(e) => {
                     // A commit that fails (disk full, I/O error) leaves the transaction open.
                     let _ = self.conn.execute_batch("ROLLBACK");
