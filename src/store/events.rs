@@ -112,10 +112,13 @@ impl Store {
             .as_deref()
             .map(sanitize::clean_line)
             .unwrap_or_else(|| self.author.clone());
-        let inserted = conn.execute(
-            "INSERT OR IGNORE INTO events (incident_id, at, kind, text, author, source, milestone, import_key)
+        // Prepared once per connection: an import inserts this row a million times.
+        let inserted = conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO events (incident_id, at, kind, text, author, source, milestone, import_key)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            params![
+            )?
+            .execute(params![
                 incident_id,
                 to_ms(new.at),
                 new.kind.key(),
@@ -124,8 +127,7 @@ impl Store {
                 new.source.to_db(),
                 new.milestone.map(|m| m.key()),
                 import_key
-            ],
-        )?;
+            ])?;
         if inserted == 0 {
             return Ok(None);
         }
