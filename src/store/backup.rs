@@ -2,7 +2,6 @@
 //! console writes can tear it, and misses what is still in the -wal ("How To Corrupt An SQLite
 //! Database File", 1.2); SQLite's `VACUUM INTO` copies one read transaction, so writers go on.
 
-use super::files;
 use super::{Result, SQLITE_HEADER, Store, StoreError, parent_dir};
 use rusqlite::{Connection, OpenFlags};
 use std::fs;
@@ -31,9 +30,10 @@ impl Store {
             ));
         }
         let shown = super::sanitize_path(target);
-        let refuse =
-            |why: String| StoreError::Invalid(format!("cannot back up to {shown}: {why}; nothing was written"));
-        files::refuse_if_open(target).map_err(|e| refuse(e.to_string()))?;
+        let refuse = |why: String| {
+            let why = why.trim_end_matches("; nothing was written");
+            StoreError::Invalid(format!("cannot back up to {shown}: {why}; nothing was written"))
+        };
         let path = existing_target(target).map_err(refuse)?;
         let dir = parent_dir(&path);
         let tmp = tempfile::Builder::new()
@@ -55,27 +55,19 @@ impl Store {
     }
 }
 
-/// The file to replace: the target, or the regular file a symlink there points to. A device, a
-/// FIFO, a directory, or a file that is not a debrief database is refused.
+/// The file to replace: the target, or the regular file a symlink there points to, as every
+/// export checks it ([`crate::util::check_target`]: devices, FIFOs, directories, the open
+/// database refused); an existing file must also hold a database, since a backup is one.
 fn existing_target(target: &Path) -> std::result::Result<PathBuf, String> {
-    let Ok(meta) = fs::metadata(target) else {
-        if fs::symlink_metadata(target).is_ok() {
-            return Err("it is a symlink to nothing".into());
-        }
-        return Ok(target.to_path_buf());
-    };
-    if !meta.is_file() {
-        return Err("it exists and is not a regular file".into());
-    }
-    let path = fs::canonicalize(target).map_err(|e| crate::util::io_reason(&e))?;
-    if meta.len() > 0 {
+    let checked = crate::util::check_target(target).map_err(|e| e.to_string())?;
+    if checked.mode.is_some() && fs::metadata(&checked.file).is_ok_and(|m| m.len() > 0) {
         let mut head = [0u8; 16];
-        let read = fs::File::open(&path).and_then(|f| f.take(16).read(&mut head));
+        let read = fs::File::open(&checked.file).and_then(|f| f.take(16).read(&mut head));
         if read.map_err(|e| crate::util::io_reason(&e))? < 16 || &head != SQLITE_HEADER {
             return Err("it exists and is not a database; choose another name".into());
         }
     }
-    Ok(path)
+    Ok(checked.file)
 }
 
 /// Opens the copy read-only, checks it, and counts its incidents.
