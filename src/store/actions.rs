@@ -86,11 +86,16 @@ fn from_row(r: &Row) -> rusqlite::Result<Action> {
         incident_id: r.get(1)?,
         title: r.get(2)?,
         details: r.get(3)?,
-        kind: kind.parse().unwrap_or(ActionKind::Fix),
-        status: status.parse().unwrap_or(ActionStatus::Todo),
+        kind: super::stored::<ActionKind>(4, &kind)?,
+        status: super::stored::<ActionStatus>(5, &status)?,
         owner: r.get(6)?,
-        owner_role: role.and_then(|x| x.parse().ok()),
-        due: due.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        owner_role: super::stored_opt(7, role)?,
+        due: due
+            .map(|d| {
+                NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                    .map_err(|e| rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, Box::new(e)))
+            })
+            .transpose()?,
         cause_id: r.get(9)?,
         ticket: r.get(10)?,
         priority: r.get(11)?,

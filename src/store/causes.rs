@@ -11,7 +11,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Cause> {
         id: r.get(0)?,
         incident_id: r.get(1)?,
         category: CauseCategory::from_db(&category),
-        state: state.parse().unwrap_or(CauseState::Unexamined),
+        state: super::stored::<CauseState>(3, &state)?,
         notes: r.get(4)?,
         evidence: Vec::new(),
         version: r.get(5)?,

@@ -43,11 +43,11 @@ fn from_row(r: &Row) -> rusqlite::Result<Event> {
         id: r.get(0)?,
         incident_id: r.get(1)?,
         at: from_ms(r.get(2)?),
-        kind: kind.parse().unwrap_or(EventKind::Note),
+        kind: super::stored::<EventKind>(3, &kind)?,
         text: r.get(4)?,
         author: r.get(5)?,
         source: Source::from_db(&source),
-        milestone: milestone.and_then(|m| m.parse().ok()),
+        milestone: super::stored_opt(7, milestone)?,
         version: r.get(8)?,
     })
 }

@@ -37,8 +37,14 @@ fn from_row(r: &Row) -> rusqlite::Result<Incident> {
     Ok(Incident {
         id: r.get(0)?,
         title: r.get(1)?,
-        severity: Severity::from_number(severity).unwrap_or(Severity::Sev4),
-        status: status.parse().unwrap_or(IncidentStatus::Open),
+        severity: Severity::from_number(severity).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                2,
+                rusqlite::types::Type::Integer,
+                format!("unknown severity {severity} (accepted: 1 to 4)").into(),
+            )
+        })?,
+        status: super::stored::<IncidentStatus>(3, &status)?,
         summary: r.get(4)?,
         impact: r.get(5)?,
         zone: r.get(6)?,

@@ -995,6 +995,25 @@ pub fn from_ms(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms.clamp(FIRST_MS, LAST_MS)).unwrap_or_default()
 }
 
+/// A name stored in a column, read back strictly: a value this debrief does not know (written by a
+/// newer debrief, or by hand) is an error that names it, never silently another value (an
+/// unknown kind read as a fix, an unknown status as todo).
+pub(crate) fn stored<T: std::str::FromStr>(col: usize, text: &str) -> rusqlite::Result<T>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    text.parse()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+/// [`stored`] for a column that may be NULL.
+pub(crate) fn stored_opt<T: std::str::FromStr>(col: usize, text: Option<String>) -> rusqlite::Result<Option<T>>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    text.map(|t| stored(col, &t)).transpose()
+}
+
 /// Bumps a row's version if it is still at the one the caller read; tells a conflict otherwise.
 pub(crate) fn check_version(
     conn: &Connection,
@@ -1045,5 +1064,44 @@ mod tests {
             assert_eq!(far_east.year(), 10000);
         }
         assert_eq!(from_ms(1_795_698_600_000).year(), 2026);
+    }
+
+    /// A stored name this debrief does not know (a newer debrief's, a hand edit) is an error
+    /// naming it: an unknown action kind once read as a fix, an unknown status as todo.
+    #[test]
+    fn unknown_stored_names_are_errors_not_defaults() {
+        let store = Store::open_in_memory("t").unwrap();
+        let id = store
+            .create_incident(&NewIncident {
+                title: "t".into(),
+                severity: crate::model::Severity::Sev2,
+                zone: "UTC".into(),
+                started_at: None,
+            })
+            .unwrap();
+        store
+            .add_action(id, &NewAction::titled("check the pool", crate::model::ActionKind::Fix))
+            .unwrap();
+        assert_eq!(store.actions(id).unwrap().len(), 1);
+        let cases = [
+            ("UPDATE actions SET kind = 'bogus'", "bogus"),
+            ("UPDATE actions SET kind = 'fix', status = 'parked'", "parked"),
+            (
+                "UPDATE actions SET status = 'todo', due = 'soon'",
+                "input contains invalid characters",
+            ),
+        ];
+        for (sql, named) in cases {
+            store.conn.execute_batch(sql).unwrap();
+            let err = store.actions(id).unwrap_err().to_string();
+            assert!(err.contains(named), "{sql}: {err}");
+        }
+        store.conn.execute_batch("UPDATE causes SET state = 'maybe'").unwrap();
+        assert!(store.causes(id).unwrap_err().to_string().contains("maybe"));
+        store
+            .conn
+            .execute_batch("UPDATE incidents SET status = 'archived'")
+            .unwrap();
+        assert!(store.incident(id).unwrap_err().to_string().contains("archived"));
     }
 }

@@ -10,7 +10,7 @@ fn participant(r: &Row) -> rusqlite::Result<Participant> {
         id: r.get(0)?,
         incident_id: r.get(1)?,
         name: r.get(2)?,
-        role: role.parse().unwrap_or(Role::Other),
+        role: super::stored::<Role>(3, &role)?,
         present: r.get(4)?,
         version: r.get(5)?,
     })
@@ -22,10 +22,11 @@ fn meeting(r: &Row) -> rusqlite::Result<Meeting> {
     Ok(Meeting {
         id: r.get(0)?,
         incident_id: r.get(1)?,
-        step: step.parse().unwrap_or(AgendaStep::Document),
+        step: super::stored::<AgendaStep>(2, &step)?,
         started_at: r.get::<_, Option<i64>>(3)?.map(from_ms),
         ended_at: r.get::<_, Option<i64>>(4)?.map(from_ms),
-        step_seconds: serde_json::from_str(&secs).unwrap_or_default(),
+        step_seconds: serde_json::from_str(&secs)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e)))?,
         step_started_at: r.get::<_, Option<i64>>(6)?.map(from_ms),
         agreement: r.get(7)?,
         decisions: r.get(8)?,
