@@ -181,7 +181,7 @@ fn bench_search(c: &mut Criterion) {
 fn bench_gaps(c: &mut Criterion) {
     use debrief::model::document::{DocAction, DocCause};
     use debrief::model::{ActionKind, ActionStatus, CauseState, coverage};
-    let mut doc = debrief::cli::demo_document().unwrap();
+    let mut doc = debrief::demo::demo_document().unwrap();
     doc.causes = (1..=100_000)
         .map(|i| DocCause {
             reference: i,

@@ -1,6 +1,8 @@
 //! debrief: a terminal console for the review that follows a critical IT outage.
 
 pub mod cli;
+pub mod demo;
+pub mod env;
 pub mod importer;
 pub mod model;
 pub mod report;

@@ -29,7 +29,7 @@ fn the_demo_postmortem() {
 #[test]
 fn the_postmortem_of_a_stored_incident_matches_its_document() {
     let store = Store::open_in_memory("tester").unwrap();
-    let id = debrief::cli::load_demo(&store).unwrap();
+    let id = debrief::demo::load_demo(&store).unwrap();
     let today = day(2026, 11, 30);
     let doc = store.export_document(id).unwrap();
     let from_store = debrief::report::postmortem(&store, id, today).unwrap();

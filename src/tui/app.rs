@@ -176,7 +176,7 @@ pub const PRESENCE_WINDOW: Duration = Duration::from_secs(6);
 impl App {
     pub fn new(store: Store, keymap: KeyMap, theme: Theme, clock: Clock) -> App {
         let data_version = store.data_version().unwrap_or(0);
-        let local = crate::cli::local_zone_checked();
+        let local = crate::env::local_zone_checked();
         let local_zone = local.zone;
         let session = format!(
             "{}-{}-{}",
@@ -579,8 +579,8 @@ impl App {
             }
             Action::NewIncident => self
                 .popups
-                .push(Popup::Form(new_incident_form(&crate::cli::local_zone()))),
-            Action::LoadDemo => match crate::cli::load_demo(&self.store) {
+                .push(Popup::Form(new_incident_form(&crate::env::local_zone()))),
+            Action::LoadDemo => match crate::demo::load_demo(&self.store) {
                 Ok(id) => {
                     let r = self.open_incident(id);
                     self.report(r);
