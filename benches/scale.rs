@@ -3,10 +3,10 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use debrief::importer;
+use debrief::import as importer;
+use debrief::import::formats::Format;
 use debrief::model::EventKind;
 use debrief::model::time::TimeContext;
-use debrief::report::import::Format;
 use debrief::store::{EventFilter, NewIncident, Store};
 use debrief::tui::app::{App, Clock};
 use debrief::tui::keymap::KeyMap;

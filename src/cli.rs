@@ -424,13 +424,13 @@ fn target_incident(store: &Store, flag: Option<i64>) -> Result<i64> {
 }
 
 fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
-    use crate::report::import::Format;
+    use crate::import::formats::Format;
     let id = target_incident(store, args.incident)?;
     let incident = store.incident(id)?;
-    let ctx = crate::importer::time_context(store, &incident, Utc::now(), store.last_event_time(id)?)?;
+    let ctx = crate::import::time_context(store, &incident, Utc::now(), store.last_event_time(id)?)?;
     let format: Format = args.format.parse()?;
     let default_kind: EventKind = args.kind.parse()?;
-    let job = crate::importer::Job::for_file(id, &args.file, format, default_kind);
+    let job = crate::import::Job::for_file(id, &args.file, format, default_kind);
     let name = job.name.clone();
     let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" && !args.dry_run {
         // Read to the end before the import takes the write lock: a slow pipe must not hold
@@ -446,7 +446,7 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
     let tz = incident.tz();
     let fmt = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
     if args.dry_run {
-        let preview = crate::importer::preview(store, &job, reader, &ctx, 5)?;
+        let preview = crate::import::preview(store, &job, reader, &ctx, 5)?;
         let summary = &preview.summary;
         writeln!(
             out,
@@ -477,7 +477,7 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
         }
         return Ok(());
     }
-    let (summary, outcome) = crate::importer::import(store, &job, reader, &ctx, None)?;
+    let (summary, outcome) = crate::import::import(store, &job, reader, &ctx, None)?;
     writeln!(
         out,
         "imported {} events from {name} into incident {id} ({} already there)",

@@ -3,7 +3,7 @@
 pub mod cli;
 pub mod demo;
 pub mod env;
-pub mod importer;
+pub mod import;
 pub mod model;
 pub mod report;
 pub mod store;

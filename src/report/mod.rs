@@ -1,7 +1,6 @@
 //! Reports: the Markdown postmortem, the CSV of actions, and statistics across incidents.
 
 pub mod csv_export;
-pub mod import;
 pub mod markdown;
 pub mod stats;
 

@@ -1488,7 +1488,7 @@ impl App {
                     return Ok(());
                 };
                 let anchor = r.timeline.selected_event().map(|e| e.at);
-                let ctx = crate::importer::time_context(&self.store, &r.incident, self.now(), anchor).map_err(msg)?;
+                let ctx = crate::import::time_context(&self.store, &r.incident, self.now(), anchor).map_err(msg)?;
                 let request = super::import::request(form, ctx, r.zone).map_err(Failure::Message)?;
                 return Err(Failure::Preview(Box::new(request)));
             }
