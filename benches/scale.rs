@@ -221,7 +221,7 @@ fn bench_gaps(c: &mut Criterion) {
         })
     });
     g.bench_function("export: gaps of the document", |b| {
-        b.iter(|| black_box(debrief::report::markdown::document_gaps(&doc)))
+        b.iter(|| black_box(debrief::export::markdown::document_gaps(&doc)))
     });
     let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(Utc::now()));
     let mut t = Terminal::new(TestBackend::new(200, 50)).unwrap();

@@ -105,10 +105,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// Only incidents whose impact started on or after this day (YYYY-MM-DD)
-        #[arg(long, value_name = "DATE", value_parser = crate::report::stats::parse_day)]
+        #[arg(long, value_name = "DATE", value_parser = crate::export::stats::parse_day)]
         from: Option<chrono::NaiveDate>,
         /// Only incidents whose impact started on or before this day (YYYY-MM-DD)
-        #[arg(long, value_name = "DATE", value_parser = crate::report::stats::parse_day)]
+        #[arg(long, value_name = "DATE", value_parser = crate::export::stats::parse_day)]
         to: Option<chrono::NaiveDate>,
     },
 }
@@ -344,7 +344,11 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
                 // Refused before anything is rendered: a device, a FIFO, a directory…
                 crate::util::check_target(path)?;
             }
-            let text = crate::report::export(store, id, &format, Local::now().date_naive())?;
+            let text = crate::export::export(store, id, &format, Local::now().date_naive()).map_err(|e| match e {
+                // Bare, so that `explain` names the database.
+                crate::export::ExportError::Store(e) => anyhow!(e),
+                e => anyhow!(e),
+            })?;
             match file {
                 Some(path) => crate::util::write_atomically(&path, text.as_bytes())
                     .with_context(|| format!("cannot write {}", path.display()))?,
@@ -379,8 +383,8 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             }
         },
         Command::Stats { json, from, to } => {
-            let period = crate::report::stats::Period { from, to };
-            crate::report::stats::run(store, period, Local::now().date_naive(), json, out)?;
+            let period = crate::export::stats::Period { from, to };
+            stats(store, period, Local::now().date_naive(), json, out)?;
         }
         Command::Backup { file } => {
             let done = store.backup(&file)?;
@@ -656,7 +660,7 @@ fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> 
         ])?;
         for r in &rows {
             let a = &r.action;
-            let cell = crate::report::csv_export::cell;
+            let cell = crate::export::csv::cell;
             w.write_record([
                 a.incident_id.to_string(),
                 cell(&r.incident_title),
@@ -692,6 +696,28 @@ fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> 
                 r.incident_title
             )?;
         }
+    }
+    Ok(())
+}
+
+/// `debrief stats`: gathers, computes and prints, as text or JSON.
+fn stats(
+    store: &Store,
+    period: crate::export::stats::Period,
+    today: chrono::NaiveDate,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if let (Some(f), Some(t)) = (period.from, period.to)
+        && f > t
+    {
+        bail!("--from {f} is after --to {t}");
+    }
+    let stats = crate::export::stats::compute(&crate::export::stats::gather(store)?, period, today);
+    if json {
+        writeln!(out, "{}", crate::model::sanitize::to_json_pretty(&stats)?)?;
+    } else {
+        crate::export::stats::write_text(&stats, out)?;
     }
     Ok(())
 }

@@ -3,9 +3,9 @@
 pub mod cli;
 pub mod demo;
 pub mod env;
+pub mod export;
 pub mod import;
 pub mod model;
-pub mod report;
 pub mod store;
 pub mod tui;
 pub mod util;
