@@ -3,10 +3,10 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use debrief::importer;
+use debrief::import as importer;
+use debrief::import::formats::Format;
 use debrief::model::EventKind;
 use debrief::model::time::TimeContext;
-use debrief::report::import::Format;
 use debrief::store::{EventFilter, NewIncident, Store};
 use debrief::tui::app::{App, Clock};
 use debrief::tui::keymap::KeyMap;
@@ -181,7 +181,7 @@ fn bench_search(c: &mut Criterion) {
 fn bench_gaps(c: &mut Criterion) {
     use debrief::model::document::{DocAction, DocCause};
     use debrief::model::{ActionKind, ActionStatus, CauseState, coverage};
-    let mut doc = debrief::cli::demo_document().unwrap();
+    let mut doc = debrief::demo::demo_document().unwrap();
     doc.causes = (1..=100_000)
         .map(|i| DocCause {
             reference: i,
@@ -221,7 +221,7 @@ fn bench_gaps(c: &mut Criterion) {
         })
     });
     g.bench_function("export: gaps of the document", |b| {
-        b.iter(|| black_box(debrief::report::markdown::document_gaps(&doc)))
+        b.iter(|| black_box(debrief::export::markdown::document_gaps(&doc)))
     });
     let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(Utc::now()));
     let mut t = Terminal::new(TestBackend::new(200, 50)).unwrap();

@@ -105,10 +105,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// Only incidents whose impact started on or after this day (YYYY-MM-DD)
-        #[arg(long, value_name = "DATE", value_parser = crate::report::stats::parse_day)]
+        #[arg(long, value_name = "DATE", value_parser = crate::export::stats::parse_day)]
         from: Option<chrono::NaiveDate>,
         /// Only incidents whose impact started on or before this day (YYYY-MM-DD)
-        #[arg(long, value_name = "DATE", value_parser = crate::report::stats::parse_day)]
+        #[arg(long, value_name = "DATE", value_parser = crate::export::stats::parse_day)]
         to: Option<chrono::NaiveDate>,
     },
 }
@@ -179,100 +179,6 @@ pub enum ParticipantCommand {
     List { id: i64 },
 }
 
-/// The author of changes: `--author`, else `DEBRIEF_AUTHOR`, else the login name.
-pub fn resolve_author(flag: Option<&str>) -> String {
-    flag.map(str::to_string)
-        .or_else(|| std::env::var("DEBRIEF_AUTHOR").ok())
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("LOGNAME").ok())
-        .or_else(login_name)
-        .map(|a| crate::model::sanitize::clean_line(&a))
-        .filter(|a| !a.is_empty())
-        .unwrap_or_else(|| "unknown".into())
-}
-
-/// The name of the user running us, from the password database.
-fn login_name() -> Option<String> {
-    // SAFETY: getpwuid returns a pointer into static storage or null; we copy the name out at once.
-    unsafe {
-        let pw = libc::getpwuid(libc::getuid());
-        if pw.is_null() || (*pw).pw_name.is_null() {
-            return None;
-        }
-        std::ffi::CStr::from_ptr((*pw).pw_name)
-            .to_str()
-            .ok()
-            .map(str::to_string)
-    }
-}
-
-/// `--db`, else `DEBRIEF_DB`, else the XDG data directory (created as needed).
-pub fn resolve_db(flag: Option<PathBuf>) -> Result<PathBuf> {
-    if let Some(p) = flag {
-        return Ok(p);
-    }
-    if let Some(p) = std::env::var_os("DEBRIEF_DB").filter(|p| !p.is_empty()) {
-        return Ok(PathBuf::from(p));
-    }
-    let dirs = directories::ProjectDirs::from("", "", "debrief")
-        .ok_or_else(|| anyhow!("cannot find a home directory for the database; pass --db PATH"))?;
-    let dir = dirs.data_dir();
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(dir.join("debrief.db"))
-}
-
-/// The local IANA zone, for new incidents (see [`local_zone_checked`]).
-pub fn local_zone() -> String {
-    local_zone_checked().zone.name().to_string()
-}
-
-/// The local zone, and a warning to show when it is not what the environment asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalZone {
-    pub zone: chrono_tz::Tz,
-    pub warning: Option<String>,
-}
-
-/// The local zone: `TZ` when set, else the system's zone, else UTC.
-pub fn local_zone_checked() -> LocalZone {
-    local_zone_from(std::env::var_os("TZ").map(|z| z.to_string_lossy().into_owned()), || {
-        iana_time_zone::get_timezone().ok()
-    })
-}
-
-/// `TZ` may name an IANA zone (`Europe/Berlin`, `:Europe/Berlin`, a path into a zoneinfo
-/// directory); empty means UTC, as in POSIX. A POSIX rule (`EST5EDT,M3.2.0,M11.1.0`) or any
-/// other name chrono-tz does not know cannot be a stored zone: UTC is used, and the warning says
-/// so (never a silent UTC).
-pub fn local_zone_from(tz: Option<String>, system: impl FnOnce() -> Option<String>) -> LocalZone {
-    let zone = |zone| LocalZone { zone, warning: None };
-    match tz {
-        Some(tz) => {
-            let name = tz.trim().trim_start_matches(':');
-            let name = name.rsplit_once("zoneinfo/").map_or(name, |(_, zone)| zone);
-            if name.trim().is_empty() {
-                return zone(chrono_tz::UTC);
-            }
-            match time::parse_zone(name) {
-                Ok(tz) => zone(tz),
-                Err(_) => LocalZone {
-                    zone: chrono_tz::UTC,
-                    warning: Some(format!(
-                        "TZ=\"{}\" is not an IANA time zone name, which debrief needs; using UTC \
-                         (set TZ to a name such as America/New_York, or pass --zone)",
-                        crate::model::sanitize::clean_line(&tz)
-                    )),
-                },
-            }
-        }
-        None => zone(
-            system()
-                .and_then(|name| time::parse_zone(&name).ok())
-                .unwrap_or(chrono_tz::UTC),
-        ),
-    }
-}
-
 pub fn time_context(store: &Store, incident: &Incident) -> Result<TimeContext> {
     Ok(TimeContext {
         zone: incident.tz(),
@@ -294,7 +200,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             started,
         } => {
             let zone = zone.unwrap_or_else(|| {
-                let local = local_zone_checked();
+                let local = crate::env::local_zone_checked();
                 if let Some(warning) = &local.warning {
                     let _ = writeln!(std::io::stderr(), "debrief: warning: {warning}");
                 }
@@ -407,7 +313,11 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         }
         Command::Import(args) => import(store, args, out)?,
         Command::Demo => {
-            let id = load_demo(store)?;
+            let id = crate::demo::load_demo(store).map_err(|e| match e {
+                // Bare, so that `explain` names the database.
+                crate::demo::DemoError::Store(e) => anyhow!(e),
+                e => anyhow!(e),
+            })?;
             writeln!(out, "{id}")?;
         }
         Command::Open { .. } => bail!("the console is opened by main"),
@@ -434,7 +344,11 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
                 // Refused before anything is rendered: a device, a FIFO, a directory…
                 crate::util::check_target(path)?;
             }
-            let text = crate::report::export(store, id, &format, Local::now().date_naive())?;
+            let text = crate::export::export(store, id, &format, Local::now().date_naive()).map_err(|e| match e {
+                // Bare, so that `explain` names the database.
+                crate::export::ExportError::Store(e) => anyhow!(e),
+                e => anyhow!(e),
+            })?;
             match file {
                 Some(path) => crate::util::write_atomically(&path, text.as_bytes())
                     .with_context(|| format!("cannot write {}", path.display()))?,
@@ -469,8 +383,8 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             }
         },
         Command::Stats { json, from, to } => {
-            let period = crate::report::stats::Period { from, to };
-            crate::report::stats::run(store, period, Local::now().date_naive(), json, out)?;
+            let period = crate::export::stats::Period { from, to };
+            stats(store, period, Local::now().date_naive(), json, out)?;
         }
         Command::Backup { file } => {
             let done = store.backup(&file)?;
@@ -514,13 +428,13 @@ fn target_incident(store: &Store, flag: Option<i64>) -> Result<i64> {
 }
 
 fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
-    use crate::report::import::Format;
+    use crate::import::formats::Format;
     let id = target_incident(store, args.incident)?;
     let incident = store.incident(id)?;
-    let ctx = crate::importer::time_context(store, &incident, Utc::now(), store.last_event_time(id)?)?;
+    let ctx = crate::import::time_context(store, &incident, Utc::now(), store.last_event_time(id)?)?;
     let format: Format = args.format.parse()?;
     let default_kind: EventKind = args.kind.parse()?;
-    let job = crate::importer::Job::for_file(id, &args.file, format, default_kind);
+    let job = crate::import::Job::for_file(id, &args.file, format, default_kind);
     let name = job.name.clone();
     let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" && !args.dry_run {
         // Read to the end before the import takes the write lock: a slow pipe must not hold
@@ -536,7 +450,7 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
     let tz = incident.tz();
     let fmt = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
     if args.dry_run {
-        let preview = crate::importer::preview(store, &job, reader, &ctx, 5)?;
+        let preview = crate::import::preview(store, &job, reader, &ctx, 5)?;
         let summary = &preview.summary;
         writeln!(
             out,
@@ -567,7 +481,7 @@ fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
         }
         return Ok(());
     }
-    let (summary, outcome) = crate::importer::import(store, &job, reader, &ctx, None)?;
+    let (summary, outcome) = crate::import::import(store, &job, reader, &ctx, None)?;
     writeln!(
         out,
         "imported {} events from {name} into incident {id} ({} already there)",
@@ -617,23 +531,6 @@ fn spool_stdin() -> Result<std::fs::File> {
         .seek(SeekFrom::Start(0))
         .context("cannot read back the copy of standard input")?;
     Ok(spool)
-}
-
-/// The demo incident as written in assets/ (it happened on 2026-11-24).
-pub fn demo_document() -> Result<crate::model::document::Document> {
-    serde_json::from_str(include_str!("../assets/demo.json")).context("the embedded demo incident is broken")
-}
-
-/// The demo incident, moved in time so that it happened yesterday.
-pub fn load_demo(store: &Store) -> Result<i64> {
-    let mut doc: crate::model::document::Document =
-        serde_json::from_str(include_str!("../assets/demo.json")).context("the embedded demo incident is broken")?;
-    if let Some(first) = doc.events.iter().map(|e| e.at).min() {
-        let target = (Local::now() - chrono::Duration::days(1)).date_naive();
-        let days = (target - first.date_naive()).num_days();
-        doc.shift(chrono::Duration::days(days));
-    }
-    Ok(store.load_document(&doc)?)
 }
 
 fn show(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
@@ -763,7 +660,7 @@ fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> 
         ])?;
         for r in &rows {
             let a = &r.action;
-            let cell = crate::report::csv_export::cell;
+            let cell = crate::export::csv::cell;
             w.write_record([
                 a.incident_id.to_string(),
                 cell(&r.incident_title),
@@ -803,6 +700,28 @@ fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> Result<()> 
     Ok(())
 }
 
+/// `debrief stats`: gathers, computes and prints, as text or JSON.
+fn stats(
+    store: &Store,
+    period: crate::export::stats::Period,
+    today: chrono::NaiveDate,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if let (Some(f), Some(t)) = (period.from, period.to)
+        && f > t
+    {
+        bail!("--from {f} is after --to {t}");
+    }
+    let stats = crate::export::stats::compute(&crate::export::stats::gather(store)?, period, today);
+    if json {
+        writeln!(out, "{}", crate::model::sanitize::to_json_pretty(&stats)?)?;
+    } else {
+        crate::export::stats::write_text(&stats, out)?;
+    }
+    Ok(())
+}
+
 /// Names the database in errors about the file that a command met halfway (see
 /// [`Store::explain`]).
 pub fn explain(e: anyhow::Error, store: &Store) -> anyhow::Error {
@@ -814,7 +733,7 @@ pub fn explain(e: anyhow::Error, store: &Store) -> anyhow::Error {
 
 /// Opens the store for a command line; errors are worded for people.
 pub fn open_store(cli: &Cli) -> Result<Store> {
-    let path = resolve_db(cli.db.clone())?;
-    let author = resolve_author(cli.author.as_deref());
+    let path = crate::env::resolve_db(cli.db.clone())?;
+    let author = crate::env::resolve_author(cli.author.as_deref());
     Store::open(&path, &author).map_err(|e: StoreError| anyhow!(e))
 }

@@ -692,7 +692,7 @@ fn console_import_previews_and_stores_clean_text() {
 #[test]
 fn debrief_load_stores_clean_text_and_draws_clean_screens() {
     let corpus: Vec<String> = corpus().iter().map(|p| lossy(p)).collect();
-    let mut doc = debrief::cli::demo_document().unwrap();
+    let mut doc = debrief::demo::demo_document().unwrap();
     let mut next = corpus.iter().cycle();
     let mut hostile = |before: &str| format!("{before} {}", next.next().unwrap());
     doc.incident.title = hostile("title");
@@ -910,7 +910,7 @@ fn hostile_file_names_are_cleaned_in_messages_sources_and_history() {
 #[test]
 fn a_loaded_documents_source_files_are_cleaned() {
     let corpus: Vec<String> = corpus().iter().map(|p| lossy(p)).collect();
-    let mut doc = debrief::cli::demo_document().unwrap();
+    let mut doc = debrief::demo::demo_document().unwrap();
     let n = doc.events.len();
     let mut names = vec![String::from("evil"); n];
     for (i, p) in corpus.iter().enumerate() {

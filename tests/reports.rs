@@ -1,13 +1,13 @@
 //! Reports: the Markdown postmortem, the CSV of actions, `debrief stats` and `debrief export`.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use debrief::export::stats::{self, Period};
+use debrief::export::{csv as csv_export, markdown};
 use debrief::model::document::Document;
 use debrief::model::{
     Action, ActionKind, ActionStatus, Cause, CauseCategory, CauseState, EventKind, Milestone, Role, Severity, Source,
     StandardCause,
 };
-use debrief::report::stats::{self, Period};
-use debrief::report::{csv_export, markdown};
 use debrief::store::{NewAction, NewEvent, NewIncident, Store};
 use std::process::{Command, Output};
 
@@ -29,10 +29,10 @@ fn the_demo_postmortem() {
 #[test]
 fn the_postmortem_of_a_stored_incident_matches_its_document() {
     let store = Store::open_in_memory("tester").unwrap();
-    let id = debrief::cli::load_demo(&store).unwrap();
+    let id = debrief::demo::load_demo(&store).unwrap();
     let today = day(2026, 11, 30);
     let doc = store.export_document(id).unwrap();
-    let from_store = debrief::report::postmortem(&store, id, today).unwrap();
+    let from_store = debrief::export::postmortem(&store, id, today).unwrap();
     assert_eq!(
         from_store,
         markdown::render(&doc, &markdown::document_gaps(&doc), today)

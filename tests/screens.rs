@@ -32,7 +32,7 @@ fn app_for(store: Store) -> App {
 /// The demo incident as stored in assets/demo.json (not moved to yesterday).
 fn demo_store(author: &str) -> Store {
     let store = Store::open_in_memory(author).unwrap();
-    store.load_document(&debrief::cli::demo_document().unwrap()).unwrap();
+    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
     store
 }
 

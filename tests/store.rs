@@ -405,7 +405,7 @@ fn action_filter_matches_what_actions_across_selects() {
     // The board filters the actions it has read with `matches`; the cross-incident list asks SQL.
     // Both must mean the same owner, status and overdue.
     let store = Store::open_in_memory("ana").unwrap();
-    let demo = store.load_document(&debrief::cli::demo_document().unwrap()).unwrap();
+    let demo = store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
     let other = new_incident(&store, "other");
     for (title, owner, due) in [
         ("undated", "Marco Rossi", None),

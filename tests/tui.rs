@@ -21,7 +21,7 @@ fn now() -> chrono::DateTime<Utc> {
 fn app_with(theme: Theme, demo: bool) -> App {
     let store = Store::open_in_memory("facilitator").unwrap();
     if demo {
-        store.load_document(&debrief::cli::demo_document().unwrap()).unwrap();
+        store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
     }
     let mut app = App::new(store, KeyMap::default_map(), theme, Clock::Fixed(now()));
     app.local_zone = chrono_tz::Europe::Berlin;
@@ -446,7 +446,7 @@ fn the_filter_survives_another_sessions_change() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("debrief.db");
     let store = Store::open(&path, "facilitator").unwrap();
-    let id = store.load_document(&debrief::cli::demo_document().unwrap()).unwrap();
+    let id = store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
     let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
     app.local_zone = chrono_tz::Europe::Berlin;
     open_demo(&mut app);
@@ -839,7 +839,7 @@ fn every_console_write_waits_behind_another_writer_the_same_way() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shared.db");
     let store = Store::open(&path, "facilitator").unwrap();
-    let id = store.load_document(&debrief::cli::demo_document().unwrap()).unwrap();
+    let id = store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
     let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
     app.local_zone = chrono_tz::Europe::Berlin;
     app.open_incident(id).unwrap();

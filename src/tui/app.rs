@@ -176,7 +176,7 @@ pub const PRESENCE_WINDOW: Duration = Duration::from_secs(6);
 impl App {
     pub fn new(store: Store, keymap: KeyMap, theme: Theme, clock: Clock) -> App {
         let data_version = store.data_version().unwrap_or(0);
-        let local = crate::cli::local_zone_checked();
+        let local = crate::env::local_zone_checked();
         let local_zone = local.zone;
         let session = format!(
             "{}-{}-{}",
@@ -579,8 +579,8 @@ impl App {
             }
             Action::NewIncident => self
                 .popups
-                .push(Popup::Form(new_incident_form(&crate::cli::local_zone()))),
-            Action::LoadDemo => match crate::cli::load_demo(&self.store) {
+                .push(Popup::Form(new_incident_form(&crate::env::local_zone()))),
+            Action::LoadDemo => match crate::demo::load_demo(&self.store) {
                 Ok(id) => {
                     let r = self.open_incident(id);
                     self.report(r);
@@ -1488,7 +1488,7 @@ impl App {
                     return Ok(());
                 };
                 let anchor = r.timeline.selected_event().map(|e| e.at);
-                let ctx = crate::importer::time_context(&self.store, &r.incident, self.now(), anchor).map_err(msg)?;
+                let ctx = crate::import::time_context(&self.store, &r.incident, self.now(), anchor).map_err(msg)?;
                 let request = super::import::request(form, ctx, r.zone).map_err(Failure::Message)?;
                 return Err(Failure::Preview(Box::new(request)));
             }

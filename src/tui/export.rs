@@ -1,5 +1,5 @@
 //! Export from the console (`x` in the review): a form with the format and the path, then
-//! `report::export` written with `util::write_atomically`. An existing file is never replaced
+//! `export::export` written with `util::write_atomically`. An existing file is never replaced
 //! without asking; a bad path (or one that is not a regular file) is reported in the form and
 //! nothing is written.
 
@@ -112,7 +112,7 @@ pub fn check_place(path: &Path) -> Result<(), String> {
 /// Renders and writes the export; a reader never sees half a file.
 pub fn write(store: &Store, req: &ExportRequest, today: NaiveDate) -> Result<(), String> {
     check_place(&req.path)?;
-    let text = crate::report::export(store, req.incident, &req.format, today).map_err(|e| format!("{e:#}"))?;
+    let text = crate::export::export(store, req.incident, &req.format, today).map_err(|e| format!("{e:#}"))?;
     crate::util::write_atomically(&req.path, text.as_bytes()).map_err(|e| describe(&req.path, &e))
 }
 

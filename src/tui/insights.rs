@@ -1,13 +1,13 @@
 //! Insights across incidents (`I`): which causes keep being confirmed, how long detection and
-//! resolution take over time, and who owes what — `report::stats` drawn, for a date range.
+//! resolution take over time, and who owes what — `export::stats` drawn, for a date range.
 
 use super::action::Action;
 use super::app::{App, Popup, Purpose, Screen};
 use super::form::{Field, Form};
 use super::theme::Theme;
 use super::view::{fit, truncate};
+use crate::export::stats::{self, IncidentDurations, Period, Stats, Summary};
 use crate::model::time::format_seconds;
-use crate::report::stats::{self, IncidentDurations, Period, Stats, Summary};
 use crate::store::Store;
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;

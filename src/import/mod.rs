@@ -5,11 +5,13 @@
 //! The preview counts exactly what the import would add: events already in the incident from an
 //! earlier import, and repeats within the file, are both left out of "new".
 
+pub mod formats;
+
 use crate::model::time::TimeContext;
 use crate::model::{EventKind, Incident, Milestone, Source, sanitize};
-use crate::report::import::{self, Format, ImportError, ImportedEvent, Summary};
 use crate::store::{ImportOutcome, NewEvent, Store, StoreError};
 use chrono::{DateTime, Utc};
+use formats::{Format, ImportError, ImportedEvent, Summary};
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
@@ -137,7 +139,7 @@ pub fn preview<R: BufRead>(
     let mut seen = HashSet::new();
     let (mut new, mut already, mut repeats) = (0, 0, 0);
     let mut digest = DefaultHasher::new();
-    let summary = import::read_events(&job.name, reader, job.format, ctx, &mut |e| {
+    let summary = formats::read_events(&job.name, reader, job.format, ctx, &mut |e| {
         e.hash(&mut digest);
         let key = e.key();
         if store.is_imported(job.incident, &key).map_err(ImportError::from_sink)? {
@@ -187,7 +189,7 @@ pub fn import_watched<R: BufRead>(
     let mut digest = DefaultHasher::new();
     let cancelled = || watch.cancel.load(Ordering::Relaxed);
     store.import_events(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
-        let read = import::read_events(&job.name, reader, job.format, ctx, &mut |e| {
+        let read = formats::read_events(&job.name, reader, job.format, ctx, &mut |e| {
             if cancelled() {
                 return Err(ImportError::from_sink("cancelled"));
             }

@@ -336,22 +336,6 @@ pub fn write_text(stats: &Stats, out: &mut dyn Write) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `debrief stats`: gathers, computes and prints, as text or JSON.
-pub fn run(store: &Store, period: Period, today: NaiveDate, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
-    if let (Some(f), Some(t)) = (period.from, period.to)
-        && f > t
-    {
-        anyhow::bail!("--from {f} is after --to {t}");
-    }
-    let stats = compute(&gather(store)?, period, today);
-    if json {
-        writeln!(out, "{}", crate::model::sanitize::to_json_pretty(&stats)?)?;
-    } else {
-        write_text(&stats, out)?;
-    }
-    Ok(())
-}
-
 /// Reads a `--from` / `--to` day: `YYYY-MM-DD`.
 pub fn parse_day(s: &str) -> std::result::Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("\"{s}\" is not a date like 2026-11-26"))

@@ -1,0 +1,107 @@
+//! What debrief takes from its environment, for both front ends: the database path, the author
+//! of changes, and the local time zone.
+
+use crate::model::time;
+use std::path::PathBuf;
+
+/// Why the database's place could not be worked out.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvError {
+    #[error("cannot find a home directory for the database; pass --db PATH")]
+    NoHome,
+    #[error("cannot create {0}")]
+    CreateDir(String, #[source] std::io::Error),
+}
+
+/// The author of changes: `--author`, else `DEBRIEF_AUTHOR`, else the login name.
+pub fn resolve_author(flag: Option<&str>) -> String {
+    flag.map(str::to_string)
+        .or_else(|| std::env::var("DEBRIEF_AUTHOR").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .or_else(login_name)
+        .map(|a| crate::model::sanitize::clean_line(&a))
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The name of the user running us, from the password database.
+fn login_name() -> Option<String> {
+    // SAFETY: getpwuid returns a pointer into static storage or null; we copy the name out at once.
+    unsafe {
+        let pw = libc::getpwuid(libc::getuid());
+        if pw.is_null() || (*pw).pw_name.is_null() {
+            return None;
+        }
+        std::ffi::CStr::from_ptr((*pw).pw_name)
+            .to_str()
+            .ok()
+            .map(str::to_string)
+    }
+}
+
+/// `--db`, else `DEBRIEF_DB`, else the XDG data directory (created as needed).
+pub fn resolve_db(flag: Option<PathBuf>) -> Result<PathBuf, EnvError> {
+    if let Some(p) = flag {
+        return Ok(p);
+    }
+    if let Some(p) = std::env::var_os("DEBRIEF_DB").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "debrief").ok_or(EnvError::NoHome)?;
+    let dir = dirs.data_dir();
+    std::fs::create_dir_all(dir).map_err(|e| EnvError::CreateDir(dir.display().to_string(), e))?;
+    Ok(dir.join("debrief.db"))
+}
+
+/// The local IANA zone, for new incidents (see [`local_zone_checked`]).
+pub fn local_zone() -> String {
+    local_zone_checked().zone.name().to_string()
+}
+
+/// The local zone, and a warning to show when it is not what the environment asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalZone {
+    pub zone: chrono_tz::Tz,
+    pub warning: Option<String>,
+}
+
+/// The local zone: `TZ` when set, else the system's zone, else UTC.
+pub fn local_zone_checked() -> LocalZone {
+    local_zone_from(std::env::var_os("TZ").map(|z| z.to_string_lossy().into_owned()), || {
+        iana_time_zone::get_timezone().ok()
+    })
+}
+
+/// `TZ` may name an IANA zone (`Europe/Berlin`, `:Europe/Berlin`, a path into a zoneinfo
+/// directory); empty means UTC, as in POSIX. A POSIX rule (`EST5EDT,M3.2.0,M11.1.0`) or any
+/// other name chrono-tz does not know cannot be a stored zone: UTC is used, and the warning says
+/// so (never a silent UTC).
+pub fn local_zone_from(tz: Option<String>, system: impl FnOnce() -> Option<String>) -> LocalZone {
+    let zone = |zone| LocalZone { zone, warning: None };
+    match tz {
+        Some(tz) => {
+            let name = tz.trim().trim_start_matches(':');
+            let name = name.rsplit_once("zoneinfo/").map_or(name, |(_, zone)| zone);
+            if name.trim().is_empty() {
+                return zone(chrono_tz::UTC);
+            }
+            match time::parse_zone(name) {
+                Ok(tz) => zone(tz),
+                Err(_) => LocalZone {
+                    zone: chrono_tz::UTC,
+                    warning: Some(format!(
+                        "TZ=\"{}\" is not an IANA time zone name, which debrief needs; using UTC \
+                         (set TZ to a name such as America/New_York, or pass --zone)",
+                        crate::model::sanitize::clean_line(&tz)
+                    )),
+                },
+            }
+        }
+        None => zone(
+            system()
+                .and_then(|name| time::parse_zone(&name).ok())
+                .unwrap_or(chrono_tz::UTC),
+        ),
+    }
+}
