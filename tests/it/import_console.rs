@@ -1,12 +1,11 @@
 //! Import from the console (`i` on the timeline): the form, the preview that writes nothing, the
 //! import itself, and every way it can go wrong leaving the database as it was.
 
-use crate::support::console::{key_at, keys_at, screen};
+use crate::support::console::{app_at, key_at, keys_at, screen};
 use chrono::{DateTime, TimeZone, Utc};
 use debrief::model::{EventKind, Severity, sanitize};
 use debrief::store::{EventFilter, NewIncident, Store};
-use debrief::tui::app::{App, Clock, Popup};
-use debrief::tui::keymap::KeyMap;
+use debrief::tui::app::{App, Popup};
 use debrief::tui::theme::Theme;
 use insta::assert_snapshot;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -38,8 +37,7 @@ fn review_on(store: Store, zone: &str, started_at: Option<DateTime<Utc>>) -> (Ap
             started_at,
         })
         .unwrap();
-    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
-    app.local_zone = chrono_tz::Europe::Berlin;
+    let mut app = app_at(store, Theme::dark(), now());
     key(&mut app, KeyCode::Enter);
     (app, id)
 }

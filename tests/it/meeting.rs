@@ -1,12 +1,11 @@
 //! Meeting mode: the agenda, its timer against the time boxes, attendance, the notes and the
 //! wrap-up, drawn into a TestBackend at a fixed clock, and scripted through the real key map.
 
-use crate::support::console::{draw, key_at, keys_at, screen};
+use crate::support::console::{app_at, draw, key_at, keys_at, screen};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use debrief::model::{AgendaStep, Role};
 use debrief::store::Store;
 use debrief::tui::app::{App, Clock, Popup, Screen};
-use debrief::tui::keymap::KeyMap;
 use debrief::tui::meeting::Panel;
 use debrief::tui::review::Pane;
 use debrief::tui::theme::Theme;
@@ -22,9 +21,7 @@ fn ten_o_clock() -> DateTime<Utc> {
 }
 
 fn app_on(store: Store, theme: Theme) -> App {
-    let mut app = App::new(store, KeyMap::default_map(), theme, Clock::Fixed(ten_o_clock()));
-    app.local_zone = chrono_tz::Europe::Berlin;
-    app
+    app_at(store, theme, ten_o_clock())
 }
 
 fn demo_store() -> Store {

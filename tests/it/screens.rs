@@ -1,13 +1,12 @@
 //! The screens beyond the review: actions across incidents (`A`), insights (`I`) and export
 //! from the console (`x`) — snapshots in a TestBackend and scripted keys through the key map.
 
-use crate::support::console::{draw, key_at, keys_at, screen};
+use crate::support::console::{app_at, draw, key_at, keys_at, screen};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use debrief::model::{ActionKind, ActionStatus, CauseCategory, CauseState, EventKind, Milestone, Severity, Source};
 use debrief::model::{StandardCause, sanitize};
 use debrief::store::{NewAction, NewEvent, NewIncident, Store};
-use debrief::tui::app::{App, Clock, Popup, Screen};
-use debrief::tui::keymap::KeyMap;
+use debrief::tui::app::{App, Popup, Screen};
 use debrief::tui::review::Pane;
 use debrief::tui::theme::Theme;
 use insta::assert_snapshot;
@@ -23,9 +22,7 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 fn app_for(store: Store) -> App {
-    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
-    app.local_zone = chrono_tz::Europe::Berlin;
-    app
+    app_at(store, Theme::dark(), now())
 }
 
 /// The demo incident as stored in assets/demo.json (not moved to yesterday).

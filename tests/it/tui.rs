@@ -1,7 +1,7 @@
 //! The console drawn into a TestBackend: snapshots of each screen and popup, and scripted key
 //! sequences through the real key map.
 
-use crate::support::console::{draw, key_at, keys_at, screen};
+use crate::support::console::{app_at, draw, key_at, keys_at, screen};
 use chrono::{TimeZone, Utc};
 use debrief::model::{ActionStatus, CauseState};
 use debrief::store::Store;
@@ -22,9 +22,7 @@ fn app_with(theme: Theme, demo: bool) -> App {
     if demo {
         store.load_document(&debrief::cli::demo_document().unwrap()).unwrap();
     }
-    let mut app = App::new(store, KeyMap::default_map(), theme, Clock::Fixed(now()));
-    app.local_zone = chrono_tz::Europe::Berlin;
-    app
+    app_at(store, theme, now())
 }
 
 fn demo_app() -> App {
@@ -446,8 +444,7 @@ fn the_filter_survives_another_sessions_change() {
     let path = dir.path().join("debrief.db");
     let store = Store::open(&path, "facilitator").unwrap();
     let id = store.load_document(&debrief::cli::demo_document().unwrap()).unwrap();
-    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
-    app.local_zone = chrono_tz::Europe::Berlin;
+    let mut app = app_at(store, Theme::dark(), now());
     open_demo(&mut app);
     key(&mut app, KeyCode::Char('3'));
     key(&mut app, KeyCode::Char('o'));
@@ -839,8 +836,7 @@ fn every_console_write_waits_behind_another_writer_the_same_way() {
     let path = dir.path().join("shared.db");
     let store = Store::open(&path, "facilitator").unwrap();
     let id = store.load_document(&debrief::cli::demo_document().unwrap()).unwrap();
-    let mut app = App::new(store, KeyMap::default_map(), Theme::dark(), Clock::Fixed(now()));
-    app.local_zone = chrono_tz::Europe::Berlin;
+    let mut app = app_at(store, Theme::dark(), now());
     app.open_incident(id).unwrap();
     let history = |app: &App| app.store.history(id, None).unwrap().len();
     let other = rusqlite::Connection::open(&path).unwrap();

@@ -9,4 +9,5 @@
 
 pub mod console;
 pub mod pty;
+pub mod seed;
 pub mod states;
