@@ -269,7 +269,7 @@ fn a_large_import_from_the_console_shows_progress_and_can_be_cancelled() {
     c.send("i");
     c.wait_for("Import events into #1");
     c.send("big.log\r");
-    c.wait_for("100,000 new");
+    c.wait_for_long("100,000 new");
     c.send("\r");
     let s = c.wait_for("Importing big.log: ");
     assert!(s.contains("Esc  cancel (nothing is written)"), "{s}");
@@ -279,11 +279,9 @@ fn a_large_import_from_the_console_shows_progress_and_can_be_cancelled() {
 
     // Back in the form: Enter previews again, Enter imports, and it runs to the end.
     c.send("\r");
-    c.wait_for("100,000 new");
+    c.wait_for_long("100,000 new");
     c.send("\r");
-    let s = c.wait_until("the import done", |s| {
-        s.contains("Imported 100,000 events from big.log")
-    });
+    let s = c.wait_for_long("Imported 100,000 events from big.log");
     assert!(s.contains("1 Timeline (1/100000)"), "{s}");
     assert_eq!(count(), lines as usize);
     quit_from_review(&mut c, "Payments outage");

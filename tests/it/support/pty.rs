@@ -21,6 +21,10 @@ pub const ROWS: u16 = 24;
 pub const COLS: u16 = 80;
 /// How long `wait_for` waits for text before it fails the test.
 pub const WAIT: Duration = Duration::from_secs(10);
+/// How long [`Console::wait_for_long`] waits: for work that grows with the input and slows with
+/// the machine's load (a 100,000-event import while the other tests run beside it), a deadline,
+/// never a speed requirement.
+pub const LONG_WAIT: Duration = Duration::from_secs(120);
 
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_debrief")
@@ -230,6 +234,13 @@ impl Console {
     /// Waits until the screen shows `text`; returns the screen. Fails with the screen shown.
     pub fn wait_for(&self, text: &str) -> String {
         self.wait_until(&format!("{text:?} on the screen"), |s| s.contains(text))
+    }
+
+    /// [`Console::wait_for`] up to [`LONG_WAIT`].
+    pub fn wait_for_long(&self, text: &str) -> String {
+        let what = format!("{text:?} on the screen");
+        self.wait_until_within(LONG_WAIT, &what, |s| s.contains(text))
+            .unwrap_or_else(|screen| panic!("timed out waiting for {what}; the screen:\n{screen}"))
     }
 
     /// Waits until `ok(screen)`; fails the test after [`WAIT`], showing the screen.
