@@ -15,7 +15,7 @@ fn root() -> &'static Path {
 fn keys_md_is_the_default_key_map() {
     let generated = format!(
         "# debrief console keys\n\n\
-         <!-- Made from assets/keymap.toml by `{BLESS}=1 cargo test --test docs`; do not edit by hand. -->\n\n\
+         <!-- Made from assets/keymap.toml by `{BLESS}=1 cargo test --test it docs::`; do not edit by hand. -->\n\n\
          The same tables as the `?` overlay. To change a key, copy its line from \
          `assets/keymap.toml` to `$XDG_CONFIG_HOME/debrief/keymap.toml` (or \
          `$DEBRIEF_CONFIG/keymap.toml`) under the same section.\n\n{}",
@@ -28,7 +28,7 @@ fn keys_md_is_the_default_key_map() {
     let current = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         current == generated,
-        "KEYS.md is out of date with assets/keymap.toml; run `{BLESS}=1 cargo test --test docs`"
+        "KEYS.md is out of date with assets/keymap.toml; run `{BLESS}=1 cargo test --test it docs::`"
     );
 }
 
