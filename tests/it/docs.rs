@@ -44,3 +44,41 @@ fn the_readme_names_every_command() {
     assert!(missing.is_empty(), "README.md does not document: {missing:?}");
     assert!(readme.contains("KEYS.md"), "the README points to the key reference");
 }
+
+/// The integration tests stay one binary (cargo makes one of every `tests/*.rs` and
+/// `tests/*/main.rs`, and links each against every dependency), and every file of tests/it is a
+/// module of it (a file no `mod` names is never compiled, its tests never run).
+#[test]
+fn the_integration_tests_are_one_binary_that_names_every_file() {
+    let tests = root().join("tests");
+    let mut binaries = Vec::new();
+    for entry in std::fs::read_dir(&tests).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.extension().is_some_and(|e| e == "rs") || path.join("main.rs").is_file() {
+            binaries.push(name);
+        }
+    }
+    assert_eq!(
+        binaries,
+        ["it"],
+        "tests/ holds one test binary, tests/it: move new tests into a module of it"
+    );
+
+    let main = std::fs::read_to_string(tests.join("it/main.rs")).unwrap();
+    let mut unnamed = Vec::new();
+    for entry in std::fs::read_dir(tests.join("it")).unwrap() {
+        let path = entry.unwrap().path();
+        let module = if path.extension().is_some_and(|e| e == "rs") {
+            path.file_stem().unwrap().to_string_lossy().into_owned()
+        } else if path.join("mod.rs").is_file() {
+            path.file_name().unwrap().to_string_lossy().into_owned()
+        } else {
+            continue;
+        };
+        if module != "main" && !main.lines().any(|l| l.trim() == format!("mod {module};")) {
+            unnamed.push(module);
+        }
+    }
+    assert!(unnamed.is_empty(), "tests/it/main.rs has no `mod` for: {unnamed:?}");
+}
