@@ -1,0 +1,20 @@
+//! The integration tests, one binary: each former `tests/NAME.rs` is the module `NAME` here
+//! (`cargo test --test it NAME::` runs one of them), and `support` is their shared harness.
+
+mod support;
+
+mod cli;
+mod docs;
+mod e2e;
+mod file_safety;
+mod hostile;
+mod import_console;
+mod meeting;
+mod properties;
+mod reliability;
+mod render_props;
+mod reports;
+mod screens;
+mod store;
+mod terminal;
+mod tui;
