@@ -846,6 +846,12 @@ fn create_new(path: &Path) -> Result<()> {
         .filter(|side| fs::symlink_metadata(side).is_ok())
         .map(|side| side.file_name().unwrap_or_default().to_string_lossy().into_owned())
         .collect();
+    // Looked at after the side files: another process creating the same database links its
+    // file into place before it opens it, so side files of a database being created now are
+    // always seen together with the database itself, which is then used.
+    if !stale.is_empty() && path.exists() {
+        return Ok(());
+    }
     if !stale.is_empty() {
         let them = if stale.len() == 1 { "it" } else { "them" };
         let files = match stale.len() {
