@@ -163,14 +163,9 @@ fn umask() -> u32 {
         .unwrap_or(0o022)
 }
 
-/// Why a file could not be read, in words (without the "os error" number).
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
-}
+/// Why a file could not be read, in words (it lives with the store, which words its own file
+/// errors so).
+pub use crate::store::files::io_reason;
 
 #[cfg(test)]
 mod tests {

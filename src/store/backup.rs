@@ -39,7 +39,7 @@ impl Store {
         let tmp = tempfile::Builder::new()
             .prefix(".debrief-backup-")
             .tempfile_in(&dir)
-            .map_err(|e| refuse(crate::util::io_reason(&e)))?;
+            .map_err(|e| refuse(files::io_reason(&e)))?;
         let tmp_path = tmp.path().to_string_lossy().into_owned();
         self.connection()
             .execute("VACUUM INTO ?", [&tmp_path])
@@ -47,8 +47,7 @@ impl Store {
         let incidents = check_copy(tmp.path()).map_err(refuse)?;
         tmp.as_file().sync_all().map_err(|e| refuse(e.to_string()))?;
         let bytes = tmp.as_file().metadata().map(|m| m.len()).unwrap_or(0);
-        tmp.persist(&path)
-            .map_err(|e| refuse(crate::util::io_reason(&e.error)))?;
+        tmp.persist(&path).map_err(|e| refuse(files::io_reason(&e.error)))?;
         // The new name must survive a crash too.
         let _ = fs::File::open(&dir).and_then(|d| d.sync_all());
         Ok(Backup { path, bytes, incidents })
@@ -67,11 +66,11 @@ fn existing_target(target: &Path) -> std::result::Result<PathBuf, String> {
     if !meta.is_file() {
         return Err("it exists and is not a regular file".into());
     }
-    let path = fs::canonicalize(target).map_err(|e| crate::util::io_reason(&e))?;
+    let path = fs::canonicalize(target).map_err(|e| files::io_reason(&e))?;
     if meta.len() > 0 {
         let mut head = [0u8; 16];
         let read = fs::File::open(&path).and_then(|f| f.take(16).read(&mut head));
-        if read.map_err(|e| crate::util::io_reason(&e))? < 16 || &head != SQLITE_HEADER {
+        if read.map_err(|e| files::io_reason(&e))? < 16 || &head != SQLITE_HEADER {
             return Err("it exists and is not a database; choose another name".into());
         }
     }

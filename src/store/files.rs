@@ -136,6 +136,15 @@ fn in_use(path: &Path, what: &str) -> std::io::Error {
     )
 }
 
+/// Why a file could not be read, in words (without the "os error" number).
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
