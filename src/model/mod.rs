@@ -266,7 +266,7 @@ pub struct Incident {
 }
 
 impl Incident {
-    /// The incident's zone. [`Store::incident`](crate::store::Store::incident) refuses an
+    /// The incident's zone. The store's `incident` refuses an
     /// incident whose zone cannot be read, so only a row of a list may fall back to UTC here.
     pub fn tz(&self) -> chrono_tz::Tz {
         self.zone_tz().unwrap_or(chrono_tz::UTC)

@@ -2,6 +2,7 @@
 //! console writes can tear it, and misses what is still in the -wal ("How To Corrupt An SQLite
 //! Database File", 1.2); SQLite's `VACUUM INTO` copies one read transaction, so writers go on.
 
+use super::files;
 use super::{Result, SQLITE_HEADER, Store, StoreError, parent_dir};
 use rusqlite::{Connection, OpenFlags};
 use std::fs;
@@ -39,7 +40,7 @@ impl Store {
         let tmp = tempfile::Builder::new()
             .prefix(".debrief-backup-")
             .tempfile_in(&dir)
-            .map_err(|e| refuse(crate::util::io_reason(&e)))?;
+            .map_err(|e| refuse(files::io_reason(&e)))?;
         let tmp_path = tmp.path().to_string_lossy().into_owned();
         self.connection()
             .execute("VACUUM INTO ?", [&tmp_path])
@@ -47,8 +48,7 @@ impl Store {
         let incidents = check_copy(tmp.path()).map_err(refuse)?;
         tmp.as_file().sync_all().map_err(|e| refuse(e.to_string()))?;
         let bytes = tmp.as_file().metadata().map(|m| m.len()).unwrap_or(0);
-        tmp.persist(&path)
-            .map_err(|e| refuse(crate::util::io_reason(&e.error)))?;
+        tmp.persist(&path).map_err(|e| refuse(files::io_reason(&e.error)))?;
         // The new name must survive a crash too.
         let _ = fs::File::open(&dir).and_then(|d| d.sync_all());
         Ok(Backup { path, bytes, incidents })
@@ -56,14 +56,14 @@ impl Store {
 }
 
 /// The file to replace: the target, or the regular file a symlink there points to, as every
-/// export checks it ([`crate::util::check_target`]: devices, FIFOs, directories, the open
+/// export checks it ([`files::check_target`]: devices, FIFOs, directories, the open
 /// database refused); an existing file must also hold a database, since a backup is one.
 fn existing_target(target: &Path) -> std::result::Result<PathBuf, String> {
-    let checked = crate::util::check_target(target).map_err(|e| e.to_string())?;
+    let checked = files::check_target(target).map_err(|e| e.to_string())?;
     if checked.mode.is_some() && fs::metadata(&checked.file).is_ok_and(|m| m.len() > 0) {
         let mut head = [0u8; 16];
         let read = fs::File::open(&checked.file).and_then(|f| f.take(16).read(&mut head));
-        if read.map_err(|e| crate::util::io_reason(&e))? < 16 || &head != SQLITE_HEADER {
+        if read.map_err(|e| files::io_reason(&e))? < 16 || &head != SQLITE_HEADER {
             return Err("it exists and is not a database; choose another name".into());
         }
     }

@@ -8,7 +8,9 @@
 //! an export that a user pointed at the database by mistake. Every connection is registered here
 //! by device and inode, and every raw open of a user-named file asks [`refuse_if_open`] first.
 
-use std::os::unix::fs::MetadataExt;
+use std::fs::Metadata;
+use std::io;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -134,6 +136,134 @@ fn in_use(path: &Path, what: &str) -> std::io::Error {
             crate::model::sanitize::clean_line(&path.display().to_string())
         ),
     )
+}
+
+/// Why a file could not be read, in words (without the "os error" number).
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Where an export may go, found by [`check_target`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The file that is replaced (or created): the path itself, or the regular file a symbolic
+    /// link at the path points to (the link stays, and now points to the new content).
+    pub file: PathBuf,
+    /// The permission bits of the file replaced; `None` for a new file.
+    pub mode: Option<u32>,
+    /// The owner and group of the file replaced, kept where the system lets us.
+    pub owner: Option<(u32, u32)>,
+}
+
+fn refused(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, msg)
+}
+
+/// What a file that is not a regular file is, in words.
+fn kind_of(meta: &Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Checks that a file may be written at `path`, before anything is written: its directory
+/// exists, and the path is free, a regular file, or a symbolic link to a regular file (written
+/// through). A directory, a device node, a FIFO, a socket or a link to one of them is refused
+/// with a message naming it, and nothing is changed.
+///
+/// Every export (the CLI's `export -o`, the console's `x`) is checked here; a new rule about
+/// what must never be replaced belongs in this function.
+pub fn check_target(path: &Path) -> io::Result<Target> {
+    let shown = path.display();
+    if path.as_os_str().is_empty() {
+        return Err(refused("the path is empty; name a file".into()));
+    }
+    // The database this process has open, or one of its side files: replacing it would lose the
+    // record, and even opening it would drop SQLite's locks (see store::files).
+    refuse_if_open(path).map_err(|e| refused(format!("{e}; nothing was written")))?;
+    let dir = parent_of(path);
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(refused(format!(
+                "{} is not a directory; nothing was written",
+                dir.display()
+            )));
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(refused(format!(
+                "the directory {} does not exist; nothing was written",
+                dir.display()
+            )));
+        }
+        Err(e) => return Err(e),
+    }
+    let link = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(Target {
+                file: path.to_path_buf(),
+                mode: None,
+                owner: None,
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let (file, meta) = if link.file_type().is_symlink() {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(refused(format!(
+                    "{shown} is a symbolic link to a file that does not exist; nothing was written"
+                )));
+            }
+            Err(e) => return Err(e),
+        };
+        if !meta.is_file() {
+            return Err(refused(format!(
+                "{shown} is a symbolic link to {}, not to a regular file; nothing was written",
+                kind_of(&meta)
+            )));
+        }
+        (std::fs::canonicalize(path)?, meta)
+    } else {
+        (path.to_path_buf(), link)
+    };
+    if meta.is_dir() {
+        return Err(refused(format!("{shown} is a directory; add a file name")));
+    }
+    if !meta.is_file() {
+        return Err(refused(format!(
+            "{shown} is {}, not a regular file; nothing was written",
+            kind_of(&meta)
+        )));
+    }
+    Ok(Target {
+        file,
+        mode: Some(meta.permissions().mode() & 0o777),
+        owner: Some((meta.uid(), meta.gid())),
+    })
+}
+
+pub(crate) fn parent_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 #[cfg(test)]

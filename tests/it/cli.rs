@@ -151,6 +151,36 @@ fn new_log_list_show_round_trip() {
     assert_eq!(listed[0]["events"], 3);
 }
 
+/// `list --json` is read by scripts: its fields stay in the order they have always had (by name,
+/// as `json!` wrote them before the list became a `Serialize` struct), and nothing is added.
+#[test]
+fn list_json_keeps_its_fields_and_their_order() {
+    let env = Env::new();
+    env.ok(&["new", "--zone", "UTC", "--started", "2026-11-20 10:00", "one"]);
+    let text = env.ok(&["list", "--json"]);
+    let keys: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix('"')?.split_once("\":").map(|(k, _)| k))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "confirmed_causes",
+            "events",
+            "id",
+            "open_actions",
+            "resolved",
+            "severity",
+            "started",
+            "status",
+            "title",
+            "zone"
+        ],
+        "{text}"
+    );
+    assert!(text.contains("\"started\": \"2026-11-20T10:00:00Z\""), "{text}");
+}
+
 #[test]
 fn log_without_an_incident_uses_the_most_recently_active_open_one() {
     let env = Env::new();

@@ -1,0 +1,114 @@
+//! `import`: timeline events from a file or standard input, all or nothing.
+
+use super::{ImportArgs, target_incident};
+use crate::model::EventKind;
+use crate::store::Store;
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+use std::io::Write;
+
+pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
+    use crate::import::formats::Format;
+    let id = target_incident(store, args.incident)?;
+    let incident = store.incident(id)?;
+    let ctx = crate::import::time_context(store, &incident, Utc::now(), store.last_event_time(id)?)?;
+    let format: Format = args.format.parse()?;
+    let default_kind: EventKind = args.kind.parse()?;
+    let job = crate::import::Job::for_file(id, &args.file, format, default_kind);
+    let name = job.name.clone();
+    let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" && !args.dry_run {
+        // Read to the end before the import takes the write lock: a slow pipe must not hold
+        // every other writer up for as long as it takes to arrive.
+        Box::new(std::io::BufReader::new(spool_stdin()?))
+    } else if args.file.as_os_str() == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        crate::store::files::refuse_if_open(&args.file)?;
+        let file = std::fs::File::open(&args.file).with_context(|| format!("cannot read {name}"))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    let tz = incident.tz();
+    let fmt = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
+    if args.dry_run {
+        let preview = crate::import::preview(store, &job, reader, &ctx, 5)?;
+        let summary = &preview.summary;
+        writeln!(
+            out,
+            "{name}: {} events as {} (dry run: nothing written)",
+            summary.events, summary.format
+        )?;
+        if let (Some(a), Some(b)) = (summary.first, summary.last) {
+            writeln!(out, "from {} to {} ({})", fmt(a), fmt(b), incident.zone)?;
+        }
+        writeln!(
+            out,
+            "{} new, {} already in incident {id}{}",
+            preview.new,
+            preview.already,
+            match preview.repeats {
+                0 => String::new(),
+                n => format!(", {n} repeated in the file (imported once)"),
+            }
+        )?;
+        for e in &preview.sample {
+            writeln!(out, "  {}  {}", fmt(e.at), e.text.lines().next().unwrap_or(""))?;
+        }
+        if summary.events > preview.sample.len() {
+            writeln!(out, "  … and {} more", summary.events - preview.sample.len())?;
+        }
+        for s in &summary.skipped {
+            writeln!(out, "skipped {}: {}", summary.place(&name, s), s.reason)?;
+        }
+        return Ok(());
+    }
+    let (summary, outcome) = crate::import::import(store, &job, reader, &ctx, None)?;
+    writeln!(
+        out,
+        "imported {} events from {name} into incident {id} ({} already there)",
+        outcome.inserted, outcome.duplicates
+    )?;
+    for s in &summary.skipped {
+        writeln!(out, "skipped {}: {}", summary.place(&name, s), s.reason)?;
+    }
+    Ok(())
+}
+
+/// The longest line standard input may hold for an import (as for a file): `cat /dev/zero |
+/// debrief import -` is refused after 1 MiB instead of filling the disk with its copy.
+const SPOOL_LINE_LIMIT: usize = 1 << 20;
+
+/// Standard input, copied to a temporary file (on disk, not in memory; removed when closed,
+/// whatever ends the process) and rewound.
+fn spool_stdin() -> Result<std::fs::File> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut spool = tempfile::tempfile().context("cannot create a temporary file to hold standard input")?;
+    let mut input = std::io::stdin().lock();
+    let mut buf = vec![0u8; 64 * 1024];
+    let (mut line, mut run) = (1usize, 0usize);
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).context("cannot read standard input; nothing was imported"),
+        };
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                line += 1;
+                run = 0;
+            } else {
+                run += 1;
+                if run > SPOOL_LINE_LIMIT {
+                    bail!("stdin, line {line}: the line is longer than 1 MiB; nothing was imported");
+                }
+            }
+        }
+        spool
+            .write_all(&buf[..n])
+            .context("cannot write the temporary copy of standard input; nothing was imported")?;
+    }
+    spool
+        .seek(SeekFrom::Start(0))
+        .context("cannot read back the copy of standard input")?;
+    Ok(spool)
+}

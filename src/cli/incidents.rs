@@ -1,0 +1,270 @@
+//! `new`, `list`, `show`, `check`, `load` and `demo`: incidents as a whole.
+
+use crate::model::coverage;
+use crate::model::time::{self, TimeContext};
+use crate::model::{CauseCategory, IncidentStatus, Severity};
+use crate::store::{NewIncident, Store};
+use anyhow::{Context, Result, anyhow};
+use chrono::{DateTime, Local, Utc};
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+pub(super) fn new(
+    store: &Store,
+    title: Vec<String>,
+    severity: u8,
+    zone: Option<String>,
+    started: Option<String>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let zone = zone.unwrap_or_else(|| {
+        let local = crate::env::local_zone_checked();
+        if let Some(warning) = &local.warning {
+            let _ = writeln!(std::io::stderr(), "debrief: warning: {warning}");
+        }
+        local.zone.name().to_string()
+    });
+    let tz = time::parse_zone(&zone)?;
+    let started = started
+        .map(|s| {
+            time::parse_time(
+                &s,
+                &TimeContext {
+                    zone: tz,
+                    now: Utc::now(),
+                    anchor: None,
+                    around: None,
+                },
+            )
+        })
+        .transpose()?;
+    let id = store.create_incident(&NewIncident {
+        title: title.join(" "),
+        severity: Severity::from_number(severity).unwrap_or(Severity::Sev2),
+        zone,
+        started_at: started,
+    })?;
+    writeln!(out, "{id}")?;
+    Ok(())
+}
+
+/// One incident of `debrief list --json`. The fields are in the order of their names: the
+/// output has always listed them so.
+#[derive(Serialize)]
+struct Listed<'a> {
+    confirmed_causes: Vec<String>,
+    events: i64,
+    id: i64,
+    open_actions: i64,
+    resolved: Option<DateTime<Utc>>,
+    severity: Severity,
+    started: Option<DateTime<Utc>>,
+    status: IncidentStatus,
+    title: &'a str,
+    zone: &'a str,
+}
+
+pub(super) fn list(store: &Store, json: bool, out: &mut dyn Write) -> Result<()> {
+    let rows = store.incident_summaries()?;
+    if json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|s| Listed {
+                confirmed_causes: s.confirmed.iter().map(CauseCategory::label).collect(),
+                events: s.events,
+                id: s.incident.id,
+                open_actions: s.open_actions,
+                resolved: s.resolved,
+                severity: s.incident.severity,
+                started: s.started,
+                status: s.incident.status,
+                title: &s.incident.title,
+                zone: &s.incident.zone,
+            })
+            .collect();
+        writeln!(out, "{}", crate::model::sanitize::to_json_pretty(&list)?)?;
+    } else if rows.is_empty() {
+        writeln!(
+            out,
+            "No incidents yet. Start one with `debrief new TITLE`, or load the demo with `debrief demo`."
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{:>4}  {:<4}  {:<10}  {:<16}  {:>6}  TITLE",
+            "ID", "SEV", "STATUS", "STARTED", "OPEN"
+        )?;
+        for s in rows {
+            let started = s
+                .started
+                .map(|t| t.with_timezone(&s.incident.tz()).format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_else(|| "-".into());
+            writeln!(
+                out,
+                "{:>4}  {:<4}  {:<10}  {:<16}  {:>6}  {}",
+                s.incident.id,
+                s.incident.severity.label(),
+                s.incident.status.label(),
+                started,
+                s.open_actions,
+                s.incident.title
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn show(store: &Store, id: i64, json: bool, out: &mut dyn Write) -> Result<()> {
+    if json {
+        let doc = store.export_document(id)?;
+        writeln!(out, "{}", crate::model::sanitize::to_json_pretty(&doc)?)?;
+    } else {
+        show_text(store, id, out)?;
+    }
+    Ok(())
+}
+
+pub(super) fn demo(store: &Store, out: &mut dyn Write) -> Result<()> {
+    let id = crate::demo::load_demo(store).map_err(|e| match e {
+        // Bare, so that `explain` names the database.
+        crate::demo::DemoError::Store(e) => anyhow!(e),
+        e => anyhow!(e),
+    })?;
+    writeln!(out, "{id}")?;
+    Ok(())
+}
+
+pub(super) fn load(store: &Store, file: &Path, out: &mut dyn Write) -> Result<()> {
+    crate::store::files::refuse_if_open(file)?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let doc: crate::model::document::Document = serde_json::from_str(&text).map_err(|e| {
+        anyhow!(
+            "{}:{}:{}: not a debrief incident document: {e}",
+            file.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    let id = store
+        .load_document(&doc)
+        .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    writeln!(out, "{id}")?;
+    Ok(())
+}
+
+/// The review's gaps: status 0 when there are none, 1 otherwise.
+pub(super) fn check(store: &Store, id: i64, out: &mut dyn Write) -> Result<i32> {
+    let incident = store.incident(id)?;
+    let gaps = coverage::gaps(&store.causes(id)?, &store.actions(id)?);
+    if gaps.is_empty() {
+        writeln!(out, "Review of incident {id} ({}) is complete.", incident.title)?;
+        return Ok(0);
+    }
+    writeln!(out, "Review of incident {id} ({}) is not complete:", incident.title)?;
+    for g in gaps {
+        writeln!(out, "- {g}")?;
+    }
+    Ok(1)
+}
+
+fn show_text(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
+    let inc = store.incident(id)?;
+    let tz = inc.tz();
+    writeln!(out, "#{} {}", inc.id, inc.title)?;
+    writeln!(
+        out,
+        "{} · {} · times in {}",
+        inc.severity.label(),
+        inc.status.label(),
+        inc.zone
+    )?;
+    if !inc.summary.is_empty() {
+        writeln!(out, "Summary: {}", inc.summary)?;
+    }
+    if !inc.impact.is_empty() {
+        writeln!(out, "Impact: {}", inc.impact)?;
+    }
+    let milestones = store.milestones(id)?;
+    writeln!(out, "\nDurations (from impact start):")?;
+    for (short, long, value) in milestones.durations().rows() {
+        let v = value.map(time::format_span).unwrap_or_else(|| "-".into());
+        writeln!(out, "  {short}  {long:<20} {v}")?;
+    }
+    for w in milestones.warnings() {
+        writeln!(out, "  ! {w}")?;
+    }
+    write_timeline(store, id, tz, out)?;
+    writeln!(out, "\nCauses:")?;
+    let causes = store.causes(id)?;
+    for c in &causes {
+        writeln!(
+            out,
+            "  {:<22} {:<10} evidence: {}",
+            c.category.label(),
+            c.state.label(),
+            c.evidence.len()
+        )?;
+        for l in c.notes.lines() {
+            writeln!(out, "      {l}")?;
+        }
+    }
+    if !inc.root_cause.is_empty() {
+        writeln!(out, "Root cause: {}", inc.root_cause)?;
+    }
+    if !inc.trigger.is_empty() {
+        writeln!(out, "Trigger: {}", inc.trigger)?;
+    }
+    writeln!(out, "\nActions:")?;
+    let actions = store.actions(id)?;
+    let today = Local::now().date_naive();
+    for a in &actions {
+        let due = a.due.map(|d| d.to_string()).unwrap_or_else(|| "no date".into());
+        let owner = if a.owner.is_empty() {
+            "no owner".to_string()
+        } else {
+            a.owner.clone()
+        };
+        let overdue = if a.is_overdue(today) { " OVERDUE" } else { "" };
+        writeln!(
+            out,
+            "  [{:<5}] {:<10} {} — {owner}, due {due}{overdue}",
+            a.status.label(),
+            a.kind.label(),
+            a.title
+        )?;
+    }
+    let gaps = coverage::gaps(&causes, &actions);
+    if !gaps.is_empty() {
+        writeln!(out, "\nMissing:")?;
+        for g in gaps {
+            writeln!(out, "  - {g}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The timeline of `show`: one line per event, its continuation lines indented beneath.
+fn write_timeline(store: &Store, id: i64, tz: chrono_tz::Tz, out: &mut dyn Write) -> Result<()> {
+    let fmt = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
+    writeln!(out, "\nTimeline:")?;
+    for e in store.all_events(id)? {
+        let badge = e
+            .milestone
+            .map(|m| format!(" [{}]", m.label().to_uppercase()))
+            .unwrap_or_default();
+        let mut lines = e.text.lines();
+        writeln!(
+            out,
+            "  {}  {:<13}{badge} {} ({})",
+            fmt(e.at),
+            e.kind.label(),
+            lines.next().unwrap_or(""),
+            e.author
+        )?;
+        for l in lines {
+            writeln!(out, "  {:>19}  {l}", "")?;
+        }
+    }
+    Ok(())
+}

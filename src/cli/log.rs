@@ -1,0 +1,49 @@
+//! `log`: one event appended to a timeline.
+
+use super::LogArgs;
+use crate::model::time::{self, TimeContext};
+use crate::model::{EventKind, Incident, Milestone, Source};
+use crate::store::{NewEvent, Store};
+use anyhow::{Result, anyhow};
+use chrono::Utc;
+use std::io::Write;
+
+fn time_context(store: &Store, incident: &Incident) -> Result<TimeContext> {
+    Ok(TimeContext {
+        zone: incident.tz(),
+        now: Utc::now(),
+        anchor: store.last_event_time(incident.id)?,
+        around: None,
+    })
+}
+
+pub(super) fn log(store: &Store, args: LogArgs, out: &mut dyn Write) -> Result<()> {
+    let id = match args.incident {
+        Some(id) => id,
+        None => store.most_recent_open_incident()?.ok_or_else(|| {
+            anyhow!("there is no open incident to log to; start one with `debrief new TITLE` or name one with -i ID")
+        })?,
+    };
+    let incident = store.incident(id)?;
+    let ctx = time_context(store, &incident)?;
+    let kind: EventKind = args.kind.parse()?;
+    let milestone = args.milestone.as_deref().map(str::parse::<Milestone>).transpose()?;
+    let text = args.text.join(" ");
+    let (at, text) = match &args.at {
+        Some(at) => (time::parse_time(at, &ctx)?, text),
+        None => time::split_quick_entry(&text, &ctx)?,
+    };
+    let eid = store.add_event(
+        id,
+        &NewEvent {
+            at,
+            kind,
+            text,
+            milestone,
+            source: Source::Logged,
+            author: None,
+        },
+    )?;
+    writeln!(out, "{eid}")?;
+    Ok(())
+}
