@@ -9,19 +9,40 @@ use std::path::Path;
 use std::time::Duration;
 
 /// This process's POSIX locks on a file, as the kernel lists them in /proc/locks.
+///
+/// /proc/locks lists every lock on the machine and comes a page per read(2), each page a new
+/// walk of a list that other processes change meanwhile (the other tests of this binary take
+/// and drop locks all the time): a line can come twice or not at all. Our own locks on this
+/// file do not change while we look, so the listing is read until two readings agree.
 fn my_locks(path: &Path) -> Vec<String> {
     let ino = std::fs::metadata(path).unwrap().ino();
     let pid = std::process::id().to_string();
-    std::fs::read_to_string("/proc/locks")
-        .unwrap()
-        .lines()
-        .filter(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            // "1: POSIX  ADVISORY  READ 1234 fd:01:5678 128 128"
-            f.len() >= 6 && f[1] == "POSIX" && f[4] == pid && f[5].ends_with(&format!(":{ino}"))
-        })
-        .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
-        .collect()
+    let read = || {
+        let mut locks: Vec<String> = std::fs::read_to_string("/proc/locks")
+            .unwrap()
+            .lines()
+            .filter(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                // "1: POSIX  ADVISORY  READ 1234 fd:01:5678 128 128"
+                f.len() >= 6 && f[1] == "POSIX" && f[4] == pid && f[5].ends_with(&format!(":{ino}"))
+            })
+            .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+            .collect();
+        // One owner's locks on one range are one lock: a line seen twice is the walk's echo.
+        locks.sort();
+        locks.dedup();
+        locks
+    };
+    let mut last = read();
+    for _ in 0..100 {
+        let now = read();
+        if now == last {
+            return now;
+        }
+        last = now;
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("/proc/locks never read the same twice for {}: {last:?}", path.display());
 }
 
 fn shm(db: &Path) -> std::path::PathBuf {

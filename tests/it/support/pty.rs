@@ -25,6 +25,8 @@ pub const WAIT: Duration = Duration::from_secs(10);
 /// the machine's load (a 100,000-event import while the other tests run beside it), a deadline,
 /// never a speed requirement.
 pub const LONG_WAIT: Duration = Duration::from_secs(120);
+/// How long the output must be quiet before a matching screen counts as a whole frame.
+pub const SETTLE: Duration = Duration::from_millis(30);
 
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_debrief")
@@ -250,12 +252,28 @@ impl Console {
     }
 
     /// Waits up to `limit` for `ok(screen)`: the screen when it came, else the last screen.
+    ///
+    /// A frame can reach the emulator in several reads (more than one pty buffer, or a write cut
+    /// short on a loaded machine), so a screen that matches is returned once the output has been
+    /// quiet for [`SETTLE`]: the caller reads a whole frame, not the top of a new one over the
+    /// bottom of the last. If the next frame no longer matches, the match is returned as it was
+    /// (a passing state is still seen).
     pub fn wait_until_within(&self, limit: Duration, _what: &str, ok: impl Fn(&str) -> bool) -> Result<String, String> {
         let deadline = Instant::now() + limit;
         loop {
             let screen = self.screen_text();
             if ok(&screen) {
-                return Ok(screen);
+                let len = self.raw.lock().unwrap().len();
+                std::thread::sleep(SETTLE);
+                let later = self.screen_text();
+                let quiet = self.raw.lock().unwrap().len() == len;
+                if !ok(&later) {
+                    return Ok(screen);
+                }
+                if quiet || Instant::now() >= deadline {
+                    return Ok(later);
+                }
+                continue;
             }
             if Instant::now() >= deadline {
                 return Err(screen);
