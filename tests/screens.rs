@@ -8,7 +8,7 @@ use debrief::model::{StandardCause, sanitize};
 use debrief::store::{NewAction, NewEvent, NewIncident, Store};
 use debrief::tui::app::{App, Clock, Popup, Screen};
 use debrief::tui::keymap::KeyMap;
-use debrief::tui::review::Pane;
+use debrief::tui::screens::review::Pane;
 use debrief::tui::theme::Theme;
 use insta::assert_snapshot;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -1,14 +1,6 @@
 //! The console's state and its one `update(action)`: keys become actions through the key map;
 //! nothing else changes state.
 
-use super::action::Action;
-use super::board;
-use super::form::{Field, Form, FormOutcome};
-use super::help::HelpOverlay;
-use super::home::HomeState;
-use super::keymap::{Context, KeyMap};
-use super::popup::Menu;
-use super::review::{Pane, ReviewState};
 use super::theme::Theme;
 use crate::model::time::{self, TimeContext};
 use crate::model::{
@@ -16,6 +8,14 @@ use crate::model::{
     Source,
 };
 use crate::store::{NewAction, NewEvent, NewIncident, Store, StoreError};
+use crate::tui::keymap::action::Action;
+use crate::tui::keymap::{Context, KeyMap};
+use crate::tui::screens::home::HomeState;
+use crate::tui::screens::review::board;
+use crate::tui::screens::review::{Pane, ReviewState};
+use crate::tui::widgets::form::{Field, Form, FormOutcome};
+use crate::tui::widgets::help::HelpOverlay;
+use crate::tui::widgets::menu::Menu;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use ratatui::crossterm::event::{Event as TermEvent, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 pub enum Screen {
     Home(HomeState),
     Review(Box<ReviewState>),
-    CrossActions(Box<super::cross::CrossState>),
-    Insights(Box<super::insights::InsightsState>),
+    CrossActions(Box<crate::tui::screens::all_actions::CrossState>),
+    Insights(Box<crate::tui::screens::insights::InsightsState>),
 }
 
 /// What a submitted form is for.
@@ -42,7 +42,7 @@ pub enum Purpose {
     AddAction(Vec<(String, i64)>),
     EditAction(Task, Vec<(String, i64)>),
     EditIncident(Incident),
-    Meeting(super::meeting::MeetingForm),
+    Meeting(crate::tui::screens::meeting::MeetingForm),
     CrossOwner,
     CrossFilter,
     BoardOwner,
@@ -67,9 +67,9 @@ pub enum Confirmed {
     DeleteEvent(Event),
     DeleteCause(Cause),
     DeleteAction(Task),
-    Meeting(super::meeting::MeetingConfirm),
+    Meeting(crate::tui::screens::meeting::MeetingConfirm),
     /// Replace an existing file with an export.
-    Overwrite(super::export::ExportRequest),
+    Overwrite(crate::tui::popups::export::ExportRequest),
 }
 
 pub enum Popup {
@@ -82,9 +82,9 @@ pub enum Popup {
     /// An edit that collided with someone else's: (what, their version as text, my form).
     Conflict(String, String, Form<Purpose>),
     /// What an import would add; the import form stays below it.
-    Import(Box<super::import::ImportPreview>),
+    Import(Box<crate::tui::popups::import_preview::ImportPreview>),
     /// An import running on its own thread: its progress, and Esc to cancel.
-    Running(Box<super::import::RunningImport>),
+    Running(Box<crate::tui::popups::running_import::RunningImport>),
 }
 
 /// Where "now" comes from: the system clock, or a fixed instant in tests.
@@ -633,10 +633,13 @@ impl App {
                 let form = incident_form(&r.incident);
                 self.popups.push(Popup::Form(form));
             }
-            (Action::Export, _) => self.popups.push(Popup::Form(super::export::form(&r.incident))),
+            (Action::Export, _) => self
+                .popups
+                .push(Popup::Form(crate::tui::popups::export::form(&r.incident))),
             (Action::Import, Pane::Timeline) => {
                 let dir = std::env::current_dir().unwrap_or_default();
-                self.popups.push(Popup::Form(super::import::form(&r.incident, &dir)));
+                self.popups
+                    .push(Popup::Form(crate::tui::popups::import_preview::form(&r.incident, &dir)));
             }
             (Action::History, pane) => {
                 let (entity, id, what) = match pane {
@@ -845,7 +848,7 @@ impl App {
                     if let Some(status) = target {
                         // The card drawn after it (or before, at the end): where the selection
                         // goes if the filter hides the moved card.
-                        let order = super::board::board_order(&r.board);
+                        let order = crate::tui::screens::review::board::board_order(&r.board);
                         let at = order.iter().position(|&i| r.board[i].id == a.id).unwrap_or(0);
                         let neighbour = order
                             .get(at + 1)
@@ -1023,14 +1026,17 @@ impl App {
 
     /// Imports what the preview showed. On success the form below closes; a file that changed
     /// since is previewed again; an error goes back to the form.
-    fn import(&mut self, shown: super::import::ImportPreview) {
+    fn import(&mut self, shown: crate::tui::popups::import_preview::ImportPreview) {
         if shown.preview.new == 0 {
             self.close_import_form();
             let summary = &shown.preview.summary;
             let why = if summary.events == 0 {
                 let skipped = match summary.skipped.len() {
                     0 => String::new(),
-                    n => format!(" ({} skipped)", super::import::count_word(n, summary.unit())),
+                    n => format!(
+                        " ({} skipped)",
+                        crate::tui::popups::import_preview::count_word(n, summary.unit())
+                    ),
                 };
                 format!("{} holds no events{skipped}", shown.request.job.label)
             } else {
@@ -1042,24 +1048,31 @@ impl App {
         // On a database file, in the event loop: a thread of its own, so progress shows and Esc
         // can stop it. Otherwise (tests, a database in memory) here and now.
         if self.background && !self.store.in_memory() {
-            let running = super::import::RunningImport::spawn(&self.store, shown);
+            let running = crate::tui::popups::running_import::RunningImport::spawn(&self.store, shown);
             self.popups.push(Popup::Running(Box::new(running)));
             return;
         }
-        let outcome = super::import::run(&self.store, &shown);
+        let outcome = crate::tui::popups::import_preview::run(&self.store, &shown);
         self.imported(&shown, outcome);
     }
 
     /// What an import came to: the form below closes on success; a changed file is previewed
     /// again; a cancelled import goes back to the form; an error shows in it.
-    fn imported(&mut self, shown: &super::import::ImportPreview, outcome: Result<super::import::Outcome, String>) {
-        use super::import::Outcome;
+    fn imported(
+        &mut self,
+        shown: &crate::tui::popups::import_preview::ImportPreview,
+        outcome: Result<crate::tui::popups::import_preview::Outcome, String>,
+    ) {
+        use crate::tui::popups::import_preview::Outcome;
         match outcome {
             Ok(Outcome::Imported(summary, outcome)) => {
                 self.close_import_form();
                 let skipped = match summary.skipped.len() {
                     0 => String::new(),
-                    n => format!(", {} skipped", super::import::count_word(n, summary.unit())),
+                    n => format!(
+                        ", {} skipped",
+                        crate::tui::popups::import_preview::count_word(n, summary.unit())
+                    ),
                 };
                 self.set_flash(
                     format!(
@@ -1218,10 +1231,10 @@ impl App {
     }
 
     /// Writes an export; on success the export form (below) closes, else it shows the error.
-    fn export(&mut self, request: super::export::ExportRequest) {
+    fn export(&mut self, request: crate::tui::popups::export::ExportRequest) {
         let today = self.today();
         let is_export = |p: &Purpose| matches!(p, Purpose::Export { .. });
-        match super::export::write(&self.store, &request, today) {
+        match crate::tui::popups::export::write(&self.store, &request, today) {
             Ok(()) => {
                 self.close_form(is_export);
                 self.set_flash(format!("Exported to {}", request.path.display()), false);
@@ -1475,12 +1488,12 @@ impl App {
             Purpose::BoardFilter => self.apply_board_filter(form).map_err(Failure::Message)?,
             Purpose::InsightsPeriod => self.apply_insights_period(form).map_err(Failure::Message)?,
             Purpose::Export { .. } => {
-                let request = super::export::request(form).map_err(Failure::Message)?;
+                let request = crate::tui::popups::export::request(form).map_err(Failure::Message)?;
                 if request.path.exists() {
                     let question = format!("{} exists. Replace it?", request.path.display());
                     return Err(Failure::Confirm(question, Box::new(Confirmed::Overwrite(request))));
                 }
-                super::export::write(&self.store, &request, today).map_err(Failure::Message)?;
+                crate::tui::popups::export::write(&self.store, &request, today).map_err(Failure::Message)?;
                 self.set_flash(format!("Exported to {}", request.path.display()), false);
             }
             Purpose::Import { .. } => {
@@ -1489,7 +1502,8 @@ impl App {
                 };
                 let anchor = r.timeline.selected_event().map(|e| e.at);
                 let ctx = crate::importer::time_context(&self.store, &r.incident, self.now(), anchor).map_err(msg)?;
-                let request = super::import::request(form, ctx, r.zone).map_err(Failure::Message)?;
+                let request =
+                    crate::tui::popups::import_preview::request(form, ctx, r.zone).map_err(Failure::Message)?;
                 return Err(Failure::Preview(Box::new(request)));
             }
         }
@@ -1515,8 +1529,8 @@ impl App {
 
 /// Work that takes long enough to say so on screen first.
 enum Pending {
-    Preview(Box<super::import::ImportRequest>),
-    Import(Box<super::import::ImportPreview>),
+    Preview(Box<crate::tui::popups::import_preview::ImportRequest>),
+    Import(Box<crate::tui::popups::import_preview::ImportPreview>),
 }
 
 pub(super) enum Failure {
@@ -1525,7 +1539,7 @@ pub(super) enum Failure {
     /// Ask this first; the form stays open below the question.
     Confirm(String, Box<Confirmed>),
     /// Read the file for an import preview; the form stays open below it.
-    Preview(Box<super::import::ImportRequest>),
+    Preview(Box<crate::tui::popups::import_preview::ImportRequest>),
 }
 
 pub(super) fn msg(e: impl std::fmt::Display) -> Failure {
@@ -1629,8 +1643,10 @@ fn action_form(
         Field::choice("Kind", &kinds, a.map(|a| a.kind.key()).unwrap_or("fix"))
             .with_hint("fix removes the cause · monitoring alerts before it hurts"),
         Field::line("Owner", a.map(|a| a.owner.as_str()).unwrap_or(""))
-            .with_hint(super::participants::owner_hint(participants))
-            .with_suggestions(super::participants::owner_suggestions(participants)),
+            .with_hint(crate::tui::screens::meeting::participants::owner_hint(participants))
+            .with_suggestions(crate::tui::screens::meeting::participants::owner_suggestions(
+                participants,
+            )),
         Field::choice(
             "Role",
             &roles,
@@ -1711,7 +1727,7 @@ impl App {
             None => {}
             Some(Pending::Preview(request)) => {
                 self.flash = None;
-                match super::import::preview(&self.store, *request) {
+                match crate::tui::popups::import_preview::preview(&self.store, *request) {
                     Ok(preview) => self.popups.push(Popup::Import(Box::new(preview))),
                     Err(e) => self.import_failed(e),
                 }
