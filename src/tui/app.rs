@@ -8,8 +8,10 @@ use crate::model::{
     Source,
 };
 use crate::store::{NewAction, NewEvent, NewIncident, Store, StoreError};
+use crate::tui::effect::{Ctx, Effect};
 use crate::tui::keymap::action::Action;
 use crate::tui::keymap::{Context, KeyMap};
+pub use crate::tui::popups::{Confirmed, MenuPurpose, Popup, Purpose};
 use crate::tui::screens::home::HomeState;
 use crate::tui::screens::review::board;
 use crate::tui::screens::review::{Pane, ReviewState};
@@ -28,84 +30,11 @@ pub enum Screen {
     Insights(Box<crate::tui::screens::insights::InsightsState>),
 }
 
-/// What a submitted form is for.
-#[derive(Debug, Clone)]
-pub enum Purpose {
-    NewIncident,
-    QuickAdd,
-    EditEvent(Event),
-    Search,
-    HomeFilter,
-    AddCause,
-    CauseNotes(Cause),
-    // The causes the form's Cause field offers, by label and id as they were when it opened.
-    AddAction(Vec<(String, i64)>),
-    EditAction(Task, Vec<(String, i64)>),
-    EditIncident(Incident),
-    Meeting(crate::tui::screens::meeting::MeetingForm),
-    CrossOwner,
-    CrossFilter,
-    BoardOwner,
-    BoardFilter,
-    InsightsPeriod,
-    Export { incident: i64, slug: String },
-    Import { incident: i64 },
-}
-
-/// What a menu is for. A menu holds what it offers (ids and versions as they were read when it
-/// opened), never a position in a list that reloads underneath it.
-#[derive(Debug, Clone)]
-pub enum MenuPurpose {
-    /// The milestones offered, in the menu's order (`None` clears it).
-    Milestone(Event, Vec<Option<Milestone>>),
-    /// The causes offered, in the menu's order.
-    Evidence(Event, Vec<Cause>),
-}
-
-#[derive(Debug, Clone)]
-pub enum Confirmed {
-    DeleteEvent(Event),
-    DeleteCause(Cause),
-    DeleteAction(Task),
-    Meeting(crate::tui::screens::meeting::MeetingConfirm),
-    /// Replace an existing file with an export.
-    Overwrite(crate::tui::popups::export::ExportRequest),
-}
-
-pub enum Popup {
-    Form(Form<Purpose>),
-    Menu(Menu<MenuPurpose>),
-    Confirm(String, Confirmed),
-    Message(String, String),
-    /// The help overlay and the context it explains.
-    Help(HelpOverlay, Context),
-    /// An edit that collided with someone else's: (what, their version as text, my form).
-    Conflict(String, String, Form<Purpose>),
-    /// What an import would add; the import form stays below it.
-    Import(Box<crate::tui::popups::import_preview::ImportPreview>),
-    /// An import running on its own thread: its progress, and Esc to cancel.
-    Running(Box<crate::tui::popups::running_import::RunningImport>),
-}
-
 /// Where "now" comes from: the system clock, or a fixed instant in tests.
 #[derive(Debug, Clone, Copy)]
 pub enum Clock {
     System,
     Fixed(DateTime<Utc>),
-}
-
-impl Popup {
-    /// A copy of a popup a key can write from (a form, a menu, a question), to put back when
-    /// the write has to wait; `None` for the others.
-    fn copy(&self) -> Option<Popup> {
-        match self {
-            Popup::Form(f) => Some(Popup::Form(f.clone())),
-            Popup::Menu(m) => Some(Popup::Menu(m.clone())),
-            Popup::Confirm(q, what) => Some(Popup::Confirm(q.clone(), what.clone())),
-            Popup::Conflict(what, theirs, f) => Some(Popup::Conflict(what.clone(), theirs.clone(), f.clone())),
-            _ => None,
-        }
-    }
 }
 
 impl Clock {
@@ -124,11 +53,29 @@ pub struct Lost {
     pub error: String,
 }
 
+/// The read-only context a screen's `update` gets: built from `App`'s fields one by one, so that
+/// the screen itself (`self.screen`) can be borrowed mutably beside it.
+macro_rules! ctx {
+    ($app:ident) => {
+        Ctx {
+            store: &$app.store,
+            now: $app.clock.now(),
+            local_zone: $app.local_zone,
+            keymap: &$app.keymap,
+            config: &$app.config,
+            theme: &$app.theme,
+        }
+    };
+}
+
 pub struct App {
     pub store: Store,
     pub keymap: KeyMap,
     pub theme: Theme,
     pub screen: Screen,
+    /// The screens `q` returns to (the list across incidents and the insights open over the
+    /// screen they came from).
+    back: Vec<Screen>,
     pub popups: Vec<Popup>,
     /// A one-line message at the bottom: (text, is it an error).
     pub flash: Option<(String, bool)>,
@@ -189,6 +136,7 @@ impl App {
             keymap,
             theme,
             screen: Screen::Home(HomeState::default()),
+            back: Vec::new(),
             popups: Vec::new(),
             flash: None,
             lost: None,
@@ -226,6 +174,7 @@ impl App {
     pub fn open_incident(&mut self, id: i64) -> Result<(), StoreError> {
         let review = ReviewState::open(&self.store, id)?;
         self.screen = Screen::Review(Box::new(review));
+        self.back.clear();
         self.last_heartbeat = None;
         Ok(())
     }
@@ -440,6 +389,7 @@ impl App {
         if let Err(e) = result {
             if matches!(e, StoreError::UnknownIncident(_)) {
                 self.screen = Screen::Home(HomeState::default());
+                self.back.clear();
                 self.set_flash("This incident was deleted by someone else.", true);
                 return self.reload();
             }
@@ -550,37 +500,44 @@ impl App {
     }
 
     fn update_home(&mut self, action: Action) {
+        let ctx = ctx!(self);
         let Screen::Home(h) = &mut self.screen else {
             return;
         };
-        let n = h.visible().len();
-        let last = n.saturating_sub(1);
-        match action {
-            Action::Back => self.quit = true,
-            Action::Up => h.selected = h.selected.saturating_sub(1),
-            Action::Down => h.selected = (h.selected + 1).min(last),
-            Action::PageUp => h.selected = h.selected.saturating_sub(10),
-            Action::PageDown => h.selected = (h.selected + 10).min(last),
-            Action::Top => h.selected = 0,
-            Action::Bottom => h.selected = last,
-            Action::Select => {
-                if let Some(id) = h.selected_id() {
-                    let r = self.open_incident(id);
-                    self.report(r);
+        let effects = h.update(action, &ctx);
+        self.apply_effects(effects);
+    }
+
+    /// Applies what a screen asked for, in order. The only place a screen's wishes change `App`.
+    pub(super) fn apply_effects(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            self.apply_effect(effect);
+        }
+    }
+
+    fn apply_effect(&mut self, effect: Effect) {
+        match effect {
+            Effect::Flash(text) => self.set_flash(text, false),
+            Effect::Error(text) => self.set_flash(text, true),
+            Effect::Unavailable(action) => self.explain_unavailable(action),
+            Effect::Popup(popup) => self.popups.push(popup),
+            Effect::OpenIncident(id) => {
+                let r = self.open_incident(id);
+                self.report(r);
+            }
+            Effect::OpenAction { incident, action } => match self.open_incident(incident) {
+                Ok(()) => {
+                    if let Screen::Review(r) = &mut self.screen {
+                        r.focus = Pane::Actions;
+                        r.select_action(action);
+                    }
                 }
-            }
-            Action::Filter => {
-                let current = h.filter.clone();
-                self.popups.push(Popup::Form(Form::new(
-                    "Filter incidents",
-                    Purpose::HomeFilter,
-                    vec![Field::line("Words", &current).with_hint("empty shows all")],
-                )));
-            }
-            Action::NewIncident => self
+                Err(e) => self.set_flash(e.to_string(), true),
+            },
+            Effect::NewIncident => self
                 .popups
                 .push(Popup::Form(new_incident_form(&crate::cli::local_zone()))),
-            Action::LoadDemo => match crate::cli::load_demo(&self.store) {
+            Effect::LoadDemo => match crate::cli::load_demo(&self.store) {
                 Ok(id) => {
                     let r = self.open_incident(id);
                     self.report(r);
@@ -588,7 +545,12 @@ impl App {
                 }
                 Err(e) => self.set_flash(format!("{e:#}"), true),
             },
-            _ => self.explain_unavailable(action),
+            Effect::Back => {
+                self.screen = self.back.pop().unwrap_or_else(|| Screen::Home(HomeState::default()));
+                self.reload();
+            }
+            Effect::Reload => self.reload(),
+            Effect::Quit => self.quit = true,
         }
     }
 
@@ -616,6 +578,7 @@ impl App {
         match (action, r.focus) {
             (Action::Back, _) => {
                 self.screen = Screen::Home(HomeState::default());
+                self.back.clear();
                 self.reload();
             }
             (Action::NextPane, _) => r.focus = r.focus.next(),
@@ -1280,8 +1243,7 @@ impl App {
             }
             Purpose::HomeFilter => {
                 if let Screen::Home(h) = &mut self.screen {
-                    h.filter = form.value("Words");
-                    h.selected = 0;
+                    h.apply_filter(form);
                 }
             }
             Purpose::QuickAdd => {

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod config;
+pub mod effect;
 pub mod host;
 pub mod keymap;
 pub mod popups;

@@ -2,8 +2,12 @@
 
 use crate::model::time::format_span;
 use crate::store::IncidentSummary;
+use crate::tui::effect::{Ctx, Effect};
+use crate::tui::keymap::action::Action;
+use crate::tui::popups::{Popup, Purpose};
 use crate::tui::theme::Theme;
 use crate::tui::view::{fit, truncate};
+use crate::tui::widgets::form::{Field, Form};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -39,6 +43,38 @@ impl HomeState {
 
     pub fn selected_id(&self) -> Option<i64> {
         self.visible().get(self.selected).map(|s| s.incident.id)
+    }
+
+    /// What a key does on the home screen.
+    pub fn update(&mut self, action: Action, _ctx: &Ctx) -> Vec<Effect> {
+        let last = self.visible().len().saturating_sub(1);
+        match action {
+            Action::Back => return vec![Effect::Quit],
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(last),
+            Action::PageUp => self.selected = self.selected.saturating_sub(10),
+            Action::PageDown => self.selected = (self.selected + 10).min(last),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = last,
+            Action::Select => return self.selected_id().map(Effect::OpenIncident).into_iter().collect(),
+            Action::Filter => {
+                return vec![Effect::Popup(Popup::Form(Form::new(
+                    "Filter incidents",
+                    Purpose::HomeFilter,
+                    vec![Field::line("Words", &self.filter).with_hint("empty shows all")],
+                )))];
+            }
+            Action::NewIncident => return vec![Effect::NewIncident],
+            Action::LoadDemo => return vec![Effect::LoadDemo],
+            _ => return vec![Effect::Unavailable(action)],
+        }
+        Vec::new()
+    }
+
+    /// The filter form's words.
+    pub fn apply_filter(&mut self, form: &Form<Purpose>) {
+        self.filter = form.value("Words");
+        self.selected = 0;
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
