@@ -13,6 +13,7 @@ use crate::tui::keymap::action::Action;
 use crate::tui::keymap::{Context, KeyMap};
 pub use crate::tui::popups::{Confirmed, MenuPurpose, Popup, Purpose};
 use crate::tui::screens::home::HomeState;
+use crate::tui::screens::insights::InsightsState;
 use crate::tui::screens::review::board;
 use crate::tui::screens::review::{Pane, ReviewState};
 use crate::tui::widgets::form::{Field, Form, FormOutcome};
@@ -552,6 +553,28 @@ impl App {
             Effect::Reload => self.reload(),
             Effect::Quit => self.quit = true,
         }
+    }
+
+    /// Opens the insights over every incident (all dates).
+    pub fn open_insights(&mut self) {
+        if matches!(self.screen, Screen::Insights(_)) {
+            return;
+        }
+        let (state, error) = InsightsState::open(&self.store, Default::default(), self.today());
+        let back = std::mem::replace(&mut self.screen, Screen::Insights(Box::new(state)));
+        self.back.push(back);
+        if let Some(e) = error {
+            self.set_flash(e, true);
+        }
+    }
+
+    fn update_insights(&mut self, action: Action) {
+        let ctx = ctx!(self);
+        let Screen::Insights(i) = &mut self.screen else {
+            return;
+        };
+        let effects = i.update(action, &ctx);
+        self.apply_effects(effects);
     }
 
     pub(super) fn explain_unavailable(&mut self, action: Action) {
@@ -1448,7 +1471,12 @@ impl App {
             Purpose::CrossFilter => self.apply_cross_filter(form).map_err(Failure::Message)?,
             Purpose::BoardOwner => self.apply_board_owner(form).map_err(Failure::Message)?,
             Purpose::BoardFilter => self.apply_board_filter(form).map_err(Failure::Message)?,
-            Purpose::InsightsPeriod => self.apply_insights_period(form).map_err(Failure::Message)?,
+            Purpose::InsightsPeriod => {
+                let ctx = ctx!(self);
+                if let Screen::Insights(i) = &mut self.screen {
+                    i.apply_period(form, &ctx).map_err(Failure::Message)?;
+                }
+            }
             Purpose::Export { .. } => {
                 let request = crate::tui::popups::export::request(form).map_err(Failure::Message)?;
                 if request.path.exists() {

@@ -4,8 +4,9 @@
 use crate::model::time::format_seconds;
 use crate::report::stats::{self, IncidentDurations, Period, Stats, Summary};
 use crate::store::Store;
-use crate::tui::app::{App, Popup, Purpose, Screen};
+use crate::tui::effect::{Ctx, Effect};
 use crate::tui::keymap::action::Action;
+use crate::tui::popups::{Popup, Purpose};
 use crate::tui::theme::Theme;
 use crate::tui::view::{fit, truncate};
 use crate::tui::widgets::form::{Field, Form};
@@ -19,21 +20,15 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Widget};
 pub struct InsightsState {
     pub period: Period,
     pub stats: Stats,
-    /// The screen `q` returns to.
-    pub back: Box<Screen>,
 }
 
 impl InsightsState {
-    pub fn open(store: &Store, period: Period, today: NaiveDate, back: Screen) -> (InsightsState, Option<String>) {
+    pub fn open(store: &Store, period: Period, today: NaiveDate) -> (InsightsState, Option<String>) {
         let (stats, error) = match stats::gather(store) {
             Ok(facts) => (stats::compute(&facts, period, today), None),
             Err(e) => (stats::compute(&[], period, today), Some(e.to_string())),
         };
-        let state = InsightsState {
-            period,
-            stats,
-            back: Box::new(back),
-        };
+        let state = InsightsState { period, stats };
         (state, error)
     }
 
@@ -352,49 +347,29 @@ fn render_incidents(s: &Stats, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
 }
 
-impl App {
-    /// Opens the insights over every incident (all dates).
-    pub fn open_insights(&mut self) {
-        if matches!(self.screen, Screen::Insights(_)) {
-            return;
-        }
-        let today = self.today();
-        let back = std::mem::replace(&mut self.screen, Screen::Home(Default::default()));
-        let (state, error) = InsightsState::open(&self.store, Period::default(), today, back);
-        self.screen = Screen::Insights(Box::new(state));
-        if let Some(e) = error {
-            self.set_flash(e, true);
-        }
-    }
-
-    pub(in crate::tui) fn update_insights(&mut self, action: Action) {
-        let Screen::Insights(i) = &mut self.screen else {
-            return;
-        };
+impl InsightsState {
+    /// What a key does on the insights.
+    pub fn update(&mut self, action: Action, _ctx: &Ctx) -> Vec<Effect> {
         match action {
-            Action::Back => {
-                if let Screen::Insights(i) = std::mem::replace(&mut self.screen, Screen::Home(Default::default())) {
-                    self.screen = *i.back;
-                }
-                self.reload();
-            }
+            Action::Back => vec![Effect::Back],
             Action::Filter => {
                 let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-                let (from, to) = (day(i.period.from), day(i.period.to));
-                self.popups.push(Popup::Form(Form::new(
+                let (from, to) = (day(self.period.from), day(self.period.to));
+                vec![Effect::Popup(Popup::Form(Form::new(
                     "Insights for which days?",
                     Purpose::InsightsPeriod,
                     vec![
                         Field::line("From", &from).with_hint("first day, like 2026-11-01; empty: from the start"),
                         Field::line("To", &to).with_hint("last day, included; empty: up to today"),
                     ],
-                )));
+                )))]
             }
-            _ => self.explain_unavailable(action),
+            _ => vec![Effect::Unavailable(action)],
         }
     }
 
-    pub(in crate::tui) fn apply_insights_period(&mut self, form: &Form<Purpose>) -> Result<(), String> {
+    /// The period form: which days the insights cover.
+    pub fn apply_period(&mut self, form: &Form<Purpose>, ctx: &Ctx) -> Result<(), String> {
         let day = |label: &str| -> Result<Option<NaiveDate>, String> {
             let text = form.value(label);
             if text.is_empty() {
@@ -412,12 +387,8 @@ impl App {
         {
             return Err(format!("From {f} is after To {t}"));
         }
-        let today = self.today();
-        if let Screen::Insights(i) = &mut self.screen {
-            i.period = period;
-            i.reload(&self.store, today).map_err(|e| e.to_string())?;
-        }
-        Ok(())
+        self.period = period;
+        self.reload(ctx.store, ctx.today()).map_err(|e| e.to_string())
     }
 }
 
