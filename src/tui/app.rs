@@ -12,6 +12,7 @@ use crate::tui::effect::{Ctx, Effect};
 use crate::tui::keymap::action::Action;
 use crate::tui::keymap::{Context, KeyMap};
 pub use crate::tui::popups::{Confirmed, MenuPurpose, Popup, Purpose};
+use crate::tui::screens::all_actions::CrossState;
 use crate::tui::screens::home::HomeState;
 use crate::tui::screens::insights::InsightsState;
 use crate::tui::screens::review::board;
@@ -27,7 +28,7 @@ use std::time::{Duration, Instant};
 pub enum Screen {
     Home(HomeState),
     Review(Box<ReviewState>),
-    CrossActions(Box<crate::tui::screens::all_actions::CrossState>),
+    CrossActions(Box<CrossState>),
     Insights(Box<crate::tui::screens::insights::InsightsState>),
 }
 
@@ -553,6 +554,29 @@ impl App {
             Effect::Reload => self.reload(),
             Effect::Quit => self.quit = true,
         }
+    }
+
+    /// Opens the list of every incident's actions, showing the current author's.
+    pub fn open_cross_actions(&mut self) {
+        if matches!(self.screen, Screen::CrossActions(_)) {
+            return;
+        }
+        match CrossState::open(&ctx!(self)) {
+            Ok(state) => {
+                let back = std::mem::replace(&mut self.screen, Screen::CrossActions(Box::new(state)));
+                self.back.push(back);
+            }
+            Err(e) => self.set_flash(e.to_string(), true),
+        }
+    }
+
+    fn update_cross(&mut self, action: Action) {
+        let ctx = ctx!(self);
+        let Screen::CrossActions(c) = &mut self.screen else {
+            return;
+        };
+        let effects = c.update(action, &ctx);
+        self.apply_effects(effects);
     }
 
     /// Opens the insights over every incident (all dates).
@@ -1467,8 +1491,18 @@ impl App {
                 }
             }
             Purpose::Meeting(purpose) => return self.apply_meeting(purpose, form),
-            Purpose::CrossOwner => self.apply_cross_owner(form).map_err(Failure::Message)?,
-            Purpose::CrossFilter => self.apply_cross_filter(form).map_err(Failure::Message)?,
+            Purpose::CrossOwner => {
+                let ctx = ctx!(self);
+                if let Screen::CrossActions(c) = &mut self.screen {
+                    c.apply_owner(form, &ctx).map_err(Failure::Message)?;
+                }
+            }
+            Purpose::CrossFilter => {
+                let ctx = ctx!(self);
+                if let Screen::CrossActions(c) = &mut self.screen {
+                    c.apply_filter(form, &ctx).map_err(Failure::Message)?;
+                }
+            }
             Purpose::BoardOwner => self.apply_board_owner(form).map_err(Failure::Message)?,
             Purpose::BoardFilter => self.apply_board_filter(form).map_err(Failure::Message)?,
             Purpose::InsightsPeriod => {

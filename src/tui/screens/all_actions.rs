@@ -4,9 +4,9 @@
 
 use crate::model::ActionStatus;
 use crate::store::{ActionFilter, ActionRow, Store};
-use crate::tui::app::{App, Popup, Purpose, Screen};
+use crate::tui::effect::{Ctx, Effect};
 use crate::tui::keymap::action::Action;
-use crate::tui::screens::review::Pane;
+use crate::tui::popups::{Popup, Purpose};
 use crate::tui::screens::review::board::kind_tag;
 use crate::tui::theme::Theme;
 use crate::tui::view::{fit, truncate};
@@ -28,19 +28,16 @@ pub struct CrossState {
     pub overdue_only: bool,
     pub rows: Vec<ActionRow>,
     pub selected: usize,
-    /// The screen `q` returns to.
-    pub back: Box<Screen>,
 }
 
 impl CrossState {
-    pub fn new(owner: Option<String>, back: Screen) -> CrossState {
+    pub fn new(owner: Option<String>) -> CrossState {
         CrossState {
             owner,
             statuses: "open",
             overdue_only: false,
             rows: Vec::new(),
             selected: 0,
-            back: Box::new(back),
         }
     }
 
@@ -348,107 +345,84 @@ pub fn chosen_status(form: &Form<Purpose>, default: &'static str) -> (&'static s
     (status, form.value("Overdue only") == "yes")
 }
 
-impl App {
-    /// Opens the list of every incident's actions, showing the current author's.
-    pub fn open_cross_actions(&mut self) {
-        if matches!(self.screen, Screen::CrossActions(_)) {
-            return;
-        }
-        let today = self.today();
-        // The owners' own spelling when the author is one of them.
-        let me = self.store.author().to_string();
-        let me = known_owners(&self.store)
+impl CrossState {
+    /// The list of every incident's actions, showing the current author's (in the owners' own
+    /// spelling when the author is one of them).
+    pub fn open(ctx: &Ctx) -> crate::store::Result<CrossState> {
+        let me = ctx.store.author().to_string();
+        let me = known_owners(ctx.store)
             .unwrap_or_default()
             .into_iter()
             .find(|o| o.to_lowercase() == me.to_lowercase())
             .unwrap_or(me);
-        let back = std::mem::replace(&mut self.screen, Screen::Home(Default::default()));
-        let mut state = CrossState::new(Some(me), back);
-        match state.reload(&self.store, today) {
-            Ok(()) => self.screen = Screen::CrossActions(Box::new(state)),
-            Err(e) => {
-                self.screen = *state.back;
-                self.set_flash(e.to_string(), true);
-            }
-        }
+        let mut state = CrossState::new(Some(me));
+        state.reload(ctx.store, ctx.today())?;
+        Ok(state)
     }
 
-    pub(in crate::tui) fn update_cross(&mut self, action: Action) {
-        let Screen::CrossActions(c) = &mut self.screen else {
-            return;
-        };
-        let last = c.rows.len().saturating_sub(1);
+    /// What a key does on the list.
+    pub fn update(&mut self, action: Action, ctx: &Ctx) -> Vec<Effect> {
+        let last = self.rows.len().saturating_sub(1);
         match action {
-            Action::Up => c.selected = c.selected.saturating_sub(1),
-            Action::Down => c.selected = (c.selected + 1).min(last),
-            Action::PageUp => c.selected = c.selected.saturating_sub(10),
-            Action::PageDown => c.selected = (c.selected + 10).min(last),
-            Action::Top => c.selected = 0,
-            Action::Bottom => c.selected = last,
-            Action::Back => {
-                if let Screen::CrossActions(c) = std::mem::replace(&mut self.screen, Screen::Home(Default::default())) {
-                    self.screen = *c.back;
-                }
-                self.reload();
-            }
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(last),
+            Action::PageUp => self.selected = self.selected.saturating_sub(10),
+            Action::PageDown => self.selected = (self.selected + 10).min(last),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = last,
+            Action::Back => return vec![Effect::Back],
             Action::Select => {
-                let Some((incident, id)) = c.selected_row().map(|r| (r.action.incident_id, r.action.id)) else {
-                    return;
-                };
-                match self.open_incident(incident) {
-                    Ok(()) => {
-                        if let Screen::Review(r) = &mut self.screen {
-                            r.focus = Pane::Actions;
-                            r.select_action(id);
-                        }
-                    }
-                    Err(e) => self.set_flash(e.to_string(), true),
-                }
+                return self
+                    .selected_row()
+                    .map(|r| Effect::OpenAction {
+                        incident: r.action.incident_id,
+                        action: r.action.id,
+                    })
+                    .into_iter()
+                    .collect();
             }
             Action::OwnerFilter => {
-                let current = c.owner.clone().unwrap_or_default();
-                let owners = known_owners(&self.store).unwrap_or_default();
-                self.popups.push(Popup::Form(Form::new(
+                let current = self.owner.clone().unwrap_or_default();
+                let owners = known_owners(ctx.store).unwrap_or_default();
+                return vec![Effect::Popup(Popup::Form(Form::new(
                     "Whose actions?",
                     Purpose::CrossOwner,
                     vec![owner_field(&current, &owners)],
-                )));
+                )))];
             }
             Action::Filter => {
-                let fields = status_fields(c.statuses, c.overdue_only).into();
-                self.popups.push(Popup::Form(Form::new(
+                let fields = status_fields(self.statuses, self.overdue_only).into();
+                return vec![Effect::Popup(Popup::Form(Form::new(
                     "Filter the actions",
                     Purpose::CrossFilter,
                     fields,
-                )));
+                )))];
             }
-            _ => self.explain_unavailable(action),
+            _ => return vec![Effect::Unavailable(action)],
         }
+        Vec::new()
     }
 
     /// The owner form: who, resolved against the owners that exist.
-    pub(in crate::tui) fn apply_cross_owner(&mut self, form: &Form<Purpose>) -> Result<(), String> {
-        let owners = known_owners(&self.store).map_err(|e| e.to_string())?;
-        let owner = resolve_owner(&form.value("Owner"), &owners, self.store.author())?;
-        self.change_cross(|c| c.owner = owner)
+    pub fn apply_owner(&mut self, form: &Form<Purpose>, ctx: &Ctx) -> Result<(), String> {
+        let owners = known_owners(ctx.store).map_err(|e| e.to_string())?;
+        let owner = resolve_owner(&form.value("Owner"), &owners, ctx.store.author())?;
+        self.change(ctx, |c| c.owner = owner)
     }
 
-    pub(in crate::tui) fn apply_cross_filter(&mut self, form: &Form<Purpose>) -> Result<(), String> {
+    /// The filter form: which statuses, and overdue only.
+    pub fn apply_filter(&mut self, form: &Form<Purpose>, ctx: &Ctx) -> Result<(), String> {
         let (status, overdue) = chosen_status(form, "open");
-        self.change_cross(|c| {
+        self.change(ctx, |c| {
             c.statuses = status;
             c.overdue_only = overdue;
         })
     }
 
-    fn change_cross(&mut self, change: impl FnOnce(&mut CrossState)) -> Result<(), String> {
-        let today = self.today();
-        if let Screen::CrossActions(c) = &mut self.screen {
-            change(c);
-            c.selected = 0;
-            c.reload(&self.store, today).map_err(|e| e.to_string())?;
-        }
-        Ok(())
+    fn change(&mut self, ctx: &Ctx, change: impl FnOnce(&mut CrossState)) -> Result<(), String> {
+        change(self);
+        self.selected = 0;
+        self.reload(ctx.store, ctx.today()).map_err(|e| e.to_string())
     }
 }
 
