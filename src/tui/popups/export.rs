@@ -5,7 +5,7 @@
 
 use crate::model::Incident;
 use crate::store::Store;
-use crate::tui::app::Purpose;
+use crate::tui::popups::Purpose;
 use crate::tui::widgets::form::{Field, Form};
 use chrono::NaiveDate;
 use std::io;

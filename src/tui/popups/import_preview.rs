@@ -8,7 +8,7 @@ use crate::model::time::TimeContext;
 use crate::model::{EventKind, Incident};
 use crate::report::import::{Format, Summary, Unit};
 use crate::store::{ImportOutcome, Store};
-use crate::tui::app::Purpose;
+use crate::tui::popups::Purpose;
 use crate::tui::theme::Theme;
 use crate::tui::view::{ZoneMode, count, truncate};
 use crate::tui::widgets::form::{Field, Form};
