@@ -8,13 +8,14 @@ use crate::model::{
     Source,
 };
 use crate::store::{NewAction, NewEvent, NewIncident, Store, StoreError};
-use crate::tui::effect::{Ctx, Effect};
+use crate::tui::effect::{Ctx, Effect, Failure, msg};
 use crate::tui::keymap::action::Action;
 use crate::tui::keymap::{Context, KeyMap};
 pub use crate::tui::popups::{Confirmed, MenuPurpose, Popup, Purpose};
 use crate::tui::screens::all_actions::CrossState;
 use crate::tui::screens::home::HomeState;
 use crate::tui::screens::insights::InsightsState;
+use crate::tui::screens::meeting;
 use crate::tui::screens::review::board;
 use crate::tui::screens::review::{Pane, ReviewState};
 use crate::tui::widgets::form::{Field, Form, FormOutcome};
@@ -553,6 +554,44 @@ impl App {
             }
             Effect::Reload => self.reload(),
             Effect::Quit => self.quit = true,
+        }
+    }
+
+    /// The layer of keys under the current context's own: the agenda's, in meeting mode.
+    pub fn layer(&self) -> Option<Context> {
+        match &self.screen {
+            Screen::Review(r) if self.popups.is_empty() && r.meeting.is_some() => Some(Context::Agenda),
+            _ => None,
+        }
+    }
+
+    pub fn in_meeting_mode(&self) -> bool {
+        matches!(&self.screen, Screen::Review(r) if r.meeting.is_some())
+    }
+
+    /// Turns meeting mode on (starting the meeting's clock the first time) or off (the clock
+    /// keeps running: leaving the screen does not stop the meeting).
+    pub fn set_meeting_mode(&mut self, on: bool) {
+        let ctx = ctx!(self);
+        let Screen::Review(r) = &mut self.screen else {
+            return;
+        };
+        let effects = meeting::set_mode(r, on, &ctx);
+        self.apply_effects(effects);
+    }
+
+    /// Applies an action that belongs to meeting mode; false when it is the review's to apply.
+    fn update_meeting(&mut self, action: Action) -> bool {
+        let ctx = ctx!(self);
+        let Screen::Review(r) = &mut self.screen else {
+            return false;
+        };
+        match meeting::update(r, action, &ctx) {
+            Some(effects) => {
+                self.apply_effects(effects);
+                true
+            }
+            None => false,
         }
     }
 
@@ -1206,7 +1245,15 @@ impl App {
             Confirmed::DeleteEvent(e) => self.store.delete_event(e.id, e.version),
             Confirmed::DeleteCause(c) => self.store.delete_cause(c.id, c.version),
             Confirmed::DeleteAction(a) => self.store.delete_action(a.id, a.version),
-            Confirmed::Meeting(what) => return self.confirmed_meeting(what),
+            Confirmed::Meeting(what) => {
+                let ctx = ctx!(self);
+                let review = match &mut self.screen {
+                    Screen::Review(r) => Some(&mut **r),
+                    _ => None,
+                };
+                let effects = meeting::confirmed(review, what, &ctx);
+                return self.apply_effects(effects);
+            }
             Confirmed::Overwrite(request) => return self.export(request),
         };
         self.report(result);
@@ -1490,7 +1537,14 @@ impl App {
                     r.zone = super::view::ZoneMode::Incident(i.tz());
                 }
             }
-            Purpose::Meeting(purpose) => return self.apply_meeting(purpose, form),
+            Purpose::Meeting(purpose) => {
+                let ctx = ctx!(self);
+                let review = match &mut self.screen {
+                    Screen::Review(r) => Some(&mut **r),
+                    _ => None,
+                };
+                return meeting::apply(review, purpose, form, &ctx);
+            }
             Purpose::CrossOwner => {
                 let ctx = ctx!(self);
                 if let Screen::CrossActions(c) = &mut self.screen {
@@ -1555,19 +1609,6 @@ impl App {
 enum Pending {
     Preview(Box<crate::tui::popups::import_preview::ImportRequest>),
     Import(Box<crate::tui::popups::import_preview::ImportPreview>),
-}
-
-pub(super) enum Failure {
-    Message(String),
-    Conflict(String, String),
-    /// Ask this first; the form stays open below the question.
-    Confirm(String, Box<Confirmed>),
-    /// Read the file for an import preview; the form stays open below it.
-    Preview(Box<crate::tui::popups::import_preview::ImportRequest>),
-}
-
-pub(super) fn msg(e: impl std::fmt::Display) -> Failure {
-    Failure::Message(e.to_string())
 }
 
 fn describe_action(a: Task) -> String {

@@ -6,7 +6,7 @@ use crate::store::Store;
 use crate::tui::config::Config;
 use crate::tui::keymap::KeyMap;
 use crate::tui::keymap::action::Action;
-use crate::tui::popups::Popup;
+use crate::tui::popups::{Confirmed, Popup};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -54,4 +54,18 @@ pub enum Effect {
     Reload,
     /// Leave the console.
     Quit,
+}
+
+/// Why a submitted form was not applied: the form stays open with this.
+pub enum Failure {
+    Message(String),
+    Conflict(String, String),
+    /// Ask this first; the form stays open below the question.
+    Confirm(String, Box<Confirmed>),
+    /// Read the file for an import preview; the form stays open below it.
+    Preview(Box<crate::tui::popups::import_preview::ImportRequest>),
+}
+
+pub fn msg(e: impl std::fmt::Display) -> Failure {
+    Failure::Message(e.to_string())
 }

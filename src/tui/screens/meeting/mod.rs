@@ -9,9 +9,10 @@ pub mod wrap_up;
 use crate::model::meeting::clock;
 use crate::model::{AgendaStep, Meeting, Participant};
 use crate::store::{Store, StoreError};
-use crate::tui::app::{App, Confirmed, Failure, Popup, Purpose, Screen, msg};
+use crate::tui::effect::{Ctx, Effect, Failure, msg};
 use crate::tui::keymap::action::Action;
 use crate::tui::keymap::{Context, KeyMap};
+use crate::tui::popups::{Confirmed, Popup, Purpose};
 use crate::tui::screens::review::{Pane, ReviewState};
 use crate::tui::view::ZoneMode;
 use crate::tui::widgets::form::{Field, Form};
@@ -219,275 +220,253 @@ fn start(store: &Store, incident: i64, now: DateTime<Utc>) -> crate::store::Resu
     Ok((store.meeting(incident)?, false))
 }
 
-impl App {
-    /// The layer of keys under the current context's own: the agenda's, in meeting mode.
-    pub fn layer(&self) -> Option<Context> {
-        match &self.screen {
-            Screen::Review(r) if self.popups.is_empty() && r.meeting.is_some() => Some(Context::Agenda),
-            _ => None,
-        }
-    }
-
-    pub fn in_meeting_mode(&self) -> bool {
-        matches!(&self.screen, Screen::Review(r) if r.meeting.is_some())
-    }
-
-    /// Turns meeting mode on (starting the meeting's clock the first time) or off (the clock
-    /// keeps running: leaving the screen does not stop the meeting).
-    pub fn set_meeting_mode(&mut self, on: bool) {
-        let now = self.now();
-        let timeboxes = self.config.meeting.timebox_seconds();
-        let keys = MeetingKeys::from_keymap(&self.keymap);
-        let Screen::Review(r) = &mut self.screen else {
-            return;
+/// Turns meeting mode on (starting the meeting's clock the first time) or off (the clock
+/// keeps running: leaving the screen does not stop the meeting).
+pub fn set_mode(r: &mut ReviewState, on: bool, ctx: &Ctx) -> Vec<Effect> {
+    let now = ctx.now;
+    let timeboxes = ctx.config.meeting.timebox_seconds();
+    let keys = MeetingKeys::from_keymap(ctx.keymap);
+    if !on {
+        let running = r.meeting.take().is_some_and(|m| m.meeting.is_running());
+        let text = if running {
+            "Meeting mode off; the meeting's clock keeps running (M returns to it)."
+        } else {
+            "Meeting mode off."
         };
-        if !on {
-            let running = r.meeting.take().is_some_and(|m| m.meeting.is_running());
-            let text = if running {
-                "Meeting mode off; the meeting's clock keeps running (M returns to it)."
-            } else {
-                "Meeting mode off."
+        return vec![Effect::Flash(text.into())];
+    }
+    let zone = r.zone;
+    let mut effects = Vec::new();
+    match start(ctx.store, r.incident.id, now) {
+        Ok((meeting, started_now)) => {
+            let text = match (started_now, meeting.started_at, meeting.ended_at) {
+                (_, _, Some(end)) => format!(
+                    "This meeting ended at {}; its record is shown, the clock stays stopped.",
+                    hh_mm(zone, end)
+                ),
+                (true, _, _) => format!(
+                    "Meeting started at {}. {} next step · {} ends the meeting.",
+                    hh_mm(zone, now),
+                    keys.next,
+                    keys.end
+                ),
+                (false, Some(at), _) => format!("Meeting running since {}.", hh_mm(zone, at)),
+                (false, None, _) => "Meeting mode on.".to_string(),
             };
-            self.set_flash(text, false);
-            return;
+            r.meeting = Some(MeetingState::new(meeting, timeboxes, keys));
+            bring_forward(r);
+            effects.push(Effect::Flash(text));
         }
-        let zone = r.zone;
-        match start(&self.store, r.incident.id, now) {
-            Ok((meeting, started_now)) => {
-                let text = match (started_now, meeting.started_at, meeting.ended_at) {
-                    (_, _, Some(end)) => format!(
-                        "This meeting ended at {}; its record is shown, the clock stays stopped.",
-                        hh_mm(zone, end)
-                    ),
-                    (true, _, _) => format!(
-                        "Meeting started at {}. {} next step · {} ends the meeting.",
-                        hh_mm(zone, now),
-                        keys.next,
-                        keys.end
-                    ),
-                    (false, Some(at), _) => format!("Meeting running since {}.", hh_mm(zone, at)),
-                    (false, None, _) => "Meeting mode on.".to_string(),
-                };
-                r.meeting = Some(MeetingState::new(meeting, timeboxes, keys));
+        Err(e) => effects.push(Effect::Error(e.to_string())),
+    }
+    effects.push(Effect::Reload);
+    effects
+}
+
+/// Applies an action that belongs to meeting mode; `None` when it is the review's to apply.
+pub fn update(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Vec<Effect>> {
+    if action == Action::Meeting {
+        let on = r.meeting.is_none();
+        return Some(set_mode(r, on, ctx));
+    }
+    let m = r.meeting.as_mut()?;
+    let step = m.meeting.step;
+    let effects = match action {
+        Action::NextStep => match step.next() {
+            Some(next) => go_to_step(r, next, ctx),
+            None if m.panel != Panel::WrapUp => {
                 bring_forward(r);
-                self.set_flash(text, false);
+                Vec::new()
             }
-            Err(e) => self.set_flash(e.to_string(), true),
+            None => vec![Effect::Flash(format!(
+                "Wrap-up is the last step; {} ends the meeting.",
+                m.keys.end
+            ))],
+        },
+        Action::PrevStep => match step.previous() {
+            Some(previous) => go_to_step(r, previous, ctx),
+            None => vec![Effect::Flash("This is the first step.".into())],
+        },
+        Action::FocusMeeting => {
+            m.panel = Panel::Notes;
+            Vec::new()
         }
-        self.reload();
-    }
+        Action::Decisions => vec![Effect::Popup(Popup::Form(decisions_form(&m.meeting)))],
+        Action::Agreement => vec![Effect::Popup(Popup::Form(agreement_form(&m.meeting)))],
+        Action::EndMeeting => match m.meeting.ended_at {
+            Some(end) => vec![Effect::Flash(format!(
+                "The meeting ended at {} already.",
+                hh_mm(r.zone, end)
+            ))],
+            None => {
+                let total = clock(m.meeting.total_elapsed(ctx.now));
+                vec![Effect::Popup(Popup::Confirm(
+                    format!("End the meeting now, after {total}? Its end time is recorded."),
+                    Confirmed::Meeting(MeetingConfirm::End),
+                ))]
+            }
+        },
+        _ => {
+            return match m.panel {
+                Panel::Panes => None,
+                Panel::Notes => participants::update_notes(r, action, ctx),
+                Panel::WrapUp => update_wrap_up(r, action, ctx),
+            };
+        }
+    };
+    Some(effects)
+}
 
-    /// Applies an action that belongs to meeting mode; false when it is the review's to apply.
-    pub(in crate::tui) fn update_meeting(&mut self, action: Action) -> bool {
-        if action == Action::Meeting {
-            let on = !self.in_meeting_mode();
-            self.set_meeting_mode(on);
-            return true;
+fn update_wrap_up(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Vec<Effect>> {
+    let end = r
+        .meeting
+        .as_ref()
+        .map(|m| wrap_up::line_count(r, m, ctx.now))
+        .unwrap_or(0);
+    let end = u16::try_from(end).unwrap_or(u16::MAX);
+    let m = r.meeting.as_mut()?;
+    m.scroll = match action {
+        Action::Up => m.scroll.saturating_sub(1),
+        Action::Down => m.scroll.saturating_add(1).min(end),
+        Action::PageUp => m.scroll.saturating_sub(10),
+        Action::PageDown => m.scroll.saturating_add(10).min(end),
+        Action::Top => 0,
+        Action::Bottom => end,
+        a if leaves_for_the_panes(a) => {
+            m.panel = Panel::Panes;
+            return None;
         }
-        let Screen::Review(r) = &mut self.screen else {
-            return false;
-        };
-        let Some(m) = &mut r.meeting else {
-            return false;
-        };
-        let step = m.meeting.step;
-        match action {
-            Action::NextStep => match step.next() {
-                Some(next) => self.go_to_step(next),
-                None if m.panel != Panel::WrapUp => bring_forward(r),
-                None => {
-                    let text = format!("Wrap-up is the last step; {} ends the meeting.", m.keys.end);
-                    self.set_flash(text, false);
-                }
-            },
-            Action::PrevStep => match step.previous() {
-                Some(previous) => self.go_to_step(previous),
-                None => self.set_flash("This is the first step.", false),
-            },
-            Action::FocusMeeting => m.panel = Panel::Notes,
-            Action::Decisions => {
-                let meeting = m.meeting.clone();
-                self.popups.push(Popup::Form(decisions_form(&meeting)));
-            }
-            Action::Agreement => {
-                let meeting = m.meeting.clone();
-                self.popups.push(Popup::Form(agreement_form(&meeting)));
-            }
-            Action::EndMeeting => match m.meeting.ended_at {
-                Some(end) => {
-                    let text = format!("The meeting ended at {} already.", hh_mm(r.zone, end));
-                    self.set_flash(text, false);
-                }
-                None => {
-                    let total = clock(m.meeting.total_elapsed(self.clock.now()));
-                    self.popups.push(Popup::Confirm(
-                        format!("End the meeting now, after {total}? Its end time is recorded."),
-                        Confirmed::Meeting(MeetingConfirm::End),
-                    ));
-                }
-            },
-            _ => {
-                return match m.panel {
-                    Panel::Panes => false,
-                    Panel::Notes => self.update_notes(action),
-                    Panel::WrapUp => self.update_wrap_up(action),
-                };
-            }
-        }
-        true
-    }
+        _ => return None,
+    };
+    Some(Vec::new())
+}
 
-    fn update_wrap_up(&mut self, action: Action) -> bool {
-        let now = self.now();
-        let Screen::Review(r) = &mut self.screen else {
-            return false;
-        };
-        let end = r
-            .meeting
-            .as_ref()
-            .map(|m| crate::tui::screens::meeting::wrap_up::line_count(r, m, now))
-            .unwrap_or(0);
-        let end = u16::try_from(end).unwrap_or(u16::MAX);
-        let Some(m) = &mut r.meeting else {
-            return false;
-        };
-        m.scroll = match action {
-            Action::Up => m.scroll.saturating_sub(1),
-            Action::Down => m.scroll.saturating_add(1).min(end),
-            Action::PageUp => m.scroll.saturating_sub(10),
-            Action::PageDown => m.scroll.saturating_add(10).min(end),
-            Action::Top => 0,
-            Action::Bottom => end,
-            a if leaves_for_the_panes(a) => {
-                m.panel = Panel::Panes;
-                return false;
-            }
-            _ => return false,
-        };
-        true
+fn go_to_step(r: &mut ReviewState, step: AgendaStep, ctx: &Ctx) -> Vec<Effect> {
+    let Some(m) = &mut r.meeting else {
+        return Vec::new();
+    };
+    let mut effects = Vec::new();
+    match move_agenda(ctx.store, &m.meeting, step, ctx.now) {
+        Ok(Moved::Done(saved)) => {
+            m.meeting = saved;
+            bring_forward(r);
+        }
+        Ok(Moved::Elsewhere(theirs)) => {
+            let text = format!(
+                "The meeting changed in another session meanwhile; it is at step {} ({}). Nothing moved here.",
+                theirs.step.number(),
+                theirs.step.label()
+            );
+            m.meeting = theirs;
+            bring_forward(r);
+            effects.push(Effect::Error(text));
+        }
+        Err(e) => effects.push(Effect::Error(e.to_string())),
     }
+    effects.push(Effect::Reload);
+    effects
+}
 
-    fn go_to_step(&mut self, step: AgendaStep) {
-        let now = self.now();
-        let Screen::Review(r) = &mut self.screen else {
-            return;
-        };
-        let Some(m) = &mut r.meeting else {
-            return;
-        };
-        let result = move_agenda(&self.store, &m.meeting, step, now);
-        match result {
-            Ok(Moved::Done(saved)) => {
-                m.meeting = saved;
-                bring_forward(r);
-            }
-            Ok(Moved::Elsewhere(theirs)) => {
-                let text = format!(
-                    "The meeting changed in another session meanwhile; it is at step {} ({}). Nothing moved here.",
-                    theirs.step.number(),
-                    theirs.step.label()
-                );
-                m.meeting = theirs;
-                bring_forward(r);
-                self.set_flash(text, true);
-            }
-            Err(e) => self.set_flash(e.to_string(), true),
-        }
-        self.reload();
+/// Ends the meeting: the clock stops and the end is recorded.
+fn end_meeting(r: &mut ReviewState, ctx: &Ctx) -> Result<Vec<Effect>, StoreError> {
+    let now = ctx.now;
+    let zone = r.zone;
+    let Some(m) = &mut r.meeting else {
+        return Ok(Vec::new());
+    };
+    let mut current = ctx.store.meeting(m.meeting.incident_id)?;
+    if let Some(end) = current.ended_at {
+        m.meeting = current;
+        let text = format!("Someone else ended the meeting at {}.", hh_mm(zone, end));
+        return Ok(vec![Effect::Flash(text)]);
     }
+    current.end(now);
+    let saved = ctx.store.update_meeting(&current)?;
+    let total = saved.total_elapsed(now);
+    let planned = m.planned();
+    m.meeting = saved;
+    let text = format!(
+        "Meeting ended at {} after {} ({} planned).",
+        hh_mm(zone, now),
+        clock(total),
+        clock(planned)
+    );
+    Ok(vec![Effect::Flash(text)])
+}
 
-    /// Ends the meeting: the clock stops and the end is recorded.
-    fn end_meeting(&mut self) -> Result<(), StoreError> {
-        let now = self.now();
-        let Screen::Review(r) = &mut self.screen else {
-            return Ok(());
-        };
-        let zone = r.zone;
-        let Some(m) = &mut r.meeting else {
-            return Ok(());
-        };
-        let mut current = self.store.meeting(m.meeting.incident_id)?;
-        if let Some(end) = current.ended_at {
-            m.meeting = current;
-            let text = format!("Someone else ended the meeting at {}.", hh_mm(zone, end));
-            self.set_flash(text, false);
-            return Ok(());
-        }
-        current.end(now);
-        let saved = self.store.update_meeting(&current)?;
-        let total = saved.total_elapsed(now);
-        let planned = m.planned();
-        m.meeting = saved;
-        let text = format!(
-            "Meeting ended at {} after {} ({} planned).",
-            hh_mm(zone, now),
-            clock(total),
-            clock(planned)
-        );
-        self.set_flash(text, false);
-        Ok(())
-    }
+/// A meeting question answered yes; `review` is the review on screen, if one is.
+pub fn confirmed(review: Option<&mut ReviewState>, what: MeetingConfirm, ctx: &Ctx) -> Vec<Effect> {
+    let result = match what {
+        MeetingConfirm::End => match review {
+            Some(r) => end_meeting(r, ctx),
+            None => Ok(Vec::new()),
+        },
+        MeetingConfirm::RemoveParticipant(p) => ctx.store.delete_participant(p.id, p.version).map(|()| Vec::new()),
+    };
+    let mut effects = result.unwrap_or_else(|e| vec![Effect::Error(e.to_string())]);
+    effects.push(Effect::Reload);
+    effects
+}
 
-    pub(in crate::tui) fn confirmed_meeting(&mut self, what: MeetingConfirm) {
-        let result = match what {
-            MeetingConfirm::End => self.end_meeting(),
-            MeetingConfirm::RemoveParticipant(p) => self.store.delete_participant(p.id, p.version),
-        };
-        if let Err(e) = result {
-            self.set_flash(e.to_string(), true);
-        }
-        self.reload();
-    }
-
-    /// Applies a submitted meeting form (see `App::apply`).
-    pub(in crate::tui) fn apply_meeting(&mut self, purpose: &MeetingForm, form: &Form<Purpose>) -> Result<(), Failure> {
-        match purpose {
-            MeetingForm::Agreement(base) => {
-                self.save_notes(base, form.value("Agreement"), "working agreement", |m| &mut m.agreement)
-            }
-            MeetingForm::Decisions(base) => {
-                self.save_notes(base, form.value("Decisions"), "decisions", |m| &mut m.decisions)
-            }
-            MeetingForm::AddParticipant | MeetingForm::EditParticipant(_) => self.apply_participant(purpose, form),
-        }
-    }
-
-    /// Saves one of the meeting's notes. Only a change to the same note by someone else is a
-    /// conflict: the agenda moving on meanwhile is not.
-    fn save_notes(
-        &mut self,
-        base: &Meeting,
-        text: String,
-        what: &str,
-        field: impl Fn(&mut Meeting) -> &mut String,
-    ) -> Result<(), Failure> {
-        let mut current = self.store.meeting(base.incident_id).map_err(msg)?;
-        let mut base = base.clone();
-        if *field(&mut current) != *field(&mut base) {
-            return Err(Failure::Conflict(what.to_string(), field(&mut current).clone()));
-        }
-        *field(&mut current) = text;
-        match self.store.update_meeting(&current) {
-            Ok(saved) => {
-                if let Some(m) = meeting_mut(self) {
-                    m.meeting = saved;
-                }
-                Ok(())
-            }
-            Err(e) if e.is_conflict() => {
-                let mut theirs = self.store.meeting(base.incident_id).map_err(msg)?;
-                Err(Failure::Conflict(what.to_string(), field(&mut theirs).clone()))
-            }
-            Err(e) => Err(msg(e)),
-        }
+/// Applies a submitted meeting form (see `App::apply`); `review` is the review on screen, if one is.
+pub fn apply(
+    review: Option<&mut ReviewState>,
+    purpose: &MeetingForm,
+    form: &Form<Purpose>,
+    ctx: &Ctx,
+) -> Result<(), Failure> {
+    match purpose {
+        MeetingForm::Agreement(base) => save_notes(
+            review.and_then(|r| r.meeting.as_mut()),
+            ctx,
+            base,
+            form.value("Agreement"),
+            "working agreement",
+            |m| &mut m.agreement,
+        ),
+        MeetingForm::Decisions(base) => save_notes(
+            review.and_then(|r| r.meeting.as_mut()),
+            ctx,
+            base,
+            form.value("Decisions"),
+            "decisions",
+            |m| &mut m.decisions,
+        ),
+        MeetingForm::AddParticipant | MeetingForm::EditParticipant(_) => match review {
+            Some(r) => participants::apply_participant(r, purpose, form, ctx),
+            None => Ok(()),
+        },
     }
 }
 
-/// The meeting state of the review on screen, if meeting mode is on.
-pub(in crate::tui) fn meeting_mut(app: &mut App) -> Option<&mut MeetingState> {
-    match &mut app.screen {
-        Screen::Review(r) => r.meeting.as_mut(),
-        _ => None,
+/// Saves one of the meeting's notes. Only a change to the same note by someone else is a
+/// conflict: the agenda moving on meanwhile is not.
+fn save_notes(
+    shown: Option<&mut MeetingState>,
+    ctx: &Ctx,
+    base: &Meeting,
+    text: String,
+    what: &str,
+    field: impl Fn(&mut Meeting) -> &mut String,
+) -> Result<(), Failure> {
+    let mut current = ctx.store.meeting(base.incident_id).map_err(msg)?;
+    let mut base = base.clone();
+    if *field(&mut current) != *field(&mut base) {
+        return Err(Failure::Conflict(what.to_string(), field(&mut current).clone()));
+    }
+    *field(&mut current) = text;
+    match ctx.store.update_meeting(&current) {
+        Ok(saved) => {
+            if let Some(m) = shown {
+                m.meeting = saved;
+            }
+            Ok(())
+        }
+        Err(e) if e.is_conflict() => {
+            let mut theirs = ctx.store.meeting(base.incident_id).map_err(msg)?;
+            Err(Failure::Conflict(what.to_string(), field(&mut theirs).clone()))
+        }
+        Err(e) => Err(msg(e)),
     }
 }
 

@@ -2,11 +2,10 @@
 //! the working agreement and the decisions.
 
 use crate::model::{Participant, Role};
-use crate::tui::app::{App, Confirmed, Failure, Popup, Purpose, Screen, msg};
+use crate::tui::effect::{Ctx, Effect, Failure, msg};
 use crate::tui::keymap::action::Action;
-use crate::tui::screens::meeting::{
-    MeetingConfirm, MeetingForm, MeetingState, Panel, leaves_for_the_panes, meeting_mut,
-};
+use crate::tui::popups::{Confirmed, Popup, Purpose};
+use crate::tui::screens::meeting::{MeetingConfirm, MeetingForm, MeetingState, Panel, leaves_for_the_panes};
 use crate::tui::screens::review::ReviewState;
 use crate::tui::theme::Theme;
 use crate::tui::view::fit;
@@ -16,137 +15,143 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-impl App {
-    /// The keys of the attendance and notes screen; false for what the review applies.
-    pub(in crate::tui) fn update_notes(&mut self, action: Action) -> bool {
-        let Screen::Review(r) = &mut self.screen else {
-            return false;
-        };
-        let n = r.participants.len();
-        let selected = r
-            .meeting
-            .as_ref()
-            .and_then(|m| r.participants.get(m.participant_sel))
-            .cloned();
-        let Some(m) = &mut r.meeting else {
-            return false;
-        };
-        let last = n.saturating_sub(1);
-        match action {
-            Action::Up => m.participant_sel = m.participant_sel.saturating_sub(1),
-            Action::Down => m.participant_sel = (m.participant_sel + 1).min(last),
-            Action::PageUp => m.participant_sel = m.participant_sel.saturating_sub(10),
-            Action::PageDown => m.participant_sel = (m.participant_sel + 10).min(last),
-            Action::Top => m.participant_sel = 0,
-            Action::Bottom => m.participant_sel = last,
-            Action::TogglePresent => match selected {
-                Some(mut p) => {
-                    p.present = !p.present;
-                    let result = self.store.update_participant(&p);
-                    if let Err(e) = result {
-                        self.set_flash(e.to_string(), true);
-                    }
-                    self.reload();
+/// The keys of the attendance and notes screen; `None` for what the review applies.
+pub fn update_notes(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Vec<Effect>> {
+    let n = r.participants.len();
+    let selected = r
+        .meeting
+        .as_ref()
+        .and_then(|m| r.participants.get(m.participant_sel))
+        .cloned();
+    let m = r.meeting.as_mut()?;
+    let add = m.keys.add.clone();
+    let no_participants = || vec![Effect::Flash(format!("No participants yet: {add} adds one."))];
+    let last = n.saturating_sub(1);
+    let effects = match action {
+        Action::Up => {
+            m.participant_sel = m.participant_sel.saturating_sub(1);
+            Vec::new()
+        }
+        Action::Down => {
+            m.participant_sel = (m.participant_sel + 1).min(last);
+            Vec::new()
+        }
+        Action::PageUp => {
+            m.participant_sel = m.participant_sel.saturating_sub(10);
+            Vec::new()
+        }
+        Action::PageDown => {
+            m.participant_sel = (m.participant_sel + 10).min(last);
+            Vec::new()
+        }
+        Action::Top => {
+            m.participant_sel = 0;
+            Vec::new()
+        }
+        Action::Bottom => {
+            m.participant_sel = last;
+            Vec::new()
+        }
+        Action::TogglePresent => match selected {
+            Some(mut p) => {
+                p.present = !p.present;
+                let mut effects = Vec::new();
+                if let Err(e) = ctx.store.update_participant(&p) {
+                    effects.push(Effect::Error(e.to_string()));
                 }
-                None => self.no_participants(),
-            },
-            Action::Add => self.popups.push(Popup::Form(participant_form(None))),
-            Action::Edit | Action::Select => match selected {
-                Some(p) => self.popups.push(Popup::Form(participant_form(Some(&p)))),
-                None => self.no_participants(),
-            },
-            Action::Delete => match selected {
-                Some(p) => self.popups.push(Popup::Confirm(
-                    format!("Remove {} from the participants?", p.name),
-                    Confirmed::Meeting(MeetingConfirm::RemoveParticipant(p)),
-                )),
-                None => self.no_participants(),
-            },
-            a if leaves_for_the_panes(a) => {
-                m.panel = Panel::Panes;
-                return false;
+                effects.push(Effect::Reload);
+                effects
             }
-            _ => return false,
+            None => no_participants(),
+        },
+        Action::Add => vec![Effect::Popup(Popup::Form(participant_form(None)))],
+        Action::Edit | Action::Select => match selected {
+            Some(p) => vec![Effect::Popup(Popup::Form(participant_form(Some(&p))))],
+            None => no_participants(),
+        },
+        Action::Delete => match selected {
+            Some(p) => vec![Effect::Popup(Popup::Confirm(
+                format!("Remove {} from the participants?", p.name),
+                Confirmed::Meeting(MeetingConfirm::RemoveParticipant(p)),
+            ))],
+            None => no_participants(),
+        },
+        a if leaves_for_the_panes(a) => {
+            m.panel = Panel::Panes;
+            return None;
         }
-        true
-    }
+        _ => return None,
+    };
+    Some(effects)
+}
 
-    fn no_participants(&mut self) {
-        let add = meeting_mut(self).map(|m| m.keys.add.clone()).unwrap_or_default();
-        self.set_flash(format!("No participants yet: {add} adds one."), false);
+/// Applies the participant form (add or edit) to the review on screen.
+pub fn apply_participant(
+    r: &mut ReviewState,
+    purpose: &MeetingForm,
+    form: &Form<Purpose>,
+    ctx: &Ctx,
+) -> Result<(), Failure> {
+    let incident = r.incident.id;
+    let name = form.value("Name");
+    let role: Role = form.value("Role").parse().map_err(msg)?;
+    let present = form.value("Present") == "present";
+    let own_id = match purpose {
+        MeetingForm::EditParticipant(p) => Some(p.id),
+        _ => None,
+    };
+    // Names are unique per review: say so, rather than let the database refuse it.
+    if let Some(twin) = r
+        .participants
+        .iter()
+        .find(|p| Some(p.id) != own_id && p.name.trim().eq_ignore_ascii_case(name.trim()))
+    {
+        return Err(Failure::Message(format!(
+            "{} is already a participant ({}); edit them instead.",
+            twin.name,
+            twin.role.label()
+        )));
     }
-
-    pub(in crate::tui) fn apply_participant(
-        &mut self,
-        purpose: &MeetingForm,
-        form: &Form<Purpose>,
-    ) -> Result<(), Failure> {
-        let Screen::Review(r) = &self.screen else {
-            return Ok(());
-        };
-        let incident = r.incident.id;
-        let name = form.value("Name");
-        let role: Role = form.value("Role").parse().map_err(msg)?;
-        let present = form.value("Present") == "present";
-        let own_id = match purpose {
-            MeetingForm::EditParticipant(p) => Some(p.id),
-            _ => None,
-        };
-        // Names are unique per review: say so, rather than let the database refuse it.
-        if let Some(twin) = r
-            .participants
-            .iter()
-            .find(|p| Some(p.id) != own_id && p.name.trim().eq_ignore_ascii_case(name.trim()))
-        {
-            return Err(Failure::Message(format!(
-                "{} is already a participant ({}); edit them instead.",
-                twin.name,
-                twin.role.label()
-            )));
+    match purpose {
+        MeetingForm::EditParticipant(original) => {
+            let mut p = original.clone();
+            p.name = name;
+            p.role = role;
+            p.present = present;
+            ctx.store.update_participant(&p).map_err(|e| match e {
+                crate::store::StoreError::Conflict { .. } => {
+                    let theirs = ctx
+                        .store
+                        .participants(incident)
+                        .ok()
+                        .and_then(|list| list.into_iter().find(|x| x.id == p.id))
+                        .map(|x| describe(&x))
+                        .unwrap_or_else(|| "removed".into());
+                    Failure::Conflict("participant".into(), theirs)
+                }
+                other => msg(other),
+            })?;
         }
-        match purpose {
-            MeetingForm::EditParticipant(original) => {
-                let mut p = original.clone();
-                p.name = name;
-                p.role = role;
+        _ => {
+            let id = ctx.store.add_participant(incident, &name, role).map_err(msg)?;
+            let stored = ctx
+                .store
+                .participants(incident)
+                .map_err(msg)?
+                .into_iter()
+                .find(|p| p.id == id);
+            if let Some(mut p) = stored.filter(|p| p.present != present) {
                 p.present = present;
-                self.store.update_participant(&p).map_err(|e| match e {
-                    crate::store::StoreError::Conflict { .. } => {
-                        let theirs = self
-                            .store
-                            .participants(incident)
-                            .ok()
-                            .and_then(|list| list.into_iter().find(|x| x.id == p.id))
-                            .map(|x| describe(&x))
-                            .unwrap_or_else(|| "removed".into());
-                        Failure::Conflict("participant".into(), theirs)
-                    }
-                    other => msg(other),
-                })?;
+                ctx.store.update_participant(&p).map_err(msg)?;
             }
-            _ => {
-                let id = self.store.add_participant(incident, &name, role).map_err(msg)?;
-                let stored = self
-                    .store
-                    .participants(incident)
-                    .map_err(msg)?
-                    .into_iter()
-                    .find(|p| p.id == id);
-                if let Some(mut p) = stored.filter(|p| p.present != present) {
-                    p.present = present;
-                    self.store.update_participant(&p).map_err(msg)?;
-                }
-                if let Screen::Review(r) = &mut self.screen {
-                    r.participants = self.store.participants(incident).map_err(msg)?;
-                    let pos = r.participants.iter().position(|p| p.id == id).unwrap_or(0);
-                    if let Some(m) = &mut r.meeting {
-                        m.participant_sel = pos;
-                    }
-                }
+            r.participants = ctx.store.participants(incident).map_err(msg)?;
+            let pos = r.participants.iter().position(|p| p.id == id).unwrap_or(0);
+            if let Some(m) = &mut r.meeting {
+                m.participant_sel = pos;
             }
         }
-        Ok(())
     }
+    Ok(())
 }
 
 fn describe(p: &Participant) -> String {
