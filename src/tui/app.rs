@@ -3,22 +3,18 @@
 
 use super::theme::Theme;
 use crate::model::time::{self, TimeContext};
-use crate::model::{
-    Action as Task, ActionKind, ActionStatus, Cause, CauseState, Event, EventKind, Incident, Milestone, Role, Severity,
-    Source,
-};
+use crate::model::{Action as Task, ActionKind, EventKind, Role, Severity, Source};
 use crate::store::{NewAction, NewEvent, NewIncident, Store, StoreError};
 use crate::tui::effect::{Ctx, Effect, Failure, msg};
 use crate::tui::keymap::action::Action;
 use crate::tui::keymap::{Context, KeyMap};
 pub use crate::tui::popups::{Confirmed, MenuPurpose, Popup, Purpose};
 use crate::tui::screens::all_actions::CrossState;
-use crate::tui::screens::home::HomeState;
+use crate::tui::screens::home::{HomeState, new_incident_form};
 use crate::tui::screens::insights::InsightsState;
 use crate::tui::screens::meeting;
-use crate::tui::screens::review::board;
 use crate::tui::screens::review::{Pane, ReviewState};
-use crate::tui::widgets::form::{Field, Form, FormOutcome};
+use crate::tui::widgets::form::{Form, FormOutcome};
 use crate::tui::widgets::help::HelpOverlay;
 use crate::tui::widgets::menu::Menu;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -370,7 +366,14 @@ impl App {
         self.flash = Some((text.into(), error));
     }
 
-    fn report(&mut self, result: Result<(), StoreError>) {
+    /// Back to the list of incidents, re-read.
+    pub(in crate::tui) fn go_home(&mut self) {
+        self.screen = Screen::Home(HomeState::default());
+        self.back.clear();
+        self.reload();
+    }
+
+    pub(in crate::tui) fn report(&mut self, result: Result<(), StoreError>) {
         if let Err(e) = result {
             self.set_flash(e.to_string(), true);
         }
@@ -653,319 +656,6 @@ impl App {
             now: self.now(),
             anchor: r.timeline.selected_event().map(|e| e.at),
             around: None,
-        }
-    }
-
-    fn update_review(&mut self, action: Action) {
-        let Screen::Review(r) = &mut self.screen else {
-            return;
-        };
-        let page = r.timeline.height.max(1) as i64;
-        match (action, r.focus) {
-            (Action::Back, _) => {
-                self.screen = Screen::Home(HomeState::default());
-                self.back.clear();
-                self.reload();
-            }
-            (Action::NextPane, _) => r.focus = r.focus.next(),
-            (Action::PrevPane, _) => r.focus = r.focus.prev(),
-            (Action::FocusTimeline, _) => r.focus = Pane::Timeline,
-            (Action::FocusCauses, _) => r.focus = Pane::Causes,
-            (Action::FocusActions, _) => r.focus = Pane::Actions,
-            (Action::Zoom, _) => r.zoom = !r.zoom,
-            (Action::CycleZone, _) => {
-                r.zone = r.zone.next(r.incident.tz(), self.local_zone);
-                let label = r.zone.label();
-                self.set_flash(format!("Showing {label}"), false);
-            }
-            (Action::EditIncident, _) => {
-                let form = incident_form(&r.incident);
-                self.popups.push(Popup::Form(form));
-            }
-            (Action::Export, _) => self
-                .popups
-                .push(Popup::Form(crate::tui::popups::export::form(&r.incident))),
-            (Action::Import, Pane::Timeline) => {
-                let dir = std::env::current_dir().unwrap_or_default();
-                self.popups
-                    .push(Popup::Form(crate::tui::popups::import_preview::form(&r.incident, &dir)));
-            }
-            (Action::History, pane) => {
-                let (entity, id, what) = match pane {
-                    Pane::Timeline => ("event", r.timeline.selected_event().map(|e| e.id), "event"),
-                    Pane::Causes => ("cause", r.selected_cause().map(|c| c.id), "cause"),
-                    Pane::Actions => ("action", r.selected_action().map(|a| a.id), "action"),
-                };
-                let incident = r.incident.id;
-                let zone = r.zone;
-                let entries = match id {
-                    Some(id) => self.store.history(incident, Some((entity, id))),
-                    None => self.store.history(incident, None),
-                };
-                match entries {
-                    Ok(list) => {
-                        let text = if list.is_empty() {
-                            "No changes recorded.".to_string()
-                        } else {
-                            list.iter()
-                                .rev()
-                                .take(20)
-                                .map(|h| {
-                                    format!(
-                                        "{}  {:<12} {:<7} {}",
-                                        zone.format_long(h.at),
-                                        h.author,
-                                        h.op,
-                                        h.detail.lines().next().unwrap_or("")
-                                    )
-                                })
-                                .collect::<Vec<_>>()
-                                .join("\n")
-                        };
-                        self.popups
-                            .push(Popup::Message(format!("History of this {what}"), text));
-                    }
-                    Err(e) => self.set_flash(e.to_string(), true),
-                }
-            }
-            // Timeline
-            (Action::Up, Pane::Timeline) => r.timeline.move_by(-1),
-            (Action::Down, Pane::Timeline) => r.timeline.move_by(1),
-            (Action::PageUp, Pane::Timeline) => r.timeline.move_by(-page),
-            (Action::PageDown, Pane::Timeline) => r.timeline.move_by(page),
-            (Action::Top, Pane::Timeline) => r.timeline.select_index(0),
-            (Action::Bottom, Pane::Timeline) => r.timeline.select_index(i64::MAX),
-            (Action::Add, Pane::Timeline) => self.popups.push(Popup::Form(Form::new(
-                "Add event",
-                Purpose::QuickAdd,
-                vec![Field::line("Event", "").with_hint("14:32 text · -5m text · +3m text · text (now)")],
-            ))),
-            (Action::Edit | Action::Select, Pane::Timeline) => {
-                if let Some(e) = r.timeline.selected_event().cloned() {
-                    let form = event_form(&e, r.zone);
-                    self.popups.push(Popup::Form(form));
-                }
-            }
-            (Action::Delete, Pane::Timeline) => {
-                if let Some(e) = r.timeline.selected_event().cloned() {
-                    let first = super::view::truncate(e.text.lines().next().unwrap_or(""), 40);
-                    self.popups.push(Popup::Confirm(
-                        format!("Delete the event \"{first}\"?"),
-                        Confirmed::DeleteEvent(e),
-                    ));
-                }
-            }
-            (Action::SetMilestone, Pane::Timeline) => {
-                if let Some(e) = r.timeline.selected_event().cloned() {
-                    let choices: Vec<Option<Milestone>> = std::iter::once(None)
-                        .chain(Milestone::ALL.iter().copied().map(Some))
-                        .collect();
-                    let items = choices
-                        .iter()
-                        .map(|m| m.map(|m| m.label().to_string()).unwrap_or_else(|| "(none)".into()))
-                        .collect();
-                    let selected = choices.iter().position(|m| *m == e.milestone).unwrap_or(0);
-                    self.popups.push(Popup::Menu(Menu {
-                        title: "Milestone".into(),
-                        items,
-                        selected,
-                        purpose: MenuPurpose::Milestone(e, choices),
-                    }));
-                }
-            }
-            (Action::LinkEvidence, Pane::Timeline) => {
-                if let Some(e) = r.timeline.selected_event().cloned() {
-                    let items = r
-                        .causes
-                        .iter()
-                        .map(|c| {
-                            format!(
-                                "{} {}",
-                                if c.evidence.contains(&e.id) { "[x]" } else { "[ ]" },
-                                c.category.label()
-                            )
-                        })
-                        .collect();
-                    self.popups.push(Popup::Menu(Menu {
-                        title: "Evidence for which cause?".into(),
-                        items,
-                        selected: r.cause_sel,
-                        purpose: MenuPurpose::Evidence(e, r.causes.clone()),
-                    }));
-                }
-            }
-            (Action::Filter, Pane::Timeline) => {
-                let kinds = std::iter::once("all")
-                    .chain(EventKind::ALL.iter().map(|k| k.key()))
-                    .collect::<Vec<_>>();
-                let current_kind = r.timeline.filter.kinds.first().map(|k| k.key()).unwrap_or("all");
-                self.popups.push(Popup::Form(Form::new(
-                    "Search the timeline",
-                    Purpose::Search,
-                    vec![
-                        Field::line("Search", r.timeline.search.as_deref().unwrap_or(""))
-                            .with_hint("words; empty clears"),
-                        Field::choice("Kind", &kinds, current_kind).with_hint("←/→"),
-                    ],
-                )));
-            }
-            (Action::SearchNext | Action::SearchPrev, Pane::Timeline) => {
-                let forward = action == Action::SearchNext;
-                let Some(words) = r.timeline.search.clone() else {
-                    self.set_flash("No search: press / first.", false);
-                    return;
-                };
-                let from = r.timeline.selected_event().map(|e| e.id);
-                let found = self
-                    .store
-                    .next_match(r.incident.id, &r.timeline.filter, &words, from, forward);
-                match found {
-                    Ok(Some(e)) => {
-                        if let Ok(Some(pos)) = self.store.event_position(r.incident.id, &r.timeline.filter, e.id) {
-                            r.timeline.select_index(pos);
-                        }
-                    }
-                    Ok(None) => self.set_flash(format!("No more matches for \"{words}\"."), false),
-                    Err(e) => self.set_flash(e.to_string(), true),
-                }
-            }
-            // Causes
-            (Action::Up, Pane::Causes) => self.select_cause(-1),
-            (Action::Down, Pane::Causes) => self.select_cause(1),
-            (Action::Top, Pane::Causes) => self.select_cause(-1000),
-            (Action::Bottom, Pane::Causes) => self.select_cause(1000),
-            (Action::CauseSuspected, Pane::Causes) => self.set_cause_state(CauseState::Suspected),
-            (Action::CauseConfirmed, Pane::Causes) => self.set_cause_state(CauseState::Confirmed),
-            (Action::CauseRuledOut, Pane::Causes) => self.set_cause_state(CauseState::RuledOut),
-            (Action::CauseUnexamined, Pane::Causes) => self.set_cause_state(CauseState::Unexamined),
-            (Action::Edit | Action::Select, Pane::Causes) => {
-                if let Some(c) = r.selected_cause().cloned() {
-                    self.popups.push(Popup::Form(Form::new(
-                        format!("Notes: {} ({})", c.category.label(), c.state.label()),
-                        Purpose::CauseNotes(c.clone()),
-                        vec![Field::multi("Notes", &c.notes).with_hint("what was examined, and what it showed")],
-                    )));
-                }
-            }
-            (Action::Add, Pane::Causes) => self.popups.push(Popup::Form(Form::new(
-                "Add a custom cause",
-                Purpose::AddCause,
-                vec![Field::line("Name", "").with_hint("e.g. DNS, configuration, human error")],
-            ))),
-            (Action::Delete, Pane::Causes) => {
-                if let Some(c) = r.selected_cause().cloned() {
-                    self.popups.push(Popup::Confirm(
-                        format!("Delete the cause \"{}\"?", c.category.label()),
-                        Confirmed::DeleteCause(c),
-                    ));
-                }
-            }
-            // Actions
-            (Action::Up | Action::Down | Action::Top | Action::Bottom, Pane::Actions) => {
-                let order = board::board_order(&r.board);
-                if let Some(pos) = order.iter().position(|i| *i == r.action_sel) {
-                    let new = match action {
-                        Action::Up => pos.saturating_sub(1),
-                        Action::Down => (pos + 1).min(order.len() - 1),
-                        Action::Top => 0,
-                        _ => order.len() - 1,
-                    };
-                    r.action_sel = order[new];
-                }
-            }
-            (Action::Left | Action::Right, Pane::Actions) => {
-                if let Some(cur) = r.selected_action().map(|a| a.status) {
-                    let target = if action == Action::Left {
-                        cur.previous()
-                    } else {
-                        cur.next()
-                    };
-                    if let Some(t) = target
-                        && let Some(i) = r.board.iter().position(|a| a.status == t)
-                    {
-                        r.action_sel = i;
-                    }
-                }
-            }
-            (Action::MoveLeft | Action::MoveRight, Pane::Actions) => {
-                if let Some(a) = r.selected_action().cloned() {
-                    let target = if action == Action::MoveLeft {
-                        a.status.previous()
-                    } else {
-                        a.status.next()
-                    };
-                    if let Some(status) = target {
-                        // The card drawn after it (or before, at the end): where the selection
-                        // goes if the filter hides the moved card.
-                        let order = crate::tui::screens::review::board::board_order(&r.board);
-                        let at = order.iter().position(|&i| r.board[i].id == a.id).unwrap_or(0);
-                        let neighbour = order
-                            .get(at + 1)
-                            .or_else(|| at.checked_sub(1).and_then(|p| order.get(p)))
-                            .map(|&i| r.board[i].id);
-                        let result = self.store.set_action_status(a.id, a.version, status).map(|_| ());
-                        let moved = result.is_ok();
-                        self.report(result);
-                        if moved
-                            && let Screen::Review(r) = &mut self.screen
-                            && !r.board.iter().any(|b| b.id == a.id)
-                        {
-                            if let Some(id) = neighbour {
-                                r.select_action(id);
-                            }
-                            let text = format!(
-                                "\"{}\" is now {}; the board's filter hides it.",
-                                a.title,
-                                status.label()
-                            );
-                            self.set_flash(text, false);
-                        }
-                    }
-                }
-            }
-            (Action::Add, Pane::Actions) => {
-                let cause = r.causes.iter().find(|c| c.state == CauseState::Confirmed).cloned();
-                let form = action_form(None, &r.causes, cause.as_ref(), &r.participants);
-                self.popups.push(Popup::Form(form));
-            }
-            (Action::Edit | Action::Select, Pane::Actions) => {
-                if let Some(a) = r.selected_action().cloned() {
-                    let cause = a.cause_id.and_then(|id| r.causes.iter().find(|c| c.id == id)).cloned();
-                    let form = action_form(Some(&a), &r.causes, cause.as_ref(), &r.participants);
-                    self.popups.push(Popup::Form(form));
-                }
-            }
-            (Action::Delete, Pane::Actions) => {
-                if let Some(a) = r.selected_action().cloned() {
-                    self.popups.push(Popup::Confirm(
-                        format!("Delete the action \"{}\"?", a.title),
-                        Confirmed::DeleteAction(a),
-                    ));
-                }
-            }
-            (Action::OwnerFilter | Action::Filter, Pane::Actions) => self.open_board_filter_form(action),
-            _ => self.explain_unavailable(action),
-        }
-    }
-
-    fn select_cause(&mut self, delta: i64) {
-        if let Screen::Review(r) = &mut self.screen {
-            let n = r.causes.len() as i64;
-            r.cause_sel = (r.cause_sel as i64 + delta).clamp(0, (n - 1).max(0)) as usize;
-            let result = r.reload(&self.store);
-            if let Err(e) = result {
-                self.set_flash(e.to_string(), true);
-            }
-        }
-    }
-
-    fn set_cause_state(&mut self, state: CauseState) {
-        let Screen::Review(r) = &self.screen else {
-            return;
-        };
-        if let Some(c) = r.selected_cause() {
-            let result = self.store.set_cause_state(c.id, c.version, state).map(|_| ());
-            self.report(result);
         }
     }
 
@@ -1647,110 +1337,6 @@ fn rebase(purpose: &mut Purpose, store: &Store) {
         Purpose::Meeting(m) => m.rebase(store),
         _ => {}
     }
-}
-
-fn new_incident_form(zone: &str) -> Form<Purpose> {
-    Form::new(
-        "New incident",
-        Purpose::NewIncident,
-        vec![
-            Field::line("Title", ""),
-            Field::choice("Severity", &["SEV1", "SEV2", "SEV3", "SEV4"], "SEV2").with_hint("←/→"),
-            Field::line("Zone", zone).with_hint("IANA name, e.g. Europe/Berlin"),
-            Field::line("Started", "").with_hint("when impact started: 14:32, -2h … (optional)"),
-        ],
-    )
-}
-
-fn event_form(e: &Event, zone: super::view::ZoneMode) -> Form<Purpose> {
-    let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.key()).collect();
-    let mut milestones = vec!["none"];
-    milestones.extend(Milestone::ALL.iter().map(|m| m.key()));
-    Form::new(
-        "Edit event",
-        Purpose::EditEvent(e.clone()),
-        vec![
-            Field::line("Time", &zone.format_long(e.at)).with_hint(zone.tz().name()),
-            Field::choice("Kind", &kinds, e.kind.key()),
-            Field::choice("Milestone", &milestones, e.milestone.map(|m| m.key()).unwrap_or("none")),
-            Field::multi("Text", &e.text),
-        ],
-    )
-}
-
-fn action_form(
-    a: Option<&Task>,
-    causes: &[Cause],
-    cause: Option<&Cause>,
-    participants: &[crate::model::Participant],
-) -> Form<Purpose> {
-    let kinds: Vec<&str> = ActionKind::ALL.iter().map(|k| k.key()).collect();
-    let mut roles = vec!["none"];
-    roles.extend(Role::ALL.iter().map(|r| r.key()));
-    let cause_ids: Vec<(String, i64)> = causes.iter().map(|c| (c.category.label(), c.id)).collect();
-    let cause_labels: Vec<String> = std::iter::once("none".to_string())
-        .chain(cause_ids.iter().map(|(label, _)| label.clone()))
-        .collect();
-    let cause_refs: Vec<&str> = cause_labels.iter().map(String::as_str).collect();
-    let cause_sel = cause.map(|c| c.category.label()).unwrap_or_else(|| "none".into());
-    let statuses: Vec<&str> = ActionStatus::ALL.iter().map(|s| s.key()).collect();
-    let priority = a
-        .map(|a| {
-            if a.priority == 0 {
-                "none".to_string()
-            } else {
-                format!("P{}", a.priority)
-            }
-        })
-        .unwrap_or("none".into());
-    let mut fields = vec![
-        Field::line("Title", a.map(|a| a.title.as_str()).unwrap_or("")),
-        Field::choice("Kind", &kinds, a.map(|a| a.kind.key()).unwrap_or("fix"))
-            .with_hint("fix removes the cause · monitoring alerts before it hurts"),
-        Field::line("Owner", a.map(|a| a.owner.as_str()).unwrap_or(""))
-            .with_hint(crate::tui::screens::meeting::participants::owner_hint(participants))
-            .with_suggestions(crate::tui::screens::meeting::participants::owner_suggestions(
-                participants,
-            )),
-        Field::choice(
-            "Role",
-            &roles,
-            a.and_then(|a| a.owner_role).map(|r| r.key()).unwrap_or("none"),
-        ),
-        Field::line("Due", &a.and_then(|a| a.due).map(|d| d.to_string()).unwrap_or_default())
-            .with_hint("2026-12-05 · +7d · fri"),
-        Field::choice("Cause", &cause_refs, &cause_sel),
-        Field::line("Ticket", a.map(|a| a.ticket.as_str()).unwrap_or("")),
-        Field::choice("Priority", &["none", "P1", "P2", "P3"], &priority),
-    ];
-    if let Some(a) = a {
-        fields.push(Field::choice("Status", &statuses, a.status.key()));
-    }
-    fields.push(Field::multi("Details", a.map(|a| a.details.as_str()).unwrap_or("")));
-    let (title, purpose) = match a {
-        Some(a) => ("Edit action", Purpose::EditAction(a.clone(), cause_ids)),
-        None => ("Add action", Purpose::AddAction(cause_ids)),
-    };
-    Form::new(title, purpose, fields)
-}
-
-fn incident_form(i: &Incident) -> Form<Purpose> {
-    let severities: Vec<&str> = Severity::ALL.iter().map(|s| s.label()).collect();
-    let statuses: Vec<&str> = crate::model::IncidentStatus::ALL.iter().map(|s| s.key()).collect();
-    Form::new(
-        format!("Incident #{}", i.id),
-        Purpose::EditIncident(i.clone()),
-        vec![
-            Field::line("Title", &i.title),
-            Field::choice("Severity", &severities, i.severity.label()),
-            Field::choice("Status", &statuses, i.status.key()),
-            Field::line("Zone", &i.zone),
-            Field::multi("Root cause", &i.root_cause).with_hint("the underlying problem, in a sentence or two"),
-            Field::multi("Trigger", &i.trigger).with_hint("what set it off"),
-            Field::multi("Summary", &i.summary),
-            Field::multi("Impact", &i.impact),
-        ],
-    )
 }
 
 impl App {

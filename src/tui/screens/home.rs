@@ -159,6 +159,20 @@ impl HomeState {
     }
 }
 
+/// The new-incident form, its zone filled in.
+pub fn new_incident_form(zone: &str) -> Form<Purpose> {
+    Form::new(
+        "New incident",
+        Purpose::NewIncident,
+        vec![
+            Field::line("Title", ""),
+            Field::choice("Severity", &["SEV1", "SEV2", "SEV3", "SEV4"], "SEV2").with_hint("←/→"),
+            Field::line("Zone", zone).with_hint("IANA name, e.g. Europe/Berlin"),
+            Field::line("Started", "").with_hint("when impact started: 14:32, -2h … (optional)"),
+        ],
+    )
+}
+
 /// The first screen on an empty database.
 pub fn render_welcome(area: Rect, buf: &mut Buffer, theme: &Theme, keys: &[(String, &str)]) {
     let block = Block::default()

@@ -3,7 +3,9 @@
 pub mod board;
 pub mod board_filter;
 pub mod causes;
+pub mod forms;
 pub mod timeline;
+pub mod update;
 
 use self::board::BoardView;
 use self::causes::CausesView;
