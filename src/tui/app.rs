@@ -367,13 +367,13 @@ impl App {
     }
 
     /// Back to the list of incidents, re-read.
-    pub(in crate::tui) fn go_home(&mut self) {
+    fn go_home(&mut self) {
         self.screen = Screen::Home(HomeState::default());
         self.back.clear();
         self.reload();
     }
 
-    pub(in crate::tui) fn report(&mut self, result: Result<(), StoreError>) {
+    fn report(&mut self, result: Result<(), StoreError>) {
         if let Err(e) = result {
             self.set_flash(e.to_string(), true);
         }
@@ -555,6 +555,7 @@ impl App {
                 self.screen = self.back.pop().unwrap_or_else(|| Screen::Home(HomeState::default()));
                 self.reload();
             }
+            Effect::Home => self.go_home(),
             Effect::Reload => self.reload(),
             Effect::Quit => self.quit = true,
         }
@@ -596,6 +597,15 @@ impl App {
             }
             None => false,
         }
+    }
+
+    fn update_review(&mut self, action: Action) {
+        let ctx = ctx!(self);
+        let Screen::Review(r) = &mut self.screen else {
+            return;
+        };
+        let effects = crate::tui::screens::review::update::update(r, action, &ctx);
+        self.apply_effects(effects);
     }
 
     /// Opens the list of every incident's actions, showing the current author's.
@@ -1247,8 +1257,18 @@ impl App {
                     c.apply_filter(form, &ctx).map_err(Failure::Message)?;
                 }
             }
-            Purpose::BoardOwner => self.apply_board_owner(form).map_err(Failure::Message)?,
-            Purpose::BoardFilter => self.apply_board_filter(form).map_err(Failure::Message)?,
+            Purpose::BoardOwner => {
+                let ctx = ctx!(self);
+                if let Screen::Review(r) = &mut self.screen {
+                    r.apply_board_owner(form, &ctx).map_err(Failure::Message)?;
+                }
+            }
+            Purpose::BoardFilter => {
+                let ctx = ctx!(self);
+                if let Screen::Review(r) = &mut self.screen {
+                    r.apply_board_filter(form, &ctx).map_err(Failure::Message)?;
+                }
+            }
             Purpose::InsightsPeriod => {
                 let ctx = ctx!(self);
                 if let Screen::Insights(i) = &mut self.screen {

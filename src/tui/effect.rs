@@ -50,6 +50,8 @@ pub enum Effect {
     LoadDemo,
     /// Return to the screen this one was opened from.
     Back,
+    /// Return to the list of incidents (and forget the screens q would return to).
+    Home,
     /// Re-read what the screen shows.
     Reload,
     /// Leave the console.

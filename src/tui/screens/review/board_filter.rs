@@ -4,8 +4,9 @@
 
 use crate::model::Action;
 use crate::store::ActionFilter;
-use crate::tui::app::{App, Popup, Purpose, Screen};
+use crate::tui::effect::Ctx;
 use crate::tui::keymap::action::Action as Key;
+use crate::tui::popups::Purpose;
 use crate::tui::screens::all_actions::{chosen_status, distinct_names, owner_field, resolve_owner, status_fields};
 use crate::tui::screens::review::ReviewState;
 use crate::tui::widgets::form::{Field, Form};
@@ -93,15 +94,12 @@ fn board_owners(r: &ReviewState) -> Vec<String> {
     distinct_names(participants.chain(r.actions.iter().map(|a| a.owner.as_str())))
 }
 
-impl App {
+impl ReviewState {
     /// `o` and `/` on the action board: the forms, filled in with the filter as it is.
-    pub(in crate::tui) fn open_board_filter_form(&mut self, key: Key) {
-        let Screen::Review(r) = &self.screen else {
-            return;
-        };
-        let f = &r.board_filter;
-        let form = if key == Key::OwnerFilter {
-            let owners = board_owners(r);
+    pub fn board_filter_form(&self, key: Key) -> Form<Purpose> {
+        let f = &self.board_filter;
+        if key == Key::OwnerFilter {
+            let owners = board_owners(self);
             let current = f.owner.clone().unwrap_or_default();
             Form::new(
                 "Whose actions on this board?",
@@ -113,17 +111,13 @@ impl App {
             let words = Field::line("Words", &f.words)
                 .with_hint("in the title, owner or ticket · empty + all + no shows the whole board");
             Form::new("Filter the board", Purpose::BoardFilter, vec![words, status, overdue])
-        };
-        self.popups.push(Popup::Form(form));
+        }
     }
 
     /// The owner form: who, resolved against the participants and owners of this board.
-    pub(in crate::tui) fn apply_board_owner(&mut self, form: &Form<Purpose>) -> Result<(), String> {
-        let Screen::Review(r) = &self.screen else {
-            return Ok(());
-        };
-        let owners = board_owners(r);
-        let owner = resolve_owner(&form.value("Owner"), &owners, self.store.author())?
+    pub fn apply_board_owner(&mut self, form: &Form<Purpose>, ctx: &Ctx) -> Result<(), String> {
+        let owners = board_owners(self);
+        let owner = resolve_owner(&form.value("Owner"), &owners, ctx.store.author())?
             // "me" in the spelling the board uses, when the author is one of its owners.
             .map(|o| {
                 owners
@@ -132,14 +126,14 @@ impl App {
                     .cloned()
                     .unwrap_or(o)
             });
-        self.change_board_filter(|f, _| f.owner = owner);
+        self.change_board_filter(ctx, |f, _| f.owner = owner);
         Ok(())
     }
 
-    pub(in crate::tui) fn apply_board_filter(&mut self, form: &Form<Purpose>) -> Result<(), String> {
+    pub fn apply_board_filter(&mut self, form: &Form<Purpose>, ctx: &Ctx) -> Result<(), String> {
         let words = form.value("Words").split_whitespace().collect::<Vec<_>>().join(" ");
         let (statuses, overdue) = chosen_status(form, "all");
-        self.change_board_filter(|f, today| {
+        self.change_board_filter(ctx, |f, today| {
             f.words = words;
             f.statuses = statuses;
             f.overdue_on = overdue.then_some(today);
@@ -147,13 +141,10 @@ impl App {
         Ok(())
     }
 
-    fn change_board_filter(&mut self, change: impl FnOnce(&mut BoardFilter, NaiveDate)) {
-        let today = self.today();
-        if let Screen::Review(r) = &mut self.screen {
-            let mut filter = r.board_filter.clone();
-            change(&mut filter, today);
-            r.set_board_filter(filter);
-        }
+    fn change_board_filter(&mut self, ctx: &Ctx, change: impl FnOnce(&mut BoardFilter, NaiveDate)) {
+        let mut filter = self.board_filter.clone();
+        change(&mut filter, ctx.today());
+        self.set_board_filter(filter);
     }
 }
 
