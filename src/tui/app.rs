@@ -526,7 +526,7 @@ impl App {
             Effect::Flash(text) => self.set_flash(text, false),
             Effect::Error(text) => self.set_flash(text, true),
             Effect::Unavailable(action) => self.explain_unavailable(action),
-            Effect::Popup(popup) => self.popups.push(popup),
+            Effect::Popup(popup) => self.popups.push(*popup),
             Effect::OpenIncident(id) => {
                 let r = self.open_incident(id);
                 self.report(r);

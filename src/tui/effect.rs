@@ -38,8 +38,8 @@ pub enum Effect {
     Error(String),
     /// The action means nothing here: say so (and that `?` lists what does).
     Unavailable(Action),
-    /// Push a popup over the screen.
-    Popup(Popup),
+    /// Push a popup over the screen (boxed: a popup is large, the other effects small).
+    Popup(Box<Popup>),
     /// Open an incident's review.
     OpenIncident(i64),
     /// Open an incident's review with one of its actions selected on the board.
@@ -56,6 +56,13 @@ pub enum Effect {
     Reload,
     /// Leave the console.
     Quit,
+}
+
+impl Effect {
+    /// Push `popup` over the screen.
+    pub fn popup(popup: Popup) -> Effect {
+        Effect::Popup(Box::new(popup))
+    }
 }
 
 /// Why a submitted form was not applied: the form stays open with this.

@@ -384,7 +384,7 @@ impl CrossState {
             Action::OwnerFilter => {
                 let current = self.owner.clone().unwrap_or_default();
                 let owners = known_owners(ctx.store).unwrap_or_default();
-                return vec![Effect::Popup(Popup::Form(Form::new(
+                return vec![Effect::popup(Popup::Form(Form::new(
                     "Whose actions?",
                     Purpose::CrossOwner,
                     vec![owner_field(&current, &owners)],
@@ -392,7 +392,7 @@ impl CrossState {
             }
             Action::Filter => {
                 let fields = status_fields(self.statuses, self.overdue_only).into();
-                return vec![Effect::Popup(Popup::Form(Form::new(
+                return vec![Effect::popup(Popup::Form(Form::new(
                     "Filter the actions",
                     Purpose::CrossFilter,
                     fields,

@@ -58,7 +58,7 @@ impl HomeState {
             Action::Bottom => self.selected = last,
             Action::Select => return self.selected_id().map(Effect::OpenIncident).into_iter().collect(),
             Action::Filter => {
-                return vec![Effect::Popup(Popup::Form(Form::new(
+                return vec![Effect::popup(Popup::Form(Form::new(
                     "Filter incidents",
                     Purpose::HomeFilter,
                     vec![Field::line("Words", &self.filter).with_hint("empty shows all")],

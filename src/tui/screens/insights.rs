@@ -355,7 +355,7 @@ impl InsightsState {
             Action::Filter => {
                 let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
                 let (from, to) = (day(self.period.from), day(self.period.to));
-                vec![Effect::Popup(Popup::Form(Form::new(
+                vec![Effect::popup(Popup::Form(Form::new(
                     "Insights for which days?",
                     Purpose::InsightsPeriod,
                     vec![

@@ -291,8 +291,8 @@ pub fn update(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Vec<Effe
             m.panel = Panel::Notes;
             Vec::new()
         }
-        Action::Decisions => vec![Effect::Popup(Popup::Form(decisions_form(&m.meeting)))],
-        Action::Agreement => vec![Effect::Popup(Popup::Form(agreement_form(&m.meeting)))],
+        Action::Decisions => vec![Effect::popup(Popup::Form(decisions_form(&m.meeting)))],
+        Action::Agreement => vec![Effect::popup(Popup::Form(agreement_form(&m.meeting)))],
         Action::EndMeeting => match m.meeting.ended_at {
             Some(end) => vec![Effect::Flash(format!(
                 "The meeting ended at {} already.",
@@ -300,7 +300,7 @@ pub fn update(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Vec<Effe
             ))],
             None => {
                 let total = clock(m.meeting.total_elapsed(ctx.now));
-                vec![Effect::Popup(Popup::Confirm(
+                vec![Effect::popup(Popup::Confirm(
                     format!("End the meeting now, after {total}? Its end time is recorded."),
                     Confirmed::Meeting(MeetingConfirm::End),
                 ))]

@@ -64,13 +64,13 @@ pub fn update_notes(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Ve
             }
             None => no_participants(),
         },
-        Action::Add => vec![Effect::Popup(Popup::Form(participant_form(None)))],
+        Action::Add => vec![Effect::popup(Popup::Form(participant_form(None)))],
         Action::Edit | Action::Select => match selected {
-            Some(p) => vec![Effect::Popup(Popup::Form(participant_form(Some(&p))))],
+            Some(p) => vec![Effect::popup(Popup::Form(participant_form(Some(&p))))],
             None => no_participants(),
         },
         Action::Delete => match selected {
-            Some(p) => vec![Effect::Popup(Popup::Confirm(
+            Some(p) => vec![Effect::popup(Popup::Confirm(
                 format!("Remove {} from the participants?", p.name),
                 Confirmed::Meeting(MeetingConfirm::RemoveParticipant(p)),
             ))],

@@ -318,7 +318,7 @@ fn update_actions(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action: 
                 );
             }
         }
-        Action::OwnerFilter | Action::Filter => fx.push(Effect::Popup(Popup::Form(r.board_filter_form(action)))),
+        Action::OwnerFilter | Action::Filter => fx.push(Effect::popup(Popup::Form(r.board_filter_form(action)))),
         _ => fx.push(Effect::Unavailable(action)),
     }
 }
@@ -373,7 +373,7 @@ fn set_cause_state(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, state: 
 }
 
 fn popup(fx: &mut Vec<Effect>, popup: Popup) {
-    fx.push(Effect::Popup(popup));
+    fx.push(Effect::popup(popup));
 }
 
 fn flash(fx: &mut Vec<Effect>, text: impl Into<String>, error: bool) {
