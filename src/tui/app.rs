@@ -1,21 +1,22 @@
 //! The console's state and its one `update(action)`: keys become actions through the key map;
 //! nothing else changes state.
 
-use super::action::Action;
-use super::board;
-use super::form::{Field, Form, FormOutcome};
-use super::help::HelpOverlay;
-use super::home::HomeState;
-use super::keymap::{Context, KeyMap};
-use super::popup::Menu;
-use super::review::{Pane, ReviewState};
 use super::theme::Theme;
 use crate::model::time::{self, TimeContext};
-use crate::model::{
-    Action as Task, ActionKind, ActionStatus, Cause, CauseState, Event, EventKind, Incident, Milestone, Role, Severity,
-    Source,
-};
+use crate::model::{Action as Task, ActionKind, EventKind, Role, Severity, Source};
 use crate::store::{NewAction, NewEvent, NewIncident, Store, StoreError};
+use crate::tui::effect::{Ctx, Effect, Failure, msg};
+use crate::tui::keymap::action::Action;
+use crate::tui::keymap::{Context, KeyMap};
+pub use crate::tui::popups::{Confirmed, MenuPurpose, Popup, Purpose};
+use crate::tui::screens::all_actions::CrossState;
+use crate::tui::screens::home::{HomeState, new_incident_form};
+use crate::tui::screens::insights::InsightsState;
+use crate::tui::screens::meeting;
+use crate::tui::screens::review::{Pane, ReviewState};
+use crate::tui::widgets::form::{Form, FormOutcome};
+use crate::tui::widgets::help::HelpOverlay;
+use crate::tui::widgets::menu::Menu;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use ratatui::crossterm::event::{Event as TermEvent, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
@@ -24,67 +25,8 @@ use std::time::{Duration, Instant};
 pub enum Screen {
     Home(HomeState),
     Review(Box<ReviewState>),
-    CrossActions(Box<super::cross::CrossState>),
-    Insights(Box<super::insights::InsightsState>),
-}
-
-/// What a submitted form is for.
-#[derive(Debug, Clone)]
-pub enum Purpose {
-    NewIncident,
-    QuickAdd,
-    EditEvent(Event),
-    Search,
-    HomeFilter,
-    AddCause,
-    CauseNotes(Cause),
-    // The causes the form's Cause field offers, by label and id as they were when it opened.
-    AddAction(Vec<(String, i64)>),
-    EditAction(Task, Vec<(String, i64)>),
-    EditIncident(Incident),
-    Meeting(super::meeting::MeetingForm),
-    CrossOwner,
-    CrossFilter,
-    BoardOwner,
-    BoardFilter,
-    InsightsPeriod,
-    Export { incident: i64, slug: String },
-    Import { incident: i64 },
-}
-
-/// What a menu is for. A menu holds what it offers (ids and versions as they were read when it
-/// opened), never a position in a list that reloads underneath it.
-#[derive(Debug, Clone)]
-pub enum MenuPurpose {
-    /// The milestones offered, in the menu's order (`None` clears it).
-    Milestone(Event, Vec<Option<Milestone>>),
-    /// The causes offered, in the menu's order.
-    Evidence(Event, Vec<Cause>),
-}
-
-#[derive(Debug, Clone)]
-pub enum Confirmed {
-    DeleteEvent(Event),
-    DeleteCause(Cause),
-    DeleteAction(Task),
-    Meeting(super::meeting::MeetingConfirm),
-    /// Replace an existing file with an export.
-    Overwrite(super::export::ExportRequest),
-}
-
-pub enum Popup {
-    Form(Form<Purpose>),
-    Menu(Menu<MenuPurpose>),
-    Confirm(String, Confirmed),
-    Message(String, String),
-    /// The help overlay and the context it explains.
-    Help(HelpOverlay, Context),
-    /// An edit that collided with someone else's: (what, their version as text, my form).
-    Conflict(String, String, Form<Purpose>),
-    /// What an import would add; the import form stays below it.
-    Import(Box<super::import::ImportPreview>),
-    /// An import running on its own thread: its progress, and Esc to cancel.
-    Running(Box<super::import::RunningImport>),
+    CrossActions(Box<CrossState>),
+    Insights(Box<crate::tui::screens::insights::InsightsState>),
 }
 
 /// Where "now" comes from: the system clock, or a fixed instant in tests.
@@ -92,20 +34,6 @@ pub enum Popup {
 pub enum Clock {
     System,
     Fixed(DateTime<Utc>),
-}
-
-impl Popup {
-    /// A copy of a popup a key can write from (a form, a menu, a question), to put back when
-    /// the write has to wait; `None` for the others.
-    fn copy(&self) -> Option<Popup> {
-        match self {
-            Popup::Form(f) => Some(Popup::Form(f.clone())),
-            Popup::Menu(m) => Some(Popup::Menu(m.clone())),
-            Popup::Confirm(q, what) => Some(Popup::Confirm(q.clone(), what.clone())),
-            Popup::Conflict(what, theirs, f) => Some(Popup::Conflict(what.clone(), theirs.clone(), f.clone())),
-            _ => None,
-        }
-    }
 }
 
 impl Clock {
@@ -124,11 +52,29 @@ pub struct Lost {
     pub error: String,
 }
 
+/// The read-only context a screen's `update` gets: built from `App`'s fields one by one, so that
+/// the screen itself (`self.screen`) can be borrowed mutably beside it.
+macro_rules! ctx {
+    ($app:ident) => {
+        Ctx {
+            store: &$app.store,
+            now: $app.clock.now(),
+            local_zone: $app.local_zone,
+            keymap: &$app.keymap,
+            config: &$app.config,
+            theme: &$app.theme,
+        }
+    };
+}
+
 pub struct App {
     pub store: Store,
     pub keymap: KeyMap,
     pub theme: Theme,
     pub screen: Screen,
+    /// The screens `q` returns to (the list across incidents and the insights open over the
+    /// screen they came from).
+    back: Vec<Screen>,
     pub popups: Vec<Popup>,
     /// A one-line message at the bottom: (text, is it an error).
     pub flash: Option<(String, bool)>,
@@ -189,6 +135,7 @@ impl App {
             keymap,
             theme,
             screen: Screen::Home(HomeState::default()),
+            back: Vec::new(),
             popups: Vec::new(),
             flash: None,
             lost: None,
@@ -226,6 +173,7 @@ impl App {
     pub fn open_incident(&mut self, id: i64) -> Result<(), StoreError> {
         let review = ReviewState::open(&self.store, id)?;
         self.screen = Screen::Review(Box::new(review));
+        self.back.clear();
         self.last_heartbeat = None;
         Ok(())
     }
@@ -418,6 +366,13 @@ impl App {
         self.flash = Some((text.into(), error));
     }
 
+    /// Back to the list of incidents, re-read.
+    fn go_home(&mut self) {
+        self.screen = Screen::Home(HomeState::default());
+        self.back.clear();
+        self.reload();
+    }
+
     fn report(&mut self, result: Result<(), StoreError>) {
         if let Err(e) = result {
             self.set_flash(e.to_string(), true);
@@ -440,6 +395,7 @@ impl App {
         if let Err(e) = result {
             if matches!(e, StoreError::UnknownIncident(_)) {
                 self.screen = Screen::Home(HomeState::default());
+                self.back.clear();
                 self.set_flash("This incident was deleted by someone else.", true);
                 return self.reload();
             }
@@ -550,37 +506,44 @@ impl App {
     }
 
     fn update_home(&mut self, action: Action) {
+        let ctx = ctx!(self);
         let Screen::Home(h) = &mut self.screen else {
             return;
         };
-        let n = h.visible().len();
-        let last = n.saturating_sub(1);
-        match action {
-            Action::Back => self.quit = true,
-            Action::Up => h.selected = h.selected.saturating_sub(1),
-            Action::Down => h.selected = (h.selected + 1).min(last),
-            Action::PageUp => h.selected = h.selected.saturating_sub(10),
-            Action::PageDown => h.selected = (h.selected + 10).min(last),
-            Action::Top => h.selected = 0,
-            Action::Bottom => h.selected = last,
-            Action::Select => {
-                if let Some(id) = h.selected_id() {
-                    let r = self.open_incident(id);
-                    self.report(r);
+        let effects = h.update(action, &ctx);
+        self.apply_effects(effects);
+    }
+
+    /// Applies what a screen asked for, in order. The only place a screen's wishes change `App`.
+    pub(super) fn apply_effects(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            self.apply_effect(effect);
+        }
+    }
+
+    fn apply_effect(&mut self, effect: Effect) {
+        match effect {
+            Effect::Flash(text) => self.set_flash(text, false),
+            Effect::Error(text) => self.set_flash(text, true),
+            Effect::Unavailable(action) => self.explain_unavailable(action),
+            Effect::Popup(popup) => self.popups.push(*popup),
+            Effect::OpenIncident(id) => {
+                let r = self.open_incident(id);
+                self.report(r);
+            }
+            Effect::OpenAction { incident, action } => match self.open_incident(incident) {
+                Ok(()) => {
+                    if let Screen::Review(r) = &mut self.screen {
+                        r.focus = Pane::Actions;
+                        r.select_action(action);
+                    }
                 }
-            }
-            Action::Filter => {
-                let current = h.filter.clone();
-                self.popups.push(Popup::Form(Form::new(
-                    "Filter incidents",
-                    Purpose::HomeFilter,
-                    vec![Field::line("Words", &current).with_hint("empty shows all")],
-                )));
-            }
-            Action::NewIncident => self
+                Err(e) => self.set_flash(e.to_string(), true),
+            },
+            Effect::NewIncident => self
                 .popups
                 .push(Popup::Form(new_incident_form(&crate::env::local_zone()))),
-            Action::LoadDemo => match crate::demo::load_demo(&self.store) {
+            Effect::LoadDemo => match crate::demo::load_demo(&self.store) {
                 Ok(id) => {
                     let r = self.open_incident(id);
                     self.report(r);
@@ -588,8 +551,106 @@ impl App {
                 }
                 Err(e) => self.set_flash(format!("{e:#}"), true),
             },
-            _ => self.explain_unavailable(action),
+            Effect::Back => {
+                self.screen = self.back.pop().unwrap_or_else(|| Screen::Home(HomeState::default()));
+                self.reload();
+            }
+            Effect::Home => self.go_home(),
+            Effect::Reload => self.reload(),
+            Effect::Quit => self.quit = true,
         }
+    }
+
+    /// The layer of keys under the current context's own: the agenda's, in meeting mode.
+    pub fn layer(&self) -> Option<Context> {
+        match &self.screen {
+            Screen::Review(r) if self.popups.is_empty() && r.meeting.is_some() => Some(Context::Agenda),
+            _ => None,
+        }
+    }
+
+    pub fn in_meeting_mode(&self) -> bool {
+        matches!(&self.screen, Screen::Review(r) if r.meeting.is_some())
+    }
+
+    /// Turns meeting mode on (starting the meeting's clock the first time) or off (the clock
+    /// keeps running: leaving the screen does not stop the meeting).
+    pub fn set_meeting_mode(&mut self, on: bool) {
+        let ctx = ctx!(self);
+        let Screen::Review(r) = &mut self.screen else {
+            return;
+        };
+        let effects = meeting::set_mode(r, on, &ctx);
+        self.apply_effects(effects);
+    }
+
+    /// Applies an action that belongs to meeting mode; false when it is the review's to apply.
+    fn update_meeting(&mut self, action: Action) -> bool {
+        let ctx = ctx!(self);
+        let Screen::Review(r) = &mut self.screen else {
+            return false;
+        };
+        match meeting::update(r, action, &ctx) {
+            Some(effects) => {
+                self.apply_effects(effects);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn update_review(&mut self, action: Action) {
+        let ctx = ctx!(self);
+        let Screen::Review(r) = &mut self.screen else {
+            return;
+        };
+        let effects = crate::tui::screens::review::update::update(r, action, &ctx);
+        self.apply_effects(effects);
+    }
+
+    /// Opens the list of every incident's actions, showing the current author's.
+    pub fn open_cross_actions(&mut self) {
+        if matches!(self.screen, Screen::CrossActions(_)) {
+            return;
+        }
+        match CrossState::open(&ctx!(self)) {
+            Ok(state) => {
+                let back = std::mem::replace(&mut self.screen, Screen::CrossActions(Box::new(state)));
+                self.back.push(back);
+            }
+            Err(e) => self.set_flash(e.to_string(), true),
+        }
+    }
+
+    fn update_cross(&mut self, action: Action) {
+        let ctx = ctx!(self);
+        let Screen::CrossActions(c) = &mut self.screen else {
+            return;
+        };
+        let effects = c.update(action, &ctx);
+        self.apply_effects(effects);
+    }
+
+    /// Opens the insights over every incident (all dates).
+    pub fn open_insights(&mut self) {
+        if matches!(self.screen, Screen::Insights(_)) {
+            return;
+        }
+        let (state, error) = InsightsState::open(&self.store, Default::default(), self.today());
+        let back = std::mem::replace(&mut self.screen, Screen::Insights(Box::new(state)));
+        self.back.push(back);
+        if let Some(e) = error {
+            self.set_flash(e, true);
+        }
+    }
+
+    fn update_insights(&mut self, action: Action) {
+        let ctx = ctx!(self);
+        let Screen::Insights(i) = &mut self.screen else {
+            return;
+        };
+        let effects = i.update(action, &ctx);
+        self.apply_effects(effects);
     }
 
     pub(super) fn explain_unavailable(&mut self, action: Action) {
@@ -605,315 +666,6 @@ impl App {
             now: self.now(),
             anchor: r.timeline.selected_event().map(|e| e.at),
             around: None,
-        }
-    }
-
-    fn update_review(&mut self, action: Action) {
-        let Screen::Review(r) = &mut self.screen else {
-            return;
-        };
-        let page = r.timeline.height.max(1) as i64;
-        match (action, r.focus) {
-            (Action::Back, _) => {
-                self.screen = Screen::Home(HomeState::default());
-                self.reload();
-            }
-            (Action::NextPane, _) => r.focus = r.focus.next(),
-            (Action::PrevPane, _) => r.focus = r.focus.prev(),
-            (Action::FocusTimeline, _) => r.focus = Pane::Timeline,
-            (Action::FocusCauses, _) => r.focus = Pane::Causes,
-            (Action::FocusActions, _) => r.focus = Pane::Actions,
-            (Action::Zoom, _) => r.zoom = !r.zoom,
-            (Action::CycleZone, _) => {
-                r.zone = r.zone.next(r.incident.tz(), self.local_zone);
-                let label = r.zone.label();
-                self.set_flash(format!("Showing {label}"), false);
-            }
-            (Action::EditIncident, _) => {
-                let form = incident_form(&r.incident);
-                self.popups.push(Popup::Form(form));
-            }
-            (Action::Export, _) => self.popups.push(Popup::Form(super::export::form(&r.incident))),
-            (Action::Import, Pane::Timeline) => {
-                let dir = std::env::current_dir().unwrap_or_default();
-                self.popups.push(Popup::Form(super::import::form(&r.incident, &dir)));
-            }
-            (Action::History, pane) => {
-                let (entity, id, what) = match pane {
-                    Pane::Timeline => ("event", r.timeline.selected_event().map(|e| e.id), "event"),
-                    Pane::Causes => ("cause", r.selected_cause().map(|c| c.id), "cause"),
-                    Pane::Actions => ("action", r.selected_action().map(|a| a.id), "action"),
-                };
-                let incident = r.incident.id;
-                let zone = r.zone;
-                let entries = match id {
-                    Some(id) => self.store.history(incident, Some((entity, id))),
-                    None => self.store.history(incident, None),
-                };
-                match entries {
-                    Ok(list) => {
-                        let text = if list.is_empty() {
-                            "No changes recorded.".to_string()
-                        } else {
-                            list.iter()
-                                .rev()
-                                .take(20)
-                                .map(|h| {
-                                    format!(
-                                        "{}  {:<12} {:<7} {}",
-                                        zone.format_long(h.at),
-                                        h.author,
-                                        h.op,
-                                        h.detail.lines().next().unwrap_or("")
-                                    )
-                                })
-                                .collect::<Vec<_>>()
-                                .join("\n")
-                        };
-                        self.popups
-                            .push(Popup::Message(format!("History of this {what}"), text));
-                    }
-                    Err(e) => self.set_flash(e.to_string(), true),
-                }
-            }
-            // Timeline
-            (Action::Up, Pane::Timeline) => r.timeline.move_by(-1),
-            (Action::Down, Pane::Timeline) => r.timeline.move_by(1),
-            (Action::PageUp, Pane::Timeline) => r.timeline.move_by(-page),
-            (Action::PageDown, Pane::Timeline) => r.timeline.move_by(page),
-            (Action::Top, Pane::Timeline) => r.timeline.select_index(0),
-            (Action::Bottom, Pane::Timeline) => r.timeline.select_index(i64::MAX),
-            (Action::Add, Pane::Timeline) => self.popups.push(Popup::Form(Form::new(
-                "Add event",
-                Purpose::QuickAdd,
-                vec![Field::line("Event", "").with_hint("14:32 text · -5m text · +3m text · text (now)")],
-            ))),
-            (Action::Edit | Action::Select, Pane::Timeline) => {
-                if let Some(e) = r.timeline.selected_event().cloned() {
-                    let form = event_form(&e, r.zone);
-                    self.popups.push(Popup::Form(form));
-                }
-            }
-            (Action::Delete, Pane::Timeline) => {
-                if let Some(e) = r.timeline.selected_event().cloned() {
-                    let first = super::view::truncate(e.text.lines().next().unwrap_or(""), 40);
-                    self.popups.push(Popup::Confirm(
-                        format!("Delete the event \"{first}\"?"),
-                        Confirmed::DeleteEvent(e),
-                    ));
-                }
-            }
-            (Action::SetMilestone, Pane::Timeline) => {
-                if let Some(e) = r.timeline.selected_event().cloned() {
-                    let choices: Vec<Option<Milestone>> = std::iter::once(None)
-                        .chain(Milestone::ALL.iter().copied().map(Some))
-                        .collect();
-                    let items = choices
-                        .iter()
-                        .map(|m| m.map(|m| m.label().to_string()).unwrap_or_else(|| "(none)".into()))
-                        .collect();
-                    let selected = choices.iter().position(|m| *m == e.milestone).unwrap_or(0);
-                    self.popups.push(Popup::Menu(Menu {
-                        title: "Milestone".into(),
-                        items,
-                        selected,
-                        purpose: MenuPurpose::Milestone(e, choices),
-                    }));
-                }
-            }
-            (Action::LinkEvidence, Pane::Timeline) => {
-                if let Some(e) = r.timeline.selected_event().cloned() {
-                    let items = r
-                        .causes
-                        .iter()
-                        .map(|c| {
-                            format!(
-                                "{} {}",
-                                if c.evidence.contains(&e.id) { "[x]" } else { "[ ]" },
-                                c.category.label()
-                            )
-                        })
-                        .collect();
-                    self.popups.push(Popup::Menu(Menu {
-                        title: "Evidence for which cause?".into(),
-                        items,
-                        selected: r.cause_sel,
-                        purpose: MenuPurpose::Evidence(e, r.causes.clone()),
-                    }));
-                }
-            }
-            (Action::Filter, Pane::Timeline) => {
-                let kinds = std::iter::once("all")
-                    .chain(EventKind::ALL.iter().map(|k| k.key()))
-                    .collect::<Vec<_>>();
-                let current_kind = r.timeline.filter.kinds.first().map(|k| k.key()).unwrap_or("all");
-                self.popups.push(Popup::Form(Form::new(
-                    "Search the timeline",
-                    Purpose::Search,
-                    vec![
-                        Field::line("Search", r.timeline.search.as_deref().unwrap_or(""))
-                            .with_hint("words; empty clears"),
-                        Field::choice("Kind", &kinds, current_kind).with_hint("←/→"),
-                    ],
-                )));
-            }
-            (Action::SearchNext | Action::SearchPrev, Pane::Timeline) => {
-                let forward = action == Action::SearchNext;
-                let Some(words) = r.timeline.search.clone() else {
-                    self.set_flash("No search: press / first.", false);
-                    return;
-                };
-                let from = r.timeline.selected_event().map(|e| e.id);
-                let found = self
-                    .store
-                    .next_match(r.incident.id, &r.timeline.filter, &words, from, forward);
-                match found {
-                    Ok(Some(e)) => {
-                        if let Ok(Some(pos)) = self.store.event_position(r.incident.id, &r.timeline.filter, e.id) {
-                            r.timeline.select_index(pos);
-                        }
-                    }
-                    Ok(None) => self.set_flash(format!("No more matches for \"{words}\"."), false),
-                    Err(e) => self.set_flash(e.to_string(), true),
-                }
-            }
-            // Causes
-            (Action::Up, Pane::Causes) => self.select_cause(-1),
-            (Action::Down, Pane::Causes) => self.select_cause(1),
-            (Action::Top, Pane::Causes) => self.select_cause(-1000),
-            (Action::Bottom, Pane::Causes) => self.select_cause(1000),
-            (Action::CauseSuspected, Pane::Causes) => self.set_cause_state(CauseState::Suspected),
-            (Action::CauseConfirmed, Pane::Causes) => self.set_cause_state(CauseState::Confirmed),
-            (Action::CauseRuledOut, Pane::Causes) => self.set_cause_state(CauseState::RuledOut),
-            (Action::CauseUnexamined, Pane::Causes) => self.set_cause_state(CauseState::Unexamined),
-            (Action::Edit | Action::Select, Pane::Causes) => {
-                if let Some(c) = r.selected_cause().cloned() {
-                    self.popups.push(Popup::Form(Form::new(
-                        format!("Notes: {} ({})", c.category.label(), c.state.label()),
-                        Purpose::CauseNotes(c.clone()),
-                        vec![Field::multi("Notes", &c.notes).with_hint("what was examined, and what it showed")],
-                    )));
-                }
-            }
-            (Action::Add, Pane::Causes) => self.popups.push(Popup::Form(Form::new(
-                "Add a custom cause",
-                Purpose::AddCause,
-                vec![Field::line("Name", "").with_hint("e.g. DNS, configuration, human error")],
-            ))),
-            (Action::Delete, Pane::Causes) => {
-                if let Some(c) = r.selected_cause().cloned() {
-                    self.popups.push(Popup::Confirm(
-                        format!("Delete the cause \"{}\"?", c.category.label()),
-                        Confirmed::DeleteCause(c),
-                    ));
-                }
-            }
-            // Actions
-            (Action::Up | Action::Down | Action::Top | Action::Bottom, Pane::Actions) => {
-                let order = board::board_order(&r.board);
-                if let Some(pos) = order.iter().position(|i| *i == r.action_sel) {
-                    let new = match action {
-                        Action::Up => pos.saturating_sub(1),
-                        Action::Down => (pos + 1).min(order.len() - 1),
-                        Action::Top => 0,
-                        _ => order.len() - 1,
-                    };
-                    r.action_sel = order[new];
-                }
-            }
-            (Action::Left | Action::Right, Pane::Actions) => {
-                if let Some(cur) = r.selected_action().map(|a| a.status) {
-                    let target = if action == Action::Left {
-                        cur.previous()
-                    } else {
-                        cur.next()
-                    };
-                    if let Some(t) = target
-                        && let Some(i) = r.board.iter().position(|a| a.status == t)
-                    {
-                        r.action_sel = i;
-                    }
-                }
-            }
-            (Action::MoveLeft | Action::MoveRight, Pane::Actions) => {
-                if let Some(a) = r.selected_action().cloned() {
-                    let target = if action == Action::MoveLeft {
-                        a.status.previous()
-                    } else {
-                        a.status.next()
-                    };
-                    if let Some(status) = target {
-                        // The card drawn after it (or before, at the end): where the selection
-                        // goes if the filter hides the moved card.
-                        let order = super::board::board_order(&r.board);
-                        let at = order.iter().position(|&i| r.board[i].id == a.id).unwrap_or(0);
-                        let neighbour = order
-                            .get(at + 1)
-                            .or_else(|| at.checked_sub(1).and_then(|p| order.get(p)))
-                            .map(|&i| r.board[i].id);
-                        let result = self.store.set_action_status(a.id, a.version, status).map(|_| ());
-                        let moved = result.is_ok();
-                        self.report(result);
-                        if moved
-                            && let Screen::Review(r) = &mut self.screen
-                            && !r.board.iter().any(|b| b.id == a.id)
-                        {
-                            if let Some(id) = neighbour {
-                                r.select_action(id);
-                            }
-                            let text = format!(
-                                "\"{}\" is now {}; the board's filter hides it.",
-                                a.title,
-                                status.label()
-                            );
-                            self.set_flash(text, false);
-                        }
-                    }
-                }
-            }
-            (Action::Add, Pane::Actions) => {
-                let cause = r.causes.iter().find(|c| c.state == CauseState::Confirmed).cloned();
-                let form = action_form(None, &r.causes, cause.as_ref(), &r.participants);
-                self.popups.push(Popup::Form(form));
-            }
-            (Action::Edit | Action::Select, Pane::Actions) => {
-                if let Some(a) = r.selected_action().cloned() {
-                    let cause = a.cause_id.and_then(|id| r.causes.iter().find(|c| c.id == id)).cloned();
-                    let form = action_form(Some(&a), &r.causes, cause.as_ref(), &r.participants);
-                    self.popups.push(Popup::Form(form));
-                }
-            }
-            (Action::Delete, Pane::Actions) => {
-                if let Some(a) = r.selected_action().cloned() {
-                    self.popups.push(Popup::Confirm(
-                        format!("Delete the action \"{}\"?", a.title),
-                        Confirmed::DeleteAction(a),
-                    ));
-                }
-            }
-            (Action::OwnerFilter | Action::Filter, Pane::Actions) => self.open_board_filter_form(action),
-            _ => self.explain_unavailable(action),
-        }
-    }
-
-    fn select_cause(&mut self, delta: i64) {
-        if let Screen::Review(r) = &mut self.screen {
-            let n = r.causes.len() as i64;
-            r.cause_sel = (r.cause_sel as i64 + delta).clamp(0, (n - 1).max(0)) as usize;
-            let result = r.reload(&self.store);
-            if let Err(e) = result {
-                self.set_flash(e.to_string(), true);
-            }
-        }
-    }
-
-    fn set_cause_state(&mut self, state: CauseState) {
-        let Screen::Review(r) = &self.screen else {
-            return;
-        };
-        if let Some(c) = r.selected_cause() {
-            let result = self.store.set_cause_state(c.id, c.version, state).map(|_| ());
-            self.report(result);
         }
     }
 
@@ -1023,14 +775,17 @@ impl App {
 
     /// Imports what the preview showed. On success the form below closes; a file that changed
     /// since is previewed again; an error goes back to the form.
-    fn import(&mut self, shown: super::import::ImportPreview) {
+    fn import(&mut self, shown: crate::tui::popups::import_preview::ImportPreview) {
         if shown.preview.new == 0 {
             self.close_import_form();
             let summary = &shown.preview.summary;
             let why = if summary.events == 0 {
                 let skipped = match summary.skipped.len() {
                     0 => String::new(),
-                    n => format!(" ({} skipped)", super::import::count_word(n, summary.unit())),
+                    n => format!(
+                        " ({} skipped)",
+                        crate::tui::popups::import_preview::count_word(n, summary.unit())
+                    ),
                 };
                 format!("{} holds no events{skipped}", shown.request.job.label)
             } else {
@@ -1042,24 +797,31 @@ impl App {
         // On a database file, in the event loop: a thread of its own, so progress shows and Esc
         // can stop it. Otherwise (tests, a database in memory) here and now.
         if self.background && !self.store.in_memory() {
-            let running = super::import::RunningImport::spawn(&self.store, shown);
+            let running = crate::tui::popups::running_import::RunningImport::spawn(&self.store, shown);
             self.popups.push(Popup::Running(Box::new(running)));
             return;
         }
-        let outcome = super::import::run(&self.store, &shown);
+        let outcome = crate::tui::popups::import_preview::run(&self.store, &shown);
         self.imported(&shown, outcome);
     }
 
     /// What an import came to: the form below closes on success; a changed file is previewed
     /// again; a cancelled import goes back to the form; an error shows in it.
-    fn imported(&mut self, shown: &super::import::ImportPreview, outcome: Result<super::import::Outcome, String>) {
-        use super::import::Outcome;
+    fn imported(
+        &mut self,
+        shown: &crate::tui::popups::import_preview::ImportPreview,
+        outcome: Result<crate::tui::popups::import_preview::Outcome, String>,
+    ) {
+        use crate::tui::popups::import_preview::Outcome;
         match outcome {
             Ok(Outcome::Imported(summary, outcome)) => {
                 self.close_import_form();
                 let skipped = match summary.skipped.len() {
                     0 => String::new(),
-                    n => format!(", {} skipped", super::import::count_word(n, summary.unit())),
+                    n => format!(
+                        ", {} skipped",
+                        crate::tui::popups::import_preview::count_word(n, summary.unit())
+                    ),
                 };
                 self.set_flash(
                     format!(
@@ -1183,7 +945,15 @@ impl App {
             Confirmed::DeleteEvent(e) => self.store.delete_event(e.id, e.version),
             Confirmed::DeleteCause(c) => self.store.delete_cause(c.id, c.version),
             Confirmed::DeleteAction(a) => self.store.delete_action(a.id, a.version),
-            Confirmed::Meeting(what) => return self.confirmed_meeting(what),
+            Confirmed::Meeting(what) => {
+                let ctx = ctx!(self);
+                let review = match &mut self.screen {
+                    Screen::Review(r) => Some(&mut **r),
+                    _ => None,
+                };
+                let effects = meeting::confirmed(review, what, &ctx);
+                return self.apply_effects(effects);
+            }
             Confirmed::Overwrite(request) => return self.export(request),
         };
         self.report(result);
@@ -1218,10 +988,10 @@ impl App {
     }
 
     /// Writes an export; on success the export form (below) closes, else it shows the error.
-    fn export(&mut self, request: super::export::ExportRequest) {
+    fn export(&mut self, request: crate::tui::popups::export::ExportRequest) {
         let today = self.today();
         let is_export = |p: &Purpose| matches!(p, Purpose::Export { .. });
-        match super::export::write(&self.store, &request, today) {
+        match crate::tui::popups::export::write(&self.store, &request, today) {
             Ok(()) => {
                 self.close_form(is_export);
                 self.set_flash(format!("Exported to {}", request.path.display()), false);
@@ -1267,8 +1037,7 @@ impl App {
             }
             Purpose::HomeFilter => {
                 if let Screen::Home(h) = &mut self.screen {
-                    h.filter = form.value("Words");
-                    h.selected = 0;
+                    h.apply_filter(form);
                 }
             }
             Purpose::QuickAdd => {
@@ -1468,19 +1237,51 @@ impl App {
                     r.zone = super::view::ZoneMode::Incident(i.tz());
                 }
             }
-            Purpose::Meeting(purpose) => return self.apply_meeting(purpose, form),
-            Purpose::CrossOwner => self.apply_cross_owner(form).map_err(Failure::Message)?,
-            Purpose::CrossFilter => self.apply_cross_filter(form).map_err(Failure::Message)?,
-            Purpose::BoardOwner => self.apply_board_owner(form).map_err(Failure::Message)?,
-            Purpose::BoardFilter => self.apply_board_filter(form).map_err(Failure::Message)?,
-            Purpose::InsightsPeriod => self.apply_insights_period(form).map_err(Failure::Message)?,
+            Purpose::Meeting(purpose) => {
+                let ctx = ctx!(self);
+                let review = match &mut self.screen {
+                    Screen::Review(r) => Some(&mut **r),
+                    _ => None,
+                };
+                return meeting::apply(review, purpose, form, &ctx);
+            }
+            Purpose::CrossOwner => {
+                let ctx = ctx!(self);
+                if let Screen::CrossActions(c) = &mut self.screen {
+                    c.apply_owner(form, &ctx).map_err(Failure::Message)?;
+                }
+            }
+            Purpose::CrossFilter => {
+                let ctx = ctx!(self);
+                if let Screen::CrossActions(c) = &mut self.screen {
+                    c.apply_filter(form, &ctx).map_err(Failure::Message)?;
+                }
+            }
+            Purpose::BoardOwner => {
+                let ctx = ctx!(self);
+                if let Screen::Review(r) = &mut self.screen {
+                    r.apply_board_owner(form, &ctx).map_err(Failure::Message)?;
+                }
+            }
+            Purpose::BoardFilter => {
+                let ctx = ctx!(self);
+                if let Screen::Review(r) = &mut self.screen {
+                    r.apply_board_filter(form, &ctx).map_err(Failure::Message)?;
+                }
+            }
+            Purpose::InsightsPeriod => {
+                let ctx = ctx!(self);
+                if let Screen::Insights(i) = &mut self.screen {
+                    i.apply_period(form, &ctx).map_err(Failure::Message)?;
+                }
+            }
             Purpose::Export { .. } => {
-                let request = super::export::request(form).map_err(Failure::Message)?;
+                let request = crate::tui::popups::export::request(form).map_err(Failure::Message)?;
                 if request.path.exists() {
                     let question = format!("{} exists. Replace it?", request.path.display());
                     return Err(Failure::Confirm(question, Box::new(Confirmed::Overwrite(request))));
                 }
-                super::export::write(&self.store, &request, today).map_err(Failure::Message)?;
+                crate::tui::popups::export::write(&self.store, &request, today).map_err(Failure::Message)?;
                 self.set_flash(format!("Exported to {}", request.path.display()), false);
             }
             Purpose::Import { .. } => {
@@ -1489,7 +1290,8 @@ impl App {
                 };
                 let anchor = r.timeline.selected_event().map(|e| e.at);
                 let ctx = crate::import::time_context(&self.store, &r.incident, self.now(), anchor).map_err(msg)?;
-                let request = super::import::request(form, ctx, r.zone).map_err(Failure::Message)?;
+                let request =
+                    crate::tui::popups::import_preview::request(form, ctx, r.zone).map_err(Failure::Message)?;
                 return Err(Failure::Preview(Box::new(request)));
             }
         }
@@ -1515,21 +1317,8 @@ impl App {
 
 /// Work that takes long enough to say so on screen first.
 enum Pending {
-    Preview(Box<super::import::ImportRequest>),
-    Import(Box<super::import::ImportPreview>),
-}
-
-pub(super) enum Failure {
-    Message(String),
-    Conflict(String, String),
-    /// Ask this first; the form stays open below the question.
-    Confirm(String, Box<Confirmed>),
-    /// Read the file for an import preview; the form stays open below it.
-    Preview(Box<super::import::ImportRequest>),
-}
-
-pub(super) fn msg(e: impl std::fmt::Display) -> Failure {
-    Failure::Message(e.to_string())
+    Preview(Box<crate::tui::popups::import_preview::ImportRequest>),
+    Import(Box<crate::tui::popups::import_preview::ImportPreview>),
 }
 
 fn describe_action(a: Task) -> String {
@@ -1568,108 +1357,6 @@ fn rebase(purpose: &mut Purpose, store: &Store) {
         Purpose::Meeting(m) => m.rebase(store),
         _ => {}
     }
-}
-
-fn new_incident_form(zone: &str) -> Form<Purpose> {
-    Form::new(
-        "New incident",
-        Purpose::NewIncident,
-        vec![
-            Field::line("Title", ""),
-            Field::choice("Severity", &["SEV1", "SEV2", "SEV3", "SEV4"], "SEV2").with_hint("←/→"),
-            Field::line("Zone", zone).with_hint("IANA name, e.g. Europe/Berlin"),
-            Field::line("Started", "").with_hint("when impact started: 14:32, -2h … (optional)"),
-        ],
-    )
-}
-
-fn event_form(e: &Event, zone: super::view::ZoneMode) -> Form<Purpose> {
-    let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.key()).collect();
-    let mut milestones = vec!["none"];
-    milestones.extend(Milestone::ALL.iter().map(|m| m.key()));
-    Form::new(
-        "Edit event",
-        Purpose::EditEvent(e.clone()),
-        vec![
-            Field::line("Time", &zone.format_long(e.at)).with_hint(zone.tz().name()),
-            Field::choice("Kind", &kinds, e.kind.key()),
-            Field::choice("Milestone", &milestones, e.milestone.map(|m| m.key()).unwrap_or("none")),
-            Field::multi("Text", &e.text),
-        ],
-    )
-}
-
-fn action_form(
-    a: Option<&Task>,
-    causes: &[Cause],
-    cause: Option<&Cause>,
-    participants: &[crate::model::Participant],
-) -> Form<Purpose> {
-    let kinds: Vec<&str> = ActionKind::ALL.iter().map(|k| k.key()).collect();
-    let mut roles = vec!["none"];
-    roles.extend(Role::ALL.iter().map(|r| r.key()));
-    let cause_ids: Vec<(String, i64)> = causes.iter().map(|c| (c.category.label(), c.id)).collect();
-    let cause_labels: Vec<String> = std::iter::once("none".to_string())
-        .chain(cause_ids.iter().map(|(label, _)| label.clone()))
-        .collect();
-    let cause_refs: Vec<&str> = cause_labels.iter().map(String::as_str).collect();
-    let cause_sel = cause.map(|c| c.category.label()).unwrap_or_else(|| "none".into());
-    let statuses: Vec<&str> = ActionStatus::ALL.iter().map(|s| s.key()).collect();
-    let priority = a
-        .map(|a| {
-            if a.priority == 0 {
-                "none".to_string()
-            } else {
-                format!("P{}", a.priority)
-            }
-        })
-        .unwrap_or("none".into());
-    let mut fields = vec![
-        Field::line("Title", a.map(|a| a.title.as_str()).unwrap_or("")),
-        Field::choice("Kind", &kinds, a.map(|a| a.kind.key()).unwrap_or("fix"))
-            .with_hint("fix removes the cause · monitoring alerts before it hurts"),
-        Field::line("Owner", a.map(|a| a.owner.as_str()).unwrap_or(""))
-            .with_hint(super::participants::owner_hint(participants))
-            .with_suggestions(super::participants::owner_suggestions(participants)),
-        Field::choice(
-            "Role",
-            &roles,
-            a.and_then(|a| a.owner_role).map(|r| r.key()).unwrap_or("none"),
-        ),
-        Field::line("Due", &a.and_then(|a| a.due).map(|d| d.to_string()).unwrap_or_default())
-            .with_hint("2026-12-05 · +7d · fri"),
-        Field::choice("Cause", &cause_refs, &cause_sel),
-        Field::line("Ticket", a.map(|a| a.ticket.as_str()).unwrap_or("")),
-        Field::choice("Priority", &["none", "P1", "P2", "P3"], &priority),
-    ];
-    if let Some(a) = a {
-        fields.push(Field::choice("Status", &statuses, a.status.key()));
-    }
-    fields.push(Field::multi("Details", a.map(|a| a.details.as_str()).unwrap_or("")));
-    let (title, purpose) = match a {
-        Some(a) => ("Edit action", Purpose::EditAction(a.clone(), cause_ids)),
-        None => ("Add action", Purpose::AddAction(cause_ids)),
-    };
-    Form::new(title, purpose, fields)
-}
-
-fn incident_form(i: &Incident) -> Form<Purpose> {
-    let severities: Vec<&str> = Severity::ALL.iter().map(|s| s.label()).collect();
-    let statuses: Vec<&str> = crate::model::IncidentStatus::ALL.iter().map(|s| s.key()).collect();
-    Form::new(
-        format!("Incident #{}", i.id),
-        Purpose::EditIncident(i.clone()),
-        vec![
-            Field::line("Title", &i.title),
-            Field::choice("Severity", &severities, i.severity.label()),
-            Field::choice("Status", &statuses, i.status.key()),
-            Field::line("Zone", &i.zone),
-            Field::multi("Root cause", &i.root_cause).with_hint("the underlying problem, in a sentence or two"),
-            Field::multi("Trigger", &i.trigger).with_hint("what set it off"),
-            Field::multi("Summary", &i.summary),
-            Field::multi("Impact", &i.impact),
-        ],
-    )
 }
 
 impl App {
@@ -1711,7 +1398,7 @@ impl App {
             None => {}
             Some(Pending::Preview(request)) => {
                 self.flash = None;
-                match super::import::preview(&self.store, *request) {
+                match crate::tui::popups::import_preview::preview(&self.store, *request) {
                     Ok(preview) => self.popups.push(Popup::Import(Box::new(preview))),
                     Err(e) => self.import_failed(e),
                 }

@@ -1,7 +1,7 @@
 //! The console's settings: `config.toml` in the config directory (see [`config_dir`]).
 //! Every setting has a default, so a file may list only what it changes.
 
-use super::keymap::config_dir;
+use crate::tui::keymap::config_dir;
 use serde::Deserialize;
 use std::io;
 use std::path::{Path, PathBuf};

@@ -1,12 +1,14 @@
 //! Drawing the whole console: the screen, the bottom lines, and the popups on top.
 
 use super::app::{App, Popup, Screen};
-use super::hints;
-use super::home::render_welcome;
-use super::keymap::Context;
-use super::popup::{render_confirm, render_conflict, render_message};
 use super::{MIN_HEIGHT, MIN_WIDTH};
-use crate::tui::action::Action;
+use crate::tui::keymap::Context;
+use crate::tui::keymap::action::Action;
+use crate::tui::popups::confirm::render_confirm;
+use crate::tui::popups::conflict::render_conflict;
+use crate::tui::screens::home::render_welcome;
+use crate::tui::widgets::hints;
+use crate::tui::widgets::menu::render_message;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -16,8 +18,11 @@ impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         buf.set_style(area, self.theme.base);
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-            super::too_small::TooSmall::new(ratatui::layout::Size::new(MIN_WIDTH, MIN_HEIGHT), &self.theme)
-                .render(area, buf);
+            crate::tui::widgets::too_small::TooSmall::new(
+                ratatui::layout::Size::new(MIN_WIDTH, MIN_HEIGHT),
+                &self.theme,
+            )
+            .render(area, buf);
             return;
         }
         let [banner, body, status, keys] = Layout::vertical([
@@ -93,7 +98,7 @@ impl Widget for &App {
                 Popup::Help(h, ctx) => {
                     let mut state = h.clone();
                     ratatui::widgets::StatefulWidget::render(
-                        super::help::HelpView::new(&self.keymap, *ctx, &self.theme).with_layer(h.layer),
+                        crate::tui::widgets::help::HelpView::new(&self.keymap, *ctx, &self.theme).with_layer(h.layer),
                         body,
                         buf,
                         &mut state,

@@ -335,7 +335,7 @@ fn hostile_bytes_in_an_imported_file_never_reach_the_store_or_the_screen() {
 fn the_file_field_completes_names_from_the_current_directory() {
     // The tests run in the crate's directory, which has Cargo.toml but no importable files at
     // its top; the completion list is made from the directory the console was started in.
-    let form = debrief::tui::import::form(
+    let form = debrief::tui::popups::import_preview::form(
         &debrief::store::Store::open_in_memory("x")
             .and_then(|s| {
                 let id = s.create_incident(&NewIncident {

@@ -7,7 +7,7 @@ use debrief::model::{ActionKind, ActionStatus, CauseCategory, CauseState, EventK
 use debrief::model::{StandardCause, sanitize};
 use debrief::store::{NewAction, NewEvent, NewIncident, Store};
 use debrief::tui::app::{App, Popup, Screen};
-use debrief::tui::review::Pane;
+use debrief::tui::screens::review::Pane;
 use debrief::tui::theme::Theme;
 use insta::assert_snapshot;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

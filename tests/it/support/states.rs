@@ -5,7 +5,7 @@ pub use super::console::{app_on, ctrl, draw, draw_on, key, keys, paste, type_tex
 pub use super::seed::{Texts, seed};
 
 use debrief::tui::app::{App, Screen};
-use debrief::tui::home::HomeState;
+use debrief::tui::screens::home::HomeState;
 use ratatui::crossterm::event::KeyCode;
 
 /// Where a state's keys start from.

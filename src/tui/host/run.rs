@@ -1,0 +1,97 @@
+//! The event loop: draw, wait for a key or a tick, update. The terminal is given back on every
+//! way out.
+
+use crate::store::Store;
+use crate::tui::app::{App, Clock};
+use crate::tui::config::Config;
+use crate::tui::host::terminal::{self, EventSource, StopSignals, TerminalGuard, TtyWatchdog};
+use crate::tui::keymap::KeyMap;
+use crate::tui::theme::Theme;
+use anyhow::{Context, Result};
+use std::time::{Duration, Instant};
+
+/// How often the console looks for other sessions' changes when no key arrives.
+const TICK: Duration = Duration::from_millis(250);
+const BUSY_TICK: Duration = Duration::from_millis(50);
+
+/// The test hook's variable: see `run`.
+pub const TEST_PANIC_ENV: &str = "DEBRIEF_TEST_PANIC";
+
+/// Runs the console, on the incident list or on one incident (in meeting mode if `meeting`).
+pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
+    // Everything that can fail for a user reason fails before the terminal is taken over.
+    let keymap = KeyMap::load().context("cannot load the key map")?;
+    let config = Config::load().context("cannot load the settings")?;
+    let theme = Theme::from_env();
+    let mut app = App::new(store, keymap, theme, Clock::System);
+    app.config = config;
+    app.background = true;
+    if let Some(id) = incident {
+        app.open_incident(id)?;
+        if meeting {
+            app.set_meeting_mode(true);
+        }
+    }
+    let signals = StopSignals::register().context("cannot watch for stop signals")?;
+    let mut guard = TerminalGuard::enter(true).context("cannot set up the terminal")?;
+    let mut events = EventSource::new().stop_on(signals.flag());
+    let _watchdog = TtyWatchdog::spawn(TtyWatchdog::GRACE);
+    let mut last_tick = Instant::now();
+    // Test hook, for tests/terminal.rs only: DEBRIEF_TEST_PANIC=1 panics right after the first
+    // frame is drawn, to prove that a panic gives the terminal back (cooked mode, echo, main
+    // screen, no mouse capture, cursor shown). Nothing else reads this variable.
+    let mut test_panic = std::env::var_os(TEST_PANIC_ENV).is_some_and(|v| v == "1");
+    let result = (|| -> Result<()> {
+        loop {
+            guard.draw(|frame| {
+                app.prepare(frame.area());
+                frame.render_widget(&app, frame.area());
+            })?;
+            if std::mem::take(&mut test_panic) {
+                panic!("{TEST_PANIC_ENV}=1: a panic after the first frame, as asked");
+            }
+            // The frame just drawn says what is being done ("Reading api.log…"); now do it.
+            if app.has_pending() {
+                app.run_pending();
+                continue;
+            }
+            // While an import runs on its thread, wake often to draw its progress.
+            let wait = if app.busy() { BUSY_TICK } else { TICK };
+            match events.next_event(wait) {
+                Ok(Some(event)) => app.handle_event(event),
+                Ok(None) => {}
+                Err(_gone) => break,
+            }
+            app.poll_jobs();
+            if last_tick.elapsed() >= TICK {
+                last_tick = Instant::now();
+                app.tick();
+            }
+            if app.quit || signals.should_stop() {
+                break;
+            }
+        }
+        Ok(())
+    })();
+    // A change still waiting for another process's write lock was not saved: the exit says so
+    // (status 1), whether a signal (SIGTERM, SIGHUP) or the user's quit ended the wait.
+    let unsaved = app.waiting();
+    app.shutdown();
+    let restored = guard.restore();
+    if terminal::tty_gone() {
+        // The terminal hung up (the SSH link dropped, the window closed): there is nothing to
+        // give back and nobody to tell — restoring and drawing fail with EIO/ENXIO, and an
+        // error message on that dead stderr would fail too. What was saved is in SQLite.
+        return Ok(());
+    }
+    restored?;
+    result?;
+    if let Some(lost) = app.lost {
+        // Nothing typed after the file went away was saved: say so where the shell sees it.
+        anyhow::bail!(lost.error);
+    }
+    if unsaved {
+        anyhow::bail!("stopped while a change waited for another process's write to finish; that change was not saved");
+    }
+    Ok(())
+}

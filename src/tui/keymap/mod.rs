@@ -1,0 +1,576 @@
+//! The one binding table: an embedded default (assets/keymap.toml) patched by the user's file.
+//! It feeds key lookup, the key-hint bar, the help overlay and the README's key reference.
+
+pub mod action;
+pub mod key;
+
+use crate::tui::keymap::action::Action;
+pub use crate::tui::keymap::key::Key;
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io;
+use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue};
+
+const DEFAULT_KEYMAP: &str = include_str!("../../../assets/keymap.toml");
+
+/// The environment variable naming debrief's config directory (it holds keymap.toml).
+pub const CONFIG_DIR_ENV: &str = "DEBRIEF_CONFIG";
+/// The user's key map file inside the config directory.
+pub const KEYMAP_FILE: &str = "keymap.toml";
+
+/// Where keys are being pressed: one section of keymap.toml each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    Global,
+    Welcome,
+    Home,
+    Timeline,
+    Causes,
+    Actions,
+    /// Meeting mode: keys that work on every screen of the review, under the pane's own.
+    Agenda,
+    /// Meeting mode: attendance, the working agreement and the decisions.
+    Meeting,
+    /// Meeting mode: the wrap-up screen.
+    WrapUp,
+    /// The actions of every incident (`A`).
+    Cross,
+    /// Statistics across incidents (`I`).
+    Insights,
+    Popup,
+}
+
+impl Context {
+    pub const ALL: &'static [Context] = &[
+        Context::Global,
+        Context::Welcome,
+        Context::Home,
+        Context::Timeline,
+        Context::Causes,
+        Context::Actions,
+        Context::Agenda,
+        Context::Meeting,
+        Context::WrapUp,
+        Context::Cross,
+        Context::Insights,
+        Context::Popup,
+    ];
+
+    /// The section name in keymap.toml.
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Welcome => "welcome",
+            Context::Home => "home",
+            Context::Timeline => "timeline",
+            Context::Causes => "causes",
+            Context::Actions => "actions",
+            Context::Agenda => "agenda",
+            Context::Meeting => "meeting",
+            Context::WrapUp => "wrap_up",
+            Context::Cross => "cross",
+            Context::Insights => "insights",
+            Context::Popup => "popup",
+        }
+    }
+
+    /// The heading people read.
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Global",
+            Context::Welcome => "Welcome screen",
+            Context::Home => "Incident list",
+            Context::Timeline => "Timeline",
+            Context::Causes => "Cause checklist",
+            Context::Actions => "Action board",
+            Context::Agenda => "Meeting agenda",
+            Context::Meeting => "Attendance and notes",
+            Context::WrapUp => "Wrap-up",
+            Context::Cross => "Actions across incidents",
+            Context::Insights => "Insights",
+            Context::Popup => "Popups and forms",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Context> {
+        Context::ALL.iter().copied().find(|c| c.name() == name)
+    }
+
+    /// Popups don't fall back to [global]: a `q` typed into a form field is text, not "back".
+    pub fn inherits_global(self) -> bool {
+        !matches!(self, Context::Global | Context::Popup)
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+fn section_names() -> String {
+    Context::ALL.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+}
+
+/// What a context offers for one action, ready to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// Display forms, the context's own keys first.
+    pub keys: Vec<String>,
+    pub action: Action,
+    /// Worded for the context (`Action::description_in`).
+    pub description: &'static str,
+    /// The table the binding comes from: the context itself or `Global`.
+    pub from: Context,
+}
+
+/// A key map that could not be read; each names the file, the line and what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyMapError {
+    #[error("cannot read the key map {}: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    #[error("{origin} is not valid TOML: {message}")]
+    Syntax { origin: String, message: String },
+    #[error("{origin}, line {line}: unknown section [{section}] (sections: {})", section_names())]
+    UnknownContext {
+        origin: String,
+        line: usize,
+        section: String,
+    },
+    #[error("{origin}, line {line}: \"{name}\" is outside any section; put it under [global] or a pane's section")]
+    OutsideSection { origin: String, line: usize, name: String },
+    #[error("{origin}, line {line}: [{context}] {reason}")]
+    UnknownAction {
+        origin: String,
+        line: usize,
+        context: &'static str,
+        reason: crate::tui::keymap::action::UnknownAction,
+    },
+    #[error("{origin}, line {line}: [{context}] {action} = \"{key}\": bad key; {reason}")]
+    BadKey {
+        origin: String,
+        line: usize,
+        context: &'static str,
+        action: Action,
+        key: String,
+        reason: String,
+    },
+    #[error("{origin}, line {line}: [{context}] {action} must be a list of keys, like {action} = [\"a\", \"ctrl-a\"]")]
+    NotKeys {
+        origin: String,
+        line: usize,
+        context: &'static str,
+        action: String,
+    },
+    #[error(
+        "{origin}, line {line}: [{context}] quit = [] would leave no way out of the console; \
+         give quit a key, or leave the line out (ctrl-c always quits)"
+    )]
+    QuitUnbound {
+        origin: String,
+        line: usize,
+        context: &'static str,
+    },
+    #[error(
+        "{origin}, line {line}: [{context}] {action} = \"{key}\": ctrl-c always quits and cannot be given to {action}"
+    )]
+    CtrlCReserved {
+        origin: String,
+        line: usize,
+        context: &'static str,
+        action: Action,
+        key: String,
+    },
+    #[error("{origin}, line {line}: [{context}] key \"{key}\" is given to both {first} and {second}; keep one")]
+    Conflict {
+        origin: String,
+        line: usize,
+        context: &'static str,
+        key: String,
+        first: Action,
+        second: Action,
+    },
+}
+
+/// The keys of one context, per action, in the order the file lists them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Table {
+    keys: BTreeMap<Action, Vec<Key>>,
+}
+
+impl Table {
+    fn action_for(&self, key: Key) -> Option<Action> {
+        self.keys
+            .iter()
+            .find(|(_, keys)| keys.contains(&key))
+            .map(|(action, _)| *action)
+    }
+}
+
+/// One line of a key map file, already checked.
+struct Entry {
+    context: Context,
+    action: Action,
+    keys: Vec<(Key, String)>,
+    line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyMap {
+    tables: [Table; Context::ALL.len()],
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        KeyMap::default_map()
+    }
+}
+
+impl KeyMap {
+    /// The embedded defaults (assets/keymap.toml).
+    pub fn default_map() -> KeyMap {
+        let mut map = KeyMap {
+            tables: Default::default(),
+        };
+        map.apply_patch(DEFAULT_KEYMAP, "assets/keymap.toml")
+            .expect("the embedded key map is checked by the tests");
+        map
+    }
+
+    /// The defaults patched by the user's keymap.toml, if there is one (see [`config_dir`]).
+    pub fn load() -> Result<KeyMap, KeyMapError> {
+        match config_dir() {
+            Some(dir) => KeyMap::load_file(&dir.join(KEYMAP_FILE)),
+            None => Ok(KeyMap::default_map()),
+        }
+    }
+
+    /// The defaults patched by `path`; a missing file means "no changes".
+    pub fn load_file(path: &Path) -> Result<KeyMap, KeyMapError> {
+        let mut map = KeyMap::default_map();
+        match std::fs::read_to_string(path) {
+            Ok(text) => map.apply_patch(&text, &path.display().to_string())?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(KeyMapError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        }
+        Ok(map)
+    }
+
+    /// The defaults patched by a TOML text (errors call it "keymap patch").
+    pub fn from_toml_patch(text: &str) -> Result<KeyMap, KeyMapError> {
+        let mut map = KeyMap::default_map();
+        map.apply_patch(text, "keymap patch")?;
+        Ok(map)
+    }
+
+    /// Changes only the actions the text lists; their keys are taken from whatever other
+    /// action of the same context had them. Nothing changes when the text has an error.
+    ///
+    /// Ctrl-C is the one binding a patch cannot remove: a `quit` line keeps it (added when the
+    /// line leaves it out), `quit = []` is refused, and so is ctrl-c given to another action.
+    pub fn apply_patch(&mut self, text: &str, origin: &str) -> Result<(), KeyMapError> {
+        let entries = parse_entries(text, origin)?;
+        for entry in entries {
+            let table = &mut self.tables[entry.context.index()];
+            let mut keys: Vec<Key> = entry.keys.iter().map(|(k, _)| *k).collect();
+            if entry.action == Action::Quit && !keys.contains(&CTRL_C) {
+                keys.push(CTRL_C);
+            }
+            for taken in table.keys.values_mut() {
+                taken.retain(|k| !keys.contains(k));
+            }
+            table.keys.insert(entry.action, keys);
+        }
+        Ok(())
+    }
+
+    /// The action a key press asks for in `ctx`, if any. Key releases never act.
+    pub fn action(&self, ctx: Context, key: &KeyEvent) -> Option<Action> {
+        if key.kind == KeyEventKind::Release {
+            return None;
+        }
+        self.action_for_key(ctx, Key::from_event(key))
+    }
+
+    /// The action a key press asks for in `ctx` with a layer of keys under it (the meeting
+    /// agenda): the context's own keys first, then the layer's, then the global ones.
+    pub fn action_with_layer(&self, ctx: Context, layer: Option<Context>, key: &KeyEvent) -> Option<Action> {
+        if key.kind == KeyEventKind::Release {
+            return None;
+        }
+        let key = Key::from_event(key);
+        let own = self.table(ctx).action_for(key);
+        own.or_else(|| layer.and_then(|l| self.table(l).action_for(key)))
+            .or_else(|| self.action_for_key(ctx, key))
+    }
+
+    /// The layer's own bindings as they work in `ctx`: keys that `ctx` gives another meaning
+    /// are left out, and so is a binding left with no key.
+    pub fn layer_bindings(&self, ctx: Context, layer: Context) -> Vec<Binding> {
+        Action::ALL
+            .iter()
+            .filter_map(|&action| {
+                let keys = self.table(layer).keys.get(&action)?;
+                let keys: Vec<String> = keys
+                    .iter()
+                    .filter(|k| ctx == layer || self.table(ctx).action_for(**k).is_none())
+                    .map(Key::to_string)
+                    .collect();
+                (!keys.is_empty()).then(|| Binding {
+                    keys,
+                    action,
+                    description: action.description_in(layer),
+                    from: layer,
+                })
+            })
+            .collect()
+    }
+
+    pub fn action_for_key(&self, ctx: Context, key: Key) -> Option<Action> {
+        self.table(ctx).action_for(key).or_else(|| {
+            ctx.inherits_global()
+                .then(|| self.table(Context::Global).action_for(key))
+                .flatten()
+        })
+    }
+
+    /// Display forms of the keys that trigger `action` in `ctx` (own keys first).
+    pub fn keys_for(&self, ctx: Context, action: Action) -> Vec<String> {
+        self.effective_keys(ctx, action).0.iter().map(Key::to_string).collect()
+    }
+
+    /// Everything that works in `ctx`, in `Action::ALL` order, inherited global keys included
+    /// unless the context gives them another meaning.
+    pub fn bindings(&self, ctx: Context) -> Vec<Binding> {
+        Action::ALL
+            .iter()
+            .filter_map(|&action| {
+                let (keys, from) = self.effective_keys(ctx, action);
+                (!keys.is_empty()).then(|| Binding {
+                    keys: keys.iter().map(Key::to_string).collect(),
+                    action,
+                    description: action.description_in(ctx),
+                    from,
+                })
+            })
+            .collect()
+    }
+
+    fn effective_keys(&self, ctx: Context, action: Action) -> (Vec<Key>, Context) {
+        let own = self.table(ctx).keys.get(&action).cloned().unwrap_or_default();
+        if !ctx.inherits_global() {
+            return (own, ctx);
+        }
+        let from = if own.is_empty() { Context::Global } else { ctx };
+        let inherited = self.table(Context::Global).keys.get(&action);
+        let shadowed = |k: &&Key| self.table(ctx).action_for(**k).is_some();
+        let mut keys = own;
+        keys.extend(inherited.into_iter().flatten().filter(|k| !shadowed(k)));
+        (keys, from)
+    }
+
+    fn table(&self, ctx: Context) -> &Table {
+        &self.tables[ctx.index()]
+    }
+
+    /// The key map as Markdown tables, one per context, for the README.
+    pub fn markdown_reference(&self) -> String {
+        let mut out = String::new();
+        for &ctx in Context::ALL {
+            out.push_str(&format!("### {} (`[{}]`)\n\n", ctx.title(), ctx.name()));
+            out.push_str(match ctx {
+                Context::Global => "Everywhere except in popups, unless a pane gives the key another meaning.\n\n",
+                Context::Popup => {
+                    "Popups do not use the global keys, so that letters typed into a field stay text.\n\n"
+                }
+                Context::Meeting | Context::WrapUp => "Plus the meeting agenda's keys and the global keys.\n\n",
+                Context::Agenda => {
+                    "In meeting mode, on every screen of the review; a pane's own keys come first, \
+                     then these, then the global keys.\n\n"
+                }
+                _ => "Plus the global keys.\n\n",
+            });
+            out.push_str("| Keys | Action | What it does |\n|---|---|---|\n");
+            for (action, keys) in &self.table(ctx).keys {
+                if keys.is_empty() {
+                    continue;
+                }
+                let keys: Vec<String> = keys
+                    .iter()
+                    .map(|k| format!("`{}`", k.to_string().replace('|', "\\|")))
+                    .collect();
+                out.push_str(&format!(
+                    "| {} | `{}` | {} |\n",
+                    keys.join(", "),
+                    action.name(),
+                    action.description_in(ctx)
+                ));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn parse_entries(text: &str, origin: &str) -> Result<Vec<Entry>, KeyMapError> {
+    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    let doc = DeTable::parse(text).map_err(|e| KeyMapError::Syntax {
+        origin: origin.to_string(),
+        message: e.to_string().trim_end().to_string(),
+    })?;
+    // The parsed table is sorted by name; report the first mistake in file order.
+    let mut sections: Vec<_> = doc.get_ref().iter().collect();
+    sections.sort_by_key(|(name, _)| name.span().start);
+    let mut entries = Vec::new();
+    for (section, value) in sections {
+        let line = line_of(section.span().start);
+        let DeValue::Table(table) = value.get_ref() else {
+            return Err(KeyMapError::OutsideSection {
+                origin: origin.to_string(),
+                line,
+                name: section.get_ref().to_string(),
+            });
+        };
+        let context = Context::from_name(section.get_ref()).ok_or_else(|| KeyMapError::UnknownContext {
+            origin: origin.to_string(),
+            line,
+            section: section.get_ref().to_string(),
+        })?;
+        let mut rows: Vec<_> = table.iter().collect();
+        rows.sort_by_key(|(name, _)| name.span().start);
+        for (name, value) in rows {
+            let line = line_of(name.span().start);
+            entries.push(parse_entry(origin, context, line, name.get_ref(), value)?);
+        }
+    }
+    check_conflicts(origin, &entries)?;
+    Ok(entries)
+}
+
+fn parse_entry(
+    origin: &str,
+    context: Context,
+    line: usize,
+    name: &str,
+    value: &toml::Spanned<DeValue<'_>>,
+) -> Result<Entry, KeyMapError> {
+    let action = name.parse::<Action>().map_err(|reason| KeyMapError::UnknownAction {
+        origin: origin.to_string(),
+        line,
+        context: context.name(),
+        reason,
+    })?;
+    let not_keys = || KeyMapError::NotKeys {
+        origin: origin.to_string(),
+        line,
+        context: context.name(),
+        action: name.to_string(),
+    };
+    let texts: Vec<&str> = match value.get_ref() {
+        DeValue::String(s) => vec![s.as_ref()],
+        DeValue::Array(items) => items
+            .iter()
+            .map(|item| match item.get_ref() {
+                DeValue::String(s) => Ok(s.as_ref()),
+                _ => Err(not_keys()),
+            })
+            .collect::<Result<_, _>>()?,
+        _ => return Err(not_keys()),
+    };
+    let mut keys: Vec<(Key, String)> = Vec::new();
+    for text in texts {
+        let key = Key::parse(text).map_err(|reason| KeyMapError::BadKey {
+            origin: origin.to_string(),
+            line,
+            context: context.name(),
+            action,
+            key: text.to_string(),
+            reason,
+        })?;
+        if !keys.iter().any(|(k, _)| *k == key) {
+            keys.push((key, text.to_string()));
+        }
+    }
+    Ok(Entry {
+        context,
+        action,
+        keys,
+        line,
+    })
+}
+
+/// The key that always quits (or, where a popup takes it, cancels): see [`KeyMap::apply_patch`].
+const CTRL_C: Key = Key::ctrl_c();
+
+fn check_conflicts(origin: &str, entries: &[Entry]) -> Result<(), KeyMapError> {
+    for entry in entries {
+        if entry.action == Action::Quit && entry.keys.is_empty() {
+            return Err(KeyMapError::QuitUnbound {
+                origin: origin.to_string(),
+                line: entry.line,
+                context: entry.context.name(),
+            });
+        }
+        if entry.action != Action::Quit
+            && let Some((_, text)) = entry.keys.iter().find(|(k, _)| *k == CTRL_C)
+        {
+            return Err(KeyMapError::CtrlCReserved {
+                origin: origin.to_string(),
+                line: entry.line,
+                context: entry.context.name(),
+                action: entry.action,
+                key: text.clone(),
+            });
+        }
+    }
+    for (i, later) in entries.iter().enumerate() {
+        for earlier in &entries[..i] {
+            if earlier.context != later.context || earlier.action == later.action {
+                continue;
+            }
+            if let Some((_, text)) = later
+                .keys
+                .iter()
+                .find(|(k, _)| earlier.keys.iter().any(|(e, _)| e == k))
+            {
+                return Err(KeyMapError::Conflict {
+                    origin: origin.to_string(),
+                    line: later.line,
+                    context: later.context.name(),
+                    key: text.clone(),
+                    first: earlier.action,
+                    second: later.action,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// debrief's config directory: `$DEBRIEF_CONFIG`, else `$XDG_CONFIG_HOME/debrief`,
+/// else `~/.config/debrief` (also on macOS, as terminal tools there usually do).
+pub fn config_dir() -> Option<PathBuf> {
+    config_dir_with(|name| std::env::var_os(name))
+}
+
+/// [`config_dir`] with the environment passed in, so tests need not change the process's.
+pub fn config_dir_with(env: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    let var = |name: &str| env(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = var(CONFIG_DIR_ENV) {
+        return Some(dir);
+    }
+    // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
+    if let Some(xdg) = var("XDG_CONFIG_HOME").filter(|p| p.is_absolute()) {
+        return Some(xdg.join("debrief"));
+    }
+    let home = var("HOME").or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().into()));
+    home.map(|h| h.join(".config").join("debrief"))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,45 @@
+//! The conflict chooser: an edit collided with someone else's.
+
+use crate::tui::theme::Theme;
+use crate::tui::widgets::menu::frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+/// Both sides of an edit that collided with someone else's: the user chooses.
+pub fn render_conflict(area: Rect, buf: &mut Buffer, theme: &Theme, what: &str, mine: &str, theirs: &str) {
+    let w = area.width.saturating_sub(4).min(100);
+    let h = area.height.saturating_sub(2).min(20);
+    let inner = frame(area, buf, theme, "Conflict", w, h);
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!("Someone else changed this {what} while you were editing it."),
+            theme.warning,
+        )),
+        Line::from(""),
+        Line::from(Span::styled("Theirs (saved now):", theme.title)),
+    ];
+    lines.extend(
+        theirs
+            .lines()
+            .take(5)
+            .map(|l| Line::from(Span::styled(format!("  {l}"), theme.base))),
+    );
+    lines.push(Line::from(Span::styled("Yours (not saved):", theme.title)));
+    lines.extend(
+        mine.lines()
+            .take(5)
+            .map(|l| Line::from(Span::styled(format!("  {l}"), theme.base))),
+    );
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled(" m ", theme.key_hint),
+        Span::styled(" save mine over theirs  ", theme.base),
+        Span::styled(" t ", theme.key_hint),
+        Span::styled(" keep theirs  ", theme.base),
+        Span::styled(" e ", theme.key_hint),
+        Span::styled(" edit mine again", theme.base),
+    ]));
+    Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
+}

@@ -1,0 +1,162 @@
+//! Export from the console (`x` in the review): a form with the format and the path, then
+//! `export::export` written with `util::write_atomically`. An existing file is never replaced
+//! without asking; a bad path (or one that is not a regular file) is reported in the form and
+//! nothing is written.
+
+use crate::model::Incident;
+use crate::store::Store;
+use crate::tui::popups::Purpose;
+use crate::tui::widgets::form::{Field, Form};
+use chrono::NaiveDate;
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub const FORMATS: [&str; 3] = ["md", "json", "csv"];
+
+/// What to write where, checked and ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRequest {
+    pub incident: i64,
+    pub format: String,
+    pub path: PathBuf,
+}
+
+/// A file name from a title: lowercase ASCII letters and digits joined by dashes.
+pub fn slug(title: &str, id: i64) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    if out.len() > 60 {
+        out.truncate(60);
+        if let Some(cut) = out.rfind('-').filter(|i| *i > 20) {
+            out.truncate(cut);
+        }
+    }
+    let out = out.trim_matches('-').to_string();
+    if out.is_empty() { format!("incident-{id}") } else { out }
+}
+
+pub fn default_path(slug: &str, format: &str) -> String {
+    format!("./{slug}.{format}")
+}
+
+pub fn form(incident: &Incident) -> Form<Purpose> {
+    let slug = slug(&incident.title, incident.id);
+    Form::new(
+        format!("Export incident #{}", incident.id),
+        Purpose::Export {
+            incident: incident.id,
+            slug: slug.clone(),
+        },
+        vec![
+            Field::choice("Format", &FORMATS, "md")
+                .with_hint("md: the postmortem · json: everything · csv: the actions"),
+            Field::line("Path", &default_path(&slug, "md"))
+                .with_hint("a file name; the default follows the format; ~ is your home"),
+        ],
+    )
+}
+
+/// The path the form asks for: the default one (for the chosen format) when the field is empty
+/// or still holds a default, else what was typed, with a leading `~/` read as the home directory.
+pub fn target(slug: &str, format: &str, typed: &str) -> PathBuf {
+    let typed = typed.trim();
+    if typed.is_empty() || FORMATS.iter().any(|f| typed == default_path(slug, f)) {
+        return PathBuf::from(default_path(slug, format));
+    }
+    expand_home(typed)
+}
+
+/// A typed path, with a leading `~/` read as the home directory.
+pub fn expand_home(typed: &str) -> PathBuf {
+    match typed.strip_prefix("~/") {
+        Some(rest) => match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+            Some(home) => Path::new(&home).join(rest),
+            None => PathBuf::from(typed),
+        },
+        None => PathBuf::from(typed),
+    }
+}
+
+/// Reads the form into a request whose directory exists.
+pub fn request(form: &Form<Purpose>) -> Result<ExportRequest, String> {
+    let Purpose::Export { incident, slug } = &form.purpose else {
+        return Err("not an export form".into());
+    };
+    let format = form.value("Format");
+    if !FORMATS.contains(&format.as_str()) {
+        return Err(format!("unknown format {format} (accepted: md, json, csv)"));
+    }
+    let path = target(slug, &format, &form.value("Path"));
+    check_place(&path)?;
+    Ok(ExportRequest {
+        incident: *incident,
+        format,
+        path,
+    })
+}
+
+/// The file can be written there: its directory exists, and the path is free, a regular file or
+/// a link to one (see [`crate::util::check_target`]).
+pub fn check_place(path: &Path) -> Result<(), String> {
+    crate::util::check_target(path)
+        .map(|_| ())
+        .map_err(|e| describe(path, &e))
+}
+
+/// Renders and writes the export; a reader never sees half a file.
+pub fn write(store: &Store, req: &ExportRequest, today: NaiveDate) -> Result<(), String> {
+    check_place(&req.path)?;
+    let text = crate::export::export(store, req.incident, &req.format, today).map_err(|e| format!("{e:#}"))?;
+    crate::util::write_atomically(&req.path, text.as_bytes()).map_err(|e| describe(&req.path, &e))
+}
+
+fn describe(path: &Path, e: &io::Error) -> String {
+    let why = match e.kind() {
+        // A refusal from `check_target`, which names the path and says nothing was written.
+        io::ErrorKind::InvalidInput => return e.to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied (is the directory read-only?)".to_string(),
+        io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only".to_string(),
+        _ => e.to_string(),
+    };
+    format!("cannot write {}: {why}; nothing was written", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_plain_and_short() {
+        assert_eq!(
+            slug("Checkout payments failing: PayFast 503s and a retry storm", 1),
+            "checkout-payments-failing-payfast-503s-and-a-retry-storm"
+        );
+        assert_eq!(slug("  ¡DNS!  ", 4), "dns");
+        assert_eq!(slug("ÄÖÜ", 7), "incident-7");
+        let long = slug(&"word ".repeat(30), 1);
+        assert!(long.len() <= 60 && !long.ends_with('-'), "{long}");
+    }
+
+    #[test]
+    fn the_default_path_follows_the_format() {
+        assert_eq!(target("x", "json", "./x.md"), PathBuf::from("./x.json"));
+        assert_eq!(target("x", "csv", ""), PathBuf::from("./x.csv"));
+        assert_eq!(target("x", "json", "/tmp/mine.md"), PathBuf::from("/tmp/mine.md"));
+    }
+
+    #[test]
+    fn missing_directories_and_directories_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = check_place(&dir.path().join("nope/x.md")).unwrap_err();
+        assert!(err.contains("does not exist"), "{err}");
+        let err = check_place(dir.path()).unwrap_err();
+        assert!(err.contains("is a directory"), "{err}");
+        assert!(check_place(&dir.path().join("x.md")).is_ok());
+    }
+}

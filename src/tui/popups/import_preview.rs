@@ -1,0 +1,306 @@
+//! Import from the console (`i` on the timeline): a form with the file, its format and the kind
+//! of its events, then a preview of what the import would add. Nothing is written until the
+//! preview is confirmed, and then all or nothing, exactly what the preview showed: a file that
+//! changed in between is shown again instead of imported.
+
+use crate::import::formats::{Format, Summary, Unit};
+use crate::import::{self as importer, Job, JobError, Preview, Watch};
+use crate::model::time::TimeContext;
+use crate::model::{EventKind, Incident};
+use crate::store::{ImportOutcome, Store};
+use crate::tui::popups::Purpose;
+use crate::tui::theme::Theme;
+use crate::tui::view::{ZoneMode, count, truncate};
+use crate::tui::widgets::form::{Field, Form};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
+/// How many of the file's first events the preview lists.
+const SAMPLE: usize = 6;
+/// How many skipped lines the preview lists.
+const SKIPPED: usize = 3;
+/// Extensions offered as completions for the file name.
+const EXTENSIONS: [&str; 6] = ["csv", "jsonl", "json", "log", "txt", "ndjson"];
+
+/// A checked form: what to read, from where, against which clock.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    pub job: Job,
+    pub path: PathBuf,
+    /// Fixed when the form is submitted, so that `-5m` in a file means the same instant in the
+    /// preview and in the import.
+    pub ctx: TimeContext,
+    /// The zone the review shows times in.
+    pub zone: ZoneMode,
+}
+
+/// The preview popup's content.
+#[derive(Debug, Clone)]
+pub struct ImportPreview {
+    pub request: ImportRequest,
+    pub preview: Preview,
+    /// Why the preview is shown again (the file changed).
+    pub note: Option<String>,
+}
+
+pub fn form(incident: &Incident, dir: &Path) -> Form<Purpose> {
+    let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+    let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.key()).collect();
+    Form::new(
+        format!("Import events into #{}", incident.id),
+        Purpose::Import { incident: incident.id },
+        vec![
+            Field::line("File", "")
+                .with_hint("a path; ~ is your home; → completes a file name from this directory")
+                .with_suggestions(files_in(dir)),
+            Field::choice("Format", &formats, "auto").with_hint("auto recognises csv, jsonl, log text and Slack"),
+            Field::choice("Kind", &kinds, EventKind::Observation.key()).with_hint("for events whose file does not say"),
+        ],
+    )
+}
+
+/// File names in `dir` that look like something to import, sorted; at most 200.
+fn files_in(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| {
+            Path::new(n)
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
+        })
+        .filter(|n| crate::model::sanitize::is_clean(n))
+        .take(200)
+        .collect();
+    names.sort();
+    names
+}
+
+/// Reads the form into a request; the file is opened later, by [`preview`].
+pub fn request(form: &Form<Purpose>, ctx: TimeContext, zone: ZoneMode) -> Result<ImportRequest, String> {
+    let Purpose::Import { incident } = &form.purpose else {
+        return Err("not an import form".into());
+    };
+    let typed = form.value("File");
+    if typed.is_empty() {
+        return Err("Type the path of the file to import.".into());
+    }
+    if typed == "-" {
+        return Err("The console cannot read standard input; pipe into `debrief import -` instead.".into());
+    }
+    let format: Format = form.value("Format").parse().map_err(|e| format!("{e}"))?;
+    let kind: EventKind = form.value("Kind").parse().map_err(|e| format!("{e}"))?;
+    let path = crate::tui::popups::export::expand_home(&typed);
+    Ok(ImportRequest {
+        job: Job::for_file(*incident, &path, format, kind),
+        path,
+        ctx,
+        zone,
+    })
+}
+
+/// Opens a regular file only: a FIFO or a device (`/dev/tty`, `/dev/zero`) would block the
+/// console or never end. (`debrief import` reads pipes and standard input.)
+fn open(path: &Path) -> Result<BufReader<File>, String> {
+    let cannot = |e: std::io::Error| format!("cannot read {}: {}", path.display(), crate::util::io_reason(&e));
+    let kind = std::fs::metadata(path).map_err(cannot)?.file_type();
+    if kind.is_dir() {
+        return Err(format!("{} is a directory; name a file", path.display()));
+    }
+    if !kind.is_file() {
+        return Err(format!(
+            "{} is not a regular file; to read a pipe or a device, use `debrief import` in a shell",
+            path.display()
+        ));
+    }
+    crate::store::files::refuse_if_open(path).map_err(|e| e.to_string())?;
+    File::open(path)
+        .map(BufReader::new)
+        .map_err(|e| format!("cannot read {}: {}", path.display(), crate::util::io_reason(&e)))
+}
+
+/// Reads the whole file as the import would, writing nothing.
+pub fn preview(store: &Store, request: ImportRequest) -> Result<ImportPreview, String> {
+    let reader = open(&request.path)?;
+    let preview = importer::preview(store, &request.job, reader, &request.ctx, SAMPLE).map_err(|e| e.to_string())?;
+    Ok(ImportPreview {
+        request,
+        preview,
+        note: None,
+    })
+}
+
+pub enum Outcome {
+    Imported(Summary, ImportOutcome),
+    /// The file reads differently now: here is its new preview.
+    Changed(Box<ImportPreview>),
+    /// Stopped with Esc: nothing was written.
+    Cancelled,
+}
+
+/// Imports what the preview showed; nothing when the file changed since.
+pub fn run(store: &Store, shown: &ImportPreview) -> Result<Outcome, String> {
+    run_watched(store, shown, &Watch::default())
+}
+
+pub(crate) fn run_watched(store: &Store, shown: &ImportPreview, watch: &Watch) -> Result<Outcome, String> {
+    let request = &shown.request;
+    let cancelled = || watch.cancel.load(Ordering::Relaxed);
+    let result = loop {
+        watch.done.store(0, Ordering::Relaxed);
+        let reader = open(&request.path)?;
+        match importer::import_watched(store, &request.job, reader, &request.ctx, Some(&shown.preview), watch) {
+            // Another process is writing: wait in short steps, so that Esc is heard.
+            Err(JobError::Store(e)) if Store::is_busy(&e) && !cancelled() && watch.retry_busy => continue,
+            other => break other,
+        }
+    };
+    match result {
+        Ok((summary, outcome)) => Ok(Outcome::Imported(summary, outcome)),
+        Err(_) if cancelled() => Ok(Outcome::Cancelled),
+        Err(JobError::Changed(_)) => {
+            let mut again = preview(store, request.clone())?;
+            again.note = Some("The file changed since the preview; this is what it holds now.".into());
+            Ok(Outcome::Changed(Box::new(again)))
+        }
+        Err(JobError::Cancelled) => Ok(Outcome::Cancelled),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+impl ImportPreview {
+    /// The preview's lines in at most `max` lines: when the terminal is short, the first events
+    /// give way before the counts, the skipped lines and the note.
+    pub fn lines(&self, theme: &Theme, width: usize, max: usize) -> Vec<Line<'static>> {
+        let p = &self.preview;
+        let s = &p.summary;
+        let zone = self.request.zone;
+        let plain = |text: String| Line::from(Span::styled(truncate(&text, width), theme.base));
+        let mut head = vec![plain(format!(
+            "{} · read as {} · {} events",
+            self.request.job.label,
+            s.format,
+            count(s.events)
+        ))];
+        if let (Some(a), Some(b)) = (s.first, s.last) {
+            head.push(plain(format!(
+                "from {} to {} ({})",
+                zone.format_long(a),
+                zone.format_long(b),
+                zone.tz().name()
+            )));
+        }
+        let mut counts = if s.events == 0 {
+            "no events to import".to_string()
+        } else {
+            format!("{} new · {} already in this incident", count(p.new), count(p.already))
+        };
+        if p.repeats > 0 {
+            counts.push_str(&format!(" · {} repeated in the file", count(p.repeats)));
+        }
+        let style = if p.new == 0 { theme.warning } else { theme.base };
+        head.push(Line::from(Span::styled(truncate(&counts, width), style)));
+
+        let mut tail = Vec::new();
+        if !s.skipped.is_empty() {
+            tail.push(Line::from(""));
+            tail.push(Line::from(Span::styled(
+                format!("{} skipped:", count_word(s.skipped.len(), s.unit())),
+                theme.warning,
+            )));
+            let at = s.unit().word();
+            for k in s.skipped.iter().take(SKIPPED) {
+                tail.push(plain(format!("  {at} {}: {}", k.line, k.reason)));
+            }
+            if s.skipped.len() > SKIPPED {
+                tail.push(Line::from(Span::styled(
+                    truncate(
+                        &format!(
+                            "  … and {} more (debrief import --dry-run lists them all)",
+                            s.skipped.len() - SKIPPED
+                        ),
+                        width,
+                    ),
+                    theme.muted,
+                )));
+            }
+        }
+        if let Some(note) = &self.note {
+            tail.push(Line::from(""));
+            tail.push(Line::from(Span::styled(truncate(note, width), theme.warning)));
+        }
+
+        // A blank line and "… and N more" besides the events shown.
+        let room = max.saturating_sub(head.len() + tail.len() + 2);
+        let shown = p.sample.len().min(room);
+        let mut lines = head;
+        if shown > 0 || s.events > 0 {
+            lines.push(Line::from(""));
+        }
+        for e in &p.sample[..shown] {
+            let kind = e.kind.unwrap_or(self.request.job.kind).label();
+            let first = e.text.lines().next().unwrap_or("");
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {}  ", zone.format_short(e.at)), theme.muted),
+                Span::styled(
+                    truncate(&format!("{kind:<10} {first}"), width.saturating_sub(15)),
+                    theme.base,
+                ),
+            ]));
+        }
+        if s.events > shown {
+            let more = if shown == 0 { "events" } else { "more" };
+            lines.push(Line::from(Span::styled(
+                format!("  … and {} {more}", count(s.events - shown)),
+                theme.muted,
+            )));
+        }
+        lines.extend(tail);
+        lines.truncate(max);
+        lines
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let width = area.width.saturating_sub(4).min(100);
+        // Borders, a blank line and the keys: the keys stay on screen however short it is.
+        let room = area.height.saturating_sub(4) as usize;
+        let mut lines = self.lines(theme, width.saturating_sub(2) as usize, room);
+        let go = if self.preview.new == 0 {
+            " nothing to import: close   ".to_string()
+        } else {
+            format!(" import {} events   ", count(self.preview.new))
+        };
+        lines.push(Line::from(""));
+        lines.push(Line::from(vec![
+            Span::styled(" Enter ", theme.key_hint),
+            Span::styled(go, theme.base),
+            Span::styled(" Esc ", theme.key_hint),
+            Span::styled(" back to the form", theme.base),
+        ]));
+        let height = lines.len() as u16 + 2;
+        let title = format!("Import preview: nothing written yet · #{}", self.request.job.incident);
+        let inner = crate::tui::widgets::menu::frame(area, buf, theme, &title, width, height);
+        Paragraph::new(lines).render(inner, buf);
+    }
+}
+
+/// `1 line`, `3 lines`, `2 messages`.
+pub fn count_word(n: usize, unit: Unit) -> String {
+    let word = unit.word();
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{} {word}s", count(n))
+    }
+}

@@ -1,0 +1,215 @@
+//! Home: the incidents, with a welcome screen when there are none.
+
+use crate::model::time::format_span;
+use crate::store::IncidentSummary;
+use crate::tui::effect::{Ctx, Effect};
+use crate::tui::keymap::action::Action;
+use crate::tui::popups::{Popup, Purpose};
+use crate::tui::theme::Theme;
+use crate::tui::view::{fit, truncate};
+use crate::tui::widgets::form::{Field, Form};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+#[derive(Debug, Clone, Default)]
+pub struct HomeState {
+    pub incidents: Vec<IncidentSummary>,
+    pub filter: String,
+    pub selected: usize,
+}
+
+impl HomeState {
+    /// The incidents that match the filter (title, status, severity or cause words).
+    pub fn visible(&self) -> Vec<&IncidentSummary> {
+        let words: Vec<String> = self.filter.split_whitespace().map(str::to_lowercase).collect();
+        self.incidents
+            .iter()
+            .filter(|s| {
+                let hay = format!(
+                    "{} {} {} #{} {}",
+                    s.incident.title,
+                    s.incident.status.label(),
+                    s.incident.severity.label(),
+                    s.incident.id,
+                    s.confirmed.iter().map(|c| c.label()).collect::<Vec<_>>().join(" ")
+                )
+                .to_lowercase();
+                words.iter().all(|w| hay.contains(w))
+            })
+            .collect()
+    }
+
+    pub fn selected_id(&self) -> Option<i64> {
+        self.visible().get(self.selected).map(|s| s.incident.id)
+    }
+
+    /// What a key does on the home screen.
+    pub fn update(&mut self, action: Action, _ctx: &Ctx) -> Vec<Effect> {
+        let last = self.visible().len().saturating_sub(1);
+        match action {
+            Action::Back => return vec![Effect::Quit],
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(last),
+            Action::PageUp => self.selected = self.selected.saturating_sub(10),
+            Action::PageDown => self.selected = (self.selected + 10).min(last),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = last,
+            Action::Select => return self.selected_id().map(Effect::OpenIncident).into_iter().collect(),
+            Action::Filter => {
+                return vec![Effect::popup(Popup::Form(Form::new(
+                    "Filter incidents",
+                    Purpose::HomeFilter,
+                    vec![Field::line("Words", &self.filter).with_hint("empty shows all")],
+                )))];
+            }
+            Action::NewIncident => return vec![Effect::NewIncident],
+            Action::LoadDemo => return vec![Effect::LoadDemo],
+            _ => return vec![Effect::Unavailable(action)],
+        }
+        Vec::new()
+    }
+
+    /// The filter form's words.
+    pub fn apply_filter(&mut self, form: &Form<Purpose>) {
+        self.filter = form.value("Words");
+        self.selected = 0;
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let title = if self.filter.is_empty() {
+            format!(" debrief · incidents ({}) ", self.incidents.len())
+        } else {
+            format!(" debrief · incidents matching \"{}\" ", self.filter)
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.focus_border)
+            .title(Span::styled(title, theme.title));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        if inner.height == 0 {
+            return;
+        }
+        let visible = self.visible();
+        if visible.is_empty() {
+            Line::from(Span::styled(
+                "No incident matches the filter (/ to change it).",
+                theme.muted,
+            ))
+            .render(inner, buf);
+            return;
+        }
+        let w = inner.width as usize;
+        let wide = w >= 100;
+        let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        let cols = if wide {
+            "    SEV   STATUS      STARTED      DURATION  OPEN  TITLE · CONFIRMED CAUSES"
+        } else {
+            "    SEV   STATUS      STARTED      OPEN  TITLE"
+        };
+        Line::from(Span::styled(truncate(cols, w), theme.muted)).render(head, buf);
+        let h = list.height as usize;
+        let skip = (self.selected + 1).saturating_sub(h);
+        for (y, (i, s)) in visible.iter().enumerate().skip(skip).take(h).enumerate() {
+            let selected = i == self.selected;
+            let base = if selected { theme.selection } else { theme.base };
+            let marker = if selected { theme.marker } else { theme.marker_blank };
+            let tz = s.incident.tz();
+            let started = s
+                .started
+                .map(|t| t.with_timezone(&tz).format("%m-%d %H:%M").to_string())
+                .unwrap_or("–".into());
+            let duration = match (s.started, s.resolved) {
+                (Some(a), Some(b)) => format_span(b - a),
+                _ => "–".into(),
+            };
+            let mut spans = vec![
+                Span::styled(marker, base),
+                Span::styled(
+                    format!("{} ", fit(s.incident.severity.label(), 5)),
+                    base.patch(theme.severity(s.incident.severity)),
+                ),
+                Span::styled(format!("{} ", fit(s.incident.status.label(), 11)), base),
+                Span::styled(format!("{} ", fit(&started, 12)), base),
+            ];
+            if wide {
+                spans.push(Span::styled(format!("{} ", fit(&duration, 9)), base));
+            }
+            spans.push(Span::styled(format!("{:>4}  ", s.open_actions), base));
+            let used: usize = spans.iter().map(|s| s.width()).sum();
+            let mut title = s.incident.title.clone();
+            if wide && !s.confirmed.is_empty() {
+                title.push_str(&format!(
+                    " · {}",
+                    s.confirmed.iter().map(|c| c.label()).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            spans.push(Span::styled(fit(&title, w.saturating_sub(used)), base));
+            Line::from(spans).render(
+                Rect {
+                    y: list.y + y as u16,
+                    height: 1,
+                    ..list
+                },
+                buf,
+            );
+        }
+    }
+}
+
+/// The new-incident form, its zone filled in.
+pub fn new_incident_form(zone: &str) -> Form<Purpose> {
+    Form::new(
+        "New incident",
+        Purpose::NewIncident,
+        vec![
+            Field::line("Title", ""),
+            Field::choice("Severity", &["SEV1", "SEV2", "SEV3", "SEV4"], "SEV2").with_hint("←/→"),
+            Field::line("Zone", zone).with_hint("IANA name, e.g. Europe/Berlin"),
+            Field::line("Started", "").with_hint("when impact started: 14:32, -2h … (optional)"),
+        ],
+    )
+}
+
+/// The first screen on an empty database.
+pub fn render_welcome(area: Rect, buf: &mut Buffer, theme: &Theme, keys: &[(String, &str)]) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focus_border)
+        .title(Span::styled(" debrief ", theme.title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let mut lines = vec![
+        Line::from(Span::styled("Welcome to debrief", theme.title)),
+        Line::from(""),
+        Line::from(Span::styled(
+            "The console for the review after a critical outage: the timeline of what happened, \
+             the causes examined, and the actions that make sure it does not happen again.",
+            theme.base,
+        )),
+        Line::from(""),
+        Line::from(Span::styled("There is no incident in this database yet.", theme.muted)),
+        Line::from(""),
+    ];
+    for (key, what) in keys {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {key:>6}  "), theme.key_hint),
+            Span::styled(what.to_string(), theme.base),
+        ]));
+    }
+    let w = inner.width.min(72);
+    let x = inner.x + (inner.width - w) / 2;
+    let h = inner.height.min(lines.len() as u16 + 4);
+    let y = inner.y + (inner.height - h) / 2;
+    Paragraph::new(lines).wrap(Wrap { trim: true }).render(
+        Rect {
+            x,
+            y,
+            width: w,
+            height: h,
+        },
+        buf,
+    );
+}

@@ -1,0 +1,507 @@
+//! Meeting mode: the first review meeting's state, and what the agenda's keys do (the bar that
+//! shows it is in `agenda_bar.rs`).
+//! The clock lives in the meetings row (see `model::meeting`), so every session shows the same.
+
+pub mod agenda_bar;
+pub mod participants;
+pub mod wrap_up;
+
+use crate::model::meeting::clock;
+use crate::model::{AgendaStep, Meeting, Participant};
+use crate::store::{Store, StoreError};
+use crate::tui::effect::{Ctx, Effect, Failure, msg};
+use crate::tui::keymap::action::Action;
+use crate::tui::keymap::{Context, KeyMap};
+use crate::tui::popups::{Confirmed, Popup, Purpose};
+use crate::tui::screens::review::{Pane, ReviewState};
+use crate::tui::view::ZoneMode;
+use crate::tui::widgets::form::{Field, Form};
+use chrono::{DateTime, Utc};
+
+/// What the body of the review shows in meeting mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Panel {
+    /// The timeline, causes and actions, as outside a meeting.
+    Panes,
+    /// Attendance, the working agreement and the decisions.
+    Notes,
+    /// What is still open, and the meeting's record.
+    WrapUp,
+}
+
+/// The keys the meeting screens mention in their own text, read from the key map once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MeetingKeys {
+    pub next: String,
+    pub end: String,
+    pub end_here: String,
+    pub agreement: String,
+    pub decisions: String,
+    pub add: String,
+    pub toggle: String,
+}
+
+impl MeetingKeys {
+    pub fn from_keymap(keymap: &KeyMap) -> MeetingKeys {
+        let first = |ctx: Context, action: Action| keymap.keys_for(ctx, action).into_iter().next().unwrap_or_default();
+        MeetingKeys {
+            next: first(Context::Agenda, Action::NextStep),
+            end: first(Context::Agenda, Action::EndMeeting),
+            end_here: first(Context::WrapUp, Action::EndMeeting),
+            agreement: first(Context::Meeting, Action::Agreement),
+            decisions: first(Context::Agenda, Action::Decisions),
+            add: first(Context::Meeting, Action::Add),
+            toggle: first(Context::Meeting, Action::TogglePresent),
+        }
+    }
+}
+
+/// Meeting mode's state inside the review.
+#[derive(Debug, Clone)]
+pub struct MeetingState {
+    /// The meetings row as last read.
+    pub meeting: Meeting,
+    pub panel: Panel,
+    pub participant_sel: usize,
+    /// How far the wrap-up screen is scrolled.
+    pub scroll: u16,
+    /// Seconds planned per step, in agenda order.
+    pub timeboxes: [i64; 4],
+    pub keys: MeetingKeys,
+}
+
+impl MeetingState {
+    pub fn new(meeting: Meeting, timeboxes: [i64; 4], keys: MeetingKeys) -> MeetingState {
+        MeetingState {
+            meeting,
+            panel: Panel::Panes,
+            participant_sel: 0,
+            scroll: 0,
+            timeboxes,
+            keys,
+        }
+    }
+
+    /// Re-reads the row; true when another session moved the agenda to another step.
+    pub fn reload(&mut self, store: &Store) -> crate::store::Result<bool> {
+        let fresh = store.meeting(self.meeting.incident_id)?;
+        let moved = fresh.step != self.meeting.step;
+        self.meeting = fresh;
+        Ok(moved)
+    }
+
+    pub fn timebox(&self, step: AgendaStep) -> i64 {
+        self.timeboxes[step.index()]
+    }
+
+    pub fn planned(&self) -> i64 {
+        self.timeboxes.iter().sum()
+    }
+}
+
+/// A meeting form's purpose (inside `Purpose::Meeting`).
+#[derive(Debug, Clone)]
+pub enum MeetingForm {
+    AddParticipant,
+    EditParticipant(Participant),
+    /// The working agreement, as it was when the form opened.
+    Agreement(Meeting),
+    /// The decisions, as they were when the form opened.
+    Decisions(Meeting),
+}
+
+/// What a meeting confirmation is for (inside `Confirmed::Meeting`).
+#[derive(Debug, Clone)]
+pub enum MeetingConfirm {
+    End,
+    RemoveParticipant(Participant),
+}
+
+impl MeetingForm {
+    /// After a conflict the user chose to save theirs over: the next save starts from what is stored.
+    pub fn rebase(&mut self, store: &Store) {
+        match self {
+            MeetingForm::EditParticipant(p) => {
+                if let Some(now) = store
+                    .participants(p.incident_id)
+                    .ok()
+                    .and_then(|list| list.into_iter().find(|x| x.id == p.id))
+                {
+                    p.version = now.version;
+                }
+            }
+            MeetingForm::Agreement(m) | MeetingForm::Decisions(m) => {
+                if let Ok(now) = store.meeting(m.incident_id) {
+                    *m = now;
+                }
+            }
+            MeetingForm::AddParticipant => {}
+        }
+    }
+}
+
+/// Shows the pane or screen each agenda step works in.
+pub fn bring_forward(r: &mut ReviewState) {
+    let Some(m) = &mut r.meeting else {
+        return;
+    };
+    let (panel, focus) = match m.meeting.step {
+        AgendaStep::Document => (Panel::Panes, Some(Pane::Timeline)),
+        AgendaStep::Agree => (Panel::Notes, None),
+        AgendaStep::Delegate => (Panel::Panes, Some(Pane::Actions)),
+        AgendaStep::WrapUp => (Panel::WrapUp, None),
+    };
+    m.panel = panel;
+    m.scroll = 0;
+    if let Some(focus) = focus {
+        r.focus = focus;
+    }
+}
+
+impl ReviewState {
+    /// The key-map context of the meeting screen shown instead of the panes, if one is.
+    pub fn meeting_context(&self) -> Option<Context> {
+        match self.meeting.as_ref()?.panel {
+            Panel::Panes => None,
+            Panel::Notes => Some(Context::Meeting),
+            Panel::WrapUp => Some(Context::WrapUp),
+        }
+    }
+
+    /// (present, all) participants.
+    pub fn attendance(&self) -> (usize, usize) {
+        let present = self.participants.iter().filter(|p| p.present).count();
+        (present, self.participants.len())
+    }
+}
+
+/// How the agenda moved when asked to.
+enum Moved {
+    /// As asked; the row as saved.
+    Done(Meeting),
+    /// Someone else changed the meeting meanwhile; nothing was saved, here is theirs.
+    Elsewhere(Meeting),
+}
+
+/// Moves the agenda from the step `mine` shows to `step`, unless another session moved it first.
+fn move_agenda(store: &Store, mine: &Meeting, step: AgendaStep, now: DateTime<Utc>) -> crate::store::Result<Moved> {
+    let current = store.meeting(mine.incident_id)?;
+    let same_clock = current.step == mine.step
+        && current.started_at == mine.started_at
+        && current.ended_at == mine.ended_at
+        && current.step_started_at == mine.step_started_at
+        && current.step_seconds == mine.step_seconds;
+    if !same_clock {
+        return Ok(Moved::Elsewhere(current));
+    }
+    let mut next = current;
+    next.go_to(step, now);
+    match store.update_meeting(&next) {
+        Ok(saved) => Ok(Moved::Done(saved)),
+        Err(e) if e.is_conflict() => Ok(Moved::Elsewhere(store.meeting(mine.incident_id)?)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The meeting row, started at `now` unless it had started already; true if it started now.
+fn start(store: &Store, incident: i64, now: DateTime<Utc>) -> crate::store::Result<(Meeting, bool)> {
+    for _ in 0..3 {
+        let mut m = store.meeting(incident)?;
+        if m.has_started() {
+            return Ok((m, false));
+        }
+        m.start(now);
+        match store.update_meeting(&m) {
+            Ok(saved) => return Ok((saved, true)),
+            Err(e) if e.is_conflict() => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((store.meeting(incident)?, false))
+}
+
+/// Turns meeting mode on (starting the meeting's clock the first time) or off (the clock
+/// keeps running: leaving the screen does not stop the meeting).
+pub fn set_mode(r: &mut ReviewState, on: bool, ctx: &Ctx) -> Vec<Effect> {
+    let now = ctx.now;
+    let timeboxes = ctx.config.meeting.timebox_seconds();
+    let keys = MeetingKeys::from_keymap(ctx.keymap);
+    if !on {
+        let running = r.meeting.take().is_some_and(|m| m.meeting.is_running());
+        let text = if running {
+            "Meeting mode off; the meeting's clock keeps running (M returns to it)."
+        } else {
+            "Meeting mode off."
+        };
+        return vec![Effect::Flash(text.into())];
+    }
+    let zone = r.zone;
+    let mut effects = Vec::new();
+    match start(ctx.store, r.incident.id, now) {
+        Ok((meeting, started_now)) => {
+            let text = match (started_now, meeting.started_at, meeting.ended_at) {
+                (_, _, Some(end)) => format!(
+                    "This meeting ended at {}; its record is shown, the clock stays stopped.",
+                    hh_mm(zone, end)
+                ),
+                (true, _, _) => format!(
+                    "Meeting started at {}. {} next step · {} ends the meeting.",
+                    hh_mm(zone, now),
+                    keys.next,
+                    keys.end
+                ),
+                (false, Some(at), _) => format!("Meeting running since {}.", hh_mm(zone, at)),
+                (false, None, _) => "Meeting mode on.".to_string(),
+            };
+            r.meeting = Some(MeetingState::new(meeting, timeboxes, keys));
+            bring_forward(r);
+            effects.push(Effect::Flash(text));
+        }
+        Err(e) => effects.push(Effect::Error(e.to_string())),
+    }
+    effects.push(Effect::Reload);
+    effects
+}
+
+/// Applies an action that belongs to meeting mode; `None` when it is the review's to apply.
+pub fn update(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Vec<Effect>> {
+    if action == Action::Meeting {
+        let on = r.meeting.is_none();
+        return Some(set_mode(r, on, ctx));
+    }
+    let m = r.meeting.as_mut()?;
+    let step = m.meeting.step;
+    let effects = match action {
+        Action::NextStep => match step.next() {
+            Some(next) => go_to_step(r, next, ctx),
+            None if m.panel != Panel::WrapUp => {
+                bring_forward(r);
+                Vec::new()
+            }
+            None => vec![Effect::Flash(format!(
+                "Wrap-up is the last step; {} ends the meeting.",
+                m.keys.end
+            ))],
+        },
+        Action::PrevStep => match step.previous() {
+            Some(previous) => go_to_step(r, previous, ctx),
+            None => vec![Effect::Flash("This is the first step.".into())],
+        },
+        Action::FocusMeeting => {
+            m.panel = Panel::Notes;
+            Vec::new()
+        }
+        Action::Decisions => vec![Effect::popup(Popup::Form(decisions_form(&m.meeting)))],
+        Action::Agreement => vec![Effect::popup(Popup::Form(agreement_form(&m.meeting)))],
+        Action::EndMeeting => match m.meeting.ended_at {
+            Some(end) => vec![Effect::Flash(format!(
+                "The meeting ended at {} already.",
+                hh_mm(r.zone, end)
+            ))],
+            None => {
+                let total = clock(m.meeting.total_elapsed(ctx.now));
+                vec![Effect::popup(Popup::Confirm(
+                    format!("End the meeting now, after {total}? Its end time is recorded."),
+                    Confirmed::Meeting(MeetingConfirm::End),
+                ))]
+            }
+        },
+        _ => {
+            return match m.panel {
+                Panel::Panes => None,
+                Panel::Notes => participants::update_notes(r, action, ctx),
+                Panel::WrapUp => update_wrap_up(r, action, ctx),
+            };
+        }
+    };
+    Some(effects)
+}
+
+fn update_wrap_up(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Vec<Effect>> {
+    let end = r
+        .meeting
+        .as_ref()
+        .map(|m| wrap_up::line_count(r, m, ctx.now))
+        .unwrap_or(0);
+    let end = u16::try_from(end).unwrap_or(u16::MAX);
+    let m = r.meeting.as_mut()?;
+    m.scroll = match action {
+        Action::Up => m.scroll.saturating_sub(1),
+        Action::Down => m.scroll.saturating_add(1).min(end),
+        Action::PageUp => m.scroll.saturating_sub(10),
+        Action::PageDown => m.scroll.saturating_add(10).min(end),
+        Action::Top => 0,
+        Action::Bottom => end,
+        a if leaves_for_the_panes(a) => {
+            m.panel = Panel::Panes;
+            return None;
+        }
+        _ => return None,
+    };
+    Some(Vec::new())
+}
+
+fn go_to_step(r: &mut ReviewState, step: AgendaStep, ctx: &Ctx) -> Vec<Effect> {
+    let Some(m) = &mut r.meeting else {
+        return Vec::new();
+    };
+    let mut effects = Vec::new();
+    match move_agenda(ctx.store, &m.meeting, step, ctx.now) {
+        Ok(Moved::Done(saved)) => {
+            m.meeting = saved;
+            bring_forward(r);
+        }
+        Ok(Moved::Elsewhere(theirs)) => {
+            let text = format!(
+                "The meeting changed in another session meanwhile; it is at step {} ({}). Nothing moved here.",
+                theirs.step.number(),
+                theirs.step.label()
+            );
+            m.meeting = theirs;
+            bring_forward(r);
+            effects.push(Effect::Error(text));
+        }
+        Err(e) => effects.push(Effect::Error(e.to_string())),
+    }
+    effects.push(Effect::Reload);
+    effects
+}
+
+/// Ends the meeting: the clock stops and the end is recorded.
+fn end_meeting(r: &mut ReviewState, ctx: &Ctx) -> Result<Vec<Effect>, StoreError> {
+    let now = ctx.now;
+    let zone = r.zone;
+    let Some(m) = &mut r.meeting else {
+        return Ok(Vec::new());
+    };
+    let mut current = ctx.store.meeting(m.meeting.incident_id)?;
+    if let Some(end) = current.ended_at {
+        m.meeting = current;
+        let text = format!("Someone else ended the meeting at {}.", hh_mm(zone, end));
+        return Ok(vec![Effect::Flash(text)]);
+    }
+    current.end(now);
+    let saved = ctx.store.update_meeting(&current)?;
+    let total = saved.total_elapsed(now);
+    let planned = m.planned();
+    m.meeting = saved;
+    let text = format!(
+        "Meeting ended at {} after {} ({} planned).",
+        hh_mm(zone, now),
+        clock(total),
+        clock(planned)
+    );
+    Ok(vec![Effect::Flash(text)])
+}
+
+/// A meeting question answered yes; `review` is the review on screen, if one is.
+pub fn confirmed(review: Option<&mut ReviewState>, what: MeetingConfirm, ctx: &Ctx) -> Vec<Effect> {
+    let result = match what {
+        MeetingConfirm::End => match review {
+            Some(r) => end_meeting(r, ctx),
+            None => Ok(Vec::new()),
+        },
+        MeetingConfirm::RemoveParticipant(p) => ctx.store.delete_participant(p.id, p.version).map(|()| Vec::new()),
+    };
+    let mut effects = result.unwrap_or_else(|e| vec![Effect::Error(e.to_string())]);
+    effects.push(Effect::Reload);
+    effects
+}
+
+/// Applies a submitted meeting form (see `App::apply`); `review` is the review on screen, if one is.
+pub fn apply(
+    review: Option<&mut ReviewState>,
+    purpose: &MeetingForm,
+    form: &Form<Purpose>,
+    ctx: &Ctx,
+) -> Result<(), Failure> {
+    match purpose {
+        MeetingForm::Agreement(base) => save_notes(
+            review.and_then(|r| r.meeting.as_mut()),
+            ctx,
+            base,
+            form.value("Agreement"),
+            "working agreement",
+            |m| &mut m.agreement,
+        ),
+        MeetingForm::Decisions(base) => save_notes(
+            review.and_then(|r| r.meeting.as_mut()),
+            ctx,
+            base,
+            form.value("Decisions"),
+            "decisions",
+            |m| &mut m.decisions,
+        ),
+        MeetingForm::AddParticipant | MeetingForm::EditParticipant(_) => match review {
+            Some(r) => participants::apply_participant(r, purpose, form, ctx),
+            None => Ok(()),
+        },
+    }
+}
+
+/// Saves one of the meeting's notes. Only a change to the same note by someone else is a
+/// conflict: the agenda moving on meanwhile is not.
+fn save_notes(
+    shown: Option<&mut MeetingState>,
+    ctx: &Ctx,
+    base: &Meeting,
+    text: String,
+    what: &str,
+    field: impl Fn(&mut Meeting) -> &mut String,
+) -> Result<(), Failure> {
+    let mut current = ctx.store.meeting(base.incident_id).map_err(msg)?;
+    let mut base = base.clone();
+    if *field(&mut current) != *field(&mut base) {
+        return Err(Failure::Conflict(what.to_string(), field(&mut current).clone()));
+    }
+    *field(&mut current) = text;
+    match ctx.store.update_meeting(&current) {
+        Ok(saved) => {
+            if let Some(m) = shown {
+                m.meeting = saved;
+            }
+            Ok(())
+        }
+        Err(e) if e.is_conflict() => {
+            let mut theirs = ctx.store.meeting(base.incident_id).map_err(msg)?;
+            Err(Failure::Conflict(what.to_string(), field(&mut theirs).clone()))
+        }
+        Err(e) => Err(msg(e)),
+    }
+}
+
+fn agreement_form(m: &Meeting) -> Form<Purpose> {
+    Form::new(
+        "Working agreement",
+        Purpose::Meeting(MeetingForm::Agreement(m.clone())),
+        vec![
+            Field::multi("Agreement", &m.agreement)
+                .with_hint("how the team works until the review closes: who leads, when to meet, where notes live"),
+        ],
+    )
+}
+
+fn decisions_form(m: &Meeting) -> Form<Purpose> {
+    Form::new(
+        "Decisions",
+        Purpose::Meeting(MeetingForm::Decisions(m.clone())),
+        vec![Field::multi("Decisions", &m.decisions).with_hint("one decision a line; who decided, if it matters")],
+    )
+}
+
+pub(in crate::tui) fn hh_mm(zone: ZoneMode, t: DateTime<Utc>) -> String {
+    t.with_timezone(&zone.tz()).format("%H:%M").to_string()
+}
+
+/// Keys that move to a pane take the meeting's own screen away and let the review handle them.
+pub(in crate::tui) fn leaves_for_the_panes(action: Action) -> bool {
+    matches!(
+        action,
+        Action::FocusTimeline
+            | Action::FocusCauses
+            | Action::FocusActions
+            | Action::NextPane
+            | Action::PrevPane
+            | Action::Zoom
+    )
+}

@@ -1,0 +1,310 @@
+//! The wrap-up screen (agenda step 4): what is still open before the meeting ends, and the
+//! meeting's record.
+
+use crate::model::meeting::{Budget, clock};
+use crate::model::{ActionStatus, AgendaStep, CauseState, coverage::Gap};
+use crate::tui::screens::meeting::{MeetingState, hh_mm};
+use crate::tui::screens::review::ReviewState;
+use crate::tui::theme::Theme;
+use chrono::{DateTime, Utc};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+/// At this width and wider, what is open and the record stand side by side.
+const TWO_COLUMNS_WIDTH: u16 = 90;
+
+pub struct WrapUpView<'a> {
+    pub review: &'a ReviewState,
+    pub meeting: &'a MeetingState,
+    pub now: DateTime<Utc>,
+    pub theme: &'a Theme,
+}
+
+/// How many things are still open, for the heading.
+pub fn open_count(r: &ReviewState) -> usize {
+    let causes = r.causes.iter().filter(|c| c.state == CauseState::Unexamined).count();
+    let gaps = cause_gaps(r).count();
+    let actions = undelegated(r).count();
+    causes + gaps + actions + r.milestones.warnings().len()
+}
+
+fn cause_gaps(r: &ReviewState) -> impl Iterator<Item = &Gap> {
+    r.gaps
+        .iter()
+        .filter(|g| matches!(g, Gap::NoFix { .. } | Gap::NoMonitoring { .. }))
+}
+
+fn undelegated(r: &ReviewState) -> impl Iterator<Item = &crate::model::Action> {
+    r.actions
+        .iter()
+        .filter(|a| a.status != ActionStatus::Done && !a.is_delegated())
+}
+
+/// The lines of both parts in one list, for scrolling on a narrow screen.
+pub fn line_count(r: &ReviewState, m: &MeetingState, now: DateTime<Utc>) -> usize {
+    let theme = Theme::mono();
+    let view = WrapUpView {
+        review: r,
+        meeting: m,
+        now,
+        theme: &theme,
+    };
+    // The narrowest one-column layout wraps the most.
+    view.open_lines(58).len() + 1 + view.record_lines().len()
+}
+
+impl WrapUpView<'_> {
+    fn heading(&self, text: String) -> Line<'static> {
+        Line::from(Span::styled(text, self.theme.header))
+    }
+
+    /// One open item, `  ! text`, wrapped under its text rather than under the `!`.
+    fn item(&self, text: String, width: usize) -> Vec<Line<'static>> {
+        wrap(&text, width.saturating_sub(4).max(10))
+            .into_iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let lead = if i == 0 { "  ! " } else { "    " };
+                Line::from(vec![
+                    Span::styled(lead, self.theme.warning),
+                    Span::styled(part, self.theme.base),
+                ])
+            })
+            .collect()
+    }
+
+    fn fine(&self, text: &str) -> Line<'static> {
+        Line::from(Span::styled(format!("  ✓ {text}"), self.theme.ok))
+    }
+
+    fn open_lines(&self, width: usize) -> Vec<Line<'static>> {
+        let r = self.review;
+        let mut lines = Vec::new();
+        let unexamined: Vec<_> = r.causes.iter().filter(|c| c.state == CauseState::Unexamined).collect();
+        lines.push(self.heading(format!("Causes not yet examined ({})", unexamined.len())));
+        if unexamined.is_empty() {
+            lines.push(self.fine("every cause was looked at"));
+        }
+        for c in unexamined {
+            lines.extend(self.item(c.category.label(), width));
+        }
+        let gaps: Vec<_> = cause_gaps(r).collect();
+        lines.push(self.heading(format!("Confirmed causes without a fix or monitoring ({})", gaps.len())));
+        if gaps.is_empty() {
+            lines.push(self.fine("each confirmed cause has a fix and monitoring"));
+        }
+        for g in gaps {
+            lines.extend(self.item(g.to_string(), width));
+        }
+        let actions: Vec<_> = undelegated(r).collect();
+        lines.push(self.heading(format!("Actions without an owner or a due date ({})", actions.len())));
+        if actions.is_empty() {
+            lines.push(self.fine("every open action is delegated"));
+        }
+        for a in actions {
+            let missing = match (a.owner.trim().is_empty(), a.due.is_none()) {
+                (true, true) => "no owner, no due date",
+                (true, false) => "no owner",
+                _ => "no due date",
+            };
+            lines.extend(self.item(format!("{} — {missing}", a.title), width));
+        }
+        let warnings = r.milestones.warnings();
+        lines.push(self.heading(format!("Milestones ({})", warnings.len())));
+        if warnings.is_empty() {
+            lines.push(self.fine("all marked, in order"));
+        }
+        for w in warnings {
+            lines.extend(self.item(w, width));
+        }
+        lines
+    }
+
+    fn record_lines(&self) -> Vec<Line<'static>> {
+        let theme = self.theme;
+        let m = &self.meeting.meeting;
+        let zone = self.review.zone;
+        let mut lines = vec![self.heading("Time per step".to_string())];
+        for step in AgendaStep::ALL {
+            let elapsed = m.step_elapsed(*step, self.now);
+            let timebox = self.meeting.timebox(*step);
+            let budget = Budget::of(elapsed, timebox);
+            let mut spans = vec![Span::styled(
+                format!(
+                    "  {} {:<8}{:>6} / {}",
+                    step.number(),
+                    step.short(),
+                    clock(elapsed),
+                    clock(timebox)
+                ),
+                theme.base,
+            )];
+            if budget.is_over() {
+                spans.push(Span::styled(format!("  {budget}"), theme.warning));
+            }
+            lines.push(Line::from(spans));
+        }
+        let total = m.total_elapsed(self.now);
+        let planned = self.meeting.planned();
+        let budget = Budget::of(total, planned);
+        let mut spans = vec![Span::styled(
+            format!("  {:<10}{:>6} / {}", "in all", clock(total), clock(planned)),
+            theme.title,
+        )];
+        if budget.is_over() {
+            spans.push(Span::styled(format!("  {budget}"), theme.warning));
+        }
+        lines.push(Line::from(spans));
+        let (present, all) = self.review.attendance();
+        lines.push(self.heading(format!("Attendance ({present} of {all} present)")));
+        let absent: Vec<&str> = self
+            .review
+            .participants
+            .iter()
+            .filter(|p| !p.present)
+            .map(|p| p.name.as_str())
+            .collect();
+        if !absent.is_empty() {
+            lines.push(Line::from(Span::styled(
+                format!("  absent: {}", absent.join(", ")),
+                theme.base,
+            )));
+        }
+        let decisions: Vec<&str> = m.decisions.lines().filter(|l| !l.trim().is_empty()).collect();
+        lines.push(self.heading(format!("Decisions ({})", decisions.len())));
+        if decisions.is_empty() {
+            lines.push(Line::from(Span::styled(
+                format!("  none noted ({} notes one)", self.meeting.keys.decisions),
+                theme.muted,
+            )));
+        }
+        for d in decisions {
+            lines.push(Line::from(Span::styled(format!("  · {d}"), theme.base)));
+        }
+        let agreement = if m.agreement.trim().is_empty() {
+            "not written yet"
+        } else {
+            "written"
+        };
+        lines.push(Line::from(vec![
+            Span::styled("Working agreement: ", theme.header),
+            Span::styled(agreement, theme.base),
+        ]));
+        lines.push(Line::default());
+        lines.push(match (m.started_at, m.ended_at) {
+            (Some(start), Some(end)) => Line::from(Span::styled(
+                format!(
+                    "Held {}–{}; the meeting has ended.",
+                    hh_mm(zone, start),
+                    hh_mm(zone, end)
+                ),
+                theme.title,
+            )),
+            _ => Line::from(vec![
+                Span::styled(self.meeting.keys.end_here.clone(), theme.key_hint),
+                Span::styled(" (or ", theme.base),
+                Span::styled(self.meeting.keys.end.clone(), theme.key_hint),
+                Span::styled(") ends the meeting and records its end.", theme.base),
+            ]),
+        });
+        lines
+    }
+
+    fn render_part(&self, area: Rect, buf: &mut Buffer, title: String, lines: Vec<Line<'static>>, focused: bool) {
+        let block = self.theme.pane_block(title, focused);
+        let inner = block.inner(area);
+        let total = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+        let scroll = if focused {
+            self.meeting.scroll.min(total.saturating_sub(inner.height))
+        } else {
+            0
+        };
+        let block = if focused && scroll + inner.height < total {
+            block.title_bottom(Line::from(" more below ↓ ").right_aligned())
+        } else {
+            block
+        };
+        block.render(area, buf);
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
+            .render(inner, buf);
+    }
+}
+
+impl Widget for WrapUpView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
+        let open = open_count(self.review);
+        let title = match open {
+            0 => " Wrap-up · nothing is left open ".to_string(),
+            1 => " Wrap-up · 1 thing is still open ".to_string(),
+            n => format!(" Wrap-up · {n} things are still open "),
+        };
+        if area.width >= TWO_COLUMNS_WIDTH {
+            let [left, right] =
+                Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(area);
+            let width = usize::from(left.width.saturating_sub(2));
+            self.render_part(left, buf, title, self.open_lines(width), true);
+            self.render_part(right, buf, " Meeting record ".to_string(), self.record_lines(), false);
+        } else {
+            let mut lines = self.open_lines(usize::from(area.width.saturating_sub(2)));
+            lines.push(Line::default());
+            lines.extend(self.record_lines());
+            self.render_part(area, buf, title, lines, true);
+        }
+    }
+}
+
+/// Breaks `text` into lines of at most `width` columns, at spaces where it can.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let sep = usize::from(!line.is_empty());
+        if !line.is_empty() && line.width() + sep + word.width() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        // A word longer than a line is cut where the line ends.
+        while line.width() > width {
+            let mut used = 0;
+            let cut = line
+                .char_indices()
+                .find(|(_, c)| {
+                    used += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+                    used > width
+                })
+                .map_or(line.len(), |(i, _)| i);
+            if cut == 0 {
+                break;
+            }
+            let rest = line.split_off(cut);
+            lines.push(std::mem::replace(&mut line, rest));
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_at_spaces_and_cuts_long_words() {
+        assert_eq!(wrap("no owner, no due date", 10), ["no owner,", "no due", "date"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), [""]);
+    }
+}

@@ -1,0 +1,126 @@
+//! The cause checklist pane: the five standard causes and custom ones, with state, notes and
+//! evidence.
+
+use crate::model::{Cause, CauseState, Event};
+use crate::tui::theme::Theme;
+use crate::tui::view::{ZoneMode, fit, truncate};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+pub fn state_symbol(state: CauseState) -> &'static str {
+    match state {
+        CauseState::Unexamined => "○",
+        CauseState::Suspected => "◐",
+        CauseState::RuledOut => "✕",
+        CauseState::Confirmed => "●",
+    }
+}
+
+pub struct CausesView<'a> {
+    pub causes: &'a [Cause],
+    pub selected: usize,
+    /// The selected cause's evidence events (time, text).
+    pub evidence: &'a [Event],
+    pub focused: bool,
+    pub zone: ZoneMode,
+    pub root_cause: &'a str,
+}
+
+impl CausesView<'_> {
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        if area.height == 0 || area.width == 0 {
+            return;
+        }
+        let list_h = (self.causes.len() as u16).min(area.height);
+        let [list, detail] = Layout::vertical([Constraint::Length(list_h), Constraint::Min(0)]).areas(area);
+        let w = list.width as usize;
+        for (i, c) in self.causes.iter().enumerate().take(list.height as usize) {
+            let selected = i == self.selected;
+            let (base, marker) = theme.row(selected, self.focused);
+            let state = theme.cause_state(c.state);
+            let evidence = if c.evidence.is_empty() {
+                String::new()
+            } else {
+                format!(" ⚑{}", c.evidence.len())
+            };
+            let state_w = 12usize.min(w / 3);
+            let name_w = w.saturating_sub(2 + 2 + state_w + evidence.chars().count());
+            let line = Line::from(vec![
+                Span::styled(marker, base),
+                Span::styled(format!("{} ", state_symbol(c.state)), base.patch(state)),
+                Span::styled(fit(&c.category.label(), name_w), base),
+                Span::styled(fit(c.state.label(), state_w), base.patch(state)),
+                Span::styled(evidence, base.patch(theme.muted)),
+            ]);
+            line.render(
+                Rect {
+                    y: list.y + i as u16,
+                    height: 1,
+                    ..list
+                },
+                buf,
+            );
+        }
+        if detail.height < 2 {
+            return;
+        }
+        let Some(cause) = self.causes.get(self.selected) else {
+            return;
+        };
+        let mut lines = vec![Line::from(Span::styled("─".repeat(detail.width as usize), theme.muted))];
+        lines.push(Line::from(vec![
+            Span::styled(cause.category.label(), theme.title),
+            Span::styled(format!(" · {}", cause.state.label()), theme.cause_state(cause.state)),
+        ]));
+        if cause.notes.trim().is_empty() {
+            let hint = match cause.state {
+                CauseState::RuledOut => "Ruled out — press e to note why.",
+                _ => "No notes yet — press e to write what was examined.",
+            };
+            lines.push(Line::from(Span::styled(hint, theme.muted)));
+        } else {
+            lines.extend(
+                cause
+                    .notes
+                    .lines()
+                    .map(|l| Line::from(Span::styled(l.to_string(), theme.base))),
+            );
+        }
+        if !self.evidence.is_empty() {
+            lines.push(Line::from(Span::styled(
+                format!("Evidence ({}):", self.evidence.len()),
+                theme.muted,
+            )));
+            for e in self.evidence {
+                let text = format!(
+                    "⚑ {} {}",
+                    self.zone.format_short(e.at),
+                    e.text.lines().next().unwrap_or("")
+                );
+                lines.push(Line::from(Span::styled(
+                    truncate(&text, detail.width as usize),
+                    theme.base,
+                )));
+            }
+        }
+        if !self.root_cause.trim().is_empty() {
+            lines.push(Line::from(Span::styled("Root cause (E to edit):", theme.muted)));
+            lines.push(Line::from(Span::styled(self.root_cause.to_string(), theme.base)));
+        }
+        Paragraph::new(lines).wrap(Wrap { trim: false }).render(detail, buf);
+    }
+}
+
+/// The one-line summary shown when the pane is not focused on a small screen.
+pub fn summary(causes: &[Cause]) -> String {
+    let count = |s| causes.iter().filter(|c| c.state == s).count();
+    format!(
+        "{} confirmed · {} suspected · {} ruled out · {} unexamined",
+        count(CauseState::Confirmed),
+        count(CauseState::Suspected),
+        count(CauseState::RuledOut),
+        count(CauseState::Unexamined)
+    )
+}

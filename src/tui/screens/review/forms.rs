@@ -1,0 +1,99 @@
+//! The review's forms: an event, an action, the incident.
+
+use crate::model::{
+    Action as Task, ActionKind, ActionStatus, Cause, Event, EventKind, Incident, Milestone, Role, Severity,
+};
+use crate::tui::popups::Purpose;
+use crate::tui::view::ZoneMode;
+use crate::tui::widgets::form::{Field, Form};
+
+pub fn event_form(e: &Event, zone: ZoneMode) -> Form<Purpose> {
+    let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.key()).collect();
+    let mut milestones = vec!["none"];
+    milestones.extend(Milestone::ALL.iter().map(|m| m.key()));
+    Form::new(
+        "Edit event",
+        Purpose::EditEvent(e.clone()),
+        vec![
+            Field::line("Time", &zone.format_long(e.at)).with_hint(zone.tz().name()),
+            Field::choice("Kind", &kinds, e.kind.key()),
+            Field::choice("Milestone", &milestones, e.milestone.map(|m| m.key()).unwrap_or("none")),
+            Field::multi("Text", &e.text),
+        ],
+    )
+}
+
+pub fn action_form(
+    a: Option<&Task>,
+    causes: &[Cause],
+    cause: Option<&Cause>,
+    participants: &[crate::model::Participant],
+) -> Form<Purpose> {
+    let kinds: Vec<&str> = ActionKind::ALL.iter().map(|k| k.key()).collect();
+    let mut roles = vec!["none"];
+    roles.extend(Role::ALL.iter().map(|r| r.key()));
+    let cause_ids: Vec<(String, i64)> = causes.iter().map(|c| (c.category.label(), c.id)).collect();
+    let cause_labels: Vec<String> = std::iter::once("none".to_string())
+        .chain(cause_ids.iter().map(|(label, _)| label.clone()))
+        .collect();
+    let cause_refs: Vec<&str> = cause_labels.iter().map(String::as_str).collect();
+    let cause_sel = cause.map(|c| c.category.label()).unwrap_or_else(|| "none".into());
+    let statuses: Vec<&str> = ActionStatus::ALL.iter().map(|s| s.key()).collect();
+    let priority = a
+        .map(|a| {
+            if a.priority == 0 {
+                "none".to_string()
+            } else {
+                format!("P{}", a.priority)
+            }
+        })
+        .unwrap_or("none".into());
+    let mut fields = vec![
+        Field::line("Title", a.map(|a| a.title.as_str()).unwrap_or("")),
+        Field::choice("Kind", &kinds, a.map(|a| a.kind.key()).unwrap_or("fix"))
+            .with_hint("fix removes the cause · monitoring alerts before it hurts"),
+        Field::line("Owner", a.map(|a| a.owner.as_str()).unwrap_or(""))
+            .with_hint(crate::tui::screens::meeting::participants::owner_hint(participants))
+            .with_suggestions(crate::tui::screens::meeting::participants::owner_suggestions(
+                participants,
+            )),
+        Field::choice(
+            "Role",
+            &roles,
+            a.and_then(|a| a.owner_role).map(|r| r.key()).unwrap_or("none"),
+        ),
+        Field::line("Due", &a.and_then(|a| a.due).map(|d| d.to_string()).unwrap_or_default())
+            .with_hint("2026-12-05 · +7d · fri"),
+        Field::choice("Cause", &cause_refs, &cause_sel),
+        Field::line("Ticket", a.map(|a| a.ticket.as_str()).unwrap_or("")),
+        Field::choice("Priority", &["none", "P1", "P2", "P3"], &priority),
+    ];
+    if let Some(a) = a {
+        fields.push(Field::choice("Status", &statuses, a.status.key()));
+    }
+    fields.push(Field::multi("Details", a.map(|a| a.details.as_str()).unwrap_or("")));
+    let (title, purpose) = match a {
+        Some(a) => ("Edit action", Purpose::EditAction(a.clone(), cause_ids)),
+        None => ("Add action", Purpose::AddAction(cause_ids)),
+    };
+    Form::new(title, purpose, fields)
+}
+
+pub fn incident_form(i: &Incident) -> Form<Purpose> {
+    let severities: Vec<&str> = Severity::ALL.iter().map(|s| s.label()).collect();
+    let statuses: Vec<&str> = crate::model::IncidentStatus::ALL.iter().map(|s| s.key()).collect();
+    Form::new(
+        format!("Incident #{}", i.id),
+        Purpose::EditIncident(i.clone()),
+        vec![
+            Field::line("Title", &i.title),
+            Field::choice("Severity", &severities, i.severity.label()),
+            Field::choice("Status", &statuses, i.status.key()),
+            Field::line("Zone", &i.zone),
+            Field::multi("Root cause", &i.root_cause).with_hint("the underlying problem, in a sentence or two"),
+            Field::multi("Trigger", &i.trigger).with_hint("what set it off"),
+            Field::multi("Summary", &i.summary),
+            Field::multi("Impact", &i.impact),
+        ],
+    )
+}

@@ -1,0 +1,309 @@
+//! The timeline pane: events in time order, read one window at a time, with gaps, milestones
+//! and search matches.
+
+use crate::model::{Event, time::format_span};
+use crate::store::{EventFilter, Store};
+use crate::tui::theme::Theme;
+use crate::tui::view::{ZoneMode, fit, truncate};
+use chrono::Duration;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+/// A stretch without events at least this long shows as a separator line.
+pub const GAP_THRESHOLD_MINUTES: i64 = 15;
+
+#[derive(Debug, Clone, Default)]
+pub struct TimelineState {
+    pub filter: EventFilter,
+    /// Words searched for with `/`: matches are highlighted and `n` / `N` step through them.
+    pub search: Option<String>,
+    pub matches: i64,
+    pub total: i64,
+    /// Index of the selected event in the filtered timeline.
+    pub selected: i64,
+    pub selected_id: Option<i64>,
+    /// Index of the first event drawn.
+    pub top: i64,
+    /// The events drawn: `top .. top + rows.len()`.
+    pub rows: Vec<Event>,
+    /// The event just before `top`, to tell the gap above the first drawn row.
+    pub before_top: Option<Event>,
+    pub height: u16,
+    /// Event ids that are evidence for some cause.
+    pub evidence: std::collections::HashSet<i64>,
+}
+
+/// One drawn line of the timeline.
+enum Row<'a> {
+    Gap(Duration),
+    Event(i64, &'a Event),
+}
+
+impl TimelineState {
+    /// Re-reads the count and keeps the selection on the same event if it is still there.
+    pub fn reload(&mut self, store: &Store, incident_id: i64) -> crate::store::Result<()> {
+        self.total = store.count_events(incident_id, &self.filter)?;
+        if let Some(id) = self.selected_id
+            && let Some(pos) = store.event_position(incident_id, &self.filter, id)?
+            && store.event(id).is_ok_and(|e| e.incident_id == incident_id)
+        {
+            self.selected = pos;
+        }
+        self.selected = self.selected.clamp(0, (self.total - 1).max(0));
+        self.matches = match &self.search {
+            Some(words) => store.count_matches(incident_id, &self.filter, words)?,
+            None => 0,
+        };
+        Ok(())
+    }
+
+    /// Loads the rows that fit `height` lines, scrolling so the selection is visible.
+    pub fn load_window(&mut self, store: &Store, incident_id: i64, height: u16) -> crate::store::Result<()> {
+        self.height = height;
+        let h = height.max(1) as i64;
+        if self.selected < self.top {
+            self.top = self.selected;
+        }
+        if self.selected >= self.top + h {
+            self.top = self.selected - h + 1;
+        }
+        self.top = self.top.clamp(0, (self.total - 1).max(0));
+        loop {
+            // One read: the event above the window too, to tell the gap above the first row.
+            let above = i64::from(self.top > 0);
+            let mut rows =
+                store.events_window_of(incident_id, &self.filter, self.top - above, h + above, self.total)?;
+            self.before_top = if above == 1 && !rows.is_empty() {
+                Some(rows.remove(0))
+            } else {
+                None
+            };
+            self.rows = rows;
+            // Gap lines take room too: scroll on until the selected event is on screen.
+            let visible = self
+                .layout_rows()
+                .iter()
+                .take(h as usize)
+                .any(|r| matches!(r, Row::Event(i, _) if *i == self.selected));
+            if visible || self.top >= self.selected {
+                break;
+            }
+            self.top += 1;
+        }
+        self.selected_id = self
+            .rows
+            .get((self.selected - self.top) as usize)
+            .map(|e| e.id)
+            .or(self.selected_id);
+        Ok(())
+    }
+
+    pub fn selected_event(&self) -> Option<&Event> {
+        self.rows
+            .get((self.selected - self.top).max(0) as usize)
+            .filter(|_| self.selected >= self.top)
+    }
+
+    pub fn move_by(&mut self, delta: i64) {
+        self.selected = (self.selected + delta).clamp(0, (self.total - 1).max(0));
+        self.selected_id = None;
+    }
+
+    pub fn select_index(&mut self, index: i64) {
+        self.selected = index.clamp(0, (self.total - 1).max(0));
+        self.selected_id = None;
+    }
+
+    fn layout_rows(&self) -> Vec<Row<'_>> {
+        let mut out = Vec::with_capacity(self.rows.len() + 4);
+        let mut prev = self.before_top.as_ref();
+        for (i, e) in self.rows.iter().enumerate() {
+            if let Some(p) = prev {
+                let gap = e.at - p.at;
+                if gap >= Duration::minutes(GAP_THRESHOLD_MINUTES) {
+                    out.push(Row::Gap(gap));
+                }
+            }
+            out.push(Row::Event(self.top + i as i64, e));
+            prev = Some(e);
+        }
+        out
+    }
+
+    /// Which event a click on screen row `y` (relative to the list) means.
+    pub fn index_at_row(&self, y: u16) -> Option<i64> {
+        match self.layout_rows().get(y as usize)? {
+            Row::Event(i, _) => Some(*i),
+            Row::Gap(_) => None,
+        }
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, zone: &ZoneMode, focused: bool) {
+        if area.height == 0 || area.width == 0 {
+            return;
+        }
+        if self.total == 0 {
+            let lines: Vec<Line> = if self.filter == EventFilter::default() {
+                vec![
+                    Line::from("No events yet. Press a to add one: `14:32 rolled back the release`."),
+                    Line::from("Press i to import a log, a CSV, JSON lines or a Slack export."),
+                ]
+            } else {
+                vec![Line::from("No events match the filter.")]
+            };
+            Paragraph::new(lines)
+                .style(theme.muted)
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .render(area, buf);
+            return;
+        }
+        let wide = area.width >= 70;
+        let words: Vec<String> = self
+            .search
+            .as_deref()
+            .map(|s| s.split_whitespace().map(|w| w.to_lowercase()).collect())
+            .unwrap_or_default();
+        for (y, row) in self.layout_rows().iter().take(area.height as usize).enumerate() {
+            let line_area = Rect {
+                y: area.y + y as u16,
+                height: 1,
+                ..area
+            };
+            let line = match row {
+                Row::Gap(d) => Line::from(Span::styled(
+                    truncate(
+                        &format!("  ┄┄ {} without events ┄┄", format_span(*d)),
+                        area.width as usize,
+                    ),
+                    theme.gap,
+                )),
+                Row::Event(i, e) => self.event_line(*i, e, theme, zone, focused, wide, &words, area.width as usize),
+            };
+            line.render(line_area, buf);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn event_line<'a>(
+        &self,
+        index: i64,
+        e: &'a Event,
+        theme: &Theme,
+        zone: &ZoneMode,
+        focused: bool,
+        wide: bool,
+        words: &[String],
+        width: usize,
+    ) -> Line<'a> {
+        let selected = index == self.selected;
+        let (base, marker) = theme.row(selected, focused);
+        let mut spans = vec![Span::styled(marker, base), Span::styled(zone.format_short(e.at), base)];
+        spans.push(Span::styled(" ", base));
+        if wide {
+            spans.push(Span::styled(
+                format!("{:<6}", short_kind(e.kind)),
+                base.patch(theme.muted),
+            ));
+            spans.push(Span::styled(" ", base));
+        }
+        if let Some(m) = e.milestone {
+            spans.push(Span::styled(
+                format!("[{}]", m.label().to_uppercase()),
+                base.patch(theme.milestone),
+            ));
+            spans.push(Span::styled(" ", base));
+        }
+        if self.evidence.contains(&e.id) {
+            spans.push(Span::styled("⚑ ", base.patch(theme.warning)));
+        }
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        // The author gets a column of its own on the right, so texts line up.
+        let author_w = if wide { (width / 6).clamp(8, 18) } else { 0 };
+        let first = e.text.lines().next().unwrap_or("");
+        let more = if e.text.contains('\n') { " ↵" } else { "" };
+        let room = width.saturating_sub(used + author_w);
+        let text = fit(&format!("{first}{more}"), room);
+        spans.extend(highlight(&text, words, base, theme.search_match));
+        if author_w > 0 {
+            let author = truncate(&e.author, author_w - 1);
+            spans.push(Span::styled(
+                format!(" {author:>w$}", w = author_w - 1),
+                base.patch(theme.muted),
+            ));
+        }
+        let drawn: usize = spans.iter().map(|s| s.width()).sum();
+        if selected && focused && drawn < width {
+            spans.push(Span::styled(" ".repeat(width - drawn), base));
+        }
+        Line::from(spans)
+    }
+}
+
+/// A kind in six columns.
+pub fn short_kind(kind: crate::model::EventKind) -> &'static str {
+    use crate::model::EventKind::*;
+    match kind {
+        Alert => "alert",
+        Deploy => "deploy",
+        Action => "action",
+        Communication => "comms",
+        Observation => "obs",
+        Note => "note",
+    }
+}
+
+/// Splits `text` into spans with every case-insensitive occurrence of a search word highlighted.
+pub fn highlight<'a>(text: &str, words: &[String], base: Style, matched: Style) -> Vec<Span<'a>> {
+    if words.is_empty() {
+        return vec![Span::styled(text.to_string(), base)];
+    }
+    let lower = text.to_lowercase();
+    if lower.len() != text.len() {
+        // Lower-casing changed byte lengths (rare scripts): keep it simple and unhighlighted.
+        return vec![Span::styled(text.to_string(), base)];
+    }
+    let mut marks = vec![false; text.len()];
+    for w in words.iter().filter(|w| !w.is_empty()) {
+        let mut from = 0;
+        while let Some(pos) = lower[from..].find(w.as_str()) {
+            let start = from + pos;
+            for m in &mut marks[start..start + w.len()] {
+                *m = true;
+            }
+            from = start + w.len();
+        }
+    }
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for (i, _) in text.char_indices().skip(1).chain(std::iter::once((text.len(), ' '))) {
+        if i == text.len() || marks[i] != marks[start] {
+            let style = if marks[start] { base.patch(matched) } else { base };
+            spans.push(Span::styled(text[start..i].to_string(), style));
+            start = i;
+        }
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::Modifier;
+
+    #[test]
+    fn highlight_marks_every_match_case_insensitively() {
+        let m = Style::default().add_modifier(Modifier::REVERSED);
+        let spans = highlight("DB failover, db back", &["db".into()], Style::default(), m);
+        let marked: Vec<&str> = spans
+            .iter()
+            .filter(|s| s.style == m)
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert_eq!(marked, ["DB", "db"]);
+        let all: String = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(all, "DB failover, db back");
+    }
+}

@@ -1,0 +1,393 @@
+//! The review's keys: what an action does on the timeline, the causes and the action board.
+//! Each pane's keys change the review's state and return effects; only `App` applies them.
+
+use crate::model::{CauseState, EventKind, Milestone};
+use crate::store::StoreError;
+use crate::tui::effect::{Ctx, Effect};
+use crate::tui::keymap::action::Action;
+use crate::tui::popups::{Confirmed, MenuPurpose, Popup, Purpose};
+use crate::tui::screens::review::board;
+use crate::tui::screens::review::forms::{action_form, event_form, incident_form};
+use crate::tui::screens::review::{Pane, ReviewState};
+use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::menu::Menu;
+
+/// What a key does on the review (meeting mode has had its turn): the review's state changes
+/// here, the rest comes back as effects.
+pub fn update(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    update_review(r, ctx, &mut fx, action);
+    fx
+}
+
+fn update_review(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action: Action) {
+    match (action, r.focus) {
+        (Action::Back, _) => fx.push(Effect::Home),
+        (Action::NextPane, _) => r.focus = r.focus.next(),
+        (Action::PrevPane, _) => r.focus = r.focus.prev(),
+        (Action::FocusTimeline, _) => r.focus = Pane::Timeline,
+        (Action::FocusCauses, _) => r.focus = Pane::Causes,
+        (Action::FocusActions, _) => r.focus = Pane::Actions,
+        (Action::Zoom, _) => r.zoom = !r.zoom,
+        (Action::CycleZone, _) => {
+            r.zone = r.zone.next(r.incident.tz(), ctx.local_zone);
+            let label = r.zone.label();
+            flash(fx, format!("Showing {label}"), false);
+        }
+        (Action::EditIncident, _) => {
+            let form = incident_form(&r.incident);
+            popup(fx, Popup::Form(form));
+        }
+        (Action::Export, _) => popup(fx, Popup::Form(crate::tui::popups::export::form(&r.incident))),
+        (Action::History, pane) => show_history(r, ctx, fx, pane),
+        (_, Pane::Timeline) => update_timeline(r, ctx, fx, action),
+        (_, Pane::Causes) => update_causes(r, ctx, fx, action),
+        (_, Pane::Actions) => update_actions(r, ctx, fx, action),
+    }
+}
+
+/// The last changes of the selected event, cause or action, in a popup.
+fn show_history(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, pane: Pane) {
+    let (entity, id, what) = match pane {
+        Pane::Timeline => ("event", r.timeline.selected_event().map(|e| e.id), "event"),
+        Pane::Causes => ("cause", r.selected_cause().map(|c| c.id), "cause"),
+        Pane::Actions => ("action", r.selected_action().map(|a| a.id), "action"),
+    };
+    let incident = r.incident.id;
+    let zone = r.zone;
+    let entries = match id {
+        Some(id) => ctx.store.history(incident, Some((entity, id))),
+        None => ctx.store.history(incident, None),
+    };
+    match entries {
+        Ok(list) => {
+            let text = if list.is_empty() {
+                "No changes recorded.".to_string()
+            } else {
+                list.iter()
+                    .rev()
+                    .take(20)
+                    .map(|h| {
+                        format!(
+                            "{}  {:<12} {:<7} {}",
+                            zone.format_long(h.at),
+                            h.author,
+                            h.op,
+                            h.detail.lines().next().unwrap_or("")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            popup(fx, Popup::Message(format!("History of this {what}"), text));
+        }
+        Err(e) => flash(fx, e.to_string(), true),
+    }
+}
+
+fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action: Action) {
+    let page = r.timeline.height.max(1) as i64;
+    match action {
+        Action::Import => {
+            let dir = std::env::current_dir().unwrap_or_default();
+            popup(
+                fx,
+                Popup::Form(crate::tui::popups::import_preview::form(&r.incident, &dir)),
+            );
+        }
+        Action::Up => r.timeline.move_by(-1),
+        Action::Down => r.timeline.move_by(1),
+        Action::PageUp => r.timeline.move_by(-page),
+        Action::PageDown => r.timeline.move_by(page),
+        Action::Top => r.timeline.select_index(0),
+        Action::Bottom => r.timeline.select_index(i64::MAX),
+        Action::Add => popup(
+            fx,
+            Popup::Form(Form::new(
+                "Add event",
+                Purpose::QuickAdd,
+                vec![Field::line("Event", "").with_hint("14:32 text · -5m text · +3m text · text (now)")],
+            )),
+        ),
+        Action::Edit | Action::Select => {
+            if let Some(e) = r.timeline.selected_event().cloned() {
+                let form = event_form(&e, r.zone);
+                popup(fx, Popup::Form(form));
+            }
+        }
+        Action::Delete => {
+            if let Some(e) = r.timeline.selected_event().cloned() {
+                let first = crate::tui::view::truncate(e.text.lines().next().unwrap_or(""), 40);
+                popup(
+                    fx,
+                    Popup::Confirm(format!("Delete the event \"{first}\"?"), Confirmed::DeleteEvent(e)),
+                );
+            }
+        }
+        Action::SetMilestone => milestone_menu(r, fx),
+        Action::LinkEvidence => evidence_menu(r, fx),
+        Action::Filter => search_form(r, fx),
+        Action::SearchNext | Action::SearchPrev => search_again(r, ctx, fx, action == Action::SearchNext),
+        _ => fx.push(Effect::Unavailable(action)),
+    }
+}
+
+/// The menu of milestones for the selected event.
+fn milestone_menu(r: &ReviewState, fx: &mut Vec<Effect>) {
+    if let Some(e) = r.timeline.selected_event().cloned() {
+        let choices: Vec<Option<Milestone>> = std::iter::once(None)
+            .chain(Milestone::ALL.iter().copied().map(Some))
+            .collect();
+        let items = choices
+            .iter()
+            .map(|m| m.map(|m| m.label().to_string()).unwrap_or_else(|| "(none)".into()))
+            .collect();
+        let selected = choices.iter().position(|m| *m == e.milestone).unwrap_or(0);
+        popup(
+            fx,
+            Popup::Menu(Menu {
+                title: "Milestone".into(),
+                items,
+                selected,
+                purpose: MenuPurpose::Milestone(e, choices),
+            }),
+        );
+    }
+}
+
+/// The menu of causes the selected event can be evidence for.
+fn evidence_menu(r: &ReviewState, fx: &mut Vec<Effect>) {
+    if let Some(e) = r.timeline.selected_event().cloned() {
+        let items = r
+            .causes
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {}",
+                    if c.evidence.contains(&e.id) { "[x]" } else { "[ ]" },
+                    c.category.label()
+                )
+            })
+            .collect();
+        popup(
+            fx,
+            Popup::Menu(Menu {
+                title: "Evidence for which cause?".into(),
+                items,
+                selected: r.cause_sel,
+                purpose: MenuPurpose::Evidence(e, r.causes.clone()),
+            }),
+        );
+    }
+}
+
+/// The timeline's search and kind filter.
+fn search_form(r: &ReviewState, fx: &mut Vec<Effect>) {
+    let kinds = std::iter::once("all")
+        .chain(EventKind::ALL.iter().map(|k| k.key()))
+        .collect::<Vec<_>>();
+    let current_kind = r.timeline.filter.kinds.first().map(|k| k.key()).unwrap_or("all");
+    popup(
+        fx,
+        Popup::Form(Form::new(
+            "Search the timeline",
+            Purpose::Search,
+            vec![
+                Field::line("Search", r.timeline.search.as_deref().unwrap_or("")).with_hint("words; empty clears"),
+                Field::choice("Kind", &kinds, current_kind).with_hint("←/→"),
+            ],
+        )),
+    );
+}
+
+/// The next (or previous) event matching the search.
+fn search_again(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, forward: bool) {
+    let Some(words) = r.timeline.search.clone() else {
+        flash(fx, "No search: press / first.", false);
+        return;
+    };
+    let from = r.timeline.selected_event().map(|e| e.id);
+    let found = ctx
+        .store
+        .next_match(r.incident.id, &r.timeline.filter, &words, from, forward);
+    match found {
+        Ok(Some(e)) => {
+            if let Ok(Some(pos)) = ctx.store.event_position(r.incident.id, &r.timeline.filter, e.id) {
+                r.timeline.select_index(pos);
+            }
+        }
+        Ok(None) => flash(fx, format!("No more matches for \"{words}\"."), false),
+        Err(e) => flash(fx, e.to_string(), true),
+    }
+}
+
+fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action: Action) {
+    match action {
+        Action::Up => select_cause(r, ctx, fx, -1),
+        Action::Down => select_cause(r, ctx, fx, 1),
+        Action::Top => select_cause(r, ctx, fx, -1000),
+        Action::Bottom => select_cause(r, ctx, fx, 1000),
+        Action::CauseSuspected => set_cause_state(r, ctx, fx, CauseState::Suspected),
+        Action::CauseConfirmed => set_cause_state(r, ctx, fx, CauseState::Confirmed),
+        Action::CauseRuledOut => set_cause_state(r, ctx, fx, CauseState::RuledOut),
+        Action::CauseUnexamined => set_cause_state(r, ctx, fx, CauseState::Unexamined),
+        Action::Edit | Action::Select => {
+            if let Some(c) = r.selected_cause().cloned() {
+                popup(
+                    fx,
+                    Popup::Form(Form::new(
+                        format!("Notes: {} ({})", c.category.label(), c.state.label()),
+                        Purpose::CauseNotes(c.clone()),
+                        vec![Field::multi("Notes", &c.notes).with_hint("what was examined, and what it showed")],
+                    )),
+                );
+            }
+        }
+        Action::Add => popup(
+            fx,
+            Popup::Form(Form::new(
+                "Add a custom cause",
+                Purpose::AddCause,
+                vec![Field::line("Name", "").with_hint("e.g. DNS, configuration, human error")],
+            )),
+        ),
+        Action::Delete => {
+            if let Some(c) = r.selected_cause().cloned() {
+                popup(
+                    fx,
+                    Popup::Confirm(
+                        format!("Delete the cause \"{}\"?", c.category.label()),
+                        Confirmed::DeleteCause(c),
+                    ),
+                );
+            }
+        }
+        _ => fx.push(Effect::Unavailable(action)),
+    }
+}
+
+fn update_actions(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action: Action) {
+    match action {
+        Action::Up | Action::Down | Action::Top | Action::Bottom => {
+            let order = board::board_order(&r.board);
+            if let Some(pos) = order.iter().position(|i| *i == r.action_sel) {
+                let new = match action {
+                    Action::Up => pos.saturating_sub(1),
+                    Action::Down => (pos + 1).min(order.len() - 1),
+                    Action::Top => 0,
+                    _ => order.len() - 1,
+                };
+                r.action_sel = order[new];
+            }
+        }
+        Action::Left | Action::Right => {
+            if let Some(cur) = r.selected_action().map(|a| a.status) {
+                let target = if action == Action::Left {
+                    cur.previous()
+                } else {
+                    cur.next()
+                };
+                if let Some(t) = target
+                    && let Some(i) = r.board.iter().position(|a| a.status == t)
+                {
+                    r.action_sel = i;
+                }
+            }
+        }
+        Action::MoveLeft | Action::MoveRight => move_action(r, ctx, fx, action == Action::MoveLeft),
+        Action::Add => {
+            let cause = r.causes.iter().find(|c| c.state == CauseState::Confirmed).cloned();
+            let form = action_form(None, &r.causes, cause.as_ref(), &r.participants);
+            popup(fx, Popup::Form(form));
+        }
+        Action::Edit | Action::Select => {
+            if let Some(a) = r.selected_action().cloned() {
+                let cause = a.cause_id.and_then(|id| r.causes.iter().find(|c| c.id == id)).cloned();
+                let form = action_form(Some(&a), &r.causes, cause.as_ref(), &r.participants);
+                popup(fx, Popup::Form(form));
+            }
+        }
+        Action::Delete => {
+            if let Some(a) = r.selected_action().cloned() {
+                popup(
+                    fx,
+                    Popup::Confirm(
+                        format!("Delete the action \"{}\"?", a.title),
+                        Confirmed::DeleteAction(a),
+                    ),
+                );
+            }
+        }
+        Action::OwnerFilter | Action::Filter => fx.push(Effect::popup(Popup::Form(r.board_filter_form(action)))),
+        _ => fx.push(Effect::Unavailable(action)),
+    }
+}
+
+/// Moves the selected action to the board's previous (or next) column.
+fn move_action(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, left: bool) {
+    if let Some(a) = r.selected_action().cloned() {
+        let target = if left { a.status.previous() } else { a.status.next() };
+        if let Some(status) = target {
+            // The card drawn after it (or before, at the end): where the selection
+            // goes if the filter hides the moved card.
+            let order = crate::tui::screens::review::board::board_order(&r.board);
+            let at = order.iter().position(|&i| r.board[i].id == a.id).unwrap_or(0);
+            let neighbour = order
+                .get(at + 1)
+                .or_else(|| at.checked_sub(1).and_then(|p| order.get(p)))
+                .map(|&i| r.board[i].id);
+            let result = ctx.store.set_action_status(a.id, a.version, status).map(|_| ());
+            let moved = result.is_ok();
+            report(fx, result);
+            // Read the board again now (App reloads once more when it applies the
+            // effects) to see whether the filter still shows the moved card.
+            if moved && r.reload(ctx.store).is_ok() && !r.board.iter().any(|b| b.id == a.id) {
+                if let Some(id) = neighbour {
+                    r.select_action(id);
+                }
+                let text = format!(
+                    "\"{}\" is now {}; the board's filter hides it.",
+                    a.title,
+                    status.label()
+                );
+                flash(fx, text, false);
+            }
+        }
+    }
+}
+
+fn select_cause(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, delta: i64) {
+    let n = r.causes.len() as i64;
+    r.cause_sel = (r.cause_sel as i64 + delta).clamp(0, (n - 1).max(0)) as usize;
+    let result = r.reload(ctx.store);
+    if let Err(e) = result {
+        flash(fx, e.to_string(), true);
+    }
+}
+
+fn set_cause_state(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, state: CauseState) {
+    if let Some(c) = r.selected_cause() {
+        let result = ctx.store.set_cause_state(c.id, c.version, state).map(|_| ());
+        report(fx, result);
+    }
+}
+
+fn popup(fx: &mut Vec<Effect>, popup: Popup) {
+    fx.push(Effect::popup(popup));
+}
+
+fn flash(fx: &mut Vec<Effect>, text: impl Into<String>, error: bool) {
+    fx.push(if error {
+        Effect::Error(text.into())
+    } else {
+        Effect::Flash(text.into())
+    });
+}
+
+/// A write's outcome: its error, if any, then a reload (as `App::report` did).
+fn report(fx: &mut Vec<Effect>, result: Result<(), StoreError>) {
+    if let Err(e) = result {
+        fx.push(Effect::Error(e.to_string()));
+    }
+    fx.push(Effect::Reload);
+}

@@ -1,0 +1,418 @@
+//! A form popup: one-line fields, multi-line fields (ratatui-textarea) and choices.
+//! The form only collects text; what a submitted form means is decided by `App`.
+
+use crate::model::sanitize;
+use crate::tui::theme::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui_textarea::{TextArea, WrapMode};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    Line,
+    Multi,
+    /// One of these values; the first is the default.
+    Choice(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub hint: String,
+    /// Values a one-line field offers (participants for an owner): → at the end of the text
+    /// completes the typed start, or steps to the next one.
+    pub suggestions: Vec<String>,
+    text: TextArea<'static>,
+    choice: usize,
+}
+
+impl Field {
+    pub fn line(label: &'static str, value: &str) -> Field {
+        Field::new(label, FieldKind::Line, value)
+    }
+    pub fn multi(label: &'static str, value: &str) -> Field {
+        Field::new(label, FieldKind::Multi, value)
+    }
+    pub fn choice(label: &'static str, options: &[&str], selected: &str) -> Field {
+        let mut f = Field::new(
+            label,
+            FieldKind::Choice(options.iter().map(|s| s.to_string()).collect()),
+            "",
+        );
+        f.choice = options
+            .iter()
+            .position(|o| o.eq_ignore_ascii_case(selected))
+            .unwrap_or(0);
+        f
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Field {
+        self.hint = hint.into();
+        self
+    }
+    pub fn with_suggestions(mut self, suggestions: Vec<String>) -> Field {
+        self.suggestions = suggestions;
+        self
+    }
+
+    /// The suggestion → would put in the field: the next one starting with what is typed
+    /// (any case), after the one typed in full if it is one.
+    fn completion(&self) -> Option<&String> {
+        let typed = self.value().to_lowercase();
+        let n = self.suggestions.len();
+        let current = self.suggestions.iter().position(|s| s.to_lowercase() == typed);
+        match current {
+            Some(i) => self.suggestions.get((i + 1) % n),
+            None => self.suggestions.iter().find(|s| s.to_lowercase().starts_with(&typed)),
+        }
+    }
+
+    fn complete(&mut self) -> bool {
+        let at_end = {
+            let ratatui_textarea::DataCursor(row, col) = self.text.cursor();
+            let lines = self.text.lines();
+            row + 1 == lines.len() && col == lines[row].chars().count()
+        };
+        let Some(value) = self.completion().cloned().filter(|_| at_end) else {
+            return false;
+        };
+        self.text = TextArea::new(vec![value]);
+        self.text.move_cursor(ratatui_textarea::CursorMove::End);
+        self.text.set_wrap_mode(WrapMode::WordOrGlyph);
+        true
+    }
+    fn new(label: &'static str, kind: FieldKind, value: &str) -> Field {
+        let lines: Vec<String> = if value.is_empty() {
+            vec![String::new()]
+        } else {
+            value.lines().map(String::from).collect()
+        };
+        let mut text = TextArea::new(lines);
+        text.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        text.move_cursor(ratatui_textarea::CursorMove::End);
+        text.set_wrap_mode(WrapMode::WordOrGlyph);
+        Field {
+            label,
+            kind,
+            hint: String::new(),
+            suggestions: Vec::new(),
+            text,
+            choice: 0,
+        }
+    }
+
+    pub fn value(&self) -> String {
+        match &self.kind {
+            FieldKind::Choice(options) => options.get(self.choice).cloned().unwrap_or_default(),
+            FieldKind::Line => self.text.lines().join(" ").trim().to_string(),
+            FieldKind::Multi => self.text.lines().join("\n").trim_end().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormOutcome {
+    Continue,
+    Submit,
+    Cancel,
+}
+
+#[derive(Debug, Clone)]
+pub struct Form<P> {
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// Shown in the form after a rejected submit; the form stays open with what was typed.
+    pub error: Option<String>,
+    pub purpose: P,
+}
+
+impl<P> Form<P> {
+    pub fn new(title: impl Into<String>, purpose: P, fields: Vec<Field>) -> Form<P> {
+        Form {
+            title: title.into(),
+            fields,
+            focus: 0,
+            error: None,
+            purpose,
+        }
+    }
+
+    pub fn value(&self, label: &str) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.label == label)
+            .map(Field::value)
+            .unwrap_or_default()
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) -> FormOutcome {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return FormOutcome::Cancel;
+        };
+        match key.code {
+            KeyCode::Esc => return FormOutcome::Cancel,
+            KeyCode::Char('s') if ctrl => return FormOutcome::Submit,
+            // A typed character that cleaning would drop (a control, an invisible format
+            // character) would be drawn raw while in the field: it never gets in.
+            KeyCode::Char(c) if !sanitize::is_clean_char(c) => {}
+            KeyCode::Tab => self.focus = (self.focus + 1) % self.fields.len(),
+            KeyCode::BackTab => self.focus = (self.focus + self.fields.len() - 1) % self.fields.len(),
+            KeyCode::Enter if field.kind != FieldKind::Multi => return FormOutcome::Submit,
+            KeyCode::Up if field.kind != FieldKind::Multi => self.focus = self.focus.saturating_sub(1),
+            KeyCode::Down if field.kind != FieldKind::Multi => self.focus = (self.focus + 1).min(self.fields.len() - 1),
+            _ => match &field.kind {
+                FieldKind::Choice(options) => {
+                    let n = options.len().max(1);
+                    match key.code {
+                        KeyCode::Left => field.choice = (field.choice + n - 1) % n,
+                        KeyCode::Right | KeyCode::Char(' ') => field.choice = (field.choice + 1) % n,
+                        KeyCode::Char(c) => {
+                            // Typing a letter picks the next option that starts with it.
+                            let c = c.to_ascii_lowercase();
+                            if let Some(i) = (1..=n)
+                                .map(|k| (field.choice + k) % n)
+                                .find(|i| options[*i].to_ascii_lowercase().starts_with(c))
+                            {
+                                field.choice = i;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {
+                    let completed = key.code == KeyCode::Right && field.kind == FieldKind::Line && field.complete();
+                    if !completed {
+                        field.text.input(key);
+                    }
+                }
+            },
+        }
+        FormOutcome::Continue
+    }
+
+    /// Pasted text goes into the focused text field, cleaned of terminal controls first.
+    pub fn paste(&mut self, text: &str) {
+        if let Some(field) = self.fields.get_mut(self.focus) {
+            let clean = sanitize::clean(text);
+            match field.kind {
+                FieldKind::Line => {
+                    field.text.insert_str(clean.replace(['\n', '\t'], " "));
+                }
+                FieldKind::Multi => {
+                    field.text.insert_str(clean);
+                }
+                FieldKind::Choice(_) => {}
+            }
+        }
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        // One row per one-line field (label left, value right); multi-line fields get a label
+        // row and share the rest; then a hint row and a footer row.
+        let multi = self.fields.iter().filter(|f| f.kind == FieldKind::Multi).count() as u16;
+        let single = self.fields.len() as u16 - multi;
+        let want_h = single + multi * 7 + 2 + 2;
+        let width = area.width.min(84);
+        let popup = centered(area, width, want_h.min(area.height));
+        Clear.render(popup, buf);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.focus_border)
+            .title(Span::styled(format!(" {} ", self.title), theme.title))
+            .style(theme.base);
+        let inner = block.inner(popup);
+        block.render(popup, buf);
+        if inner.height == 0 || inner.width == 0 {
+            return;
+        }
+        let mut constraints: Vec<Constraint> = self
+            .fields
+            .iter()
+            .map(|f| {
+                if f.kind == FieldKind::Multi {
+                    Constraint::Min(2)
+                } else {
+                    Constraint::Length(1)
+                }
+            })
+            .collect();
+        constraints.push(Constraint::Length(1));
+        constraints.push(Constraint::Length(1));
+        let rows = Layout::vertical(constraints).split(inner);
+        let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) as u16 + 3;
+        for (i, field) in self.fields.iter().enumerate() {
+            let focused = i == self.focus;
+            let r = rows[i];
+            if r.height == 0 {
+                continue;
+            }
+            let label_style = if focused { theme.title } else { theme.muted };
+            let marker = if focused { theme.marker } else { theme.marker_blank };
+            let label = Line::from(vec![
+                Span::styled(marker, label_style),
+                Span::styled(field.label, label_style),
+            ]);
+            let (label_area, value_area) = if field.kind == FieldKind::Multi {
+                let [l, v] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(r);
+                let [_, v] = Layout::horizontal([Constraint::Length(2), Constraint::Min(0)]).areas(v);
+                (l, v)
+            } else {
+                let [l, v] = Layout::horizontal([Constraint::Length(label_w), Constraint::Min(0)]).areas(r);
+                (l, v)
+            };
+            label.render(label_area, buf);
+            match &field.kind {
+                FieldKind::Choice(options) => {
+                    choice_line(options, field.choice, focused, value_area.width, theme).render(value_area, buf)
+                }
+                _ => {
+                    let mut ta = field.text.clone();
+                    ta.set_style(if focused {
+                        theme.base.add_modifier(ratatui::style::Modifier::UNDERLINED)
+                    } else {
+                        theme.base
+                    });
+                    ta.set_cursor_line_style(ratatui::style::Style::default());
+                    ta.set_cursor_style(if focused { theme.selection } else { theme.base });
+                    (&ta).render(value_area, buf);
+                }
+            }
+        }
+        let hint = self.fields.get(self.focus).map(|f| f.hint.as_str()).unwrap_or("");
+        let hint_area = rows[rows.len() - 2];
+        Line::from(Span::styled(
+            crate::tui::view::truncate(hint, hint_area.width as usize),
+            theme.muted,
+        ))
+        .render(hint_area, buf);
+        let footer = match &self.error {
+            Some(e) => Line::from(Span::styled(
+                crate::tui::view::truncate(e, inner.width as usize),
+                theme.error,
+            )),
+            None => {
+                let multi = self.fields.get(self.focus).is_some_and(|f| f.kind == FieldKind::Multi);
+                let choice = self
+                    .fields
+                    .get(self.focus)
+                    .is_some_and(|f| matches!(f.kind, FieldKind::Choice(_)));
+                let save = if multi {
+                    "Ctrl-S save · Enter new line"
+                } else {
+                    "Enter save"
+                };
+                let pick = if choice { " · ←/→ choose" } else { "" };
+                Line::from(Span::styled(
+                    format!("{save}{pick} · Tab next field · Esc cancel"),
+                    theme.key_hint,
+                ))
+            }
+        };
+        footer.render(rows[rows.len() - 1], buf);
+    }
+}
+
+/// All options when they fit, else only the chosen one between arrows.
+fn choice_line(options: &[String], chosen: usize, focused: bool, width: u16, theme: &Theme) -> Line<'static> {
+    let all: usize = options.iter().map(|o| o.chars().count() + 2).sum();
+    let chosen_style = if focused { theme.selection } else { theme.title };
+    if all <= width as usize {
+        return Line::from(
+            options
+                .iter()
+                .enumerate()
+                .map(|(k, o)| Span::styled(format!(" {o} "), if k == chosen { chosen_style } else { theme.muted }))
+                .collect::<Vec<_>>(),
+        );
+    }
+    let o = options.get(chosen).cloned().unwrap_or_default();
+    Line::from(vec![
+        Span::styled("◂", theme.muted),
+        Span::styled(format!(" {o} "), chosen_style),
+        Span::styled(format!("▸ ({}/{})", chosen + 1, options.len()), theme.muted),
+    ])
+}
+
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn typing_tabbing_choosing_and_submitting() {
+        let mut f = Form::new(
+            "t",
+            (),
+            vec![
+                Field::line("Title", ""),
+                Field::choice("Kind", &["fix", "monitoring", "process"], "fix"),
+                Field::multi("Notes", "a"),
+            ],
+        );
+        for c in "db down".chars() {
+            f.handle_key(key(KeyCode::Char(c)));
+        }
+        assert_eq!(f.handle_key(key(KeyCode::Tab)), FormOutcome::Continue);
+        f.handle_key(key(KeyCode::Char('p')));
+        assert_eq!(f.value("Kind"), "process");
+        f.handle_key(key(KeyCode::Right));
+        assert_eq!(f.value("Kind"), "fix");
+        f.handle_key(key(KeyCode::Tab));
+        f.handle_key(key(KeyCode::Enter));
+        f.handle_key(key(KeyCode::Char('b')));
+        assert_eq!(f.value("Notes"), "a\nb", "Enter is a newline in a multi-line field");
+        assert_eq!(
+            f.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            FormOutcome::Submit
+        );
+        assert_eq!(f.value("Title"), "db down");
+        assert_eq!(f.handle_key(key(KeyCode::Esc)), FormOutcome::Cancel);
+    }
+
+    #[test]
+    fn right_arrow_completes_from_the_suggestions() {
+        let names = vec!["Priya Sharma".to_string(), "Tomasz Nowak".to_string()];
+        let mut f = Form::new("t", (), vec![Field::line("Owner", "").with_suggestions(names)]);
+        f.handle_key(key(KeyCode::Char('t')));
+        f.handle_key(key(KeyCode::Right));
+        assert_eq!(f.value("Owner"), "Tomasz Nowak");
+        f.handle_key(key(KeyCode::Right));
+        assert_eq!(f.value("Owner"), "Priya Sharma", "→ again steps to the next one");
+        f.handle_key(key(KeyCode::Left));
+        f.handle_key(key(KeyCode::Right));
+        f.handle_key(key(KeyCode::Char('!')));
+        assert_eq!(
+            f.value("Owner"),
+            "Priya Sharma!",
+            "→ inside the text only moves the cursor"
+        );
+        f.handle_key(key(KeyCode::Right));
+        assert_eq!(f.value("Owner"), "Priya Sharma!", "nothing starts with it");
+    }
+
+    #[test]
+    fn pasted_text_is_cleaned() {
+        let mut f = Form::new("t", (), vec![Field::line("Title", "")]);
+        f.paste("a\x1b]0;evil\x07b\nc");
+        assert_eq!(f.value("Title"), "ab c");
+    }
+}

@@ -1,0 +1,89 @@
+//! Small popups: a menu to pick from, a message, and the frame every popup is drawn in.
+
+use crate::tui::theme::Theme;
+use crate::tui::view::truncate;
+use crate::tui::widgets::form::centered;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+pub(crate) fn frame(area: Rect, buf: &mut Buffer, theme: &Theme, title: &str, width: u16, height: u16) -> Rect {
+    let popup = centered(area, width, height);
+    Clear.render(popup, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focus_border)
+        .title(Span::styled(format!(" {title} "), theme.title))
+        .style(theme.base);
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+    inner
+}
+
+pub fn render_message(area: Rect, buf: &mut Buffer, theme: &Theme, title: &str, text: &str) {
+    let lines: Vec<Line> = text
+        .lines()
+        .map(|l| Line::from(Span::styled(l.to_string(), theme.base)))
+        .collect();
+    let h = (lines.len() as u16 + 3).min(area.height);
+    let w = text
+        .lines()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(10)
+        .clamp(30, 100) as u16
+        + 4;
+    let inner = frame(area, buf, theme, title, w, h);
+    let mut lines = lines;
+    lines.push(Line::from(Span::styled("Esc close", theme.key_hint)));
+    Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
+}
+
+#[derive(Debug, Clone)]
+pub struct Menu<P> {
+    pub title: String,
+    pub items: Vec<String>,
+    pub selected: usize,
+    pub purpose: P,
+}
+
+impl<P> Menu<P> {
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let w = self
+            .items
+            .iter()
+            .map(|i| i.chars().count())
+            .max()
+            .unwrap_or(10)
+            .max(self.title.len()) as u16
+            + 8;
+        let h = self.items.len() as u16 + 3;
+        let inner = frame(area, buf, theme, &self.title, w, h);
+        for (y, item) in self
+            .items
+            .iter()
+            .enumerate()
+            .take(inner.height.saturating_sub(1) as usize)
+        {
+            let selected = y == self.selected;
+            let style = if selected { theme.selection } else { theme.base };
+            let marker = if selected { theme.marker } else { theme.marker_blank };
+            let text = truncate(&format!("{marker}{item}"), inner.width as usize);
+            let pad = (inner.width as usize).saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()));
+            Line::from(Span::styled(format!("{text}{}", " ".repeat(pad)), style)).render(
+                Rect {
+                    y: inner.y + y as u16,
+                    height: 1,
+                    ..inner
+                },
+                buf,
+            );
+        }
+        if inner.height > 0 {
+            let y = inner.y + inner.height - 1;
+            Line::from(Span::styled("Enter choose · Esc cancel", theme.key_hint))
+                .render(Rect { y, height: 1, ..inner }, buf);
+        }
+    }
+}
