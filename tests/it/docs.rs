@@ -82,3 +82,28 @@ fn the_integration_tests_are_one_binary_that_names_every_file() {
     }
     assert!(unnamed.is_empty(), "tests/it/main.rs has no `mod` for: {unnamed:?}");
 }
+
+/// ARCHITECTURE.md is the map of src/: every folder of it is named there (as `src/PATH/`), and
+/// every folder it names exists.
+#[test]
+fn architecture_md_names_every_folder_of_src() {
+    fn folders(dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() && path.file_name().is_some_and(|n| n != "snapshots") {
+                out.push(format!("`{}/`", path.strip_prefix(root()).unwrap().display()));
+                folders(&path, out);
+            }
+        }
+    }
+    let text = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    let mut found = Vec::new();
+    folders(&root().join("src"), &mut found);
+    assert!(found.len() > 5, "src/ has its folders: {found:?}");
+    let missing: Vec<&String> = found.iter().filter(|f| !text.contains(f.as_str())).collect();
+    assert!(missing.is_empty(), "ARCHITECTURE.md does not name {missing:?}");
+    let named = text.split('`').filter(|t| t.starts_with("src/") && t.ends_with('/'));
+    for folder in named {
+        assert!(root().join(folder).is_dir(), "ARCHITECTURE.md names {folder}, which is not there");
+    }
+}
