@@ -1,5 +1,8 @@
 //! debrief: a terminal console for the review that follows a critical IT outage.
 
+#[cfg(not(unix))]
+compile_error!("debrief is for Unix-like systems: it relies on POSIX file locks, signals and terminals");
+
 pub mod cli;
 pub mod demo;
 pub mod env;
