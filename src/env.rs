@@ -25,19 +25,10 @@ pub fn resolve_author(flag: Option<&str>) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// The name of the user running us, from the password database.
+/// The name of the user running us, from the password database (`getpwuid_r`, safe from any
+/// thread: the SSH server resolves authors on its own threads).
 fn login_name() -> Option<String> {
-    // SAFETY: getpwuid returns a pointer into static storage or null; we copy the name out at once.
-    unsafe {
-        let pw = libc::getpwuid(libc::getuid());
-        if pw.is_null() || (*pw).pw_name.is_null() {
-            return None;
-        }
-        std::ffi::CStr::from_ptr((*pw).pw_name)
-            .to_str()
-            .ok()
-            .map(str::to_string)
-    }
+    whoami::username().ok().filter(|n| !n.is_empty())
 }
 
 /// `--db`, else `DEBRIEF_DB`, else the XDG data directory (created as needed).
