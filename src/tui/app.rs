@@ -13,6 +13,7 @@ use crate::tui::screens::all_actions::CrossState;
 use crate::tui::screens::home::{HomeState, new_incident_form};
 use crate::tui::screens::insights::InsightsState;
 use crate::tui::screens::meeting;
+use crate::tui::screens::review::forms::{ActionInput, EventInput};
 use crate::tui::screens::review::{Pane, ReviewState};
 use crate::tui::widgets::form::{Form, FormOutcome};
 use crate::tui::widgets::help::HelpOverlay;
@@ -1076,16 +1077,17 @@ impl App {
                     anchor: Some(original.at),
                     around: None,
                 };
+                let input = EventInput::from_form(form).map_err(msg)?;
                 let mut e = original.clone();
-                e.at = time::parse_time(&form.value("Time"), &ctx).map_err(msg)?;
-                e.kind = form.value("Kind").parse().map_err(msg)?;
-                let m = form.value("Milestone");
+                e.at = time::parse_time(&input.time, &ctx).map_err(msg)?;
+                e.kind = input.kind.parse().map_err(msg)?;
+                let m = input.milestone;
                 e.milestone = if m == "none" {
                     None
                 } else {
                     Some(m.parse().map_err(msg)?)
                 };
-                e.text = form.value("Text");
+                e.text = input.text;
                 self.store
                     .update_event(&e)
                     .map_err(|err| self.failure(err, "event", |s, id| s.event(id).map(|e| e.text)))?;
@@ -1136,24 +1138,22 @@ impl App {
                 let Screen::Review(r) = &self.screen else {
                     return Ok(());
                 };
-                let due = form.value("Due");
-                let due = if due.is_empty() {
+                let input = ActionInput::from_form(form).map_err(msg)?;
+                let due = if input.due.is_empty() {
                     None
                 } else {
-                    Some(time::parse_due(&due, today).map_err(msg)?)
+                    Some(time::parse_due(&input.due, today).map_err(msg)?)
                 };
-                let role = form.value("Role");
-                let owner_role = if role == "none" {
+                let owner_role = if input.role == "none" {
                     // A participant's role, when the owner is one.
-                    let owner = form.value("Owner");
-                    r.participants.iter().find(|p| p.name == owner).map(|p| p.role)
+                    r.participants.iter().find(|p| p.name == input.owner).map(|p| p.role)
                 } else {
-                    Some(role.parse::<Role>().map_err(msg)?)
+                    Some(input.role.parse::<Role>().map_err(msg)?)
                 };
                 // The cause the form offered under that label, by the id it had when the form
                 // opened: not looked up again in a list that may have changed since.
-                let cause_label = form.value("Cause");
-                let cause_id = cause_ids.iter().find(|(l, _)| *l == cause_label).map(|(_, id)| *id);
+                let cause_label = &input.cause;
+                let cause_id = cause_ids.iter().find(|(l, _)| l == cause_label).map(|(_, id)| *id);
                 let gone = |err: StoreError| match err {
                     StoreError::Invalid(_) if cause_id.is_some_and(|id| self.store.cause(id).is_err()) => {
                         Failure::Message(format!(
@@ -1162,25 +1162,21 @@ impl App {
                     }
                     other => msg(other),
                 };
-                let priority = form
-                    .value("Priority")
-                    .trim_start_matches('P')
-                    .parse::<u8>()
-                    .unwrap_or(0);
-                let kind: ActionKind = form.value("Kind").parse().map_err(msg)?;
+                let priority = input.priority.trim_start_matches('P').parse::<u8>().unwrap_or(0);
+                let kind: ActionKind = input.kind.parse().map_err(msg)?;
                 match &form.purpose {
                     Purpose::EditAction(original, _) => {
                         let mut a = original.clone();
-                        a.title = form.value("Title");
+                        a.title = input.title;
                         a.kind = kind;
-                        a.owner = form.value("Owner");
+                        a.owner = input.owner;
                         a.owner_role = owner_role;
                         a.due = due;
                         a.cause_id = cause_id;
-                        a.ticket = form.value("Ticket");
+                        a.ticket = input.ticket;
                         a.priority = priority;
-                        a.status = form.value("Status").parse().unwrap_or(a.status);
-                        a.details = form.value("Details");
+                        a.status = input.status.unwrap_or_default().parse().unwrap_or(a.status);
+                        a.details = input.details;
                         self.store.update_action(&a).map_err(|err| match err {
                             StoreError::Conflict { .. } => {
                                 self.failure(err, "action", |s, id| s.action(id).map(describe_action))
@@ -1194,14 +1190,14 @@ impl App {
                             .add_action(
                                 r.incident.id,
                                 &NewAction {
-                                    title: form.value("Title"),
-                                    details: form.value("Details"),
+                                    title: input.title,
+                                    details: input.details,
                                     kind,
-                                    owner: form.value("Owner"),
+                                    owner: input.owner,
                                     owner_role,
                                     due,
                                     cause_id,
-                                    ticket: form.value("Ticket"),
+                                    ticket: input.ticket,
                                     priority,
                                 },
                             )

@@ -120,6 +120,27 @@ pub enum FormOutcome {
     Cancel,
 }
 
+/// A form read by a typed reader lacks a field the reader needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The form's title.
+    pub form: String,
+    /// The label that was looked for.
+    pub field: &'static str,
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the form \"{}\" has no field \"{}\"; nothing was saved",
+            self.form, self.field
+        )
+    }
+}
+
+impl std::error::Error for FieldError {}
+
 #[derive(Debug, Clone)]
 pub struct Form<P> {
     pub title: String,
@@ -147,6 +168,24 @@ impl<P> Form<P> {
             .find(|f| f.label == label)
             .map(Field::value)
             .unwrap_or_default()
+    }
+
+    /// The value of the field labelled `label`; an error naming the form and the label when
+    /// the form has no such field (a typed reader's typo, or a form built without it).
+    pub fn field(&self, label: &'static str) -> Result<String, FieldError> {
+        self.fields
+            .iter()
+            .find(|f| f.label == label)
+            .map(Field::value)
+            .ok_or_else(|| FieldError {
+                form: self.title.clone(),
+                field: label,
+            })
+    }
+
+    /// Like [`Form::field`], for a field only some of a form's variants have.
+    pub fn optional_field(&self, label: &'static str) -> Option<String> {
+        self.field(label).ok()
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) -> FormOutcome {

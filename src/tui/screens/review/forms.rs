@@ -5,7 +5,7 @@ use crate::model::{
 };
 use crate::tui::popups::Purpose;
 use crate::tui::view::ZoneMode;
-use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::form::{Field, FieldError, Form};
 
 pub fn event_form(e: &Event, zone: ZoneMode) -> Form<Purpose> {
     let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.key()).collect();
@@ -96,4 +96,117 @@ pub fn incident_form(i: &Incident) -> Form<Purpose> {
             Field::multi("Impact", &i.impact),
         ],
     )
+}
+
+/// What the event form holds, read once by label (see [`event_form`]); the text as typed, parsed
+/// where it is applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventInput {
+    pub time: String,
+    pub kind: String,
+    pub milestone: String,
+    pub text: String,
+}
+
+impl EventInput {
+    pub fn from_form(form: &Form<Purpose>) -> Result<EventInput, FieldError> {
+        Ok(EventInput {
+            time: form.field("Time")?,
+            kind: form.field("Kind")?,
+            milestone: form.field("Milestone")?,
+            text: form.field("Text")?,
+        })
+    }
+}
+
+/// What the action form holds, read once by label (see [`action_form`]); the text as typed,
+/// parsed where it is applied. `status` is only on the edit form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionInput {
+    pub title: String,
+    pub kind: String,
+    pub owner: String,
+    pub role: String,
+    pub due: String,
+    pub cause: String,
+    pub ticket: String,
+    pub priority: String,
+    pub status: Option<String>,
+    pub details: String,
+}
+
+impl ActionInput {
+    pub fn from_form(form: &Form<Purpose>) -> Result<ActionInput, FieldError> {
+        Ok(ActionInput {
+            title: form.field("Title")?,
+            kind: form.field("Kind")?,
+            owner: form.field("Owner")?,
+            role: form.field("Role")?,
+            due: form.field("Due")?,
+            cause: form.field("Cause")?,
+            ticket: form.field("Ticket")?,
+            priority: form.field("Priority")?,
+            status: form.optional_field("Status"),
+            details: form.field("Details")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EventKind, Source};
+    use chrono::TimeZone;
+
+    fn event() -> Event {
+        Event {
+            id: 7,
+            incident_id: 1,
+            at: chrono::Utc.with_ymd_and_hms(2026, 11, 3, 14, 32, 0).unwrap(),
+            kind: EventKind::Action,
+            milestone: Some(Milestone::Detected),
+            text: "rolled back\nthe release".into(),
+            source: Source::Typed,
+            author: "ana".into(),
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn event_input_reads_every_field_of_the_event_form() {
+        let form = event_form(&event(), ZoneMode::Utc);
+        let input = EventInput::from_form(&form).unwrap();
+        assert_eq!(input.kind, "action");
+        assert_eq!(input.milestone, Milestone::Detected.key());
+        assert_eq!(input.text, "rolled back\nthe release");
+        assert!(input.time.contains("14:32"), "{}", input.time);
+    }
+
+    #[test]
+    fn action_input_reads_the_add_and_the_edit_form() {
+        let add = ActionInput::from_form(&action_form(None, &[], None, &[])).unwrap();
+        assert_eq!(
+            (add.kind.as_str(), add.role.as_str(), add.cause.as_str()),
+            ("fix", "none", "none")
+        );
+        assert_eq!(add.status, None, "the add form has no status");
+        // The edit form adds the status.
+        let mut form = action_form(None, &[], None, &[]);
+        form.fields
+            .push(Field::choice("Status", &["todo", "doing", "done"], "doing"));
+        assert_eq!(ActionInput::from_form(&form).unwrap().status.as_deref(), Some("doing"));
+    }
+
+    #[test]
+    fn a_missing_field_is_an_error_naming_form_and_label() {
+        let mut form = action_form(None, &[], None, &[]);
+        form.fields.retain(|f| f.label != "Due");
+        let err = ActionInput::from_form(&form).unwrap_err();
+        assert_eq!(err.field, "Due");
+        assert_eq!(err.form, "Add action");
+        assert!(err.to_string().contains("\"Add action\" has no field \"Due\""), "{err}");
+        let mut form = event_form(&event(), ZoneMode::Utc);
+        form.fields.retain(|f| f.label != "Text");
+        assert_eq!(EventInput::from_form(&form).unwrap_err().field, "Text");
+    }
 }
