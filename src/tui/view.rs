@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Which zone times are shown in; `t` cycles through them. Storage is always UTC.
@@ -108,5 +110,92 @@ mod tests {
         assert_eq!(truncate("漢字漢字", 5), "漢字…");
         assert_eq!(truncate("abc", 0), "");
         assert_eq!(fit("ab", 4), "ab  ");
+    }
+}
+
+/// Draws a wrapped paragraph so that it can never write outside `area`. ratatui 0.30's
+/// `Paragraph::wrap` can emit a line wider than its area (a double-width grapheme that does not
+/// fit the cells left on a row, a grapheme that starts with a combining mark: ratatui#2679) and
+/// then indexes past the buffer, a panic on ordinary emoji in a cause's notes. The paragraph is
+/// drawn into a scratch buffer wider than the area, holding what the area held, and copied
+/// back cut to the area; a wide grapheme cut at the right edge becomes a space.
+pub fn render_wrapped(paragraph: ratatui::widgets::Paragraph<'_>, area: Rect, buf: &mut Buffer) {
+    use ratatui::widgets::Widget;
+    let area = area.intersection(buf.area);
+    if area.is_empty() {
+        return;
+    }
+    let spare = area.width.saturating_mul(2).saturating_add(8);
+    let mut scratch = Buffer::empty(Rect::new(0, 0, area.width.saturating_add(spare), area.height));
+    for y in 0..area.height {
+        for x in 0..area.width {
+            scratch[(x, y)] = buf[(area.x + x, area.y + y)].clone();
+        }
+    }
+    paragraph.render(Rect::new(0, 0, area.width, area.height), &mut scratch);
+    for y in 0..area.height {
+        for x in 0..area.width {
+            let mut cell = scratch[(x, y)].clone();
+            if x + 1 == area.width && cell.symbol().width() > 1 {
+                cell.set_symbol(" ");
+            }
+            buf[(area.x + x, area.y + y)] = cell;
+        }
+    }
+}
+
+#[cfg(test)]
+mod wrapped_tests {
+    use super::*;
+    use ratatui::text::Line;
+    use ratatui::widgets::{Paragraph, Wrap};
+
+    /// ratatui#2679: these panic in `Paragraph::wrap` at some widths ("index outside of buffer");
+    /// drawn through `render_wrapped` they never do, and nothing outside the area changes.
+    #[test]
+    fn wide_and_combining_graphemes_never_write_outside_the_area() {
+        let texts = [
+            "a🌞b",
+            "\u{301}abc\u{301}def ghi",
+            "a🏳\u{fe0f}\u{200d}🌈🏳\u{fe0f}\u{200d}🌈🏳\u{fe0f}\u{200d}🌈 漢字漢字 かなカナ",
+            "🏳\u{fe0f}🌈עברית🏳\u{fe0f}🌈a漢字\tab🏳\u{fe0f}🌈全角ＡＢＣ🏳\u{fe0f}🌈ᄀᄀᄀ각漢字漢字漢字かなカナ",
+        ];
+        let mut raw_panics = 0;
+        for text in texts {
+            for width in 1..100u16 {
+                for trim in [false, true] {
+                    let p = || Paragraph::new(vec![Line::from(text), Line::from(text)]).wrap(Wrap { trim });
+                    let whole = Rect::new(0, 0, width + 4, 12);
+                    let area = Rect::new(2, 1, width, 10);
+                    let mut buf = Buffer::empty(whole);
+                    for (x, y) in [(0, 0), (width + 2, 5), (width + 3, 11), (1, 11)] {
+                        buf[(x, y)].set_symbol("#");
+                    }
+                    render_wrapped(p(), area, &mut buf);
+                    for y in 0..whole.height {
+                        for x in 0..whole.width {
+                            if !area.contains((x, y).into()) {
+                                let s = buf[(x, y)].symbol();
+                                assert!(s == " " || s == "#", "{text:?} at width {width}: ({x},{y}) = {s:?}");
+                            }
+                        }
+                    }
+                    let mut plain = Buffer::empty(Rect::new(0, 0, width, 10));
+                    let plain_area = plain.area;
+                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        ratatui::widgets::Widget::render(p(), plain_area, &mut plain)
+                    }))
+                    .is_err()
+                    {
+                        raw_panics += 1;
+                    }
+                }
+            }
+        }
+        // The guard is needed: ratatui's own rendering panics on some of these.
+        assert!(
+            raw_panics > 0,
+            "ratatui no longer panics on these; render_wrapped may go"
+        );
     }
 }

@@ -104,6 +104,9 @@ fn architecture_md_names_every_folder_of_src() {
     assert!(missing.is_empty(), "ARCHITECTURE.md does not name {missing:?}");
     let named = text.split('`').filter(|t| t.starts_with("src/") && t.ends_with('/'));
     for folder in named {
-        assert!(root().join(folder).is_dir(), "ARCHITECTURE.md names {folder}, which is not there");
+        assert!(
+            root().join(folder).is_dir(),
+            "ARCHITECTURE.md names {folder}, which is not there"
+        );
     }
 }

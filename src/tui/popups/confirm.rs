@@ -5,7 +5,7 @@ use crate::tui::widgets::menu::frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 pub fn render_confirm(area: Rect, buf: &mut Buffer, theme: &Theme, message: &str) {
     let inner = frame(area, buf, theme, "Confirm", 60, 6);
@@ -19,5 +19,5 @@ pub fn render_confirm(area: Rect, buf: &mut Buffer, theme: &Theme, message: &str
             Span::styled(" no", theme.base),
         ]),
     ];
-    Paragraph::new(lines).wrap(Wrap { trim: true }).render(inner, buf);
+    crate::tui::view::render_wrapped(Paragraph::new(lines).wrap(Wrap { trim: true }), inner, buf);
 }

@@ -5,7 +5,7 @@ use crate::tui::widgets::menu::frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 /// Both sides of an edit that collided with someone else's: the user chooses.
 pub fn render_conflict(area: Rect, buf: &mut Buffer, theme: &Theme, what: &str, mine: &str, theirs: &str) {
@@ -41,5 +41,5 @@ pub fn render_conflict(area: Rect, buf: &mut Buffer, theme: &Theme, what: &str, 
         Span::styled(" e ", theme.key_hint),
         Span::styled(" edit mine again", theme.base),
     ]));
-    Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
+    crate::tui::view::render_wrapped(Paragraph::new(lines).wrap(Wrap { trim: false }), inner, buf);
 }

@@ -203,7 +203,8 @@ pub fn render_welcome(area: Rect, buf: &mut Buffer, theme: &Theme, keys: &[(Stri
     let x = inner.x + (inner.width - w) / 2;
     let h = inner.height.min(lines.len() as u16 + 4);
     let y = inner.y + (inner.height - h) / 2;
-    Paragraph::new(lines).wrap(Wrap { trim: true }).render(
+    crate::tui::view::render_wrapped(
+        Paragraph::new(lines).wrap(Wrap { trim: true }),
         Rect {
             x,
             y,

@@ -37,7 +37,7 @@ pub fn render_message(area: Rect, buf: &mut Buffer, theme: &Theme, title: &str, 
     let inner = frame(area, buf, theme, title, w, h);
     let mut lines = lines;
     lines.push(Line::from(Span::styled("Esc close", theme.key_hint)));
-    Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
+    crate::tui::view::render_wrapped(Paragraph::new(lines).wrap(Wrap { trim: false }), inner, buf);
 }
 
 #[derive(Debug, Clone)]

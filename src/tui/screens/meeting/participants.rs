@@ -261,10 +261,11 @@ impl NotesView<'_> {
                 "No participants yet. {} adds one: name and role (developer, operator, IT architect, external provider…).",
                 self.meeting.keys.add
             );
-            Paragraph::new(text)
-                .style(theme.muted)
-                .wrap(Wrap { trim: true })
-                .render(inner, buf);
+            crate::tui::view::render_wrapped(
+                Paragraph::new(text).style(theme.muted).wrap(Wrap { trim: true }),
+                inner,
+                buf,
+            );
             return;
         }
         let sel = self.meeting.participant_sel.min(list.len() - 1);
@@ -312,6 +313,6 @@ impl NotesView<'_> {
                 .collect();
             Paragraph::new(lines)
         };
-        paragraph.wrap(Wrap { trim: false }).render(inner, buf);
+        crate::tui::view::render_wrapped(paragraph.wrap(Wrap { trim: false }), inner, buf);
     }
 }

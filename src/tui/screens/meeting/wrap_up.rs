@@ -227,10 +227,11 @@ impl WrapUpView<'_> {
             block
         };
         block.render(area, buf);
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0))
-            .render(inner, buf);
+        crate::tui::view::render_wrapped(
+            Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)),
+            inner,
+            buf,
+        );
     }
 }
 

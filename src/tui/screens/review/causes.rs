@@ -109,7 +109,7 @@ impl CausesView<'_> {
             lines.push(Line::from(Span::styled("Root cause (E to edit):", theme.muted)));
             lines.push(Line::from(Span::styled(self.root_cause.to_string(), theme.base)));
         }
-        Paragraph::new(lines).wrap(Wrap { trim: false }).render(detail, buf);
+        crate::tui::view::render_wrapped(Paragraph::new(lines).wrap(Wrap { trim: false }), detail, buf);
     }
 }
 

@@ -154,10 +154,13 @@ impl TimelineState {
             } else {
                 vec![Line::from("No events match the filter.")]
             };
-            Paragraph::new(lines)
-                .style(theme.muted)
-                .wrap(ratatui::widgets::Wrap { trim: true })
-                .render(area, buf);
+            crate::tui::view::render_wrapped(
+                Paragraph::new(lines)
+                    .style(theme.muted)
+                    .wrap(ratatui::widgets::Wrap { trim: true }),
+                area,
+                buf,
+            );
             return;
         }
         let wide = area.width >= 70;
