@@ -897,3 +897,31 @@ fn every_console_write_waits_behind_another_writer_the_same_way() {
         }
     }
 }
+
+/// `G` and `g` on the causes go to the last and the first cause however many there are (they
+/// moved by 1,000 and stopped short in a longer list).
+#[test]
+fn top_and_bottom_reach_the_ends_of_a_long_cause_list() {
+    let mut app = demo_app();
+    open_demo(&mut app);
+    let Screen::Review(r) = &app.screen else { unreachable!() };
+    let id = r.incident.id;
+    for i in 0..1_500 {
+        app.store.add_custom_cause(id, &format!("custom cause {i}")).unwrap();
+    }
+    key(&mut app, KeyCode::Char('2'));
+    let count = |app: &App| match &app.screen {
+        Screen::Review(r) => (r.cause_sel, r.causes.len()),
+        _ => unreachable!(),
+    };
+    key(&mut app, KeyCode::Char('G'));
+    let (sel, n) = count(&app);
+    assert!(n > 1_500, "{n}");
+    assert_eq!(sel, n - 1, "G selects the last cause");
+    key(&mut app, KeyCode::Char('k'));
+    assert_eq!(count(&app).0, n - 2);
+    key(&mut app, KeyCode::Char('g'));
+    assert_eq!(count(&app).0, 0, "g selects the first cause");
+    key(&mut app, KeyCode::Char('k'));
+    assert_eq!(count(&app).0, 0, "up from the first stays there");
+}

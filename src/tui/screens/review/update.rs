@@ -223,10 +223,10 @@ fn search_again(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, forward: b
 
 fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action: Action) {
     match action {
-        Action::Up => select_cause(r, ctx, fx, -1),
-        Action::Down => select_cause(r, ctx, fx, 1),
-        Action::Top => select_cause(r, ctx, fx, -1000),
-        Action::Bottom => select_cause(r, ctx, fx, 1000),
+        Action::Up => select_cause(r, ctx, fx, r.cause_sel.saturating_sub(1)),
+        Action::Down => select_cause(r, ctx, fx, r.cause_sel.saturating_add(1)),
+        Action::Top => select_cause(r, ctx, fx, 0),
+        Action::Bottom => select_cause(r, ctx, fx, usize::MAX),
         Action::CauseSuspected => set_cause_state(r, ctx, fx, CauseState::Suspected),
         Action::CauseConfirmed => set_cause_state(r, ctx, fx, CauseState::Confirmed),
         Action::CauseRuledOut => set_cause_state(r, ctx, fx, CauseState::RuledOut),
@@ -356,10 +356,12 @@ fn move_action(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, left: bool)
     }
 }
 
-fn select_cause(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, delta: i64) {
-    let n = r.causes.len() as i64;
-    r.cause_sel = (r.cause_sel as i64 + delta).clamp(0, (n - 1).max(0)) as usize;
+/// Selects the cause at `index` of the list as it is now (the reload reads it afresh and keeps
+/// the cause chosen), or the last one when there are fewer.
+fn select_cause(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, index: usize) {
+    r.cause_sel = index;
     let result = r.reload(ctx.store);
+    r.cause_sel = r.cause_sel.min(r.causes.len().saturating_sub(1));
     if let Err(e) = result {
         flash(fx, e.to_string(), true);
     }
