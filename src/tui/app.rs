@@ -719,7 +719,11 @@ impl App {
                     self.popups.push(Popup::Help(help, ctx));
                 }
             }
-            Popup::Conflict(what, theirs, mut form) => {
+            Popup::Conflict {
+                what,
+                theirs,
+                mine: mut form,
+            } => {
                 use ratatui::crossterm::event::KeyCode;
                 match key.code {
                     KeyCode::Char('m') => {
@@ -735,7 +739,11 @@ impl App {
                         form.error = Some("Theirs is saved; Ctrl-S / Enter saves yours over it.".into());
                         self.popups.push(Popup::Form(form));
                     }
-                    _ => self.popups.push(Popup::Conflict(what, theirs, form)),
+                    _ => self.popups.push(Popup::Conflict {
+                        what,
+                        theirs,
+                        mine: form,
+                    }),
                 }
             }
             Popup::Running(running) => {
@@ -966,7 +974,11 @@ impl App {
         match self.apply(&form) {
             Ok(()) => self.reload(),
             Err(Failure::Conflict(what, theirs)) => {
-                self.popups.push(Popup::Conflict(what, theirs, form));
+                self.popups.push(Popup::Conflict {
+                    what,
+                    theirs,
+                    mine: form,
+                });
                 self.reload();
             }
             Err(Failure::Message(msg)) => {

@@ -104,7 +104,11 @@ impl Widget for &App {
                         &mut state,
                     );
                 }
-                Popup::Conflict(what, theirs, form) => {
+                Popup::Conflict {
+                    what,
+                    theirs,
+                    mine: form,
+                } => {
                     let mine = form
                         .fields
                         .iter()

@@ -512,7 +512,7 @@ fn a_conflicting_agreement_shows_both_and_saves_nothing_silently() {
     other.update_meeting(&theirs).unwrap();
     ctrl_s(&mut app);
     assert!(
-        matches!(app.popups.last(), Some(Popup::Conflict(..))),
+        matches!(app.popups.last(), Some(Popup::Conflict { .. })),
         "{:?}",
         app.flash
     );

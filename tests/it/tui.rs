@@ -232,7 +232,7 @@ fn a_conflicting_edit_shows_both_versions_and_saves_nothing_silently() {
     keys(&mut app, " (mine)");
     draw(&mut app, 80, 24);
     app.press(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
-    assert!(matches!(app.popups.last(), Some(Popup::Conflict(..))));
+    assert!(matches!(app.popups.last(), Some(Popup::Conflict { .. })));
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("their wording") && text.contains("(mine)"), "{text}");
     assert_eq!(app.store.event(theirs.id).unwrap().text, "their wording");

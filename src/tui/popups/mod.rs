@@ -63,8 +63,15 @@ pub enum Popup {
     Message(String, String),
     /// The help overlay and the context it explains.
     Help(HelpOverlay, Context),
-    /// An edit that collided with someone else's: (what, their version as text, my form).
-    Conflict(String, String, Form<Purpose>),
+    /// An edit that collided with someone else's.
+    Conflict {
+        /// What was edited ("event", "the working agreement").
+        what: String,
+        /// Their version, as text.
+        theirs: String,
+        /// My form, as I submitted it.
+        mine: Form<Purpose>,
+    },
     /// What an import would add; the import form stays below it.
     Import(Box<crate::tui::popups::import_preview::ImportPreview>),
     /// An import running on its own thread: its progress, and Esc to cancel.
@@ -79,7 +86,11 @@ impl Popup {
             Popup::Form(f) => Some(Popup::Form(f.clone())),
             Popup::Menu(m) => Some(Popup::Menu(m.clone())),
             Popup::Confirm(q, what) => Some(Popup::Confirm(q.clone(), what.clone())),
-            Popup::Conflict(what, theirs, f) => Some(Popup::Conflict(what.clone(), theirs.clone(), f.clone())),
+            Popup::Conflict { what, theirs, mine } => Some(Popup::Conflict {
+                what: what.clone(),
+                theirs: theirs.clone(),
+                mine: mine.clone(),
+            }),
             _ => None,
         }
     }
