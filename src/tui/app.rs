@@ -46,6 +46,27 @@ impl Clock {
     }
 }
 
+/// The one-line message at the bottom of the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flash {
+    /// Something done, or worth knowing.
+    Info(String),
+    /// Something that failed: drawn in the error style.
+    Error(String),
+}
+
+impl Flash {
+    pub fn text(&self) -> &str {
+        match self {
+            Flash::Info(t) | Flash::Error(t) => t,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        matches!(self, Flash::Error(_))
+    }
+}
+
 /// A session whose database file went away: what the banner says, and the error it exits with.
 #[derive(Debug, Clone)]
 pub struct Lost {
@@ -77,8 +98,8 @@ pub struct App {
     /// screen they came from).
     back: Vec<Screen>,
     pub popups: Vec<Popup>,
-    /// A one-line message at the bottom: (text, is it an error).
-    pub flash: Option<(String, bool)>,
+    /// A one-line message at the bottom.
+    pub flash: Option<Flash>,
     /// Why this session can no longer save (its database file was deleted or replaced).
     pub lost: Option<Lost>,
     pub quit: bool,
@@ -364,7 +385,8 @@ impl App {
     }
 
     pub fn set_flash(&mut self, text: impl Into<String>, error: bool) {
-        self.flash = Some((text.into(), error));
+        let text = text.into();
+        self.flash = Some(if error { Flash::Error(text) } else { Flash::Info(text) });
     }
 
     /// Back to the list of incidents, re-read.
@@ -1128,7 +1150,7 @@ impl App {
                                     .map_err(msg)?;
                                 r.timeline.select_index(pos.unwrap_or(0));
                             }
-                            None => self.flash = Some((format!("No event matches \"{words}\"."), false)),
+                            None => self.flash = Some(Flash::Info(format!("No event matches \"{words}\"."))),
                         }
                     }
                 }
@@ -1384,7 +1406,7 @@ impl App {
         if let Screen::Review(r) = &mut self.screen
             && let Err(e) = r.prepare(&self.store, body)
         {
-            self.flash = Some((e.to_string(), true));
+            self.flash = Some(Flash::Error(e.to_string()));
         }
     }
 

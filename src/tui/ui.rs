@@ -67,13 +67,13 @@ impl Widget for &App {
             Screen::Insights(i) => i.render(body, buf, &self.theme),
         }
         let status_line = match &self.flash {
-            Some((text, true)) => Line::from(Span::styled(
-                super::view::truncate(text, status.width as usize),
-                self.theme.error,
-            )),
-            Some((text, false)) => Line::from(Span::styled(
-                super::view::truncate(text, status.width as usize),
-                self.theme.ok,
+            Some(flash) => Line::from(Span::styled(
+                super::view::truncate(flash.text(), status.width as usize),
+                if flash.is_error() {
+                    self.theme.error
+                } else {
+                    self.theme.ok
+                },
             )),
             None => Line::from(Span::styled(
                 super::view::truncate(

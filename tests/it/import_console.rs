@@ -116,8 +116,9 @@ fn i_previews_a_log_then_enter_imports_it_and_a_second_time_adds_nothing() {
     key(&mut app, KeyCode::Enter);
     assert!(app.popups.is_empty(), "the preview and the form close");
     assert_eq!(events(&app, id), 13);
-    let (flash, error) = app.flash.clone().unwrap();
-    assert!(!error);
+    let flash = app.flash.clone().unwrap();
+    assert!(!flash.is_error());
+    let flash = flash.text().to_string();
     assert_eq!(
         flash,
         "Imported 13 events from api.log (0 already here, 1 line skipped)."
@@ -145,7 +146,7 @@ fn i_previews_a_log_then_enter_imports_it_and_a_second_time_adds_nothing() {
     assert!(app.popups.is_empty());
     assert_eq!(events(&app, id), 13);
     assert_eq!(
-        app.flash.clone().unwrap().0,
+        app.flash.clone().unwrap().text(),
         "Nothing imported: all 13 events are already here."
     );
 }
@@ -452,7 +453,7 @@ fn repeats_and_files_without_events_are_counted_apart() {
     assert!(text.contains("nothing to import: close"), "{text}");
     key(&mut app, KeyCode::Enter);
     assert!(app.popups.is_empty());
-    let flash = app.flash.clone().unwrap().0;
+    let flash = app.flash.clone().unwrap().text().to_string();
     assert!(
         flash.starts_with("Nothing imported: quiet.log holds no events"),
         "{flash}"
@@ -573,7 +574,10 @@ fn a_large_import_shows_progress_and_esc_cancels_it() {
     assert!(done < lines, "the tick waited for the whole import ({done} of {lines})");
     key(&mut app, KeyCode::Esc);
     wait_for_import(&mut app);
-    assert_eq!(app.flash.clone().unwrap().0, "Import cancelled; nothing was imported.");
+    assert_eq!(
+        app.flash.clone().unwrap().text().to_string(),
+        "Import cancelled; nothing was imported."
+    );
     assert!(matches!(app.popups.last(), Some(Popup::Form(_))), "back to the form");
     assert_eq!(events(&app, id), 0);
 

@@ -345,7 +345,7 @@ fn a_second_session_and_a_restart_see_the_same_meeting() {
     assert!(
         a.flash
             .as_ref()
-            .is_some_and(|(text, error)| *error && text.contains("changed in another session")),
+            .is_some_and(|f| f.is_error() && f.text().contains("changed in another session")),
         "{:?}",
         a.flash
     );

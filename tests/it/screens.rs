@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use debrief::model::{ActionKind, ActionStatus, CauseCategory, CauseState, EventKind, Milestone, Severity, Source};
 use debrief::model::{StandardCause, sanitize};
 use debrief::store::{NewAction, NewEvent, NewIncident, Store};
-use debrief::tui::app::{App, Popup, Screen};
+use debrief::tui::app::{App, Flash, Popup, Screen};
 use debrief::tui::screens::review::Pane;
 use debrief::tui::theme::Theme;
 use insta::assert_snapshot;
@@ -470,7 +470,7 @@ fn x_exports_markdown_to_the_path_given() {
     assert!(text.starts_with("# "), "{}", &text[..40.min(text.len())]);
     assert_eq!(text, sanitize::clean(&text), "no control characters");
     let flash = app.flash.clone().unwrap();
-    assert_eq!(flash, (format!("Exported to {}", path.display()), false));
+    assert_eq!(flash, Flash::Info(format!("Exported to {}", path.display())));
 
     // JSON, by choosing the format.
     let json = dir.path().join("review.json");

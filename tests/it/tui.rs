@@ -613,7 +613,7 @@ fn cause_named(store: &Store, incident: i64, name: &str) -> Option<debrief::mode
 }
 
 fn flash(app: &App) -> String {
-    app.flash.as_ref().map(|(t, _)| t.clone()).unwrap_or_default()
+    app.flash.as_ref().map(|f| f.text().to_string()).unwrap_or_default()
 }
 
 /// Issue #12, defect 5: console A opens the evidence menu and highlights DNS; console B deletes
