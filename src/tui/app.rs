@@ -703,22 +703,7 @@ impl App {
                 FormOutcome::Cancel => {}
                 FormOutcome::Submit => self.submit(form),
             },
-            Popup::Menu(mut menu) => {
-                use ratatui::crossterm::event::KeyCode;
-                match key.code {
-                    KeyCode::Esc => {}
-                    KeyCode::Up | KeyCode::Char('k') => {
-                        menu.selected = menu.selected.saturating_sub(1);
-                        self.popups.push(Popup::Menu(menu));
-                    }
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        menu.selected = (menu.selected + 1).min(menu.items.len().saturating_sub(1));
-                        self.popups.push(Popup::Menu(menu));
-                    }
-                    KeyCode::Enter | KeyCode::Char(' ') => self.choose(menu),
-                    _ => self.popups.push(Popup::Menu(menu)),
-                }
-            }
+            Popup::Menu(menu) => self.menu_key(menu, key),
             Popup::Confirm(text, what) => {
                 use ratatui::crossterm::event::KeyCode;
                 match key.code {
@@ -741,33 +726,7 @@ impl App {
                     self.popups.push(Popup::Help(help, ctx));
                 }
             }
-            Popup::Conflict {
-                what,
-                theirs,
-                mine: mut form,
-            } => {
-                use ratatui::crossterm::event::KeyCode;
-                match key.code {
-                    KeyCode::Char('m') => {
-                        rebase(&mut form.purpose, &self.store);
-                        self.submit(form);
-                    }
-                    KeyCode::Char('t') | KeyCode::Esc => {
-                        self.set_flash("Kept their version; yours was discarded.", false);
-                        self.reload();
-                    }
-                    KeyCode::Char('e') => {
-                        rebase(&mut form.purpose, &self.store);
-                        form.error = Some("Theirs is saved; Ctrl-S / Enter saves yours over it.".into());
-                        self.popups.push(Popup::Form(form));
-                    }
-                    _ => self.popups.push(Popup::Conflict {
-                        what,
-                        theirs,
-                        mine: form,
-                    }),
-                }
-            }
+            Popup::Conflict { what, theirs, mine } => self.conflict_key(what, theirs, mine, key),
             Popup::Running(running) => {
                 use ratatui::crossterm::event::KeyCode;
                 if action == Some(Action::Quit) {
@@ -777,30 +736,81 @@ impl App {
                 }
                 self.popups.push(Popup::Running(running));
             }
-            Popup::Import(preview) => {
-                use ratatui::crossterm::event::{KeyCode, KeyModifiers};
-                let plain = (key.modifiers - KeyModifiers::SHIFT).is_empty();
-                match key.code {
-                    _ if action == Some(Action::Quit) => self.quit = true,
-                    KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') if plain => {
-                        if preview.preview.new > 0 {
-                            self.set_flash(
-                                format!(
-                                    "Importing {} events from {}…",
-                                    super::view::count(preview.preview.new),
-                                    preview.request.job.label
-                                ),
-                                false,
-                            );
-                        }
-                        self.pending = Some(Pending::Import(preview));
-                    }
-                    // Back to the form below, to change the file or the format.
-                    KeyCode::Esc => {}
-                    KeyCode::Char('n') | KeyCode::Char('N') if plain => {}
-                    _ => self.popups.push(Popup::Import(preview)),
-                }
+            Popup::Import(preview) => self.import_preview_key(preview, key, action),
+        }
+    }
+
+    /// A key on a menu: moves the selection, chooses, or closes it.
+    fn menu_key(&mut self, mut menu: Menu<MenuPurpose>, key: KeyEvent) {
+        use ratatui::crossterm::event::KeyCode;
+        match key.code {
+            KeyCode::Esc => {}
+            KeyCode::Up | KeyCode::Char('k') => {
+                menu.selected = menu.selected.saturating_sub(1);
+                self.popups.push(Popup::Menu(menu));
             }
+            KeyCode::Down | KeyCode::Char('j') => {
+                menu.selected = (menu.selected + 1).min(menu.items.len().saturating_sub(1));
+                self.popups.push(Popup::Menu(menu));
+            }
+            KeyCode::Enter | KeyCode::Char(' ') => self.choose(menu),
+            _ => self.popups.push(Popup::Menu(menu)),
+        }
+    }
+
+    /// A key on the conflict chooser: save mine over theirs, keep theirs, or edit mine again.
+    fn conflict_key(&mut self, what: String, theirs: String, mut form: Form<Purpose>, key: KeyEvent) {
+        use ratatui::crossterm::event::KeyCode;
+        match key.code {
+            KeyCode::Char('m') => {
+                rebase(&mut form.purpose, &self.store);
+                self.submit(form);
+            }
+            KeyCode::Char('t') | KeyCode::Esc => {
+                self.set_flash("Kept their version; yours was discarded.", false);
+                self.reload();
+            }
+            KeyCode::Char('e') => {
+                rebase(&mut form.purpose, &self.store);
+                form.error = Some("Theirs is saved; Ctrl-S / Enter saves yours over it.".into());
+                self.popups.push(Popup::Form(form));
+            }
+            _ => self.popups.push(Popup::Conflict {
+                what,
+                theirs,
+                mine: form,
+            }),
+        }
+    }
+
+    /// A key on the import preview: import, or go back to the form below.
+    fn import_preview_key(
+        &mut self,
+        preview: Box<crate::tui::popups::import_preview::ImportPreview>,
+        key: KeyEvent,
+        action: Option<Action>,
+    ) {
+        use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+        let plain = (key.modifiers - KeyModifiers::SHIFT).is_empty();
+        match key.code {
+            _ if action == Some(Action::Quit) => self.quit = true,
+            KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') if plain => {
+                if preview.preview.new > 0 {
+                    self.set_flash(
+                        format!(
+                            "Importing {} events from {}…",
+                            super::view::count(preview.preview.new),
+                            preview.request.job.label
+                        ),
+                        false,
+                    );
+                }
+                self.pending = Some(Pending::Import(preview));
+            }
+            // Back to the form below, to change the file or the format.
+            KeyCode::Esc => {}
+            KeyCode::Char('n') | KeyCode::Char('N') if plain => {}
+            _ => self.popups.push(Popup::Import(preview)),
         }
     }
 
@@ -1036,125 +1046,17 @@ impl App {
     }
 
     fn apply(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
-        let today = self.today();
         match &form.purpose {
-            Purpose::NewIncident => {
-                let zone = form.value("Zone");
-                let tz = time::parse_zone(&zone).map_err(msg)?;
-                let started = form.value("Started");
-                let started = if started.is_empty() {
-                    None
-                } else {
-                    Some(
-                        time::parse_time(
-                            &started,
-                            &TimeContext {
-                                zone: tz,
-                                now: self.now(),
-                                anchor: None,
-                                around: None,
-                            },
-                        )
-                        .map_err(msg)?,
-                    )
-                };
-                let severity = form.value("Severity").parse::<Severity>().unwrap_or(Severity::Sev2);
-                let id = self
-                    .store
-                    .create_incident(&NewIncident {
-                        title: form.value("Title"),
-                        severity,
-                        zone,
-                        started_at: started,
-                    })
-                    .map_err(msg)?;
-                self.open_incident(id).map_err(msg)?;
-            }
+            Purpose::NewIncident => self.apply_new_incident(form),
             Purpose::HomeFilter => {
                 if let Screen::Home(h) = &mut self.screen {
                     h.apply_filter(form);
                 }
+                Ok(())
             }
-            Purpose::QuickAdd => {
-                let Screen::Review(r) = &self.screen else {
-                    return Ok(());
-                };
-                let (at, text) = time::split_quick_entry(&form.value("Event"), &self.time_context(r)).map_err(msg)?;
-                if text.is_empty() {
-                    return Err(Failure::Message("Type what happened after the time.".into()));
-                }
-                let id = self
-                    .store
-                    .add_event(
-                        r.incident.id,
-                        &NewEvent {
-                            at,
-                            kind: EventKind::Note,
-                            text,
-                            milestone: None,
-                            source: Source::Typed,
-                            author: None,
-                        },
-                    )
-                    .map_err(msg)?;
-                if let Screen::Review(r) = &mut self.screen {
-                    r.timeline.selected_id = Some(id);
-                }
-            }
-            Purpose::EditEvent(original) => {
-                let Screen::Review(r) = &self.screen else {
-                    return Ok(());
-                };
-                let ctx = TimeContext {
-                    zone: r.zone.tz(),
-                    now: self.now(),
-                    anchor: Some(original.at),
-                    around: None,
-                };
-                let input = EventInput::from_form(form).map_err(msg)?;
-                let mut e = original.clone();
-                e.at = time::parse_time(&input.time, &ctx).map_err(msg)?;
-                e.kind = input.kind.parse().map_err(msg)?;
-                let m = input.milestone;
-                e.milestone = if m == "none" {
-                    None
-                } else {
-                    Some(m.parse().map_err(msg)?)
-                };
-                e.text = input.text;
-                self.store
-                    .update_event(&e)
-                    .map_err(|err| self.failure(err, "event", |s, id| s.event(id).map(|e| e.text)))?;
-            }
-            Purpose::Search => {
-                if let Screen::Review(r) = &mut self.screen {
-                    let words = form.value("Search");
-                    r.timeline.search = if words.trim().is_empty() {
-                        None
-                    } else {
-                        Some(words.clone())
-                    };
-                    let kind = form.value("Kind");
-                    r.timeline.filter.kinds = kind.parse::<EventKind>().map(|k| vec![k]).unwrap_or_default();
-                    r.timeline.reload(&self.store, r.incident.id).map_err(msg)?;
-                    if !words.trim().is_empty() {
-                        let first = self
-                            .store
-                            .next_match(r.incident.id, &r.timeline.filter, &words, None, true)
-                            .map_err(msg)?;
-                        match first {
-                            Some(e) => {
-                                let pos = self
-                                    .store
-                                    .event_position(r.incident.id, &r.timeline.filter, e.id)
-                                    .map_err(msg)?;
-                                r.timeline.select_index(pos.unwrap_or(0));
-                            }
-                            None => self.flash = Some(Flash::Info(format!("No event matches \"{words}\"."))),
-                        }
-                    }
-                }
-            }
+            Purpose::QuickAdd => self.apply_quick_add(form),
+            Purpose::EditEvent(original) => self.apply_event_edit(original, form),
+            Purpose::Search => self.apply_search(form),
             Purpose::AddCause => {
                 let Screen::Review(r) = &self.screen else {
                     return Ok(());
@@ -1162,170 +1064,294 @@ impl App {
                 self.store
                     .add_custom_cause(r.incident.id, &form.value("Name"))
                     .map_err(msg)?;
+                Ok(())
             }
             Purpose::CauseNotes(c) => {
                 self.store
                     .set_cause_notes(c.id, c.version, &form.value("Notes"))
                     .map_err(|err| self.failure(err, "cause", |s, id| s.cause(id).map(|c| c.notes)))?;
+                Ok(())
             }
-            Purpose::AddAction(cause_ids) | Purpose::EditAction(_, cause_ids) => {
-                let Screen::Review(r) = &self.screen else {
-                    return Ok(());
-                };
-                let input = ActionInput::from_form(form).map_err(msg)?;
-                let due = if input.due.is_empty() {
-                    None
-                } else {
-                    Some(time::parse_due(&input.due, today).map_err(msg)?)
-                };
-                let owner_role = if input.role == "none" {
-                    // A participant's role, when the owner is one.
-                    r.participants.iter().find(|p| p.name == input.owner).map(|p| p.role)
-                } else {
-                    Some(input.role.parse::<Role>().map_err(msg)?)
-                };
-                // The cause the form offered under that label, by the id it had when the form
-                // opened: not looked up again in a list that may have changed since.
-                let cause_label = &input.cause;
-                let cause_id = cause_ids.iter().find(|(l, _)| l == cause_label).map(|(_, id)| *id);
-                let gone = |err: StoreError| match err {
-                    StoreError::Invalid(_) if cause_id.is_some_and(|id| self.store.cause(id).is_err()) => {
-                        Failure::Message(format!(
-                            "The cause {cause_label} was deleted by someone else; nothing was saved (choose another)."
-                        ))
-                    }
-                    other => msg(other),
-                };
-                let priority = input.priority.trim_start_matches('P').parse::<u8>().unwrap_or(0);
-                let kind: ActionKind = input.kind.parse().map_err(msg)?;
-                match &form.purpose {
-                    Purpose::EditAction(original, _) => {
-                        let mut a = original.clone();
-                        a.title = input.title;
-                        a.kind = kind;
-                        a.owner = input.owner;
-                        a.owner_role = owner_role;
-                        a.due = due;
-                        a.cause_id = cause_id;
-                        a.ticket = input.ticket;
-                        a.priority = priority;
-                        a.status = input.status.unwrap_or_default().parse().unwrap_or(a.status);
-                        a.details = input.details;
-                        self.store.update_action(&a).map_err(|err| match err {
-                            StoreError::Conflict { .. } => {
-                                self.failure(err, "action", |s, id| s.action(id).map(describe_action))
-                            }
-                            other => gone(other),
-                        })?;
-                    }
-                    _ => {
-                        let id = self
+            Purpose::AddAction(cause_ids) => self.apply_action_form(None, cause_ids, form),
+            Purpose::EditAction(original, cause_ids) => self.apply_action_form(Some(original), cause_ids, form),
+            Purpose::EditIncident(original) => self.apply_incident_edit(original, form),
+            Purpose::Meeting(_)
+            | Purpose::CrossOwner
+            | Purpose::CrossFilter
+            | Purpose::BoardOwner
+            | Purpose::BoardFilter
+            | Purpose::InsightsPeriod => self.apply_screen_form(form),
+            Purpose::Export { .. } => self.apply_export_form(form),
+            Purpose::Import { .. } => self.apply_import_form(form),
+        }
+    }
+
+    /// The new-incident form: creates the incident and opens it.
+    fn apply_new_incident(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
+        let zone = form.value("Zone");
+        let tz = time::parse_zone(&zone).map_err(msg)?;
+        let started = form.value("Started");
+        let started = if started.is_empty() {
+            None
+        } else {
+            Some(
+                time::parse_time(
+                    &started,
+                    &TimeContext {
+                        zone: tz,
+                        now: self.now(),
+                        anchor: None,
+                        around: None,
+                    },
+                )
+                .map_err(msg)?,
+            )
+        };
+        let severity = form.value("Severity").parse::<Severity>().unwrap_or(Severity::Sev2);
+        let id = self
+            .store
+            .create_incident(&NewIncident {
+                title: form.value("Title"),
+                severity,
+                zone,
+                started_at: started,
+            })
+            .map_err(msg)?;
+        self.open_incident(id).map_err(msg)?;
+        Ok(())
+    }
+
+    /// The quick-add line ("14:02 paged the DBA"): adds a note event and selects it.
+    fn apply_quick_add(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
+        let Screen::Review(r) = &self.screen else {
+            return Ok(());
+        };
+        let (at, text) = time::split_quick_entry(&form.value("Event"), &self.time_context(r)).map_err(msg)?;
+        if text.is_empty() {
+            return Err(Failure::Message("Type what happened after the time.".into()));
+        }
+        let id = self
+            .store
+            .add_event(
+                r.incident.id,
+                &NewEvent {
+                    at,
+                    kind: EventKind::Note,
+                    text,
+                    milestone: None,
+                    source: Source::Typed,
+                    author: None,
+                },
+            )
+            .map_err(msg)?;
+        if let Screen::Review(r) = &mut self.screen {
+            r.timeline.selected_id = Some(id);
+        }
+        Ok(())
+    }
+
+    /// The event form: saves the edited event over the version it was opened on.
+    fn apply_event_edit(&mut self, original: &crate::model::Event, form: &Form<Purpose>) -> Result<(), Failure> {
+        let Screen::Review(r) = &self.screen else {
+            return Ok(());
+        };
+        let ctx = TimeContext {
+            zone: r.zone.tz(),
+            now: self.now(),
+            anchor: Some(original.at),
+            around: None,
+        };
+        let input = EventInput::from_form(form).map_err(msg)?;
+        let mut e = original.clone();
+        e.at = time::parse_time(&input.time, &ctx).map_err(msg)?;
+        e.kind = input.kind.parse().map_err(msg)?;
+        let m = input.milestone;
+        e.milestone = if m == "none" {
+            None
+        } else {
+            Some(m.parse().map_err(msg)?)
+        };
+        e.text = input.text;
+        self.store
+            .update_event(&e)
+            .map_err(|err| self.failure(err, "event", |s, id| s.event(id).map(|e| e.text)))?;
+        Ok(())
+    }
+
+    /// The timeline's search form: sets the words and kind, then selects the first match.
+    fn apply_search(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
+        if let Screen::Review(r) = &mut self.screen {
+            let words = form.value("Search");
+            r.timeline.search = if words.trim().is_empty() {
+                None
+            } else {
+                Some(words.clone())
+            };
+            let kind = form.value("Kind");
+            r.timeline.filter.kinds = kind.parse::<EventKind>().map(|k| vec![k]).unwrap_or_default();
+            r.timeline.reload(&self.store, r.incident.id).map_err(msg)?;
+            if !words.trim().is_empty() {
+                let first = self
+                    .store
+                    .next_match(r.incident.id, &r.timeline.filter, &words, None, true)
+                    .map_err(msg)?;
+                match first {
+                    Some(e) => {
+                        let pos = self
                             .store
-                            .add_action(
-                                r.incident.id,
-                                &NewAction {
-                                    title: input.title,
-                                    details: input.details,
-                                    kind,
-                                    owner: input.owner,
-                                    owner_role,
-                                    due,
-                                    cause_id,
-                                    ticket: input.ticket,
-                                    priority,
-                                },
-                            )
-                            .map_err(gone)?;
-                        if let Screen::Review(r) = &mut self.screen {
-                            r.reload(&self.store).map_err(msg)?;
-                            if !r.select_action(id) {
-                                self.set_flash(
-                                    "Added; the board's filter hides it (o or / with empty fields shows all).",
-                                    false,
-                                );
-                            }
-                        }
+                            .event_position(r.incident.id, &r.timeline.filter, e.id)
+                            .map_err(msg)?;
+                        r.timeline.select_index(pos.unwrap_or(0));
                     }
+                    None => self.flash = Some(Flash::Info(format!("No event matches \"{words}\"."))),
                 }
             }
-            Purpose::EditIncident(original) => {
-                let mut i = original.clone();
-                i.title = form.value("Title");
-                i.severity = form.value("Severity").parse().map_err(msg)?;
-                i.status = form.value("Status").parse().map_err(msg)?;
-                i.zone = form.value("Zone");
-                i.summary = form.value("Summary");
-                i.impact = form.value("Impact");
-                i.root_cause = form.value("Root cause");
-                i.trigger = form.value("Trigger");
-                self.store.update_incident(&i).map_err(|err| {
-                    self.failure(err, "incident", |s, id| {
-                        s.incident(id).map(|i| format!("{}\n{}", i.title, i.root_cause))
-                    })
-                })?;
-                if let Screen::Review(r) = &mut self.screen {
-                    r.zone = super::view::ZoneMode::Incident(i.tz());
-                }
+        }
+        Ok(())
+    }
+
+    /// The action form, adding (`original` is `None`) or editing an action.
+    fn apply_action_form(
+        &mut self,
+        original: Option<&Task>,
+        cause_ids: &[(String, i64)],
+        form: &Form<Purpose>,
+    ) -> Result<(), Failure> {
+        let today = self.today();
+        let Screen::Review(r) = &self.screen else {
+            return Ok(());
+        };
+        let input = ActionInput::from_form(form).map_err(msg)?;
+        let due = if input.due.is_empty() {
+            None
+        } else {
+            Some(time::parse_due(&input.due, today).map_err(msg)?)
+        };
+        let owner_role = if input.role == "none" {
+            // A participant's role, when the owner is one.
+            r.participants.iter().find(|p| p.name == input.owner).map(|p| p.role)
+        } else {
+            Some(input.role.parse::<Role>().map_err(msg)?)
+        };
+        // The cause the form offered under that label, by the id it had when the form
+        // opened: not looked up again in a list that may have changed since.
+        let cause_label = &input.cause;
+        let cause_id = cause_ids.iter().find(|(l, _)| l == cause_label).map(|(_, id)| *id);
+        let gone = |err: StoreError| match err {
+            StoreError::Invalid(_) if cause_id.is_some_and(|id| self.store.cause(id).is_err()) => Failure::Message(
+                format!("The cause {cause_label} was deleted by someone else; nothing was saved (choose another)."),
+            ),
+            other => msg(other),
+        };
+        let priority = input.priority.trim_start_matches('P').parse::<u8>().unwrap_or(0);
+        let kind: ActionKind = input.kind.parse().map_err(msg)?;
+        if let Some(original) = original {
+            let mut a = original.clone();
+            a.title = input.title;
+            a.kind = kind;
+            a.owner = input.owner;
+            a.owner_role = owner_role;
+            a.due = due;
+            a.cause_id = cause_id;
+            a.ticket = input.ticket;
+            a.priority = priority;
+            a.status = input.status.unwrap_or_default().parse().unwrap_or(a.status);
+            a.details = input.details;
+            self.store.update_action(&a).map_err(|err| match err {
+                StoreError::Conflict { .. } => self.failure(err, "action", |s, id| s.action(id).map(describe_action)),
+                other => gone(other),
+            })?;
+            return Ok(());
+        }
+        let new = NewAction {
+            title: input.title,
+            details: input.details,
+            kind,
+            owner: input.owner,
+            owner_role,
+            due,
+            cause_id,
+            ticket: input.ticket,
+            priority,
+        };
+        let id = self.store.add_action(r.incident.id, &new).map_err(gone)?;
+        if let Screen::Review(r) = &mut self.screen {
+            r.reload(&self.store).map_err(msg)?;
+            if !r.select_action(id) {
+                self.set_flash(
+                    "Added; the board's filter hides it (o or / with empty fields shows all).",
+                    false,
+                );
             }
-            Purpose::Meeting(purpose) => {
-                let ctx = ctx!(self);
-                let review = match &mut self.screen {
+        }
+        Ok(())
+    }
+
+    /// The incident's details form: saves them and follows a change of time zone.
+    fn apply_incident_edit(&mut self, original: &crate::model::Incident, form: &Form<Purpose>) -> Result<(), Failure> {
+        let mut i = original.clone();
+        i.title = form.value("Title");
+        i.severity = form.value("Severity").parse().map_err(msg)?;
+        i.status = form.value("Status").parse().map_err(msg)?;
+        i.zone = form.value("Zone");
+        i.summary = form.value("Summary");
+        i.impact = form.value("Impact");
+        i.root_cause = form.value("Root cause");
+        i.trigger = form.value("Trigger");
+        self.store.update_incident(&i).map_err(|err| {
+            self.failure(err, "incident", |s, id| {
+                s.incident(id).map(|i| format!("{}\n{}", i.title, i.root_cause))
+            })
+        })?;
+        if let Screen::Review(r) = &mut self.screen {
+            r.zone = super::view::ZoneMode::Incident(i.tz());
+        }
+        Ok(())
+    }
+
+    /// The forms a screen applies itself (the meeting's, the owner and filter forms, the period).
+    fn apply_screen_form(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
+        let ctx = ctx!(self);
+        match (&form.purpose, &mut self.screen) {
+            (Purpose::Meeting(purpose), screen) => {
+                let review = match screen {
                     Screen::Review(r) => Some(&mut **r),
                     _ => None,
                 };
                 return meeting::apply(review, purpose, form, &ctx);
             }
-            Purpose::CrossOwner => {
-                let ctx = ctx!(self);
-                if let Screen::CrossActions(c) = &mut self.screen {
-                    c.apply_owner(form, &ctx).map_err(Failure::Message)?;
-                }
-            }
-            Purpose::CrossFilter => {
-                let ctx = ctx!(self);
-                if let Screen::CrossActions(c) = &mut self.screen {
-                    c.apply_filter(form, &ctx).map_err(Failure::Message)?;
-                }
-            }
-            Purpose::BoardOwner => {
-                let ctx = ctx!(self);
-                if let Screen::Review(r) = &mut self.screen {
-                    r.apply_board_owner(form, &ctx).map_err(Failure::Message)?;
-                }
-            }
-            Purpose::BoardFilter => {
-                let ctx = ctx!(self);
-                if let Screen::Review(r) = &mut self.screen {
-                    r.apply_board_filter(form, &ctx).map_err(Failure::Message)?;
-                }
-            }
-            Purpose::InsightsPeriod => {
-                let ctx = ctx!(self);
-                if let Screen::Insights(i) = &mut self.screen {
-                    i.apply_period(form, &ctx).map_err(Failure::Message)?;
-                }
-            }
-            Purpose::Export { .. } => {
-                let request = crate::tui::popups::export::request(form).map_err(Failure::Message)?;
-                if request.path.exists() {
-                    let question = format!("{} exists. Replace it?", request.path.display());
-                    return Err(Failure::Confirm(question, Box::new(Confirmed::Overwrite(request))));
-                }
-                crate::tui::popups::export::write(&self.store, &request, today).map_err(Failure::Message)?;
-                self.set_flash(format!("Exported to {}", request.path.display()), false);
-            }
-            Purpose::Import { .. } => {
-                let Screen::Review(r) = &self.screen else {
-                    return Ok(());
-                };
-                let anchor = r.timeline.selected_event().map(|e| e.at);
-                let ctx = crate::import::time_context(&self.store, &r.incident, self.now(), anchor).map_err(msg)?;
-                let request =
-                    crate::tui::popups::import_preview::request(form, ctx, r.zone).map_err(Failure::Message)?;
-                return Err(Failure::Preview(Box::new(request)));
-            }
+            (Purpose::CrossOwner, Screen::CrossActions(c)) => c.apply_owner(form, &ctx).map_err(Failure::Message)?,
+            (Purpose::CrossFilter, Screen::CrossActions(c)) => c.apply_filter(form, &ctx).map_err(Failure::Message)?,
+            (Purpose::BoardOwner, Screen::Review(r)) => r.apply_board_owner(form, &ctx).map_err(Failure::Message)?,
+            (Purpose::BoardFilter, Screen::Review(r)) => r.apply_board_filter(form, &ctx).map_err(Failure::Message)?,
+            (Purpose::InsightsPeriod, Screen::Insights(i)) => i.apply_period(form, &ctx).map_err(Failure::Message)?,
+            _ => {}
         }
         Ok(())
+    }
+
+    /// The export form: writes the file, or asks first when it would replace one.
+    fn apply_export_form(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
+        let today = self.today();
+        let request = crate::tui::popups::export::request(form).map_err(Failure::Message)?;
+        if request.path.exists() {
+            let question = format!("{} exists. Replace it?", request.path.display());
+            return Err(Failure::Confirm(question, Box::new(Confirmed::Overwrite(request))));
+        }
+        crate::tui::popups::export::write(&self.store, &request, today).map_err(Failure::Message)?;
+        self.set_flash(format!("Exported to {}", request.path.display()), false);
+        Ok(())
+    }
+
+    /// The import form: reads the file into a preview (the import itself waits for the preview).
+    fn apply_import_form(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
+        let Screen::Review(r) = &self.screen else {
+            return Ok(());
+        };
+        let anchor = r.timeline.selected_event().map(|e| e.at);
+        let ctx = crate::import::time_context(&self.store, &r.incident, self.now(), anchor).map_err(msg)?;
+        let request = crate::tui::popups::import_preview::request(form, ctx, r.zone).map_err(Failure::Message)?;
+        Err(Failure::Preview(Box::new(request)))
     }
 
     /// A store error as the form shows it; a conflict fetches their version for the chooser.
