@@ -3,7 +3,7 @@
 use super::{NewEvent, Result, Store, StoreError, to_ms};
 use crate::model::document::*;
 use crate::model::{CauseCategory, sanitize};
-use rusqlite::params;
+use rusqlite::{Connection, params};
 use std::collections::HashMap;
 
 impl Store {
@@ -15,16 +15,7 @@ impl Store {
         let cause_ref: HashMap<i64, i64> = causes.iter().enumerate().map(|(i, c)| (c.id, i as i64 + 1)).collect();
         let mut actions = self.actions(incident_id)?;
         actions.sort_by_key(|a| a.id);
-        let has_meeting: bool = self.conn.query_row(
-            "SELECT count(*) > 0 FROM meetings WHERE incident_id = ?",
-            [incident_id],
-            |r| r.get(0),
-        )?;
-        let meeting = if has_meeting {
-            Some(self.meeting(incident_id)?)
-        } else {
-            None
-        };
+        let meeting = self.document_meeting(incident_id)?;
         Ok(Document {
             format: FORMAT.into(),
             version: FORMAT_VERSION,
@@ -85,15 +76,29 @@ impl Store {
                     present: p.present,
                 })
                 .collect(),
-            meeting: meeting.map(|m| DocMeeting {
-                step: m.step,
-                started_at: m.started_at,
-                ended_at: m.ended_at,
-                step_seconds: m.step_seconds,
-                agreement: m.agreement,
-                decisions: m.decisions,
-            }),
+            meeting,
         })
+    }
+
+    /// The incident's meeting as the document holds it; `None` when it never had one.
+    fn document_meeting(&self, incident_id: i64) -> Result<Option<DocMeeting>> {
+        let has_meeting: bool = self.conn.query_row(
+            "SELECT count(*) > 0 FROM meetings WHERE incident_id = ?",
+            [incident_id],
+            |r| r.get(0),
+        )?;
+        if !has_meeting {
+            return Ok(None);
+        }
+        let m = self.meeting(incident_id)?;
+        Ok(Some(DocMeeting {
+            step: m.step,
+            started_at: m.started_at,
+            ended_at: m.ended_at,
+            step_seconds: m.step_seconds,
+            agreement: m.agreement,
+            decisions: m.decisions,
+        }))
     }
 
     /// Loads a document as a new incident, all or nothing. Returns the new incident's id.
@@ -127,125 +132,151 @@ impl Store {
                     id
                 ],
             )?;
-            let mut events = HashMap::new();
-            for (i, e) in doc.events.iter().enumerate() {
-                if events.contains_key(&e.reference) {
-                    return Err(StoreError::Invalid(format!(
-                        "events[{i}]: ref {} is used twice",
-                        e.reference
-                    )));
-                }
-                let new = NewEvent {
-                    at: e.at,
-                    kind: e.kind,
-                    text: e.text.clone(),
-                    milestone: e.milestone,
-                    source: e.source.clone(),
-                    author: Some(e.author.clone()),
-                };
-                let eid = self
-                    .insert_event(conn, id, &new, None)
-                    .map_err(|err| StoreError::Invalid(format!("events[{i}]: {err}")))?
-                    .unwrap_or_default();
-                events.insert(e.reference, eid);
-            }
-            let mut causes = HashMap::new();
-            for (i, c) in doc.causes.iter().enumerate() {
-                let category = CauseCategory::from_db(&sanitize::clean_line(&c.category));
-                if matches!(&category, CauseCategory::Custom(n) if n.is_empty()) {
-                    return Err(StoreError::Invalid(format!("causes[{i}]: empty category")));
-                }
-                conn.execute(
-                    "INSERT INTO causes (incident_id, category, position, state, notes) VALUES (?, ?, ?, ?, ?)
-                     ON CONFLICT (incident_id, category) DO UPDATE SET state = excluded.state, notes = excluded.notes,
-                       position = excluded.position",
-                    params![id, category.to_db(), i as i64, c.state.key(), sanitize::clean(&c.notes)],
-                )?;
-                let cid: i64 = conn.query_row(
-                    "SELECT id FROM causes WHERE incident_id = ? AND category = ?",
-                    params![id, category.to_db()],
-                    |r| r.get(0),
-                )?;
-                for ev in &c.evidence {
-                    let eid = events
-                        .get(ev)
-                        .ok_or_else(|| StoreError::Invalid(format!("causes[{i}].evidence: no event with ref {ev}")))?;
-                    conn.execute(
-                        "INSERT OR IGNORE INTO evidence (cause_id, event_id) VALUES (?, ?)",
-                        params![cid, eid],
-                    )?;
-                }
-                causes.insert(c.reference, cid);
-            }
-            // Standard causes the document did not list go after the listed ones.
-            conn.execute(
-                "UPDATE causes SET position = position + 1000 WHERE incident_id = ? AND category NOT IN
-                   (SELECT value FROM json_each(?))",
-                params![
-                    id,
-                    serde_json::to_string(
-                        &doc.causes
-                            .iter()
-                            .map(|c| CauseCategory::from_db(&sanitize::clean_line(&c.category)).to_db())
-                            .collect::<Vec<_>>()
-                    )
-                    .unwrap_or_default()
-                ],
-            )?;
-            for (i, a) in doc.actions.iter().enumerate() {
-                let atitle = sanitize::clean_line(&a.title);
-                if atitle.is_empty() {
-                    return Err(StoreError::Invalid(format!("actions[{i}]: empty title")));
-                }
-                let cause =
-                    match a.cause {
-                        Some(r) => Some(*causes.get(&r).ok_or_else(|| {
-                            StoreError::Invalid(format!("actions[{i}].cause: no cause with ref {r}"))
-                        })?),
-                        None => None,
-                    };
-                conn.execute(
-                    "INSERT INTO actions (incident_id, title, details, kind, status, owner, owner_role, due, cause_id,
-                       ticket, priority, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    params![
-                        id,
-                        atitle,
-                        sanitize::clean(&a.details),
-                        a.kind.key(),
-                        a.status.key(),
-                        sanitize::clean_line(&a.owner),
-                        a.owner_role.map(|r| r.key()),
-                        a.due.map(|d| d.format("%Y-%m-%d").to_string()),
-                        cause,
-                        sanitize::clean_line(&a.ticket),
-                        a.priority,
-                        super::now_ms()
-                    ],
-                )?;
-            }
-            for p in &doc.participants {
-                conn.execute(
-                    "INSERT OR REPLACE INTO participants (incident_id, name, role, present) VALUES (?, ?, ?, ?)",
-                    params![id, sanitize::clean_line(&p.name), p.role.key(), p.present],
-                )?;
-            }
-            if let Some(m) = &doc.meeting {
-                conn.execute(
-                    "INSERT INTO meetings (incident_id, step, started_at, ended_at, step_seconds, agreement, decisions)
-                     VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    params![
-                        id,
-                        m.step.key(),
-                        m.started_at.map(to_ms),
-                        m.ended_at.map(to_ms),
-                        serde_json::to_string(&m.step_seconds).unwrap_or_default(),
-                        sanitize::clean(&m.agreement),
-                        sanitize::clean(&m.decisions)
-                    ],
-                )?;
-            }
+            let events = self.load_events(conn, id, &doc.events)?;
+            let causes = load_causes(conn, id, &doc.causes, &events)?;
+            load_actions(conn, id, &doc.actions, &causes)?;
+            load_participants_and_meeting(conn, id, doc)?;
             self.record(conn, Some(id), "incident", id, "load", &title)?;
             Ok(id)
         })
     }
+
+    /// The document's events, added to incident `id`: their new ids by the document's refs.
+    fn load_events(&self, conn: &Connection, id: i64, docs: &[DocEvent]) -> Result<HashMap<i64, i64>> {
+        let mut events = HashMap::new();
+        for (i, e) in docs.iter().enumerate() {
+            if events.contains_key(&e.reference) {
+                return Err(StoreError::Invalid(format!(
+                    "events[{i}]: ref {} is used twice",
+                    e.reference
+                )));
+            }
+            let new = NewEvent {
+                at: e.at,
+                kind: e.kind,
+                text: e.text.clone(),
+                milestone: e.milestone,
+                source: e.source.clone(),
+                author: Some(e.author.clone()),
+            };
+            let eid = self
+                .insert_event(conn, id, &new, None)
+                .map_err(|err| StoreError::Invalid(format!("events[{i}]: {err}")))?
+                .unwrap_or_default();
+            events.insert(e.reference, eid);
+        }
+        Ok(events)
+    }
+}
+
+/// The document's causes, added to incident `id` (the standard ones it did not list go after
+/// the listed ones): their new ids by the document's refs.
+fn load_causes(conn: &Connection, id: i64, docs: &[DocCause], events: &HashMap<i64, i64>) -> Result<HashMap<i64, i64>> {
+    let mut causes = HashMap::new();
+    for (i, c) in docs.iter().enumerate() {
+        let category = CauseCategory::from_db(&sanitize::clean_line(&c.category));
+        if matches!(&category, CauseCategory::Custom(n) if n.is_empty()) {
+            return Err(StoreError::Invalid(format!("causes[{i}]: empty category")));
+        }
+        conn.execute(
+            "INSERT INTO causes (incident_id, category, position, state, notes) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (incident_id, category) DO UPDATE SET state = excluded.state, notes = excluded.notes,
+               position = excluded.position",
+            params![id, category.to_db(), i as i64, c.state.key(), sanitize::clean(&c.notes)],
+        )?;
+        let cid: i64 = conn.query_row(
+            "SELECT id FROM causes WHERE incident_id = ? AND category = ?",
+            params![id, category.to_db()],
+            |r| r.get(0),
+        )?;
+        for ev in &c.evidence {
+            let eid = events
+                .get(ev)
+                .ok_or_else(|| StoreError::Invalid(format!("causes[{i}].evidence: no event with ref {ev}")))?;
+            conn.execute(
+                "INSERT OR IGNORE INTO evidence (cause_id, event_id) VALUES (?, ?)",
+                params![cid, eid],
+            )?;
+        }
+        causes.insert(c.reference, cid);
+    }
+    // Standard causes the document did not list go after the listed ones.
+    conn.execute(
+        "UPDATE causes SET position = position + 1000 WHERE incident_id = ? AND category NOT IN
+           (SELECT value FROM json_each(?))",
+        params![
+            id,
+            serde_json::to_string(
+                &docs
+                    .iter()
+                    .map(|c| CauseCategory::from_db(&sanitize::clean_line(&c.category)).to_db())
+                    .collect::<Vec<_>>()
+            )
+            .unwrap_or_default()
+        ],
+    )?;
+    Ok(causes)
+}
+
+/// The document's actions, added to incident `id`, each pointing at its cause's new id.
+fn load_actions(conn: &Connection, id: i64, docs: &[DocAction], causes: &HashMap<i64, i64>) -> Result<()> {
+    for (i, a) in docs.iter().enumerate() {
+        let atitle = sanitize::clean_line(&a.title);
+        if atitle.is_empty() {
+            return Err(StoreError::Invalid(format!("actions[{i}]: empty title")));
+        }
+        let cause = match a.cause {
+            Some(r) => Some(
+                *causes
+                    .get(&r)
+                    .ok_or_else(|| StoreError::Invalid(format!("actions[{i}].cause: no cause with ref {r}")))?,
+            ),
+            None => None,
+        };
+        conn.execute(
+            "INSERT INTO actions (incident_id, title, details, kind, status, owner, owner_role, due, cause_id,
+               ticket, priority, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![
+                id,
+                atitle,
+                sanitize::clean(&a.details),
+                a.kind.key(),
+                a.status.key(),
+                sanitize::clean_line(&a.owner),
+                a.owner_role.map(|r| r.key()),
+                a.due.map(|d| d.format("%Y-%m-%d").to_string()),
+                cause,
+                sanitize::clean_line(&a.ticket),
+                a.priority,
+                super::now_ms()
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// The document's participants and meeting, added to incident `id`.
+fn load_participants_and_meeting(conn: &Connection, id: i64, doc: &Document) -> Result<()> {
+    for p in &doc.participants {
+        conn.execute(
+            "INSERT OR REPLACE INTO participants (incident_id, name, role, present) VALUES (?, ?, ?, ?)",
+            params![id, sanitize::clean_line(&p.name), p.role.key(), p.present],
+        )?;
+    }
+    if let Some(m) = &doc.meeting {
+        conn.execute(
+            "INSERT INTO meetings (incident_id, step, started_at, ended_at, step_seconds, agreement, decisions)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            params![
+                id,
+                m.step.key(),
+                m.started_at.map(to_ms),
+                m.ended_at.map(to_ms),
+                serde_json::to_string(&m.step_seconds).unwrap_or_default(),
+                sanitize::clean(&m.agreement),
+                sanitize::clean(&m.decisions)
+            ],
+        )?;
+    }
+    Ok(())
 }

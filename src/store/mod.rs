@@ -875,31 +875,7 @@ fn create_new(path: &Path) -> Result<()> {
             .mode(0o600)
             .open(&tmp)
             .map_err(|e| cannot(&e))?;
-        {
-            let store = Store {
-                conn: Connection::open_with_flags(
-                    &tmp,
-                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?,
-                path: path.to_path_buf(),
-                author: String::new(),
-                gate: WriteGate::default(),
-                file: None,
-                _registration: None,
-            };
-            // The journal stays in memory while the file is private; WAL is switched on last,
-            // and closing the connection removes the -wal and -shm files again.
-            let _: String = store
-                .conn
-                .pragma_update_and_check(None, "journal_mode", "MEMORY", |r| r.get(0))?;
-            store.migrate()?;
-            let mode: String = store
-                .conn
-                .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                return Err(cannot(&format!("it cannot be switched to WAL (it stays in {mode})")));
-            }
-        }
+        migrate_new_file(&tmp, path, &shown)?;
         fs::File::open(&tmp)
             .and_then(|f| f.sync_all())
             .map_err(|e| cannot(&e))?;
@@ -918,6 +894,35 @@ fn create_new(path: &Path) -> Result<()> {
     })();
     remove_with_side_files(&tmp);
     result
+}
+
+/// Builds the new database in its private temporary file `tmp`: the schema, then WAL. `path`
+/// and `shown` are the database's final place, as stored and as named in errors.
+fn migrate_new_file(tmp: &Path, path: &Path, shown: &str) -> Result<()> {
+    let store = Store {
+        conn: Connection::open_with_flags(tmp, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?,
+        path: path.to_path_buf(),
+        author: String::new(),
+        gate: WriteGate::default(),
+        file: None,
+        _registration: None,
+    };
+    // The journal stays in memory while the file is private; WAL is switched on last,
+    // and closing the connection removes the -wal and -shm files again.
+    let _: String = store
+        .conn
+        .pragma_update_and_check(None, "journal_mode", "MEMORY", |r| r.get(0))?;
+    store.migrate()?;
+    let mode: String = store
+        .conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::CannotCreate {
+            path: shown.to_string(),
+            detail: format!("it cannot be switched to WAL (it stays in {mode})"),
+        });
+    }
+    Ok(())
 }
 
 /// Removes what creators killed halfway left: temporary files of this database that nobody has

@@ -24,47 +24,8 @@ const CONVERSATION: [&str; 5] = [
     "reply_broadcast",
 ];
 
-pub(super) fn read<R: BufRead>(mut reader: R, out: &mut Out) -> Result<(), ImportError> {
-    let at_line = |line: usize| Place {
-        file: out.file.clone(),
-        line,
-        unit: Unit::Line,
-    };
-    let mut bytes = Vec::new();
-    if let Err(source) = (&mut reader).take(MAX_SLACK_FILE as u64 + 1).read_to_end(&mut bytes) {
-        return Err(ImportError::Io {
-            place: at_line(1),
-            source,
-        });
-    }
-    if bytes.len() > MAX_SLACK_FILE {
-        let lines = bytes.iter().filter(|&&b| b == b'\n').count();
-        return Err(ImportError::Invalid {
-            place: at_line(lines + 1),
-            message: format!(
-                "a Slack export larger than {} MiB (it is read whole; split it by day or channel)",
-                MAX_SLACK_FILE / (1024 * 1024)
-            ),
-        });
-    }
-    let decoded = String::from_utf8_lossy(&bytes);
-    let document: Value =
-        serde_json::from_str(decoded.trim_start_matches('\u{feff}')).map_err(|e| ImportError::Invalid {
-            place: at_line(e.line().max(1)),
-            message: format!(
-                "expected a Slack export (a JSON array of messages): {}",
-                json_problem(&e)
-            ),
-        })?;
-    let Value::Array(messages) = document else {
-        return Err(ImportError::Invalid {
-            place: at_line(1),
-            message: format!(
-                "expected a Slack export (a JSON array of messages), found {}",
-                json_type(&document)
-            ),
-        });
-    };
+pub(super) fn read<R: BufRead>(reader: R, out: &mut Out) -> Result<(), ImportError> {
+    let messages = read_messages(reader, &out.file)?;
     let names = user_names(&messages);
     for (i, message) in messages.iter().enumerate() {
         let n = i + 1;
@@ -117,6 +78,51 @@ pub(super) fn read<R: BufRead>(mut reader: R, out: &mut Out) -> Result<(), Impor
         })?;
     }
     Ok(())
+}
+
+/// The file's messages: the whole file (at most `MAX_SLACK_FILE` bytes) as a JSON array.
+fn read_messages<R: BufRead>(mut reader: R, file: &str) -> Result<Vec<Value>, ImportError> {
+    let at_line = |line: usize| Place {
+        file: file.to_string(),
+        line,
+        unit: Unit::Line,
+    };
+    let mut bytes = Vec::new();
+    if let Err(source) = (&mut reader).take(MAX_SLACK_FILE as u64 + 1).read_to_end(&mut bytes) {
+        return Err(ImportError::Io {
+            place: at_line(1),
+            source,
+        });
+    }
+    if bytes.len() > MAX_SLACK_FILE {
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+        return Err(ImportError::Invalid {
+            place: at_line(lines + 1),
+            message: format!(
+                "a Slack export larger than {} MiB (it is read whole; split it by day or channel)",
+                MAX_SLACK_FILE / (1024 * 1024)
+            ),
+        });
+    }
+    let decoded = String::from_utf8_lossy(&bytes);
+    let document: Value =
+        serde_json::from_str(decoded.trim_start_matches('\u{feff}')).map_err(|e| ImportError::Invalid {
+            place: at_line(e.line().max(1)),
+            message: format!(
+                "expected a Slack export (a JSON array of messages): {}",
+                json_problem(&e)
+            ),
+        })?;
+    let Value::Array(messages) = document else {
+        return Err(ImportError::Invalid {
+            place: at_line(1),
+            message: format!(
+                "expected a Slack export (a JSON array of messages), found {}",
+                json_type(&document)
+            ),
+        });
+    };
+    Ok(messages)
 }
 
 fn not_conversation(message: &Map<String, Value>) -> Option<String> {
