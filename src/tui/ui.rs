@@ -39,6 +39,35 @@ impl Widget for &App {
             ))
             .render(banner, buf);
         }
+        self.render_screen(body, buf);
+        let status_line = match &self.flash {
+            Some(flash) => Line::from(Span::styled(
+                super::view::truncate(flash.text(), status.width as usize),
+                if flash.is_error() {
+                    self.theme.error
+                } else {
+                    self.theme.ok
+                },
+            )),
+            None => Line::from(Span::styled(
+                super::view::truncate(
+                    &format!("{} · {}", self.store.author(), self.store.path().display()),
+                    status.width as usize,
+                ),
+                self.theme.muted,
+            )),
+        };
+        status_line.render(status, buf);
+        hints::HintBar::new(&self.keymap, self.context(), &self.theme)
+            .with_layer(self.layer())
+            .render(keys, buf);
+        self.render_popups(body, buf);
+    }
+}
+
+impl App {
+    /// The screen in the body area; an empty home screen is the welcome.
+    fn render_screen(&self, body: Rect, buf: &mut Buffer) {
         match &self.screen {
             Screen::Home(h) if h.incidents.is_empty() => {
                 let keys: Vec<(String, &str)> = [
@@ -66,27 +95,10 @@ impl Widget for &App {
             Screen::CrossActions(c) => c.render(body, buf, &self.theme, self.today()),
             Screen::Insights(i) => i.render(body, buf, &self.theme),
         }
-        let status_line = match &self.flash {
-            Some(flash) => Line::from(Span::styled(
-                super::view::truncate(flash.text(), status.width as usize),
-                if flash.is_error() {
-                    self.theme.error
-                } else {
-                    self.theme.ok
-                },
-            )),
-            None => Line::from(Span::styled(
-                super::view::truncate(
-                    &format!("{} · {}", self.store.author(), self.store.path().display()),
-                    status.width as usize,
-                ),
-                self.theme.muted,
-            )),
-        };
-        status_line.render(status, buf);
-        hints::HintBar::new(&self.keymap, self.context(), &self.theme)
-            .with_layer(self.layer())
-            .render(keys, buf);
+    }
+
+    /// The popups over the body area, the newest on top.
+    fn render_popups(&self, body: Rect, buf: &mut Buffer) {
         for popup in &self.popups {
             match popup {
                 Popup::Form(f) => f.render(body, buf, &self.theme),

@@ -212,34 +212,7 @@ impl ImportPreview {
         let style = if p.new == 0 { theme.warning } else { theme.base };
         head.push(Line::from(Span::styled(truncate(&counts, width), style)));
 
-        let mut tail = Vec::new();
-        if !s.skipped.is_empty() {
-            tail.push(Line::from(""));
-            tail.push(Line::from(Span::styled(
-                format!("{} skipped:", count_word(s.skipped.len(), s.unit())),
-                theme.warning,
-            )));
-            let at = s.unit().word();
-            for k in s.skipped.iter().take(SKIPPED) {
-                tail.push(plain(format!("  {at} {}: {}", k.line, k.reason)));
-            }
-            if s.skipped.len() > SKIPPED {
-                tail.push(Line::from(Span::styled(
-                    truncate(
-                        &format!(
-                            "  … and {} more (debrief import --dry-run lists them all)",
-                            s.skipped.len() - SKIPPED
-                        ),
-                        width,
-                    ),
-                    theme.muted,
-                )));
-            }
-        }
-        if let Some(note) = &self.note {
-            tail.push(Line::from(""));
-            tail.push(Line::from(Span::styled(truncate(note, width), theme.warning)));
-        }
+        let tail = self.skipped_and_note(theme, width);
 
         // A blank line and "… and N more" besides the events shown.
         let room = max.saturating_sub(head.len() + tail.len() + 2);
@@ -269,6 +242,41 @@ impl ImportPreview {
         lines.extend(tail);
         lines.truncate(max);
         lines
+    }
+
+    /// The lines below the events: the skipped lines (the first `SKIPPED` of them) and the note.
+    fn skipped_and_note(&self, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+        let s = &self.preview.summary;
+        let plain = |text: String| Line::from(Span::styled(truncate(&text, width), theme.base));
+        let mut tail = Vec::new();
+        if !s.skipped.is_empty() {
+            tail.push(Line::from(""));
+            tail.push(Line::from(Span::styled(
+                format!("{} skipped:", count_word(s.skipped.len(), s.unit())),
+                theme.warning,
+            )));
+            let at = s.unit().word();
+            for k in s.skipped.iter().take(SKIPPED) {
+                tail.push(plain(format!("  {at} {}: {}", k.line, k.reason)));
+            }
+            if s.skipped.len() > SKIPPED {
+                tail.push(Line::from(Span::styled(
+                    truncate(
+                        &format!(
+                            "  … and {} more (debrief import --dry-run lists them all)",
+                            s.skipped.len() - SKIPPED
+                        ),
+                        width,
+                    ),
+                    theme.muted,
+                )));
+            }
+        }
+        if let Some(note) = &self.note {
+            tail.push(Line::from(""));
+            tail.push(Line::from(Span::styled(truncate(note, width), theme.warning)));
+        }
+        tail
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {

@@ -285,41 +285,8 @@ impl<P> Form<P> {
         let rows = Layout::vertical(constraints).split(inner);
         let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) as u16 + 3;
         for (i, field) in self.fields.iter().enumerate() {
-            let focused = i == self.focus;
-            let r = rows[i];
-            if r.height == 0 {
-                continue;
-            }
-            let label_style = if focused { theme.title } else { theme.muted };
-            let marker = if focused { theme.marker } else { theme.marker_blank };
-            let label = Line::from(vec![
-                Span::styled(marker, label_style),
-                Span::styled(field.label, label_style),
-            ]);
-            let (label_area, value_area) = if field.kind == FieldKind::Multi {
-                let [l, v] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(r);
-                let [_, v] = Layout::horizontal([Constraint::Length(2), Constraint::Min(0)]).areas(v);
-                (l, v)
-            } else {
-                let [l, v] = Layout::horizontal([Constraint::Length(label_w), Constraint::Min(0)]).areas(r);
-                (l, v)
-            };
-            label.render(label_area, buf);
-            match &field.kind {
-                FieldKind::Choice(options) => {
-                    choice_line(options, field.choice, focused, value_area.width, theme).render(value_area, buf)
-                }
-                _ => {
-                    let mut ta = field.text.clone();
-                    ta.set_style(if focused {
-                        theme.base.add_modifier(ratatui::style::Modifier::UNDERLINED)
-                    } else {
-                        theme.base
-                    });
-                    ta.set_cursor_line_style(ratatui::style::Style::default());
-                    ta.set_cursor_style(if focused { theme.selection } else { theme.base });
-                    (&ta).render(value_area, buf);
-                }
+            if rows[i].height > 0 {
+                field.render_row(rows[i], label_w, i == self.focus, buf, theme);
             }
         }
         let hint = self.fields.get(self.focus).map(|f| f.hint.as_str()).unwrap_or("");
@@ -353,6 +320,43 @@ impl<P> Form<P> {
             }
         };
         footer.render(rows[rows.len() - 1], buf);
+    }
+}
+
+impl Field {
+    /// The field's row (or rows, for a multi-line field): its label, then its value.
+    fn render_row(&self, area: Rect, label_w: u16, focused: bool, buf: &mut Buffer, theme: &Theme) {
+        let label_style = if focused { theme.title } else { theme.muted };
+        let marker = if focused { theme.marker } else { theme.marker_blank };
+        let label = Line::from(vec![
+            Span::styled(marker, label_style),
+            Span::styled(self.label, label_style),
+        ]);
+        let (label_area, value_area) = if self.kind == FieldKind::Multi {
+            let [l, v] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+            let [_, v] = Layout::horizontal([Constraint::Length(2), Constraint::Min(0)]).areas(v);
+            (l, v)
+        } else {
+            let [l, v] = Layout::horizontal([Constraint::Length(label_w), Constraint::Min(0)]).areas(area);
+            (l, v)
+        };
+        label.render(label_area, buf);
+        match &self.kind {
+            FieldKind::Choice(options) => {
+                choice_line(options, self.choice, focused, value_area.width, theme).render(value_area, buf)
+            }
+            _ => {
+                let mut ta = self.text.clone();
+                ta.set_style(if focused {
+                    theme.base.add_modifier(ratatui::style::Modifier::UNDERLINED)
+                } else {
+                    theme.base
+                });
+                ta.set_cursor_line_style(ratatui::style::Style::default());
+                ta.set_cursor_style(if focused { theme.selection } else { theme.base });
+                (&ta).render(value_area, buf);
+            }
+        }
     }
 }
 

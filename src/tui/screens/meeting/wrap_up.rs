@@ -126,37 +126,7 @@ impl WrapUpView<'_> {
         let theme = self.theme;
         let m = &self.meeting.meeting;
         let zone = self.review.zone;
-        let mut lines = vec![self.heading("Time per step".to_string())];
-        for step in AgendaStep::ALL {
-            let elapsed = m.step_elapsed(*step, self.now);
-            let timebox = self.meeting.timebox(*step);
-            let budget = Budget::of(elapsed, timebox);
-            let mut spans = vec![Span::styled(
-                format!(
-                    "  {} {:<8}{:>6} / {}",
-                    step.number(),
-                    step.short(),
-                    clock(elapsed),
-                    clock(timebox)
-                ),
-                theme.base,
-            )];
-            if budget.is_over() {
-                spans.push(Span::styled(format!("  {budget}"), theme.warning));
-            }
-            lines.push(Line::from(spans));
-        }
-        let total = m.total_elapsed(self.now);
-        let planned = self.meeting.planned();
-        let budget = Budget::of(total, planned);
-        let mut spans = vec![Span::styled(
-            format!("  {:<10}{:>6} / {}", "in all", clock(total), clock(planned)),
-            theme.title,
-        )];
-        if budget.is_over() {
-            spans.push(Span::styled(format!("  {budget}"), theme.warning));
-        }
-        lines.push(Line::from(spans));
+        let mut lines = self.time_per_step_lines();
         let (present, all) = self.review.attendance();
         lines.push(self.heading(format!("Attendance ({present} of {all} present)")));
         let absent: Vec<&str> = self
@@ -209,6 +179,44 @@ impl WrapUpView<'_> {
                 Span::styled(") ends the meeting and records its end.", theme.base),
             ]),
         });
+        lines
+    }
+
+    /// The time each step took against its timebox, and the meeting's in all.
+    fn time_per_step_lines(&self) -> Vec<Line<'static>> {
+        let theme = self.theme;
+        let m = &self.meeting.meeting;
+        let mut lines = vec![self.heading("Time per step".to_string())];
+        for step in AgendaStep::ALL {
+            let elapsed = m.step_elapsed(*step, self.now);
+            let timebox = self.meeting.timebox(*step);
+            let budget = Budget::of(elapsed, timebox);
+            let mut spans = vec![Span::styled(
+                format!(
+                    "  {} {:<8}{:>6} / {}",
+                    step.number(),
+                    step.short(),
+                    clock(elapsed),
+                    clock(timebox)
+                ),
+                theme.base,
+            )];
+            if budget.is_over() {
+                spans.push(Span::styled(format!("  {budget}"), theme.warning));
+            }
+            lines.push(Line::from(spans));
+        }
+        let total = m.total_elapsed(self.now);
+        let planned = self.meeting.planned();
+        let budget = Budget::of(total, planned);
+        let mut spans = vec![Span::styled(
+            format!("  {:<10}{:>6} / {}", "in all", clock(total), clock(planned)),
+            theme.title,
+        )];
+        if budget.is_over() {
+            spans.push(Span::styled(format!("  {budget}"), theme.warning));
+        }
+        lines.push(Line::from(spans));
         lines
     }
 
