@@ -1,4 +1,5 @@
 //! debrief: a terminal console for the review that follows a critical IT outage.
+#![warn(clippy::too_many_lines)]
 
 #[cfg(not(unix))]
 compile_error!("debrief is for Unix-like systems: it relies on POSIX file locks, signals and terminals");

@@ -1,3 +1,4 @@
+#![warn(clippy::too_many_lines)]
 use clap::Parser;
 use debrief::cli::{self, Cli, Command};
 use std::io::Write;
