@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod config;
+pub mod console;
 pub mod effect;
 pub mod host;
 pub mod keymap;

@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod consoles;
 mod docs;
 mod e2e;
 mod file_safety;

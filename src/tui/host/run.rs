@@ -4,15 +4,11 @@
 use crate::store::Store;
 use crate::tui::app::{App, Clock};
 use crate::tui::config::Config;
+use crate::tui::console::{self, Input, InputGone};
 use crate::tui::host::terminal::{self, EventSource, StopSignals, TerminalGuard, TtyWatchdog};
 use crate::tui::keymap::KeyMap;
 use crate::tui::theme::Theme;
 use anyhow::{Context, Result};
-use std::time::{Duration, Instant};
-
-/// How often the console looks for other sessions' changes when no key arrives.
-const TICK: Duration = Duration::from_millis(250);
-const BUSY_TICK: Duration = Duration::from_millis(50);
 
 /// The test hook's variable: see `run`.
 pub const TEST_PANIC_ENV: &str = "DEBRIEF_TEST_PANIC";
@@ -36,43 +32,18 @@ pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
     let mut guard = TerminalGuard::enter(true).context("cannot set up the terminal")?;
     let mut events = EventSource::new().stop_on(signals.flag());
     let _watchdog = TtyWatchdog::spawn(TtyWatchdog::GRACE);
-    let mut last_tick = Instant::now();
-    // Test hook, for tests/terminal.rs only: DEBRIEF_TEST_PANIC=1 panics right after the first
-    // frame is drawn, to prove that a panic gives the terminal back (cooked mode, echo, main
-    // screen, no mouse capture, cursor shown). Nothing else reads this variable.
+    // Test hook, for tests/it/terminal.rs only: DEBRIEF_TEST_PANIC=1 panics right after the
+    // first frame is drawn, to prove that a panic gives the terminal back (cooked mode, echo,
+    // main screen, no mouse capture, cursor shown). Only this host reads the variable.
     let mut test_panic = std::env::var_os(TEST_PANIC_ENV).is_some_and(|v| v == "1");
-    let result = (|| -> Result<()> {
-        loop {
-            guard.draw(|frame| {
-                app.prepare(frame.area());
-                frame.render_widget(&app, frame.area());
-            })?;
-            if std::mem::take(&mut test_panic) {
-                panic!("{TEST_PANIC_ENV}=1: a panic after the first frame, as asked");
-            }
-            // The frame just drawn says what is being done ("Reading api.log…"); now do it.
-            if app.has_pending() {
-                app.run_pending();
-                continue;
-            }
-            // While an import runs on its thread, wake often to draw its progress.
-            let wait = if app.busy() { BUSY_TICK } else { TICK };
-            match events.next_event(wait) {
-                Ok(Some(event)) => app.handle_event(event),
-                Ok(None) => {}
-                Err(_gone) => break,
-            }
-            app.poll_jobs();
-            if last_tick.elapsed() >= TICK {
-                last_tick = Instant::now();
-                app.tick();
-            }
-            if app.quit || signals.should_stop() {
-                break;
-            }
+    let draw = |app: &mut App| -> std::io::Result<()> {
+        console::draw(&mut guard, app)?;
+        if std::mem::take(&mut test_panic) {
+            panic!("{TEST_PANIC_ENV}=1: a panic after the first frame, as asked");
         }
         Ok(())
-    })();
+    };
+    let result = console::run(&mut app, draw, &mut events, &|| signals.should_stop()).map_err(anyhow::Error::from);
     // A change still waiting for another process's write lock was not saved: the exit says so
     // (status 1), whether a signal (SIGTERM, SIGHUP) or the user's quit ended the wait.
     let unsaved = app.waiting();
@@ -94,4 +65,11 @@ pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
         anyhow::bail!("stopped while a change waited for another process's write to finish; that change was not saved");
     }
     Ok(())
+}
+
+/// The local terminal's input: a hung-up terminal ends the console.
+impl Input for EventSource {
+    fn next_event(&mut self, wait: std::time::Duration) -> Result<Option<ratatui::crossterm::event::Event>, InputGone> {
+        EventSource::next_event(self, wait).map_err(|_gone| InputGone)
+    }
 }
