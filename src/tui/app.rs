@@ -82,6 +82,7 @@ macro_rules! ctx {
             store: &$app.store,
             now: $app.clock.now(),
             local_zone: $app.local_zone,
+            cwd: &$app.cwd,
             keymap: &$app.keymap,
             config: &$app.config,
             theme: &$app.theme,
@@ -110,6 +111,9 @@ pub struct App {
     pub background: bool,
     pub clock: Clock,
     pub local_zone: Tz,
+    /// Where file names typed in this console are read from (the import form completes them
+    /// there): the local host's working directory; a remote session sets its own.
+    pub cwd: std::path::PathBuf,
     pub config: super::config::Config,
     session: String,
     data_version: i64,
@@ -166,6 +170,7 @@ impl App {
             background: false,
             clock,
             local_zone,
+            cwd: std::env::current_dir().unwrap_or_default(),
             config: Default::default(),
             session,
             data_version,

@@ -18,6 +18,8 @@ pub struct Ctx<'a> {
     pub now: DateTime<Utc>,
     /// The zone "today" is counted in.
     pub local_zone: Tz,
+    /// Where file names typed in this console are read from.
+    pub cwd: &'a std::path::Path,
     pub keymap: &'a KeyMap,
     pub config: &'a Config,
     pub theme: &'a Theme,

@@ -89,10 +89,9 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action:
     let page = r.timeline.height.max(1) as i64;
     match action {
         Action::Import => {
-            let dir = std::env::current_dir().unwrap_or_default();
             popup(
                 fx,
-                Popup::Form(crate::tui::popups::import_preview::form(&r.incident, &dir)),
+                Popup::Form(crate::tui::popups::import_preview::form(&r.incident, ctx.cwd)),
             );
         }
         Action::Up => r.timeline.move_by(-1),
