@@ -157,9 +157,8 @@ impl DerefMut for TerminalGuard {
 /// terminal, checked before anything is written (`debrief open 1 </dev/null >out` leaves `out`
 /// empty and says why).
 fn require_terminal() -> io::Result<()> {
-    // SAFETY: isatty only looks at the descriptor.
-    let (input, output) = unsafe { (libc::isatty(libc::STDIN_FILENO), libc::isatty(libc::STDOUT_FILENO)) };
-    let missing = match (input == 1, output == 1) {
+    use std::io::IsTerminal;
+    let missing = match (io::stdin().is_terminal(), io::stdout().is_terminal()) {
         (true, true) => return Ok(()),
         (false, true) => "standard input is not a terminal",
         (true, false) => "standard output is not a terminal",
@@ -268,8 +267,7 @@ pub struct TtyProbe {
 impl TtyProbe {
     /// The same descriptor crossterm picks: stdin if it is a terminal, else /dev/tty.
     pub fn open() -> io::Result<TtyProbe> {
-        // SAFETY: isatty only inspects the descriptor number.
-        if unsafe { libc::isatty(libc::STDIN_FILENO) } == 1 {
+        if std::io::IsTerminal::is_terminal(&io::stdin()) {
             return Ok(TtyProbe {
                 fd: libc::STDIN_FILENO,
                 _owned: None,
