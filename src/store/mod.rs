@@ -624,9 +624,9 @@ fn read_header(path: &Path, shown: &str) -> Result<Header> {
 }
 
 fn side_file_len(path: &Path, suffix: &str) -> u64 {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    fs::metadata(PathBuf::from(name)).map(|m| m.len()).unwrap_or(0)
+    fs::metadata(files::side_file(path, suffix))
+        .map(|m| m.len())
+        .unwrap_or(0)
 }
 
 /// A path as it may be shown: cleaned of terminal controls.
@@ -849,10 +849,10 @@ fn create_new(path: &Path) -> Result<()> {
     // Looked at after the side files: another process creating the same database links its
     // file into place before it opens it, so side files of a database being created now are
     // always seen together with the database itself, which is then used.
-    if !stale.is_empty() && path.exists() {
-        return Ok(());
-    }
     if !stale.is_empty() {
+        if path.exists() {
+            return Ok(());
+        }
         let them = if stale.len() == 1 { "it" } else { "them" };
         let files = match stale.len() {
             1 => format!("{} is still", stale[0]),
@@ -948,9 +948,7 @@ fn sweep_stale_temporaries(dir: &Path, prefix: &str) {
 
 fn remove_with_side_files(path: &Path) {
     for suffix in ["", "-journal", "-wal", "-shm"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        let _ = fs::remove_file(PathBuf::from(name));
+        let _ = fs::remove_file(files::side_file(path, suffix));
     }
 }
 

@@ -3,6 +3,7 @@
 //! The checklist behind these is SQLite's "How To Corrupt An SQLite Database File".
 
 use crate::support::pty::{self, Console, Workspace, assert_integrity};
+use debrief::store::files::side_file;
 use debrief::store::{Store, StoreError};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -46,9 +47,7 @@ fn my_locks(path: &Path) -> Vec<String> {
 }
 
 fn shm(db: &Path) -> std::path::PathBuf {
-    let mut name = db.as_os_str().to_owned();
-    name.push("-shm");
-    name.into()
+    side_file(db, "-shm")
 }
 
 /// Defect 1, race-free: opening the same database a second time in one process (the console's
@@ -220,9 +219,7 @@ fn a_deleted_replaced_or_walless_file_takes_no_writes() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("review.db");
     let store = new_store_with_incident(&db);
-    let mut wal = db.as_os_str().to_owned();
-    wal.push("-wal");
-    std::fs::remove_file(std::path::PathBuf::from(wal)).unwrap();
+    std::fs::remove_file(side_file(&db, "-wal")).unwrap();
     assert_gone(add_incident(&store), "-wal");
 
     // Another connection to the replaced path is refused, never created anew.
@@ -249,9 +246,7 @@ fn a_console_whose_file_is_deleted_or_replaced_turns_read_only_and_exits_1() {
             "rm" => std::fs::remove_file(&ws.db).unwrap(),
             "mv" => std::fs::rename(&ws.db, ws.dir.path().join("moved.db")).unwrap(),
             _ => {
-                let mut wal = ws.db.as_os_str().to_owned();
-                wal.push("-wal");
-                std::fs::remove_file(std::path::PathBuf::from(wal)).unwrap();
+                std::fs::remove_file(side_file(&ws.db, "-wal")).unwrap();
             }
         }
         let s = c.wait_for("READ-ONLY");
@@ -401,11 +396,10 @@ fn backup_copies_a_live_database_and_refuses_what_it_must_not_replace() {
             .success()
     );
     let before = std::fs::read(&ws.db).unwrap();
-    let mut wal = ws.db.as_os_str().to_owned();
-    wal.push("-wal");
+    let wal = side_file(&ws.db, "-wal");
     for (target, why) in [
         (ws.db.clone(), "the database debrief has open"),
-        (std::path::PathBuf::from(wal), "-wal"),
+        (wal, "-wal"),
         (fifo.clone(), "not a regular file"),
         (notes.clone(), "not a database"),
     ] {
@@ -475,11 +469,10 @@ fn an_export_onto_the_open_database_is_refused() {
     let ws = Workspace::new();
     ws.run_ok("setup", &["new", "Payments", "outage", "--zone", "UTC"]);
     let before = std::fs::read(&ws.db).unwrap();
-    let mut wal = ws.db.as_os_str().to_owned();
-    wal.push("-wal");
+    let wal = side_file(&ws.db, "-wal");
     let link = ws.dir.path().join("link.md");
     std::os::unix::fs::symlink(&ws.db, &link).unwrap();
-    for target in [ws.db.clone(), std::path::PathBuf::from(&wal), link] {
+    for target in [ws.db.clone(), wal, link] {
         let out = std::process::Command::new(pty::bin())
             .arg("--db")
             .arg(&ws.db)
