@@ -6,7 +6,7 @@ use crate::model::time::{self, TimeContext};
 use crate::model::{Action as Task, ActionKind, EventKind, Role, Severity, Source};
 use crate::store::{NewAction, NewEvent, NewIncident, Store, StoreError};
 use crate::tui::effect::{Ctx, Effect, Failure, msg};
-use crate::tui::keymap::action::Action;
+use crate::tui::keymap::command::Command;
 use crate::tui::keymap::{Context, KeyMap};
 pub use crate::tui::popups::{Confirmed, MenuPurpose, Popup, Purpose};
 use crate::tui::screens::all_actions::CrossState;
@@ -311,10 +311,10 @@ impl App {
     /// then says that the change was not saved); any other key is answered with the wait.
     fn key_while_waiting(&mut self, key: KeyEvent) {
         use ratatui::crossterm::event::KeyCode;
-        let action = self.keymap.action_with_layer(self.context(), self.layer(), &key);
-        if action == Some(Action::Quit) {
+        let command = self.keymap.command_with_layer(self.context(), self.layer(), &key);
+        if command == Some(Command::Quit) {
             self.quit = true;
-        } else if key.code == KeyCode::Esc || action == Some(Action::Back) {
+        } else if key.code == KeyCode::Esc || command == Some(Command::Back) {
             self.waiting = None;
             match self.popups.last_mut() {
                 Some(Popup::Form(f)) => {
@@ -345,8 +345,8 @@ impl App {
             return;
         }
         self.flash = None;
-        if let Some(action) = self.keymap.action_with_layer(self.context(), self.layer(), &key) {
-            self.update(action);
+        if let Some(command) = self.keymap.command_with_layer(self.context(), self.layer(), &key) {
+            self.update(command);
         }
     }
 
@@ -498,47 +498,47 @@ impl App {
         let _ = self.store.leave(&self.session);
     }
 
-    pub fn update(&mut self, action: Action) {
-        if action.writes() && self.lost.is_some() {
+    pub fn update(&mut self, command: Command) {
+        if command.writes() && self.lost.is_some() {
             self.set_flash(
                 "Not saved: the database file is gone (top line); x exports, q quits",
                 true,
             );
             return;
         }
-        match action {
-            Action::Quit => self.quit = true,
-            Action::Help => {
+        match command {
+            Command::Quit => self.quit = true,
+            Command::Help => {
                 let ctx = self.context();
                 let help = HelpOverlay::new().with_layer(self.layer());
                 self.popups.push(Popup::Help(help, ctx));
             }
-            Action::Theme => {
+            Command::Theme => {
                 self.theme = self.theme.next();
                 self.set_flash(format!("Theme: {}", self.theme.name.name()), false);
             }
-            Action::Refresh => self.reload(),
-            Action::CrossActions => self.open_cross_actions(),
-            Action::Insights => self.open_insights(),
+            Command::Refresh => self.reload(),
+            Command::CrossActions => self.open_cross_actions(),
+            Command::Insights => self.open_insights(),
             _ => match self.screen {
-                Screen::Home(_) => self.update_home(action),
+                Screen::Home(_) => self.update_home(command),
                 Screen::Review(_) => {
-                    if !self.update_meeting(action) {
-                        self.update_review(action)
+                    if !self.update_meeting(command) {
+                        self.update_review(command)
                     }
                 }
-                Screen::CrossActions(_) => self.update_cross(action),
-                Screen::Insights(_) => self.update_insights(action),
+                Screen::CrossActions(_) => self.update_cross(command),
+                Screen::Insights(_) => self.update_insights(command),
             },
         }
     }
 
-    fn update_home(&mut self, action: Action) {
+    fn update_home(&mut self, command: Command) {
         let ctx = ctx!(self);
         let Screen::Home(h) = &mut self.screen else {
             return;
         };
-        let effects = h.update(action, &ctx);
+        let effects = h.update(command, &ctx);
         self.apply_effects(effects);
     }
 
@@ -553,7 +553,7 @@ impl App {
         match effect {
             Effect::Flash(text) => self.set_flash(text, false),
             Effect::Error(text) => self.set_flash(text, true),
-            Effect::Unavailable(action) => self.explain_unavailable(action),
+            Effect::Unavailable(command) => self.explain_unavailable(command),
             Effect::Popup(popup) => self.popups.push(*popup),
             Effect::OpenIncident(id) => {
                 let r = self.open_incident(id);
@@ -613,12 +613,12 @@ impl App {
     }
 
     /// Applies an action that belongs to meeting mode; false when it is the review's to apply.
-    fn update_meeting(&mut self, action: Action) -> bool {
+    fn update_meeting(&mut self, command: Command) -> bool {
         let ctx = ctx!(self);
         let Screen::Review(r) = &mut self.screen else {
             return false;
         };
-        match meeting::update(r, action, &ctx) {
+        match meeting::update(r, command, &ctx) {
             Some(effects) => {
                 self.apply_effects(effects);
                 true
@@ -627,12 +627,12 @@ impl App {
         }
     }
 
-    fn update_review(&mut self, action: Action) {
+    fn update_review(&mut self, command: Command) {
         let ctx = ctx!(self);
         let Screen::Review(r) = &mut self.screen else {
             return;
         };
-        let effects = crate::tui::screens::review::update::update(r, action, &ctx);
+        let effects = crate::tui::screens::review::update::update(r, command, &ctx);
         self.apply_effects(effects);
     }
 
@@ -650,12 +650,12 @@ impl App {
         }
     }
 
-    fn update_cross(&mut self, action: Action) {
+    fn update_cross(&mut self, command: Command) {
         let ctx = ctx!(self);
         let Screen::CrossActions(c) = &mut self.screen else {
             return;
         };
-        let effects = c.update(action, &ctx);
+        let effects = c.update(command, &ctx);
         self.apply_effects(effects);
     }
 
@@ -672,18 +672,18 @@ impl App {
         }
     }
 
-    fn update_insights(&mut self, action: Action) {
+    fn update_insights(&mut self, command: Command) {
         let ctx = ctx!(self);
         let Screen::Insights(i) = &mut self.screen else {
             return;
         };
-        let effects = i.update(action, &ctx);
+        let effects = i.update(command, &ctx);
         self.apply_effects(effects);
     }
 
-    pub(super) fn explain_unavailable(&mut self, action: Action) {
+    pub(super) fn explain_unavailable(&mut self, command: Command) {
         self.set_flash(
-            format!("{} is not available here (? lists what is)", action.description()),
+            format!("{} is not available here (? lists what is)", command.description()),
             false,
         );
     }
@@ -701,7 +701,7 @@ impl App {
         let Some(popup) = self.popups.pop() else {
             return;
         };
-        let action = self.keymap.action(Context::Popup, &key);
+        let command = self.keymap.command(Context::Popup, &key);
         match popup {
             Popup::Form(mut form) => match form.handle_key(key) {
                 FormOutcome::Continue => self.popups.push(Popup::Form(form)),
@@ -718,14 +718,17 @@ impl App {
                 }
             }
             Popup::Message(title, text) => {
-                if !matches!(action, Some(Action::Back) | Some(Action::Select) | Some(Action::Quit)) {
+                if !matches!(
+                    command,
+                    Some(Command::Back) | Some(Command::Select) | Some(Command::Quit)
+                ) {
                     self.popups.push(Popup::Message(title, text));
                 }
             }
             Popup::Help(mut help, ctx) => {
-                let close = matches!(action, Some(Action::Back) | Some(Action::Quit) | Some(Action::Help));
+                let close = matches!(command, Some(Command::Back) | Some(Command::Quit) | Some(Command::Help));
                 if !close {
-                    if !action.is_some_and(|a| help.on_action(a)) {
+                    if !command.is_some_and(|a| help.on_command(a)) {
                         help.on_key(&key);
                     }
                     self.popups.push(Popup::Help(help, ctx));
@@ -734,14 +737,14 @@ impl App {
             Popup::Conflict { what, theirs, mine } => self.conflict_key(what, theirs, mine, key),
             Popup::Running(running) => {
                 use ratatui::crossterm::event::KeyCode;
-                if action == Some(Action::Quit) {
+                if command == Some(Command::Quit) {
                     self.quit = true;
                 } else if key.code == KeyCode::Esc {
                     running.cancel();
                 }
                 self.popups.push(Popup::Running(running));
             }
-            Popup::Import(preview) => self.import_preview_key(preview, key, action),
+            Popup::Import(preview) => self.import_preview_key(preview, key, command),
         }
     }
 
@@ -793,12 +796,12 @@ impl App {
         &mut self,
         preview: Box<crate::tui::popups::import_preview::ImportPreview>,
         key: KeyEvent,
-        action: Option<Action>,
+        command: Option<Command>,
     ) {
         use ratatui::crossterm::event::{KeyCode, KeyModifiers};
         let plain = (key.modifiers - KeyModifiers::SHIFT).is_empty();
         match key.code {
-            _ if action == Some(Action::Quit) => self.quit = true,
+            _ if command == Some(Command::Quit) => self.quit = true,
             KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') if plain => {
                 if preview.preview.new > 0 {
                     self.set_flash(

@@ -5,7 +5,7 @@
 use crate::store::Store;
 use crate::tui::config::Config;
 use crate::tui::keymap::KeyMap;
-use crate::tui::keymap::action::Action;
+use crate::tui::keymap::command::Command;
 use crate::tui::popups::{Confirmed, Popup};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -39,7 +39,7 @@ pub enum Effect {
     /// A one-line error message at the bottom.
     Error(String),
     /// The action means nothing here: say so (and that `?` lists what does).
-    Unavailable(Action),
+    Unavailable(Command),
     /// Push a popup over the screen (boxed: a popup is large, the other effects small).
     Popup(Box<Popup>),
     /// Open an incident's review.

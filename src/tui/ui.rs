@@ -3,7 +3,7 @@
 use super::app::{App, Popup, Screen};
 use super::{MIN_HEIGHT, MIN_WIDTH};
 use crate::tui::keymap::Context;
-use crate::tui::keymap::action::Action;
+use crate::tui::keymap::command::Command;
 use crate::tui::popups::confirm::render_confirm;
 use crate::tui::popups::conflict::render_conflict;
 use crate::tui::screens::home::render_welcome;
@@ -71,10 +71,10 @@ impl App {
         match &self.screen {
             Screen::Home(h) if h.incidents.is_empty() => {
                 let keys: Vec<(String, &str)> = [
-                    (Action::NewIncident, "start a new incident review"),
-                    (Action::LoadDemo, "load the demo incident"),
-                    (Action::Help, "every key"),
-                    (Action::Back, "quit"),
+                    (Command::NewIncident, "start a new incident review"),
+                    (Command::LoadDemo, "load the demo incident"),
+                    (Command::Help, "every key"),
+                    (Command::Back, "quit"),
                 ]
                 .iter()
                 .map(|(a, what)| {

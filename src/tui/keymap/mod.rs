@@ -1,10 +1,10 @@
 //! The one binding table: an embedded default (assets/keymap.toml) patched by the user's file.
 //! It feeds key lookup, the key-hint bar, the help overlay and the README's key reference.
 
-pub mod action;
+pub mod command;
 pub mod key;
 
-use crate::tui::keymap::action::Action;
+use crate::tui::keymap::command::Command;
 pub use crate::tui::keymap::key::Key;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 use std::collections::BTreeMap;
@@ -117,8 +117,8 @@ fn section_names() -> String {
 pub struct Binding {
     /// Display forms, the context's own keys first.
     pub keys: Vec<String>,
-    pub action: Action,
-    /// Worded for the context (`Action::description_in`).
+    pub command: Command,
+    /// Worded for the context (`Command::description_in`).
     pub description: &'static str,
     /// The table the binding comes from: the context itself or `Global`.
     pub from: Context,
@@ -140,27 +140,29 @@ pub enum KeyMapError {
     #[error("{origin}, line {line}: \"{name}\" is outside any section; put it under [global] or a pane's section")]
     OutsideSection { origin: String, line: usize, name: String },
     #[error("{origin}, line {line}: [{context}] {reason}")]
-    UnknownAction {
+    UnknownCommand {
         origin: String,
         line: usize,
         context: &'static str,
-        reason: crate::tui::keymap::action::UnknownAction,
+        reason: crate::tui::keymap::command::UnknownCommand,
     },
-    #[error("{origin}, line {line}: [{context}] {action} = \"{key}\": bad key; {reason}")]
+    #[error("{origin}, line {line}: [{context}] {command} = \"{key}\": bad key; {reason}")]
     BadKey {
         origin: String,
         line: usize,
         context: &'static str,
-        action: Action,
+        command: Command,
         key: String,
         reason: String,
     },
-    #[error("{origin}, line {line}: [{context}] {action} must be a list of keys, like {action} = [\"a\", \"ctrl-a\"]")]
+    #[error(
+        "{origin}, line {line}: [{context}] {command} must be a list of keys, like {command} = [\"a\", \"ctrl-a\"]"
+    )]
     NotKeys {
         origin: String,
         line: usize,
         context: &'static str,
-        action: String,
+        command: String,
     },
     #[error(
         "{origin}, line {line}: [{context}] quit = [] would leave no way out of the console; \
@@ -172,13 +174,13 @@ pub enum KeyMapError {
         context: &'static str,
     },
     #[error(
-        "{origin}, line {line}: [{context}] {action} = \"{key}\": ctrl-c always quits and cannot be given to {action}"
+        "{origin}, line {line}: [{context}] {command} = \"{key}\": ctrl-c always quits and cannot be given to {command}"
     )]
     CtrlCReserved {
         origin: String,
         line: usize,
         context: &'static str,
-        action: Action,
+        command: Command,
         key: String,
     },
     #[error("{origin}, line {line}: [{context}] key \"{key}\" is given to both {first} and {second}; keep one")]
@@ -187,30 +189,30 @@ pub enum KeyMapError {
         line: usize,
         context: &'static str,
         key: String,
-        first: Action,
-        second: Action,
+        first: Command,
+        second: Command,
     },
 }
 
 /// The keys of one context, per action, in the order the file lists them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Table {
-    keys: BTreeMap<Action, Vec<Key>>,
+    keys: BTreeMap<Command, Vec<Key>>,
 }
 
 impl Table {
-    fn action_for(&self, key: Key) -> Option<Action> {
+    fn command_for(&self, key: Key) -> Option<Command> {
         self.keys
             .iter()
             .find(|(_, keys)| keys.contains(&key))
-            .map(|(action, _)| *action)
+            .map(|(command, _)| *command)
     }
 }
 
 /// One line of a key map file, already checked.
 struct Entry {
     context: Context,
-    action: Action,
+    command: Command,
     keys: Vec<(Key, String)>,
     line: usize,
 }
@@ -278,97 +280,97 @@ impl KeyMap {
         for entry in entries {
             let table = &mut self.tables[entry.context.index()];
             let mut keys: Vec<Key> = entry.keys.iter().map(|(k, _)| *k).collect();
-            if entry.action == Action::Quit && !keys.contains(&CTRL_C) {
+            if entry.command == Command::Quit && !keys.contains(&CTRL_C) {
                 keys.push(CTRL_C);
             }
             for taken in table.keys.values_mut() {
                 taken.retain(|k| !keys.contains(k));
             }
-            table.keys.insert(entry.action, keys);
+            table.keys.insert(entry.command, keys);
         }
         Ok(())
     }
 
     /// The action a key press asks for in `ctx`, if any. Key releases never act.
-    pub fn action(&self, ctx: Context, key: &KeyEvent) -> Option<Action> {
+    pub fn command(&self, ctx: Context, key: &KeyEvent) -> Option<Command> {
         if key.kind == KeyEventKind::Release {
             return None;
         }
-        self.action_for_key(ctx, Key::from_event(key))
+        self.command_for_key(ctx, Key::from_event(key))
     }
 
     /// The action a key press asks for in `ctx` with a layer of keys under it (the meeting
     /// agenda): the context's own keys first, then the layer's, then the global ones.
-    pub fn action_with_layer(&self, ctx: Context, layer: Option<Context>, key: &KeyEvent) -> Option<Action> {
+    pub fn command_with_layer(&self, ctx: Context, layer: Option<Context>, key: &KeyEvent) -> Option<Command> {
         if key.kind == KeyEventKind::Release {
             return None;
         }
         let key = Key::from_event(key);
-        let own = self.table(ctx).action_for(key);
-        own.or_else(|| layer.and_then(|l| self.table(l).action_for(key)))
-            .or_else(|| self.action_for_key(ctx, key))
+        let own = self.table(ctx).command_for(key);
+        own.or_else(|| layer.and_then(|l| self.table(l).command_for(key)))
+            .or_else(|| self.command_for_key(ctx, key))
     }
 
     /// The layer's own bindings as they work in `ctx`: keys that `ctx` gives another meaning
     /// are left out, and so is a binding left with no key.
     pub fn layer_bindings(&self, ctx: Context, layer: Context) -> Vec<Binding> {
-        Action::ALL
+        Command::ALL
             .iter()
-            .filter_map(|&action| {
-                let keys = self.table(layer).keys.get(&action)?;
+            .filter_map(|&command| {
+                let keys = self.table(layer).keys.get(&command)?;
                 let keys: Vec<String> = keys
                     .iter()
-                    .filter(|k| ctx == layer || self.table(ctx).action_for(**k).is_none())
+                    .filter(|k| ctx == layer || self.table(ctx).command_for(**k).is_none())
                     .map(Key::to_string)
                     .collect();
                 (!keys.is_empty()).then(|| Binding {
                     keys,
-                    action,
-                    description: action.description_in(layer),
+                    command,
+                    description: command.description_in(layer),
                     from: layer,
                 })
             })
             .collect()
     }
 
-    pub fn action_for_key(&self, ctx: Context, key: Key) -> Option<Action> {
-        self.table(ctx).action_for(key).or_else(|| {
+    pub fn command_for_key(&self, ctx: Context, key: Key) -> Option<Command> {
+        self.table(ctx).command_for(key).or_else(|| {
             ctx.inherits_global()
-                .then(|| self.table(Context::Global).action_for(key))
+                .then(|| self.table(Context::Global).command_for(key))
                 .flatten()
         })
     }
 
     /// Display forms of the keys that trigger `action` in `ctx` (own keys first).
-    pub fn keys_for(&self, ctx: Context, action: Action) -> Vec<String> {
-        self.effective_keys(ctx, action).0.iter().map(Key::to_string).collect()
+    pub fn keys_for(&self, ctx: Context, command: Command) -> Vec<String> {
+        self.effective_keys(ctx, command).0.iter().map(Key::to_string).collect()
     }
 
-    /// Everything that works in `ctx`, in `Action::ALL` order, inherited global keys included
+    /// Everything that works in `ctx`, in `Command::ALL` order, inherited global keys included
     /// unless the context gives them another meaning.
     pub fn bindings(&self, ctx: Context) -> Vec<Binding> {
-        Action::ALL
+        Command::ALL
             .iter()
-            .filter_map(|&action| {
-                let (keys, from) = self.effective_keys(ctx, action);
+            .filter_map(|&command| {
+                let (keys, from) = self.effective_keys(ctx, command);
                 (!keys.is_empty()).then(|| Binding {
                     keys: keys.iter().map(Key::to_string).collect(),
-                    action,
-                    description: action.description_in(ctx),
+                    command,
+                    description: command.description_in(ctx),
                     from,
                 })
             })
             .collect()
     }
 
-    fn effective_keys(&self, ctx: Context, action: Action) -> (Vec<Key>, Context) {
-        let own = self.table(ctx).keys.get(&action).cloned().unwrap_or_default();
+    fn effective_keys(&self, ctx: Context, command: Command) -> (Vec<Key>, Context) {
+        let own = self.table(ctx).keys.get(&command).cloned().unwrap_or_default();
         if !ctx.inherits_global() {
             return (own, ctx);
         }
         let from = if own.is_empty() { Context::Global } else { ctx };
-        let inherited = self.table(Context::Global).keys.get(&action);
-        let shadowed = |k: &&Key| self.table(ctx).action_for(**k).is_some();
+        let inherited = self.table(Context::Global).keys.get(&command);
+        let shadowed = |k: &&Key| self.table(ctx).command_for(**k).is_some();
         let mut keys = own;
         keys.extend(inherited.into_iter().flatten().filter(|k| !shadowed(k)));
         (keys, from)
@@ -395,8 +397,8 @@ impl KeyMap {
                 }
                 _ => "Plus the global keys.\n\n",
             });
-            out.push_str("| Keys | Action | What it does |\n|---|---|---|\n");
-            for (action, keys) in &self.table(ctx).keys {
+            out.push_str("| Keys | Command | What it does |\n|---|---|---|\n");
+            for (command, keys) in &self.table(ctx).keys {
                 if keys.is_empty() {
                     continue;
                 }
@@ -407,8 +409,8 @@ impl KeyMap {
                 out.push_str(&format!(
                     "| {} | `{}` | {} |\n",
                     keys.join(", "),
-                    action.name(),
-                    action.description_in(ctx)
+                    command.name(),
+                    command.description_in(ctx)
                 ));
             }
             out.push('\n');
@@ -459,7 +461,7 @@ fn parse_entry(
     name: &str,
     value: &toml::Spanned<DeValue<'_>>,
 ) -> Result<Entry, KeyMapError> {
-    let action = name.parse::<Action>().map_err(|reason| KeyMapError::UnknownAction {
+    let command = name.parse::<Command>().map_err(|reason| KeyMapError::UnknownCommand {
         origin: origin.to_string(),
         line,
         context: context.name(),
@@ -469,7 +471,7 @@ fn parse_entry(
         origin: origin.to_string(),
         line,
         context: context.name(),
-        action: name.to_string(),
+        command: name.to_string(),
     };
     let texts: Vec<&str> = match value.get_ref() {
         DeValue::String(s) => vec![s.as_ref()],
@@ -488,7 +490,7 @@ fn parse_entry(
             origin: origin.to_string(),
             line,
             context: context.name(),
-            action,
+            command,
             key: text.to_string(),
             reason,
         })?;
@@ -498,7 +500,7 @@ fn parse_entry(
     }
     Ok(Entry {
         context,
-        action,
+        command,
         keys,
         line,
     })
@@ -509,28 +511,28 @@ const CTRL_C: Key = Key::ctrl_c();
 
 fn check_conflicts(origin: &str, entries: &[Entry]) -> Result<(), KeyMapError> {
     for entry in entries {
-        if entry.action == Action::Quit && entry.keys.is_empty() {
+        if entry.command == Command::Quit && entry.keys.is_empty() {
             return Err(KeyMapError::QuitUnbound {
                 origin: origin.to_string(),
                 line: entry.line,
                 context: entry.context.name(),
             });
         }
-        if entry.action != Action::Quit
+        if entry.command != Command::Quit
             && let Some((_, text)) = entry.keys.iter().find(|(k, _)| *k == CTRL_C)
         {
             return Err(KeyMapError::CtrlCReserved {
                 origin: origin.to_string(),
                 line: entry.line,
                 context: entry.context.name(),
-                action: entry.action,
+                command: entry.command,
                 key: text.clone(),
             });
         }
     }
     for (i, later) in entries.iter().enumerate() {
         for earlier in &entries[..i] {
-            if earlier.context != later.context || earlier.action == later.action {
+            if earlier.context != later.context || earlier.command == later.command {
                 continue;
             }
             if let Some((_, text)) = later
@@ -543,8 +545,8 @@ fn check_conflicts(origin: &str, entries: &[Entry]) -> Result<(), KeyMapError> {
                     line: later.line,
                     context: later.context.name(),
                     key: text.clone(),
-                    first: earlier.action,
-                    second: later.action,
+                    first: earlier.command,
+                    second: later.command,
                 });
             }
         }

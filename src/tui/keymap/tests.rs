@@ -13,11 +13,14 @@ fn char(c: char) -> KeyEvent {
 fn every_context_can_quit_and_get_help() {
     let map = KeyMap::default_map();
     for &ctx in Context::ALL {
-        for action in [Action::Quit, Action::Help, Action::Back] {
-            assert!(!map.keys_for(ctx, action).is_empty(), "{action} unreachable in {ctx:?}");
+        for command in [Command::Quit, Command::Help, Command::Back] {
+            assert!(
+                !map.keys_for(ctx, command).is_empty(),
+                "{command} unreachable in {ctx:?}"
+            );
         }
         let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(map.action(ctx, &ctrl_c), Some(Action::Quit), "{ctx:?}");
+        assert_eq!(map.command(ctx, &ctrl_c), Some(Command::Quit), "{ctx:?}");
     }
 }
 
@@ -25,41 +28,41 @@ fn every_context_can_quit_and_get_help() {
 fn default_lookups() {
     let map = KeyMap::default_map();
     let t = Context::Timeline;
-    assert_eq!(map.action(t, &char('a')), Some(Action::Add));
-    assert_eq!(map.action(t, &char('m')), Some(Action::SetMilestone));
-    assert_eq!(map.action(t, &char('n')), Some(Action::SearchNext));
-    assert_eq!(map.action(t, &char('N')), Some(Action::SearchPrev));
-    assert_eq!(map.action(t, &char('q')), Some(Action::Back), "from [global]");
-    assert_eq!(map.action(t, &char('2')), Some(Action::FocusCauses));
-    assert_eq!(map.action(t, &char('s')), None, "causes only");
-    assert_eq!(map.action(Context::Home, &char('n')), Some(Action::NewIncident));
-    assert_eq!(map.action(Context::Home, &char('D')), Some(Action::LoadDemo));
-    assert_eq!(map.action(Context::Welcome, &char('D')), Some(Action::LoadDemo));
-    assert_eq!(map.action(Context::Causes, &char('r')), Some(Action::CauseRuledOut));
+    assert_eq!(map.command(t, &char('a')), Some(Command::Add));
+    assert_eq!(map.command(t, &char('m')), Some(Command::SetMilestone));
+    assert_eq!(map.command(t, &char('n')), Some(Command::SearchNext));
+    assert_eq!(map.command(t, &char('N')), Some(Command::SearchPrev));
+    assert_eq!(map.command(t, &char('q')), Some(Command::Back), "from [global]");
+    assert_eq!(map.command(t, &char('2')), Some(Command::FocusCauses));
+    assert_eq!(map.command(t, &char('s')), None, "causes only");
+    assert_eq!(map.command(Context::Home, &char('n')), Some(Command::NewIncident));
+    assert_eq!(map.command(Context::Home, &char('D')), Some(Command::LoadDemo));
+    assert_eq!(map.command(Context::Welcome, &char('D')), Some(Command::LoadDemo));
+    assert_eq!(map.command(Context::Causes, &char('r')), Some(Command::CauseRuledOut));
     assert_eq!(
-        map.action(t, &char('l')),
-        Some(Action::LinkEvidence),
+        map.command(t, &char('l')),
+        Some(Command::LinkEvidence),
         "an event is linked from the timeline"
     );
-    assert_eq!(map.action(t, &char('E')), Some(Action::EditIncident));
-    assert_eq!(map.action(Context::Actions, &char('l')), Some(Action::Right));
-    assert_eq!(map.action(Context::Actions, &char('<')), Some(Action::MoveLeft));
-    assert_eq!(map.action(Context::Actions, &char('>')), Some(Action::MoveRight));
+    assert_eq!(map.command(t, &char('E')), Some(Command::EditIncident));
+    assert_eq!(map.command(Context::Actions, &char('l')), Some(Command::Right));
+    assert_eq!(map.command(Context::Actions, &char('<')), Some(Command::MoveLeft));
+    assert_eq!(map.command(Context::Actions, &char('>')), Some(Command::MoveRight));
     let pgdn = press(KeyCode::PageDown, KeyModifiers::NONE);
-    assert_eq!(map.action(t, &pgdn), Some(Action::PageDown));
+    assert_eq!(map.command(t, &pgdn), Some(Command::PageDown));
 }
 
 #[test]
 fn popups_keep_letters_as_text() {
     let map = KeyMap::default_map();
     let p = Context::Popup;
-    assert_eq!(map.action(p, &char('q')), None);
-    assert_eq!(map.action(p, &char('?')), None);
-    assert_eq!(map.action(p, &char('j')), None);
+    assert_eq!(map.command(p, &char('q')), None);
+    assert_eq!(map.command(p, &char('?')), None);
+    assert_eq!(map.command(p, &char('j')), None);
     let esc = press(KeyCode::Esc, KeyModifiers::NONE);
-    assert_eq!(map.action(p, &esc), Some(Action::Back));
+    assert_eq!(map.command(p, &esc), Some(Command::Back));
     let f1 = press(KeyCode::F(1), KeyModifiers::NONE);
-    assert_eq!(map.action(p, &f1), Some(Action::Help));
+    assert_eq!(map.command(p, &f1), Some(Command::Help));
 }
 
 #[test]
@@ -67,26 +70,26 @@ fn shift_letters_match_however_the_terminal_reports_them() {
     let map = KeyMap::default_map();
     let t = Context::Timeline;
     assert_eq!(
-        map.action(t, &press(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-        Some(Action::Bottom)
+        map.command(t, &press(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+        Some(Command::Bottom)
     );
     assert_eq!(
-        map.action(t, &press(KeyCode::Char('G'), KeyModifiers::NONE)),
-        Some(Action::Bottom)
+        map.command(t, &press(KeyCode::Char('G'), KeyModifiers::NONE)),
+        Some(Command::Bottom)
     );
     assert_eq!(
-        map.action(t, &press(KeyCode::Char('g'), KeyModifiers::SHIFT)),
-        Some(Action::Bottom)
+        map.command(t, &press(KeyCode::Char('g'), KeyModifiers::SHIFT)),
+        Some(Command::Bottom)
     );
-    assert_eq!(map.action(t, &char('g')), Some(Action::Top));
+    assert_eq!(map.command(t, &char('g')), Some(Command::Top));
     assert_eq!(
-        map.action(t, &press(KeyCode::Char('?'), KeyModifiers::SHIFT)),
-        Some(Action::Help)
+        map.command(t, &press(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+        Some(Command::Help)
     );
     let ctx = Context::Actions;
     assert_eq!(
-        map.action(ctx, &press(KeyCode::Char('>'), KeyModifiers::SHIFT)),
-        Some(Action::MoveRight)
+        map.command(ctx, &press(KeyCode::Char('>'), KeyModifiers::SHIFT)),
+        Some(Command::MoveRight)
     );
 }
 
@@ -95,20 +98,20 @@ fn shift_tab_is_backtab() {
     let map = KeyMap::default_map();
     let t = Context::Timeline;
     assert_eq!(
-        map.action(t, &press(KeyCode::BackTab, KeyModifiers::SHIFT)),
-        Some(Action::PrevPane)
+        map.command(t, &press(KeyCode::BackTab, KeyModifiers::SHIFT)),
+        Some(Command::PrevPane)
     );
     assert_eq!(
-        map.action(t, &press(KeyCode::BackTab, KeyModifiers::NONE)),
-        Some(Action::PrevPane)
+        map.command(t, &press(KeyCode::BackTab, KeyModifiers::NONE)),
+        Some(Command::PrevPane)
     );
     assert_eq!(
-        map.action(t, &press(KeyCode::Tab, KeyModifiers::SHIFT)),
-        Some(Action::PrevPane)
+        map.command(t, &press(KeyCode::Tab, KeyModifiers::SHIFT)),
+        Some(Command::PrevPane)
     );
     assert_eq!(
-        map.action(t, &press(KeyCode::Tab, KeyModifiers::NONE)),
-        Some(Action::NextPane)
+        map.command(t, &press(KeyCode::Tab, KeyModifiers::NONE)),
+        Some(Command::NextPane)
     );
     assert_eq!(Key::parse("shift-tab"), Key::parse("backtab"));
 }
@@ -119,7 +122,7 @@ fn releases_do_nothing() {
     let mut release = char('a');
     release.kind = KeyEventKind::Release;
     release.state = KeyEventState::NONE;
-    assert_eq!(map.action(Context::Timeline, &release), None);
+    assert_eq!(map.command(Context::Timeline, &release), None);
 }
 
 #[test]
@@ -142,52 +145,52 @@ fn parses_the_toml_spellings() {
 fn keys_are_shown_short() {
     let map = KeyMap::default_map();
     let t = Context::Timeline;
-    assert_eq!(map.keys_for(t, Action::PrevPane), ["S-Tab"]);
-    assert_eq!(map.keys_for(t, Action::NextPane), ["Tab"]);
-    assert_eq!(map.keys_for(t, Action::PageUp), ["PgUp"]);
-    assert_eq!(map.keys_for(t, Action::Up), ["↑", "k"]);
-    assert_eq!(map.keys_for(t, Action::Bottom), ["G", "End"]);
-    assert_eq!(map.keys_for(t, Action::Quit), ["C-c"]);
-    assert_eq!(map.keys_for(t, Action::Add), ["a"]);
-    assert!(map.keys_for(Context::Home, Action::Add).is_empty());
+    assert_eq!(map.keys_for(t, Command::PrevPane), ["S-Tab"]);
+    assert_eq!(map.keys_for(t, Command::NextPane), ["Tab"]);
+    assert_eq!(map.keys_for(t, Command::PageUp), ["PgUp"]);
+    assert_eq!(map.keys_for(t, Command::Up), ["↑", "k"]);
+    assert_eq!(map.keys_for(t, Command::Bottom), ["G", "End"]);
+    assert_eq!(map.keys_for(t, Command::Quit), ["C-c"]);
+    assert_eq!(map.keys_for(t, Command::Add), ["a"]);
+    assert!(map.keys_for(Context::Home, Command::Add).is_empty());
 }
 
 #[test]
 fn bindings_say_where_they_come_from() {
     let map = KeyMap::default_map();
     let bindings = map.bindings(Context::Timeline);
-    let find = |a| bindings.iter().find(|b| b.action == a).unwrap();
-    assert_eq!(find(Action::Add).from, Context::Timeline);
-    assert_eq!(find(Action::Add).description, "quick-add an event");
-    assert_eq!(find(Action::Help).from, Context::Global);
-    assert_eq!(find(Action::Help).keys, ["?", "F1"]);
-    assert!(bindings.iter().all(|b| b.action != Action::LoadDemo));
+    let find = |a| bindings.iter().find(|b| b.command == a).unwrap();
+    assert_eq!(find(Command::Add).from, Context::Timeline);
+    assert_eq!(find(Command::Add).description, "quick-add an event");
+    assert_eq!(find(Command::Help).from, Context::Global);
+    assert_eq!(find(Command::Help).keys, ["?", "F1"]);
+    assert!(bindings.iter().all(|b| b.command != Command::LoadDemo));
 }
 
 #[test]
 fn a_global_key_taken_by_a_pane_is_not_listed_twice() {
     let map = KeyMap::from_toml_patch("[global]\nexport = [\"x\", \"a\"]").unwrap();
-    assert_eq!(map.keys_for(Context::Timeline, Action::Export), ["x"]);
-    assert_eq!(map.keys_for(Context::Home, Action::Export), ["x", "a"]);
+    assert_eq!(map.keys_for(Context::Timeline, Command::Export), ["x"]);
+    assert_eq!(map.keys_for(Context::Home, Command::Export), ["x", "a"]);
 }
 
 #[test]
 fn a_user_patch_changes_only_what_it_lists() {
     let map = KeyMap::from_toml_patch("[timeline]\nadd = [\"i\"]\n").unwrap();
     let t = Context::Timeline;
-    assert_eq!(map.action(t, &char('i')), Some(Action::Add));
-    assert_eq!(map.action(t, &char('a')), None);
-    assert_eq!(map.action(t, &char('e')), Some(Action::Edit));
-    assert_eq!(map.action(Context::Causes, &char('a')), Some(Action::Add));
+    assert_eq!(map.command(t, &char('i')), Some(Command::Add));
+    assert_eq!(map.command(t, &char('a')), None);
+    assert_eq!(map.command(t, &char('e')), Some(Command::Edit));
+    assert_eq!(map.command(Context::Causes, &char('a')), Some(Command::Add));
 }
 
 #[test]
 fn a_patched_key_is_taken_from_its_old_action() {
     let map = KeyMap::from_toml_patch("[timeline]\nadd = \"e\"\n").unwrap();
-    assert_eq!(map.action(Context::Timeline, &char('e')), Some(Action::Add));
-    assert!(map.keys_for(Context::Timeline, Action::Edit).is_empty());
+    assert_eq!(map.command(Context::Timeline, &char('e')), Some(Command::Add));
+    assert!(map.keys_for(Context::Timeline, Command::Edit).is_empty());
     let map = KeyMap::from_toml_patch("[global]\nhelp = []\n").unwrap();
-    assert!(map.keys_for(Context::Timeline, Action::Help).is_empty());
+    assert!(map.keys_for(Context::Timeline, Command::Help).is_empty());
 }
 
 fn patch_error(text: &str) -> String {
@@ -204,7 +207,7 @@ fn patch_error(text: &str) -> String {
 fn bad_patches_name_the_file_line_and_culprit() {
     assert_eq!(
         patch_error("[timeline]\nadd = [\"i\"]\nad = [\"a\"]\n"),
-        "/home/me/.config/debrief/keymap.toml, line 3: [timeline] unknown action \"ad\" (did you mean \"add\"?)"
+        "/home/me/.config/debrief/keymap.toml, line 3: [timeline] unknown command \"ad\" (did you mean \"add\"?)"
     );
     assert_eq!(
         patch_error("[causes]\nlink_evidence = [\"ctrl+l\"]\n"),
@@ -262,11 +265,11 @@ fn a_key_map_cannot_take_away_the_way_out() {
     let map = KeyMap::from_toml_patch("[global]\nquit = [\"f10\"]\nback = []\n[popup]\nquit = [\"f10\"]\n").unwrap();
     let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
     for &ctx in Context::ALL {
-        assert_eq!(map.action(ctx, &ctrl_c), Some(Action::Quit), "{ctx:?}");
+        assert_eq!(map.command(ctx, &ctrl_c), Some(Command::Quit), "{ctx:?}");
     }
     assert_eq!(
-        map.action(Context::Timeline, &press(KeyCode::F(10), KeyModifiers::NONE)),
-        Some(Action::Quit)
+        map.command(Context::Timeline, &press(KeyCode::F(10), KeyModifiers::NONE)),
+        Some(Command::Quit)
     );
 }
 
@@ -278,7 +281,7 @@ fn files_load_or_fail_naming_the_file() {
 
     std::fs::write(&missing, "[home]\ninsights = [\"i\"]\n").unwrap();
     let map = KeyMap::load_file(&missing).unwrap();
-    assert_eq!(map.action(Context::Home, &char('i')), Some(Action::Insights));
+    assert_eq!(map.command(Context::Home, &char('i')), Some(Command::Insights));
 
     std::fs::write(&missing, "[home]\ninsights = [\"ctrl+i\"]\n").unwrap();
     let err = KeyMap::load_file(&missing).unwrap_err().to_string();
@@ -330,26 +333,30 @@ fn the_meeting_agenda_is_a_layer_under_the_pane() {
     let map = KeyMap::default_map();
     let agenda = Some(Context::Agenda);
     let t = Context::Timeline;
-    assert_eq!(map.action_with_layer(t, agenda, &char(']')), Some(Action::NextStep));
+    assert_eq!(map.command_with_layer(t, agenda, &char(']')), Some(Command::NextStep));
     assert_eq!(
-        map.action_with_layer(t, agenda, &char('a')),
-        Some(Action::Add),
+        map.command_with_layer(t, agenda, &char('a')),
+        Some(Command::Add),
         "the pane's own first"
     );
     assert_eq!(
-        map.action_with_layer(t, agenda, &char('q')),
-        Some(Action::Back),
+        map.command_with_layer(t, agenda, &char('q')),
+        Some(Command::Back),
         "then global"
     );
-    assert_eq!(map.action_with_layer(t, None, &char(']')), None, "only in meeting mode");
+    assert_eq!(
+        map.command_with_layer(t, None, &char(']')),
+        None,
+        "only in meeting mode"
+    );
     let space = char(' ');
     assert_eq!(
-        map.action_with_layer(Context::Meeting, agenda, &space),
-        Some(Action::TogglePresent)
+        map.command_with_layer(Context::Meeting, agenda, &space),
+        Some(Command::TogglePresent)
     );
     assert_eq!(
-        map.action_with_layer(Context::WrapUp, agenda, &press(KeyCode::Enter, KeyModifiers::NONE)),
-        Some(Action::EndMeeting)
+        map.command_with_layer(Context::WrapUp, agenda, &press(KeyCode::Enter, KeyModifiers::NONE)),
+        Some(Command::EndMeeting)
     );
 }
 
@@ -369,7 +376,7 @@ fn no_default_agenda_key_is_hidden_by_a_review_context() {
     let shadowed = KeyMap::from_toml_patch("[timeline]\nadd = [\"]\"]").unwrap();
     let in_timeline = shadowed.layer_bindings(Context::Timeline, Context::Agenda);
     assert!(
-        in_timeline.iter().all(|b| b.action != Action::NextStep),
+        in_timeline.iter().all(|b| b.command != Command::NextStep),
         "{in_timeline:?}"
     );
 }

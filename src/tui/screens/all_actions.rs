@@ -5,7 +5,7 @@
 use crate::model::ActionStatus;
 use crate::store::{ActionFilter, ActionRow, Store};
 use crate::tui::effect::{Ctx, Effect};
-use crate::tui::keymap::action::Action;
+use crate::tui::keymap::command::Command;
 use crate::tui::popups::{Popup, Purpose};
 use crate::tui::screens::review::board::kind_tag;
 use crate::tui::theme::Theme;
@@ -361,17 +361,17 @@ impl CrossState {
     }
 
     /// What a key does on the list.
-    pub fn update(&mut self, action: Action, ctx: &Ctx) -> Vec<Effect> {
+    pub fn update(&mut self, action: Command, ctx: &Ctx) -> Vec<Effect> {
         let last = self.rows.len().saturating_sub(1);
         match action {
-            Action::Up => self.selected = self.selected.saturating_sub(1),
-            Action::Down => self.selected = (self.selected + 1).min(last),
-            Action::PageUp => self.selected = self.selected.saturating_sub(10),
-            Action::PageDown => self.selected = (self.selected + 10).min(last),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.selected = last,
-            Action::Back => return vec![Effect::Back],
-            Action::Select => {
+            Command::Up => self.selected = self.selected.saturating_sub(1),
+            Command::Down => self.selected = (self.selected + 1).min(last),
+            Command::PageUp => self.selected = self.selected.saturating_sub(10),
+            Command::PageDown => self.selected = (self.selected + 10).min(last),
+            Command::Top => self.selected = 0,
+            Command::Bottom => self.selected = last,
+            Command::Back => return vec![Effect::Back],
+            Command::Select => {
                 return self
                     .selected_row()
                     .map(|r| Effect::OpenAction {
@@ -381,7 +381,7 @@ impl CrossState {
                     .into_iter()
                     .collect();
             }
-            Action::OwnerFilter => {
+            Command::OwnerFilter => {
                 let current = self.owner.clone().unwrap_or_default();
                 let owners = known_owners(ctx.store).unwrap_or_default();
                 return vec![Effect::popup(Popup::Form(Form::new(
@@ -390,7 +390,7 @@ impl CrossState {
                     vec![owner_field(&current, &owners)],
                 )))];
             }
-            Action::Filter => {
+            Command::Filter => {
                 let fields = status_fields(self.statuses, self.overdue_only).into();
                 return vec![Effect::popup(Popup::Form(Form::new(
                     "Filter the actions",

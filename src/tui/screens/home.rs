@@ -3,7 +3,7 @@
 use crate::model::time::format_span;
 use crate::store::IncidentSummary;
 use crate::tui::effect::{Ctx, Effect};
-use crate::tui::keymap::action::Action;
+use crate::tui::keymap::command::Command;
 use crate::tui::popups::{Popup, Purpose};
 use crate::tui::theme::Theme;
 use crate::tui::view::{fit, truncate};
@@ -46,27 +46,27 @@ impl HomeState {
     }
 
     /// What a key does on the home screen.
-    pub fn update(&mut self, action: Action, _ctx: &Ctx) -> Vec<Effect> {
+    pub fn update(&mut self, command: Command, _ctx: &Ctx) -> Vec<Effect> {
         let last = self.visible().len().saturating_sub(1);
-        match action {
-            Action::Back => return vec![Effect::Quit],
-            Action::Up => self.selected = self.selected.saturating_sub(1),
-            Action::Down => self.selected = (self.selected + 1).min(last),
-            Action::PageUp => self.selected = self.selected.saturating_sub(10),
-            Action::PageDown => self.selected = (self.selected + 10).min(last),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.selected = last,
-            Action::Select => return self.selected_id().map(Effect::OpenIncident).into_iter().collect(),
-            Action::Filter => {
+        match command {
+            Command::Back => return vec![Effect::Quit],
+            Command::Up => self.selected = self.selected.saturating_sub(1),
+            Command::Down => self.selected = (self.selected + 1).min(last),
+            Command::PageUp => self.selected = self.selected.saturating_sub(10),
+            Command::PageDown => self.selected = (self.selected + 10).min(last),
+            Command::Top => self.selected = 0,
+            Command::Bottom => self.selected = last,
+            Command::Select => return self.selected_id().map(Effect::OpenIncident).into_iter().collect(),
+            Command::Filter => {
                 return vec![Effect::popup(Popup::Form(Form::new(
                     "Filter incidents",
                     Purpose::HomeFilter,
                     vec![Field::line("Words", &self.filter).with_hint("empty shows all")],
                 )))];
             }
-            Action::NewIncident => return vec![Effect::NewIncident],
-            Action::LoadDemo => return vec![Effect::LoadDemo],
-            _ => return vec![Effect::Unavailable(action)],
+            Command::NewIncident => return vec![Effect::NewIncident],
+            Command::LoadDemo => return vec![Effect::LoadDemo],
+            _ => return vec![Effect::Unavailable(command)],
         }
         Vec::new()
     }

@@ -5,7 +5,7 @@ use crate::export::stats::{self, IncidentDurations, Period, Stats, Summary};
 use crate::model::time::format_seconds;
 use crate::store::Store;
 use crate::tui::effect::{Ctx, Effect};
-use crate::tui::keymap::action::Action;
+use crate::tui::keymap::command::Command;
 use crate::tui::popups::{Popup, Purpose};
 use crate::tui::theme::Theme;
 use crate::tui::view::{fit, truncate};
@@ -185,7 +185,7 @@ fn render_owners(s: &Stats, area: Rect, buf: &mut Buffer, theme: &Theme) {
     ))
     .render(row(area, 0), buf);
     if s.owners.is_empty() {
-        Line::from(Span::styled("No open action.", theme.muted)).render(row(area, 1), buf);
+        Line::from(Span::styled("No open command.", theme.muted)).render(row(area, 1), buf);
         return;
     }
     let w = area.width as usize;
@@ -349,10 +349,10 @@ fn render_incidents(s: &Stats, area: Rect, buf: &mut Buffer, theme: &Theme) {
 
 impl InsightsState {
     /// What a key does on the insights.
-    pub fn update(&mut self, action: Action, _ctx: &Ctx) -> Vec<Effect> {
-        match action {
-            Action::Back => vec![Effect::Back],
-            Action::Filter => {
+    pub fn update(&mut self, command: Command, _ctx: &Ctx) -> Vec<Effect> {
+        match command {
+            Command::Back => vec![Effect::Back],
+            Command::Filter => {
                 let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
                 let (from, to) = (day(self.period.from), day(self.period.to));
                 vec![Effect::popup(Popup::Form(Form::new(
@@ -364,7 +364,7 @@ impl InsightsState {
                     ],
                 )))]
             }
-            _ => vec![Effect::Unavailable(action)],
+            _ => vec![Effect::Unavailable(command)],
         }
     }
 

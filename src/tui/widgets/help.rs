@@ -1,7 +1,7 @@
 //! The `?` overlay: every key that works where the user is, from the same key map that
 //! handles the keys, grouped "This pane" / "Global" / "Navigation" and filterable by typing.
 
-use crate::tui::keymap::action::Action;
+use crate::tui::keymap::command::Command;
 use crate::tui::keymap::{Binding, Context, KeyMap};
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
@@ -32,16 +32,16 @@ impl HelpOverlay {
     }
 
     /// Scrolls for the movement actions; false for any other action (Esc is the app's).
-    pub fn on_action(&mut self, action: Action) -> bool {
+    pub fn on_command(&mut self, command: Command) -> bool {
         let page = self.page.max(1);
-        self.scroll = match action {
-            Action::Up => self.scroll.saturating_sub(1),
-            Action::Down => self.scroll.saturating_add(1),
-            Action::PageUp => self.scroll.saturating_sub(page),
-            Action::PageDown => self.scroll.saturating_add(page),
-            Action::Top => 0,
+        self.scroll = match command {
+            Command::Up => self.scroll.saturating_sub(1),
+            Command::Down => self.scroll.saturating_add(1),
+            Command::PageUp => self.scroll.saturating_sub(page),
+            Command::PageDown => self.scroll.saturating_add(page),
+            Command::Top => 0,
             // Clamped to the real end at the next render.
-            Action::Bottom => u16::MAX,
+            Command::Bottom => u16::MAX,
             _ => return false,
         };
         true
@@ -94,9 +94,9 @@ impl<'a> HelpView<'a> {
             bindings.iter().filter(|b| keep(b)).cloned().collect()
         };
         let ctx = self.context;
-        let this_pane = pick(&|b| b.from == ctx && ctx != Context::Global && !b.action.is_navigation());
-        let global = pick(&|b| b.from == Context::Global && !b.action.is_navigation());
-        let navigation = pick(&|b| b.action.is_navigation());
+        let this_pane = pick(&|b| b.from == ctx && ctx != Context::Global && !b.command.is_navigation());
+        let global = pick(&|b| b.from == Context::Global && !b.command.is_navigation());
+        let navigation = pick(&|b| b.command.is_navigation());
         let layer = self
             .layer
             .map(|l| (l.title().to_string(), self.keymap.layer_bindings(ctx, l)));
@@ -149,7 +149,7 @@ impl<'a> HelpView<'a> {
     }
 
     fn filter_line(&self, filter: &str) -> Line<'static> {
-        let close = self.keymap.keys_for(Context::Popup, Action::Back);
+        let close = self.keymap.keys_for(Context::Popup, Command::Back);
         let close = close.first().map_or("Esc", String::as_str);
         if filter.is_empty() {
             return Line::styled(format!("type to filter · {close} close"), self.theme.muted);
@@ -167,7 +167,7 @@ fn matches(binding: &Binding, filter: &str) -> bool {
     let needle = filter.trim().to_lowercase();
     needle.is_empty()
         || binding.description.to_lowercase().contains(&needle)
-        || binding.action.name().replace('_', " ").contains(&needle)
+        || binding.command.name().replace('_', " ").contains(&needle)
         || binding.keys.iter().any(|k| k == filter.trim())
 }
 
@@ -350,16 +350,16 @@ mod tests {
     fn scrolls_within_the_list() {
         let mut state = HelpOverlay::new();
         draw((80, 24), Context::Timeline, &Theme::dark(), &mut state);
-        assert!(state.on_action(Action::Bottom));
+        assert!(state.on_command(Command::Bottom));
         let terminal = draw((80, 24), Context::Timeline, &Theme::dark(), &mut state);
         insta::assert_snapshot!("dark_timeline_scrolled_to_end", terminal.backend());
         let bottom = state.scroll;
         assert!(bottom > 0 && bottom < 40, "clamped to the end: {bottom}");
-        state.on_action(Action::PageUp);
+        state.on_command(Command::PageUp);
         assert_eq!(state.scroll, bottom.saturating_sub(state.page));
-        state.on_action(Action::Top);
+        state.on_command(Command::Top);
         assert_eq!(state.scroll, 0);
-        assert!(!state.on_action(Action::Add));
+        assert!(!state.on_command(Command::Add));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The one-line key-hint bar, made from the same key map as the keys themselves:
 //! `a add · e edit · d delete · ? help · q back`.
 
-use crate::tui::keymap::action::Action;
+use crate::tui::keymap::command::Command;
 use crate::tui::keymap::{Context, KeyMap};
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
@@ -26,7 +26,7 @@ impl Hint {
     }
 }
 
-/// The hints of a context: its own non-navigation actions in `Action::ALL` order, then the
+/// The hints of a context: its own non-navigation actions in `Command::ALL` order, then the
 /// pinned ones (help, back), which truncation keeps longest. Returns (hints, pinned count).
 pub fn hints_for(keymap: &KeyMap, ctx: Context) -> (Vec<Hint>, usize) {
     hints_with_layer(keymap, ctx, None)
@@ -36,36 +36,36 @@ pub fn hints_for(keymap: &KeyMap, ctx: Context) -> (Vec<Hint>, usize) {
 /// first: in a meeting they matter most, so truncation keeps them. On the meeting's own screens
 /// (attendance, wrap-up) that screen's keys come first.
 pub fn hints_with_layer(keymap: &KeyMap, ctx: Context, layer: Option<Context>) -> (Vec<Hint>, usize) {
-    const PINNED: [Action; 2] = [Action::Help, Action::Back];
-    let hint = |action: Action| {
-        keymap.keys_for(ctx, action).into_iter().next().map(|key| Hint {
+    const PINNED: [Command; 2] = [Command::Help, Command::Back];
+    let hint = |command: Command| {
+        keymap.keys_for(ctx, command).into_iter().next().map(|key| Hint {
             key,
-            label: action.short_in(ctx),
+            label: command.short_in(ctx),
         })
     };
     let own: Vec<Hint> = keymap
         .bindings(ctx)
         .iter()
-        .filter(|b| b.from == ctx && !b.action.is_navigation())
-        .filter(|b| b.action != Action::Quit && !PINNED.contains(&b.action))
-        .filter_map(|b| hint(b.action))
+        .filter(|b| b.from == ctx && !b.command.is_navigation())
+        .filter(|b| b.command != Command::Quit && !PINNED.contains(&b.command))
+        .filter_map(|b| hint(b.command))
         .collect();
     let layered: Vec<Hint> = layer
         .map(|layer| keymap.layer_bindings(ctx, layer))
         .unwrap_or_default()
         .into_iter()
-        .filter(|b| !b.action.is_navigation())
+        .filter(|b| !b.command.is_navigation())
         // Where the context has its own key for the same action, that one is shown.
         .filter(|b| {
             keymap
                 .bindings(ctx)
                 .iter()
-                .all(|own| own.action != b.action || own.from != ctx)
+                .all(|own| own.command != b.command || own.from != ctx)
         })
         .filter_map(|b| {
             b.keys.into_iter().next().map(|key| Hint {
                 key,
-                label: b.action.short_in(ctx),
+                label: b.command.short_in(ctx),
             })
         })
         .collect();
@@ -75,7 +75,7 @@ pub fn hints_with_layer(keymap: &KeyMap, ctx: Context, layer: Option<Context>) -
         [layered, own].concat()
     };
     if ctx == Context::Popup {
-        hints.extend(hint(Action::Select));
+        hints.extend(hint(Command::Select));
     }
     let pinned: Vec<Hint> = PINNED.into_iter().filter_map(hint).collect();
     let count = pinned.len();

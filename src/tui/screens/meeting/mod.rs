@@ -10,7 +10,7 @@ use crate::model::meeting::clock;
 use crate::model::{AgendaStep, Meeting, Participant};
 use crate::store::{Store, StoreError};
 use crate::tui::effect::{Ctx, Effect, Failure, msg};
-use crate::tui::keymap::action::Action;
+use crate::tui::keymap::command::Command;
 use crate::tui::keymap::{Context, KeyMap};
 use crate::tui::popups::{Confirmed, Popup, Purpose};
 use crate::tui::screens::review::{Pane, ReviewState};
@@ -43,15 +43,16 @@ pub struct MeetingKeys {
 
 impl MeetingKeys {
     pub fn from_keymap(keymap: &KeyMap) -> MeetingKeys {
-        let first = |ctx: Context, action: Action| keymap.keys_for(ctx, action).into_iter().next().unwrap_or_default();
+        let first =
+            |ctx: Context, command: Command| keymap.keys_for(ctx, command).into_iter().next().unwrap_or_default();
         MeetingKeys {
-            next: first(Context::Agenda, Action::NextStep),
-            end: first(Context::Agenda, Action::EndMeeting),
-            end_here: first(Context::WrapUp, Action::EndMeeting),
-            agreement: first(Context::Meeting, Action::Agreement),
-            decisions: first(Context::Agenda, Action::Decisions),
-            add: first(Context::Meeting, Action::Add),
-            toggle: first(Context::Meeting, Action::TogglePresent),
+            next: first(Context::Agenda, Command::NextStep),
+            end: first(Context::Agenda, Command::EndMeeting),
+            end_here: first(Context::WrapUp, Command::EndMeeting),
+            agreement: first(Context::Meeting, Command::Agreement),
+            decisions: first(Context::Agenda, Command::Decisions),
+            add: first(Context::Meeting, Command::Add),
+            toggle: first(Context::Meeting, Command::TogglePresent),
         }
     }
 }
@@ -264,15 +265,15 @@ pub fn set_mode(r: &mut ReviewState, on: bool, ctx: &Ctx) -> Vec<Effect> {
 }
 
 /// Applies an action that belongs to meeting mode; `None` when it is the review's to apply.
-pub fn update(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Vec<Effect>> {
-    if action == Action::Meeting {
+pub fn update(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<Vec<Effect>> {
+    if command == Command::Meeting {
         let on = r.meeting.is_none();
         return Some(set_mode(r, on, ctx));
     }
     let m = r.meeting.as_mut()?;
     let step = m.meeting.step;
-    let effects = match action {
-        Action::NextStep => match step.next() {
+    let effects = match command {
+        Command::NextStep => match step.next() {
             Some(next) => go_to_step(r, next, ctx),
             None if m.panel != Panel::WrapUp => {
                 bring_forward(r);
@@ -283,17 +284,17 @@ pub fn update(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Vec<Effe
                 m.keys.end
             ))],
         },
-        Action::PrevStep => match step.previous() {
+        Command::PrevStep => match step.previous() {
             Some(previous) => go_to_step(r, previous, ctx),
             None => vec![Effect::Flash("This is the first step.".into())],
         },
-        Action::FocusMeeting => {
+        Command::FocusMeeting => {
             m.panel = Panel::Notes;
             Vec::new()
         }
-        Action::Decisions => vec![Effect::popup(Popup::Form(decisions_form(&m.meeting)))],
-        Action::Agreement => vec![Effect::popup(Popup::Form(agreement_form(&m.meeting)))],
-        Action::EndMeeting => match m.meeting.ended_at {
+        Command::Decisions => vec![Effect::popup(Popup::Form(decisions_form(&m.meeting)))],
+        Command::Agreement => vec![Effect::popup(Popup::Form(agreement_form(&m.meeting)))],
+        Command::EndMeeting => match m.meeting.ended_at {
             Some(end) => vec![Effect::Flash(format!(
                 "The meeting ended at {} already.",
                 hh_mm(r.zone, end)
@@ -309,15 +310,15 @@ pub fn update(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Vec<Effe
         _ => {
             return match m.panel {
                 Panel::Panes => None,
-                Panel::Notes => participants::update_notes(r, action, ctx),
-                Panel::WrapUp => update_wrap_up(r, action, ctx),
+                Panel::Notes => participants::update_notes(r, command, ctx),
+                Panel::WrapUp => update_wrap_up(r, command, ctx),
             };
         }
     };
     Some(effects)
 }
 
-fn update_wrap_up(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Vec<Effect>> {
+fn update_wrap_up(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<Vec<Effect>> {
     let end = r
         .meeting
         .as_ref()
@@ -325,13 +326,13 @@ fn update_wrap_up(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Vec<
         .unwrap_or(0);
     let end = u16::try_from(end).unwrap_or(u16::MAX);
     let m = r.meeting.as_mut()?;
-    m.scroll = match action {
-        Action::Up => m.scroll.saturating_sub(1),
-        Action::Down => m.scroll.saturating_add(1).min(end),
-        Action::PageUp => m.scroll.saturating_sub(10),
-        Action::PageDown => m.scroll.saturating_add(10).min(end),
-        Action::Top => 0,
-        Action::Bottom => end,
+    m.scroll = match command {
+        Command::Up => m.scroll.saturating_sub(1),
+        Command::Down => m.scroll.saturating_add(1).min(end),
+        Command::PageUp => m.scroll.saturating_sub(10),
+        Command::PageDown => m.scroll.saturating_add(10).min(end),
+        Command::Top => 0,
+        Command::Bottom => end,
         a if leaves_for_the_panes(a) => {
             m.panel = Panel::Panes;
             return None;
@@ -494,14 +495,14 @@ pub(in crate::tui) fn hh_mm(zone: ZoneMode, t: DateTime<Utc>) -> String {
 }
 
 /// Keys that move to a pane take the meeting's own screen away and let the review handle them.
-pub(in crate::tui) fn leaves_for_the_panes(action: Action) -> bool {
+pub(in crate::tui) fn leaves_for_the_panes(command: Command) -> bool {
     matches!(
-        action,
-        Action::FocusTimeline
-            | Action::FocusCauses
-            | Action::FocusActions
-            | Action::NextPane
-            | Action::PrevPane
-            | Action::Zoom
+        command,
+        Command::FocusTimeline
+            | Command::FocusCauses
+            | Command::FocusActions
+            | Command::NextPane
+            | Command::PrevPane
+            | Command::Zoom
     )
 }

@@ -3,7 +3,7 @@
 
 use crate::model::{Participant, Role};
 use crate::tui::effect::{Ctx, Effect, Failure, msg};
-use crate::tui::keymap::action::Action;
+use crate::tui::keymap::command::Command;
 use crate::tui::popups::{Confirmed, Popup, Purpose};
 use crate::tui::screens::meeting::{MeetingConfirm, MeetingForm, MeetingState, Panel, leaves_for_the_panes};
 use crate::tui::screens::review::ReviewState;
@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 /// The keys of the attendance and notes screen; `None` for what the review applies.
-pub fn update_notes(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Vec<Effect>> {
+pub fn update_notes(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<Vec<Effect>> {
     let n = r.participants.len();
     let selected = r
         .meeting
@@ -27,32 +27,32 @@ pub fn update_notes(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Ve
     let add = m.keys.add.clone();
     let no_participants = || vec![Effect::Flash(format!("No participants yet: {add} adds one."))];
     let last = n.saturating_sub(1);
-    let effects = match action {
-        Action::Up => {
+    let effects = match command {
+        Command::Up => {
             m.participant_sel = m.participant_sel.saturating_sub(1);
             Vec::new()
         }
-        Action::Down => {
+        Command::Down => {
             m.participant_sel = (m.participant_sel + 1).min(last);
             Vec::new()
         }
-        Action::PageUp => {
+        Command::PageUp => {
             m.participant_sel = m.participant_sel.saturating_sub(10);
             Vec::new()
         }
-        Action::PageDown => {
+        Command::PageDown => {
             m.participant_sel = (m.participant_sel + 10).min(last);
             Vec::new()
         }
-        Action::Top => {
+        Command::Top => {
             m.participant_sel = 0;
             Vec::new()
         }
-        Action::Bottom => {
+        Command::Bottom => {
             m.participant_sel = last;
             Vec::new()
         }
-        Action::TogglePresent => match selected {
+        Command::TogglePresent => match selected {
             Some(mut p) => {
                 p.present = !p.present;
                 let mut effects = Vec::new();
@@ -64,12 +64,12 @@ pub fn update_notes(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Option<Ve
             }
             None => no_participants(),
         },
-        Action::Add => vec![Effect::popup(Popup::Form(participant_form(None)))],
-        Action::Edit | Action::Select => match selected {
+        Command::Add => vec![Effect::popup(Popup::Form(participant_form(None)))],
+        Command::Edit | Command::Select => match selected {
             Some(p) => vec![Effect::popup(Popup::Form(participant_form(Some(&p))))],
             None => no_participants(),
         },
-        Action::Delete => match selected {
+        Command::Delete => match selected {
             Some(p) => vec![Effect::popup(Popup::Confirm(
                 format!("Remove {} from the participants?", p.name),
                 Confirmed::Meeting(MeetingConfirm::RemoveParticipant(p)),

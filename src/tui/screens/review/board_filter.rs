@@ -5,7 +5,7 @@
 use crate::model::Action;
 use crate::store::ActionFilter;
 use crate::tui::effect::Ctx;
-use crate::tui::keymap::action::Action as Key;
+use crate::tui::keymap::command::Command;
 use crate::tui::popups::Purpose;
 use crate::tui::screens::all_actions::{chosen_status, distinct_names, owner_field, resolve_owner, status_fields};
 use crate::tui::screens::review::ReviewState;
@@ -96,9 +96,9 @@ fn board_owners(r: &ReviewState) -> Vec<String> {
 
 impl ReviewState {
     /// `o` and `/` on the action board: the forms, filled in with the filter as it is.
-    pub fn board_filter_form(&self, key: Key) -> Form<Purpose> {
+    pub fn board_filter_form(&self, key: Command) -> Form<Purpose> {
         let f = &self.board_filter;
-        if key == Key::OwnerFilter {
+        if key == Command::OwnerFilter {
             let owners = board_owners(self);
             let current = f.owner.clone().unwrap_or_default();
             Form::new(

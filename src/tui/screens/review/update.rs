@@ -4,7 +4,7 @@
 use crate::model::{CauseState, EventKind, Milestone};
 use crate::store::StoreError;
 use crate::tui::effect::{Ctx, Effect};
-use crate::tui::keymap::action::Action;
+use crate::tui::keymap::command::Command;
 use crate::tui::popups::{Confirmed, MenuPurpose, Popup, Purpose};
 use crate::tui::screens::review::board;
 use crate::tui::screens::review::forms::{action_form, event_form, incident_form};
@@ -14,35 +14,35 @@ use crate::tui::widgets::menu::Menu;
 
 /// What a key does on the review (meeting mode has had its turn): the review's state changes
 /// here, the rest comes back as effects.
-pub fn update(r: &mut ReviewState, action: Action, ctx: &Ctx) -> Vec<Effect> {
+pub fn update(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Vec<Effect> {
     let mut fx = Vec::new();
-    update_review(r, ctx, &mut fx, action);
+    update_review(r, ctx, &mut fx, command);
     fx
 }
 
-fn update_review(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action: Action) {
-    match (action, r.focus) {
-        (Action::Back, _) => fx.push(Effect::Home),
-        (Action::NextPane, _) => r.focus = r.focus.next(),
-        (Action::PrevPane, _) => r.focus = r.focus.prev(),
-        (Action::FocusTimeline, _) => r.focus = Pane::Timeline,
-        (Action::FocusCauses, _) => r.focus = Pane::Causes,
-        (Action::FocusActions, _) => r.focus = Pane::Actions,
-        (Action::Zoom, _) => r.zoom = !r.zoom,
-        (Action::CycleZone, _) => {
+fn update_review(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: Command) {
+    match (command, r.focus) {
+        (Command::Back, _) => fx.push(Effect::Home),
+        (Command::NextPane, _) => r.focus = r.focus.next(),
+        (Command::PrevPane, _) => r.focus = r.focus.prev(),
+        (Command::FocusTimeline, _) => r.focus = Pane::Timeline,
+        (Command::FocusCauses, _) => r.focus = Pane::Causes,
+        (Command::FocusActions, _) => r.focus = Pane::Actions,
+        (Command::Zoom, _) => r.zoom = !r.zoom,
+        (Command::CycleZone, _) => {
             r.zone = r.zone.next(r.incident.tz(), ctx.local_zone);
             let label = r.zone.label();
             flash(fx, format!("Showing {label}"), false);
         }
-        (Action::EditIncident, _) => {
+        (Command::EditIncident, _) => {
             let form = incident_form(&r.incident);
             popup(fx, Popup::Form(form));
         }
-        (Action::Export, _) => popup(fx, Popup::Form(crate::tui::popups::export::form(&r.incident))),
-        (Action::History, pane) => show_history(r, ctx, fx, pane),
-        (_, Pane::Timeline) => update_timeline(r, ctx, fx, action),
-        (_, Pane::Causes) => update_causes(r, ctx, fx, action),
-        (_, Pane::Actions) => update_actions(r, ctx, fx, action),
+        (Command::Export, _) => popup(fx, Popup::Form(crate::tui::popups::export::form(&r.incident))),
+        (Command::History, pane) => show_history(r, ctx, fx, pane),
+        (_, Pane::Timeline) => update_timeline(r, ctx, fx, command),
+        (_, Pane::Causes) => update_causes(r, ctx, fx, command),
+        (_, Pane::Actions) => update_actions(r, ctx, fx, command),
     }
 }
 
@@ -85,22 +85,22 @@ fn show_history(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, pane: Pane
     }
 }
 
-fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action: Action) {
+fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: Command) {
     let page = r.timeline.height.max(1) as i64;
-    match action {
-        Action::Import => {
+    match command {
+        Command::Import => {
             popup(
                 fx,
                 Popup::Form(crate::tui::popups::import_preview::form(&r.incident, ctx.cwd)),
             );
         }
-        Action::Up => r.timeline.move_by(-1),
-        Action::Down => r.timeline.move_by(1),
-        Action::PageUp => r.timeline.move_by(-page),
-        Action::PageDown => r.timeline.move_by(page),
-        Action::Top => r.timeline.select_index(0),
-        Action::Bottom => r.timeline.select_index(i64::MAX),
-        Action::Add => popup(
+        Command::Up => r.timeline.move_by(-1),
+        Command::Down => r.timeline.move_by(1),
+        Command::PageUp => r.timeline.move_by(-page),
+        Command::PageDown => r.timeline.move_by(page),
+        Command::Top => r.timeline.select_index(0),
+        Command::Bottom => r.timeline.select_index(i64::MAX),
+        Command::Add => popup(
             fx,
             Popup::Form(Form::new(
                 "Add event",
@@ -108,13 +108,13 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action:
                 vec![Field::line("Event", "").with_hint("14:32 text · -5m text · +3m text · text (now)")],
             )),
         ),
-        Action::Edit | Action::Select => {
+        Command::Edit | Command::Select => {
             if let Some(e) = r.timeline.selected_event().cloned() {
                 let form = event_form(&e, r.zone);
                 popup(fx, Popup::Form(form));
             }
         }
-        Action::Delete => {
+        Command::Delete => {
             if let Some(e) = r.timeline.selected_event().cloned() {
                 let first = crate::tui::view::truncate(e.text.lines().next().unwrap_or(""), 40);
                 popup(
@@ -123,11 +123,11 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action:
                 );
             }
         }
-        Action::SetMilestone => milestone_menu(r, fx),
-        Action::LinkEvidence => evidence_menu(r, fx),
-        Action::Filter => search_form(r, fx),
-        Action::SearchNext | Action::SearchPrev => search_again(r, ctx, fx, action == Action::SearchNext),
-        _ => fx.push(Effect::Unavailable(action)),
+        Command::SetMilestone => milestone_menu(r, fx),
+        Command::LinkEvidence => evidence_menu(r, fx),
+        Command::Filter => search_form(r, fx),
+        Command::SearchNext | Command::SearchPrev => search_again(r, ctx, fx, command == Command::SearchNext),
+        _ => fx.push(Effect::Unavailable(command)),
     }
 }
 
@@ -220,17 +220,17 @@ fn search_again(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, forward: b
     }
 }
 
-fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action: Action) {
-    match action {
-        Action::Up => select_cause(r, ctx, fx, r.cause_sel.saturating_sub(1)),
-        Action::Down => select_cause(r, ctx, fx, r.cause_sel.saturating_add(1)),
-        Action::Top => select_cause(r, ctx, fx, 0),
-        Action::Bottom => select_cause(r, ctx, fx, usize::MAX),
-        Action::CauseSuspected => set_cause_state(r, ctx, fx, CauseState::Suspected),
-        Action::CauseConfirmed => set_cause_state(r, ctx, fx, CauseState::Confirmed),
-        Action::CauseRuledOut => set_cause_state(r, ctx, fx, CauseState::RuledOut),
-        Action::CauseUnexamined => set_cause_state(r, ctx, fx, CauseState::Unexamined),
-        Action::Edit | Action::Select => {
+fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: Command) {
+    match command {
+        Command::Up => select_cause(r, ctx, fx, r.cause_sel.saturating_sub(1)),
+        Command::Down => select_cause(r, ctx, fx, r.cause_sel.saturating_add(1)),
+        Command::Top => select_cause(r, ctx, fx, 0),
+        Command::Bottom => select_cause(r, ctx, fx, usize::MAX),
+        Command::CauseSuspected => set_cause_state(r, ctx, fx, CauseState::Suspected),
+        Command::CauseConfirmed => set_cause_state(r, ctx, fx, CauseState::Confirmed),
+        Command::CauseRuledOut => set_cause_state(r, ctx, fx, CauseState::RuledOut),
+        Command::CauseUnexamined => set_cause_state(r, ctx, fx, CauseState::Unexamined),
+        Command::Edit | Command::Select => {
             if let Some(c) = r.selected_cause().cloned() {
                 popup(
                     fx,
@@ -242,7 +242,7 @@ fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action: A
                 );
             }
         }
-        Action::Add => popup(
+        Command::Add => popup(
             fx,
             Popup::Form(Form::new(
                 "Add a custom cause",
@@ -250,7 +250,7 @@ fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action: A
                 vec![Field::line("Name", "").with_hint("e.g. DNS, configuration, human error")],
             )),
         ),
-        Action::Delete => {
+        Command::Delete => {
             if let Some(c) = r.selected_cause().cloned() {
                 popup(
                     fx,
@@ -261,27 +261,27 @@ fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action: A
                 );
             }
         }
-        _ => fx.push(Effect::Unavailable(action)),
+        _ => fx.push(Effect::Unavailable(command)),
     }
 }
 
-fn update_actions(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action: Action) {
-    match action {
-        Action::Up | Action::Down | Action::Top | Action::Bottom => {
+fn update_actions(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: Command) {
+    match command {
+        Command::Up | Command::Down | Command::Top | Command::Bottom => {
             let order = board::board_order(&r.board);
             if let Some(pos) = order.iter().position(|i| *i == r.action_sel) {
-                let new = match action {
-                    Action::Up => pos.saturating_sub(1),
-                    Action::Down => (pos + 1).min(order.len() - 1),
-                    Action::Top => 0,
+                let new = match command {
+                    Command::Up => pos.saturating_sub(1),
+                    Command::Down => (pos + 1).min(order.len() - 1),
+                    Command::Top => 0,
                     _ => order.len() - 1,
                 };
                 r.action_sel = order[new];
             }
         }
-        Action::Left | Action::Right => {
+        Command::Left | Command::Right => {
             if let Some(cur) = r.selected_action().map(|a| a.status) {
-                let target = if action == Action::Left {
+                let target = if command == Command::Left {
                     cur.previous()
                 } else {
                     cur.next()
@@ -293,32 +293,32 @@ fn update_actions(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, action: 
                 }
             }
         }
-        Action::MoveLeft | Action::MoveRight => move_action(r, ctx, fx, action == Action::MoveLeft),
-        Action::Add => {
+        Command::MoveLeft | Command::MoveRight => move_action(r, ctx, fx, command == Command::MoveLeft),
+        Command::Add => {
             let cause = r.causes.iter().find(|c| c.state == CauseState::Confirmed).cloned();
             let form = action_form(None, &r.causes, cause.as_ref(), &r.participants);
             popup(fx, Popup::Form(form));
         }
-        Action::Edit | Action::Select => {
+        Command::Edit | Command::Select => {
             if let Some(a) = r.selected_action().cloned() {
                 let cause = a.cause_id.and_then(|id| r.causes.iter().find(|c| c.id == id)).cloned();
                 let form = action_form(Some(&a), &r.causes, cause.as_ref(), &r.participants);
                 popup(fx, Popup::Form(form));
             }
         }
-        Action::Delete => {
+        Command::Delete => {
             if let Some(a) = r.selected_action().cloned() {
                 popup(
                     fx,
                     Popup::Confirm(
-                        format!("Delete the action \"{}\"?", a.title),
+                        format!("Delete the command \"{}\"?", a.title),
                         Confirmed::DeleteAction(a),
                     ),
                 );
             }
         }
-        Action::OwnerFilter | Action::Filter => fx.push(Effect::popup(Popup::Form(r.board_filter_form(action)))),
-        _ => fx.push(Effect::Unavailable(action)),
+        Command::OwnerFilter | Command::Filter => fx.push(Effect::popup(Popup::Form(r.board_filter_form(command)))),
+        _ => fx.push(Effect::Unavailable(command)),
     }
 }
 

@@ -1,38 +1,38 @@
-//! What a key asks for. Keys map to these, never to side effects: `App::update(action)`
-//! decides what an action means in the current state.
+//! What a key asks for. Keys map to these, never to side effects: `App::update(command)`
+//! decides what a command means in the current state.
 
 use crate::tui::keymap::Context;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// Declares the actions once, with their stable name (used in keymap.toml) and the short
+/// Declares the commands once, with their stable name (used in keymap.toml) and the short
 /// description shown in the key-hint bar, so that the three can never drift apart.
-macro_rules! actions {
+macro_rules! commands {
     ($($(#[$m:meta])* $variant:ident => $name:literal, $short:literal;)+) => {
         /// Something the user asked for with a key.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
-        pub enum Action { $($(#[$m])* $variant),+ }
+        pub enum Command { $($(#[$m])* $variant),+ }
 
-        impl Action {
-            /// Every action, in the order hints and help list them.
-            pub const ALL: &'static [Action] = &[$(Action::$variant),+];
+        impl Command {
+            /// Every command, in the order hints and help list them.
+            pub const ALL: &'static [Command] = &[$(Command::$variant),+];
 
             /// The stable snake_case name used in keymap.toml (the serde name).
             pub fn name(self) -> &'static str {
-                match self { $(Action::$variant => $name),+ }
+                match self { $(Command::$variant => $name),+ }
             }
 
             /// A short description for the key-hint bar: "add", "next match".
             pub fn description(self) -> &'static str {
-                match self { $(Action::$variant => $short),+ }
+                match self { $(Command::$variant => $short),+ }
             }
         }
     };
 }
 
-actions! {
+commands! {
     /// Leave the program at once (ctrl-c).
     Quit => "quit", "quit";
     /// Go back one level; on the home screen this quits.
@@ -103,10 +103,10 @@ actions! {
     EndMeeting => "end_meeting", "end meeting";
 }
 
-impl Action {
+impl Command {
     /// Moving around rather than changing anything; the help overlay lists these apart.
     pub fn is_navigation(self) -> bool {
-        use Action::*;
+        use Command::*;
         matches!(
             self,
             NextPane
@@ -132,7 +132,7 @@ impl Action {
     /// (its database file was deleted or replaced). The store refuses such writes too; this
     /// only spares the user a form they could not save.
     pub fn writes(self) -> bool {
-        use Action::*;
+        use Command::*;
         matches!(
             self,
             Add | Edit
@@ -162,17 +162,17 @@ impl Action {
     /// The hint-bar word, where the context changes what the action means.
     pub fn short_in(self, ctx: Context) -> &'static str {
         match (self, ctx) {
-            (Action::Back, Context::Home | Context::Welcome) => "quit",
-            (Action::Back, Context::Popup) => "close",
-            (Action::Select, Context::Popup) => "confirm",
-            (Action::Filter, Context::Insights) => "dates",
+            (Command::Back, Context::Home | Context::Welcome) => "quit",
+            (Command::Back, Context::Popup) => "close",
+            (Command::Select, Context::Popup) => "confirm",
+            (Command::Filter, Context::Insights) => "dates",
             (action, _) => action.description(),
         }
     }
 
     /// The longer description the help overlay shows, worded for the context it is used in.
     pub fn description_in(self, ctx: Context) -> &'static str {
-        use Action::*;
+        use Command::*;
         use Context as C;
         match (self, ctx) {
             (Quit, _) => "quit now",
@@ -252,35 +252,35 @@ impl Action {
     }
 }
 
-impl fmt::Display for Action {
+impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
 }
 
-/// A name in keymap.toml that is not an action.
+/// A name in keymap.toml that is not a command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown action \"{given}\"{}", suggestion.map(|s| format!(" (did you mean \"{s}\"?)")).unwrap_or_default())]
-pub struct UnknownAction {
+#[error("unknown command \"{given}\"{}", suggestion.map(|s| format!(" (did you mean \"{s}\"?)")).unwrap_or_default())]
+pub struct UnknownCommand {
     pub given: String,
     pub suggestion: Option<&'static str>,
 }
 
-impl FromStr for Action {
-    type Err = UnknownAction;
+impl FromStr for Command {
+    type Err = UnknownCommand;
 
-    fn from_str(s: &str) -> Result<Action, UnknownAction> {
+    fn from_str(s: &str) -> Result<Command, UnknownCommand> {
         let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
-        if let Some(action) = Action::ALL.iter().find(|a| a.name() == wanted) {
+        if let Some(action) = Command::ALL.iter().find(|a| a.name() == wanted) {
             return Ok(*action);
         }
-        let suggestion = Action::ALL
+        let suggestion = Command::ALL
             .iter()
             .map(|a| (edit_distance(&wanted, a.name()), a.name()))
             .filter(|(d, _)| *d <= 2)
             .min()
             .map(|(_, name)| name);
-        Err(UnknownAction {
+        Err(UnknownCommand {
             given: s.to_string(),
             suggestion,
         })
@@ -309,16 +309,16 @@ mod tests {
 
     #[test]
     fn names_match_serde_and_parse_back() {
-        for action in Action::ALL {
+        for action in Command::ALL {
             let serde_name = toml::Value::try_from(action).unwrap();
             assert_eq!(serde_name.as_str(), Some(action.name()));
-            assert_eq!(action.name().parse::<Action>(), Ok(*action));
+            assert_eq!(action.name().parse::<Command>(), Ok(*action));
         }
     }
 
     #[test]
     fn every_action_is_described_in_every_context() {
-        for action in Action::ALL {
+        for action in Command::ALL {
             assert!(!action.description().is_empty(), "{action}");
             assert!(action.description().len() <= 14, "{action}: keep hints short");
             for ctx in Context::ALL {
@@ -329,10 +329,10 @@ mod tests {
 
     #[test]
     fn unknown_name_suggests_the_closest() {
-        let err = "ad".parse::<Action>().unwrap_err();
-        assert_eq!(err.to_string(), "unknown action \"ad\" (did you mean \"add\"?)");
-        let err = "frobnicate".parse::<Action>().unwrap_err();
-        assert_eq!(err.to_string(), "unknown action \"frobnicate\"");
-        assert_eq!("Search-Next".parse::<Action>(), Ok(Action::SearchNext));
+        let err = "ad".parse::<Command>().unwrap_err();
+        assert_eq!(err.to_string(), "unknown command \"ad\" (did you mean \"add\"?)");
+        let err = "frobnicate".parse::<Command>().unwrap_err();
+        assert_eq!(err.to_string(), "unknown command \"frobnicate\"");
+        assert_eq!("Search-Next".parse::<Command>(), Ok(Command::SearchNext));
     }
 }
