@@ -185,7 +185,7 @@ fn render_owners(s: &Stats, area: Rect, buf: &mut Buffer, theme: &Theme) {
     ))
     .render(row(area, 0), buf);
     if s.owners.is_empty() {
-        Line::from(Span::styled("No open command.", theme.muted)).render(row(area, 1), buf);
+        Line::from(Span::styled("No open action.", theme.muted)).render(row(area, 1), buf);
         return;
     }
     let w = area.width as usize;

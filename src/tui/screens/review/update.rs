@@ -311,7 +311,7 @@ fn update_actions(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command:
                 popup(
                     fx,
                     Popup::Confirm(
-                        format!("Delete the command \"{}\"?", a.title),
+                        format!("Delete the action \"{}\"?", a.title),
                         Confirmed::DeleteAction(a),
                     ),
                 );
