@@ -491,7 +491,11 @@ mod tests {
     /// a time inside the span goes on its day; one before or after on the date nearest.
     #[test]
     fn a_time_of_day_goes_inside_a_resolved_incidents_span() {
-        let c = span("2026-12-01T08:00:00Z", "2026-11-29T12:00:00Z", Some("2026-11-29T14:00:00Z"));
+        let c = span(
+            "2026-12-01T08:00:00Z",
+            "2026-11-29T12:00:00Z",
+            Some("2026-11-29T14:00:00Z"),
+        );
         check(
             &c,
             &[
@@ -511,7 +515,10 @@ mod tests {
         );
         // Without a span (an incident with no start and no events): the latest not in the future.
         let none = ctx("Europe/Berlin", "2026-12-01T08:00:00Z"); // 09:00 in Berlin
-        check(&none, &[("08:59", "2026-12-01T07:59:00Z"), ("13:58", "2026-11-30T12:58:00Z")]);
+        check(
+            &none,
+            &[("08:59", "2026-12-01T07:59:00Z"), ("13:58", "2026-11-30T12:58:00Z")],
+        );
     }
 
     /// An incident still running since 22:30 yesterday, at 01:00: times before midnight go on
@@ -534,14 +541,21 @@ mod tests {
         );
         // The next morning, still open: 13:58 is yesterday's (today's is still to come).
         let next = span("2026-11-30T08:00:00Z", "2026-11-29T12:00:00Z", None);
-        check(&next, &[("13:58", "2026-11-29T12:58:00Z"), ("08:30", "2026-11-30T07:30:00Z")]);
+        check(
+            &next,
+            &[("13:58", "2026-11-29T12:58:00Z"), ("08:30", "2026-11-30T07:30:00Z")],
+        );
     }
 
     /// A resolved incident whose last event lies ahead (a planned follow-up): the future is
     /// excluded while a date inside the span is not in it.
     #[test]
     fn the_future_is_excluded() {
-        let c = span("2026-11-30T09:00:00Z", "2026-11-28T12:00:00Z", Some("2026-12-05T12:00:00Z"));
+        let c = span(
+            "2026-11-30T09:00:00Z",
+            "2026-11-28T12:00:00Z",
+            Some("2026-12-05T12:00:00Z"),
+        );
         check(
             &c,
             &[
@@ -552,7 +566,10 @@ mod tests {
         );
         // A span wholly ahead (a start typed in the future): the date nearest it.
         let ahead = span("2026-11-30T09:00:00Z", "2026-12-02T12:00:00Z", None);
-        check(&ahead, &[("13:58", "2026-12-02T12:58:00Z"), ("11:00", "2026-12-02T10:00:00Z")]);
+        check(
+            &ahead,
+            &[("13:58", "2026-12-02T12:58:00Z"), ("11:00", "2026-12-02T10:00:00Z")],
+        );
     }
 
     /// On the date chosen, a time the clocks skip is refused naming the gap; a repeated hour
@@ -566,7 +583,10 @@ mod tests {
             "02:30 does not exist on Sun 29 Mar 2026 in Europe/Berlin (clocks jump from 02:00 to 03:00)"
         );
         assert_eq!(split_quick_entry("02:30 paged", &spring), Err(err));
-        check(&spring, &[("01:59", "2026-03-29T00:59:00Z"), ("03:00", "2026-03-29T01:00:00Z")]);
+        check(
+            &spring,
+            &[("01:59", "2026-03-29T00:59:00Z"), ("03:00", "2026-03-29T01:00:00Z")],
+        );
         let autumn = span("2026-10-25T08:00:00Z", "2026-10-24T22:00:00Z", None);
         check(
             &autumn,
@@ -590,9 +610,18 @@ mod tests {
     fn describe_names_the_day_and_zone() {
         let now = utc("2026-11-30T09:00:00Z");
         let berlin: Tz = "Europe/Berlin".parse().unwrap();
-        assert_eq!(describe(utc("2026-11-29T12:58:00Z"), berlin, now), "Sun 29 Nov 13:58 CET");
-        assert_eq!(describe(utc("2026-11-29T12:58:05Z"), berlin, now), "Sun 29 Nov 13:58:05 CET");
-        assert_eq!(describe(utc("2025-07-01T12:00:00Z"), berlin, now), "Tue 1 Jul 2025 14:00 CEST");
+        assert_eq!(
+            describe(utc("2026-11-29T12:58:00Z"), berlin, now),
+            "Sun 29 Nov 13:58 CET"
+        );
+        assert_eq!(
+            describe(utc("2026-11-29T12:58:05Z"), berlin, now),
+            "Sun 29 Nov 13:58:05 CET"
+        );
+        assert_eq!(
+            describe(utc("2025-07-01T12:00:00Z"), berlin, now),
+            "Tue 1 Jul 2025 14:00 CEST"
+        );
     }
 
     #[test]

@@ -1161,7 +1161,9 @@ impl App {
         let Screen::Review(r) = &self.screen else {
             return Ok(());
         };
-        let ctx = (self.store).time_context(&r.incident, self.now(), Some(original.at)).map_err(msg)?;
+        let ctx = (self.store)
+            .time_context(&r.incident, self.now(), Some(original.at))
+            .map_err(msg)?;
         let input = EventInput::from_form(form).map_err(msg)?;
         let mut e = original.clone();
         e.at = time::parse_time(&input.time, &ctx).map_err(msg)?;

@@ -257,7 +257,7 @@ fn bad_input_gets_one_clear_line_and_changes_nothing() {
     );
     env.fails(
         &["log", "-i", "1", "--at", "2026-03-29 02:30", "x"],
-        "does not exist in Europe/Berlin",
+        "02:30 does not exist on Sun 29 Mar 2026 in Europe/Berlin (clocks jump from 02:00 to 03:00)",
     );
 }
 
