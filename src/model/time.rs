@@ -18,13 +18,8 @@ pub enum TimeError {
     Unreadable(String),
     /// A wall-clock time the clocks jump over: `02:30 does not exist on Sun 29 Mar 2026 in
     /// Europe/Berlin (clocks jump from 02:00 to 03:00)`.
-    #[error("{time} does not exist on {date} in {zone} ({gap})")]
-    Skipped {
-        time: String,
-        date: String,
-        zone: String,
-        gap: String,
-    },
+    #[error("{0}")]
+    Skipped(Box<SkippedTime>),
     #[error("time \"{0}\" is relative to the selected event, and there is none")]
     NoAnchor(String),
     #[error("cannot read date \"{0}\" (accepted: {ACCEPTED_DUE})")]
@@ -33,6 +28,16 @@ pub enum TimeError {
     UnknownZone(String),
     #[error("time \"{0}\" is out of range (debrief stores the years 1 to 9999)")]
     OutOfRange(String),
+}
+
+/// A wall-clock time that does not exist: the time, its date, the zone and the jump.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{time} does not exist on {date} in {zone} ({gap})")]
+pub struct SkippedTime {
+    pub time: String,
+    pub date: String,
+    pub zone: String,
+    pub gap: String,
 }
 
 /// The years debrief stores times in: those a time can be typed in (four digits). Every stored
@@ -365,12 +370,12 @@ fn skipped(naive: NaiveDateTime, zone: Tz) -> TimeError {
         Some((from, to)) => format!("clocks jump from {} to {}", from.format("%H:%M"), to.format("%H:%M")),
         None => "the clocks skip it".to_string(),
     };
-    TimeError::Skipped {
+    TimeError::Skipped(Box::new(SkippedTime {
         time: time.format(clock).to_string(),
         date: naive.date().format("%a %-d %b %Y").to_string(),
         zone: zone.name().to_string(),
         gap,
-    }
+    }))
 }
 
 /// The wall-clock times a skipped time lies between: the clock reads the first just before the
@@ -663,10 +668,7 @@ mod tests {
         let c = ctx("Europe/Berlin", "2026-11-26T12:00:00Z");
         assert_eq!(parse_time("2026-03-29 01:59", &c), Ok(utc("2026-03-29T00:59:00Z")));
         assert_eq!(parse_time("2026-03-29 03:00", &c), Ok(utc("2026-03-29T01:00:00Z")));
-        assert!(matches!(
-            parse_time("2026-03-29 02:30", &c),
-            Err(TimeError::Skipped { .. })
-        ));
+        assert!(matches!(parse_time("2026-03-29 02:30", &c), Err(TimeError::Skipped(_))));
         // 02:30 happens twice on 25 October: the first (still summer time, UTC+2) is meant.
         assert_eq!(parse_time("2026-10-25 02:30", &c), Ok(utc("2026-10-25T00:30:00Z")));
         assert_eq!(parse_time("2026-10-25 03:30", &c), Ok(utc("2026-10-25T02:30:00Z")));

@@ -1161,7 +1161,8 @@ impl App {
         let Screen::Review(r) = &self.screen else {
             return Ok(());
         };
-        let ctx = (self.store)
+        let ctx = self
+            .store
             .time_context(&r.incident, self.now(), Some(original.at))
             .map_err(msg)?;
         let input = EventInput::from_form(form).map_err(msg)?;
