@@ -627,6 +627,15 @@ mod tests {
             describe(utc("2025-07-01T12:00:00Z"), berlin, now),
             "Tue 1 Jul 2025 14:00 CEST"
         );
+        // The ends of the calendar, in zones far from UTC: words, not a panic.
+        for zone in [chrono_tz::Pacific::Kiritimati, chrono_tz::Pacific::Niue] {
+            for (t, now) in [
+                (DateTime::<Utc>::MAX_UTC, DateTime::<Utc>::MIN_UTC),
+                (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC),
+            ] {
+                assert!(!describe(t, zone, now).is_empty());
+            }
+        }
     }
 
     #[test]

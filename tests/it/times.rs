@@ -286,3 +286,30 @@ fn the_console_import_reads_times_without_offset_in_the_forms_zone() {
         Utc.with_ymd_and_hms(2026, 11, 28, 18, 30, 1).unwrap()
     );
 }
+
+/// The event form in another display zone shows the time with its offset, so saving it
+/// unchanged keeps the instant, while a time typed without one is read in the incident's zone.
+#[test]
+fn the_event_form_in_utc_keeps_the_instant_and_reads_typed_times_in_the_incidents_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = incident(dir.path());
+    let mut app = console(&db);
+    key(&mut app, KeyCode::Char('t')); // times in UTC
+    key(&mut app, KeyCode::Char('e'));
+    let form = screen(&mut app, 80, 24);
+    assert!(form.contains("2026-11-28T12:00:00+00:00"), "{form}");
+    assert!(form.contains("→ Sat 28 Nov 13:00 CET"), "{form}");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(form_error(&app), None);
+    let impact = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+    assert_eq!(at_of(&app.store, "impact_started"), impact);
+    key(&mut app, KeyCode::Char('e'));
+    clear_field(&mut app);
+    keys(&mut app, "12:30");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        at_of(&app.store, "impact_started"),
+        Utc.with_ymd_and_hms(2026, 11, 28, 11, 30, 0).unwrap(),
+        "12:30 in Berlin"
+    );
+}
