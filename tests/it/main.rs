@@ -18,4 +18,5 @@ mod reports;
 mod screens;
 mod store;
 mod terminal;
+mod times;
 mod tui;
