@@ -5,7 +5,6 @@
 
 use crate::model::Incident;
 use crate::store::Store;
-use crate::tui::popups::Purpose;
 use crate::tui::widgets::form::{Field, Form};
 use chrono::NaiveDate;
 use std::io;
@@ -19,6 +18,13 @@ pub struct ExportRequest {
     pub incident: i64,
     pub format: String,
     pub path: PathBuf,
+}
+
+/// What an export form is for: the incident, and the file name its paths default to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportForm {
+    pub incident: i64,
+    pub slug: String,
 }
 
 /// A file name from a title: lowercase ASCII letters and digits joined by dashes.
@@ -45,11 +51,11 @@ pub fn default_path(slug: &str, format: &str) -> String {
     format!("./{slug}.{format}")
 }
 
-pub fn form(incident: &Incident) -> Form<Purpose> {
+pub fn form(incident: &Incident) -> Form<ExportForm> {
     let slug = slug(&incident.title, incident.id);
     Form::new(
         format!("Export incident #{}", incident.id),
-        Purpose::Export {
+        ExportForm {
             incident: incident.id,
             slug: slug.clone(),
         },
@@ -83,16 +89,24 @@ pub fn expand_home(typed: &str) -> PathBuf {
     }
 }
 
-/// Reads the form into a request whose directory exists.
-pub fn request(form: &Form<Purpose>) -> Result<ExportRequest, String> {
-    let Purpose::Export { incident, slug } = &form.purpose else {
-        return Err("not an export form".into());
-    };
+/// A typed path as the console means it: a relative one is read from the console's own working
+/// directory (`cwd`), not the process's (a session served to someone else has its own).
+pub fn in_dir(cwd: &Path, path: PathBuf) -> PathBuf {
+    if path.is_absolute() {
+        return path;
+    }
+    let rest = path.strip_prefix(".").map(Path::to_path_buf).unwrap_or(path);
+    cwd.join(rest)
+}
+
+/// Reads the form into a request whose directory exists; a relative path is read from `cwd`.
+pub fn request<P>(form: &Form<P>, what: &ExportForm, cwd: &Path) -> Result<ExportRequest, String> {
+    let ExportForm { incident, slug } = what;
     let format = form.value("Format");
     if !FORMATS.contains(&format.as_str()) {
         return Err(format!("unknown format {format} (accepted: md, json, csv)"));
     }
-    let path = target(slug, &format, &form.value("Path"));
+    let path = in_dir(cwd, target(slug, &format, &form.value("Path")));
     check_place(&path)?;
     Ok(ExportRequest {
         incident: *incident,

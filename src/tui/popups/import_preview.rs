@@ -8,7 +8,6 @@ use crate::import::{self as importer, Job, JobError, Preview, Watch};
 use crate::model::time::TimeContext;
 use crate::model::{EventKind, Incident};
 use crate::store::{ImportOutcome, Store};
-use crate::tui::popups::Purpose;
 use crate::tui::theme::Theme;
 use crate::tui::view::{ZoneMode, count, truncate};
 use crate::tui::widgets::form::{Field, Form};
@@ -49,12 +48,18 @@ pub struct ImportPreview {
     pub note: Option<String>,
 }
 
-pub fn form(incident: &Incident, dir: &Path) -> Form<Purpose> {
+/// What an import form is for: the incident the events go into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportForm {
+    pub incident: i64,
+}
+
+pub fn form(incident: &Incident, dir: &Path) -> Form<ImportForm> {
     let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
     let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.key()).collect();
     Form::new(
         format!("Import events into #{}", incident.id),
-        Purpose::Import { incident: incident.id },
+        ImportForm { incident: incident.id },
         vec![
             Field::line("File", "")
                 .with_hint("a path; ~ is your home; → completes a file name from this directory")
@@ -87,11 +92,16 @@ fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Reads the form into a request; the file is opened later, by [`preview`].
-pub fn request(form: &Form<Purpose>, ctx: TimeContext, zone: ZoneMode) -> Result<ImportRequest, String> {
-    let Purpose::Import { incident } = &form.purpose else {
-        return Err("not an import form".into());
-    };
+/// Reads the form into a request (a relative path is read from `cwd`, the console's working
+/// directory); the file is opened later, by [`preview`].
+pub fn request<P>(
+    form: &Form<P>,
+    what: &ImportForm,
+    ctx: TimeContext,
+    zone: ZoneMode,
+    cwd: &Path,
+) -> Result<ImportRequest, String> {
+    let incident = &what.incident;
     let typed = form.value("File");
     if typed.is_empty() {
         return Err("Type the path of the file to import.".into());
@@ -101,10 +111,11 @@ pub fn request(form: &Form<Purpose>, ctx: TimeContext, zone: ZoneMode) -> Result
     }
     let format: Format = form.value("Format").parse().map_err(|e| format!("{e}"))?;
     let kind: EventKind = form.value("Kind").parse().map_err(|e| format!("{e}"))?;
-    let path = crate::tui::popups::export::expand_home(&typed);
+    let typed = crate::tui::popups::export::expand_home(&typed);
     Ok(ImportRequest {
-        job: Job::for_file(*incident, &path, format, kind),
-        path,
+        // Named as typed; read from the console's directory.
+        job: Job::for_file(*incident, &typed, format, kind),
+        path: crate::tui::popups::export::in_dir(cwd, typed),
         ctx,
         zone,
     })

@@ -4,9 +4,8 @@
 
 use crate::model::ActionStatus;
 use crate::store::{ActionFilter, ActionRow, Store};
-use crate::tui::effect::{Ctx, Effect};
+use crate::tui::effect::{Ctx, Show};
 use crate::tui::keymap::command::Command;
-use crate::tui::popups::{Popup, Purpose};
 use crate::tui::screens::review::board::kind_tag;
 use crate::tui::theme::Theme;
 use crate::tui::view::{fit, truncate};
@@ -16,6 +15,18 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
+
+/// What the list of every incident's actions's forms are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrossForm {
+    Owner,
+    Filter,
+}
+
+/// A popup the list of every incident's actions opens.
+pub type CrossPopup = Show<CrossForm>;
+/// What the list of every incident's actions asks `App` to do.
+pub type Effect = crate::tui::effect::Effect<CrossPopup>;
 
 /// The statuses shown; "open" is what is still owed.
 pub const STATUS_CHOICES: [&str; 5] = ["open", "all", "todo", "doing", "done"];
@@ -335,7 +346,7 @@ pub fn status_fields(statuses: &str, overdue_only: bool) -> [Field; 2] {
 }
 
 /// What [`status_fields`] were set to: one of [`STATUS_CHOICES`] (`default` if none), and overdue only.
-pub fn chosen_status(form: &Form<Purpose>, default: &'static str) -> (&'static str, bool) {
+pub fn chosen_status<P>(form: &Form<P>, default: &'static str) -> (&'static str, bool) {
     let status = form.value("Status");
     let status = STATUS_CHOICES
         .iter()
@@ -384,17 +395,17 @@ impl CrossState {
             Command::OwnerFilter => {
                 let current = self.owner.clone().unwrap_or_default();
                 let owners = known_owners(ctx.store).unwrap_or_default();
-                return vec![Effect::popup(Popup::Form(Form::new(
+                return vec![Effect::popup(CrossPopup::Form(Form::new(
                     "Whose actions?",
-                    Purpose::CrossOwner,
+                    CrossForm::Owner,
                     vec![owner_field(&current, &owners)],
                 )))];
             }
             Command::Filter => {
                 let fields = status_fields(self.statuses, self.overdue_only).into();
-                return vec![Effect::popup(Popup::Form(Form::new(
+                return vec![Effect::popup(CrossPopup::Form(Form::new(
                     "Filter the actions",
-                    Purpose::CrossFilter,
+                    CrossForm::Filter,
                     fields,
                 )))];
             }
@@ -404,14 +415,14 @@ impl CrossState {
     }
 
     /// The owner form: who, resolved against the owners that exist.
-    pub fn apply_owner(&mut self, form: &Form<Purpose>, ctx: &Ctx) -> Result<(), String> {
+    pub fn apply_owner<P>(&mut self, form: &Form<P>, ctx: &Ctx) -> Result<(), String> {
         let owners = known_owners(ctx.store).map_err(|e| e.to_string())?;
         let owner = resolve_owner(&form.value("Owner"), &owners, ctx.store.author())?;
         self.change(ctx, |c| c.owner = owner)
     }
 
     /// The filter form: which statuses, and overdue only.
-    pub fn apply_filter(&mut self, form: &Form<Purpose>, ctx: &Ctx) -> Result<(), String> {
+    pub fn apply_filter<P>(&mut self, form: &Form<P>, ctx: &Ctx) -> Result<(), String> {
         let (status, overdue) = chosen_status(form, "open");
         self.change(ctx, |c| {
             c.statuses = status;

@@ -2,9 +2,8 @@
 
 use crate::model::time::format_span;
 use crate::store::IncidentSummary;
-use crate::tui::effect::{Ctx, Effect};
+use crate::tui::effect::{Ctx, Failure, Show, msg};
 use crate::tui::keymap::command::Command;
-use crate::tui::popups::{Popup, Purpose};
 use crate::tui::theme::Theme;
 use crate::tui::view::{fit, truncate};
 use crate::tui::widgets::form::{Field, Form};
@@ -12,6 +11,18 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+/// What the list of incidents' forms are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HomeForm {
+    NewIncident,
+    Filter,
+}
+
+/// A popup the list of incidents opens.
+pub type HomePopup = Show<HomeForm>;
+/// What the list of incidents asks `App` to do.
+pub type Effect = crate::tui::effect::Effect<HomePopup>;
 
 #[derive(Debug, Clone, Default)]
 pub struct HomeState {
@@ -58,9 +69,9 @@ impl HomeState {
             Command::Bottom => self.selected = last,
             Command::Select => return self.selected_id().map(Effect::OpenIncident).into_iter().collect(),
             Command::Filter => {
-                return vec![Effect::popup(Popup::Form(Form::new(
+                return vec![Effect::popup(HomePopup::Form(Form::new(
                     "Filter incidents",
-                    Purpose::HomeFilter,
+                    HomeForm::Filter,
                     vec![Field::line("Words", &self.filter).with_hint("empty shows all")],
                 )))];
             }
@@ -72,7 +83,7 @@ impl HomeState {
     }
 
     /// The filter form's words.
-    pub fn apply_filter(&mut self, form: &Form<Purpose>) {
+    pub fn apply_filter<P>(&mut self, form: &Form<P>) {
         self.filter = form.value("Words");
         self.selected = 0;
     }
@@ -159,11 +170,48 @@ impl HomeState {
     }
 }
 
+/// The new-incident form: creates the incident and opens it.
+pub fn apply_new_incident<P>(form: &Form<P>, ctx: &Ctx) -> Result<Vec<Effect>, Failure> {
+    use crate::model::Severity;
+    use crate::model::time::{self, TimeContext};
+    use crate::store::NewIncident;
+    let zone = form.value("Zone");
+    let tz = time::parse_zone(&zone).map_err(msg)?;
+    let started = form.value("Started");
+    let started = if started.is_empty() {
+        None
+    } else {
+        Some(
+            time::parse_time(
+                &started,
+                &TimeContext {
+                    zone: tz,
+                    now: ctx.now,
+                    anchor: None,
+                    around: None,
+                },
+            )
+            .map_err(msg)?,
+        )
+    };
+    let severity = form.value("Severity").parse::<Severity>().unwrap_or(Severity::Sev2);
+    let id = ctx
+        .store
+        .create_incident(&NewIncident {
+            title: form.value("Title"),
+            severity,
+            zone,
+            started_at: started,
+        })
+        .map_err(msg)?;
+    Ok(vec![Effect::OpenIncident(id)])
+}
+
 /// The new-incident form, its zone filled in.
-pub fn new_incident_form(zone: &str) -> Form<Purpose> {
+pub fn new_incident_form(zone: &str) -> Form<HomeForm> {
     Form::new(
         "New incident",
-        Purpose::NewIncident,
+        HomeForm::NewIncident,
         vec![
             Field::line("Title", ""),
             Field::choice("Severity", &["SEV1", "SEV2", "SEV3", "SEV4"], "SEV2").with_hint("←/→"),

@@ -49,6 +49,16 @@ pub struct Menu<P> {
 }
 
 impl<P> Menu<P> {
+    /// The same menu for another purpose type.
+    pub fn map<Q>(self, f: impl FnOnce(P) -> Q) -> Menu<Q> {
+        Menu {
+            title: self.title,
+            items: self.items,
+            selected: self.selected,
+            purpose: f(self.purpose),
+        }
+    }
+
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let w = self
             .items

@@ -3,11 +3,12 @@
 
 use crate::model::{CauseState, EventKind, Milestone};
 use crate::store::StoreError;
-use crate::tui::effect::{Ctx, Effect};
+use crate::tui::effect::Ctx;
 use crate::tui::keymap::command::Command;
-use crate::tui::popups::{Confirmed, MenuPurpose, Popup, Purpose};
 use crate::tui::screens::review::board;
-use crate::tui::screens::review::forms::{action_form, event_form, incident_form};
+use crate::tui::screens::review::forms::{
+    Effect, ReviewConfirm, ReviewForm, ReviewMenu, ReviewPopup, action_form, event_form, incident_form,
+};
 use crate::tui::screens::review::{Pane, ReviewState};
 use crate::tui::widgets::form::{Field, Form};
 use crate::tui::widgets::menu::Menu;
@@ -36,9 +37,12 @@ fn update_review(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: 
         }
         (Command::EditIncident, _) => {
             let form = incident_form(&r.incident);
-            popup(fx, Popup::Form(form));
+            popup(fx, ReviewPopup::Form(form));
         }
-        (Command::Export, _) => popup(fx, Popup::Form(crate::tui::popups::export::form(&r.incident))),
+        (Command::Export, _) => popup(
+            fx,
+            ReviewPopup::Form(crate::tui::popups::export::form(&r.incident).map(ReviewForm::Export)),
+        ),
         (Command::History, pane) => show_history(r, ctx, fx, pane),
         (_, Pane::Timeline) => update_timeline(r, ctx, fx, command),
         (_, Pane::Causes) => update_causes(r, ctx, fx, command),
@@ -79,7 +83,7 @@ fn show_history(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, pane: Pane
                     .collect::<Vec<_>>()
                     .join("\n")
             };
-            popup(fx, Popup::Message(format!("History of this {what}"), text));
+            popup(fx, ReviewPopup::Message(format!("History of this {what}"), text));
         }
         Err(e) => flash(fx, e.to_string(), true),
     }
@@ -91,7 +95,9 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command
         Command::Import => {
             popup(
                 fx,
-                Popup::Form(crate::tui::popups::import_preview::form(&r.incident, ctx.cwd)),
+                ReviewPopup::Form(
+                    crate::tui::popups::import_preview::form(&r.incident, ctx.cwd).map(ReviewForm::Import),
+                ),
             );
         }
         Command::Up => r.timeline.move_by(-1),
@@ -102,16 +108,16 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command
         Command::Bottom => r.timeline.select_index(i64::MAX),
         Command::Add => popup(
             fx,
-            Popup::Form(Form::new(
+            ReviewPopup::Form(Form::new(
                 "Add event",
-                Purpose::QuickAdd,
+                ReviewForm::QuickAdd,
                 vec![Field::line("Event", "").with_hint("14:32 text · -5m text · +3m text · text (now)")],
             )),
         ),
         Command::Edit | Command::Select => {
             if let Some(e) = r.timeline.selected_event().cloned() {
                 let form = event_form(&e, r.zone);
-                popup(fx, Popup::Form(form));
+                popup(fx, ReviewPopup::Form(form));
             }
         }
         Command::Delete => {
@@ -119,7 +125,7 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command
                 let first = crate::tui::view::truncate(e.text.lines().next().unwrap_or(""), 40);
                 popup(
                     fx,
-                    Popup::Confirm(format!("Delete the event \"{first}\"?"), Confirmed::DeleteEvent(e)),
+                    ReviewPopup::Confirm(format!("Delete the event \"{first}\"?"), ReviewConfirm::DeleteEvent(e)),
                 );
             }
         }
@@ -144,11 +150,11 @@ fn milestone_menu(r: &ReviewState, fx: &mut Vec<Effect>) {
         let selected = choices.iter().position(|m| *m == e.milestone).unwrap_or(0);
         popup(
             fx,
-            Popup::Menu(Menu {
+            ReviewPopup::Menu(Menu {
                 title: "Milestone".into(),
                 items,
                 selected,
-                purpose: MenuPurpose::Milestone(e, choices),
+                purpose: ReviewMenu::Milestone(e, choices),
             }),
         );
     }
@@ -170,11 +176,11 @@ fn evidence_menu(r: &ReviewState, fx: &mut Vec<Effect>) {
             .collect();
         popup(
             fx,
-            Popup::Menu(Menu {
+            ReviewPopup::Menu(Menu {
                 title: "Evidence for which cause?".into(),
                 items,
                 selected: r.cause_sel,
-                purpose: MenuPurpose::Evidence(e, r.causes.clone()),
+                purpose: ReviewMenu::Evidence(e, r.causes.clone()),
             }),
         );
     }
@@ -188,9 +194,9 @@ fn search_form(r: &ReviewState, fx: &mut Vec<Effect>) {
     let current_kind = r.timeline.filter.kinds.first().map(|k| k.key()).unwrap_or("all");
     popup(
         fx,
-        Popup::Form(Form::new(
+        ReviewPopup::Form(Form::new(
             "Search the timeline",
-            Purpose::Search,
+            ReviewForm::Search,
             vec![
                 Field::line("Search", r.timeline.search.as_deref().unwrap_or("")).with_hint("words; empty clears"),
                 Field::choice("Kind", &kinds, current_kind).with_hint("←/→"),
@@ -234,9 +240,9 @@ fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: 
             if let Some(c) = r.selected_cause().cloned() {
                 popup(
                     fx,
-                    Popup::Form(Form::new(
+                    ReviewPopup::Form(Form::new(
                         format!("Notes: {} ({})", c.category.label(), c.state.label()),
-                        Purpose::CauseNotes(c.clone()),
+                        ReviewForm::CauseNotes(c.clone()),
                         vec![Field::multi("Notes", &c.notes).with_hint("what was examined, and what it showed")],
                     )),
                 );
@@ -244,9 +250,9 @@ fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: 
         }
         Command::Add => popup(
             fx,
-            Popup::Form(Form::new(
+            ReviewPopup::Form(Form::new(
                 "Add a custom cause",
-                Purpose::AddCause,
+                ReviewForm::AddCause,
                 vec![Field::line("Name", "").with_hint("e.g. DNS, configuration, human error")],
             )),
         ),
@@ -254,9 +260,9 @@ fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: 
             if let Some(c) = r.selected_cause().cloned() {
                 popup(
                     fx,
-                    Popup::Confirm(
+                    ReviewPopup::Confirm(
                         format!("Delete the cause \"{}\"?", c.category.label()),
-                        Confirmed::DeleteCause(c),
+                        ReviewConfirm::DeleteCause(c),
                     ),
                 );
             }
@@ -297,27 +303,29 @@ fn update_actions(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command:
         Command::Add => {
             let cause = r.causes.iter().find(|c| c.state == CauseState::Confirmed).cloned();
             let form = action_form(None, &r.causes, cause.as_ref(), &r.participants);
-            popup(fx, Popup::Form(form));
+            popup(fx, ReviewPopup::Form(form));
         }
         Command::Edit | Command::Select => {
             if let Some(a) = r.selected_action().cloned() {
                 let cause = a.cause_id.and_then(|id| r.causes.iter().find(|c| c.id == id)).cloned();
                 let form = action_form(Some(&a), &r.causes, cause.as_ref(), &r.participants);
-                popup(fx, Popup::Form(form));
+                popup(fx, ReviewPopup::Form(form));
             }
         }
         Command::Delete => {
             if let Some(a) = r.selected_action().cloned() {
                 popup(
                     fx,
-                    Popup::Confirm(
+                    ReviewPopup::Confirm(
                         format!("Delete the command \"{}\"?", a.title),
-                        Confirmed::DeleteAction(a),
+                        ReviewConfirm::DeleteAction(a),
                     ),
                 );
             }
         }
-        Command::OwnerFilter | Command::Filter => fx.push(Effect::popup(Popup::Form(r.board_filter_form(command)))),
+        Command::OwnerFilter | Command::Filter => {
+            fx.push(Effect::popup(ReviewPopup::Form(r.board_filter_form(command))))
+        }
         _ => fx.push(Effect::Unavailable(command)),
     }
 }
@@ -373,7 +381,7 @@ fn set_cause_state(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, state: 
     }
 }
 
-fn popup(fx: &mut Vec<Effect>, popup: Popup) {
+fn popup(fx: &mut Vec<Effect>, popup: ReviewPopup) {
     fx.push(Effect::popup(popup));
 }
 

@@ -2,11 +2,12 @@
 //! the working agreement and the decisions.
 
 use crate::model::{Participant, Role};
-use crate::tui::effect::{Ctx, Effect, Failure, msg};
+use crate::tui::effect::{Ctx, Failure, msg};
 use crate::tui::keymap::command::Command;
-use crate::tui::popups::{Confirmed, Popup, Purpose};
-use crate::tui::screens::meeting::{MeetingConfirm, MeetingForm, MeetingState, Panel, leaves_for_the_panes};
 use crate::tui::screens::review::ReviewState;
+use crate::tui::screens::review::meeting::{
+    Effect, MeetingConfirm, MeetingForm, MeetingPopup, MeetingState, Panel, leaves_for_the_panes,
+};
 use crate::tui::theme::Theme;
 use crate::tui::view::fit;
 use crate::tui::widgets::form::{Field, Form};
@@ -64,15 +65,15 @@ pub fn update_notes(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<
             }
             None => no_participants(),
         },
-        Command::Add => vec![Effect::popup(Popup::Form(participant_form(None)))],
+        Command::Add => vec![Effect::popup(MeetingPopup::Form(participant_form(None)))],
         Command::Edit | Command::Select => match selected {
-            Some(p) => vec![Effect::popup(Popup::Form(participant_form(Some(&p))))],
+            Some(p) => vec![Effect::popup(MeetingPopup::Form(participant_form(Some(&p))))],
             None => no_participants(),
         },
         Command::Delete => match selected {
-            Some(p) => vec![Effect::popup(Popup::Confirm(
+            Some(p) => vec![Effect::popup(MeetingPopup::Confirm(
                 format!("Remove {} from the participants?", p.name),
-                Confirmed::Meeting(MeetingConfirm::RemoveParticipant(p)),
+                MeetingConfirm::RemoveParticipant(p),
             ))],
             None => no_participants(),
         },
@@ -86,10 +87,10 @@ pub fn update_notes(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<
 }
 
 /// Applies the participant form (add or edit) to the review on screen.
-pub fn apply_participant(
+pub fn apply_participant<P>(
     r: &mut ReviewState,
     purpose: &MeetingForm,
-    form: &Form<Purpose>,
+    form: &Form<P>,
     ctx: &Ctx,
 ) -> Result<(), Failure> {
     let incident = r.incident.id;
@@ -163,7 +164,7 @@ fn describe(p: &Participant) -> String {
     )
 }
 
-fn participant_form(p: Option<&Participant>) -> Form<Purpose> {
+fn participant_form(p: Option<&Participant>) -> Form<MeetingForm> {
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.key()).collect();
     let (title, purpose) = match p {
         Some(p) => ("Edit participant", MeetingForm::EditParticipant(p.clone())),
@@ -171,7 +172,7 @@ fn participant_form(p: Option<&Participant>) -> Form<Purpose> {
     };
     Form::new(
         title,
-        Purpose::Meeting(purpose),
+        purpose,
         vec![
             Field::line("Name", p.map(|p| p.name.as_str()).unwrap_or("")).with_hint("as people call them"),
             Field::choice("Role", &roles, p.map(|p| p.role.key()).unwrap_or("developer"))
