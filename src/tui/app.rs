@@ -206,8 +206,8 @@ impl App {
 
     /// The key-map context the next key is read in.
     pub fn context(&self) -> Context {
-        if !self.popups.is_empty() {
-            return Context::Popup;
+        if let Some(top) = self.popups.last() {
+            return App::popup_context(top);
         }
         match &self.screen {
             Screen::Home(h) if h.incidents.is_empty() => Context::Welcome,
@@ -687,26 +687,51 @@ impl App {
         );
     }
 
+    /// The key-map section of a popup: forms and the popups that take text use [popup]; a
+    /// question, a menu, the conflict chooser and the import preview have their own.
+    fn popup_context(popup: &Popup) -> Context {
+        match popup {
+            Popup::Confirm(..) => Context::Confirm,
+            Popup::Menu(_) => Context::Menu,
+            Popup::Conflict { .. } => Context::Conflict,
+            Popup::Import(_) => Context::ImportPreview,
+            _ => Context::Popup,
+        }
+    }
+
+    /// A key on the top popup: through the popup's section of the key map (a form takes the
+    /// keys typed into it as text).
     fn popup_key(&mut self, key: KeyEvent) {
         let Some(popup) = self.popups.pop() else {
             return;
         };
-        let command = self.keymap.command(Context::Popup, &key);
+        let ctx = App::popup_context(&popup);
+        let command = self.keymap.command(ctx, &key);
+        if ctx != Context::Popup {
+            match command {
+                Some(Command::Quit) => {
+                    self.quit = true;
+                    return self.popups.push(popup);
+                }
+                Some(Command::Help) => {
+                    self.popups.push(popup);
+                    return self.popups.push(Popup::Help(HelpOverlay::new(), ctx));
+                }
+                _ => {}
+            }
+        }
         match popup {
             Popup::Form(mut form) => match form.handle_key(key) {
                 FormOutcome::Continue => self.popups.push(Popup::Form(form)),
                 FormOutcome::Cancel => {}
                 FormOutcome::Submit => self.submit(form),
             },
-            Popup::Menu(menu) => self.menu_key(menu, key),
-            Popup::Confirm(text, what) => {
-                use ratatui::crossterm::event::KeyCode;
-                match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') => self.confirmed(what),
-                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {}
-                    _ => self.popups.push(Popup::Confirm(text, what)),
-                }
-            }
+            Popup::Menu(menu) => self.menu_key(menu, command),
+            Popup::Confirm(text, what) => match command {
+                Some(Command::Yes) => self.confirmed(what),
+                Some(Command::No) => {}
+                _ => self.popups.push(Popup::Confirm(text, what)),
+            },
             Popup::Message(title, text) => {
                 if !matches!(
                     command,
@@ -724,51 +749,48 @@ impl App {
                     self.popups.push(Popup::Help(help, ctx));
                 }
             }
-            Popup::Conflict { what, theirs, mine } => self.conflict_key(what, theirs, mine, key),
+            Popup::Conflict { what, theirs, mine } => self.conflict_key(what, theirs, mine, command),
             Popup::Running(running) => {
-                use ratatui::crossterm::event::KeyCode;
                 if command == Some(Command::Quit) {
                     self.quit = true;
-                } else if key.code == KeyCode::Esc {
+                } else if command == Some(Command::Back) {
                     running.cancel();
                 }
                 self.popups.push(Popup::Running(running));
             }
-            Popup::Import(preview) => self.import_preview_key(preview, key, command),
+            Popup::Import(preview) => self.import_preview_key(preview, command),
         }
     }
 
     /// A key on a menu: moves the selection, chooses, or closes it.
-    fn menu_key(&mut self, mut menu: Menu<MenuPurpose>, key: KeyEvent) {
-        use ratatui::crossterm::event::KeyCode;
-        match key.code {
-            KeyCode::Esc => {}
-            KeyCode::Up | KeyCode::Char('k') => {
+    fn menu_key(&mut self, mut menu: Menu<MenuPurpose>, command: Option<Command>) {
+        match command {
+            Some(Command::Back) => {}
+            Some(Command::Up) => {
                 menu.selected = menu.selected.saturating_sub(1);
                 self.popups.push(Popup::Menu(menu));
             }
-            KeyCode::Down | KeyCode::Char('j') => {
+            Some(Command::Down) => {
                 menu.selected = (menu.selected + 1).min(menu.items.len().saturating_sub(1));
                 self.popups.push(Popup::Menu(menu));
             }
-            KeyCode::Enter | KeyCode::Char(' ') => self.choose(menu),
+            Some(Command::Select) => self.choose(menu),
             _ => self.popups.push(Popup::Menu(menu)),
         }
     }
 
     /// A key on the conflict chooser: save mine over theirs, keep theirs, or edit mine again.
-    fn conflict_key(&mut self, what: String, theirs: String, mut form: Form<Purpose>, key: KeyEvent) {
-        use ratatui::crossterm::event::KeyCode;
-        match key.code {
-            KeyCode::Char('m') => {
+    fn conflict_key(&mut self, what: String, theirs: String, mut form: Form<Purpose>, command: Option<Command>) {
+        match command {
+            Some(Command::KeepMine) => {
                 form.purpose.rebase(&self.store);
                 self.submit(form);
             }
-            KeyCode::Char('t') | KeyCode::Esc => {
+            Some(Command::KeepTheirs) => {
                 self.set_flash("Kept their version; yours was discarded.", false);
                 self.reload();
             }
-            KeyCode::Char('e') => {
+            Some(Command::EditMine) => {
                 form.purpose.rebase(&self.store);
                 form.error = Some("Theirs is saved; Ctrl-S / Enter saves yours over it.".into());
                 self.popups.push(Popup::Form(form));
@@ -785,14 +807,10 @@ impl App {
     fn import_preview_key(
         &mut self,
         preview: Box<crate::tui::popups::import_preview::ImportPreview>,
-        key: KeyEvent,
         command: Option<Command>,
     ) {
-        use ratatui::crossterm::event::{KeyCode, KeyModifiers};
-        let plain = (key.modifiers - KeyModifiers::SHIFT).is_empty();
-        match key.code {
-            _ if command == Some(Command::Quit) => self.quit = true,
-            KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') if plain => {
+        match command {
+            Some(Command::Yes) => {
                 if preview.preview.new > 0 {
                     self.set_flash(
                         format!(
@@ -806,8 +824,7 @@ impl App {
                 self.pending = Some(Pending::Import(preview));
             }
             // Back to the form below, to change the file or the format.
-            KeyCode::Esc => {}
-            KeyCode::Char('n') | KeyCode::Char('N') if plain => {}
+            Some(Command::No) => {}
             _ => self.popups.push(Popup::Import(preview)),
         }
     }

@@ -617,3 +617,23 @@ fn an_import_waits_for_another_process_s_write() {
     assert_eq!(form_error(&app), None);
     assert_eq!(events(&app, id), 13, "{:?}", app.flash);
 }
+
+/// The import preview's keys come from the key map's [import_preview] section (#13 item 5).
+#[test]
+fn a_rebound_import_preview_imports_with_its_new_key() {
+    let (mut app, id) = review();
+    app.keymap = debrief::tui::keymap::KeyMap::from_toml_patch("[import_preview]\nyes = [\"ctrl-y\"]\n").unwrap();
+    preview_of(&mut app, &fixture("api.log"));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains(" C-y  import"), "{text}");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('y'));
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Import(_))),
+        "Enter and y mean nothing now"
+    );
+    assert_eq!(events(&app, id), 0);
+    app.press(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL));
+    assert!(app.popups.is_empty(), "{:?}", form_error(&app));
+    assert!(events(&app, id) > 0, "imported");
+}

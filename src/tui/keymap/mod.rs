@@ -39,7 +39,16 @@ pub enum Context {
     Cross,
     /// Statistics across incidents (`I`).
     Insights,
+    /// Forms and the other popups that take typed text.
     Popup,
+    /// A yes/no question ("Delete the event …?").
+    Confirm,
+    /// A menu to pick from (milestone, evidence).
+    Menu,
+    /// Someone else saved the same item first: keep mine, keep theirs, or edit mine again.
+    Conflict,
+    /// What an import would add.
+    ImportPreview,
 }
 
 impl Context {
@@ -56,6 +65,10 @@ impl Context {
         Context::Cross,
         Context::Insights,
         Context::Popup,
+        Context::Confirm,
+        Context::Menu,
+        Context::Conflict,
+        Context::ImportPreview,
     ];
 
     /// The section name in keymap.toml.
@@ -73,6 +86,10 @@ impl Context {
             Context::Cross => "cross",
             Context::Insights => "insights",
             Context::Popup => "popup",
+            Context::Confirm => "confirm",
+            Context::Menu => "menu",
+            Context::Conflict => "conflict",
+            Context::ImportPreview => "import_preview",
         }
     }
 
@@ -91,6 +108,10 @@ impl Context {
             Context::Cross => "Actions across incidents",
             Context::Insights => "Insights",
             Context::Popup => "Popups and forms",
+            Context::Confirm => "Yes/no question",
+            Context::Menu => "Menu",
+            Context::Conflict => "Edit conflict",
+            Context::ImportPreview => "Import preview",
         }
     }
 
@@ -100,7 +121,15 @@ impl Context {
 
     /// Popups don't fall back to [global]: a `q` typed into a form field is text, not "back".
     pub fn inherits_global(self) -> bool {
-        !matches!(self, Context::Global | Context::Popup)
+        !self.is_popup() && self != Context::Global
+    }
+
+    /// One of the popups' sections.
+    pub fn is_popup(self) -> bool {
+        matches!(
+            self,
+            Context::Popup | Context::Confirm | Context::Menu | Context::Conflict | Context::ImportPreview
+        )
     }
 
     fn index(self) -> usize {
@@ -341,6 +370,26 @@ impl KeyMap {
         })
     }
 
+    /// The keys of `command` in `ctx` as a popup names them: "n / Esc", leaving out a key that
+    /// differs from an earlier one only by case ("N" after "n"); `None` when it has no key.
+    pub fn label(&self, ctx: Context, command: Command) -> Option<String> {
+        let mut shown: Vec<String> = Vec::new();
+        for key in self.keys_for(ctx, command) {
+            if !shown.iter().any(|k| k.to_lowercase() == key.to_lowercase()) {
+                shown.push(key);
+            }
+        }
+        (!shown.is_empty()).then(|| shown.join(" / "))
+    }
+
+    /// The first key of `command` in `ctx`, as shown; `fallback` when it has none.
+    pub fn first_key(&self, ctx: Context, command: Command, fallback: &str) -> String {
+        self.keys_for(ctx, command)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| format!("({fallback}: unbound)"))
+    }
+
     /// Display forms of the keys that trigger `action` in `ctx` (own keys first).
     pub fn keys_for(&self, ctx: Context, command: Command) -> Vec<String> {
         self.effective_keys(ctx, command).0.iter().map(Key::to_string).collect()
@@ -389,6 +438,9 @@ impl KeyMap {
                 Context::Global => "Everywhere except in popups, unless a pane gives the key another meaning.\n\n",
                 Context::Popup => {
                     "Popups do not use the global keys, so that letters typed into a field stay text.\n\n"
+                }
+                Context::Confirm | Context::Menu | Context::Conflict | Context::ImportPreview => {
+                    "Only these keys (not the global ones).\n\n"
                 }
                 Context::Meeting | Context::WrapUp => "Plus the meeting agenda's keys and the global keys.\n\n",
                 Context::Agenda => {

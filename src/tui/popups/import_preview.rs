@@ -8,6 +8,8 @@ use crate::import::{self as importer, Job, JobError, Preview, Watch};
 use crate::model::time::TimeContext;
 use crate::model::{EventKind, Incident};
 use crate::store::{ImportOutcome, Store};
+use crate::tui::keymap::command::Command;
+use crate::tui::keymap::{Context, KeyMap};
 use crate::tui::theme::Theme;
 use crate::tui::view::{ZoneMode, count, truncate};
 use crate::tui::widgets::form::{Field, Form};
@@ -290,7 +292,9 @@ impl ImportPreview {
         tail
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    /// The preview, and the keys of the key map's [import_preview] section.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, keys: &KeyMap) {
+        let key = |c: Command, name: &str| format!(" {} ", keys.first_key(Context::ImportPreview, c, name));
         let width = area.width.saturating_sub(4).min(100);
         // Borders, a blank line and the keys: the keys stay on screen however short it is.
         let room = area.height.saturating_sub(4) as usize;
@@ -302,9 +306,9 @@ impl ImportPreview {
         };
         lines.push(Line::from(""));
         lines.push(Line::from(vec![
-            Span::styled(" Enter ", theme.key_hint),
+            Span::styled(key(Command::Yes, "yes"), theme.key_hint),
             Span::styled(go, theme.base),
-            Span::styled(" Esc ", theme.key_hint),
+            Span::styled(key(Command::No, "no"), theme.key_hint),
             Span::styled(" back to the form", theme.base),
         ]));
         let height = lines.len() as u16 + 2;
