@@ -413,7 +413,8 @@ impl App {
         let result = match &mut self.screen {
             Screen::Home(h) => self.store.incident_summaries().map(|list| {
                 h.incidents = list;
-                h.selected = h.selected.min(h.visible().len().saturating_sub(1));
+                let len = h.visible().len();
+                h.cursor.clamp(len);
             }),
             Screen::Review(r) => r.reload(&self.store),
             Screen::CrossActions(c) => c.reload(&self.store, today),

@@ -5,30 +5,14 @@ use crate::model::{ActionStatus, CauseState, Severity};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::{Block, BorderType, Borders};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ThemeName {
-    Dark,
-    Light,
-    HighContrast,
-    Mono,
-}
-
-impl ThemeName {
-    /// The cycling order of `T`.
-    pub const ALL: &'static [ThemeName] = &[
-        ThemeName::Dark,
-        ThemeName::Light,
-        ThemeName::HighContrast,
-        ThemeName::Mono,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ThemeName::Dark => "dark",
-            ThemeName::Light => "light",
-            ThemeName::HighContrast => "high_contrast",
-            ThemeName::Mono => "mono",
-        }
+crate::model::name_table! {
+    /// The themes, in the cycling order of `T`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ThemeName: name, label {
+        Dark => "dark", "dark";
+        Light => "light", "light";
+        HighContrast => "high_contrast", "high contrast";
+        Mono => "mono", "mono";
     }
 }
 

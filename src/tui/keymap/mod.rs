@@ -20,105 +20,41 @@ pub const CONFIG_DIR_ENV: &str = "DEBRIEF_CONFIG";
 /// The user's key map file inside the config directory.
 pub const KEYMAP_FILE: &str = "keymap.toml";
 
-/// Where keys are being pressed: one section of keymap.toml each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Context {
-    Global,
-    Welcome,
-    Home,
-    Timeline,
-    Causes,
-    Actions,
-    /// Meeting mode: keys that work on every screen of the review, under the pane's own.
-    Agenda,
-    /// Meeting mode: attendance, the working agreement and the decisions.
-    Meeting,
-    /// Meeting mode: the wrap-up screen.
-    WrapUp,
-    /// The actions of every incident (`A`).
-    Cross,
-    /// Statistics across incidents (`I`).
-    Insights,
-    /// Forms and the other popups that take typed text.
-    Popup,
-    /// A yes/no question ("Delete the event …?").
-    Confirm,
-    /// A menu to pick from (milestone, evidence).
-    Menu,
-    /// Someone else saved the same item first: keep mine, keep theirs, or edit mine again.
-    Conflict,
-    /// What an import would add.
-    ImportPreview,
+crate::model::name_table! {
+    /// Where keys are being pressed: one section of keymap.toml each (its name), with the
+    /// heading people read (its title).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Context: name, title {
+        Global => "global", "Global";
+        Welcome => "welcome", "Welcome screen";
+        Home => "home", "Incident list";
+        Timeline => "timeline", "Timeline";
+        Causes => "causes", "Cause checklist";
+        Actions => "actions", "Action board";
+        /// Meeting mode: keys that work on every screen of the review, under the pane's own.
+        Agenda => "agenda", "Meeting agenda";
+        /// Meeting mode: attendance, the working agreement and the decisions.
+        Meeting => "meeting", "Attendance and notes";
+        /// Meeting mode: the wrap-up screen.
+        WrapUp => "wrap_up", "Wrap-up";
+        /// The actions of every incident (`A`).
+        Cross => "cross", "Actions across incidents";
+        /// Statistics across incidents (`I`).
+        Insights => "insights", "Insights";
+        /// Forms and the other popups that take typed text.
+        Popup => "popup", "Popups and forms";
+        /// A yes/no question ("Delete the event …?").
+        Confirm => "confirm", "Yes/no question";
+        /// A menu to pick from (milestone, evidence).
+        Menu => "menu", "Menu";
+        /// Someone else saved the same item first: keep mine, keep theirs, or edit mine again.
+        Conflict => "conflict", "Edit conflict";
+        /// What an import would add.
+        ImportPreview => "import_preview", "Import preview";
+    }
 }
 
 impl Context {
-    pub const ALL: &'static [Context] = &[
-        Context::Global,
-        Context::Welcome,
-        Context::Home,
-        Context::Timeline,
-        Context::Causes,
-        Context::Actions,
-        Context::Agenda,
-        Context::Meeting,
-        Context::WrapUp,
-        Context::Cross,
-        Context::Insights,
-        Context::Popup,
-        Context::Confirm,
-        Context::Menu,
-        Context::Conflict,
-        Context::ImportPreview,
-    ];
-
-    /// The section name in keymap.toml.
-    pub fn name(self) -> &'static str {
-        match self {
-            Context::Global => "global",
-            Context::Welcome => "welcome",
-            Context::Home => "home",
-            Context::Timeline => "timeline",
-            Context::Causes => "causes",
-            Context::Actions => "actions",
-            Context::Agenda => "agenda",
-            Context::Meeting => "meeting",
-            Context::WrapUp => "wrap_up",
-            Context::Cross => "cross",
-            Context::Insights => "insights",
-            Context::Popup => "popup",
-            Context::Confirm => "confirm",
-            Context::Menu => "menu",
-            Context::Conflict => "conflict",
-            Context::ImportPreview => "import_preview",
-        }
-    }
-
-    /// The heading people read.
-    pub fn title(self) -> &'static str {
-        match self {
-            Context::Global => "Global",
-            Context::Welcome => "Welcome screen",
-            Context::Home => "Incident list",
-            Context::Timeline => "Timeline",
-            Context::Causes => "Cause checklist",
-            Context::Actions => "Action board",
-            Context::Agenda => "Meeting agenda",
-            Context::Meeting => "Attendance and notes",
-            Context::WrapUp => "Wrap-up",
-            Context::Cross => "Actions across incidents",
-            Context::Insights => "Insights",
-            Context::Popup => "Popups and forms",
-            Context::Confirm => "Yes/no question",
-            Context::Menu => "Menu",
-            Context::Conflict => "Edit conflict",
-            Context::ImportPreview => "Import preview",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Context> {
-        Context::ALL.iter().copied().find(|c| c.name() == name)
-    }
-
     /// Popups don't fall back to [global]: a `q` typed into a form field is text, not "back".
     pub fn inherits_global(self) -> bool {
         !self.is_popup() && self != Context::Global
@@ -136,6 +72,9 @@ impl Context {
         self as usize
     }
 }
+
+/// Every context has a table: [`KeyMap`]'s array is as long as the list of contexts.
+const CONTEXTS: usize = Context::ALL.len();
 
 fn section_names() -> String {
     Context::ALL.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
@@ -248,7 +187,7 @@ struct Entry {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyMap {
-    tables: [Table; Context::ALL.len()],
+    tables: [Table; CONTEXTS],
 }
 
 impl Default for KeyMap {
@@ -490,7 +429,7 @@ fn parse_entries(text: &str, origin: &str) -> Result<Vec<Entry>, KeyMapError> {
                 name: section.get_ref().to_string(),
             });
         };
-        let context = Context::from_name(section.get_ref()).ok_or_else(|| KeyMapError::UnknownContext {
+        let context = Context::named(section.get_ref()).ok_or_else(|| KeyMapError::UnknownContext {
             origin: origin.to_string(),
             line,
             section: section.get_ref().to_string(),

@@ -7,6 +7,7 @@ use crate::tui::keymap::command::Command;
 use crate::tui::theme::Theme;
 use crate::tui::view::{fit, truncate};
 use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::list_cursor::ListCursor;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -28,7 +29,7 @@ pub type Effect = crate::tui::effect::Effect<HomePopup>;
 pub struct HomeState {
     pub incidents: Vec<IncidentSummary>,
     pub filter: String,
-    pub selected: usize,
+    pub cursor: ListCursor,
 }
 
 impl HomeState {
@@ -53,39 +54,34 @@ impl HomeState {
     }
 
     pub fn selected_id(&self) -> Option<i64> {
-        self.visible().get(self.selected).map(|s| s.incident.id)
+        self.visible().get(self.cursor.selected()).map(|s| s.incident.id)
     }
 
     /// What a key does on the home screen.
     pub fn update(&mut self, command: Command, _ctx: &Ctx) -> Vec<Effect> {
-        let last = self.visible().len().saturating_sub(1);
+        if self.cursor.on_command(command, self.visible().len()) {
+            return Vec::new();
+        }
         match command {
-            Command::Back => return vec![Effect::Quit],
-            Command::Up => self.selected = self.selected.saturating_sub(1),
-            Command::Down => self.selected = (self.selected + 1).min(last),
-            Command::PageUp => self.selected = self.selected.saturating_sub(10),
-            Command::PageDown => self.selected = (self.selected + 10).min(last),
-            Command::Top => self.selected = 0,
-            Command::Bottom => self.selected = last,
-            Command::Select => return self.selected_id().map(Effect::OpenIncident).into_iter().collect(),
+            Command::Back => vec![Effect::Quit],
+            Command::Select => self.selected_id().map(Effect::OpenIncident).into_iter().collect(),
             Command::Filter => {
-                return vec![Effect::popup(HomePopup::Form(Form::new(
+                vec![Effect::popup(HomePopup::Form(Form::new(
                     "Filter incidents",
                     HomeForm::Filter,
                     vec![Field::line("Words", &self.filter).with_hint("empty shows all")],
-                )))];
+                )))]
             }
-            Command::NewIncident => return vec![Effect::NewIncident],
-            Command::LoadDemo => return vec![Effect::LoadDemo],
-            _ => return vec![Effect::Unavailable(command)],
+            Command::NewIncident => vec![Effect::NewIncident],
+            Command::LoadDemo => vec![Effect::LoadDemo],
+            _ => vec![Effect::Unavailable(command)],
         }
-        Vec::new()
     }
 
     /// The filter form's words.
     pub fn apply_filter<P>(&mut self, form: &Form<P>) {
         self.filter = form.value("Words");
-        self.selected = 0;
+        self.cursor = ListCursor::default();
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -122,9 +118,9 @@ impl HomeState {
         };
         Line::from(Span::styled(truncate(cols, w), theme.muted)).render(head, buf);
         let h = list.height as usize;
-        let skip = (self.selected + 1).saturating_sub(h);
+        let skip = self.cursor.offset(h, visible.len());
         for (y, (i, s)) in visible.iter().enumerate().skip(skip).take(h).enumerate() {
-            let selected = i == self.selected;
+            let selected = i == self.cursor.selected();
             let base = if selected { theme.selection } else { theme.base };
             let marker = if selected { theme.marker } else { theme.marker_blank };
             let tz = s.incident.tz();

@@ -137,11 +137,17 @@ impl ReviewState {
         let participant_id = self
             .meeting
             .as_ref()
-            .and_then(|m| self.participants.get(m.participant_sel))
+            .and_then(|m| self.participants.get(m.participant_sel.selected()))
             .map(|p| p.id);
         self.participants = store.participants(id)?;
         if let Some(m) = &mut self.meeting {
-            m.participant_sel = keep(&self.participants, participant_id, |p| p.id, m.participant_sel);
+            let at = keep(
+                &self.participants,
+                participant_id,
+                |p| p.id,
+                m.participant_sel.selected(),
+            );
+            m.participant_sel.select(at, self.participants.len());
             if m.reload(store)? {
                 crate::tui::screens::review::meeting::bring_forward(self);
             }

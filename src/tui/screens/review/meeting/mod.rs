@@ -62,7 +62,7 @@ pub struct MeetingState {
     /// The meetings row as last read.
     pub meeting: Meeting,
     pub panel: Panel,
-    pub participant_sel: usize,
+    pub participant_sel: crate::tui::widgets::list_cursor::ListCursor,
     /// How far the wrap-up screen is scrolled.
     pub scroll: u16,
     /// Seconds planned per step, in agenda order.
@@ -75,7 +75,7 @@ impl MeetingState {
         MeetingState {
             meeting,
             panel: Panel::Panes,
-            participant_sel: 0,
+            participant_sel: Default::default(),
             scroll: 0,
             timeboxes,
             keys,

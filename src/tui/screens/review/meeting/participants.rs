@@ -22,37 +22,15 @@ pub fn update_notes(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<
     let selected = r
         .meeting
         .as_ref()
-        .and_then(|m| r.participants.get(m.participant_sel))
+        .and_then(|m| r.participants.get(m.participant_sel.selected()))
         .cloned();
     let m = r.meeting.as_mut()?;
     let add = m.keys.add.clone();
     let no_participants = || vec![Effect::Flash(format!("No participants yet: {add} adds one."))];
-    let last = n.saturating_sub(1);
+    if m.participant_sel.on_command(command, n) {
+        return Some(Vec::new());
+    }
     let effects = match command {
-        Command::Up => {
-            m.participant_sel = m.participant_sel.saturating_sub(1);
-            Vec::new()
-        }
-        Command::Down => {
-            m.participant_sel = (m.participant_sel + 1).min(last);
-            Vec::new()
-        }
-        Command::PageUp => {
-            m.participant_sel = m.participant_sel.saturating_sub(10);
-            Vec::new()
-        }
-        Command::PageDown => {
-            m.participant_sel = (m.participant_sel + 10).min(last);
-            Vec::new()
-        }
-        Command::Top => {
-            m.participant_sel = 0;
-            Vec::new()
-        }
-        Command::Bottom => {
-            m.participant_sel = last;
-            Vec::new()
-        }
         Command::TogglePresent => match selected {
             Some(mut p) => {
                 p.present = !p.present;
@@ -148,7 +126,7 @@ pub fn apply_participant<P>(
             r.participants = ctx.store.participants(incident).map_err(msg)?;
             let pos = r.participants.iter().position(|p| p.id == id).unwrap_or(0);
             if let Some(m) = &mut r.meeting {
-                m.participant_sel = pos;
+                m.participant_sel.select(pos, r.participants.len());
             }
         }
     }
@@ -269,9 +247,9 @@ impl NotesView<'_> {
             );
             return;
         }
-        let sel = self.meeting.participant_sel.min(list.len() - 1);
+        let sel = self.meeting.participant_sel.selected().min(list.len() - 1);
         let height = usize::from(inner.height);
-        let offset = (sel + 1).saturating_sub(height);
+        let offset = self.meeting.participant_sel.offset(height, list.len());
         let width = usize::from(inner.width);
         let role_w = 17.min(width / 3);
         let name_w = width.saturating_sub(2 + 4 + 1 + role_w);
