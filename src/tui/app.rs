@@ -82,6 +82,7 @@ macro_rules! ctx {
             now: $app.clock.now(),
             local_zone: $app.local_zone,
             cwd: &$app.cwd,
+            home: $app.home.as_deref(),
             keymap: &$app.keymap,
             config: &$app.config,
             theme: &$app.theme,
@@ -111,8 +112,11 @@ pub struct App {
     pub clock: Clock,
     pub local_zone: Tz,
     /// Where file names typed in this console are read from (the import form completes them
-    /// there): the local host's working directory; a remote session sets its own.
+    /// there; export and import read relative paths from it): "." until the host says (the
+    /// local host sets the process's working directory; a remote session sets its own).
     pub cwd: std::path::PathBuf,
+    /// What a leading `~/` in a typed path means here (`None`: kept as typed); set by the host.
+    pub home: Option<std::path::PathBuf>,
     pub config: super::config::Config,
     session: String,
     data_version: i64,
@@ -145,10 +149,11 @@ const HEARTBEAT: Duration = Duration::from_secs(2);
 pub const PRESENCE_WINDOW: Duration = Duration::from_secs(6);
 
 impl App {
+    /// A console with the defaults of [`ConsoleEnv`] (UTC, paths from "."); its host then
+    /// hands it its own environment ([`App::set_env`]).
     pub fn new(store: Store, keymap: KeyMap, theme: Theme, clock: Clock) -> App {
         let data_version = store.data_version().unwrap_or(0);
-        let local = crate::env::local_zone_checked();
-        let local_zone = local.zone;
+        let local_zone = chrono_tz::UTC;
         let session = format!(
             "{}-{}-{}",
             std::process::id(),
@@ -169,7 +174,8 @@ impl App {
             background: false,
             clock,
             local_zone,
-            cwd: std::env::current_dir().unwrap_or_default(),
+            cwd: std::path::PathBuf::from("."),
+            home: None,
             config: Default::default(),
             session,
             data_version,
@@ -182,10 +188,19 @@ impl App {
             app.set_flash(e.to_string(), true);
         }
         app.reload();
-        if let Some(warning) = local.warning {
-            app.set_flash(warning, true);
-        }
         app
+    }
+
+    /// Where this console runs, from its host: the zone "today" is counted in (a zone that is
+    /// not the one asked for is said on the status line), and where typed paths are read from.
+    pub fn set_env(&mut self, env: &crate::tui::config::ConsoleEnv) {
+        self.local_zone = env.local_zone.zone;
+        self.cwd = env.cwd.clone();
+        self.home = env.home.clone();
+        self.reload();
+        if let Some(warning) = &env.local_zone.warning {
+            self.set_flash(warning.clone(), true);
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -569,7 +584,7 @@ impl App {
                 Err(e) => self.set_flash(e.to_string(), true),
             },
             Effect::NewIncident => self.popups.push(Popup::Form(
-                new_incident_form(&crate::env::local_zone()).map(Purpose::Home),
+                new_incident_form(self.local_zone.name()).map(Purpose::Home),
             )),
             Effect::LoadDemo => match crate::demo::load_demo(&self.store) {
                 Ok(id) => {

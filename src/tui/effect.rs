@@ -26,12 +26,22 @@ pub struct Ctx<'a> {
     pub local_zone: Tz,
     /// Where file names typed in this console are read from.
     pub cwd: &'a std::path::Path,
+    /// What a leading `~/` in a typed path means in this console.
+    pub home: Option<&'a std::path::Path>,
     pub keymap: &'a KeyMap,
     pub config: &'a Config,
     pub theme: &'a Theme,
 }
 
 impl Ctx<'_> {
+    /// Where this console reads typed paths from.
+    pub fn dirs(&self) -> crate::tui::popups::export::Dirs<'_> {
+        crate::tui::popups::export::Dirs {
+            cwd: self.cwd,
+            home: self.home,
+        }
+    }
+
     /// Today in the local zone.
     pub fn today(&self) -> NaiveDate {
         self.now.with_timezone(&self.local_zone).date_naive()

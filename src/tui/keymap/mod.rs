@@ -207,9 +207,10 @@ impl KeyMap {
         map
     }
 
-    /// The defaults patched by the user's keymap.toml, if there is one (see [`config_dir`]).
-    pub fn load() -> Result<KeyMap, KeyMapError> {
-        match config_dir() {
+    /// The defaults patched by the user's keymap.toml in `config_dir`, if there is one (the
+    /// host finds the directory: see [`config_dir_with`]).
+    pub fn load(config_dir: Option<&Path>) -> Result<KeyMap, KeyMapError> {
+        match config_dir {
             Some(dir) => KeyMap::load_file(&dir.join(KEYMAP_FILE)),
             None => Ok(KeyMap::default_map()),
         }
@@ -545,13 +546,9 @@ fn check_conflicts(origin: &str, entries: &[Entry]) -> Result<(), KeyMapError> {
     Ok(())
 }
 
-/// debrief's config directory: `$DEBRIEF_CONFIG`, else `$XDG_CONFIG_HOME/debrief`,
-/// else `~/.config/debrief` (also on macOS, as terminal tools there usually do).
-pub fn config_dir() -> Option<PathBuf> {
-    config_dir_with(|name| std::env::var_os(name))
-}
-
-/// [`config_dir`] with the environment passed in, so tests need not change the process's.
+/// debrief's config directory in an environment (`env` looks a variable up): `$DEBRIEF_CONFIG`,
+/// else `$XDG_CONFIG_HOME/debrief`, else `~/.config/debrief` (also on macOS, as terminal tools
+/// there usually do). The local host passes the process's environment.
 pub fn config_dir_with(env: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
     let var = |name: &str| env(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(dir) = var(CONFIG_DIR_ENV) {

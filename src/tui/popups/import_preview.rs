@@ -94,14 +94,14 @@ fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Reads the form into a request (a relative path is read from `cwd`, the console's working
-/// directory); the file is opened later, by [`preview`].
+/// Reads the form into a request (the path read with `export::resolve`: from the console's
+/// directories); the file is opened later, by [`preview`].
 pub fn request<P>(
     form: &Form<P>,
     what: &ImportForm,
     ctx: TimeContext,
     zone: ZoneMode,
-    cwd: &Path,
+    dirs: crate::tui::popups::export::Dirs,
 ) -> Result<ImportRequest, String> {
     let incident = &what.incident;
     let typed = form.value("File");
@@ -113,11 +113,15 @@ pub fn request<P>(
     }
     let format: Format = form.value("Format").parse().map_err(|e| format!("{e}"))?;
     let kind: EventKind = form.value("Kind").parse().map_err(|e| format!("{e}"))?;
-    let typed = crate::tui::popups::export::expand_home(&typed);
+    let path = crate::tui::popups::export::resolve(Path::new(&typed), dirs);
+    // Named as typed (`~/` read as home), read from the console's directory.
+    let named = match dirs.home {
+        Some(_) if typed.starts_with("~/") => path.clone(),
+        _ => PathBuf::from(&typed),
+    };
     Ok(ImportRequest {
-        // Named as typed; read from the console's directory.
-        job: Job::for_file(*incident, &typed, format, kind),
-        path: crate::tui::popups::export::in_dir(cwd, typed),
+        job: Job::for_file(*incident, &named, format, kind),
+        path,
         ctx,
         zone,
     })

@@ -238,7 +238,7 @@ fn apply_incident_edit<P>(
 /// The export form: writes the file, or asks first when it would replace one.
 fn apply_export_form<P>(ctx: &Ctx, what: &ExportForm, form: &Form<P>) -> Applied {
     let today = ctx.today();
-    let request = crate::tui::popups::export::request(form, what, ctx.cwd).map_err(Failure::Message)?;
+    let request = crate::tui::popups::export::request(form, what, ctx.dirs()).map_err(Failure::Message)?;
     if request.path.exists() {
         let question = format!("{} exists. Replace it?", request.path.display());
         return Err(Failure::Confirm(question, Box::new(ReviewConfirm::Overwrite(request))));
@@ -252,7 +252,7 @@ fn apply_import_form<P>(r: &ReviewState, ctx: &Ctx, what: &ImportForm, form: &Fo
     let anchor = r.timeline.selected_event().map(|e| e.at);
     let time = crate::import::time_context(ctx.store, &r.incident, ctx.now, anchor).map_err(msg)?;
     let request =
-        crate::tui::popups::import_preview::request(form, what, time, r.zone, ctx.cwd).map_err(Failure::Message)?;
+        crate::tui::popups::import_preview::request(form, what, time, r.zone, ctx.dirs()).map_err(Failure::Message)?;
     Err(Failure::Preview(Box::new(request)))
 }
 
