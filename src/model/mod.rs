@@ -12,20 +12,45 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// A small enum whose values have one stable storage name and one human label.
-macro_rules! named_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident => $key:literal, $label:literal;)+ }) => {
+/// The one way an enum's values are named in debrief: each value with its stable name and the
+/// label people read, written once. Gives `ALL` (in the order written), the two names under the
+/// method names the caller chooses, and `named(name)` (the exact stable name back to the value).
+/// The caller writes the derives. The model's own enums use it through [`named_enum!`]; the
+/// key map's sections, the themes and the import formats directly.
+macro_rules! name_table {
+    ($(#[$m:meta])* $vis:vis enum $name:ident : $key_fn:ident, $label_fn:ident {
+        $($(#[$vm:meta])* $variant:ident => $key:literal, $label:literal;)+
+    }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        $vis enum $name { $($(#[$vm])* $variant),+ }
 
         impl $name {
+            /// Every value, in the order written.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            /// The name used in the database, JSON and on the command line.
-            pub fn key(self) -> &'static str { match self { $($name::$variant => $key),+ } }
+            /// The stable name (files, the database, JSON, the command line).
+            pub fn $key_fn(self) -> &'static str { match self { $($name::$variant => $key),+ } }
             /// The name shown to people.
-            pub fn label(self) -> &'static str { match self { $($name::$variant => $label),+ } }
+            #[allow(dead_code)]
+            pub fn $label_fn(self) -> &'static str { match self { $($name::$variant => $label),+ } }
+            /// The value with this exact stable name.
+            #[allow(dead_code)]
+            pub fn named(name: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.$key_fn() == name)
+            }
+        }
+    };
+}
+pub(crate) use name_table;
+
+/// A small enum of the model whose values have one stable storage name and one human label
+/// (see [`name_table!`]), shown by its label and parsed from either, in any case.
+macro_rules! named_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $key:literal, $label:literal;)+ }) => {
+        name_table! {
+            $(#[$m])*
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+            #[serde(rename_all = "snake_case")]
+            pub enum $name: key, label { $($variant => $key, $label;)+ }
         }
 
         impl fmt::Display for $name {

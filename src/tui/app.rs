@@ -2,19 +2,18 @@
 //! nothing else changes state.
 
 use super::theme::Theme;
-use crate::model::time::{self, TimeContext};
-use crate::model::{Action as Task, ActionKind, EventKind, Role, Severity, Source};
-use crate::store::{NewAction, NewEvent, NewIncident, Store, StoreError};
-use crate::tui::effect::{Ctx, Effect, Failure, msg};
+use crate::store::{Store, StoreError};
+use crate::tui::effect::{Ctx, Effect, Failure};
 use crate::tui::keymap::command::Command;
 use crate::tui::keymap::{Context, KeyMap};
+use crate::tui::popups;
 pub use crate::tui::popups::{Confirmed, MenuPurpose, Popup, Purpose};
-use crate::tui::screens::all_actions::CrossState;
-use crate::tui::screens::home::{HomeState, new_incident_form};
-use crate::tui::screens::insights::InsightsState;
-use crate::tui::screens::meeting;
-use crate::tui::screens::review::forms::{ActionInput, EventInput};
-use crate::tui::screens::review::{Pane, ReviewState};
+use crate::tui::screens::all_actions::{CrossForm, CrossState};
+use crate::tui::screens::home::{self, HomeForm, HomeState, new_incident_form};
+use crate::tui::screens::insights::{InsightsForm, InsightsState};
+use crate::tui::screens::review::forms::{ReviewConfirm, ReviewForm};
+use crate::tui::screens::review::meeting;
+use crate::tui::screens::review::{self, Pane, ReviewState};
 use crate::tui::widgets::form::{Form, FormOutcome};
 use crate::tui::widgets::help::HelpOverlay;
 use crate::tui::widgets::menu::Menu;
@@ -83,6 +82,7 @@ macro_rules! ctx {
             now: $app.clock.now(),
             local_zone: $app.local_zone,
             cwd: &$app.cwd,
+            home: $app.home.as_deref(),
             keymap: &$app.keymap,
             config: &$app.config,
             theme: &$app.theme,
@@ -112,8 +112,11 @@ pub struct App {
     pub clock: Clock,
     pub local_zone: Tz,
     /// Where file names typed in this console are read from (the import form completes them
-    /// there): the local host's working directory; a remote session sets its own.
+    /// there; export and import read relative paths from it): "." until the host says (the
+    /// local host sets the process's working directory; a remote session sets its own).
     pub cwd: std::path::PathBuf,
+    /// What a leading `~/` in a typed path means here (`None`: kept as typed); set by the host.
+    pub home: Option<std::path::PathBuf>,
     pub config: super::config::Config,
     session: String,
     data_version: i64,
@@ -146,10 +149,11 @@ const HEARTBEAT: Duration = Duration::from_secs(2);
 pub const PRESENCE_WINDOW: Duration = Duration::from_secs(6);
 
 impl App {
+    /// A console with the defaults of [`ConsoleEnv`] (UTC, paths from "."); its host then
+    /// hands it its own environment ([`App::set_env`]).
     pub fn new(store: Store, keymap: KeyMap, theme: Theme, clock: Clock) -> App {
         let data_version = store.data_version().unwrap_or(0);
-        let local = crate::env::local_zone_checked();
-        let local_zone = local.zone;
+        let local_zone = chrono_tz::UTC;
         let session = format!(
             "{}-{}-{}",
             std::process::id(),
@@ -170,7 +174,8 @@ impl App {
             background: false,
             clock,
             local_zone,
-            cwd: std::env::current_dir().unwrap_or_default(),
+            cwd: std::path::PathBuf::from("."),
+            home: None,
             config: Default::default(),
             session,
             data_version,
@@ -183,10 +188,19 @@ impl App {
             app.set_flash(e.to_string(), true);
         }
         app.reload();
-        if let Some(warning) = local.warning {
-            app.set_flash(warning, true);
-        }
         app
+    }
+
+    /// Where this console runs, from its host: the zone "today" is counted in (a zone that is
+    /// not the one asked for is said on the status line), and where typed paths are read from.
+    pub fn set_env(&mut self, env: &crate::tui::config::ConsoleEnv) {
+        self.local_zone = env.local_zone.zone;
+        self.cwd = env.cwd.clone();
+        self.home = env.home.clone();
+        self.reload();
+        if let Some(warning) = &env.local_zone.warning {
+            self.set_flash(warning.clone(), true);
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -207,8 +221,8 @@ impl App {
 
     /// The key-map context the next key is read in.
     pub fn context(&self) -> Context {
-        if !self.popups.is_empty() {
-            return Context::Popup;
+        if let Some(top) = self.popups.last() {
+            return App::popup_context(top);
         }
         match &self.screen {
             Screen::Home(h) if h.incidents.is_empty() => Context::Welcome,
@@ -414,7 +428,8 @@ impl App {
         let result = match &mut self.screen {
             Screen::Home(h) => self.store.incident_summaries().map(|list| {
                 h.incidents = list;
-                h.selected = h.selected.min(h.visible().len().saturating_sub(1));
+                let len = h.visible().len();
+                h.cursor.clamp(len);
             }),
             Screen::Review(r) => r.reload(&self.store),
             Screen::CrossActions(c) => c.reload(&self.store, today),
@@ -543,13 +558,13 @@ impl App {
     }
 
     /// Applies what a screen asked for, in order. The only place a screen's wishes change `App`.
-    pub(super) fn apply_effects(&mut self, effects: Vec<Effect>) {
+    pub(super) fn apply_effects<P: Into<Popup>>(&mut self, effects: Vec<Effect<P>>) {
         for effect in effects {
-            self.apply_effect(effect);
+            self.apply_effect(effect.map(Into::into));
         }
     }
 
-    fn apply_effect(&mut self, effect: Effect) {
+    fn apply_effect(&mut self, effect: Effect<Popup>) {
         match effect {
             Effect::Flash(text) => self.set_flash(text, false),
             Effect::Error(text) => self.set_flash(text, true),
@@ -568,9 +583,9 @@ impl App {
                 }
                 Err(e) => self.set_flash(e.to_string(), true),
             },
-            Effect::NewIncident => self
-                .popups
-                .push(Popup::Form(new_incident_form(&crate::env::local_zone()))),
+            Effect::NewIncident => self.popups.push(Popup::Form(
+                new_incident_form(self.local_zone.name()).map(Purpose::Home),
+            )),
             Effect::LoadDemo => match crate::demo::load_demo(&self.store) {
                 Ok(id) => {
                     let r = self.open_incident(id);
@@ -632,7 +647,7 @@ impl App {
         let Screen::Review(r) = &mut self.screen else {
             return;
         };
-        let effects = crate::tui::screens::review::update::update(r, command, &ctx);
+        let effects = review::update::update(r, command, &ctx);
         self.apply_effects(effects);
     }
 
@@ -688,32 +703,51 @@ impl App {
         );
     }
 
-    /// What a time typed on the review is read against (the one rule of `model::time`).
-    fn time_context(&self, r: &ReviewState) -> Result<TimeContext, StoreError> {
-        let anchor = r.timeline.selected_event().map(|e| e.at);
-        self.store.time_context(&r.incident, self.now(), anchor)
+    /// The key-map section of a popup: forms and the popups that take text use [popup]; a
+    /// question, a menu, the conflict chooser and the import preview have their own.
+    fn popup_context(popup: &Popup) -> Context {
+        match popup {
+            Popup::Confirm(..) => Context::Confirm,
+            Popup::Menu(_) => Context::Menu,
+            Popup::Conflict { .. } => Context::Conflict,
+            Popup::Import(_) => Context::ImportPreview,
+            _ => Context::Popup,
+        }
     }
 
+    /// A key on the top popup: through the popup's section of the key map (a form takes the
+    /// keys typed into it as text).
     fn popup_key(&mut self, key: KeyEvent) {
         let Some(popup) = self.popups.pop() else {
             return;
         };
-        let command = self.keymap.command(Context::Popup, &key);
+        let ctx = App::popup_context(&popup);
+        let command = self.keymap.command(ctx, &key);
+        if ctx != Context::Popup {
+            match command {
+                Some(Command::Quit) => {
+                    self.quit = true;
+                    return self.popups.push(popup);
+                }
+                Some(Command::Help) => {
+                    self.popups.push(popup);
+                    return self.popups.push(Popup::Help(HelpOverlay::new(), ctx));
+                }
+                _ => {}
+            }
+        }
         match popup {
             Popup::Form(mut form) => match form.handle_key(key) {
                 FormOutcome::Continue => self.popups.push(Popup::Form(form)),
                 FormOutcome::Cancel => {}
                 FormOutcome::Submit => self.submit(form),
             },
-            Popup::Menu(menu) => self.menu_key(menu, key),
-            Popup::Confirm(text, what) => {
-                use ratatui::crossterm::event::KeyCode;
-                match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') => self.confirmed(what),
-                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {}
-                    _ => self.popups.push(Popup::Confirm(text, what)),
-                }
-            }
+            Popup::Menu(menu) => self.menu_key(menu, command),
+            Popup::Confirm(text, what) => match command {
+                Some(Command::Yes) => self.confirmed(what),
+                Some(Command::No) => {}
+                _ => self.popups.push(Popup::Confirm(text, what)),
+            },
             Popup::Message(title, text) => {
                 if !matches!(
                     command,
@@ -731,52 +765,49 @@ impl App {
                     self.popups.push(Popup::Help(help, ctx));
                 }
             }
-            Popup::Conflict { what, theirs, mine } => self.conflict_key(what, theirs, mine, key),
+            Popup::Conflict { what, theirs, mine } => self.conflict_key(what, theirs, mine, command),
             Popup::Running(running) => {
-                use ratatui::crossterm::event::KeyCode;
                 if command == Some(Command::Quit) {
                     self.quit = true;
-                } else if key.code == KeyCode::Esc {
+                } else if command == Some(Command::Back) {
                     running.cancel();
                 }
                 self.popups.push(Popup::Running(running));
             }
-            Popup::Import(preview) => self.import_preview_key(preview, key, command),
+            Popup::Import(preview) => self.import_preview_key(preview, command),
         }
     }
 
     /// A key on a menu: moves the selection, chooses, or closes it.
-    fn menu_key(&mut self, mut menu: Menu<MenuPurpose>, key: KeyEvent) {
-        use ratatui::crossterm::event::KeyCode;
-        match key.code {
-            KeyCode::Esc => {}
-            KeyCode::Up | KeyCode::Char('k') => {
+    fn menu_key(&mut self, mut menu: Menu<MenuPurpose>, command: Option<Command>) {
+        match command {
+            Some(Command::Back) => {}
+            Some(Command::Up) => {
                 menu.selected = menu.selected.saturating_sub(1);
                 self.popups.push(Popup::Menu(menu));
             }
-            KeyCode::Down | KeyCode::Char('j') => {
+            Some(Command::Down) => {
                 menu.selected = (menu.selected + 1).min(menu.items.len().saturating_sub(1));
                 self.popups.push(Popup::Menu(menu));
             }
-            KeyCode::Enter | KeyCode::Char(' ') => self.choose(menu),
+            Some(Command::Select) => self.choose(menu),
             _ => self.popups.push(Popup::Menu(menu)),
         }
     }
 
     /// A key on the conflict chooser: save mine over theirs, keep theirs, or edit mine again.
-    fn conflict_key(&mut self, what: String, theirs: String, mut form: Form<Purpose>, key: KeyEvent) {
-        use ratatui::crossterm::event::KeyCode;
-        match key.code {
-            KeyCode::Char('m') => {
-                rebase(&mut form.purpose, &self.store);
+    fn conflict_key(&mut self, what: String, theirs: String, mut form: Form<Purpose>, command: Option<Command>) {
+        match command {
+            Some(Command::KeepMine) => {
+                form.purpose.rebase(&self.store);
                 self.submit(form);
             }
-            KeyCode::Char('t') | KeyCode::Esc => {
+            Some(Command::KeepTheirs) => {
                 self.set_flash("Kept their version; yours was discarded.", false);
                 self.reload();
             }
-            KeyCode::Char('e') => {
-                rebase(&mut form.purpose, &self.store);
+            Some(Command::EditMine) => {
+                form.purpose.rebase(&self.store);
                 form.error = Some("Theirs is saved; Ctrl-S / Enter saves yours over it.".into());
                 self.popups.push(Popup::Form(form));
             }
@@ -792,14 +823,10 @@ impl App {
     fn import_preview_key(
         &mut self,
         preview: Box<crate::tui::popups::import_preview::ImportPreview>,
-        key: KeyEvent,
         command: Option<Command>,
     ) {
-        use ratatui::crossterm::event::{KeyCode, KeyModifiers};
-        let plain = (key.modifiers - KeyModifiers::SHIFT).is_empty();
-        match key.code {
-            _ if command == Some(Command::Quit) => self.quit = true,
-            KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') if plain => {
+        match command {
+            Some(Command::Yes) => {
                 if preview.preview.new > 0 {
                     self.set_flash(
                         format!(
@@ -813,8 +840,7 @@ impl App {
                 self.pending = Some(Pending::Import(preview));
             }
             // Back to the form below, to change the file or the format.
-            KeyCode::Esc => {}
-            KeyCode::Char('n') | KeyCode::Char('N') if plain => {}
+            Some(Command::No) => {}
             _ => self.popups.push(Popup::Import(preview)),
         }
     }
@@ -935,81 +961,42 @@ impl App {
     }
 
     fn close_import_form(&mut self) {
-        self.close_form(|p| matches!(p, Purpose::Import { .. }));
+        self.close_form(|p| matches!(p, Purpose::Review(ReviewForm::Import(_))));
     }
 
     fn import_failed(&mut self, error: String) {
-        self.form_error(|p| matches!(p, Purpose::Import { .. }), error);
+        self.form_error(|p| matches!(p, Purpose::Review(ReviewForm::Import(_))), error);
     }
 
     fn choose(&mut self, menu: Menu<MenuPurpose>) {
-        let result = match &menu.purpose {
-            MenuPurpose::Milestone(e, choices) => match choices.get(menu.selected) {
-                Some(m) => self.store.set_milestone(e.id, e.version, *m).map(|_| ()),
-                None => Ok(()),
-            },
-            MenuPurpose::Evidence(e, causes) => match causes.get(menu.selected) {
-                // The cause this menu showed, by id and the version it showed: if someone else
-                // deleted or changed it since, nothing is linked (and no other cause either).
-                Some(c) => match self.store.toggle_evidence_at(c.id, c.version, e.id) {
-                    Ok(linked) => {
-                        let what = if linked { "linked to" } else { "unlinked from" };
-                        self.set_flash(format!("Event {what} {}.", c.category.label()), false);
-                        Ok(())
-                    }
-                    Err(StoreError::NotFound { what: "cause", .. }) => {
-                        let text = format!(
-                            "{} was deleted by someone else; nothing was linked.",
-                            c.category.label()
-                        );
-                        self.set_flash(text, true);
-                        Ok(())
-                    }
-                    Err(StoreError::NotFound { what: "event", .. }) => {
-                        self.set_flash("This event was deleted by someone else; nothing was linked.", true);
-                        Ok(())
-                    }
-                    Err(StoreError::Conflict { .. }) => {
-                        let text = format!(
-                            "{} was changed by someone else since this menu opened; nothing was linked \
-                             (l shows it as it is now).",
-                            c.category.label()
-                        );
-                        self.set_flash(text, true);
-                        Ok(())
-                    }
-                    Err(e) => Err(e),
-                },
-                None => Ok(()),
-            },
-        };
-        self.report(result);
+        let effects = review::apply::choose(&menu, &ctx!(self));
+        self.apply_effects(effects);
     }
 
     fn confirmed(&mut self, what: Confirmed) {
-        let result = match what {
-            Confirmed::DeleteEvent(e) => self.store.delete_event(e.id, e.version),
-            Confirmed::DeleteCause(c) => self.store.delete_cause(c.id, c.version),
-            Confirmed::DeleteAction(a) => self.store.delete_action(a.id, a.version),
+        let ctx = ctx!(self);
+        let effects = match what {
+            Confirmed::Review(ReviewConfirm::Overwrite(request)) => return self.export(request),
+            Confirmed::Review(what) => popups::effects(review::apply::confirmed(what, &ctx)),
             Confirmed::Meeting(what) => {
-                let ctx = ctx!(self);
                 let review = match &mut self.screen {
                     Screen::Review(r) => Some(&mut **r),
                     _ => None,
                 };
-                let effects = meeting::confirmed(review, what, &ctx);
-                return self.apply_effects(effects);
+                popups::effects(meeting::confirmed(review, what, &ctx))
             }
-            Confirmed::Overwrite(request) => return self.export(request),
         };
-        self.report(result);
+        self.apply_effects(effects);
     }
 
     /// Applies a submitted form. A rejected one comes back with its error and what was typed;
     /// a conflict shows both versions.
     fn submit(&mut self, mut form: Form<Purpose>) {
         match self.apply(&form) {
-            Ok(()) => self.reload(),
+            Ok(effects) => {
+                self.apply_effects(effects);
+                self.reload();
+            }
             Err(Failure::Conflict(what, theirs)) => {
                 self.popups.push(Popup::Conflict {
                     what,
@@ -1040,7 +1027,7 @@ impl App {
     /// Writes an export; on success the export form (below) closes, else it shows the error.
     fn export(&mut self, request: crate::tui::popups::export::ExportRequest) {
         let today = self.today();
-        let is_export = |p: &Purpose| matches!(p, Purpose::Export { .. });
+        let is_export = |p: &Purpose| matches!(p, Purpose::Review(ReviewForm::Export(_)));
         match crate::tui::popups::export::write(&self.store, &request, today) {
             Ok(()) => {
                 self.close_form(is_export);
@@ -1050,327 +1037,41 @@ impl App {
         }
     }
 
-    fn apply(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
-        match &form.purpose {
-            Purpose::NewIncident => self.apply_new_incident(form),
-            Purpose::HomeFilter => {
-                if let Screen::Home(h) = &mut self.screen {
-                    h.apply_filter(form);
-                }
-                Ok(())
-            }
-            Purpose::QuickAdd => self.apply_quick_add(form),
-            Purpose::EditEvent(original) => self.apply_event_edit(original, form),
-            Purpose::Search => self.apply_search(form),
-            Purpose::AddCause => {
-                let Screen::Review(r) = &self.screen else {
-                    return Ok(());
-                };
-                self.store
-                    .add_custom_cause(r.incident.id, &form.value("Name"))
-                    .map_err(msg)?;
-                Ok(())
-            }
-            Purpose::CauseNotes(c) => {
-                self.store
-                    .set_cause_notes(c.id, c.version, &form.value("Notes"))
-                    .map_err(|err| self.failure(err, "cause", |s, id| s.cause(id).map(|c| c.notes)))?;
-                Ok(())
-            }
-            Purpose::AddAction(cause_ids) => self.apply_action_form(None, cause_ids, form),
-            Purpose::EditAction(original, cause_ids) => self.apply_action_form(Some(original), cause_ids, form),
-            Purpose::EditIncident(original) => self.apply_incident_edit(original, form),
-            Purpose::Meeting(_)
-            | Purpose::CrossOwner
-            | Purpose::CrossFilter
-            | Purpose::BoardOwner
-            | Purpose::BoardFilter
-            | Purpose::InsightsPeriod => self.apply_screen_form(form),
-            Purpose::Export { .. } => self.apply_export_form(form),
-            Purpose::Import { .. } => self.apply_import_form(form),
-        }
-    }
-
-    /// The new-incident form: creates the incident and opens it.
-    fn apply_new_incident(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
-        let zone = form.value("Zone");
-        let tz = time::parse_zone(&zone).map_err(msg)?;
-        let started = form.value("Started");
-        let started = if started.is_empty() {
-            None
-        } else {
-            Some(
-                time::parse_time(
-                    &started,
-                    &TimeContext {
-                        zone: tz,
-                        now: self.now(),
-                        anchor: None,
-                        span: None,
-                    },
-                )
-                .map_err(msg)?,
-            )
-        };
-        let severity = form.value("Severity").parse::<Severity>().unwrap_or(Severity::Sev2);
-        let id = self
-            .store
-            .create_incident(&NewIncident {
-                title: form.value("Title"),
-                severity,
-                zone,
-                started_at: started,
-            })
-            .map_err(msg)?;
-        self.open_incident(id).map_err(msg)?;
-        Ok(())
-    }
-
-    /// The quick-add line ("14:02 paged the DBA"): adds a note event and selects it.
-    fn apply_quick_add(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
-        let Screen::Review(r) = &self.screen else {
-            return Ok(());
-        };
-        let ctx = self.time_context(r).map_err(msg)?;
-        let (at, text) = time::split_quick_entry(&form.value("Event"), &ctx).map_err(msg)?;
-        if text.is_empty() {
-            return Err(Failure::Message("Type what happened after the time.".into()));
-        }
-        let id = self
-            .store
-            .add_event(
-                r.incident.id,
-                &NewEvent {
-                    at,
-                    kind: EventKind::Note,
-                    text,
-                    milestone: None,
-                    source: Source::Typed,
-                    author: None,
-                },
-            )
-            .map_err(msg)?;
-        if let Screen::Review(r) = &mut self.screen {
-            r.timeline.selected_id = Some(id);
-        }
-        Ok(())
-    }
-
-    /// The event form: saves the edited event over the version it was opened on.
-    fn apply_event_edit(&mut self, original: &crate::model::Event, form: &Form<Purpose>) -> Result<(), Failure> {
-        let Screen::Review(r) = &self.screen else {
-            return Ok(());
-        };
-        let ctx = self
-            .store
-            .time_context(&r.incident, self.now(), Some(original.at))
-            .map_err(msg)?;
-        let input = EventInput::from_form(form).map_err(msg)?;
-        let mut e = original.clone();
-        e.at = time::parse_time(&input.time, &ctx).map_err(msg)?;
-        e.kind = input.kind.parse().map_err(msg)?;
-        let m = input.milestone;
-        e.milestone = if m == "none" {
-            None
-        } else {
-            Some(m.parse().map_err(msg)?)
-        };
-        e.text = input.text;
-        self.store
-            .update_event(&e)
-            .map_err(|err| self.failure(err, "event", |s, id| s.event(id).map(|e| e.text)))?;
-        Ok(())
-    }
-
-    /// The timeline's search form: sets the words and kind, then selects the first match.
-    fn apply_search(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
-        if let Screen::Review(r) = &mut self.screen {
-            let words = form.value("Search");
-            r.timeline.search = if words.trim().is_empty() {
-                None
-            } else {
-                Some(words.clone())
-            };
-            let kind = form.value("Kind");
-            r.timeline.filter.kinds = kind.parse::<EventKind>().map(|k| vec![k]).unwrap_or_default();
-            r.timeline.reload(&self.store, r.incident.id).map_err(msg)?;
-            if !words.trim().is_empty() {
-                let first = self
-                    .store
-                    .next_match(r.incident.id, &r.timeline.filter, &words, None, true)
-                    .map_err(msg)?;
-                match first {
-                    Some(e) => {
-                        let pos = self
-                            .store
-                            .event_position(r.incident.id, &r.timeline.filter, e.id)
-                            .map_err(msg)?;
-                        r.timeline.select_index(pos.unwrap_or(0));
-                    }
-                    None => self.flash = Some(Flash::Info(format!("No event matches \"{words}\"."))),
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The action form, adding (`original` is `None`) or editing an action.
-    fn apply_action_form(
-        &mut self,
-        original: Option<&Task>,
-        cause_ids: &[(String, i64)],
-        form: &Form<Purpose>,
-    ) -> Result<(), Failure> {
-        let today = self.today();
-        let Screen::Review(r) = &self.screen else {
-            return Ok(());
-        };
-        let input = ActionInput::from_form(form).map_err(msg)?;
-        let due = if input.due.is_empty() {
-            None
-        } else {
-            Some(time::parse_due(&input.due, today).map_err(msg)?)
-        };
-        let owner_role = if input.role == "none" {
-            // A participant's role, when the owner is one.
-            r.participants.iter().find(|p| p.name == input.owner).map(|p| p.role)
-        } else {
-            Some(input.role.parse::<Role>().map_err(msg)?)
-        };
-        // The cause the form offered under that label, by the id it had when the form
-        // opened: not looked up again in a list that may have changed since.
-        let cause_label = &input.cause;
-        let cause_id = cause_ids.iter().find(|(l, _)| l == cause_label).map(|(_, id)| *id);
-        let gone = |err: StoreError| match err {
-            StoreError::Invalid(_) if cause_id.is_some_and(|id| self.store.cause(id).is_err()) => Failure::Message(
-                format!("The cause {cause_label} was deleted by someone else; nothing was saved (choose another)."),
-            ),
-            other => msg(other),
-        };
-        let priority = input.priority.trim_start_matches('P').parse::<u8>().unwrap_or(0);
-        let kind: ActionKind = input.kind.parse().map_err(msg)?;
-        if let Some(original) = original {
-            let mut a = original.clone();
-            a.title = input.title;
-            a.kind = kind;
-            a.owner = input.owner;
-            a.owner_role = owner_role;
-            a.due = due;
-            a.cause_id = cause_id;
-            a.ticket = input.ticket;
-            a.priority = priority;
-            a.status = input.status.unwrap_or_default().parse().unwrap_or(a.status);
-            a.details = input.details;
-            self.store.update_action(&a).map_err(|err| match err {
-                StoreError::Conflict { .. } => self.failure(err, "action", |s, id| s.action(id).map(describe_action)),
-                other => gone(other),
-            })?;
-            return Ok(());
-        }
-        let new = NewAction {
-            title: input.title,
-            details: input.details,
-            kind,
-            owner: input.owner,
-            owner_role,
-            due,
-            cause_id,
-            ticket: input.ticket,
-            priority,
-        };
-        let id = self.store.add_action(r.incident.id, &new).map_err(gone)?;
-        if let Screen::Review(r) = &mut self.screen {
-            r.reload(&self.store).map_err(msg)?;
-            if !r.select_action(id) {
-                self.set_flash(
-                    "Added; the board's filter hides it (o or / with empty fields shows all).",
-                    false,
-                );
-            }
-        }
-        Ok(())
-    }
-
-    /// The incident's details form: saves them and follows a change of time zone.
-    fn apply_incident_edit(&mut self, original: &crate::model::Incident, form: &Form<Purpose>) -> Result<(), Failure> {
-        let mut i = original.clone();
-        i.title = form.value("Title");
-        i.severity = form.value("Severity").parse().map_err(msg)?;
-        i.status = form.value("Status").parse().map_err(msg)?;
-        i.zone = form.value("Zone");
-        i.summary = form.value("Summary");
-        i.impact = form.value("Impact");
-        i.root_cause = form.value("Root cause");
-        i.trigger = form.value("Trigger");
-        self.store.update_incident(&i).map_err(|err| {
-            self.failure(err, "incident", |s, id| {
-                s.incident(id).map(|i| format!("{}\n{}", i.title, i.root_cause))
-            })
-        })?;
-        if let Screen::Review(r) = &mut self.screen {
-            r.zone = super::view::ZoneMode::Incident(i.tz());
-        }
-        Ok(())
-    }
-
-    /// The forms a screen applies itself (the meeting's, the owner and filter forms, the period).
-    fn apply_screen_form(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
+    /// Hands a submitted form to the screen that owns it; what it asks for comes back as the
+    /// app's effects (a form for a screen no longer shown does nothing).
+    fn apply(&mut self, form: &Form<Purpose>) -> Result<Vec<Effect<Popup>>, Failure<Confirmed>> {
         let ctx = ctx!(self);
+        let none = |()| Vec::new();
         match (&form.purpose, &mut self.screen) {
+            (Purpose::Home(HomeForm::NewIncident), _) => home::apply_new_incident(form, &ctx)
+                .map(popups::effects)
+                .map_err(popups::failure),
+            (Purpose::Home(HomeForm::Filter), Screen::Home(h)) => {
+                h.apply_filter(form);
+                Ok(Vec::new())
+            }
+            (Purpose::Review(purpose), Screen::Review(r)) => review::apply::apply(r, purpose, form, &ctx)
+                .map(popups::effects)
+                .map_err(popups::failure),
             (Purpose::Meeting(purpose), screen) => {
                 let review = match screen {
                     Screen::Review(r) => Some(&mut **r),
                     _ => None,
                 };
-                return meeting::apply(review, purpose, form, &ctx);
+                meeting::apply(review, purpose, form, &ctx)
+                    .map(none)
+                    .map_err(popups::failure)
             }
-            (Purpose::CrossOwner, Screen::CrossActions(c)) => c.apply_owner(form, &ctx).map_err(Failure::Message)?,
-            (Purpose::CrossFilter, Screen::CrossActions(c)) => c.apply_filter(form, &ctx).map_err(Failure::Message)?,
-            (Purpose::BoardOwner, Screen::Review(r)) => r.apply_board_owner(form, &ctx).map_err(Failure::Message)?,
-            (Purpose::BoardFilter, Screen::Review(r)) => r.apply_board_filter(form, &ctx).map_err(Failure::Message)?,
-            (Purpose::InsightsPeriod, Screen::Insights(i)) => i.apply_period(form, &ctx).map_err(Failure::Message)?,
-            _ => {}
-        }
-        Ok(())
-    }
-
-    /// The export form: writes the file, or asks first when it would replace one.
-    fn apply_export_form(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
-        let today = self.today();
-        let request = crate::tui::popups::export::request(form).map_err(Failure::Message)?;
-        if request.path.exists() {
-            let question = format!("{} exists. Replace it?", request.path.display());
-            return Err(Failure::Confirm(question, Box::new(Confirmed::Overwrite(request))));
-        }
-        crate::tui::popups::export::write(&self.store, &request, today).map_err(Failure::Message)?;
-        self.set_flash(format!("Exported to {}", request.path.display()), false);
-        Ok(())
-    }
-
-    /// The import form: reads the file into a preview (the import itself waits for the preview).
-    fn apply_import_form(&mut self, form: &Form<Purpose>) -> Result<(), Failure> {
-        let Screen::Review(r) = &self.screen else {
-            return Ok(());
-        };
-        let anchor = r.timeline.selected_event().map(|e| e.at);
-        let ctx = crate::import::time_context(&self.store, &r.incident, self.now(), anchor).map_err(msg)?;
-        let request = crate::tui::popups::import_preview::request(form, ctx, r.zone).map_err(Failure::Message)?;
-        Err(Failure::Preview(Box::new(request)))
-    }
-
-    /// A store error as the form shows it; a conflict fetches their version for the chooser.
-    fn failure(
-        &self,
-        err: StoreError,
-        what: &str,
-        theirs: impl Fn(&Store, i64) -> Result<String, StoreError>,
-    ) -> Failure {
-        match err {
-            StoreError::Conflict { id, .. } => {
-                let text = theirs(&self.store, id).unwrap_or_else(|e| e.to_string());
-                Failure::Conflict(what.to_string(), text)
+            (Purpose::Cross(CrossForm::Owner), Screen::CrossActions(c)) => {
+                c.apply_owner(form, &ctx).map(none).map_err(Failure::Message)
             }
-            other => Failure::Message(other.to_string()),
+            (Purpose::Cross(CrossForm::Filter), Screen::CrossActions(c)) => {
+                c.apply_filter(form, &ctx).map(none).map_err(Failure::Message)
+            }
+            (Purpose::Insights(InsightsForm::Period), Screen::Insights(i)) => {
+                i.apply_period(form, &ctx).map(none).map_err(Failure::Message)
+            }
+            _ => Ok(Vec::new()),
         }
     }
 }
@@ -1379,44 +1080,6 @@ impl App {
 enum Pending {
     Preview(Box<crate::tui::popups::import_preview::ImportRequest>),
     Import(Box<crate::tui::popups::import_preview::ImportPreview>),
-}
-
-fn describe_action(a: Task) -> String {
-    format!(
-        "{} ({}, {}, due {})",
-        a.title,
-        a.kind.label(),
-        if a.owner.is_empty() { "no owner" } else { &a.owner },
-        a.due.map(|d| d.to_string()).unwrap_or("–".into())
-    )
-}
-
-/// After a conflict, the next save is based on the version now stored (the user chose).
-fn rebase(purpose: &mut Purpose, store: &Store) {
-    match purpose {
-        Purpose::EditEvent(e) => {
-            if let Ok(now) = store.event(e.id) {
-                e.version = now.version;
-            }
-        }
-        Purpose::CauseNotes(c) => {
-            if let Ok(now) = store.cause(c.id) {
-                c.version = now.version;
-            }
-        }
-        Purpose::EditAction(a, _) => {
-            if let Ok(now) = store.action(a.id) {
-                a.version = now.version;
-            }
-        }
-        Purpose::EditIncident(i) => {
-            if let Ok(now) = store.incident(i.id) {
-                i.version = now.version;
-            }
-        }
-        Purpose::Meeting(m) => m.rebase(store),
-        _ => {}
-    }
 }
 
 impl App {

@@ -1,10 +1,45 @@
-//! The console's settings: `config.toml` in the config directory (see [`config_dir`]).
-//! Every setting has a default, so a file may list only what it changes.
+//! The console's settings: `config.toml` in the config directory; and [`ConsoleEnv`], what one
+//! console knows of where it runs. Every setting has a default, so a file may list only what it
+//! changes.
 
-use crate::tui::keymap::config_dir;
 use serde::Deserialize;
+use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
+
+/// What one console knows of the environment it runs in, handed to it by its host: the local
+/// terminal reads the process's (`tui::host`), a session served to someone else would bring
+/// its own. Nothing else in the console reads the process's environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleEnv {
+    /// `NO_COLOR` as set: anything but the empty string turns colour off (no-color.org).
+    pub no_color: Option<OsString>,
+    /// Where keymap.toml and config.toml are read from (`None`: the defaults only).
+    pub config_dir: Option<PathBuf>,
+    /// The console's working directory: relative paths typed into it are read from here.
+    pub cwd: PathBuf,
+    /// What a leading `~/` in a typed path means.
+    pub home: Option<PathBuf>,
+    /// The zone "today" is counted in and new incidents start in (and why it is not the one
+    /// asked for, if it is not).
+    pub local_zone: crate::env::LocalZone,
+}
+
+impl Default for ConsoleEnv {
+    /// No colour choice, no config directory, paths read from ".", `~` kept as typed, UTC.
+    fn default() -> Self {
+        ConsoleEnv {
+            no_color: None,
+            config_dir: None,
+            cwd: PathBuf::from("."),
+            home: None,
+            local_zone: crate::env::LocalZone {
+                zone: chrono_tz::UTC,
+                warning: None,
+            },
+        }
+    }
+}
 
 /// The settings file inside the config directory.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -50,9 +85,10 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// The settings from the config directory, or the defaults when there is no file.
-    pub fn load() -> Result<Config, ConfigError> {
-        match config_dir() {
+    /// The settings from the config directory, or the defaults when there is none or it holds
+    /// no file.
+    pub fn load(config_dir: Option<&Path>) -> Result<Config, ConfigError> {
+        match config_dir {
             Some(dir) => Config::load_file(&dir.join(CONFIG_FILE)),
             None => Ok(Config::default()),
         }
@@ -94,6 +130,37 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each console is given its environment: its settings and key map come from there, not
+    /// from the process's (its theme: `theme::tests`).
+    #[test]
+    fn a_console_s_environment_is_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[meeting]\ntimebox_minutes = [1, 2, 3, 4]\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("keymap.toml"), "[timeline]\nadd = [\"+\"]\n").unwrap();
+        let env = ConsoleEnv {
+            config_dir: Some(dir.path().to_path_buf()),
+            ..ConsoleEnv::default()
+        };
+        assert_eq!(
+            Config::load(env.config_dir.as_deref()).unwrap().meeting.timebox_minutes,
+            [1, 2, 3, 4]
+        );
+        let keys = crate::tui::keymap::KeyMap::load(env.config_dir.as_deref()).unwrap();
+        let add = crate::tui::keymap::command::Command::Add;
+        assert_eq!(keys.keys_for(crate::tui::keymap::Context::Timeline, add), ["+"]);
+        // Another console in the same process: no config directory.
+        let other = ConsoleEnv::default();
+        assert_eq!(Config::load(other.config_dir.as_deref()).unwrap(), Config::default());
+        assert_eq!(
+            crate::tui::keymap::KeyMap::load(None).unwrap(),
+            crate::tui::keymap::KeyMap::default_map()
+        );
+    }
 
     #[test]
     fn defaults_and_partial_files() {

@@ -89,4 +89,36 @@ mod tests {
         assert!(checked >= 10, "only {checked} files checked");
         assert!(offenders.is_empty(), "these name tui::app:\n{}", offenders.join("\n"));
     }
+
+    /// What is process-wide stays in the local host: the console reads where it runs from the
+    /// `ConsoleEnv` its host hands it, so that many consoles can run in one process.
+    #[test]
+    fn only_the_local_host_reads_the_process_environment() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        rust_files(&root.join("src/tui"), &mut files);
+        let mut offenders = Vec::new();
+        for file in files.iter().filter(|f| !f.starts_with(root.join("src/tui/host"))) {
+            let rel = file.strip_prefix(root).unwrap().display().to_string();
+            for (n, line) in std::fs::read_to_string(file).unwrap().lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                // Spelt in pieces, so that this line does not name them.
+                let reads = [
+                    concat!("std::", "env::"),
+                    concat!("env::", "var"),
+                    concat!("current_", "dir()"),
+                    concat!("crate::env::", "local_zone"),
+                ];
+                if reads.iter().any(|r| code.contains(r)) {
+                    offenders.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(files.len() > 30, "only {} files", files.len());
+        assert!(
+            offenders.is_empty(),
+            "read the process's environment:\n{}",
+            offenders.join("\n")
+        );
+    }
 }

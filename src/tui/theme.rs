@@ -5,30 +5,14 @@ use crate::model::{ActionStatus, CauseState, Severity};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::{Block, BorderType, Borders};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ThemeName {
-    Dark,
-    Light,
-    HighContrast,
-    Mono,
-}
-
-impl ThemeName {
-    /// The cycling order of `T`.
-    pub const ALL: &'static [ThemeName] = &[
-        ThemeName::Dark,
-        ThemeName::Light,
-        ThemeName::HighContrast,
-        ThemeName::Mono,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ThemeName::Dark => "dark",
-            ThemeName::Light => "light",
-            ThemeName::HighContrast => "high_contrast",
-            ThemeName::Mono => "mono",
-        }
+crate::model::name_table! {
+    /// The themes, in the cycling order of `T`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ThemeName: name, label {
+        Dark => "dark", "dark";
+        Light => "light", "light";
+        HighContrast => "high_contrast", "high contrast";
+        Mono => "mono", "mono";
     }
 }
 
@@ -265,9 +249,10 @@ impl Theme {
         Theme::named(all[(i + 1) % all.len()])
     }
 
-    /// Mono when `NO_COLOR` is set to anything but the empty string (no-color.org), else dark.
-    pub fn from_env() -> Theme {
-        Theme::from_no_color(std::env::var_os("NO_COLOR").as_deref())
+    /// The theme a console starts with: mono when its `NO_COLOR` is set to anything but the
+    /// empty string (no-color.org), else dark.
+    pub fn for_env(env: &crate::tui::config::ConsoleEnv) -> Theme {
+        Theme::from_no_color(env.no_color.as_deref())
     }
 
     pub fn from_no_color(no_color: Option<&std::ffi::OsStr>) -> Theme {
@@ -329,6 +314,19 @@ impl Default for Theme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A console's theme follows its own NO_COLOR, not the process's.
+    #[test]
+    fn each_console_s_no_color_chooses_its_theme() {
+        use crate::tui::config::ConsoleEnv;
+        let with = |v: Option<&str>| ConsoleEnv {
+            no_color: v.map(Into::into),
+            ..ConsoleEnv::default()
+        };
+        assert_eq!(Theme::for_env(&with(Some("1"))), Theme::mono());
+        assert_eq!(Theme::for_env(&with(Some(""))), Theme::dark());
+        assert_eq!(Theme::for_env(&with(None)), Theme::dark());
+    }
 
     fn all_styles(t: &Theme) -> Vec<Style> {
         let mut styles = vec![

@@ -102,9 +102,9 @@ impl App {
         for popup in &self.popups {
             match popup {
                 Popup::Form(f) => f.render(body, buf, &self.theme),
-                Popup::Menu(m) => m.render(body, buf, &self.theme),
-                Popup::Confirm(text, _) => render_confirm(body, buf, &self.theme, text),
-                Popup::Import(preview) => preview.render(body, buf, &self.theme),
+                Popup::Menu(m) => m.render(body, buf, &self.theme, &self.keymap),
+                Popup::Confirm(text, _) => render_confirm(body, buf, &self.theme, &self.keymap, text),
+                Popup::Import(preview) => preview.render(body, buf, &self.theme, &self.keymap),
                 Popup::Running(running) => running.render(body, buf, &self.theme),
                 Popup::Message(title, text) => render_message(body, buf, &self.theme, title, text),
                 Popup::Help(h, ctx) => {
@@ -128,7 +128,7 @@ impl App {
                         .filter(|v| !v.is_empty())
                         .collect::<Vec<_>>()
                         .join("\n");
-                    render_conflict(body, buf, &self.theme, what, &mine, theirs)
+                    render_conflict(body, buf, &self.theme, &self.keymap, what, &mine, theirs)
                 }
             }
         }

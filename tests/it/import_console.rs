@@ -619,3 +619,55 @@ fn an_import_waits_for_another_process_s_write() {
     assert_eq!(form_error(&app), None);
     assert_eq!(events(&app, id), 13, "{:?}", app.flash);
 }
+
+/// The import preview's keys come from the key map's [import_preview] section (#13 item 5).
+#[test]
+fn a_rebound_import_preview_imports_with_its_new_key() {
+    let (mut app, id) = review();
+    app.keymap = debrief::tui::keymap::KeyMap::from_toml_patch("[import_preview]\nyes = [\"ctrl-y\"]\n").unwrap();
+    preview_of(&mut app, &fixture("api.log"));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains(" C-y  import"), "{text}");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('y'));
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Import(_))),
+        "Enter and y mean nothing now"
+    );
+    assert_eq!(events(&app, id), 0);
+    app.press(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL));
+    assert!(app.popups.is_empty(), "{:?}", form_error(&app));
+    assert!(events(&app, id) > 0, "imported");
+}
+
+/// A relative path typed into a console is read from that console's own directory, not the
+/// process's (#13 item 7: a console served to someone else has its own): the import reads it
+/// there and the export writes there.
+#[test]
+fn relative_paths_are_read_from_the_console_s_own_directory() {
+    let log = std::fs::read_to_string(fixture("api.log")).unwrap();
+    let (dir, _) = temp_file("console-cwd-mine.log", &log);
+    let (mut app, id) = review();
+    assert_ne!(std::env::current_dir().unwrap(), dir.path());
+    app.cwd = dir.path().to_path_buf();
+    preview_of(&mut app, Path::new("console-cwd-mine.log"));
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Import(_))),
+        "{:?}",
+        form_error(&app)
+    );
+    key(&mut app, KeyCode::Enter);
+    assert!(events(&app, id) > 0, "imported from the console's directory");
+
+    key(&mut app, KeyCode::Char('x'));
+    key(&mut app, KeyCode::Tab);
+    clear_field(&mut app);
+    keys(&mut app, "console-cwd-export.md");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", form_error(&app));
+    assert!(
+        dir.path().join("console-cwd-export.md").is_file(),
+        "written in the console's directory"
+    );
+    assert!(!Path::new("console-cwd-export.md").exists(), "not in the process's");
+}

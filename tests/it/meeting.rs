@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use debrief::model::{AgendaStep, Role};
 use debrief::store::Store;
 use debrief::tui::app::{App, Clock, Popup, Screen};
-use debrief::tui::screens::meeting::Panel;
 use debrief::tui::screens::review::Pane;
+use debrief::tui::screens::review::meeting::Panel;
 use debrief::tui::theme::Theme;
 use insta::assert_snapshot;
 use ratatui::Terminal;
@@ -615,7 +615,9 @@ fn attendance_acts_on_the_person_selected_when_another_session_removes_someone()
     key(&mut app, KeyCode::Char('4'));
     keys(&mut app, "jjjj");
     let selected = |app: &App| match &app.screen {
-        Screen::Review(r) => r.participants[r.meeting.as_ref().unwrap().participant_sel].name.clone(),
+        Screen::Review(r) => r.participants[r.meeting.as_ref().unwrap().participant_sel.selected()]
+            .name
+            .clone(),
         _ => panic!("not on a review"),
     };
     assert_eq!(selected(&app), "Aylin Demir");

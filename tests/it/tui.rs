@@ -925,3 +925,91 @@ fn top_and_bottom_reach_the_ends_of_a_long_cause_list() {
     key(&mut app, KeyCode::Char('k'));
     assert_eq!(count(&app).0, 0, "up from the first stays there");
 }
+
+/// Every key of a popup goes through the key map (#13 item 5): a user's keymap.toml rebinds the
+/// question's keys, and the question names the keys it now answers to.
+#[test]
+fn a_rebound_confirm_answers_to_its_new_keys() {
+    let mut app = demo_app();
+    app.keymap = KeyMap::from_toml_patch("[confirm]\nyes = [\"o\"]\nno = [\"x\"]\n").unwrap();
+    open_demo(&mut app);
+    draw(&mut app, 80, 24);
+    let Screen::Review(r) = &app.screen else { panic!() };
+    let event = r.timeline.selected_event().unwrap().clone();
+    key(&mut app, KeyCode::Char('d'));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("o  yes    x  no"), "{text}");
+    key(&mut app, KeyCode::Char('y'));
+    key(&mut app, KeyCode::Char('n'));
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Confirm(..))),
+        "y and n mean nothing now"
+    );
+    assert!(app.store.event(event.id).is_ok());
+    key(&mut app, KeyCode::Char('x'));
+    assert!(app.popups.is_empty(), "x says no");
+    assert!(app.store.event(event.id).is_ok());
+    key(&mut app, KeyCode::Char('d'));
+    key(&mut app, KeyCode::Char('o'));
+    assert!(app.popups.is_empty());
+    assert!(app.store.event(event.id).is_err(), "o says yes: deleted");
+}
+
+/// The menu's keys come from the key map's [menu] section.
+#[test]
+fn a_rebound_menu_moves_and_chooses_with_its_new_keys() {
+    use debrief::tui::screens::review::forms::ReviewMenu;
+    let mut app = demo_app();
+    app.keymap = KeyMap::from_toml_patch("[menu]\ndown = [\"s\"]\nselect = [\"g\"]\n").unwrap();
+    open_demo(&mut app);
+    key(&mut app, KeyCode::Char('m'));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("g choose · Esc"), "{text}");
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Enter);
+    let Some(Popup::Menu(m)) = app.popups.last() else {
+        panic!("j and Enter mean nothing now: the menu stays")
+    };
+    assert_eq!(m.selected, 0);
+    key(&mut app, KeyCode::Char('s'));
+    let Some(Popup::Menu(m)) = app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(m.selected, 1);
+    let ReviewMenu::Milestone(event, choices) = m.purpose.clone() else {
+        panic!("the milestone menu")
+    };
+    key(&mut app, KeyCode::Char('g'));
+    assert!(app.popups.is_empty(), "g chose");
+    assert_eq!(app.store.event(event.id).unwrap().milestone, choices[1]);
+}
+
+/// The conflict chooser's keys come from the key map's [conflict] section.
+#[test]
+fn a_rebound_conflict_chooser_keeps_mine_with_its_new_key() {
+    let mut app = demo_app();
+    app.keymap = KeyMap::from_toml_patch("[conflict]\nkeep_mine = [\"1\"]\n").unwrap();
+    open_demo(&mut app);
+    key(&mut app, KeyCode::Char('e'));
+    let Screen::Review(r) = &app.screen else { panic!() };
+    let mut theirs = r.timeline.selected_event().unwrap().clone();
+    theirs.text = "their wording".into();
+    app.store.update_event(&theirs).unwrap();
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Tab);
+    }
+    keys(&mut app, " (mine)");
+    draw(&mut app, 80, 24);
+    app.press(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains(" 1  save mine over theirs"), "{text}");
+    key(&mut app, KeyCode::Char('m'));
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Conflict { .. })),
+        "m means nothing now"
+    );
+    assert_eq!(app.store.event(theirs.id).unwrap().text, "their wording");
+    key(&mut app, KeyCode::Char('1'));
+    assert!(app.popups.is_empty());
+    assert!(app.store.event(theirs.id).unwrap().text.ends_with("(mine)"));
+}

@@ -41,26 +41,15 @@ pub const MAX_SLACK_FILE: usize = 4 * 1024 * 1024;
 /// The most skipped lines (or messages) listed; more is an error, since every one is kept.
 pub const MAX_SKIPPED: usize = 10_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
-    Auto,
-    Csv,
-    Jsonl,
-    Log,
-    Slack,
-}
-
-impl Format {
-    pub const ALL: [Format; 5] = [Format::Auto, Format::Csv, Format::Jsonl, Format::Log, Format::Slack];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Auto => "auto",
-            Format::Csv => "csv",
-            Format::Jsonl => "jsonl",
-            Format::Log => "log",
-            Format::Slack => "slack",
-        }
+crate::model::name_table! {
+    /// What an incoming file is read as (`auto` recognises it).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Format: name, label {
+        Auto => "auto", "recognised";
+        Csv => "csv", "CSV";
+        Jsonl => "jsonl", "JSON lines";
+        Log => "log", "log text";
+        Slack => "slack", "Slack export";
     }
 }
 
@@ -75,7 +64,8 @@ impl FromStr for Format {
     fn from_str(s: &str) -> Result<Format, ImportError> {
         let wanted = s.trim();
         Format::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|f| f.name().eq_ignore_ascii_case(wanted))
             .ok_or_else(|| ImportError::UnknownFormat(short(&sanitize::clean_line(s))))
     }
@@ -146,20 +136,13 @@ impl Summary {
     }
 }
 
-/// What a position counts: lines of the file, or the messages of a Slack export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    Line,
-    Message,
-}
-
-impl Unit {
-    /// `line`, `message`.
-    pub fn word(self) -> &'static str {
-        match self {
-            Unit::Line => "line",
-            Unit::Message => "message",
-        }
+crate::model::name_table! {
+    /// What a position counts: lines of the file, or the messages of a Slack export (`word`:
+    /// `line`, `message`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Unit: word, label {
+        Line => "line", "line";
+        Message => "message", "message";
     }
 }
 

@@ -36,7 +36,7 @@ fn fixture(name: &str) -> Vec<u8> {
 
 #[test]
 fn formats_parse_by_name_and_print_the_same() {
-    for f in Format::ALL {
+    for &f in Format::ALL {
         assert_eq!(f.to_string().parse::<Format>().unwrap(), f);
     }
     assert_eq!(" JSONL ".parse::<Format>().unwrap(), Format::Jsonl);
@@ -269,7 +269,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
-        for format in Format::ALL {
+        for &format in Format::ALL {
             if let Ok((events, _)) = collect("p", &bytes, format) {
                 assert_clean(&events, "arbitrary bytes");
             }
@@ -279,7 +279,7 @@ proptest! {
     #[test]
     fn near_valid_input_never_panics(lines in prop::collection::vec(near_valid_line(), 0..12), crlf in any::<bool>()) {
         let input = lines.join(if crlf { "\r\n" } else { "\n" });
-        for format in Format::ALL {
+        for &format in Format::ALL {
             if let Ok((events, _)) = collect("p", input.as_bytes(), format) {
                 assert_clean(&events, &input);
             }

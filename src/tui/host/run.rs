@@ -3,7 +3,7 @@
 
 use crate::store::Store;
 use crate::tui::app::{App, Clock};
-use crate::tui::config::Config;
+use crate::tui::config::{Config, ConsoleEnv};
 use crate::tui::console::{self, Input, InputGone};
 use crate::tui::host::terminal::{self, EventSource, StopSignals, TerminalGuard, TtyWatchdog};
 use crate::tui::keymap::KeyMap;
@@ -13,14 +13,28 @@ use anyhow::{Context, Result};
 /// The test hook's variable: see `run`.
 pub const TEST_PANIC_ENV: &str = "DEBRIEF_TEST_PANIC";
 
+/// The local console's environment: the process's (the one place in the console that reads it).
+pub fn process_env() -> ConsoleEnv {
+    let var = |name: &str| std::env::var_os(name);
+    ConsoleEnv {
+        no_color: var("NO_COLOR"),
+        config_dir: crate::tui::keymap::config_dir_with(var),
+        cwd: std::env::current_dir().unwrap_or_else(|_| ".".into()),
+        home: var("HOME").filter(|h| !h.is_empty()).map(Into::into),
+        local_zone: crate::env::local_zone_checked(),
+    }
+}
+
 /// Runs the console, on the incident list or on one incident (in meeting mode if `meeting`).
 pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
     // Everything that can fail for a user reason fails before the terminal is taken over.
-    let keymap = KeyMap::load().context("cannot load the key map")?;
-    let config = Config::load().context("cannot load the settings")?;
-    let theme = Theme::from_env();
+    let env = process_env();
+    let keymap = KeyMap::load(env.config_dir.as_deref()).context("cannot load the key map")?;
+    let config = Config::load(env.config_dir.as_deref()).context("cannot load the settings")?;
+    let theme = Theme::for_env(&env);
     let mut app = App::new(store, keymap, theme, Clock::System);
     app.config = config;
+    app.set_env(&env);
     app.background = true;
     if let Some(id) = incident {
         app.open_incident(id)?;

@@ -31,10 +31,11 @@ use ratatui::crossterm::event::{
 };
 use ratatui::crossterm::terminal::{EnterAlternateScreen, disable_raw_mode, enable_raw_mode};
 use ratatui::crossterm::{cursor, execute};
+use std::io::IsTerminal;
 use std::io::{self, stdout};
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
@@ -157,7 +158,6 @@ impl DerefMut for TerminalGuard {
 /// terminal, checked before anything is written (`debrief open 1 </dev/null >out` leaves `out`
 /// empty and says why).
 fn require_terminal() -> io::Result<()> {
-    use std::io::IsTerminal;
     let missing = match (io::stdin().is_terminal(), io::stdout().is_terminal()) {
         (true, true) => return Ok(()),
         (false, true) => "standard input is not a terminal",
@@ -260,34 +260,42 @@ pub enum TtyState {
 
 /// Watches the terminal crossterm reads from, with poll(2), without reading from it.
 pub struct TtyProbe {
-    fd: RawFd,
-    _owned: Option<OwnedFd>,
+    tty: Tty,
+}
+
+/// The descriptor watched: stdin's, or one of our own (/dev/tty).
+enum Tty {
+    Stdin(io::Stdin),
+    Owned(OwnedFd),
 }
 
 impl TtyProbe {
     /// The same descriptor crossterm picks: stdin if it is a terminal, else /dev/tty.
     pub fn open() -> io::Result<TtyProbe> {
-        if std::io::IsTerminal::is_terminal(&io::stdin()) {
-            return Ok(TtyProbe {
-                fd: libc::STDIN_FILENO,
-                _owned: None,
-            });
+        let stdin = io::stdin();
+        if stdin.is_terminal() {
+            return Ok(TtyProbe { tty: Tty::Stdin(stdin) });
         }
         let file = std::fs::File::open("/dev/tty")?;
         Ok(TtyProbe::from_owned(file.into()))
     }
 
     pub fn from_owned(fd: OwnedFd) -> TtyProbe {
-        TtyProbe {
-            fd: fd.as_raw_fd(),
-            _owned: Some(fd),
+        TtyProbe { tty: Tty::Owned(fd) }
+    }
+
+    /// The descriptor, borrowed for as long as the probe holds it.
+    fn fd(&self) -> BorrowedFd<'_> {
+        match &self.tty {
+            Tty::Stdin(stdin) => stdin.as_fd(),
+            Tty::Owned(fd) => fd.as_fd(),
         }
     }
 
     /// Waits up to `timeout` for input or a hang-up. A signal ends the wait early (`Idle`).
     pub fn wait(&self, timeout: Duration) -> io::Result<TtyState> {
         let mut fds = libc::pollfd {
-            fd: self.fd,
+            fd: self.fd().as_raw_fd(),
             events: libc::POLLIN,
             revents: 0,
         };
@@ -305,8 +313,7 @@ impl TtyProbe {
             return Ok(TtyState::Gone);
         }
         if fds.revents & libc::POLLNVAL != 0 {
-            // SAFETY: isatty only inspects the descriptor number.
-            let still_a_tty = unsafe { libc::isatty(self.fd) } == 1;
+            let still_a_tty = self.fd().is_terminal();
             return Ok(if still_a_tty {
                 TtyState::Unsupported
             } else {
@@ -528,7 +535,7 @@ impl Drop for TtyWatchdog {
 /// Opens a pseudo-terminal pair (master, slave), for tests of the probe.
 #[cfg(test)]
 fn open_pty() -> io::Result<(OwnedFd, OwnedFd)> {
-    use std::os::fd::FromRawFd;
+    use std::os::fd::{FromRawFd, RawFd};
     let (mut master, mut slave): (RawFd, RawFd) = (-1, -1);
     // SAFETY: out-pointers to two ints; null name, termios and winsize are allowed.
     let rc = unsafe {

@@ -101,6 +101,16 @@ commands! {
     TogglePresent => "toggle_present", "present";
     /// Records the meeting's end (asks first).
     EndMeeting => "end_meeting", "end meeting";
+    /// A question's "yes"; the import preview's "import".
+    Yes => "yes", "yes";
+    /// A question's "no"; the import preview's "back to the form".
+    No => "no", "no";
+    /// An edit conflict: save mine over theirs.
+    KeepMine => "keep_mine", "keep mine";
+    /// An edit conflict: keep theirs, discard mine.
+    KeepTheirs => "keep_theirs", "keep theirs";
+    /// An edit conflict: back to my form, to save over theirs later.
+    EditMine => "edit_mine", "edit mine";
 }
 
 impl Command {
@@ -165,6 +175,10 @@ impl Command {
             (Command::Back, Context::Home | Context::Welcome) => "quit",
             (Command::Back, Context::Popup) => "close",
             (Command::Select, Context::Popup) => "confirm",
+            (Command::Select, Context::Menu) => "choose",
+            (Command::Back, Context::Menu) => "cancel",
+            (Command::Yes, Context::ImportPreview) => "import",
+            (Command::No, Context::ImportPreview) => "back",
             (Command::Filter, Context::Insights) => "dates",
             (action, _) => action.description(),
         }
@@ -174,16 +188,16 @@ impl Command {
     pub fn description_in(self, ctx: Context) -> &'static str {
         use Command::*;
         use Context as C;
+        if let Some(text) = self.popup_description(ctx) {
+            return text;
+        }
         match (self, ctx) {
             (Quit, _) => "quit now",
             (Back, C::Home | C::Welcome) => "quit",
             (Back, C::Global) => "go back; quit from the incident list",
-            (Back, C::Popup) => "close",
             (Back, C::Cross | C::Insights) => "back to where you were",
             (Back, _) => "back to the incident list",
             (Help, _) => "show this help",
-            (NextPane, C::Popup) => "next field",
-            (PrevPane, C::Popup) => "previous field",
             (FocusTimeline, _) => "go to the timeline",
             (FocusCauses, _) => "go to the cause checklist",
             (FocusActions, _) => "go to the action board",
@@ -193,7 +207,6 @@ impl Command {
             (Top, _) => "first item",
             (Bottom, _) => "last item",
             (Select, C::Home) => "open the incident",
-            (Select, C::Popup) => "confirm",
             (Select, C::Meeting) => "edit the participant's name and role",
             (Select, C::Cross) => "open the incident at this action",
             (Select, _) => "open the selected item",
@@ -249,6 +262,30 @@ impl Command {
             (EndMeeting, _) => "end the meeting, recording its end (asks first)",
             (action, _) => action.description(),
         }
+    }
+}
+
+impl Command {
+    /// [`Command::description_in`] for the popups' commands and sections.
+    fn popup_description(self, ctx: Context) -> Option<&'static str> {
+        use Command::*;
+        use Context as C;
+        Some(match (self, ctx) {
+            (Back, C::Popup) => "close",
+            (Back, C::Menu) => "close the menu, choosing nothing",
+            (NextPane, C::Popup) => "next field",
+            (PrevPane, C::Popup) => "previous field",
+            (Select, C::Popup) => "confirm",
+            (Select, C::Menu) => "choose the selected item",
+            (Yes, C::ImportPreview) => "import what the preview shows",
+            (Yes, _) => "yes: do it",
+            (No, C::ImportPreview) => "back to the form (nothing imported)",
+            (No, _) => "no: leave everything as it is",
+            (KeepMine, _) => "save mine over theirs",
+            (KeepTheirs, _) => "keep theirs; mine is discarded",
+            (EditMine, _) => "edit mine again (theirs stays saved until I save)",
+            _ => return None,
+        })
     }
 }
 

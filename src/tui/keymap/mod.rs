@@ -20,93 +20,61 @@ pub const CONFIG_DIR_ENV: &str = "DEBRIEF_CONFIG";
 /// The user's key map file inside the config directory.
 pub const KEYMAP_FILE: &str = "keymap.toml";
 
-/// Where keys are being pressed: one section of keymap.toml each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Context {
-    Global,
-    Welcome,
-    Home,
-    Timeline,
-    Causes,
-    Actions,
-    /// Meeting mode: keys that work on every screen of the review, under the pane's own.
-    Agenda,
-    /// Meeting mode: attendance, the working agreement and the decisions.
-    Meeting,
-    /// Meeting mode: the wrap-up screen.
-    WrapUp,
-    /// The actions of every incident (`A`).
-    Cross,
-    /// Statistics across incidents (`I`).
-    Insights,
-    Popup,
+crate::model::name_table! {
+    /// Where keys are being pressed: one section of keymap.toml each (its name), with the
+    /// heading people read (its title).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Context: name, title {
+        Global => "global", "Global";
+        Welcome => "welcome", "Welcome screen";
+        Home => "home", "Incident list";
+        Timeline => "timeline", "Timeline";
+        Causes => "causes", "Cause checklist";
+        Actions => "actions", "Action board";
+        /// Meeting mode: keys that work on every screen of the review, under the pane's own.
+        Agenda => "agenda", "Meeting agenda";
+        /// Meeting mode: attendance, the working agreement and the decisions.
+        Meeting => "meeting", "Attendance and notes";
+        /// Meeting mode: the wrap-up screen.
+        WrapUp => "wrap_up", "Wrap-up";
+        /// The actions of every incident (`A`).
+        Cross => "cross", "Actions across incidents";
+        /// Statistics across incidents (`I`).
+        Insights => "insights", "Insights";
+        /// Forms and the other popups that take typed text.
+        Popup => "popup", "Popups and forms";
+        /// A yes/no question ("Delete the event …?").
+        Confirm => "confirm", "Yes/no question";
+        /// A menu to pick from (milestone, evidence).
+        Menu => "menu", "Menu";
+        /// Someone else saved the same item first: keep mine, keep theirs, or edit mine again.
+        Conflict => "conflict", "Edit conflict";
+        /// What an import would add.
+        ImportPreview => "import_preview", "Import preview";
+    }
 }
 
 impl Context {
-    pub const ALL: &'static [Context] = &[
-        Context::Global,
-        Context::Welcome,
-        Context::Home,
-        Context::Timeline,
-        Context::Causes,
-        Context::Actions,
-        Context::Agenda,
-        Context::Meeting,
-        Context::WrapUp,
-        Context::Cross,
-        Context::Insights,
-        Context::Popup,
-    ];
-
-    /// The section name in keymap.toml.
-    pub fn name(self) -> &'static str {
-        match self {
-            Context::Global => "global",
-            Context::Welcome => "welcome",
-            Context::Home => "home",
-            Context::Timeline => "timeline",
-            Context::Causes => "causes",
-            Context::Actions => "actions",
-            Context::Agenda => "agenda",
-            Context::Meeting => "meeting",
-            Context::WrapUp => "wrap_up",
-            Context::Cross => "cross",
-            Context::Insights => "insights",
-            Context::Popup => "popup",
-        }
-    }
-
-    /// The heading people read.
-    pub fn title(self) -> &'static str {
-        match self {
-            Context::Global => "Global",
-            Context::Welcome => "Welcome screen",
-            Context::Home => "Incident list",
-            Context::Timeline => "Timeline",
-            Context::Causes => "Cause checklist",
-            Context::Actions => "Action board",
-            Context::Agenda => "Meeting agenda",
-            Context::Meeting => "Attendance and notes",
-            Context::WrapUp => "Wrap-up",
-            Context::Cross => "Actions across incidents",
-            Context::Insights => "Insights",
-            Context::Popup => "Popups and forms",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Context> {
-        Context::ALL.iter().copied().find(|c| c.name() == name)
-    }
-
     /// Popups don't fall back to [global]: a `q` typed into a form field is text, not "back".
     pub fn inherits_global(self) -> bool {
-        !matches!(self, Context::Global | Context::Popup)
+        !self.is_popup() && self != Context::Global
+    }
+
+    /// One of the popups' sections.
+    pub fn is_popup(self) -> bool {
+        matches!(
+            self,
+            Context::Popup | Context::Confirm | Context::Menu | Context::Conflict | Context::ImportPreview
+        )
     }
 
     fn index(self) -> usize {
         self as usize
     }
 }
+
+/// Every context has a table: [`KeyMap`]'s array is as long as the list of contexts.
+const CONTEXTS: usize = Context::ALL.len();
 
 fn section_names() -> String {
     Context::ALL.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
@@ -219,7 +187,7 @@ struct Entry {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyMap {
-    tables: [Table; Context::ALL.len()],
+    tables: [Table; CONTEXTS],
 }
 
 impl Default for KeyMap {
@@ -239,9 +207,10 @@ impl KeyMap {
         map
     }
 
-    /// The defaults patched by the user's keymap.toml, if there is one (see [`config_dir`]).
-    pub fn load() -> Result<KeyMap, KeyMapError> {
-        match config_dir() {
+    /// The defaults patched by the user's keymap.toml in `config_dir`, if there is one (the
+    /// host finds the directory: see [`config_dir_with`]).
+    pub fn load(config_dir: Option<&Path>) -> Result<KeyMap, KeyMapError> {
+        match config_dir {
             Some(dir) => KeyMap::load_file(&dir.join(KEYMAP_FILE)),
             None => Ok(KeyMap::default_map()),
         }
@@ -341,6 +310,26 @@ impl KeyMap {
         })
     }
 
+    /// The keys of `command` in `ctx` as a popup names them: "n / Esc", leaving out a key that
+    /// differs from an earlier one only by case ("N" after "n"); `None` when it has no key.
+    pub fn label(&self, ctx: Context, command: Command) -> Option<String> {
+        let mut shown: Vec<String> = Vec::new();
+        for key in self.keys_for(ctx, command) {
+            if !shown.iter().any(|k| k.to_lowercase() == key.to_lowercase()) {
+                shown.push(key);
+            }
+        }
+        (!shown.is_empty()).then(|| shown.join(" / "))
+    }
+
+    /// The first key of `command` in `ctx`, as shown; `fallback` when it has none.
+    pub fn first_key(&self, ctx: Context, command: Command, fallback: &str) -> String {
+        self.keys_for(ctx, command)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| format!("({fallback}: unbound)"))
+    }
+
     /// Display forms of the keys that trigger `action` in `ctx` (own keys first).
     pub fn keys_for(&self, ctx: Context, command: Command) -> Vec<String> {
         self.effective_keys(ctx, command).0.iter().map(Key::to_string).collect()
@@ -390,6 +379,9 @@ impl KeyMap {
                 Context::Popup => {
                     "Popups do not use the global keys, so that letters typed into a field stay text.\n\n"
                 }
+                Context::Confirm | Context::Menu | Context::Conflict | Context::ImportPreview => {
+                    "Only these keys (not the global ones).\n\n"
+                }
                 Context::Meeting | Context::WrapUp => "Plus the meeting agenda's keys and the global keys.\n\n",
                 Context::Agenda => {
                     "In meeting mode, on every screen of the review; a pane's own keys come first, \
@@ -438,7 +430,7 @@ fn parse_entries(text: &str, origin: &str) -> Result<Vec<Entry>, KeyMapError> {
                 name: section.get_ref().to_string(),
             });
         };
-        let context = Context::from_name(section.get_ref()).ok_or_else(|| KeyMapError::UnknownContext {
+        let context = Context::named(section.get_ref()).ok_or_else(|| KeyMapError::UnknownContext {
             origin: origin.to_string(),
             line,
             section: section.get_ref().to_string(),
@@ -554,13 +546,9 @@ fn check_conflicts(origin: &str, entries: &[Entry]) -> Result<(), KeyMapError> {
     Ok(())
 }
 
-/// debrief's config directory: `$DEBRIEF_CONFIG`, else `$XDG_CONFIG_HOME/debrief`,
-/// else `~/.config/debrief` (also on macOS, as terminal tools there usually do).
-pub fn config_dir() -> Option<PathBuf> {
-    config_dir_with(|name| std::env::var_os(name))
-}
-
-/// [`config_dir`] with the environment passed in, so tests need not change the process's.
+/// debrief's config directory in an environment (`env` looks a variable up): `$DEBRIEF_CONFIG`,
+/// else `$XDG_CONFIG_HOME/debrief`, else `~/.config/debrief` (also on macOS, as terminal tools
+/// there usually do). The local host passes the process's environment.
 pub fn config_dir_with(env: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
     let var = |name: &str| env(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(dir) = var(CONFIG_DIR_ENV) {

@@ -13,12 +13,19 @@ fn char(c: char) -> KeyEvent {
 fn every_context_can_quit_and_get_help() {
     let map = KeyMap::default_map();
     for &ctx in Context::ALL {
-        for command in [Command::Quit, Command::Help, Command::Back] {
+        for command in [Command::Quit, Command::Help] {
             assert!(
                 !map.keys_for(ctx, command).is_empty(),
                 "{command} unreachable in {ctx:?}"
             );
         }
+        // A way back: `back`, or what stands for it in a question, the conflict chooser and the
+        // import preview.
+        let out = [Command::Back, Command::No, Command::KeepTheirs];
+        assert!(
+            out.iter().any(|c| !map.keys_for(ctx, *c).is_empty()),
+            "no way back in {ctx:?}"
+        );
         let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(map.command(ctx, &ctrl_c), Some(Command::Quit), "{ctx:?}");
     }
@@ -217,7 +224,8 @@ fn bad_patches_name_the_file_line_and_culprit() {
     assert_eq!(
         patch_error("\n[timelime]\nadd = [\"i\"]\n"),
         "/home/me/.config/debrief/keymap.toml, line 2: unknown section [timelime] \
-         (sections: global, welcome, home, timeline, causes, actions, agenda, meeting, wrap_up, cross, insights, popup)"
+         (sections: global, welcome, home, timeline, causes, actions, agenda, meeting, wrap_up, cross, insights, popup, \
+         confirm, menu, conflict, import_preview)"
     );
     assert_eq!(
         patch_error("[actions]\nedit = [\"x\"]\nadd = [\"x\"]\n"),
@@ -379,4 +387,31 @@ fn no_default_agenda_key_is_hidden_by_a_review_context() {
         in_timeline.iter().all(|b| b.command != Command::NextStep),
         "{in_timeline:?}"
     );
+}
+
+#[test]
+fn popups_have_sections_of_their_own() {
+    let map = KeyMap::default_map();
+    let esc = press(KeyCode::Esc, KeyModifiers::NONE);
+    let enter = press(KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(map.command(Context::Confirm, &char('y')), Some(Command::Yes));
+    assert_eq!(map.command(Context::Confirm, &char('N')), Some(Command::No));
+    assert_eq!(map.command(Context::Confirm, &esc), Some(Command::No));
+    assert_eq!(
+        map.command(Context::Confirm, &char('q')),
+        None,
+        "no [global] in a popup"
+    );
+    assert_eq!(map.command(Context::Menu, &char('k')), Some(Command::Up));
+    assert_eq!(map.command(Context::Menu, &char(' ')), Some(Command::Select));
+    assert_eq!(map.command(Context::Conflict, &char('m')), Some(Command::KeepMine));
+    assert_eq!(map.command(Context::Conflict, &esc), Some(Command::KeepTheirs));
+    assert_eq!(map.command(Context::Conflict, &char('e')), Some(Command::EditMine));
+    assert_eq!(map.command(Context::ImportPreview, &enter), Some(Command::Yes));
+    assert_eq!(map.command(Context::ImportPreview, &char('n')), Some(Command::No));
+    // What the popups print: case twins left out.
+    assert_eq!(map.label(Context::Confirm, Command::No).as_deref(), Some("n / Esc"));
+    assert_eq!(map.label(Context::Confirm, Command::Yes).as_deref(), Some("y"));
+    let unbound = KeyMap::from_toml_patch("[confirm]\nyes = []\n").unwrap();
+    assert_eq!(unbound.label(Context::Confirm, Command::Yes), None);
 }

@@ -1,5 +1,7 @@
 //! The conflict chooser: an edit collided with someone else's.
 
+use crate::tui::keymap::command::Command;
+use crate::tui::keymap::{Context, KeyMap};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::menu::frame;
 use ratatui::buffer::Buffer;
@@ -8,7 +10,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 /// Both sides of an edit that collided with someone else's: the user chooses.
-pub fn render_conflict(area: Rect, buf: &mut Buffer, theme: &Theme, what: &str, mine: &str, theirs: &str) {
+/// Both sides, and the keys of the key map's [conflict] section.
+pub fn render_conflict(
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+    keys: &KeyMap,
+    what: &str,
+    mine: &str,
+    theirs: &str,
+) {
+    let key = |c: Command, name: &str| format!(" {} ", keys.first_key(Context::Conflict, c, name));
     let w = area.width.saturating_sub(4).min(100);
     let h = area.height.saturating_sub(2).min(20);
     let inner = frame(area, buf, theme, "Conflict", w, h);
@@ -34,11 +46,11 @@ pub fn render_conflict(area: Rect, buf: &mut Buffer, theme: &Theme, what: &str, 
     );
     lines.push(Line::from(""));
     lines.push(Line::from(vec![
-        Span::styled(" m ", theme.key_hint),
+        Span::styled(key(Command::KeepMine, "keep_mine"), theme.key_hint),
         Span::styled(" save mine over theirs  ", theme.base),
-        Span::styled(" t ", theme.key_hint),
+        Span::styled(key(Command::KeepTheirs, "keep_theirs"), theme.key_hint),
         Span::styled(" keep theirs  ", theme.base),
-        Span::styled(" e ", theme.key_hint),
+        Span::styled(key(Command::EditMine, "edit_mine"), theme.key_hint),
         Span::styled(" edit mine again", theme.base),
     ]));
     crate::tui::view::render_wrapped(Paragraph::new(lines).wrap(Wrap { trim: false }), inner, buf);

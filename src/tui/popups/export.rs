@@ -5,7 +5,6 @@
 
 use crate::model::Incident;
 use crate::store::Store;
-use crate::tui::popups::Purpose;
 use crate::tui::widgets::form::{Field, Form};
 use chrono::NaiveDate;
 use std::io;
@@ -19,6 +18,13 @@ pub struct ExportRequest {
     pub incident: i64,
     pub format: String,
     pub path: PathBuf,
+}
+
+/// What an export form is for: the incident, and the file name its paths default to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportForm {
+    pub incident: i64,
+    pub slug: String,
 }
 
 /// A file name from a title: lowercase ASCII letters and digits joined by dashes.
@@ -45,11 +51,11 @@ pub fn default_path(slug: &str, format: &str) -> String {
     format!("./{slug}.{format}")
 }
 
-pub fn form(incident: &Incident) -> Form<Purpose> {
+pub fn form(incident: &Incident) -> Form<ExportForm> {
     let slug = slug(&incident.title, incident.id);
     Form::new(
         format!("Export incident #{}", incident.id),
-        Purpose::Export {
+        ExportForm {
             incident: incident.id,
             slug: slug.clone(),
         },
@@ -63,36 +69,45 @@ pub fn form(incident: &Incident) -> Form<Purpose> {
 }
 
 /// The path the form asks for: the default one (for the chosen format) when the field is empty
-/// or still holds a default, else what was typed, with a leading `~/` read as the home directory.
+/// or still holds a default, else what was typed (see [`resolve`] for `~/` and relative paths).
 pub fn target(slug: &str, format: &str, typed: &str) -> PathBuf {
     let typed = typed.trim();
     if typed.is_empty() || FORMATS.iter().any(|f| typed == default_path(slug, f)) {
         return PathBuf::from(default_path(slug, format));
     }
-    expand_home(typed)
+    PathBuf::from(typed)
 }
 
-/// A typed path, with a leading `~/` read as the home directory.
-pub fn expand_home(typed: &str) -> PathBuf {
-    match typed.strip_prefix("~/") {
-        Some(rest) => match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-            Some(home) => Path::new(&home).join(rest),
-            None => PathBuf::from(typed),
-        },
-        None => PathBuf::from(typed),
+/// Where the paths typed into one console are read from: handed in by its host (the local
+/// terminal's are the process's; a session served to someone else has its own).
+#[derive(Debug, Clone, Copy)]
+pub struct Dirs<'a> {
+    /// The console's working directory: a relative path is read from here.
+    pub cwd: &'a Path,
+    /// What a leading `~/` means (`None`: it is kept as typed).
+    pub home: Option<&'a Path>,
+}
+
+/// A typed path as the console means it: a leading `~/` is the home directory, a relative path
+/// is read from the console's working directory (not the process's).
+pub fn resolve(path: &Path, dirs: Dirs) -> PathBuf {
+    if let (Ok(rest), Some(home)) = (path.strip_prefix("~"), dirs.home) {
+        return home.join(rest);
     }
+    if path.is_absolute() {
+        return path.to_path_buf();
+    }
+    dirs.cwd.join(path.strip_prefix(".").unwrap_or(path))
 }
 
-/// Reads the form into a request whose directory exists.
-pub fn request(form: &Form<Purpose>) -> Result<ExportRequest, String> {
-    let Purpose::Export { incident, slug } = &form.purpose else {
-        return Err("not an export form".into());
-    };
+/// Reads the form into a request whose directory exists (the path read with [`resolve`]).
+pub fn request<P>(form: &Form<P>, what: &ExportForm, dirs: Dirs) -> Result<ExportRequest, String> {
+    let ExportForm { incident, slug } = what;
     let format = form.value("Format");
     if !FORMATS.contains(&format.as_str()) {
         return Err(format!("unknown format {format} (accepted: md, json, csv)"));
     }
-    let path = target(slug, &format, &form.value("Path"));
+    let path = resolve(&target(slug, &format, &form.value("Path")), dirs);
     check_place(&path)?;
     Ok(ExportRequest {
         incident: *incident,
@@ -148,6 +163,30 @@ mod tests {
         assert_eq!(target("x", "json", "./x.md"), PathBuf::from("./x.json"));
         assert_eq!(target("x", "csv", ""), PathBuf::from("./x.csv"));
         assert_eq!(target("x", "json", "/tmp/mine.md"), PathBuf::from("/tmp/mine.md"));
+    }
+
+    #[test]
+    fn typed_paths_are_read_from_the_console_s_directories() {
+        let dirs = Dirs {
+            cwd: Path::new("/srv/session-7"),
+            home: Some(Path::new("/home/ana")),
+        };
+        assert_eq!(resolve(Path::new("./x.md"), dirs), PathBuf::from("/srv/session-7/x.md"));
+        assert_eq!(
+            resolve(Path::new("out/x.md"), dirs),
+            PathBuf::from("/srv/session-7/out/x.md")
+        );
+        assert_eq!(resolve(Path::new("~/x.md"), dirs), PathBuf::from("/home/ana/x.md"));
+        assert_eq!(resolve(Path::new("/tmp/x.md"), dirs), PathBuf::from("/tmp/x.md"));
+        assert_eq!(
+            resolve(Path::new("~ana/x.md"), dirs),
+            PathBuf::from("/srv/session-7/~ana/x.md")
+        );
+        let no_home = Dirs { home: None, ..dirs };
+        assert_eq!(
+            resolve(Path::new("~/x.md"), no_home),
+            PathBuf::from("/srv/session-7/~/x.md")
+        );
     }
 
     #[test]

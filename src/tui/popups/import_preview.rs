@@ -8,7 +8,8 @@ use crate::import::{self as importer, Job, JobError, Preview, Watch};
 use crate::model::time::{self, TimeContext};
 use crate::model::{EventKind, Incident};
 use crate::store::{ImportOutcome, Store};
-use crate::tui::popups::Purpose;
+use crate::tui::keymap::command::Command;
+use crate::tui::keymap::{Context, KeyMap};
 use crate::tui::theme::Theme;
 use crate::tui::view::{ZoneMode, count, truncate};
 use crate::tui::widgets::form::{Field, Form};
@@ -51,13 +52,19 @@ pub struct ImportPreview {
     pub note: Option<String>,
 }
 
+/// What an import form is for: the incident the events go into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportForm {
+    pub incident: i64,
+}
+
 /// The import form; `local` is this machine's zone, the default for times without an offset.
-pub fn form(incident: &Incident, dir: &Path, local: Tz) -> Form<Purpose> {
+pub fn form(incident: &Incident, dir: &Path, local: Tz) -> Form<ImportForm> {
     let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
     let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.key()).collect();
     Form::new(
         format!("Import events into #{}", incident.id),
-        Purpose::Import { incident: incident.id },
+        ImportForm { incident: incident.id },
         vec![
             Field::line("File", "")
                 .with_hint("a path; ~ is your home; → completes a file name from this directory")
@@ -92,11 +99,16 @@ fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Reads the form into a request; the file is opened later, by [`preview`].
-pub fn request(form: &Form<Purpose>, ctx: TimeContext, zone: ZoneMode) -> Result<ImportRequest, String> {
-    let Purpose::Import { incident } = &form.purpose else {
-        return Err("not an import form".into());
-    };
+/// Reads the form into a request (the path read with `export::resolve`: from the console's
+/// directories); the file is opened later, by [`preview`].
+pub fn request<P>(
+    form: &Form<P>,
+    what: &ImportForm,
+    ctx: TimeContext,
+    zone: ZoneMode,
+    dirs: crate::tui::popups::export::Dirs,
+) -> Result<ImportRequest, String> {
+    let incident = &what.incident;
     let typed = form.value("File");
     if typed.is_empty() {
         return Err("Type the path of the file to import.".into());
@@ -113,9 +125,14 @@ pub fn request(form: &Form<Purpose>, ctx: TimeContext, zone: ZoneMode) -> Result
         },
         None => ctx,
     };
-    let path = crate::tui::popups::export::expand_home(&typed);
+    let path = crate::tui::popups::export::resolve(Path::new(&typed), dirs);
+    // Named as typed (`~/` read as home), read from the console's directory.
+    let named = match dirs.home {
+        Some(_) if typed.starts_with("~/") => path.clone(),
+        _ => PathBuf::from(&typed),
+    };
     Ok(ImportRequest {
-        job: Job::for_file(*incident, &path, format, kind),
+        job: Job::for_file(*incident, &named, format, kind),
         path,
         ctx,
         zone,
@@ -298,7 +315,9 @@ impl ImportPreview {
         tail
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    /// The preview, and the keys of the key map's [import_preview] section.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, keys: &KeyMap) {
+        let key = |c: Command, name: &str| format!(" {} ", keys.first_key(Context::ImportPreview, c, name));
         let width = area.width.saturating_sub(4).min(100);
         // Borders, a blank line and the keys: the keys stay on screen however short it is.
         let room = area.height.saturating_sub(4) as usize;
@@ -310,9 +329,9 @@ impl ImportPreview {
         };
         lines.push(Line::from(""));
         lines.push(Line::from(vec![
-            Span::styled(" Enter ", theme.key_hint),
+            Span::styled(key(Command::Yes, "yes"), theme.key_hint),
             Span::styled(go, theme.base),
-            Span::styled(" Esc ", theme.key_hint),
+            Span::styled(key(Command::No, "no"), theme.key_hint),
             Span::styled(" back to the form", theme.base),
         ]));
         let height = lines.len() as u16 + 2;

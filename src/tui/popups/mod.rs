@@ -1,4 +1,9 @@
 //! Popups over any screen: confirm, conflict, export, the import preview and the running import.
+//!
+//! This file is the app's popup stack: [`Popup`] wraps each screen's own popups ([`Show`] over
+//! the screen's form, menu and question purposes), so it sits above the screens; the files of
+//! this folder are below them (a screen opens the export form, the effect carries an import
+//! request) and never name this file.
 
 pub mod confirm;
 pub mod conflict;
@@ -6,54 +11,113 @@ pub mod export;
 pub mod import_preview;
 pub mod running_import;
 
-use crate::model::{Action as Task, Cause, Event, Incident, Milestone};
+use crate::store::Store;
+use crate::tui::effect::{Effect, Failure, Show};
 use crate::tui::keymap::Context;
+use crate::tui::screens::all_actions::CrossForm;
+use crate::tui::screens::home::HomeForm;
+use crate::tui::screens::insights::InsightsForm;
+use crate::tui::screens::review::forms::{ReviewConfirm, ReviewForm, ReviewMenu};
+use crate::tui::screens::review::meeting::{MeetingConfirm, MeetingForm};
 use crate::tui::widgets::form::Form;
 use crate::tui::widgets::help::HelpOverlay;
 use crate::tui::widgets::menu::Menu;
+use std::convert::Infallible;
 
-/// What a submitted form is for.
+/// What a submitted form is for: the screen it belongs to, and that screen's own purpose.
 #[derive(Debug, Clone)]
 pub enum Purpose {
-    NewIncident,
-    QuickAdd,
-    EditEvent(Event),
-    Search,
-    HomeFilter,
-    AddCause,
-    CauseNotes(Cause),
-    // The causes the form's Cause field offers, by label and id as they were when it opened.
-    AddAction(Vec<(String, i64)>),
-    EditAction(Task, Vec<(String, i64)>),
-    EditIncident(Incident),
-    Meeting(crate::tui::screens::meeting::MeetingForm),
-    CrossOwner,
-    CrossFilter,
-    BoardOwner,
-    BoardFilter,
-    InsightsPeriod,
-    Export { incident: i64, slug: String },
-    Import { incident: i64 },
+    Home(HomeForm),
+    Review(ReviewForm),
+    Meeting(MeetingForm),
+    Cross(CrossForm),
+    Insights(InsightsForm),
 }
 
-/// What a menu is for. A menu holds what it offers (ids and versions as they were read when it
-/// opened), never a position in a list that reloads underneath it.
-#[derive(Debug, Clone)]
-pub enum MenuPurpose {
-    /// The milestones offered, in the menu's order (`None` clears it).
-    Milestone(Event, Vec<Option<Milestone>>),
-    /// The causes offered, in the menu's order.
-    Evidence(Event, Vec<Cause>),
-}
+/// What a menu is for (only the review has menus).
+pub type MenuPurpose = ReviewMenu;
 
+/// What a yes/no question confirms.
 #[derive(Debug, Clone)]
 pub enum Confirmed {
-    DeleteEvent(Event),
-    DeleteCause(Cause),
-    DeleteAction(Task),
-    Meeting(crate::tui::screens::meeting::MeetingConfirm),
-    /// Replace an existing file with an export.
-    Overwrite(crate::tui::popups::export::ExportRequest),
+    Review(ReviewConfirm),
+    Meeting(MeetingConfirm),
+}
+
+impl Purpose {
+    /// After a conflict, the next save is based on the version now stored (the user chose).
+    pub fn rebase(&mut self, store: &Store) {
+        match self {
+            Purpose::Review(p) => p.rebase(store),
+            Purpose::Meeting(m) => m.rebase(store),
+            Purpose::Home(_) | Purpose::Cross(_) | Purpose::Insights(_) => {}
+        }
+    }
+}
+
+macro_rules! wraps {
+    ($($screen:ty => $outer:ident :: $variant:ident),* $(,)?) => {
+        $(impl From<$screen> for $outer {
+            fn from(p: $screen) -> $outer {
+                $outer::$variant(p)
+            }
+        })*
+    };
+}
+
+wraps!(
+    HomeForm => Purpose::Home,
+    ReviewForm => Purpose::Review,
+    MeetingForm => Purpose::Meeting,
+    CrossForm => Purpose::Cross,
+    InsightsForm => Purpose::Insights,
+    ReviewConfirm => Confirmed::Review,
+    MeetingConfirm => Confirmed::Meeting,
+);
+
+impl From<Infallible> for Purpose {
+    fn from(never: Infallible) -> Purpose {
+        match never {}
+    }
+}
+
+impl From<Infallible> for Confirmed {
+    fn from(never: Infallible) -> Confirmed {
+        match never {}
+    }
+}
+
+impl From<Infallible> for MenuPurpose {
+    fn from(never: Infallible) -> MenuPurpose {
+        match never {}
+    }
+}
+
+/// A screen's popup among the app's.
+impl<F, M, C> From<Show<F, M, C>> for Popup
+where
+    F: Into<Purpose>,
+    M: Into<MenuPurpose>,
+    C: Into<Confirmed>,
+{
+    fn from(show: Show<F, M, C>) -> Popup {
+        match show {
+            Show::Form(f) => Popup::Form(f.map(Into::into)),
+            Show::Menu(m) => Popup::Menu(m.map(Into::into)),
+            Show::Confirm(q, c) => Popup::Confirm(q, c.into()),
+            Show::Message(title, text) => Popup::Message(title, text),
+        }
+    }
+}
+
+/// A screen's effects as the app's.
+pub fn effects<P: Into<Popup>>(effects: Vec<Effect<P>>) -> Vec<Effect<Popup>> {
+    effects.into_iter().map(|e| e.map(Into::into)).collect()
+}
+
+/// A screen's failure as the app's.
+pub fn failure<C: Into<Confirmed>>(f: Failure<C>) -> Failure<Confirmed> {
+    f.map(Into::into)
 }
 
 pub enum Popup {

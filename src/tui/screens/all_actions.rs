@@ -4,18 +4,30 @@
 
 use crate::model::ActionStatus;
 use crate::store::{ActionFilter, ActionRow, Store};
-use crate::tui::effect::{Ctx, Effect};
+use crate::tui::effect::{Ctx, Show};
 use crate::tui::keymap::command::Command;
-use crate::tui::popups::{Popup, Purpose};
 use crate::tui::screens::review::board::kind_tag;
 use crate::tui::theme::Theme;
 use crate::tui::view::{fit, truncate};
 use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::list_cursor::ListCursor;
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
+
+/// What the list of every incident's actions's forms are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrossForm {
+    Owner,
+    Filter,
+}
+
+/// A popup the list of every incident's actions opens.
+pub type CrossPopup = Show<CrossForm>;
+/// What the list of every incident's actions asks `App` to do.
+pub type Effect = crate::tui::effect::Effect<CrossPopup>;
 
 /// The statuses shown; "open" is what is still owed.
 pub const STATUS_CHOICES: [&str; 5] = ["open", "all", "todo", "doing", "done"];
@@ -27,7 +39,7 @@ pub struct CrossState {
     pub statuses: &'static str,
     pub overdue_only: bool,
     pub rows: Vec<ActionRow>,
-    pub selected: usize,
+    pub cursor: ListCursor,
 }
 
 impl CrossState {
@@ -37,7 +49,7 @@ impl CrossState {
             statuses: "open",
             overdue_only: false,
             rows: Vec::new(),
-            selected: 0,
+            cursor: ListCursor::default(),
         }
     }
 
@@ -54,15 +66,15 @@ impl CrossState {
     pub fn reload(&mut self, store: &Store, today: NaiveDate) -> crate::store::Result<()> {
         let current = self.selected_row().map(|r| r.action.id);
         self.rows = store.actions_across(&self.filter(today))?;
-        self.selected = current
+        let at = current
             .and_then(|id| self.rows.iter().position(|r| r.action.id == id))
-            .unwrap_or(self.selected)
-            .min(self.rows.len().saturating_sub(1));
+            .unwrap_or(self.cursor.selected());
+        self.cursor.select(at, self.rows.len());
         Ok(())
     }
 
     pub fn selected_row(&self) -> Option<&ActionRow> {
-        self.rows.get(self.selected)
+        self.rows.get(self.cursor.selected())
     }
 
     fn who(&self) -> String {
@@ -134,9 +146,9 @@ impl CrossState {
             _ => list,
         };
         let h = list.height as usize;
-        let skip = (self.selected + 1).saturating_sub(h);
+        let skip = self.cursor.offset(h, self.rows.len());
         for (y, (i, r)) in self.rows.iter().enumerate().skip(skip).take(h).enumerate() {
-            let line = cols.line(r, i == self.selected, today, theme);
+            let line = cols.line(r, i == self.cursor.selected(), today, theme);
             line.render(row(list, y as u16), buf);
         }
     }
@@ -335,7 +347,7 @@ pub fn status_fields(statuses: &str, overdue_only: bool) -> [Field; 2] {
 }
 
 /// What [`status_fields`] were set to: one of [`STATUS_CHOICES`] (`default` if none), and overdue only.
-pub fn chosen_status(form: &Form<Purpose>, default: &'static str) -> (&'static str, bool) {
+pub fn chosen_status<P>(form: &Form<P>, default: &'static str) -> (&'static str, bool) {
     let status = form.value("Status");
     let status = STATUS_CHOICES
         .iter()
@@ -362,56 +374,49 @@ impl CrossState {
 
     /// What a key does on the list.
     pub fn update(&mut self, action: Command, ctx: &Ctx) -> Vec<Effect> {
-        let last = self.rows.len().saturating_sub(1);
+        if self.cursor.on_command(action, self.rows.len()) {
+            return Vec::new();
+        }
         match action {
-            Command::Up => self.selected = self.selected.saturating_sub(1),
-            Command::Down => self.selected = (self.selected + 1).min(last),
-            Command::PageUp => self.selected = self.selected.saturating_sub(10),
-            Command::PageDown => self.selected = (self.selected + 10).min(last),
-            Command::Top => self.selected = 0,
-            Command::Bottom => self.selected = last,
-            Command::Back => return vec![Effect::Back],
-            Command::Select => {
-                return self
-                    .selected_row()
-                    .map(|r| Effect::OpenAction {
-                        incident: r.action.incident_id,
-                        action: r.action.id,
-                    })
-                    .into_iter()
-                    .collect();
-            }
+            Command::Back => vec![Effect::Back],
+            Command::Select => self
+                .selected_row()
+                .map(|r| Effect::OpenAction {
+                    incident: r.action.incident_id,
+                    action: r.action.id,
+                })
+                .into_iter()
+                .collect(),
             Command::OwnerFilter => {
                 let current = self.owner.clone().unwrap_or_default();
                 let owners = known_owners(ctx.store).unwrap_or_default();
-                return vec![Effect::popup(Popup::Form(Form::new(
+                vec![Effect::popup(CrossPopup::Form(Form::new(
                     "Whose actions?",
-                    Purpose::CrossOwner,
+                    CrossForm::Owner,
                     vec![owner_field(&current, &owners)],
-                )))];
+                )))]
             }
             Command::Filter => {
                 let fields = status_fields(self.statuses, self.overdue_only).into();
-                return vec![Effect::popup(Popup::Form(Form::new(
+                vec![Effect::popup(CrossPopup::Form(Form::new(
                     "Filter the actions",
-                    Purpose::CrossFilter,
+                    CrossForm::Filter,
                     fields,
-                )))];
+                )))]
             }
-            _ => return vec![Effect::Unavailable(action)],
+            _ => vec![Effect::Unavailable(action)],
         }
-        Vec::new()
     }
 
     /// The owner form: who, resolved against the owners that exist.
-    pub fn apply_owner(&mut self, form: &Form<Purpose>, ctx: &Ctx) -> Result<(), String> {
+    pub fn apply_owner<P>(&mut self, form: &Form<P>, ctx: &Ctx) -> Result<(), String> {
         let owners = known_owners(ctx.store).map_err(|e| e.to_string())?;
         let owner = resolve_owner(&form.value("Owner"), &owners, ctx.store.author())?;
         self.change(ctx, |c| c.owner = owner)
     }
 
     /// The filter form: which statuses, and overdue only.
-    pub fn apply_filter(&mut self, form: &Form<Purpose>, ctx: &Ctx) -> Result<(), String> {
+    pub fn apply_filter<P>(&mut self, form: &Form<P>, ctx: &Ctx) -> Result<(), String> {
         let (status, overdue) = chosen_status(form, "open");
         self.change(ctx, |c| {
             c.statuses = status;
@@ -421,7 +426,7 @@ impl CrossState {
 
     fn change(&mut self, ctx: &Ctx, change: impl FnOnce(&mut CrossState)) -> Result<(), String> {
         change(self);
-        self.selected = 0;
+        self.cursor = ListCursor::default();
         self.reload(ctx.store, ctx.today()).map_err(|e| e.to_string())
     }
 }

@@ -2,22 +2,34 @@
 
 use crate::model::time::format_span;
 use crate::store::IncidentSummary;
-use crate::tui::effect::{Ctx, Effect};
+use crate::tui::effect::{Ctx, Failure, Show, msg};
 use crate::tui::keymap::command::Command;
-use crate::tui::popups::{Popup, Purpose};
 use crate::tui::theme::Theme;
 use crate::tui::view::{fit, truncate};
 use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::list_cursor::ListCursor;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
+/// What the list of incidents' forms are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HomeForm {
+    NewIncident,
+    Filter,
+}
+
+/// A popup the list of incidents opens.
+pub type HomePopup = Show<HomeForm>;
+/// What the list of incidents asks `App` to do.
+pub type Effect = crate::tui::effect::Effect<HomePopup>;
+
 #[derive(Debug, Clone, Default)]
 pub struct HomeState {
     pub incidents: Vec<IncidentSummary>,
     pub filter: String,
-    pub selected: usize,
+    pub cursor: ListCursor,
 }
 
 impl HomeState {
@@ -42,39 +54,34 @@ impl HomeState {
     }
 
     pub fn selected_id(&self) -> Option<i64> {
-        self.visible().get(self.selected).map(|s| s.incident.id)
+        self.visible().get(self.cursor.selected()).map(|s| s.incident.id)
     }
 
     /// What a key does on the home screen.
     pub fn update(&mut self, command: Command, _ctx: &Ctx) -> Vec<Effect> {
-        let last = self.visible().len().saturating_sub(1);
-        match command {
-            Command::Back => return vec![Effect::Quit],
-            Command::Up => self.selected = self.selected.saturating_sub(1),
-            Command::Down => self.selected = (self.selected + 1).min(last),
-            Command::PageUp => self.selected = self.selected.saturating_sub(10),
-            Command::PageDown => self.selected = (self.selected + 10).min(last),
-            Command::Top => self.selected = 0,
-            Command::Bottom => self.selected = last,
-            Command::Select => return self.selected_id().map(Effect::OpenIncident).into_iter().collect(),
-            Command::Filter => {
-                return vec![Effect::popup(Popup::Form(Form::new(
-                    "Filter incidents",
-                    Purpose::HomeFilter,
-                    vec![Field::line("Words", &self.filter).with_hint("empty shows all")],
-                )))];
-            }
-            Command::NewIncident => return vec![Effect::NewIncident],
-            Command::LoadDemo => return vec![Effect::LoadDemo],
-            _ => return vec![Effect::Unavailable(command)],
+        if self.cursor.on_command(command, self.visible().len()) {
+            return Vec::new();
         }
-        Vec::new()
+        match command {
+            Command::Back => vec![Effect::Quit],
+            Command::Select => self.selected_id().map(Effect::OpenIncident).into_iter().collect(),
+            Command::Filter => {
+                vec![Effect::popup(HomePopup::Form(Form::new(
+                    "Filter incidents",
+                    HomeForm::Filter,
+                    vec![Field::line("Words", &self.filter).with_hint("empty shows all")],
+                )))]
+            }
+            Command::NewIncident => vec![Effect::NewIncident],
+            Command::LoadDemo => vec![Effect::LoadDemo],
+            _ => vec![Effect::Unavailable(command)],
+        }
     }
 
     /// The filter form's words.
-    pub fn apply_filter(&mut self, form: &Form<Purpose>) {
+    pub fn apply_filter<P>(&mut self, form: &Form<P>) {
         self.filter = form.value("Words");
-        self.selected = 0;
+        self.cursor = ListCursor::default();
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -111,9 +118,9 @@ impl HomeState {
         };
         Line::from(Span::styled(truncate(cols, w), theme.muted)).render(head, buf);
         let h = list.height as usize;
-        let skip = (self.selected + 1).saturating_sub(h);
+        let skip = self.cursor.offset(h, visible.len());
         for (y, (i, s)) in visible.iter().enumerate().skip(skip).take(h).enumerate() {
-            let selected = i == self.selected;
+            let selected = i == self.cursor.selected();
             let base = if selected { theme.selection } else { theme.base };
             let marker = if selected { theme.marker } else { theme.marker_blank };
             let tz = s.incident.tz();
@@ -159,11 +166,48 @@ impl HomeState {
     }
 }
 
+/// The new-incident form: creates the incident and opens it.
+pub fn apply_new_incident<P>(form: &Form<P>, ctx: &Ctx) -> Result<Vec<Effect>, Failure> {
+    use crate::model::Severity;
+    use crate::model::time::{self, TimeContext};
+    use crate::store::NewIncident;
+    let zone = form.value("Zone");
+    let tz = time::parse_zone(&zone).map_err(msg)?;
+    let started = form.value("Started");
+    let started = if started.is_empty() {
+        None
+    } else {
+        Some(
+            time::parse_time(
+                &started,
+                &TimeContext {
+                    zone: tz,
+                    now: ctx.now,
+                    anchor: None,
+                    span: None,
+                },
+            )
+            .map_err(msg)?,
+        )
+    };
+    let severity = form.value("Severity").parse::<Severity>().unwrap_or(Severity::Sev2);
+    let id = ctx
+        .store
+        .create_incident(&NewIncident {
+            title: form.value("Title"),
+            severity,
+            zone,
+            started_at: started,
+        })
+        .map_err(msg)?;
+    Ok(vec![Effect::OpenIncident(id)])
+}
+
 /// The new-incident form, its zone filled in.
-pub fn new_incident_form(zone: &str) -> Form<Purpose> {
+pub fn new_incident_form(zone: &str) -> Form<HomeForm> {
     Form::new(
         "New incident",
-        Purpose::NewIncident,
+        HomeForm::NewIncident,
         vec![
             Field::line("Title", ""),
             Field::choice("Severity", &["SEV1", "SEV2", "SEV3", "SEV4"], "SEV2").with_hint("←/→"),

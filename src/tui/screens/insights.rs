@@ -4,9 +4,8 @@
 use crate::export::stats::{self, IncidentDurations, Period, Stats, Summary};
 use crate::model::time::format_seconds;
 use crate::store::Store;
-use crate::tui::effect::{Ctx, Effect};
+use crate::tui::effect::{Ctx, Show};
 use crate::tui::keymap::command::Command;
-use crate::tui::popups::{Popup, Purpose};
 use crate::tui::theme::Theme;
 use crate::tui::view::{fit, truncate};
 use crate::tui::widgets::form::{Field, Form};
@@ -16,6 +15,17 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Widget};
+
+/// What the insights's forms are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsightsForm {
+    Period,
+}
+
+/// A popup the insights opens.
+pub type InsightsPopup = Show<InsightsForm>;
+/// What the insights asks `App` to do.
+pub type Effect = crate::tui::effect::Effect<InsightsPopup>;
 
 pub struct InsightsState {
     pub period: Period,
@@ -355,9 +365,9 @@ impl InsightsState {
             Command::Filter => {
                 let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
                 let (from, to) = (day(self.period.from), day(self.period.to));
-                vec![Effect::popup(Popup::Form(Form::new(
+                vec![Effect::popup(InsightsPopup::Form(Form::new(
                     "Insights for which days?",
-                    Purpose::InsightsPeriod,
+                    InsightsForm::Period,
                     vec![
                         Field::line("From", &from).with_hint("first day, like 2026-11-01; empty: from the start"),
                         Field::line("To", &to).with_hint("last day, included; empty: up to today"),
@@ -369,7 +379,7 @@ impl InsightsState {
     }
 
     /// The period form: which days the insights cover.
-    pub fn apply_period(&mut self, form: &Form<Purpose>, ctx: &Ctx) -> Result<(), String> {
+    pub fn apply_period<P>(&mut self, form: &Form<P>, ctx: &Ctx) -> Result<(), String> {
         let day = |label: &str| -> Result<Option<NaiveDate>, String> {
             let text = form.value(label);
             if text.is_empty() {

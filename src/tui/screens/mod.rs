@@ -3,5 +3,4 @@
 pub mod all_actions;
 pub mod home;
 pub mod insights;
-pub mod meeting;
 pub mod review;

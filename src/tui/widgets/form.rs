@@ -226,6 +226,17 @@ impl<P> Form<P> {
         self
     }
 
+    /// The same form for another purpose type (a screen's form shown among the app's popups).
+    pub fn map<Q>(self, f: impl FnOnce(P) -> Q) -> Form<Q> {
+        Form {
+            title: self.title,
+            fields: self.fields,
+            focus: self.focus,
+            error: self.error,
+            purpose: f(self.purpose),
+        }
+    }
+
     pub fn value(&self, label: &str) -> String {
         self.fields
             .iter()

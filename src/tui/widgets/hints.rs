@@ -74,7 +74,7 @@ pub fn hints_with_layer(keymap: &KeyMap, ctx: Context, layer: Option<Context>) -
     } else {
         [layered, own].concat()
     };
-    if ctx == Context::Popup {
+    if matches!(ctx, Context::Popup | Context::Menu) {
         hints.extend(hint(Command::Select));
     }
     let pinned: Vec<Hint> = PINNED.into_iter().filter_map(hint).collect();

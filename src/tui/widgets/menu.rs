@@ -1,5 +1,7 @@
 //! Small popups: a menu to pick from, a message, and the frame every popup is drawn in.
 
+use crate::tui::keymap::command::Command;
+use crate::tui::keymap::{Context, KeyMap};
 use crate::tui::theme::Theme;
 use crate::tui::view::truncate;
 use crate::tui::widgets::form::centered;
@@ -49,7 +51,18 @@ pub struct Menu<P> {
 }
 
 impl<P> Menu<P> {
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    /// The same menu for another purpose type.
+    pub fn map<Q>(self, f: impl FnOnce(P) -> Q) -> Menu<Q> {
+        Menu {
+            title: self.title,
+            items: self.items,
+            selected: self.selected,
+            purpose: f(self.purpose),
+        }
+    }
+
+    /// The menu, and the keys of the key map's [menu] section.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, keys: &KeyMap) {
         let w = self
             .items
             .iter()
@@ -82,8 +95,13 @@ impl<P> Menu<P> {
         }
         if inner.height > 0 {
             let y = inner.y + inner.height - 1;
-            Line::from(Span::styled("Enter choose · Esc cancel", theme.key_hint))
-                .render(Rect { y, height: 1, ..inner }, buf);
+            let choose = keys.first_key(Context::Menu, Command::Select, "select");
+            let cancel = keys.first_key(Context::Menu, Command::Back, "back");
+            Line::from(Span::styled(
+                format!("{choose} choose · {cancel} cancel"),
+                theme.key_hint,
+            ))
+            .render(Rect { y, height: 1, ..inner }, buf);
         }
     }
 }

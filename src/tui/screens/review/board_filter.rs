@@ -6,9 +6,9 @@ use crate::model::Action;
 use crate::store::ActionFilter;
 use crate::tui::effect::Ctx;
 use crate::tui::keymap::command::Command;
-use crate::tui::popups::Purpose;
 use crate::tui::screens::all_actions::{chosen_status, distinct_names, owner_field, resolve_owner, status_fields};
 use crate::tui::screens::review::ReviewState;
+use crate::tui::screens::review::forms::ReviewForm;
 use crate::tui::widgets::form::{Field, Form};
 use chrono::NaiveDate;
 
@@ -96,26 +96,30 @@ fn board_owners(r: &ReviewState) -> Vec<String> {
 
 impl ReviewState {
     /// `o` and `/` on the action board: the forms, filled in with the filter as it is.
-    pub fn board_filter_form(&self, key: Command) -> Form<Purpose> {
+    pub fn board_filter_form(&self, key: Command) -> Form<ReviewForm> {
         let f = &self.board_filter;
         if key == Command::OwnerFilter {
             let owners = board_owners(self);
             let current = f.owner.clone().unwrap_or_default();
             Form::new(
                 "Whose actions on this board?",
-                Purpose::BoardOwner,
+                ReviewForm::BoardOwner,
                 vec![owner_field(&current, &owners)],
             )
         } else {
             let [status, overdue] = status_fields(f.statuses, f.overdue_on.is_some());
             let words = Field::line("Words", &f.words)
                 .with_hint("in the title, owner or ticket · empty + all + no shows the whole board");
-            Form::new("Filter the board", Purpose::BoardFilter, vec![words, status, overdue])
+            Form::new(
+                "Filter the board",
+                ReviewForm::BoardFilter,
+                vec![words, status, overdue],
+            )
         }
     }
 
     /// The owner form: who, resolved against the participants and owners of this board.
-    pub fn apply_board_owner(&mut self, form: &Form<Purpose>, ctx: &Ctx) -> Result<(), String> {
+    pub fn apply_board_owner<P>(&mut self, form: &Form<P>, ctx: &Ctx) -> Result<(), String> {
         let owners = board_owners(self);
         let owner = resolve_owner(&form.value("Owner"), &owners, ctx.store.author())?
             // "me" in the spelling the board uses, when the author is one of its owners.
@@ -130,7 +134,7 @@ impl ReviewState {
         Ok(())
     }
 
-    pub fn apply_board_filter(&mut self, form: &Form<Purpose>, ctx: &Ctx) -> Result<(), String> {
+    pub fn apply_board_filter<P>(&mut self, form: &Form<P>, ctx: &Ctx) -> Result<(), String> {
         let words = form.value("Words").split_whitespace().collect::<Vec<_>>().join(" ");
         let (statuses, overdue) = chosen_status(form, "all");
         self.change_board_filter(ctx, |f, today| {

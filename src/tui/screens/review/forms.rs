@@ -1,19 +1,95 @@
-//! The review's forms: an event, an action, the incident.
+//! The review's forms: an event, an action, the incident; and what its forms, menus and
+//! questions are for.
 
 use crate::model::{
     Action as Task, ActionKind, ActionStatus, Cause, Event, EventKind, Incident, Milestone, Role, Severity,
 };
-use crate::tui::popups::Purpose;
+use crate::store::Store;
+use crate::tui::effect::Show;
+use crate::tui::popups::export::{ExportForm, ExportRequest};
+use crate::tui::popups::import_preview::ImportForm;
 use crate::tui::view::ZoneMode;
 use crate::tui::widgets::form::{Field, FieldError, Form};
 
-pub fn event_form(e: &Event, zone: ZoneMode) -> Form<Purpose> {
+/// What a review's form is for.
+#[derive(Debug, Clone)]
+pub enum ReviewForm {
+    QuickAdd,
+    EditEvent(Event),
+    Search,
+    AddCause,
+    CauseNotes(Cause),
+    // The causes the form's Cause field offers, by label and id as they were when it opened.
+    AddAction(Vec<(String, i64)>),
+    EditAction(Task, Vec<(String, i64)>),
+    EditIncident(Incident),
+    BoardOwner,
+    BoardFilter,
+    Export(ExportForm),
+    Import(ImportForm),
+}
+
+/// What a menu is for. A menu holds what it offers (ids and versions as they were read when it
+/// opened), never a position in a list that reloads underneath it.
+#[derive(Debug, Clone)]
+pub enum ReviewMenu {
+    /// The milestones offered, in the menu's order (`None` clears it).
+    Milestone(Event, Vec<Option<Milestone>>),
+    /// The causes offered, in the menu's order.
+    Evidence(Event, Vec<Cause>),
+}
+
+/// What a question on the review confirms.
+#[derive(Debug, Clone)]
+pub enum ReviewConfirm {
+    DeleteEvent(Event),
+    DeleteCause(Cause),
+    DeleteAction(Task),
+    /// Replace an existing file with an export.
+    Overwrite(ExportRequest),
+}
+
+/// A popup the review opens.
+pub type ReviewPopup = Show<ReviewForm, ReviewMenu, ReviewConfirm>;
+/// What the review asks `App` to do.
+pub type Effect = crate::tui::effect::Effect<ReviewPopup>;
+
+impl ReviewForm {
+    /// After a conflict, the next save is based on the version now stored (the user chose).
+    pub fn rebase(&mut self, store: &Store) {
+        match self {
+            ReviewForm::EditEvent(e) => {
+                if let Ok(now) = store.event(e.id) {
+                    e.version = now.version;
+                }
+            }
+            ReviewForm::CauseNotes(c) => {
+                if let Ok(now) = store.cause(c.id) {
+                    c.version = now.version;
+                }
+            }
+            ReviewForm::EditAction(a, _) => {
+                if let Ok(now) = store.action(a.id) {
+                    a.version = now.version;
+                }
+            }
+            ReviewForm::EditIncident(i) => {
+                if let Ok(now) = store.incident(i.id) {
+                    i.version = now.version;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+pub fn event_form(e: &Event, zone: ZoneMode) -> Form<ReviewForm> {
     let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.key()).collect();
     let mut milestones = vec!["none"];
     milestones.extend(Milestone::ALL.iter().map(|m| m.key()));
     Form::new(
         "Edit event",
-        Purpose::EditEvent(e.clone()),
+        ReviewForm::EditEvent(e.clone()),
         vec![
             Field::line("Time", &time_in_form(e.at, zone)).with_hint(match zone {
                 ZoneMode::Incident(tz) => tz.name().to_string(),
@@ -40,7 +116,7 @@ pub fn action_form(
     causes: &[Cause],
     cause: Option<&Cause>,
     participants: &[crate::model::Participant],
-) -> Form<Purpose> {
+) -> Form<ReviewForm> {
     let kinds: Vec<&str> = ActionKind::ALL.iter().map(|k| k.key()).collect();
     let mut roles = vec!["none"];
     roles.extend(Role::ALL.iter().map(|r| r.key()));
@@ -65,8 +141,10 @@ pub fn action_form(
         Field::choice("Kind", &kinds, a.map(|a| a.kind.key()).unwrap_or("fix"))
             .with_hint("fix removes the cause · monitoring alerts before it hurts"),
         Field::line("Owner", a.map(|a| a.owner.as_str()).unwrap_or(""))
-            .with_hint(crate::tui::screens::meeting::participants::owner_hint(participants))
-            .with_suggestions(crate::tui::screens::meeting::participants::owner_suggestions(
+            .with_hint(crate::tui::screens::review::meeting::participants::owner_hint(
+                participants,
+            ))
+            .with_suggestions(crate::tui::screens::review::meeting::participants::owner_suggestions(
                 participants,
             )),
         Field::choice(
@@ -85,18 +163,18 @@ pub fn action_form(
     }
     fields.push(Field::multi("Details", a.map(|a| a.details.as_str()).unwrap_or("")));
     let (title, purpose) = match a {
-        Some(a) => ("Edit action", Purpose::EditAction(a.clone(), cause_ids)),
-        None => ("Add action", Purpose::AddAction(cause_ids)),
+        Some(a) => ("Edit action", ReviewForm::EditAction(a.clone(), cause_ids)),
+        None => ("Add action", ReviewForm::AddAction(cause_ids)),
     };
     Form::new(title, purpose, fields)
 }
 
-pub fn incident_form(i: &Incident) -> Form<Purpose> {
+pub fn incident_form(i: &Incident) -> Form<ReviewForm> {
     let severities: Vec<&str> = Severity::ALL.iter().map(|s| s.label()).collect();
     let statuses: Vec<&str> = crate::model::IncidentStatus::ALL.iter().map(|s| s.key()).collect();
     Form::new(
         format!("Incident #{}", i.id),
-        Purpose::EditIncident(i.clone()),
+        ReviewForm::EditIncident(i.clone()),
         vec![
             Field::line("Title", &i.title),
             Field::choice("Severity", &severities, i.severity.label()),
@@ -121,7 +199,7 @@ pub struct EventInput {
 }
 
 impl EventInput {
-    pub fn from_form(form: &Form<Purpose>) -> Result<EventInput, FieldError> {
+    pub fn from_form<P>(form: &Form<P>) -> Result<EventInput, FieldError> {
         Ok(EventInput {
             time: form.field("Time")?,
             kind: form.field("Kind")?,
@@ -148,7 +226,7 @@ pub struct ActionInput {
 }
 
 impl ActionInput {
-    pub fn from_form(form: &Form<Purpose>) -> Result<ActionInput, FieldError> {
+    pub fn from_form<P>(form: &Form<P>) -> Result<ActionInput, FieldError> {
         Ok(ActionInput {
             title: form.field("Title")?,
             kind: form.field("Kind")?,

@@ -1,9 +1,11 @@
 //! The review screen: a header with the durations, and the Timeline, Causes and Actions panes.
 
+pub mod apply;
 pub mod board;
 pub mod board_filter;
 pub mod causes;
 pub mod forms;
+pub mod meeting;
 pub mod timeline;
 pub mod update;
 
@@ -14,8 +16,8 @@ use crate::model::durations::Milestones;
 use crate::model::time::format_span;
 use crate::model::{Action, Cause, Event, Incident, Milestone, Participant};
 use crate::store::Store;
-use crate::tui::screens::meeting::{MeetingState, Panel};
 use crate::tui::screens::review::board_filter::BoardFilter;
+use crate::tui::screens::review::meeting::{MeetingState, Panel};
 use crate::tui::screens::review::timeline::TimelineState;
 use crate::tui::theme::Theme;
 use crate::tui::view::{ZoneMode, truncate};
@@ -135,13 +137,19 @@ impl ReviewState {
         let participant_id = self
             .meeting
             .as_ref()
-            .and_then(|m| self.participants.get(m.participant_sel))
+            .and_then(|m| self.participants.get(m.participant_sel.selected()))
             .map(|p| p.id);
         self.participants = store.participants(id)?;
         if let Some(m) = &mut self.meeting {
-            m.participant_sel = keep(&self.participants, participant_id, |p| p.id, m.participant_sel);
+            let at = keep(
+                &self.participants,
+                participant_id,
+                |p| p.id,
+                m.participant_sel.selected(),
+            );
+            m.participant_sel.select(at, self.participants.len());
             if m.reload(store)? {
-                crate::tui::screens::meeting::bring_forward(self);
+                crate::tui::screens::review::meeting::bring_forward(self);
             }
         }
         self.timeline.reload(store, id)
@@ -250,7 +258,7 @@ impl ReviewState {
         self.render_header(header, buf, theme, now);
         if self.meeting.is_some() {
             let (_, agenda, body) = self.split(area);
-            crate::tui::screens::meeting::agenda_bar::render(self, agenda, body, buf, theme, now);
+            crate::tui::screens::review::meeting::agenda_bar::render(self, agenda, body, buf, theme, now);
         }
         for (pane, rect, full) in panes {
             if full {

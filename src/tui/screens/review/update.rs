@@ -3,11 +3,12 @@
 
 use crate::model::{CauseState, EventKind, Milestone};
 use crate::store::StoreError;
-use crate::tui::effect::{Ctx, Effect};
+use crate::tui::effect::Ctx;
 use crate::tui::keymap::command::Command;
-use crate::tui::popups::{Confirmed, MenuPurpose, Popup, Purpose};
 use crate::tui::screens::review::board;
-use crate::tui::screens::review::forms::{action_form, event_form, incident_form};
+use crate::tui::screens::review::forms::{
+    Effect, ReviewConfirm, ReviewForm, ReviewMenu, ReviewPopup, action_form, event_form, incident_form,
+};
 use crate::tui::screens::review::{Pane, ReviewState};
 use crate::tui::widgets::form::{Field, Form};
 use crate::tui::widgets::menu::Menu;
@@ -36,9 +37,12 @@ fn update_review(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: 
         }
         (Command::EditIncident, _) => {
             let form = incident_form(&r.incident);
-            popup(fx, Popup::Form(form));
+            popup(fx, ReviewPopup::Form(form));
         }
-        (Command::Export, _) => popup(fx, Popup::Form(crate::tui::popups::export::form(&r.incident))),
+        (Command::Export, _) => popup(
+            fx,
+            ReviewPopup::Form(crate::tui::popups::export::form(&r.incident).map(ReviewForm::Export)),
+        ),
         (Command::History, pane) => show_history(r, ctx, fx, pane),
         (_, Pane::Timeline) => update_timeline(r, ctx, fx, command),
         (_, Pane::Causes) => update_causes(r, ctx, fx, command),
@@ -79,7 +83,7 @@ fn show_history(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, pane: Pane
                     .collect::<Vec<_>>()
                     .join("\n")
             };
-            popup(fx, Popup::Message(format!("History of this {what}"), text));
+            popup(fx, ReviewPopup::Message(format!("History of this {what}"), text));
         }
         Err(e) => flash(fx, e.to_string(), true),
     }
@@ -88,13 +92,13 @@ fn show_history(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, pane: Pane
 /// Shows under the field where a typed time goes: the incident's zone and span, the one rule of
 /// `model::time` that saving applies too.
 fn with_time(
-    form: Form<Purpose>,
+    form: Form<ReviewForm>,
     label: &str,
     r: &ReviewState,
     ctx: &Ctx,
     anchor: Option<chrono::DateTime<chrono::Utc>>,
     quick: bool,
-) -> Form<Purpose> {
+) -> Form<ReviewForm> {
     match ctx.store.time_context(&r.incident, ctx.now, anchor) {
         Ok(time) => form.with_time_preview(label, time, quick),
         Err(_) => form,
@@ -107,11 +111,10 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command
         Command::Import => {
             popup(
                 fx,
-                Popup::Form(crate::tui::popups::import_preview::form(
-                    &r.incident,
-                    ctx.cwd,
-                    ctx.local_zone,
-                )),
+                ReviewPopup::Form(
+                    crate::tui::popups::import_preview::form(&r.incident, ctx.cwd, ctx.local_zone)
+                        .map(ReviewForm::Import),
+                ),
             );
         }
         Command::Up => r.timeline.move_by(-1),
@@ -123,16 +126,16 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command
         Command::Add => {
             let form = Form::new(
                 "Add event",
-                Purpose::QuickAdd,
+                ReviewForm::QuickAdd,
                 vec![Field::line("Event", "").with_hint("14:32 text · -5m text · +3m text · text (now)")],
             );
             let anchor = r.timeline.selected_event().map(|e| e.at);
-            popup(fx, Popup::Form(with_time(form, "Event", r, ctx, anchor, true)));
+            popup(fx, ReviewPopup::Form(with_time(form, "Event", r, ctx, anchor, true)));
         }
         Command::Edit | Command::Select => {
             if let Some(e) = r.timeline.selected_event().cloned() {
                 let form = with_time(event_form(&e, r.zone), "Time", r, ctx, Some(e.at), false);
-                popup(fx, Popup::Form(form));
+                popup(fx, ReviewPopup::Form(form));
             }
         }
         Command::Delete => {
@@ -140,7 +143,7 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command
                 let first = crate::tui::view::truncate(e.text.lines().next().unwrap_or(""), 40);
                 popup(
                     fx,
-                    Popup::Confirm(format!("Delete the event \"{first}\"?"), Confirmed::DeleteEvent(e)),
+                    ReviewPopup::Confirm(format!("Delete the event \"{first}\"?"), ReviewConfirm::DeleteEvent(e)),
                 );
             }
         }
@@ -165,11 +168,11 @@ fn milestone_menu(r: &ReviewState, fx: &mut Vec<Effect>) {
         let selected = choices.iter().position(|m| *m == e.milestone).unwrap_or(0);
         popup(
             fx,
-            Popup::Menu(Menu {
+            ReviewPopup::Menu(Menu {
                 title: "Milestone".into(),
                 items,
                 selected,
-                purpose: MenuPurpose::Milestone(e, choices),
+                purpose: ReviewMenu::Milestone(e, choices),
             }),
         );
     }
@@ -191,11 +194,11 @@ fn evidence_menu(r: &ReviewState, fx: &mut Vec<Effect>) {
             .collect();
         popup(
             fx,
-            Popup::Menu(Menu {
+            ReviewPopup::Menu(Menu {
                 title: "Evidence for which cause?".into(),
                 items,
                 selected: r.cause_sel,
-                purpose: MenuPurpose::Evidence(e, r.causes.clone()),
+                purpose: ReviewMenu::Evidence(e, r.causes.clone()),
             }),
         );
     }
@@ -209,9 +212,9 @@ fn search_form(r: &ReviewState, fx: &mut Vec<Effect>) {
     let current_kind = r.timeline.filter.kinds.first().map(|k| k.key()).unwrap_or("all");
     popup(
         fx,
-        Popup::Form(Form::new(
+        ReviewPopup::Form(Form::new(
             "Search the timeline",
-            Purpose::Search,
+            ReviewForm::Search,
             vec![
                 Field::line("Search", r.timeline.search.as_deref().unwrap_or("")).with_hint("words; empty clears"),
                 Field::choice("Kind", &kinds, current_kind).with_hint("←/→"),
@@ -255,9 +258,9 @@ fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: 
             if let Some(c) = r.selected_cause().cloned() {
                 popup(
                     fx,
-                    Popup::Form(Form::new(
+                    ReviewPopup::Form(Form::new(
                         format!("Notes: {} ({})", c.category.label(), c.state.label()),
-                        Purpose::CauseNotes(c.clone()),
+                        ReviewForm::CauseNotes(c.clone()),
                         vec![Field::multi("Notes", &c.notes).with_hint("what was examined, and what it showed")],
                     )),
                 );
@@ -265,9 +268,9 @@ fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: 
         }
         Command::Add => popup(
             fx,
-            Popup::Form(Form::new(
+            ReviewPopup::Form(Form::new(
                 "Add a custom cause",
-                Purpose::AddCause,
+                ReviewForm::AddCause,
                 vec![Field::line("Name", "").with_hint("e.g. DNS, configuration, human error")],
             )),
         ),
@@ -275,9 +278,9 @@ fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: 
             if let Some(c) = r.selected_cause().cloned() {
                 popup(
                     fx,
-                    Popup::Confirm(
+                    ReviewPopup::Confirm(
                         format!("Delete the cause \"{}\"?", c.category.label()),
-                        Confirmed::DeleteCause(c),
+                        ReviewConfirm::DeleteCause(c),
                     ),
                 );
             }
@@ -318,27 +321,29 @@ fn update_actions(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command:
         Command::Add => {
             let cause = r.causes.iter().find(|c| c.state == CauseState::Confirmed).cloned();
             let form = action_form(None, &r.causes, cause.as_ref(), &r.participants);
-            popup(fx, Popup::Form(form));
+            popup(fx, ReviewPopup::Form(form));
         }
         Command::Edit | Command::Select => {
             if let Some(a) = r.selected_action().cloned() {
                 let cause = a.cause_id.and_then(|id| r.causes.iter().find(|c| c.id == id)).cloned();
                 let form = action_form(Some(&a), &r.causes, cause.as_ref(), &r.participants);
-                popup(fx, Popup::Form(form));
+                popup(fx, ReviewPopup::Form(form));
             }
         }
         Command::Delete => {
             if let Some(a) = r.selected_action().cloned() {
                 popup(
                     fx,
-                    Popup::Confirm(
+                    ReviewPopup::Confirm(
                         format!("Delete the action \"{}\"?", a.title),
-                        Confirmed::DeleteAction(a),
+                        ReviewConfirm::DeleteAction(a),
                     ),
                 );
             }
         }
-        Command::OwnerFilter | Command::Filter => fx.push(Effect::popup(Popup::Form(r.board_filter_form(command)))),
+        Command::OwnerFilter | Command::Filter => {
+            fx.push(Effect::popup(ReviewPopup::Form(r.board_filter_form(command))))
+        }
         _ => fx.push(Effect::Unavailable(command)),
     }
 }
@@ -394,7 +399,7 @@ fn set_cause_state(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, state: 
     }
 }
 
-fn popup(fx: &mut Vec<Effect>, popup: Popup) {
+fn popup(fx: &mut Vec<Effect>, popup: ReviewPopup) {
     fx.push(Effect::popup(popup));
 }
 

@@ -9,10 +9,9 @@ pub mod wrap_up;
 use crate::model::meeting::clock;
 use crate::model::{AgendaStep, Meeting, Participant};
 use crate::store::{Store, StoreError};
-use crate::tui::effect::{Ctx, Effect, Failure, msg};
+use crate::tui::effect::{Ctx, Failure, Show, msg};
 use crate::tui::keymap::command::Command;
 use crate::tui::keymap::{Context, KeyMap};
-use crate::tui::popups::{Confirmed, Popup, Purpose};
 use crate::tui::screens::review::{Pane, ReviewState};
 use crate::tui::view::ZoneMode;
 use crate::tui::widgets::form::{Field, Form};
@@ -63,7 +62,7 @@ pub struct MeetingState {
     /// The meetings row as last read.
     pub meeting: Meeting,
     pub panel: Panel,
-    pub participant_sel: usize,
+    pub participant_sel: crate::tui::widgets::list_cursor::ListCursor,
     /// How far the wrap-up screen is scrolled.
     pub scroll: u16,
     /// Seconds planned per step, in agenda order.
@@ -76,7 +75,7 @@ impl MeetingState {
         MeetingState {
             meeting,
             panel: Panel::Panes,
-            participant_sel: 0,
+            participant_sel: Default::default(),
             scroll: 0,
             timeboxes,
             keys,
@@ -100,7 +99,7 @@ impl MeetingState {
     }
 }
 
-/// A meeting form's purpose (inside `Purpose::Meeting`).
+/// What a meeting form is for.
 #[derive(Debug, Clone)]
 pub enum MeetingForm {
     AddParticipant,
@@ -111,12 +110,17 @@ pub enum MeetingForm {
     Decisions(Meeting),
 }
 
-/// What a meeting confirmation is for (inside `Confirmed::Meeting`).
+/// What a meeting's question confirms.
 #[derive(Debug, Clone)]
 pub enum MeetingConfirm {
     End,
     RemoveParticipant(Participant),
 }
+
+/// A popup meeting mode opens.
+pub type MeetingPopup = Show<MeetingForm, std::convert::Infallible, MeetingConfirm>;
+/// What meeting mode asks `App` to do.
+pub type Effect = crate::tui::effect::Effect<MeetingPopup>;
 
 impl MeetingForm {
     /// After a conflict the user chose to save theirs over: the next save starts from what is stored.
@@ -292,8 +296,8 @@ pub fn update(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<Vec<Ef
             m.panel = Panel::Notes;
             Vec::new()
         }
-        Command::Decisions => vec![Effect::popup(Popup::Form(decisions_form(&m.meeting)))],
-        Command::Agreement => vec![Effect::popup(Popup::Form(agreement_form(&m.meeting)))],
+        Command::Decisions => vec![Effect::popup(MeetingPopup::Form(decisions_form(&m.meeting)))],
+        Command::Agreement => vec![Effect::popup(MeetingPopup::Form(agreement_form(&m.meeting)))],
         Command::EndMeeting => match m.meeting.ended_at {
             Some(end) => vec![Effect::Flash(format!(
                 "The meeting ended at {} already.",
@@ -301,9 +305,9 @@ pub fn update(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<Vec<Ef
             ))],
             None => {
                 let total = clock(m.meeting.total_elapsed(ctx.now));
-                vec![Effect::popup(Popup::Confirm(
+                vec![Effect::popup(MeetingPopup::Confirm(
                     format!("End the meeting now, after {total}? Its end time is recorded."),
-                    Confirmed::Meeting(MeetingConfirm::End),
+                    MeetingConfirm::End,
                 ))]
             }
         },
@@ -410,10 +414,10 @@ pub fn confirmed(review: Option<&mut ReviewState>, what: MeetingConfirm, ctx: &C
 }
 
 /// Applies a submitted meeting form (see `App::apply`); `review` is the review on screen, if one is.
-pub fn apply(
+pub fn apply<P>(
     review: Option<&mut ReviewState>,
     purpose: &MeetingForm,
-    form: &Form<Purpose>,
+    form: &Form<P>,
     ctx: &Ctx,
 ) -> Result<(), Failure> {
     match purpose {
@@ -471,10 +475,10 @@ fn save_notes(
     }
 }
 
-fn agreement_form(m: &Meeting) -> Form<Purpose> {
+fn agreement_form(m: &Meeting) -> Form<MeetingForm> {
     Form::new(
         "Working agreement",
-        Purpose::Meeting(MeetingForm::Agreement(m.clone())),
+        MeetingForm::Agreement(m.clone()),
         vec![
             Field::multi("Agreement", &m.agreement)
                 .with_hint("how the team works until the review closes: who leads, when to meet, where notes live"),
@@ -482,10 +486,10 @@ fn agreement_form(m: &Meeting) -> Form<Purpose> {
     )
 }
 
-fn decisions_form(m: &Meeting) -> Form<Purpose> {
+fn decisions_form(m: &Meeting) -> Form<MeetingForm> {
     Form::new(
         "Decisions",
-        Purpose::Meeting(MeetingForm::Decisions(m.clone())),
+        MeetingForm::Decisions(m.clone()),
         vec![Field::multi("Decisions", &m.decisions).with_hint("one decision a line; who decided, if it matters")],
     )
 }

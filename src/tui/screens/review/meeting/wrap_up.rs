@@ -3,8 +3,8 @@
 
 use crate::model::meeting::{Budget, clock};
 use crate::model::{ActionStatus, AgendaStep, CauseState, coverage::Gap};
-use crate::tui::screens::meeting::{MeetingState, hh_mm};
 use crate::tui::screens::review::ReviewState;
+use crate::tui::screens::review::meeting::{MeetingState, hh_mm};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;

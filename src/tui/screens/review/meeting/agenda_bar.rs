@@ -4,8 +4,8 @@
 
 use crate::model::AgendaStep;
 use crate::model::meeting::{Budget, clock};
-use crate::tui::screens::meeting::{MeetingState, Panel, hh_mm};
 use crate::tui::screens::review::ReviewState;
+use crate::tui::screens::review::meeting::{MeetingState, Panel, hh_mm};
 use crate::tui::theme::Theme;
 use crate::tui::view::ZoneMode;
 use chrono::{DateTime, Utc};
@@ -210,13 +210,13 @@ pub fn render(r: &ReviewState, agenda: Rect, body: Rect, buf: &mut Buffer, theme
     .render(agenda, buf);
     match m.panel {
         Panel::Panes => {}
-        Panel::Notes => crate::tui::screens::meeting::participants::NotesView {
+        Panel::Notes => crate::tui::screens::review::meeting::participants::NotesView {
             review: r,
             meeting: m,
             theme,
         }
         .render(body, buf),
-        Panel::WrapUp => crate::tui::screens::meeting::wrap_up::WrapUpView {
+        Panel::WrapUp => crate::tui::screens::review::meeting::wrap_up::WrapUpView {
             review: r,
             meeting: m,
             now,

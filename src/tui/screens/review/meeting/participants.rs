@@ -2,11 +2,12 @@
 //! the working agreement and the decisions.
 
 use crate::model::{Participant, Role};
-use crate::tui::effect::{Ctx, Effect, Failure, msg};
+use crate::tui::effect::{Ctx, Failure, msg};
 use crate::tui::keymap::command::Command;
-use crate::tui::popups::{Confirmed, Popup, Purpose};
-use crate::tui::screens::meeting::{MeetingConfirm, MeetingForm, MeetingState, Panel, leaves_for_the_panes};
 use crate::tui::screens::review::ReviewState;
+use crate::tui::screens::review::meeting::{
+    Effect, MeetingConfirm, MeetingForm, MeetingPopup, MeetingState, Panel, leaves_for_the_panes,
+};
 use crate::tui::theme::Theme;
 use crate::tui::view::fit;
 use crate::tui::widgets::form::{Field, Form};
@@ -21,37 +22,15 @@ pub fn update_notes(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<
     let selected = r
         .meeting
         .as_ref()
-        .and_then(|m| r.participants.get(m.participant_sel))
+        .and_then(|m| r.participants.get(m.participant_sel.selected()))
         .cloned();
     let m = r.meeting.as_mut()?;
     let add = m.keys.add.clone();
     let no_participants = || vec![Effect::Flash(format!("No participants yet: {add} adds one."))];
-    let last = n.saturating_sub(1);
+    if m.participant_sel.on_command(command, n) {
+        return Some(Vec::new());
+    }
     let effects = match command {
-        Command::Up => {
-            m.participant_sel = m.participant_sel.saturating_sub(1);
-            Vec::new()
-        }
-        Command::Down => {
-            m.participant_sel = (m.participant_sel + 1).min(last);
-            Vec::new()
-        }
-        Command::PageUp => {
-            m.participant_sel = m.participant_sel.saturating_sub(10);
-            Vec::new()
-        }
-        Command::PageDown => {
-            m.participant_sel = (m.participant_sel + 10).min(last);
-            Vec::new()
-        }
-        Command::Top => {
-            m.participant_sel = 0;
-            Vec::new()
-        }
-        Command::Bottom => {
-            m.participant_sel = last;
-            Vec::new()
-        }
         Command::TogglePresent => match selected {
             Some(mut p) => {
                 p.present = !p.present;
@@ -64,15 +43,15 @@ pub fn update_notes(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<
             }
             None => no_participants(),
         },
-        Command::Add => vec![Effect::popup(Popup::Form(participant_form(None)))],
+        Command::Add => vec![Effect::popup(MeetingPopup::Form(participant_form(None)))],
         Command::Edit | Command::Select => match selected {
-            Some(p) => vec![Effect::popup(Popup::Form(participant_form(Some(&p))))],
+            Some(p) => vec![Effect::popup(MeetingPopup::Form(participant_form(Some(&p))))],
             None => no_participants(),
         },
         Command::Delete => match selected {
-            Some(p) => vec![Effect::popup(Popup::Confirm(
+            Some(p) => vec![Effect::popup(MeetingPopup::Confirm(
                 format!("Remove {} from the participants?", p.name),
-                Confirmed::Meeting(MeetingConfirm::RemoveParticipant(p)),
+                MeetingConfirm::RemoveParticipant(p),
             ))],
             None => no_participants(),
         },
@@ -86,10 +65,10 @@ pub fn update_notes(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<
 }
 
 /// Applies the participant form (add or edit) to the review on screen.
-pub fn apply_participant(
+pub fn apply_participant<P>(
     r: &mut ReviewState,
     purpose: &MeetingForm,
-    form: &Form<Purpose>,
+    form: &Form<P>,
     ctx: &Ctx,
 ) -> Result<(), Failure> {
     let incident = r.incident.id;
@@ -147,7 +126,7 @@ pub fn apply_participant(
             r.participants = ctx.store.participants(incident).map_err(msg)?;
             let pos = r.participants.iter().position(|p| p.id == id).unwrap_or(0);
             if let Some(m) = &mut r.meeting {
-                m.participant_sel = pos;
+                m.participant_sel.select(pos, r.participants.len());
             }
         }
     }
@@ -163,7 +142,7 @@ fn describe(p: &Participant) -> String {
     )
 }
 
-fn participant_form(p: Option<&Participant>) -> Form<Purpose> {
+fn participant_form(p: Option<&Participant>) -> Form<MeetingForm> {
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.key()).collect();
     let (title, purpose) = match p {
         Some(p) => ("Edit participant", MeetingForm::EditParticipant(p.clone())),
@@ -171,7 +150,7 @@ fn participant_form(p: Option<&Participant>) -> Form<Purpose> {
     };
     Form::new(
         title,
-        Purpose::Meeting(purpose),
+        purpose,
         vec![
             Field::line("Name", p.map(|p| p.name.as_str()).unwrap_or("")).with_hint("as people call them"),
             Field::choice("Role", &roles, p.map(|p| p.role.key()).unwrap_or("developer"))
@@ -268,9 +247,9 @@ impl NotesView<'_> {
             );
             return;
         }
-        let sel = self.meeting.participant_sel.min(list.len() - 1);
+        let sel = self.meeting.participant_sel.selected().min(list.len() - 1);
         let height = usize::from(inner.height);
-        let offset = (sel + 1).saturating_sub(height);
+        let offset = self.meeting.participant_sel.offset(height, list.len());
         let width = usize::from(inner.width);
         let role_w = 17.min(width / 3);
         let name_w = width.saturating_sub(2 + 4 + 1 + role_w);

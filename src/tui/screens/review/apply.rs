@@ -1,0 +1,333 @@
+//! What the review's forms, menus and questions do once submitted: each reads its form, writes
+//! through the store and returns what `App` is to do next (or why the form stays open).
+
+use crate::model::time::{self, TimeContext};
+use crate::model::{Action as Task, ActionKind, EventKind, Role, Source};
+use crate::store::{NewAction, NewEvent, StoreError};
+use crate::tui::effect::{Ctx, Failure, failure, msg};
+use crate::tui::popups::export::ExportForm;
+use crate::tui::popups::import_preview::ImportForm;
+use crate::tui::screens::review::ReviewState;
+use crate::tui::screens::review::forms::{ActionInput, Effect, EventInput, ReviewConfirm, ReviewForm, ReviewMenu};
+use crate::tui::widgets::form::Form;
+use crate::tui::widgets::menu::Menu;
+
+/// What a submitted form asks for next, or why it stays open.
+pub type Applied = Result<Vec<Effect>, Failure<ReviewConfirm>>;
+
+/// Applies a submitted review form to the review on screen.
+pub fn apply<P>(r: &mut ReviewState, purpose: &ReviewForm, form: &Form<P>, ctx: &Ctx) -> Applied {
+    let none = |()| Vec::new();
+    match purpose {
+        ReviewForm::QuickAdd => apply_quick_add(r, ctx, form).map(none),
+        ReviewForm::EditEvent(original) => apply_event_edit(r, ctx, original, form).map(none),
+        ReviewForm::Search => apply_search(r, ctx, form),
+        ReviewForm::AddCause => {
+            ctx.store
+                .add_custom_cause(r.incident.id, &form.value("Name"))
+                .map_err(msg)?;
+            Ok(Vec::new())
+        }
+        ReviewForm::CauseNotes(c) => {
+            ctx.store
+                .set_cause_notes(c.id, c.version, &form.value("Notes"))
+                .map_err(|err| failure(ctx.store, err, "cause", |s, id| s.cause(id).map(|c| c.notes)))?;
+            Ok(Vec::new())
+        }
+        ReviewForm::AddAction(cause_ids) => apply_action_form(r, ctx, None, cause_ids, form),
+        ReviewForm::EditAction(original, cause_ids) => apply_action_form(r, ctx, Some(original), cause_ids, form),
+        ReviewForm::EditIncident(original) => apply_incident_edit(r, ctx, original, form).map(none),
+        ReviewForm::BoardOwner => r.apply_board_owner(form, ctx).map(none).map_err(Failure::Message),
+        ReviewForm::BoardFilter => r.apply_board_filter(form, ctx).map(none).map_err(Failure::Message),
+        ReviewForm::Export(what) => apply_export_form(ctx, what, form),
+        ReviewForm::Import(what) => apply_import_form(r, ctx, what, form),
+    }
+}
+
+/// What a time typed on the review is read against (the one rule of `model::time`).
+fn time_context(r: &ReviewState, cx: &Ctx) -> Result<TimeContext, crate::store::StoreError> {
+    let anchor = r.timeline.selected_event().map(|e| e.at);
+    cx.store.time_context(&r.incident, cx.now, anchor)
+}
+
+/// The quick-add line ("14:02 paged the DBA"): adds a note event and selects it.
+fn apply_quick_add<P>(r: &mut ReviewState, cx: &Ctx, form: &Form<P>) -> Result<(), Failure<ReviewConfirm>> {
+    let ctx = time_context(r, cx).map_err(msg)?;
+    let (at, text) = time::split_quick_entry(&form.value("Event"), &ctx).map_err(msg)?;
+    if text.is_empty() {
+        return Err(Failure::Message("Type what happened after the time.".into()));
+    }
+    let id = cx
+        .store
+        .add_event(
+            r.incident.id,
+            &NewEvent {
+                at,
+                kind: EventKind::Note,
+                text,
+                milestone: None,
+                source: Source::Typed,
+                author: None,
+            },
+        )
+        .map_err(msg)?;
+    r.timeline.selected_id = Some(id);
+    Ok(())
+}
+
+/// The event form: saves the edited event over the version it was opened on.
+fn apply_event_edit<P>(
+    r: &ReviewState,
+    cx: &Ctx,
+    original: &crate::model::Event,
+    form: &Form<P>,
+) -> Result<(), Failure<ReviewConfirm>> {
+    let ctx = cx
+        .store
+        .time_context(&r.incident, cx.now, Some(original.at))
+        .map_err(msg)?;
+    let input = EventInput::from_form(form).map_err(msg)?;
+    let mut e = original.clone();
+    e.at = time::parse_time(&input.time, &ctx).map_err(msg)?;
+    e.kind = input.kind.parse().map_err(msg)?;
+    let m = input.milestone;
+    e.milestone = if m == "none" {
+        None
+    } else {
+        Some(m.parse().map_err(msg)?)
+    };
+    e.text = input.text;
+    cx.store
+        .update_event(&e)
+        .map_err(|err| failure(cx.store, err, "event", |s, id| s.event(id).map(|e| e.text)))?;
+    Ok(())
+}
+
+/// The timeline's search form: sets the words and kind, then selects the first match.
+fn apply_search<P>(r: &mut ReviewState, ctx: &Ctx, form: &Form<P>) -> Applied {
+    let mut fx = Vec::new();
+    let words = form.value("Search");
+    r.timeline.search = if words.trim().is_empty() {
+        None
+    } else {
+        Some(words.clone())
+    };
+    let kind = form.value("Kind");
+    r.timeline.filter.kinds = kind.parse::<EventKind>().map(|k| vec![k]).unwrap_or_default();
+    r.timeline.reload(ctx.store, r.incident.id).map_err(msg)?;
+    if !words.trim().is_empty() {
+        let first = ctx
+            .store
+            .next_match(r.incident.id, &r.timeline.filter, &words, None, true)
+            .map_err(msg)?;
+        match first {
+            Some(e) => {
+                let pos = ctx
+                    .store
+                    .event_position(r.incident.id, &r.timeline.filter, e.id)
+                    .map_err(msg)?;
+                r.timeline.select_index(pos.unwrap_or(0));
+            }
+            None => fx.push(Effect::Flash(format!("No event matches \"{words}\"."))),
+        }
+    }
+    Ok(fx)
+}
+
+/// The action form, adding (`original` is `None`) or editing an action.
+fn apply_action_form<P>(
+    r: &mut ReviewState,
+    ctx: &Ctx,
+    original: Option<&Task>,
+    cause_ids: &[(String, i64)],
+    form: &Form<P>,
+) -> Applied {
+    let today = ctx.today();
+    let input = ActionInput::from_form(form).map_err(msg)?;
+    let due = if input.due.is_empty() {
+        None
+    } else {
+        Some(time::parse_due(&input.due, today).map_err(msg)?)
+    };
+    let owner_role = if input.role == "none" {
+        // A participant's role, when the owner is one.
+        r.participants.iter().find(|p| p.name == input.owner).map(|p| p.role)
+    } else {
+        Some(input.role.parse::<Role>().map_err(msg)?)
+    };
+    // The cause the form offered under that label, by the id it had when the form
+    // opened: not looked up again in a list that may have changed since.
+    let cause_label = &input.cause;
+    let cause_id = cause_ids.iter().find(|(l, _)| l == cause_label).map(|(_, id)| *id);
+    let gone = |err: StoreError| match err {
+        StoreError::Invalid(_) if cause_id.is_some_and(|id| ctx.store.cause(id).is_err()) => Failure::Message(format!(
+            "The cause {cause_label} was deleted by someone else; nothing was saved (choose another)."
+        )),
+        other => msg(other),
+    };
+    let priority = input.priority.trim_start_matches('P').parse::<u8>().unwrap_or(0);
+    let kind: ActionKind = input.kind.parse().map_err(msg)?;
+    if let Some(original) = original {
+        let mut a = original.clone();
+        a.title = input.title;
+        a.kind = kind;
+        a.owner = input.owner;
+        a.owner_role = owner_role;
+        a.due = due;
+        a.cause_id = cause_id;
+        a.ticket = input.ticket;
+        a.priority = priority;
+        a.status = input.status.unwrap_or_default().parse().unwrap_or(a.status);
+        a.details = input.details;
+        ctx.store.update_action(&a).map_err(|err| match err {
+            StoreError::Conflict { .. } => failure(ctx.store, err, "action", |s, id| s.action(id).map(describe_action)),
+            other => gone(other),
+        })?;
+        return Ok(Vec::new());
+    }
+    let new = NewAction {
+        title: input.title,
+        details: input.details,
+        kind,
+        owner: input.owner,
+        owner_role,
+        due,
+        cause_id,
+        ticket: input.ticket,
+        priority,
+    };
+    let id = ctx.store.add_action(r.incident.id, &new).map_err(gone)?;
+    r.reload(ctx.store).map_err(msg)?;
+    if !r.select_action(id) {
+        return Ok(vec![Effect::Flash(
+            "Added; the board's filter hides it (o or / with empty fields shows all).".into(),
+        )]);
+    }
+    Ok(Vec::new())
+}
+
+/// The incident's details form: saves them and follows a change of time zone.
+fn apply_incident_edit<P>(
+    r: &mut ReviewState,
+    ctx: &Ctx,
+    original: &crate::model::Incident,
+    form: &Form<P>,
+) -> Result<(), Failure<ReviewConfirm>> {
+    let mut i = original.clone();
+    i.title = form.value("Title");
+    i.severity = form.value("Severity").parse().map_err(msg)?;
+    i.status = form.value("Status").parse().map_err(msg)?;
+    i.zone = form.value("Zone");
+    i.summary = form.value("Summary");
+    i.impact = form.value("Impact");
+    i.root_cause = form.value("Root cause");
+    i.trigger = form.value("Trigger");
+    ctx.store.update_incident(&i).map_err(|err| {
+        failure(ctx.store, err, "incident", |s, id| {
+            s.incident(id).map(|i| format!("{}\n{}", i.title, i.root_cause))
+        })
+    })?;
+    r.zone = crate::tui::view::ZoneMode::Incident(i.tz());
+    Ok(())
+}
+
+/// The export form: writes the file, or asks first when it would replace one.
+fn apply_export_form<P>(ctx: &Ctx, what: &ExportForm, form: &Form<P>) -> Applied {
+    let today = ctx.today();
+    let request = crate::tui::popups::export::request(form, what, ctx.dirs()).map_err(Failure::Message)?;
+    if request.path.exists() {
+        let question = format!("{} exists. Replace it?", request.path.display());
+        return Err(Failure::Confirm(question, Box::new(ReviewConfirm::Overwrite(request))));
+    }
+    crate::tui::popups::export::write(ctx.store, &request, today).map_err(Failure::Message)?;
+    Ok(vec![Effect::Flash(format!("Exported to {}", request.path.display()))])
+}
+
+/// The import form: reads the file into a preview (the import itself waits for the preview).
+fn apply_import_form<P>(r: &ReviewState, ctx: &Ctx, what: &ImportForm, form: &Form<P>) -> Applied {
+    let anchor = r.timeline.selected_event().map(|e| e.at);
+    let time = crate::import::time_context(ctx.store, &r.incident, ctx.now, anchor).map_err(msg)?;
+    let request =
+        crate::tui::popups::import_preview::request(form, what, time, r.zone, ctx.dirs()).map_err(Failure::Message)?;
+    Err(Failure::Preview(Box::new(request)))
+}
+
+fn describe_action(a: Task) -> String {
+    format!(
+        "{} ({}, {}, due {})",
+        a.title,
+        a.kind.label(),
+        if a.owner.is_empty() { "no owner" } else { &a.owner },
+        a.due.map(|d| d.to_string()).unwrap_or("–".into())
+    )
+}
+
+/// A choice on one of the review's menus: sets the event's milestone, or links the event to a
+/// cause (or unlinks it).
+pub fn choose(menu: &Menu<ReviewMenu>, ctx: &Ctx) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    let result = match &menu.purpose {
+        ReviewMenu::Milestone(e, choices) => match choices.get(menu.selected) {
+            Some(m) => ctx.store.set_milestone(e.id, e.version, *m).map(|_| ()),
+            None => Ok(()),
+        },
+        ReviewMenu::Evidence(e, causes) => match causes.get(menu.selected) {
+            // The cause this menu showed, by id and the version it showed: if someone else
+            // deleted or changed it since, nothing is linked (and no other cause either).
+            Some(c) => match ctx.store.toggle_evidence_at(c.id, c.version, e.id) {
+                Ok(linked) => {
+                    let what = if linked { "linked to" } else { "unlinked from" };
+                    fx.push(Effect::Flash(format!("Event {what} {}.", c.category.label())));
+                    Ok(())
+                }
+                Err(StoreError::NotFound { what: "cause", .. }) => {
+                    let text = format!(
+                        "{} was deleted by someone else; nothing was linked.",
+                        c.category.label()
+                    );
+                    fx.push(Effect::Error(text));
+                    Ok(())
+                }
+                Err(StoreError::NotFound { what: "event", .. }) => {
+                    fx.push(Effect::Error(
+                        "This event was deleted by someone else; nothing was linked.".into(),
+                    ));
+                    Ok(())
+                }
+                Err(StoreError::Conflict { .. }) => {
+                    let text = format!(
+                        "{} was changed by someone else since this menu opened; nothing was linked \
+                         (l shows it as it is now).",
+                        c.category.label()
+                    );
+                    fx.push(Effect::Error(text));
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            },
+            None => Ok(()),
+        },
+    };
+    report(fx, result)
+}
+
+/// A "yes" to one of the review's deletions. (Replacing a file with an export is `App`'s: the
+/// export form below the question closes.)
+pub fn confirmed(what: ReviewConfirm, ctx: &Ctx) -> Vec<Effect> {
+    let result = match what {
+        ReviewConfirm::DeleteEvent(e) => ctx.store.delete_event(e.id, e.version),
+        ReviewConfirm::DeleteCause(c) => ctx.store.delete_cause(c.id, c.version),
+        ReviewConfirm::DeleteAction(a) => ctx.store.delete_action(a.id, a.version),
+        ReviewConfirm::Overwrite(_) => Ok(()),
+    };
+    report(Vec::new(), result)
+}
+
+/// A write's outcome after what was said: its error, if any, then a reload.
+fn report(mut fx: Vec<Effect>, result: Result<(), StoreError>) -> Vec<Effect> {
+    if let Err(e) = result {
+        fx.push(Effect::Error(e.to_string()));
+    }
+    fx.push(Effect::Reload);
+    fx
+}
