@@ -3,6 +3,7 @@
 
 use crate::store::Store;
 use crate::tui::app::{App, Clock};
+use crate::tui::caps::{self, Charset, Colors, TermEnv};
 use crate::tui::config::Config;
 use crate::tui::console::{self, Input, InputGone};
 use crate::tui::host::terminal::{self, EventSource, StopSignals, TerminalGuard, TtyWatchdog};
@@ -13,14 +14,21 @@ use anyhow::{Context, Result};
 /// The test hook's variable: see `run`.
 pub const TEST_PANIC_ENV: &str = "DEBRIEF_TEST_PANIC";
 
-/// Runs the console, on the incident list or on one incident (in meeting mode if `meeting`).
-pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
+/// Runs the console, on the incident list or on one incident (in meeting mode if `meeting`);
+/// `charset` (`--ascii`, `--unicode`) overrides the setting and the guess from TERM and locale.
+pub fn run(store: Store, incident: Option<i64>, meeting: bool, charset: Option<Charset>) -> Result<()> {
     // Everything that can fail for a user reason fails before the terminal is taken over.
     let keymap = KeyMap::load().context("cannot load the key map")?;
     let config = Config::load().context("cannot load the settings")?;
-    let theme = Theme::from_env();
+    let mut caps = caps::detect(&TermEnv::from_process(), charset.or(config.console.charset.charset()))?;
+    caps.mouse &= config.console.mouse;
+    let theme = match caps.colors {
+        Colors::Mono => Theme::mono(),
+        _ => Theme::from_env(),
+    };
     let mut app = App::new(store, keymap, theme, Clock::System);
     app.config = config;
+    app.caps = caps;
     app.background = true;
     if let Some(id) = incident {
         app.open_incident(id)?;
@@ -29,7 +37,7 @@ pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
         }
     }
     let signals = StopSignals::register().context("cannot watch for stop signals")?;
-    let mut guard = TerminalGuard::enter(true).context("cannot set up the terminal")?;
+    let mut guard = TerminalGuard::enter(caps.mouse, caps.colors).context("cannot set up the terminal")?;
     let mut events = EventSource::new().stop_on(signals.flag());
     let _watchdog = TtyWatchdog::spawn(TtyWatchdog::GRACE);
     // Test hook, for tests/it/terminal.rs only: DEBRIEF_TEST_PANIC=1 panics right after the
