@@ -69,7 +69,7 @@ impl Painted {
 /// and cursor). The frame is rendered off-screen first and compared; a change of size, a tick of
 /// the meeting clock, another session's change that shows, all come out as a different frame.
 /// With `caps` asking for ASCII, the frame's symbols are made ASCII before it is compared.
-pub fn draw<B: Backend<Error = io::Error>>(terminal: &mut Terminal<B>, app: &mut App) -> io::Result<()> {
+pub fn draw<B: Backend>(terminal: &mut Terminal<B>, app: &mut App) -> Result<(), B::Error> {
     terminal.autoresize()?;
     let area = terminal.get_frame().area();
     app.prepare(area);

@@ -19,3 +19,4 @@ mod screens;
 mod store;
 mod terminal;
 mod tui;
+mod wire;

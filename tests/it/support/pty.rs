@@ -152,10 +152,15 @@ fn dup(fd: std::os::fd::RawFd) -> File {
 
 impl Console {
     pub fn spawn(cmd: CommandBuilder) -> Console {
+        Console::spawn_sized(cmd, ROWS, COLS)
+    }
+
+    /// [`Console::spawn`] in a terminal of `rows` x `cols`.
+    pub fn spawn_sized(cmd: CommandBuilder, rows: u16, cols: u16) -> Console {
         let pair = native_pty_system()
             .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -169,7 +174,7 @@ impl Console {
         let fd = pair.master.as_raw_fd().expect("a master fd");
         let writer = dup(fd);
         let mut reading = dup(fd);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let reader = {
@@ -226,6 +231,30 @@ impl Console {
 
     pub fn raw(&self) -> Vec<u8> {
         self.raw.lock().unwrap().clone()
+    }
+
+    /// How many bytes the child has written so far.
+    pub fn written(&self) -> usize {
+        self.raw.lock().unwrap().len()
+    }
+
+    /// Waits until the output has been quiet for `quiet` (at most `limit`); how many bytes the
+    /// child wrote by then.
+    pub fn settle(&self, quiet: Duration, limit: Duration) -> usize {
+        let deadline = Instant::now() + limit;
+        let mut len = self.written();
+        let mut since = Instant::now();
+        while Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+            let now = self.written();
+            if now != len {
+                len = now;
+                since = Instant::now();
+            } else if since.elapsed() >= quiet {
+                break;
+            }
+        }
+        len
     }
 
     /// Whether the emulated terminal is on the alternate screen now.
