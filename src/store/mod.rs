@@ -6,9 +6,9 @@ mod causes;
 mod document;
 mod events;
 pub mod files;
-mod presence;
 mod incidents;
 mod people;
+mod presence;
 pub mod schema;
 
 pub use actions::{ActionFilter, ActionRow, NewAction};

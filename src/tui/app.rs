@@ -509,7 +509,13 @@ impl App {
         {
             r.presence = here
                 .into_iter()
-                .map(|p| if p.idle { format!("{} (idle)", p.author) } else { p.author })
+                .map(|p| {
+                    if p.idle {
+                        format!("{} (idle)", p.author)
+                    } else {
+                        p.author
+                    }
+                })
                 .collect();
         }
     }

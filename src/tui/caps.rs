@@ -234,11 +234,12 @@ fn rewrite_sgr(params: &str, colors: Colors) -> Option<String> {
                 _ => (None, 1),
             };
             i += used;
-            if colors == Colors::Sixteen && p != "58" {
-                if let Some(n) = color.map(|c| if c >= 16 { reduce256(c) } else { c }) {
-                    let base = if p == "38" { 30 } else { 40 };
-                    out.push(if n < 8 { base + n } else { base + 60 + n - 8 }.to_string());
-                }
+            if colors == Colors::Sixteen
+                && p != "58"
+                && let Some(n) = color.map(|c| if c >= 16 { reduce256(c) } else { c })
+            {
+                let base = if p == "38" { 30 } else { 40 };
+                out.push(if n < 8 { base + n } else { base + 60 + n - 8 }.to_string());
             }
             continue;
         }
@@ -384,7 +385,9 @@ mod tests {
         let vt = env(Some("vt220"), Some("C.UTF-8"));
         assert_eq!(detect(&vt, Some(Charset::Unicode)).unwrap().colors, Colors::Mono);
         assert_eq!(
-            detect(&env(Some("xterm"), Some("C.UTF-8")), Some(Charset::Ascii)).unwrap().charset,
+            detect(&env(Some("xterm"), Some("C.UTF-8")), Some(Charset::Ascii))
+                .unwrap()
+                .charset,
             Charset::Ascii
         );
     }
@@ -412,7 +415,13 @@ mod tests {
     fn sixteen_colours_get_the_classic_codes_even_split_across_writes() {
         let out = filtered(
             Colors::Sixteen,
-            &[b"a\x1b[38;5;6m", b"b\x1b[", b"48;5;", b"14mc\x1b[1;38;2;255;0;0m", b"\x1b[59m\x1b[39m\x1b[2J"],
+            &[
+                b"a\x1b[38;5;6m",
+                b"b\x1b[",
+                b"48;5;",
+                b"14mc\x1b[1;38;2;255;0;0m",
+                b"\x1b[59m\x1b[39m\x1b[2J",
+            ],
         );
         assert_eq!(out, "a\x1b[36mb\x1b[106mc\x1b[1;91m\x1b[39m\x1b[2J");
         assert_eq!(filtered(Colors::Full, &[b"\x1b[38;5;6m"]), "\x1b[38;5;6m");

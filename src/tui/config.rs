@@ -171,7 +171,10 @@ mod tests {
         assert!(Config::default().console.mouse);
         assert_eq!(Config::default().console.charset.charset(), None);
         let err = Config::from_toml("[console]\ncharset = \"latin1\"\n", "c.toml").unwrap_err();
-        assert!(err.to_string().contains("charset") || err.to_string().contains("latin1"), "{err}");
+        assert!(
+            err.to_string().contains("charset") || err.to_string().contains("latin1"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -6,11 +6,11 @@
 
 use super::app::App;
 use super::caps::{Charset, to_ascii};
-use ratatui::buffer::Buffer;
-use ratatui::widgets::Widget;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::Event;
+use ratatui::widgets::Widget;
 use std::io;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};

@@ -22,11 +22,20 @@ fn seeded() -> Workspace {
     let ws = Workspace::new();
     ws.run_ok("setup", &["demo"]);
     let lines: String = (0..80)
-        .map(|i| format!("2026-11-29 18:{:02}:{:02} worker-{i} health check passed\n", i / 2, (i % 2) * 30))
+        .map(|i| {
+            format!(
+                "2026-11-29 18:{:02}:{:02} worker-{i} health check passed\n",
+                i / 2,
+                (i % 2) * 30
+            )
+        })
         .collect();
     let file = ws.dir.path().join("extra.log");
     std::fs::write(&file, lines).unwrap();
-    ws.run_ok("setup", &["import", "-i", "1", "--format", "log", file.to_str().unwrap()]);
+    ws.run_ok(
+        "setup",
+        &["import", "-i", "1", "--format", "log", file.to_str().unwrap()],
+    );
     ws
 }
 
@@ -43,7 +52,10 @@ fn two_idle_consoles_write_nothing_for_25_seconds() {
     ana.wait_for(TITLE);
     ana.wait_for("also here: ben");
     ben.wait_for("also here: ana");
-    let before = [ana.settle(Duration::from_millis(1500), Duration::from_secs(10)), ben.written()];
+    let before = [
+        ana.settle(Duration::from_millis(1500), Duration::from_secs(10)),
+        ben.written(),
+    ];
     std::thread::sleep(Duration::from_secs(25));
     let after = [ana.written(), ben.written()];
     for (name, c, b, a) in [("ana", &ana, before[0], after[0]), ("ben", &ben, before[1], after[1])] {
@@ -55,7 +67,10 @@ fn two_idle_consoles_write_nothing_for_25_seconds() {
             a - b,
             String::from_utf8_lossy(&raw[b..])
         );
-        assert!(find(&raw, b"\x1b[?1003h").is_none(), "any-motion mouse reporting asked for");
+        assert!(
+            find(&raw, b"\x1b[?1003h").is_none(),
+            "any-motion mouse reporting asked for"
+        );
         assert!(find(&raw, b"\x1b[?1002h").is_none(), "drag reporting asked for");
         assert!(find(&raw, b"\x1b[?1000h\x1b[?1006h").is_some(), "button reporting, SGR");
     }
@@ -114,7 +129,11 @@ fn ctrl_l_repaints_over_what_another_program_wrote() {
             cell
         })
         .collect();
-    ratatui::backend::Backend::draw(t.backend_mut(), wall.iter().enumerate().map(|(i, cell)| (3 + i as u16, 5, cell))).unwrap();
+    ratatui::backend::Backend::draw(
+        t.backend_mut(),
+        wall.iter().enumerate().map(|(i, cell)| (3 + i as u16, 5, cell)),
+    )
+    .unwrap();
     console::draw(&mut t, &mut app).unwrap();
     assert!(screen_of(&t).contains("WALL"), "an unchanged frame draws nothing");
     let frames = app.painted.frames();
@@ -164,7 +183,10 @@ fn a_dumb_terminal_is_told_to_use_the_shell_commands() {
         assert_eq!(out.status.code(), Some(1), "{term:?}: {err}");
         assert!(out.stdout.is_empty(), "{term:?}: nothing on stdout");
         assert!(err.contains("needs a full-screen terminal"), "{term:?}: {err}");
-        assert!(err.contains("`debrief show ID`") && err.contains("`debrief log"), "{err}");
+        assert!(
+            err.contains("`debrief show ID`") && err.contains("`debrief log"),
+            "{err}"
+        );
         assert!(!ws.db.exists(), "{term:?}: no database created");
     }
 }
@@ -292,7 +314,11 @@ fn a_heartbeat_that_changes_nothing_drawn_draws_nothing() {
         ana.clock = Clock::Fixed(at(s));
         let version = ana.store.data_version().unwrap();
         ana.tick();
-        assert_eq!(ana.store.data_version().unwrap(), version, "own writes keep its own version");
+        assert_eq!(
+            ana.store.data_version().unwrap(),
+            version,
+            "own writes keep its own version"
+        );
         ben.clock = Clock::Fixed(at(s));
         ben.tick();
         console::draw(&mut t, &mut ben).unwrap();
