@@ -419,3 +419,85 @@ fn press_and_count(c: &mut Console, keys: &str) -> (usize, usize) {
     let changed = screen.lines().zip(now.lines()).filter(|(a, b)| a != b).count();
     (after - before, changed)
 }
+
+/// The real binary on the terminals of the issue: what each one gets on the wire.
+#[test]
+fn each_terminal_gets_what_it_can_show() {
+    let ws = seeded();
+    let run = |term: &str, lang: &str, args: &[&str]| {
+        let mut all = vec!["open", "1"];
+        all.extend_from_slice(args);
+        let mut cmd = ws.debrief("ana", &all);
+        cmd.env("TERM", term);
+        cmd.env("LANG", lang);
+        let mut c = Console::spawn(cmd);
+        c.wait_for("Timeline");
+        c.settle(Duration::from_millis(300), Duration::from_secs(10));
+        c.send("\x03");
+        c.wait_exit(Duration::from_secs(5)).expect("ctrl-c quits");
+        c.drain(Duration::from_secs(2));
+        let raw = c.raw();
+        crate::support::pty::assert_restored_but_mouse(&raw);
+        (String::from_utf8_lossy(&raw).into_owned(), raw)
+    };
+    let mouse = |raw: &[u8]| find(raw, b"\x1b[?1000h").is_some();
+    let boxes = |text: &str| text.contains('│') || text.contains('┃') || text.contains('═');
+
+    let (text, raw) = run("xterm-256color", "C.UTF-8", &[]);
+    assert!(boxes(&text) && mouse(&raw) && text.contains("\x1b[38;5;"));
+
+    let (text, raw) = run("vt100", "C.UTF-8", &[]);
+    assert!(text.is_ascii(), "vt100: ASCII only");
+    assert!(!mouse(&raw), "vt100: no mouse");
+    assert!(
+        colour_params(&text).is_empty(),
+        "vt100: no colour: {:?}",
+        colour_params(&text)
+    );
+
+    let (text, raw) = run("linux", "C.UTF-8", &[]);
+    assert!(text.is_ascii() && !mouse(&raw));
+    let params = colour_params(&text);
+    assert!(!text.contains("38;5;"), "linux: classic colour codes");
+    assert!(params.iter().any(|p| p == "36"), "linux: cyan as 36: {params:?}");
+
+    let (text, raw) = run("xterm-256color", "POSIX", &[]);
+    assert!(text.is_ascii() && mouse(&raw), "POSIX: ASCII, the mouse stays");
+    let (text, _) = run("xterm-256color", "POSIX", &["--unicode"]);
+    assert!(boxes(&text), "--unicode wins over the locale");
+    let (text, _) = run("xterm-256color", "C.UTF-8", &["--ascii"]);
+    assert!(text.is_ascii(), "--ascii wins over the locale");
+
+    std::fs::write(
+        ws.config().join("config.toml"),
+        "[console]\nmouse = false\ncharset = \"ascii\"\n",
+    )
+    .unwrap();
+    let (text, raw) = run("xterm-256color", "C.UTF-8", &[]);
+    assert!(
+        text.is_ascii() && !mouse(&raw),
+        "the settings turn the mouse off and ask for ASCII"
+    );
+    let (text, _) = run("xterm-256color", "C.UTF-8", &["--unicode"]);
+    assert!(boxes(&text), "the flag wins over the setting");
+}
+
+/// The colour parameters of every SGR sequence (`ESC[…m`) in `text`.
+fn colour_params(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for seq in text.split('\x1b').skip(1) {
+        let Some(body) = seq.strip_prefix('[') else { continue };
+        let Some(end) = body.find(|c: char| ('\x40'..='\x7e').contains(&c)) else {
+            continue;
+        };
+        if !body[end..].starts_with('m') {
+            continue;
+        }
+        for p in body[..end].split(';') {
+            if matches!(p.parse::<u16>(), Ok(30..=49 | 58 | 59 | 90..=97 | 100..=107)) {
+                found.push(p.to_string());
+            }
+        }
+    }
+    found
+}
