@@ -241,6 +241,9 @@ impl App {
             TermEvent::Paste(_) | TermEvent::Mouse(_) if self.waiting.is_some() => self.still_waiting(),
             TermEvent::Paste(text) => self.paste(&text),
             TermEvent::Mouse(m) => self.handle_mouse(m),
+            // The terminal may have cut or reflowed what it showed, even if it is back to the
+            // size it had: draw everything again.
+            TermEvent::Resize(..) => self.painted.repaint(),
             _ => {}
         }
     }

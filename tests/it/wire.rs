@@ -163,6 +163,10 @@ fn an_unchanged_frame_is_not_sent_and_a_changed_one_is() {
     t.backend_mut().resize(100, 30);
     console::draw(&mut t, &mut app).unwrap();
     assert_eq!(app.painted.frames(), 3, "a resize draws");
+    // Back and forth between two looks: the terminal may have cut what it showed.
+    app.handle_event(Event::Resize(100, 30));
+    console::draw(&mut t, &mut app).unwrap();
+    assert_eq!(app.painted.frames(), 4, "a resize event repaints even at the same size");
 }
 
 /// In meeting mode the clock's seconds show: one frame a second, however often the loop looks.

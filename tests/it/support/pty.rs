@@ -88,6 +88,9 @@ impl Workspace {
         cmd.env("DEBRIEF_CONFIG", self.config());
         cmd.env("TZ", "Europe/Berlin");
         cmd.env("LANG", "C.UTF-8");
+        // The console reads the character set from the locale: whatever the test runner has.
+        cmd.env_remove("LC_ALL");
+        cmd.env_remove("LC_CTYPE");
     }
 
     /// A subcommand run plainly (no pty), e.g. `debrief log`; panics on failure.
