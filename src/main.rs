@@ -43,14 +43,24 @@ fn usage_error(e: &clap::Error) -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
+    use debrief::tui::caps::Charset;
+    if matches!(cli.command, None | Some(Command::Open { .. })) {
+        // A terminal that cannot show the console is told so before anything is opened.
+        debrief::tui::caps::detect(&debrief::tui::host::run::term_env(), None)?;
+    }
     let store = cli::open_store(&cli)?;
+    let charset = match (cli.ascii, cli.unicode) {
+        (true, _) => Some(Charset::Ascii),
+        (_, true) => Some(Charset::Unicode),
+        _ => None,
+    };
     match cli.command {
         None => {
-            debrief::tui::run::run(store, None, false)?;
+            debrief::tui::run::run(store, None, false, charset)?;
             Ok(0)
         }
         Some(Command::Open { id, meeting }) => {
-            debrief::tui::run::run(store, Some(id), meeting)?;
+            debrief::tui::run::run(store, Some(id), meeting, charset)?;
             Ok(0)
         }
         Some(_) => {

@@ -31,6 +31,12 @@ pub struct Cli {
     /// Who is making the changes [default: $DEBRIEF_AUTHOR, else the login name]
     #[arg(long, global = true, value_name = "NAME")]
     pub author: Option<String>,
+    /// The console draws with ASCII only (borders, markers), whatever TERM and the locale say
+    #[arg(long, global = true, conflicts_with = "unicode")]
+    pub ascii: bool,
+    /// The console draws with Unicode (box drawing, arrows) even in a C or POSIX locale
+    #[arg(long, global = true)]
+    pub unicode: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -8,6 +8,7 @@ mod events;
 pub mod files;
 mod incidents;
 mod people;
+mod presence;
 pub mod schema;
 mod span;
 
@@ -15,6 +16,7 @@ pub use actions::{ActionFilter, ActionRow, NewAction};
 pub use backup::Backup;
 pub use events::{EventFilter, ImportOutcome, NewEvent};
 pub use incidents::{IncidentSummary, NewIncident};
+pub use presence::{IDLE_AFTER, PRESENCE_GONE, Present};
 
 use chrono::{DateTime, Utc};
 use files::FileId;
@@ -493,7 +495,6 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Says this session is looking at an incident; others see it for a few seconds.
     /// Whether an error is "another process holds the write lock" (after the busy timeout).
     pub fn is_busy(e: &StoreError) -> bool {
         matches!(e, StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
@@ -528,42 +529,6 @@ impl Store {
         // Presence is best effort: a heartbeat that found the lock held is no refused write.
         self.gate.refused.set(refused);
         result
-    }
-
-    pub fn heartbeat(&self, session: &str, incident_id: Option<i64>) -> Result<()> {
-        self.briefly(|| self.heartbeat_now(session, incident_id))
-    }
-
-    fn heartbeat_now(&self, session: &str, incident_id: Option<i64>) -> Result<()> {
-        self.write(|conn| {
-            conn.execute(
-                "INSERT INTO presence (session, author, incident_id, seen_at) VALUES (?,?,?,?)
-                 ON CONFLICT (session) DO UPDATE SET author = excluded.author,
-                   incident_id = excluded.incident_id, seen_at = excluded.seen_at",
-                params![session, self.author, incident_id, now_ms()],
-            )?;
-            conn.execute("DELETE FROM presence WHERE seen_at < ?", params![now_ms() - 60_000])?;
-            Ok(())
-        })
-    }
-
-    pub fn leave(&self, session: &str) -> Result<()> {
-        self.briefly(|| {
-            self.write(|conn| {
-                conn.execute("DELETE FROM presence WHERE session = ?", params![session])?;
-                Ok(())
-            })
-        })
-    }
-
-    /// Who else (other sessions) has had this incident open within `within`.
-    pub fn present(&self, session: &str, incident_id: i64, within: Duration) -> Result<Vec<String>> {
-        let since = now_ms() - within.as_millis() as i64;
-        let mut stmt = self.conn.prepare(
-            "SELECT DISTINCT author FROM presence WHERE incident_id = ? AND session <> ? AND seen_at >= ? ORDER BY author",
-        )?;
-        let rows = stmt.query_map(params![incident_id, session, since], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 

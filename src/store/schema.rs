@@ -135,6 +135,8 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
     // 2: zone names canonical (see `CANONICAL_ZONES`)
     CANONICAL_ZONES,
+    // 3: presence says when the person last pressed a key (idle after five minutes)
+    "ALTER TABLE presence ADD COLUMN active_at INTEGER;",
 ];
 
 pub const CURRENT_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -118,9 +118,16 @@ pub struct App {
     /// What a leading `~/` in a typed path means here (`None`: kept as typed); set by the host.
     pub home: Option<std::path::PathBuf>,
     pub config: super::config::Config,
+    /// What the terminal in front of this console can show (characters, colours, mouse).
+    pub caps: super::caps::Caps,
+    /// What the terminal shows now, so that an unchanged frame is not sent again.
+    pub painted: super::painted::Painted,
     session: String,
     data_version: i64,
-    last_heartbeat: Option<Instant>,
+    /// When this console last wrote its presence (the console's clock).
+    last_heartbeat: Option<DateTime<Utc>>,
+    /// When its user last pressed a key (or pasted, or clicked): presence says idle after a while.
+    last_input: DateTime<Utc>,
     /// A key whose write found another process holding the database's write lock: nothing
     /// was written, the popups are as they were before the key, and [`App::tick`] presses the
     /// key again until the write goes through or Esc gives up.
@@ -143,10 +150,9 @@ const RETRY_EVERY: Duration = Duration::from_millis(200);
 /// The first words of what a form (or the status line) says while its write waits.
 pub const WAITING_TEXT: &str = "Waiting for another writer";
 
-/// How often other sessions' presence is refreshed and ours announced.
-const HEARTBEAT: Duration = Duration::from_secs(2);
-/// Someone is "here" while their heartbeat is younger than this.
-pub const PRESENCE_WINDOW: Duration = Duration::from_secs(6);
+/// How often a console writes its presence: at most once in this time. Readers count a
+/// session gone after [`crate::store::PRESENCE_GONE`] (three heartbeats missed).
+pub const HEARTBEAT: Duration = Duration::from_secs(10);
 
 impl App {
     /// A console with the defaults of [`ConsoleEnv`] (UTC, paths from "."); its host then
@@ -177,9 +183,12 @@ impl App {
             cwd: std::path::PathBuf::from("."),
             home: None,
             config: Default::default(),
+            caps: Default::default(),
+            painted: Default::default(),
             session,
             data_version,
             last_heartbeat: None,
+            last_input: clock.now(),
             waiting: None,
         };
         // Writes never block the event loop: one that finds the lock held fails at once and
@@ -215,7 +224,6 @@ impl App {
         let review = ReviewState::open(&self.store, id)?;
         self.screen = Screen::Review(Box::new(review));
         self.back.clear();
-        self.last_heartbeat = None;
         Ok(())
     }
 
@@ -238,12 +246,18 @@ impl App {
     }
 
     pub fn handle_event(&mut self, event: TermEvent) {
+        if matches!(event, TermEvent::Key(_) | TermEvent::Paste(_) | TermEvent::Mouse(_)) {
+            self.last_input = self.now();
+        }
         match event {
             TermEvent::Key(key) if key.kind != KeyEventKind::Release => self.handle_key(key),
             // While a write waits, what it will write stays as it is.
             TermEvent::Paste(_) | TermEvent::Mouse(_) if self.waiting.is_some() => self.still_waiting(),
             TermEvent::Paste(text) => self.paste(&text),
             TermEvent::Mouse(m) => self.handle_mouse(m),
+            // The terminal may have cut or reflowed what it showed, even if it is back to the
+            // size it had: draw everything again.
+            TermEvent::Resize(..) => self.painted.repaint(),
             _ => {}
         }
     }
@@ -371,20 +385,48 @@ impl App {
         }
     }
 
+    /// A click focuses the pane under it (and selects the row); the wheel moves up or down the
+    /// list under it, or scrolls the help or a menu on top. See [`crate::tui::mouse`].
     fn handle_mouse(&mut self, m: MouseEvent) {
-        if !self.popups.is_empty() || m.kind != MouseEventKind::Down(MouseButton::Left) {
+        let command = match m.kind {
+            MouseEventKind::ScrollUp => Command::Up,
+            MouseEventKind::ScrollDown => Command::Down,
+            MouseEventKind::Down(MouseButton::Left) => return self.click(m),
+            _ => return,
+        };
+        match self.popups.last_mut() {
+            Some(Popup::Help(help, _)) => {
+                help.on_command(command);
+            }
+            Some(Popup::Menu(menu)) => {
+                menu.selected = match command {
+                    Command::Up => menu.selected.saturating_sub(1),
+                    _ => (menu.selected + 1).min(menu.items.len().saturating_sub(1)),
+                };
+            }
+            Some(_) => {}
+            None => {
+                if let Screen::Review(r) = &mut self.screen
+                    && let Some((pane, _)) = r.pane_areas.iter().find(|(_, rect)| hit(rect, &m))
+                {
+                    r.focus = *pane;
+                }
+                self.update(command);
+            }
+        }
+    }
+
+    fn click(&mut self, m: MouseEvent) {
+        if !self.popups.is_empty() {
             return;
         }
         let Screen::Review(r) = &mut self.screen else {
             return;
         };
-        let hit = |rect: &ratatui::layout::Rect| {
-            m.column >= rect.x && m.column < rect.x + rect.width && m.row >= rect.y && m.row < rect.y + rect.height
-        };
-        if let Some((pane, _)) = r.pane_areas.iter().find(|(_, rect)| hit(rect)) {
+        if let Some((pane, _)) = r.pane_areas.iter().find(|(_, rect)| hit(rect, &m)) {
             r.focus = *pane;
         }
-        if let Some((pane, rect)) = r.list_areas.iter().find(|(_, rect)| hit(rect)).copied() {
+        if let Some((pane, rect)) = r.list_areas.iter().find(|(_, rect)| hit(rect, &m)).copied() {
             let row = m.row - rect.y;
             match pane {
                 Pane::Timeline => {
@@ -451,24 +493,49 @@ impl App {
     /// changes and keeps presence fresh.
     pub fn tick(&mut self) {
         self.retry_waiting();
-        // Not while an import holds the write lock: the heartbeat would wait for it (up to the
-        // busy timeout) and the progress would stop being drawn.
-        let due = !self.busy() && self.last_heartbeat.is_none_or(|t| t.elapsed() >= HEARTBEAT);
-        if due {
-            self.last_heartbeat = Some(Instant::now());
-            let incident = match &self.screen {
-                Screen::Review(r) => Some(r.incident.id),
-                _ => None,
-            };
-            let _ = self.store.heartbeat(&self.session, incident);
-            if let Screen::Review(r) = &mut self.screen {
-                r.presence = self
-                    .store
-                    .present(&self.session, r.incident.id, PRESENCE_WINDOW)
-                    .unwrap_or_default();
-            }
-        }
+        self.heartbeat();
         self.reload_if_changed();
+        self.read_presence();
+    }
+
+    /// Writes this console's presence when the last write is [`HEARTBEAT`] old: at most one
+    /// write in that time, whatever happens (a clock set back counts as due). Not while an
+    /// import holds the write lock: the heartbeat would wait for it and the progress would
+    /// stop being drawn.
+    fn heartbeat(&mut self) {
+        let now = self.now();
+        let every = chrono::Duration::from_std(HEARTBEAT).unwrap_or_default();
+        let due = self.last_heartbeat.is_none_or(|t| now < t || now - t >= every);
+        if !due || self.busy() {
+            return;
+        }
+        self.last_heartbeat = Some(now);
+        let incident = match &self.screen {
+            Screen::Review(r) => Some(r.incident.id),
+            _ => None,
+        };
+        let _ = self.store.heartbeat(&self.session, incident, now, self.last_input);
+    }
+
+    /// Who else has the incident open, as of now (a reader counts a silent session as gone
+    /// after 30 s, and someone who pressed no key for 5 minutes as idle). Only a change of what
+    /// the header shows changes the frame.
+    fn read_presence(&mut self) {
+        let now = self.now();
+        if let Screen::Review(r) = &mut self.screen
+            && let Ok(here) = self.store.present(&self.session, r.incident.id, now)
+        {
+            r.presence = here
+                .into_iter()
+                .map(|p| {
+                    if p.idle {
+                        format!("{} (idle)", p.author)
+                    } else {
+                        p.author
+                    }
+                })
+                .collect();
+        }
     }
 
     /// Reloads when another session (or an import on its own thread) committed since the last
@@ -532,7 +599,10 @@ impl App {
                 self.theme = self.theme.next();
                 self.set_flash(format!("Theme: {}", self.theme.name.name()), false);
             }
-            Command::Refresh => self.reload(),
+            Command::Refresh => {
+                self.reload();
+                self.painted.repaint();
+            }
             Command::CrossActions => self.open_cross_actions(),
             Command::Insights => self.open_insights(),
             _ => match self.screen {
@@ -1074,6 +1144,11 @@ impl App {
             _ => Ok(Vec::new()),
         }
     }
+}
+
+/// Whether the mouse event happened inside `rect`.
+fn hit(rect: &ratatui::layout::Rect, m: &MouseEvent) -> bool {
+    m.column >= rect.x && m.column < rect.x + rect.width && m.row >= rect.y && m.row < rect.y + rect.height
 }
 
 /// Work that takes long enough to say so on screen first.

@@ -48,6 +48,48 @@ pub const CONFIG_FILE: &str = "config.toml";
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub meeting: MeetingConfig,
+    pub console: ConsoleConfig,
+}
+
+/// `[console]`: how the console talks to the terminal.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// Whether the console asks the terminal for clicks and the wheel (`false` leaves the
+    /// mouse to the terminal: its own selection without Shift).
+    pub mouse: bool,
+    /// `auto` (from TERM and the locale), `ascii` or `unicode`; `--ascii` / `--unicode` win.
+    pub charset: CharsetSetting,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig {
+            mouse: true,
+            charset: CharsetSetting::Auto,
+        }
+    }
+}
+
+/// The `charset` setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CharsetSetting {
+    #[default]
+    Auto,
+    Ascii,
+    Unicode,
+}
+
+impl CharsetSetting {
+    /// The character set it asks for; `None` leaves the guess.
+    pub fn charset(self) -> Option<crate::tui::caps::Charset> {
+        match self {
+            CharsetSetting::Auto => None,
+            CharsetSetting::Ascii => Some(crate::tui::caps::Charset::Ascii),
+            CharsetSetting::Unicode => Some(crate::tui::caps::Charset::Unicode),
+        }
+    }
 }
 
 /// `[meeting]`: the first meeting's agenda.
@@ -185,6 +227,20 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "c.toml: [meeting] timebox_minutes: each step needs 1 to 600 minutes, not 0"
+        );
+    }
+
+    #[test]
+    fn console_settings() {
+        let c = Config::from_toml("[console]\nmouse = false\ncharset = \"ascii\"\n", "t").unwrap();
+        assert!(!c.console.mouse);
+        assert_eq!(c.console.charset.charset(), Some(crate::tui::caps::Charset::Ascii));
+        assert!(Config::default().console.mouse);
+        assert_eq!(Config::default().console.charset.charset(), None);
+        let err = Config::from_toml("[console]\ncharset = \"latin1\"\n", "c.toml").unwrap_err();
+        assert!(
+            err.to_string().contains("charset") || err.to_string().contains("latin1"),
+            "{err}"
         );
     }
 

@@ -5,9 +5,12 @@
 //! `host`.
 
 use super::app::App;
+use super::caps::{Charset, to_ascii};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::Event;
+use ratatui::widgets::Widget;
 use std::io;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -38,12 +41,45 @@ impl Input for Receiver<Event> {
     }
 }
 
-/// Draws the console's current state on `terminal`.
-pub fn draw<B: Backend<Error = io::Error>>(terminal: &mut Terminal<B>, app: &mut App) -> io::Result<()> {
-    terminal.draw(|frame| {
-        app.prepare(frame.area());
-        frame.render_widget(&*app, frame.area());
+/// Draws the console's current state on `terminal`, if it differs from what the terminal shows:
+/// an idle console writes nothing at all (even an unchanged ratatui frame writes its style resets
+/// and cursor). The frame is rendered off-screen first and compared; a change of size, a tick of
+/// the meeting clock, another session's change that shows, all come out as a different frame.
+/// With `caps` asking for ASCII, the frame's symbols are made ASCII before it is compared.
+pub fn draw<B: Backend>(terminal: &mut Terminal<B>, app: &mut App) -> Result<(), B::Error> {
+    terminal.autoresize()?;
+    let area = terminal.get_frame().area();
+    app.prepare(area);
+    let mut next = Buffer::empty(area);
+    (&*app).render(area, &mut next);
+    if app.caps.charset == Charset::Ascii {
+        to_ascii(&mut next);
+    }
+    let repaint = std::mem::take(&mut app.painted.repaint);
+    if !repaint && app.painted.last.as_ref() == Some(&next) {
+        return Ok(());
+    }
+    if repaint {
+        // Not `Terminal::clear`: it asks the terminal where the cursor is, which a console on
+        // a remote channel cannot answer. Clearing the screen and forgetting what it showed
+        // makes the next frame draw every cell.
+        terminal.backend_mut().clear()?;
+        terminal.swap_buffers();
+    }
+    let drawn = terminal.draw(|frame| {
+        if frame.area() == next.area {
+            *frame.buffer_mut() = next;
+        } else {
+            // The terminal changed size in between: draw at the size it has now.
+            app.prepare(frame.area());
+            frame.render_widget(&*app, frame.area());
+            if app.caps.charset == Charset::Ascii {
+                to_ascii(frame.buffer_mut());
+            }
+        }
     })?;
+    app.painted.last = Some(drawn.buffer.clone());
+    app.painted.frames += 1;
     Ok(())
 }
 

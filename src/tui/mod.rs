@@ -1,11 +1,14 @@
 //! The console: the app and its screens, popups, widgets and key map; `host` is the local terminal.
 
 pub mod app;
+pub mod caps;
 pub mod config;
 pub mod console;
 pub mod effect;
 pub mod host;
 pub mod keymap;
+pub mod mouse;
+pub mod painted;
 pub mod popups;
 pub mod screens;
 pub mod theme;

@@ -18,8 +18,9 @@ fn keys_md_is_the_default_key_map() {
          <!-- Made from assets/keymap.toml by `{BLESS}=1 cargo test --test it docs::`; do not edit by hand. -->\n\n\
          The same tables as the `?` overlay. To change a key, copy its line from \
          `assets/keymap.toml` to `$XDG_CONFIG_HOME/debrief/keymap.toml` (or \
-         `$DEBRIEF_CONFIG/keymap.toml`) under the same section.\n\n{}",
-        KeyMap::default_map().markdown_reference().trim_end()
+         `$DEBRIEF_CONFIG/keymap.toml`) under the same section.\n\n{}\n\n{}",
+        KeyMap::default_map().markdown_reference().trim_end(),
+        debrief::tui::mouse::MARKDOWN.trim_end()
     ) + "\n";
     let path = root().join("KEYS.md");
     if std::env::var_os(BLESS).is_some_and(|v| v == "1") {

@@ -169,7 +169,8 @@ fn two_consoles_see_a_logged_event_and_each_other() {
     alice.wait_for("#1 Payments outage");
     bob.wait_for("#1 Payments outage");
 
-    // Presence: heartbeats every 2 s, so allow a few.
+    // Presence: each console writes its first heartbeat as it starts, and reads the others' on
+    // every tick.
     alice.wait_for("also here: bob");
     bob.wait_for("also here: alice");
 

@@ -20,3 +20,4 @@ mod store;
 mod terminal;
 mod times;
 mod tui;
+mod wire;

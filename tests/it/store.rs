@@ -484,10 +484,14 @@ fn a_heartbeat_does_not_wait_behind_a_long_write() {
         std::thread::sleep(std::time::Duration::from_secs(1));
         other.execute_batch("COMMIT").unwrap();
     });
-    let err = store.heartbeat("s1", None).unwrap_err();
+    let err = store
+        .heartbeat("s1", None, chrono::Utc::now(), chrono::Utc::now())
+        .unwrap_err();
     assert!(Store::is_busy(&err), "{err}");
     writer.join().unwrap();
-    store.heartbeat("s1", None).unwrap();
+    store
+        .heartbeat("s1", None, chrono::Utc::now(), chrono::Utc::now())
+        .unwrap();
     // Other writes still wait their turn.
     new_incident(&store, "after the lock");
 }

@@ -3,6 +3,7 @@
 
 use crate::store::Store;
 use crate::tui::app::{App, Clock};
+use crate::tui::caps::{self, Charset, Colors, TermEnv};
 use crate::tui::config::{Config, ConsoleEnv};
 use crate::tui::console::{self, Input, InputGone};
 use crate::tui::host::terminal::{self, EventSource, StopSignals, TerminalGuard, TtyWatchdog};
@@ -25,15 +26,33 @@ pub fn process_env() -> ConsoleEnv {
     }
 }
 
-/// Runs the console, on the incident list or on one incident (in meeting mode if `meeting`).
-pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
+/// The process's terminal and locale (the local host's).
+pub fn term_env() -> TermEnv {
+    let var = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
+    TermEnv {
+        term: var("TERM"),
+        lc_all: var("LC_ALL"),
+        lc_ctype: var("LC_CTYPE"),
+        lang: var("LANG"),
+    }
+}
+
+/// Runs the console, on the incident list or on one incident (in meeting mode if `meeting`);
+/// `charset` (`--ascii`, `--unicode`) overrides the setting and the guess from TERM and locale.
+pub fn run(store: Store, incident: Option<i64>, meeting: bool, charset: Option<Charset>) -> Result<()> {
     // Everything that can fail for a user reason fails before the terminal is taken over.
     let env = process_env();
     let keymap = KeyMap::load(env.config_dir.as_deref()).context("cannot load the key map")?;
     let config = Config::load(env.config_dir.as_deref()).context("cannot load the settings")?;
-    let theme = Theme::for_env(&env);
+    let mut caps = caps::detect(&term_env(), charset.or(config.console.charset.charset()))?;
+    caps.mouse &= config.console.mouse;
+    let theme = match caps.colors {
+        Colors::Mono => Theme::mono(),
+        _ => Theme::for_env(&env),
+    };
     let mut app = App::new(store, keymap, theme, Clock::System);
     app.config = config;
+    app.caps = caps;
     app.set_env(&env);
     app.background = true;
     if let Some(id) = incident {
@@ -43,7 +62,7 @@ pub fn run(store: Store, incident: Option<i64>, meeting: bool) -> Result<()> {
         }
     }
     let signals = StopSignals::register().context("cannot watch for stop signals")?;
-    let mut guard = TerminalGuard::enter(true).context("cannot set up the terminal")?;
+    let mut guard = TerminalGuard::enter(caps.mouse, caps.colors).context("cannot set up the terminal")?;
     let mut events = EventSource::new().stop_on(signals.flag());
     let _watchdog = TtyWatchdog::spawn(TtyWatchdog::GRACE);
     // Test hook, for tests/it/terminal.rs only: DEBRIEF_TEST_PANIC=1 panics right after the

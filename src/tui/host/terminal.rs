@@ -6,7 +6,7 @@
 //! use std::time::Duration;
 //! # fn main() -> std::io::Result<()> {
 //! let signals = StopSignals::register()?;
-//! let mut terminal = TerminalGuard::enter(true)?;
+//! let mut terminal = TerminalGuard::enter(true, debrief::tui::caps::Colors::Full)?;
 //! let mut events = EventSource::new();
 //! let _watchdog = TtyWatchdog::spawn(TtyWatchdog::GRACE);
 //! while !signals.should_stop() {
@@ -23,16 +23,14 @@
 //!
 //! Unix only (libc, signals).
 
-use ratatui::DefaultTerminal;
+use crate::tui::caps::{Colors, SgrFilter};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::{
-    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
-};
+use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
 use ratatui::crossterm::terminal::{EnterAlternateScreen, disable_raw_mode, enable_raw_mode};
 use ratatui::crossterm::{cursor, execute};
 use std::io::IsTerminal;
-use std::io::{self, stdout};
+use std::io::{self, Stdout, Write, stdout};
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
@@ -41,6 +39,22 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+/// The local terminal: what is drawn goes to standard output, its colour codes rewritten for
+/// the terminal (see [`SgrFilter`]).
+pub type LocalTerminal = Terminal<CrosstermBackend<SgrFilter<Stdout>>>;
+
+/// Turns mouse reporting on or off on standard output (see [`crate::tui::mouse`]).
+fn mouse_reporting(on: bool) -> io::Result<()> {
+    let mut out = stdout();
+    let seq = if on {
+        crate::tui::mouse::REPORTING_ON
+    } else {
+        crate::tui::mouse::REPORTING_OFF
+    };
+    out.write_all(seq.as_bytes())?;
+    out.flush()
+}
+
 /// Mouse capture is on; read by the panic hook, which has no access to the guard.
 static MOUSE_CAPTURED: AtomicBool = AtomicBool::new(false);
 static PANIC_HOOK: std::sync::Once = std::sync::Once::new();
@@ -48,7 +62,7 @@ static PANIC_HOOK: std::sync::Once = std::sync::Once::new();
 /// Raw mode and the alternate screen for as long as it lives; restored on drop and on panic.
 pub struct TerminalGuard {
     /// Leaked, not dropped, when restoring failed: see `Drop`.
-    terminal: ManuallyDrop<DefaultTerminal>,
+    terminal: ManuallyDrop<LocalTerminal>,
     active: bool,
     failed: bool,
 }
@@ -57,8 +71,9 @@ impl TerminalGuard {
     /// Enters raw mode and the alternate screen (`ratatui::try_init`), installs a panic hook
     /// that restores the terminal (once per process), turns on bracketed paste — so pasted
     /// chat arrives as one `Event::Paste`, not as a burst of keys that would each trigger an
-    /// action — and, if asked, mouse capture.
-    pub fn enter(mouse: bool) -> io::Result<TerminalGuard> {
+    /// action — and, if asked, mouse reporting (clicks and the wheel only). Colours are
+    /// written as `colors` says.
+    pub fn enter(mouse: bool, colors: Colors) -> io::Result<TerminalGuard> {
         require_terminal()?;
         // The steps of ratatui::try_init, without its panic hook (it eprintln!s when restoring
         // fails, which panics inside the hook on a terminal that has hung up; ours, below,
@@ -69,7 +84,7 @@ impl TerminalGuard {
             let _ = disable_raw_mode();
             return Err(e);
         }
-        let terminal = Terminal::new(CrosstermBackend::new(stdout())).inspect_err(|_| {
+        let terminal = Terminal::new(CrosstermBackend::new(SgrFilter::new(stdout(), colors))).inspect_err(|_| {
             let _ = ratatui::try_restore();
         })?;
         PANIC_HOOK.call_once(|| {
@@ -81,7 +96,7 @@ impl TerminalGuard {
                     return;
                 }
                 if MOUSE_CAPTURED.swap(false, Ordering::SeqCst) {
-                    let _ = execute!(stdout(), DisableMouseCapture);
+                    let _ = mouse_reporting(false);
                 }
                 let _ = execute!(stdout(), DisableBracketedPaste, cursor::Show);
                 // Raw mode off and the main screen back, before the message is printed.
@@ -97,7 +112,7 @@ impl TerminalGuard {
         execute!(stdout(), EnableBracketedPaste)?;
         if mouse {
             MOUSE_CAPTURED.store(true, Ordering::SeqCst);
-            execute!(stdout(), EnableMouseCapture).inspect_err(|_| {
+            mouse_reporting(true).inspect_err(|_| {
                 let _ = guard.restore_now();
             })?;
         }
@@ -115,7 +130,7 @@ impl TerminalGuard {
         }
         // Try every step even if one fails: a half-restored terminal is the worst outcome.
         let mouse = if MOUSE_CAPTURED.swap(false, Ordering::SeqCst) {
-            execute!(stdout(), DisableMouseCapture)
+            mouse_reporting(false)
         } else {
             Ok(())
         };
@@ -142,14 +157,14 @@ impl Drop for TerminalGuard {
 }
 
 impl Deref for TerminalGuard {
-    type Target = DefaultTerminal;
-    fn deref(&self) -> &DefaultTerminal {
+    type Target = LocalTerminal;
+    fn deref(&self) -> &LocalTerminal {
         &self.terminal
     }
 }
 
 impl DerefMut for TerminalGuard {
-    fn deref_mut(&mut self) -> &mut DefaultTerminal {
+    fn deref_mut(&mut self) -> &mut LocalTerminal {
         &mut self.terminal
     }
 }

@@ -88,6 +88,9 @@ impl Workspace {
         cmd.env("DEBRIEF_CONFIG", self.config());
         cmd.env("TZ", "Europe/Berlin");
         cmd.env("LANG", "C.UTF-8");
+        // The console reads the character set from the locale: whatever the test runner has.
+        cmd.env_remove("LC_ALL");
+        cmd.env_remove("LC_CTYPE");
     }
 
     /// A subcommand run plainly (no pty), e.g. `debrief log`; panics on failure.
@@ -152,10 +155,15 @@ fn dup(fd: std::os::fd::RawFd) -> File {
 
 impl Console {
     pub fn spawn(cmd: CommandBuilder) -> Console {
+        Console::spawn_sized(cmd, ROWS, COLS)
+    }
+
+    /// [`Console::spawn`] in a terminal of `rows` x `cols`.
+    pub fn spawn_sized(cmd: CommandBuilder, rows: u16, cols: u16) -> Console {
         let pair = native_pty_system()
             .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -169,7 +177,7 @@ impl Console {
         let fd = pair.master.as_raw_fd().expect("a master fd");
         let writer = dup(fd);
         let mut reading = dup(fd);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let reader = {
@@ -226,6 +234,30 @@ impl Console {
 
     pub fn raw(&self) -> Vec<u8> {
         self.raw.lock().unwrap().clone()
+    }
+
+    /// How many bytes the child has written so far.
+    pub fn written(&self) -> usize {
+        self.raw.lock().unwrap().len()
+    }
+
+    /// Waits until the output has been quiet for `quiet` (at most `limit`); how many bytes the
+    /// child wrote by then.
+    pub fn settle(&self, quiet: Duration, limit: Duration) -> usize {
+        let deadline = Instant::now() + limit;
+        let mut len = self.written();
+        let mut since = Instant::now();
+        while Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+            let now = self.written();
+            if now != len {
+                len = now;
+                since = Instant::now();
+            } else if since.elapsed() >= quiet {
+                break;
+            }
+        }
+        len
     }
 
     /// Whether the emulated terminal is on the alternate screen now.
@@ -395,6 +427,13 @@ pub fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// The terminal was given back: each mode turned on was turned off again, after the last time
 /// it was turned on (alternate screen, mouse capture, bracketed paste, hidden cursor).
 pub fn assert_restored(raw: &[u8]) {
+    assert!(rfind(raw, b"\x1b[?1000h").is_some(), "mouse capture was never entered");
+    assert_restored_but_mouse(raw);
+}
+
+/// [`assert_restored`] for a console that may not have turned the mouse on at all (off in the
+/// settings, or a terminal without it); if it did, it turned it off again.
+pub fn assert_restored_but_mouse(raw: &[u8]) {
     let pairs: [(&str, &[u8], &[u8]); 4] = [
         ("the alternate screen", b"\x1b[?1049h", b"\x1b[?1049l"),
         ("mouse capture", b"\x1b[?1000h", b"\x1b[?1000l"),
@@ -403,6 +442,9 @@ pub fn assert_restored(raw: &[u8]) {
     ];
     let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(400)..]).into_owned();
     for (what, on, off) in pairs {
+        if on == b"\x1b[?1000h" && rfind(raw, on).is_none() {
+            continue;
+        }
         let entered = rfind(raw, on).unwrap_or_else(|| panic!("{what} was never entered; output ends {tail:?}"));
         let left = rfind(raw, off).unwrap_or_else(|| panic!("{what} was never left; output ends {tail:?}"));
         assert!(
@@ -411,7 +453,7 @@ pub fn assert_restored(raw: &[u8]) {
         );
     }
     // Any-event and SGR mouse modes, which crossterm also turns on, are off too.
-    for mode in ["1002", "1003", "1006"] {
+    for mode in ["1000", "1002", "1003", "1006"] {
         let on = format!("\x1b[?{mode}h");
         let off = format!("\x1b[?{mode}l");
         if let Some(entered) = rfind(raw, on.as_bytes()) {

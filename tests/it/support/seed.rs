@@ -94,7 +94,9 @@ pub fn seed(store: &mut Store, t: &Texts) -> i64 {
     // Someone else has the incident open.
     let me = store.author().to_string();
     store.set_author(&t.other);
-    store.heartbeat("someone-else", Some(id)).unwrap();
+    // At the tests' fixed "now", as their consoles read it.
+    let now = crate::support::console::now();
+    store.heartbeat("someone-else", Some(id), now, now).unwrap();
     store.set_author(&me);
     store
         .create_incident(&NewIncident {
