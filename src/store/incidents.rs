@@ -247,6 +247,21 @@ impl Store {
         Ok(Milestones::from_pairs(pairs))
     }
 
+    /// What the incident's review still lacks: the one list every report shows
+    /// ([`coverage::gaps`](crate::model::coverage::gaps)).
+    pub fn gaps(&self, incident_id: i64) -> Result<Vec<crate::model::coverage::Gap>> {
+        let incident = self.incident(incident_id)?;
+        let causes = self.causes(incident_id)?;
+        let actions = self.actions(incident_id)?;
+        let milestones = self.milestones(incident_id)?;
+        Ok(crate::model::coverage::gaps(&crate::model::coverage::Review {
+            causes: &causes,
+            actions: &actions,
+            milestones: &milestones,
+            root_cause: &incident.root_cause,
+        }))
+    }
+
     pub(crate) fn require_incident(&self, conn: &Connection, id: i64) -> Result<()> {
         let found: Option<i64> = conn
             .query_row("SELECT id FROM incidents WHERE id = ?", [id], |r| r.get(0))

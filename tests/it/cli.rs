@@ -139,10 +139,12 @@ fn new_log_list_show_round_trip() {
         "UTC input shown in Berlin time: {show}"
     );
     assert!(show.contains("TTD  time to detect       12m"), "{show}");
-    assert!(
-        show.contains("Missing milestones: acknowledged, mitigated, resolved"),
-        "{show}"
-    );
+    for m in ["Acknowledged", "Mitigated", "Resolved"] {
+        assert!(
+            show.contains(&format!("  - {m} is not marked on the timeline\n")),
+            "{show}"
+        );
+    }
     let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
     assert_eq!(json["events"].as_array().unwrap().len(), 3);
     assert_eq!(json["events"][1]["milestone"], "detected");
@@ -219,13 +221,24 @@ fn check_exits_1_with_what_is_missing_and_0_when_complete() {
     let out = env.run(&["check", "1"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
+    let owner = "- Open action “Alert at 80% of orders-db max_connections” has no owner";
     assert!(
-        text.contains("- 1 action has no owner") && text.contains("- 1 action has no due date"),
+        text.contains(owner) && text.contains("max_connections” has no due date"),
         "{text}"
     );
+    // A brand-new incident is not complete: nothing of the review is done.
     env.ok(&["new", "quiet"]);
     let out = env.run(&["check", "2"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("is not complete: 11 missing"), "{text}");
+    for want in [
+        "- Impact started is not marked on the timeline",
+        "- Overload is not examined yet",
+        "- No root cause is written down",
+    ] {
+        assert!(text.contains(want), "{want:?} in {text}");
+    }
 }
 
 #[test]

@@ -126,7 +126,12 @@ impl ReviewState {
         self.board = self.board_filter.apply(&self.actions);
         self.action_sel = keep(&self.board, action_id, |a| a.id, self.action_sel);
         self.milestones = store.milestones(id)?;
-        self.gaps = coverage::gaps(&self.causes, &self.actions);
+        self.gaps = coverage::gaps(&coverage::Review {
+            causes: &self.causes,
+            actions: &self.actions,
+            milestones: &self.milestones,
+            root_cause: &self.incident.root_cause,
+        });
         self.timeline.evidence = self.causes.iter().flat_map(|c| c.evidence.iter().copied()).collect();
         self.cause_evidence = match self.causes.get(self.cause_sel) {
             Some(c) => c.evidence.iter().filter_map(|e| store.event(*e).ok()).collect(),
@@ -145,6 +150,15 @@ impl ReviewState {
             }
         }
         self.timeline.reload(store, id)
+    }
+
+    /// The gaps the action board warns about: those about actions.
+    pub fn board_gaps(&self) -> Vec<Gap> {
+        self.gaps
+            .iter()
+            .filter(|g| g.kind().is_about_actions())
+            .cloned()
+            .collect()
     }
 
     pub fn selected_cause(&self) -> Option<&Cause> {
@@ -270,6 +284,10 @@ impl ReviewState {
             Span::styled(truncate(&i.title, w.saturating_sub(40).max(10)), theme.title),
             Span::styled(format!(" · {}", i.status.label()), theme.muted),
         ];
+        if !self.gaps.is_empty() {
+            // What the review still lacks: the count `check` gives (the wrap-up lists them).
+            title.push(Span::styled(format!(" · {} missing", self.gaps.len()), theme.warning));
+        }
         let right = if self.presence.is_empty() {
             String::new()
         } else {
@@ -280,20 +298,7 @@ impl ReviewState {
         if area.height < 2 {
             return;
         }
-        let d = self.milestones.durations();
-        let mut spans = Vec::new();
-        for (short, _, value) in d.rows() {
-            let v = value.map(format_span).unwrap_or_else(|| "–".into());
-            spans.push(Span::styled(format!(" {short} "), theme.muted));
-            spans.push(Span::styled(v, theme.base));
-            spans.push(Span::styled(" ·", theme.muted));
-        }
-        spans.push(Span::styled(format!(" {}", self.zone.label()), theme.muted));
-        let warnings = self.milestones.warnings();
-        if let Some(first) = warnings.first() {
-            spans.push(Span::styled(format!("  ! {first}"), theme.warning));
-        }
-        let line = Line::from(spans);
+        let line = self.durations_line(area.width as usize, theme);
         Paragraph::new(line).render(
             Rect {
                 y: area.y + 1,
@@ -314,6 +319,38 @@ impl ReviewState {
                 now,
             );
         }
+    }
+
+    /// The durations, labelled with what they are measured from (the start of impact, TTA too),
+    /// the zone times are shown in, and (where there are 30 columns left) the first thing the
+    /// review still lacks. Below 100 columns, a shorter line that keeps the label and the zone.
+    fn durations_line(&self, width: usize, theme: &Theme) -> Line<'static> {
+        let rows = self.milestones.durations().rows();
+        let full = width >= 100;
+        let mut spans = vec![Span::styled(
+            if full { " since impact start:" } else { " from impact:" },
+            theme.muted,
+        )];
+        for (i, (short, _, value)) in rows.iter().enumerate() {
+            let v = value.map(format_span).unwrap_or_else(|| "–".into());
+            let sep = if i == 0 || !full { " " } else { " · " };
+            spans.push(Span::styled(format!("{sep}{short} "), theme.muted));
+            spans.push(Span::styled(v, theme.base));
+        }
+        let zone = self.zone.label();
+        let zone = if full {
+            zone
+        } else {
+            zone.trim_start_matches("times in ").to_string()
+        };
+        spans.push(Span::styled(format!(" · {zone}"), theme.muted));
+        let used: usize = spans.iter().map(Span::width).sum();
+        if let Some(first) = self.gaps.first().filter(|_| width >= used + 30) {
+            spans.push(Span::styled(format!("  ! {first}"), theme.warning));
+        } else if let Some(first) = self.milestones.out_of_order().first() {
+            spans.push(Span::styled(format!("  ! {first}"), theme.warning));
+        }
+        Line::from(spans)
     }
 
     /// The incident's phases to scale on one line: impact → detected → mitigated → resolved.
@@ -382,7 +419,7 @@ impl ReviewState {
                 actions: &self.board,
                 causes: &self.causes,
                 selected: self.action_sel,
-                gaps: &self.gaps,
+                gaps: &self.board_gaps(),
                 focused,
                 filtered: self.board_filter.is_active(),
                 today,
@@ -437,7 +474,7 @@ impl ReviewState {
                 format!("{} events", t.total)
             }
             Pane::Causes => causes::summary(&self.causes),
-            Pane::Actions => board::summary(&self.board, &self.gaps, today),
+            Pane::Actions => board::summary(&self.board, &self.board_gaps(), today),
         };
         let title = match pane {
             Pane::Actions => self.board_heading(),
