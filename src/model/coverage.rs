@@ -129,10 +129,9 @@ pub struct Review<'a> {
     pub root_cause: &'a str,
 }
 
-/// Everything the review still lacks, in a stable order: missing milestones (in milestone
-/// order), unexamined causes, undecided causes (in checklist order), the root cause, then
-/// for each confirmed cause a missing fix and a missing monitoring action, then for each open
-/// action (by id) a missing owner and a missing due date.
+/// Everything the review still lacks, in a stable order: by kind ([`GapKind::ALL`]), and
+/// within a kind milestones in milestone order, causes in checklist order, actions by id
+/// (the order they were created in).
 ///
 /// Linear in causes plus actions (and a sort of the actions): the kinds of action each cause
 /// has are gathered once.
@@ -158,37 +157,26 @@ pub fn gaps(review: &Review) -> Vec<Gap> {
             linked.insert((cause, a.kind));
         }
     }
-    for cause in of_state(CauseState::Confirmed) {
-        let has = |kind| linked.contains(&(cause.id, kind));
-        if !has(ActionKind::Fix) {
-            out.push(Gap::NoFix {
-                cause: cause.category.label(),
-            });
-        }
-        if !has(ActionKind::Monitoring) {
-            out.push(Gap::NoMonitoring {
-                cause: cause.category.label(),
-            });
-        }
-    }
+    let linked = &linked;
+    let lacking = |kind| {
+        of_state(CauseState::Confirmed)
+            .filter(move |c| !linked.contains(&(c.id, kind)))
+            .map(|c| c.category.label())
+    };
+    out.extend(lacking(ActionKind::Fix).map(|cause| Gap::NoFix { cause }));
+    out.extend(lacking(ActionKind::Monitoring).map(|cause| Gap::NoMonitoring { cause }));
     let mut open: Vec<&Action> = review
         .actions
         .iter()
         .filter(|a| a.status != ActionStatus::Done)
         .collect();
     open.sort_by_key(|a| a.id);
-    for a in open {
-        if a.owner.trim().is_empty() {
-            out.push(Gap::NoOwner {
-                action: a.title.clone(),
-            });
-        }
-        if a.due.is_none() {
-            out.push(Gap::NoDueDate {
-                action: a.title.clone(),
-            });
-        }
-    }
+    out.extend(open.iter().filter(|a| a.owner.trim().is_empty()).map(|a| Gap::NoOwner {
+        action: a.title.clone(),
+    }));
+    out.extend(open.iter().filter(|a| a.due.is_none()).map(|a| Gap::NoDueDate {
+        action: a.title.clone(),
+    }));
     out
 }
 
