@@ -5,7 +5,7 @@ use crate::model::time::{self, TimeContext};
 use crate::model::{EventKind, Incident, Milestone, Source};
 use crate::store::{NewEvent, Store};
 use anyhow::{Result, anyhow};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::io::Write;
 
 fn time_context(store: &Store, incident: &Incident) -> Result<TimeContext> {
@@ -21,7 +21,7 @@ pub(super) fn log(store: &Store, args: LogArgs, out: &mut dyn Write) -> Result<(
     let id = match args.incident {
         Some(id) => id,
         None => store.most_recent_open_incident()?.ok_or_else(|| {
-            anyhow!("there is no open incident to log to; start one with `debrief new TITLE` or name one with -i ID")
+            anyhow!("there is no incident to log to; start one with `debrief new TITLE` or name one with -i ID")
         })?,
     };
     let incident = store.incident(id)?;
@@ -45,5 +45,20 @@ pub(super) fn log(store: &Store, args: LogArgs, out: &mut dyn Write) -> Result<(
         },
     )?;
     writeln!(out, "{eid}")?;
+    // Which incident and what time, so that nobody writes to the wrong review unknowingly.
+    let _ = writeln!(std::io::stderr(), "{}", logged_to(&incident, at, Utc::now()));
     Ok(())
+}
+
+/// `logged to #2 Payments down at 14:32` (in the incident's zone), with the day when it is
+/// not today there: `at Sat 29 Nov 13:58`.
+fn logged_to(incident: &Incident, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let tz = incident.tz();
+    let local = at.with_timezone(&tz);
+    let when = if local.date_naive() == now.with_timezone(&tz).date_naive() {
+        local.format("%H:%M")
+    } else {
+        local.format("%a %-d %b %Y %H:%M")
+    };
+    crate::model::sanitize::clean_line(&format!("logged to #{} {} at {when}", incident.id, incident.title))
 }

@@ -57,6 +57,10 @@ fn from_row(r: &Row) -> rusqlite::Result<Incident> {
     })
 }
 
+/// How recent a console's presence must be for a shell command to take its incident: the
+/// heartbeat comes every 2 s, and rows older than this are removed.
+const PRESENCE_COUNTS_MS: i64 = 60_000;
+
 impl Store {
     /// Creates an incident with the five standard causes, all unexamined. A start time also
     /// becomes the "impact started" milestone on the timeline.
@@ -177,14 +181,27 @@ impl Store {
         Ok(out)
     }
 
-    /// The incident a shell command means when it names none: the most recently active one that
-    /// is not closed.
+    /// The incident a shell command means when it names none: the one open in a console (a
+    /// presence heard from within the last minute; when consoles show different incidents, the
+    /// most recently changed of those), else the most recently changed one that is not closed.
     pub fn most_recent_open_incident(&self) -> Result<Option<i64>> {
+        let in_console: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT i.id FROM incidents i WHERE i.id IN
+                   (SELECT incident_id FROM presence WHERE incident_id IS NOT NULL AND seen_at >= ?)
+                 ORDER BY i.touched_at DESC, i.id DESC LIMIT 1",
+                [now_ms() - PRESENCE_COUNTS_MS],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if in_console.is_some() {
+            return Ok(in_console);
+        }
         Ok(self
             .conn
             .query_row(
-                "SELECT id FROM incidents WHERE status NOT IN ('closed', 'resolved')
-                 ORDER BY touched_at DESC, id DESC LIMIT 1",
+                "SELECT id FROM incidents WHERE status <> 'closed' ORDER BY touched_at DESC, id DESC LIMIT 1",
                 [],
                 |r| r.get(0),
             )

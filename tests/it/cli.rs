@@ -195,6 +195,49 @@ fn log_without_an_incident_uses_the_most_recently_active_open_one() {
     assert!(!env.ok(&["show", "2"]).contains("goes to first"));
 }
 
+/// `log` without `-i` writes to the incident open in a console (of two consoles on different
+/// incidents, the more recently changed one), not to the most recently changed incident, and
+/// says on stderr where and when it wrote.
+#[test]
+fn log_without_an_incident_goes_to_the_one_open_in_a_console_and_says_so() {
+    let env = Env::new();
+    env.ok(&["new", "Payments down", "--zone", "UTC"]);
+    env.ok(&["new", "Search slow", "--zone", "UTC"]);
+    env.ok(&["new", "Newest", "--zone", "UTC"]);
+    let log = |args: &[&str]| {
+        let out = env.run(args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let consoles = debrief::store::Store::open(&env.db, "console").unwrap();
+    consoles.heartbeat("console-a", Some(2)).unwrap();
+    consoles.heartbeat("console-b", Some(1)).unwrap();
+    env.ok(&["log", "-i", "2", "--at", "2026-11-24 10:00", "touch search"]);
+    // #3 is the most recently changed incident, but #1 and #2 are open in consoles: #2 was
+    // changed more recently.
+    let said = log(&["log", "--at", "now", "first", "note"]);
+    let today = chrono::Utc::now().format("%H:%M").to_string();
+    assert!(
+        said.starts_with("logged to #2 Search slow at ")
+            && said.trim_end().len() == "logged to #2 Search slow at 00:00".len(),
+        "{said:?} (now is about {today})"
+    );
+    assert!(env.ok(&["show", "2"]).contains("first note"));
+    let said = log(&["log", "--at", "2026-11-24 09:00", "a day before"]);
+    assert_eq!(said, "logged to #2 Search slow at Tue 24 Nov 2026 09:00\n");
+    // Both consoles leave: the most recently changed incident again.
+    env.ok(&["log", "-i", "3", "--at", "2026-11-24 09:10", "touch newest"]);
+    consoles.leave("console-a").unwrap();
+    consoles.leave("console-b").unwrap();
+    let said = log(&["log", "--at", "2026-11-24 09:30", "back to the newest"]);
+    assert_eq!(said, "logged to #3 Newest at Tue 24 Nov 2026 09:30\n");
+    // One console on #1: it wins over #3.
+    consoles.heartbeat("console-a", Some(1)).unwrap();
+    let said = log(&["log", "--at", "2026-11-24 09:45", "to payments"]);
+    assert_eq!(said, "logged to #1 Payments down at Tue 24 Nov 2026 09:45\n");
+    assert!(env.ok(&["show", "1"]).contains("to payments"));
+}
+
 #[test]
 fn demo_loads_a_complete_review() {
     let env = Env::new();
