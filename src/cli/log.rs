@@ -46,7 +46,13 @@ pub(super) fn log(store: &Store, args: LogArgs, out: &mut dyn Write) -> Result<(
     )?;
     writeln!(out, "{eid}")?;
     // Which incident and what time, so that nobody writes to the wrong review unknowingly.
-    let _ = writeln!(std::io::stderr(), "{}", logged_to(&incident, at, Utc::now()));
+    let mut said = logged_to(&incident, at, Utc::now());
+    // A milestone that ends the incident moves its status along (see `status_follows_milestones`).
+    let status = store.incident(id)?.status;
+    if status != incident.status {
+        said.push_str(&format!(" · the incident is now {}", status.label()));
+    }
+    let _ = writeln!(std::io::stderr(), "{said}");
     Ok(())
 }
 

@@ -57,6 +57,39 @@ fn from_row(r: &Row) -> rusqlite::Result<Incident> {
     })
 }
 
+/// Whether the milestones that end an incident are marked: its status follows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ends {
+    mitigated: bool,
+    resolved: bool,
+}
+
+impl Ends {
+    pub(crate) fn of(conn: &Connection, incident_id: i64) -> Result<Ends> {
+        let marked = |m: Milestone| -> Result<bool> {
+            Ok(conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE incident_id = ? AND milestone = ?)",
+                params![incident_id, m.key()],
+                |r| r.get(0),
+            )?)
+        };
+        Ok(Ends {
+            mitigated: marked(Milestone::Mitigated)?,
+            resolved: marked(Milestone::Resolved)?,
+        })
+    }
+
+    fn status(self) -> IncidentStatus {
+        if self.resolved {
+            IncidentStatus::Resolved
+        } else if self.mitigated {
+            IncidentStatus::Mitigated
+        } else {
+            IncidentStatus::Open
+        }
+    }
+}
+
 /// How recent a console's presence must be for a shell command to take its incident: the
 /// heartbeat comes every 2 s, and rows older than this are removed.
 const PRESENCE_COUNTS_MS: i64 = 60_000;
@@ -277,6 +310,52 @@ impl Store {
             milestones: &milestones,
             root_cause: &incident.root_cause,
         }))
+    }
+
+    /// The status follows the milestones that end the incident: marking the resolved milestone
+    /// resolves an open or mitigated incident, marking mitigated mitigates an open one; removing
+    /// the milestone that gave the status takes it back (to mitigated if that is marked, else
+    /// open). Each change is recorded in the history. An incident in review or closed keeps its
+    /// status: people set those.
+    pub(crate) fn status_follows_milestones(&self, conn: &Connection, incident_id: i64, before: Ends) -> Result<()> {
+        let after = Ends::of(conn, incident_id)?;
+        if after == before {
+            return Ok(());
+        }
+        let status: String =
+            conn.query_row("SELECT status FROM incidents WHERE id = ?", [incident_id], |r| r.get(0))?;
+        let follows = [
+            IncidentStatus::Open,
+            IncidentStatus::Mitigated,
+            IncidentStatus::Resolved,
+        ];
+        let Some(current) = follows.into_iter().find(|s| s.key() == status) else {
+            return Ok(());
+        };
+        let wanted = after.status();
+        // Forward when a milestone is marked; back only when the milestone that gave the
+        // current status is removed (a status set by hand without one stays).
+        let rank = |s: IncidentStatus| follows.iter().position(|f| *f == s);
+        if wanted == current || (rank(wanted) < rank(current) && before.status() != current) {
+            return Ok(());
+        }
+        conn.execute(
+            "UPDATE incidents SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+            params![wanted.key(), now_ms(), incident_id],
+        )?;
+        let why = match wanted {
+            IncidentStatus::Resolved => "the resolved milestone is marked",
+            IncidentStatus::Mitigated => "the mitigated milestone is marked, resolved is not",
+            _ => "neither the mitigated nor the resolved milestone is marked",
+        };
+        self.record(
+            conn,
+            Some(incident_id),
+            "incident",
+            incident_id,
+            "status",
+            &format!("{} → {}: {why}", current.label(), wanted.label()),
+        )
     }
 
     pub(crate) fn require_incident(&self, conn: &Connection, id: i64) -> Result<()> {

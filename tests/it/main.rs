@@ -7,6 +7,7 @@ mod cli;
 mod consoles;
 mod docs;
 mod e2e;
+mod facts;
 mod file_safety;
 mod gaps;
 mod hostile;
