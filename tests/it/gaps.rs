@@ -52,6 +52,7 @@ fn document(
                 author: "Ana".into(),
                 source: Source::Typed,
                 milestone: Some(*m),
+                import_key: None,
             })
             .collect(),
         causes: causes

@@ -14,6 +14,7 @@ mod hostile;
 mod import_console;
 mod meeting;
 mod properties;
+mod record;
 mod reliability;
 mod render_props;
 mod reports;
