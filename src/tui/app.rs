@@ -948,7 +948,17 @@ impl App {
     fn choose(&mut self, menu: Menu<MenuPurpose>) {
         let result = match &menu.purpose {
             MenuPurpose::Milestone(e, choices) => match choices.get(menu.selected) {
-                Some(m) => self.store.set_milestone(e.id, e.version, *m).map(|_| ()),
+                Some(m) => {
+                    // The status follows the milestones that end the incident: say so.
+                    let before = self.store.incident(e.incident_id).map(|i| i.status);
+                    let result = self.store.set_milestone(e.id, e.version, *m).map(|_| ());
+                    if let (Ok(()), Ok(before), Ok(after)) = (&result, before, self.store.incident(e.incident_id))
+                        && after.status != before
+                    {
+                        self.set_flash(format!("The incident is now {}.", after.status.label()), false);
+                    }
+                    result
+                }
                 None => Ok(()),
             },
             MenuPurpose::Evidence(e, causes) => match causes.get(menu.selected) {

@@ -133,3 +133,23 @@ fn the_header_says_what_the_durations_are_measured_from() {
         "{line}"
     );
 }
+
+/// In the console, `m` → resolved on an event resolves the incident and the status line says so.
+#[test]
+fn marking_resolved_in_the_console_says_the_incident_is_resolved() {
+    use ratatui::crossterm::event::KeyCode;
+    let store = Store::open_in_memory("tester").unwrap();
+    let id = new_incident(&store);
+    store.add_event(id, &event(10, None)).unwrap();
+    let mut app = app_on(store, Theme::mono());
+    app.open_incident(id).unwrap();
+    crate::support::console::key_at(&mut app, KeyCode::Char('m'), 100, 30);
+    for _ in 0..5 {
+        crate::support::console::key_at(&mut app, KeyCode::Down, 100, 30);
+    }
+    crate::support::console::key_at(&mut app, KeyCode::Enter, 100, 30);
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("The incident is now resolved."), "{text}");
+    assert!(text.contains("#1 Payments down · resolved"), "{text}");
+    assert_eq!(app.store.incident(id).unwrap().status, IncidentStatus::Resolved);
+}
