@@ -224,7 +224,7 @@ pub(super) fn target_incident(store: &Store, flag: Option<i64>) -> Result<i64> {
     match flag {
         Some(id) => Ok(id),
         None => store.most_recent_open_incident()?.ok_or_else(|| {
-            anyhow!("there is no open incident; start one with `debrief new TITLE` or name one with -i ID")
+            anyhow!("there is no incident to import into; start one with `debrief new TITLE` or name one with -i ID")
         }),
     }
 }

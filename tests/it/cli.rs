@@ -236,6 +236,11 @@ fn log_without_an_incident_goes_to_the_one_open_in_a_console_and_says_so() {
     let said = log(&["log", "--at", "2026-11-24 09:45", "to payments"]);
     assert_eq!(said, "logged to #1 Payments down at Tue 24 Nov 2026 09:45\n");
     assert!(env.ok(&["show", "1"]).contains("to payments"));
+    // `import` without -i takes the same incident.
+    let file = env._dir.path().join("api.log");
+    std::fs::write(&file, "2026-11-24T09:50:00Z ERROR imported here\n").unwrap();
+    env.ok(&["import", file.to_str().unwrap()]);
+    assert!(env.ok(&["show", "1"]).contains("imported here"));
 }
 
 #[test]
