@@ -2,7 +2,7 @@
 
 use crate::model::coverage;
 use crate::model::time::{self, TimeContext};
-use crate::model::{CauseCategory, IncidentStatus, Severity};
+use crate::model::{CauseCategory, IncidentStatus, Milestone, Severity};
 use crate::store::{NewIncident, Store};
 use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, Local, Utc};
@@ -117,12 +117,74 @@ pub(super) fn list(store: &Store, json: bool, out: &mut dyn Write) -> Result<()>
 
 pub(super) fn show(store: &Store, id: i64, json: bool, out: &mut dyn Write) -> Result<()> {
     if json {
-        let doc = store.export_document(id)?;
-        writeln!(out, "{}", crate::model::sanitize::to_json_pretty(&doc)?)?;
+        writeln!(
+            out,
+            "{}",
+            crate::model::sanitize::to_json_pretty(&shown_json(store, id)?)?
+        )?;
     } else {
         show_text(store, id, out)?;
     }
     Ok(())
+}
+
+/// `show --json`: the document (as `export --format json` writes it) plus `durations` and
+/// `missing`, the gaps `check` lists.
+fn shown_json(store: &Store, id: i64) -> Result<serde_json::Value> {
+    let doc = store.export_document(id)?;
+    let missing: Vec<Missing> = coverage::document_gaps(&doc)
+        .into_iter()
+        .map(|gap| Missing {
+            text: gap.to_string(),
+            gap,
+        })
+        .collect();
+    let durations: Vec<ShownDuration> = store
+        .milestones(id)?
+        .durations()
+        .rows()
+        .into_iter()
+        .zip(DURATION_ENDS)
+        .map(|((short, long, value), to)| ShownDuration {
+            name: long,
+            short,
+            from: Milestone::ImpactStarted,
+            to,
+            seconds: value.map(|d| d.num_seconds()),
+        })
+        .collect();
+    let mut value = serde_json::to_value(&doc)?;
+    if let serde_json::Value::Object(map) = &mut value {
+        map.insert("durations".into(), serde_json::to_value(durations)?);
+        map.insert("missing".into(), serde_json::to_value(missing)?);
+    }
+    Ok(value)
+}
+
+/// The milestone each of [`Durations::rows`](crate::model::durations::Durations::rows) ends at.
+const DURATION_ENDS: [Milestone; 4] = [
+    Milestone::Detected,
+    Milestone::Acknowledged,
+    Milestone::Mitigated,
+    Milestone::Resolved,
+];
+
+/// One duration of `show --json`: from one milestone to another, `null` while either is missing.
+#[derive(Serialize)]
+struct ShownDuration {
+    name: &'static str,
+    short: &'static str,
+    from: Milestone,
+    to: Milestone,
+    seconds: Option<i64>,
+}
+
+/// One gap of `show --json`: its kind and subject, and the sentence `check` prints.
+#[derive(Serialize)]
+struct Missing {
+    #[serde(flatten)]
+    gap: coverage::Gap,
+    text: String,
 }
 
 pub(super) fn demo(store: &Store, out: &mut dyn Write) -> Result<()> {
@@ -153,15 +215,20 @@ pub(super) fn load(store: &Store, file: &Path, out: &mut dyn Write) -> Result<()
     Ok(())
 }
 
-/// The review's gaps: status 0 when there are none, 1 otherwise.
+/// The review's gaps: status 0 when there are none, 1 otherwise (the list is printed).
 pub(super) fn check(store: &Store, id: i64, out: &mut dyn Write) -> Result<i32> {
     let incident = store.incident(id)?;
-    let gaps = coverage::gaps(&store.causes(id)?, &store.actions(id)?);
+    let gaps = store.gaps(id)?;
     if gaps.is_empty() {
         writeln!(out, "Review of incident {id} ({}) is complete.", incident.title)?;
         return Ok(0);
     }
-    writeln!(out, "Review of incident {id} ({}) is not complete:", incident.title)?;
+    writeln!(
+        out,
+        "Review of incident {id} ({}) is not complete: {} missing",
+        incident.title,
+        gaps.len()
+    )?;
     for g in gaps {
         writeln!(out, "- {g}")?;
     }
@@ -191,7 +258,7 @@ fn show_text(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
         let v = value.map(time::format_span).unwrap_or_else(|| "-".into());
         writeln!(out, "  {short}  {long:<20} {v}")?;
     }
-    for w in milestones.warnings() {
+    for w in milestones.out_of_order() {
         writeln!(out, "  ! {w}")?;
     }
     write_timeline(store, id, tz, out)?;
@@ -234,9 +301,16 @@ fn show_text(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
             a.title
         )?;
     }
-    let gaps = coverage::gaps(&causes, &actions);
-    if !gaps.is_empty() {
-        writeln!(out, "\nMissing:")?;
+    let gaps = coverage::gaps(&coverage::Review {
+        causes: &causes,
+        actions: &actions,
+        milestones: &milestones,
+        root_cause: &inc.root_cause,
+    });
+    if gaps.is_empty() {
+        writeln!(out, "\nMissing: nothing, the review is complete.")?;
+    } else {
+        writeln!(out, "\nMissing ({}):", gaps.len())?;
         for g in gaps {
             writeln!(out, "  - {g}")?;
         }

@@ -11,7 +11,7 @@ pub(super) fn log(store: &Store, args: LogArgs, out: &mut dyn Write) -> Result<(
     let id = match args.incident {
         Some(id) => id,
         None => store.most_recent_open_incident()?.ok_or_else(|| {
-            anyhow!("there is no open incident to log to; start one with `debrief new TITLE` or name one with -i ID")
+            anyhow!("there is no incident to log to; start one with `debrief new TITLE` or name one with -i ID")
         })?,
     };
     let incident = store.incident(id)?;
@@ -35,12 +35,18 @@ pub(super) fn log(store: &Store, args: LogArgs, out: &mut dyn Write) -> Result<(
         },
     )?;
     writeln!(out, "{eid}")?;
-    // Where the time went, in the incident's zone: a time of day may go on another day.
-    let _ = writeln!(
-        std::io::stderr(),
+    // Which incident and where the time went, in the incident's zone (a time of day may go on
+    // another day), so that nobody writes to the wrong review unknowingly.
+    let mut said = crate::model::sanitize::clean_line(&format!(
         "logged to #{id} {} at {}",
         incident.title,
         time::describe(at, ctx.zone, ctx.now)
-    );
+    ));
+    // A milestone that ends the incident moves its status along (see `status_follows_milestones`).
+    let status = store.incident(id)?.status;
+    if status != incident.status {
+        said.push_str(&format!(" · the incident is now {}", status.label()));
+    }
+    let _ = writeln!(std::io::stderr(), "{said}");
     Ok(())
 }

@@ -128,7 +128,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// The incident [default: the most recently active open one]
+    /// The incident [default: the one open in a console, else the most recently changed one]
     #[arg(short = 'i', long = "incident")]
     pub incident: Option<i64>,
     /// When it happened [default: a time at the start of TEXT, else now]
@@ -146,7 +146,7 @@ pub struct LogArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The incident [default: the most recently active open one]
+    /// The incident [default: the one open in a console, else the most recently changed one]
     #[arg(short = 'i', long = "incident")]
     pub incident: Option<i64>,
     /// auto, csv, jsonl, log or slack
@@ -228,12 +228,12 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
     Ok(0)
 }
 
-/// `-i ID`, else the most recently active open incident.
+/// `-i ID`, else the incident open in a console, else the most recently changed one.
 pub(super) fn target_incident(store: &Store, flag: Option<i64>) -> Result<i64> {
     match flag {
         Some(id) => Ok(id),
         None => store.most_recent_open_incident()?.ok_or_else(|| {
-            anyhow!("there is no open incident; start one with `debrief new TITLE` or name one with -i ID")
+            anyhow!("there is no incident to import into; start one with `debrief new TITLE` or name one with -i ID")
         }),
     }
 }

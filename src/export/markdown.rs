@@ -9,15 +9,15 @@ use crate::model::coverage::{self, Gap};
 use crate::model::document::{DocAction, DocCause, DocEvent, Document};
 use crate::model::durations::Milestones;
 use crate::model::time::{format_seconds, format_span};
-use crate::model::{Action, ActionStatus, Cause, CauseCategory, CauseState, Milestone, capitalize};
+use crate::model::{ActionStatus, CauseCategory, CauseState, Milestone, capitalize};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 use std::fmt::Write;
 
-/// Renders the whole postmortem. `gaps` are the coverage warnings (see [`document_gaps`] or
-/// `coverage::gaps` over the store's rows); `today` decides which actions are overdue.
-pub fn render(doc: &Document, gaps: &[Gap], today: NaiveDate) -> String {
+/// Renders the whole postmortem; `today` decides which actions are overdue. What is still
+/// missing is the document's gap list ([`coverage::document_gaps`]), the one `check` prints.
+pub fn render(doc: &Document, today: NaiveDate) -> String {
     let r = Renderer::new(doc, today);
     let mut out = String::new();
     r.header(&mut out);
@@ -25,49 +25,11 @@ pub fn render(doc: &Document, gaps: &[Gap], today: NaiveDate) -> String {
     r.durations(&mut out);
     r.timeline(&mut out);
     r.causes(&mut out);
-    r.actions(&mut out, gaps);
+    r.actions(&mut out);
+    r.missing(&mut out, &coverage::document_gaps(doc));
     r.meeting(&mut out);
     let _ = writeln!(out, "---\n\n*Written by debrief on {today}.*");
     out
-}
-
-/// The coverage warnings of a document, as `coverage::gaps` finds them for the stored incident
-/// (document refs stand in for database ids).
-pub fn document_gaps(doc: &Document) -> Vec<Gap> {
-    let causes: Vec<Cause> = doc
-        .causes
-        .iter()
-        .map(|c| Cause {
-            id: c.reference,
-            incident_id: 0,
-            category: CauseCategory::from_db(&c.category),
-            state: c.state,
-            notes: c.notes.clone(),
-            evidence: c.evidence.clone(),
-            version: 0,
-        })
-        .collect();
-    let actions: Vec<Action> = doc
-        .actions
-        .iter()
-        .enumerate()
-        .map(|(i, a)| Action {
-            id: i as i64 + 1,
-            incident_id: 0,
-            title: a.title.clone(),
-            details: a.details.clone(),
-            kind: a.kind,
-            status: a.status,
-            owner: a.owner.clone(),
-            owner_role: a.owner_role,
-            due: a.due,
-            cause_id: a.cause,
-            ticket: a.ticket.clone(),
-            priority: a.priority,
-            version: 0,
-        })
-        .collect();
-    coverage::gaps(&causes, &actions)
 }
 
 struct Renderer<'a> {
@@ -161,7 +123,7 @@ impl<'a> Renderer<'a> {
             let _ = writeln!(out, "| {} ({short}) | {value} | {at} |", capitalize(long));
         }
         out.push('\n');
-        let warnings = self.milestones.warnings();
+        let warnings = self.milestones.out_of_order();
         for w in &warnings {
             let _ = writeln!(out, "> **Warning:** {}", escape_inline(w));
             let _ = writeln!(out, ">");
@@ -276,7 +238,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn actions(&self, out: &mut String, gaps: &[Gap]) {
+    fn actions(&self, out: &mut String) {
         let _ = writeln!(out, "## Actions\n");
         let mut actions: Vec<&DocAction> = self.doc.actions.iter().collect();
         // The board's order: by priority (unset last), then due date (none last).
@@ -309,13 +271,19 @@ impl<'a> Renderer<'a> {
             }
             out.push('\n');
         }
-        if !gaps.is_empty() {
-            let _ = writeln!(out, "### Still missing\n");
-            for g in gaps {
-                let _ = writeln!(out, "- {}", escape_inline(&g.to_string()));
-            }
-            out.push('\n');
+    }
+
+    /// Everything the review still lacks, or that it lacks nothing.
+    fn missing(&self, out: &mut String, gaps: &[Gap]) {
+        let _ = writeln!(out, "## Still missing\n");
+        if gaps.is_empty() {
+            let _ = writeln!(out, "*Nothing: the review is complete.*\n");
+            return;
         }
+        for g in gaps {
+            let _ = writeln!(out, "- {}", escape_inline(&g.to_string()));
+        }
+        out.push('\n');
     }
 
     fn action_row(&self, out: &mut String, a: &DocAction) {

@@ -6,7 +6,6 @@ pub mod json;
 pub mod markdown;
 pub mod stats;
 
-use crate::model::coverage;
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 
@@ -38,7 +37,5 @@ pub fn export(store: &Store, id: i64, format: &str, today: NaiveDate) -> Result<
 
 /// The Markdown postmortem of a stored incident.
 pub fn postmortem(store: &Store, id: i64, today: NaiveDate) -> Result<String, StoreError> {
-    let doc = store.export_document(id)?;
-    let gaps = coverage::gaps(&store.causes(id)?, &store.actions(id)?);
-    Ok(markdown::render(&doc, &gaps, today))
+    Ok(markdown::render(&store.export_document(id)?, today))
 }

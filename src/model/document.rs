@@ -9,7 +9,23 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "debrief-incident";
-pub const FORMAT_VERSION: u32 = 1;
+/// The version this debrief writes. `load` reads this one and every older one:
+/// - 1: the first;
+/// - 2: events carry their `import_key`, so that re-importing a file after `load` adds nothing.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The de-duplication key of an imported event: `<unix ms>:<FNV-1a 64 of the text>`. It is the
+/// same on every platform and Rust version, so it can be stored (and recomputed for documents of
+/// version 1, which did not carry it).
+pub fn import_key(at: DateTime<Utc>, text: &str) -> String {
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{}:{hash:016x}", at.timestamp_millis())
+}
+
+/// The longest import key a document may carry (the keys debrief makes are about 30 characters).
+pub const MAX_IMPORT_KEY: usize = 200;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,6 +78,10 @@ pub struct DocEvent {
     pub source: Source,
     #[serde(default)]
     pub milestone: Option<Milestone>,
+    /// How an import recognises the event when the same file is imported again (imported
+    /// events only; since version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_key: Option<String>,
 }
 
 fn typed() -> Source {
@@ -156,8 +176,21 @@ impl Document {
         if let Some(t) = self.incident.started_at {
             time("incident.started_at".into(), t)?;
         }
+        let mut keys: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for (i, e) in self.events.iter().enumerate() {
             time(format!("events[{i}].at"), e.at)?;
+            if let Some(key) = &e.import_key {
+                if key.is_empty() || key.len() > MAX_IMPORT_KEY || super::sanitize::clean_line(key) != *key {
+                    return Err(format!(
+                        "events[{i}].import_key: not a key (1 to {MAX_IMPORT_KEY} characters of one clean line)"
+                    ));
+                }
+                if let Some(first) = keys.insert(key, i) {
+                    return Err(format!(
+                        "events[{first}] and events[{i}] have the same import_key \"{key}\""
+                    ));
+                }
+            }
         }
         for (i, a) in self.actions.iter().enumerate() {
             if let Some(due) = a.due

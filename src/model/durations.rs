@@ -55,6 +55,14 @@ impl Milestones {
                 missing.join(", ")
             ));
         }
+        out.extend(self.out_of_order());
+        out
+    }
+
+    /// Milestones marked in an order that cannot be (not a gap of the review: a mistake on its
+    /// timeline), e.g. "Out of order: Detected is before impact started".
+    pub fn out_of_order(&self) -> Vec<String> {
+        let mut out = Vec::new();
         let present: Vec<(Milestone, DateTime<Utc>)> = Milestone::ALL
             .iter()
             .filter_map(|m| Some((*m, self.get(*m)?)))

@@ -10,6 +10,7 @@ impl Store {
     pub fn export_document(&self, incident_id: i64) -> Result<Document> {
         let inc = self.incident(incident_id)?;
         let events = self.all_events(incident_id)?;
+        let keys = self.import_keys(incident_id)?;
         let event_ref: HashMap<i64, i64> = events.iter().enumerate().map(|(i, e)| (e.id, i as i64 + 1)).collect();
         let causes = self.causes(incident_id)?;
         let cause_ref: HashMap<i64, i64> = causes.iter().enumerate().map(|(i, c)| (c.id, i as i64 + 1)).collect();
@@ -40,6 +41,7 @@ impl Store {
                     author: e.author.clone(),
                     source: e.source.clone(),
                     milestone: e.milestone,
+                    import_key: keys.get(&e.id).cloned(),
                 })
                 .collect(),
             causes: causes
@@ -132,7 +134,7 @@ impl Store {
                     id
                 ],
             )?;
-            let events = self.load_events(conn, id, &doc.events)?;
+            let events = self.load_events(conn, id, doc)?;
             let causes = load_causes(conn, id, &doc.causes, &events)?;
             load_actions(conn, id, &doc.actions, &causes)?;
             load_participants_and_meeting(conn, id, doc)?;
@@ -141,10 +143,34 @@ impl Store {
         })
     }
 
-    /// The document's events, added to incident `id`: their new ids by the document's refs.
-    fn load_events(&self, conn: &Connection, id: i64, docs: &[DocEvent]) -> Result<HashMap<i64, i64>> {
+    /// The import keys of the incident's events (those imported), by event id.
+    fn import_keys(&self, incident_id: i64) -> Result<HashMap<i64, String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, import_key FROM events WHERE incident_id = ? AND import_key IS NOT NULL")?;
+        let rows = stmt.query_map([incident_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The document's events, added to incident `id` with their import keys: their new ids by
+    /// the document's refs. A document of version 1 carried no keys: an imported event gets the
+    /// key its import gave it, from its time and text (the first of two that share one).
+    fn load_events(&self, conn: &Connection, id: i64, doc: &Document) -> Result<HashMap<i64, i64>> {
+        let docs = &doc.events;
+        let mut keys: Vec<Option<String>> = docs.iter().map(|e| e.import_key.clone()).collect();
+        if doc.version < 2 {
+            let mut seen = std::collections::HashSet::new();
+            for (key, e) in keys.iter_mut().zip(docs) {
+                if matches!(e.source, crate::model::Source::Imported(_)) {
+                    let k = import_key(e.at, &e.text);
+                    if seen.insert(k.clone()) {
+                        *key = Some(k);
+                    }
+                }
+            }
+        }
         let mut events = HashMap::new();
-        for (i, e) in docs.iter().enumerate() {
+        for (i, (e, key)) in docs.iter().zip(&keys).enumerate() {
             if events.contains_key(&e.reference) {
                 return Err(StoreError::Invalid(format!(
                     "events[{i}]: ref {} is used twice",
@@ -160,9 +186,9 @@ impl Store {
                 author: Some(e.author.clone()),
             };
             let eid = self
-                .insert_event(conn, id, &new, None)
+                .insert_event(conn, id, &new, key.as_deref())
                 .map_err(|err| StoreError::Invalid(format!("events[{i}]: {err}")))?
-                .unwrap_or_default();
+                .ok_or_else(|| StoreError::Invalid(format!("events[{i}]: import_key is used twice")))?;
             events.insert(e.reference, eid);
         }
         Ok(events)

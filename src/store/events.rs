@@ -87,9 +87,11 @@ impl Store {
     pub fn add_event(&self, incident_id: i64, new: &NewEvent) -> Result<i64> {
         self.write(|conn| {
             self.require_incident(conn, incident_id)?;
+            let before = super::incidents::Ends::of(conn, incident_id)?;
             let id = self
                 .insert_event(conn, incident_id, new, None)?
                 .expect("a plain insert always inserts");
+            self.status_follows_milestones(conn, incident_id, before)?;
             Ok(id)
         })
     }
@@ -306,6 +308,7 @@ impl Store {
         crate::model::time::check_stored(event.at).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.write(|conn| {
             check_version(conn, "events", "event", event.id, event.version)?;
+            let before = super::incidents::Ends::of(conn, event.incident_id)?;
             conn.execute(
                 "UPDATE events SET at = ?, kind = ?, text = ?, milestone = ? WHERE id = ?",
                 params![
@@ -317,6 +320,7 @@ impl Store {
                 ],
             )?;
             self.record(conn, Some(event.incident_id), "event", event.id, "update", &text)?;
+            self.status_follows_milestones(conn, event.incident_id, before)?;
             Ok(())
         })?;
         self.event(event.id)
@@ -333,8 +337,10 @@ impl Store {
         let e = self.event(event_id)?;
         self.write(|conn| {
             check_version(conn, "events", "event", event_id, version)?;
+            let before = super::incidents::Ends::of(conn, e.incident_id)?;
             conn.execute("DELETE FROM events WHERE id = ?", [event_id])?;
             self.record(conn, Some(e.incident_id), "event", event_id, "delete", &e.text)?;
+            self.status_follows_milestones(conn, e.incident_id, before)?;
             Ok(())
         })
     }

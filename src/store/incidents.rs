@@ -57,6 +57,43 @@ fn from_row(r: &Row) -> rusqlite::Result<Incident> {
     })
 }
 
+/// Whether the milestones that end an incident are marked: its status follows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ends {
+    mitigated: bool,
+    resolved: bool,
+}
+
+impl Ends {
+    pub(crate) fn of(conn: &Connection, incident_id: i64) -> Result<Ends> {
+        let marked = |m: Milestone| -> Result<bool> {
+            Ok(conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE incident_id = ? AND milestone = ?)",
+                params![incident_id, m.key()],
+                |r| r.get(0),
+            )?)
+        };
+        Ok(Ends {
+            mitigated: marked(Milestone::Mitigated)?,
+            resolved: marked(Milestone::Resolved)?,
+        })
+    }
+
+    fn status(self) -> IncidentStatus {
+        if self.resolved {
+            IncidentStatus::Resolved
+        } else if self.mitigated {
+            IncidentStatus::Mitigated
+        } else {
+            IncidentStatus::Open
+        }
+    }
+}
+
+/// How recent a console's presence must be for a shell command to take its incident: the
+/// heartbeat comes every 2 s, and rows older than this are removed.
+const PRESENCE_COUNTS_MS: i64 = 60_000;
+
 impl Store {
     /// Creates an incident with the five standard causes, all unexamined. A start time also
     /// becomes the "impact started" milestone on the timeline.
@@ -177,14 +214,27 @@ impl Store {
         Ok(out)
     }
 
-    /// The incident a shell command means when it names none: the most recently active one that
-    /// is not closed.
+    /// The incident a shell command means when it names none: the one open in a console (a
+    /// presence heard from within the last minute; when consoles show different incidents, the
+    /// most recently changed of those), else the most recently changed one that is not closed.
     pub fn most_recent_open_incident(&self) -> Result<Option<i64>> {
+        let in_console: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT i.id FROM incidents i WHERE i.id IN
+                   (SELECT incident_id FROM presence WHERE incident_id IS NOT NULL AND seen_at >= ?)
+                 ORDER BY i.touched_at DESC, i.id DESC LIMIT 1",
+                [now_ms() - PRESENCE_COUNTS_MS],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if in_console.is_some() {
+            return Ok(in_console);
+        }
         Ok(self
             .conn
             .query_row(
-                "SELECT id FROM incidents WHERE status NOT IN ('closed', 'resolved')
-                 ORDER BY touched_at DESC, id DESC LIMIT 1",
+                "SELECT id FROM incidents WHERE status <> 'closed' ORDER BY touched_at DESC, id DESC LIMIT 1",
                 [],
                 |r| r.get(0),
             )
@@ -245,6 +295,67 @@ impl Store {
             }
         }
         Ok(Milestones::from_pairs(pairs))
+    }
+
+    /// What the incident's review still lacks: the one list every report shows
+    /// ([`coverage::gaps`](crate::model::coverage::gaps)).
+    pub fn gaps(&self, incident_id: i64) -> Result<Vec<crate::model::coverage::Gap>> {
+        let incident = self.incident(incident_id)?;
+        let causes = self.causes(incident_id)?;
+        let actions = self.actions(incident_id)?;
+        let milestones = self.milestones(incident_id)?;
+        Ok(crate::model::coverage::gaps(&crate::model::coverage::Review {
+            causes: &causes,
+            actions: &actions,
+            milestones: &milestones,
+            root_cause: &incident.root_cause,
+        }))
+    }
+
+    /// The status follows the milestones that end the incident: marking the resolved milestone
+    /// resolves an open or mitigated incident, marking mitigated mitigates an open one; removing
+    /// the milestone that gave the status takes it back (to mitigated if that is marked, else
+    /// open). Each change is recorded in the history. An incident in review or closed keeps its
+    /// status: people set those.
+    pub(crate) fn status_follows_milestones(&self, conn: &Connection, incident_id: i64, before: Ends) -> Result<()> {
+        let after = Ends::of(conn, incident_id)?;
+        if after == before {
+            return Ok(());
+        }
+        let status: String =
+            conn.query_row("SELECT status FROM incidents WHERE id = ?", [incident_id], |r| r.get(0))?;
+        let follows = [
+            IncidentStatus::Open,
+            IncidentStatus::Mitigated,
+            IncidentStatus::Resolved,
+        ];
+        let Some(current) = follows.into_iter().find(|s| s.key() == status) else {
+            return Ok(());
+        };
+        let wanted = after.status();
+        // Forward when a milestone is marked; back only when the milestone that gave the
+        // current status is removed (a status set by hand without one stays).
+        let rank = |s: IncidentStatus| follows.iter().position(|f| *f == s);
+        if wanted == current || (rank(wanted) < rank(current) && before.status() != current) {
+            return Ok(());
+        }
+        conn.execute(
+            "UPDATE incidents SET status = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+            params![wanted.key(), now_ms(), incident_id],
+        )?;
+        let why = match wanted {
+            IncidentStatus::Resolved => "the resolved milestone is marked",
+            IncidentStatus::Mitigated => "the mitigated milestone is marked, resolved is not",
+            _ => "neither the mitigated nor the resolved milestone is marked",
+        };
+        self.record(
+            conn,
+            Some(incident_id),
+            "incident",
+            incident_id,
+            "status",
+            &format!("{} → {}: {why}", current.label(), wanted.label()),
+        )
     }
 
     pub(crate) fn require_incident(&self, conn: &Connection, id: i64) -> Result<()> {

@@ -139,10 +139,12 @@ fn new_log_list_show_round_trip() {
         "UTC input shown in Berlin time: {show}"
     );
     assert!(show.contains("TTD  time to detect       12m"), "{show}");
-    assert!(
-        show.contains("Missing milestones: acknowledged, mitigated, resolved"),
-        "{show}"
-    );
+    for m in ["Acknowledged", "Mitigated", "Resolved"] {
+        assert!(
+            show.contains(&format!("  - {m} is not marked on the timeline\n")),
+            "{show}"
+        );
+    }
     let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
     assert_eq!(json["events"].as_array().unwrap().len(), 3);
     assert_eq!(json["events"][1]["milestone"], "detected");
@@ -193,6 +195,56 @@ fn log_without_an_incident_uses_the_most_recently_active_open_one() {
     assert!(!env.ok(&["show", "2"]).contains("goes to first"));
 }
 
+/// `log` without `-i` writes to the incident open in a console (of two consoles on different
+/// incidents, the more recently changed one), not to the most recently changed incident, and
+/// says on stderr where and when it wrote.
+#[test]
+fn log_without_an_incident_goes_to_the_one_open_in_a_console_and_says_so() {
+    let env = Env::new();
+    env.ok(&["new", "Payments down", "--zone", "UTC"]);
+    env.ok(&["new", "Search slow", "--zone", "UTC"]);
+    env.ok(&["new", "Newest", "--zone", "UTC"]);
+    let log = |args: &[&str]| {
+        let out = env.run(args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let consoles = debrief::store::Store::open(&env.db, "console").unwrap();
+    let now = chrono::Utc::now();
+    consoles.heartbeat("console-a", Some(2), now, now).unwrap();
+    consoles.heartbeat("console-b", Some(1), now, now).unwrap();
+    env.ok(&["log", "-i", "2", "--at", "2026-11-24 10:00", "touch search"]);
+    // #3 is the most recently changed incident, but #1 and #2 are open in consoles: #2 was
+    // changed more recently.
+    let said = log(&["log", "--at", "now", "first", "note"]);
+    let today = chrono::Utc::now().format("%H:%M").to_string();
+    assert!(
+        said.starts_with("logged to #2 Search slow at ") && said.trim_end().ends_with(" UTC"),
+        "{said:?} (now is about {today})"
+    );
+    assert!(env.ok(&["show", "2"]).contains("first note"));
+    let said = log(&["log", "--at", "2026-11-24 09:00", "a day before"]);
+    assert_eq!(said, "logged to #2 Search slow at Tue 24 Nov 09:00 UTC\n");
+    // Both consoles leave: the most recently changed incident again.
+    env.ok(&["log", "-i", "3", "--at", "2026-11-24 09:10", "touch newest"]);
+    consoles.leave("console-a").unwrap();
+    consoles.leave("console-b").unwrap();
+    let said = log(&["log", "--at", "2026-11-24 09:30", "back to the newest"]);
+    assert_eq!(said, "logged to #3 Newest at Tue 24 Nov 09:30 UTC\n");
+    // One console on #1: it wins over #3.
+    consoles
+        .heartbeat("console-a", Some(1), chrono::Utc::now(), chrono::Utc::now())
+        .unwrap();
+    let said = log(&["log", "--at", "2026-11-24 09:45", "to payments"]);
+    assert_eq!(said, "logged to #1 Payments down at Tue 24 Nov 09:45 UTC\n");
+    assert!(env.ok(&["show", "1"]).contains("to payments"));
+    // `import` without -i takes the same incident.
+    let file = env._dir.path().join("api.log");
+    std::fs::write(&file, "2026-11-24T09:50:00Z ERROR imported here\n").unwrap();
+    env.ok(&["import", file.to_str().unwrap()]);
+    assert!(env.ok(&["show", "1"]).contains("imported here"));
+}
+
 #[test]
 fn demo_loads_a_complete_review() {
     let env = Env::new();
@@ -219,13 +271,24 @@ fn check_exits_1_with_what_is_missing_and_0_when_complete() {
     let out = env.run(&["check", "1"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
+    let owner = "- Open action “Alert at 80% of orders-db max_connections” has no owner";
     assert!(
-        text.contains("- 1 action has no owner") && text.contains("- 1 action has no due date"),
+        text.contains(owner) && text.contains("max_connections” has no due date"),
         "{text}"
     );
+    // A brand-new incident is not complete: nothing of the review is done.
     env.ok(&["new", "quiet"]);
     let out = env.run(&["check", "2"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("is not complete: 11 missing"), "{text}");
+    for want in [
+        "- Impact started is not marked on the timeline",
+        "- Overload is not examined yet",
+        "- No root cause is written down",
+    ] {
+        assert!(text.contains(want), "{want:?} in {text}");
+    }
 }
 
 #[test]

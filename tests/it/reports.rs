@@ -22,7 +22,7 @@ fn demo() -> Document {
 #[test]
 fn the_demo_postmortem() {
     let doc = demo();
-    let md = markdown::render(&doc, &markdown::document_gaps(&doc), day(2026, 11, 30));
+    let md = markdown::render(&doc, day(2026, 11, 30));
     insta::assert_snapshot!("demo_postmortem", md);
 }
 
@@ -33,10 +33,7 @@ fn the_postmortem_of_a_stored_incident_matches_its_document() {
     let today = day(2026, 11, 30);
     let doc = store.export_document(id).unwrap();
     let from_store = debrief::export::postmortem(&store, id, today).unwrap();
-    assert_eq!(
-        from_store,
-        markdown::render(&doc, &markdown::document_gaps(&doc), today)
-    );
+    assert_eq!(from_store, markdown::render(&doc, today));
 }
 
 #[test]
@@ -44,9 +41,14 @@ fn milestone_warnings_and_days_of_a_long_incident() {
     let mut doc = demo();
     doc.events.retain(|e| e.milestone != Some(Milestone::Resolved));
     doc.events.last_mut().unwrap().at = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
-    let md = markdown::render(&doc, &markdown::document_gaps(&doc), day(2026, 11, 30));
+    let md = markdown::render(&doc, day(2026, 11, 30));
     assert!(md.contains("| Time to resolve (TTR) | — | — |"), "{md}");
-    assert!(md.contains("> **Warning:** Missing milestone: resolved\n\n## Timeline"));
+    // A missing milestone is a gap of the review, listed with the others (not a warning).
+    assert!(!md.contains("> **Warning:**"), "{md}");
+    assert!(
+        md.contains("## Still missing\n\n- Resolved is not marked on the timeline\n"),
+        "{md}"
+    );
     assert!(md.contains("### Tuesday 2026-11-24\n\n- 13:58 · deploy"), "{md}");
     assert!(md.contains("\n\n### Wednesday 2026-11-25\n\n- 09:00 · note"), "{md}");
     assert!(
@@ -83,7 +85,7 @@ fn hostile_text_stays_literal() {
     doc.actions[0].title = "line one\nline two | with pipe".into();
     doc.actions[0].owner = "Ana | <b>".into();
     doc.participants[0].name = "Eve|Mallory".into();
-    let md = markdown::render(&doc, &[], day(2026, 11, 30));
+    let md = markdown::render(&doc, day(2026, 11, 30));
 
     assert_eq!(
         md.lines().next().unwrap(),

@@ -85,17 +85,11 @@ pub struct ImportedEvent {
 }
 
 impl ImportedEvent {
-    /// A de-duplication key from the instant and the text: `<unix ms>:<FNV-1a 64 of the text>`.
-    /// It is the same on every platform and Rust version, so it can be stored.
+    /// A de-duplication key from the instant and the text
+    /// ([`import_key`](crate::model::document::import_key)): documents carry it too.
     pub fn key(&self) -> String {
-        format!("{}:{:016x}", self.at.timestamp_millis(), fnv1a64(self.text.as_bytes()))
+        crate::model::document::import_key(self.at, &self.text)
     }
-}
-
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 /// A line that was not imported, and why.

@@ -268,7 +268,17 @@ pub fn choose(menu: &Menu<ReviewMenu>, ctx: &Ctx) -> Vec<Effect> {
     let mut fx = Vec::new();
     let result = match &menu.purpose {
         ReviewMenu::Milestone(e, choices) => match choices.get(menu.selected) {
-            Some(m) => ctx.store.set_milestone(e.id, e.version, *m).map(|_| ()),
+            Some(m) => {
+                // The status follows the milestones that end the incident: say so.
+                let before = ctx.store.incident(e.incident_id).map(|i| i.status);
+                let result = ctx.store.set_milestone(e.id, e.version, *m).map(|_| ());
+                if let (Ok(()), Ok(before), Ok(after)) = (&result, before, ctx.store.incident(e.incident_id))
+                    && after.status != before
+                {
+                    fx.push(Effect::Flash(format!("The incident is now {}.", after.status.label())));
+                }
+                result
+            }
             None => Ok(()),
         },
         ReviewMenu::Evidence(e, causes) => match causes.get(menu.selected) {

@@ -128,7 +128,12 @@ impl ReviewState {
         self.board = self.board_filter.apply(&self.actions);
         self.action_sel = keep(&self.board, action_id, |a| a.id, self.action_sel);
         self.milestones = store.milestones(id)?;
-        self.gaps = coverage::gaps(&self.causes, &self.actions);
+        self.gaps = coverage::gaps(&coverage::Review {
+            causes: &self.causes,
+            actions: &self.actions,
+            milestones: &self.milestones,
+            root_cause: &self.incident.root_cause,
+        });
         self.timeline.evidence = self.causes.iter().flat_map(|c| c.evidence.iter().copied()).collect();
         self.cause_evidence = match self.causes.get(self.cause_sel) {
             Some(c) => c.evidence.iter().filter_map(|e| store.event(*e).ok()).collect(),
@@ -153,6 +158,15 @@ impl ReviewState {
             }
         }
         self.timeline.reload(store, id)
+    }
+
+    /// The gaps the action board warns about: those about actions.
+    pub fn board_gaps(&self) -> Vec<Gap> {
+        self.gaps
+            .iter()
+            .filter(|g| g.kind().is_about_actions())
+            .cloned()
+            .collect()
     }
 
     pub fn selected_cause(&self) -> Option<&Cause> {
@@ -272,36 +286,25 @@ impl ReviewState {
     fn render_header(&self, area: Rect, buf: &mut Buffer, theme: &Theme, now: DateTime<Utc>) {
         let i = &self.incident;
         let w = area.width as usize;
-        let mut title = vec![
-            Span::styled(format!(" {} ", i.severity.label()), theme.severity(i.severity)),
-            Span::styled(format!(" #{} ", i.id), theme.muted),
-            Span::styled(truncate(&i.title, w.saturating_sub(40).max(10)), theme.title),
-            Span::styled(format!(" · {}", i.status.label()), theme.muted),
-        ];
-        let right = if self.presence.is_empty() {
-            String::new()
-        } else {
-            format!("  also here: {}", self.presence.join(", "))
-        };
-        title.push(Span::styled(right, theme.ok));
+        let sev = Span::styled(format!(" {} ", i.severity.label()), theme.severity(i.severity));
+        let id = Span::styled(format!(" #{} ", i.id), theme.muted);
+        let mut tail = vec![Span::styled(format!(" · {}", i.status.label()), theme.muted)];
+        if !self.gaps.is_empty() {
+            // What the review still lacks: the count `check` gives (the wrap-up lists them).
+            tail.push(Span::styled(format!(" · {} missing", self.gaps.len()), theme.warning));
+        }
+        let fixed = sev.width() + id.width() + tail.iter().map(Span::width).sum::<usize>();
+        // Who else is here gets what the title can spare beyond its first 12 columns.
+        let presence = presence_text(&self.presence, w.saturating_sub(fixed + 12));
+        let title_w = w.saturating_sub(fixed + presence.chars().count()).max(10);
+        let mut title = vec![sev, id, Span::styled(truncate(&i.title, title_w), theme.title)];
+        title.extend(tail);
+        title.push(Span::styled(presence, theme.ok));
         Line::from(title).render(Rect { height: 1, ..area }, buf);
         if area.height < 2 {
             return;
         }
-        let d = self.milestones.durations();
-        let mut spans = Vec::new();
-        for (short, _, value) in d.rows() {
-            let v = value.map(format_span).unwrap_or_else(|| "–".into());
-            spans.push(Span::styled(format!(" {short} "), theme.muted));
-            spans.push(Span::styled(v, theme.base));
-            spans.push(Span::styled(" ·", theme.muted));
-        }
-        spans.push(Span::styled(format!(" {}", self.zone.label()), theme.muted));
-        let warnings = self.milestones.warnings();
-        if let Some(first) = warnings.first() {
-            spans.push(Span::styled(format!("  ! {first}"), theme.warning));
-        }
-        let line = Line::from(spans);
+        let line = self.durations_line(area.width as usize, theme);
         Paragraph::new(line).render(
             Rect {
                 y: area.y + 1,
@@ -322,6 +325,38 @@ impl ReviewState {
                 now,
             );
         }
+    }
+
+    /// The durations, labelled with what they are measured from (the start of impact, TTA too),
+    /// the zone times are shown in, and (where there are 30 columns left) the first thing the
+    /// review still lacks. Below 100 columns, a shorter line that keeps the label and the zone.
+    fn durations_line(&self, width: usize, theme: &Theme) -> Line<'static> {
+        let rows = self.milestones.durations().rows();
+        let full = width >= 100;
+        let mut spans = vec![Span::styled(
+            if full { " since impact start:" } else { " from impact:" },
+            theme.muted,
+        )];
+        for (i, (short, _, value)) in rows.iter().enumerate() {
+            let v = value.map(format_span).unwrap_or_else(|| "–".into());
+            let sep = if i == 0 || !full { " " } else { " · " };
+            spans.push(Span::styled(format!("{sep}{short} "), theme.muted));
+            spans.push(Span::styled(v, theme.base));
+        }
+        let zone = self.zone.label();
+        let zone = if full {
+            zone
+        } else {
+            zone.trim_start_matches("times in ").to_string()
+        };
+        spans.push(Span::styled(format!(" · {zone}"), theme.muted));
+        let used: usize = spans.iter().map(Span::width).sum();
+        if let Some(first) = self.gaps.first().filter(|_| width >= used + 30) {
+            spans.push(Span::styled(format!("  ! {first}"), theme.warning));
+        } else if let Some(first) = self.milestones.out_of_order().first() {
+            spans.push(Span::styled(format!("  ! {first}"), theme.warning));
+        }
+        Line::from(spans)
     }
 
     /// The incident's phases to scale on one line: impact → detected → mitigated → resolved.
@@ -390,7 +425,7 @@ impl ReviewState {
                 actions: &self.board,
                 causes: &self.causes,
                 selected: self.action_sel,
-                gaps: &self.gaps,
+                gaps: &self.board_gaps(),
                 focused,
                 filtered: self.board_filter.is_active(),
                 today,
@@ -445,7 +480,7 @@ impl ReviewState {
                 format!("{} events", t.total)
             }
             Pane::Causes => causes::summary(&self.causes),
-            Pane::Actions => board::summary(&self.board, &self.gaps, today),
+            Pane::Actions => board::summary(&self.board, &self.board_gaps(), today),
         };
         let title = match pane {
             Pane::Actions => self.board_heading(),
@@ -468,4 +503,37 @@ fn keep<T>(items: &[T], id: Option<i64>, key: impl Fn(&T) -> i64, fallback: usiz
     id.and_then(|id| items.iter().position(|x| key(x) == id))
         .unwrap_or(fallback)
         .min(items.len().saturating_sub(1))
+}
+
+/// "  also here: ana, ben" in at most `room` columns: as many whole names as fit and a count of
+/// the others (`also here: ana +2`), else only the count (`3 here`), else nothing.
+fn presence_text(names: &[String], room: usize) -> String {
+    let n = names.len();
+    if n == 0 {
+        return String::new();
+    }
+    for k in (1..=n).rev() {
+        let more = if k < n { format!(" +{}", n - k) } else { String::new() };
+        let text = format!("  also here: {}{more}", names[..k].join(", "));
+        if unicode_width::UnicodeWidthStr::width(text.as_str()) <= room {
+            return text;
+        }
+    }
+    let count = format!("  {n} here");
+    if count.len() <= room { count } else { String::new() }
+}
+
+#[cfg(test)]
+mod presence_tests {
+    use super::presence_text;
+
+    #[test]
+    fn presence_keeps_whole_names_and_counts_the_rest() {
+        let names: Vec<String> = ["facilitator", "ben", "cy"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(presence_text(&names, 80), "  also here: facilitator, ben, cy");
+        assert_eq!(presence_text(&names, 30), "  also here: facilitator +2");
+        assert_eq!(presence_text(&names, 20), "  3 here");
+        assert_eq!(presence_text(&names, 5), "");
+        assert_eq!(presence_text(&[], 80), "");
+    }
 }

@@ -1,8 +1,9 @@
 //! The wrap-up screen (agenda step 4): what is still open before the meeting ends, and the
 //! meeting's record.
 
+use crate::model::AgendaStep;
+use crate::model::coverage::{Gap, GapKind};
 use crate::model::meeting::{Budget, clock};
-use crate::model::{ActionStatus, AgendaStep, CauseState, coverage::Gap};
 use crate::tui::screens::review::ReviewState;
 use crate::tui::screens::review::meeting::{MeetingState, hh_mm};
 use crate::tui::theme::Theme;
@@ -22,24 +23,29 @@ pub struct WrapUpView<'a> {
     pub theme: &'a Theme,
 }
 
-/// How many things are still open, for the heading.
+/// How many things are still open, for the heading: the review's gap list, as `check` counts it.
 pub fn open_count(r: &ReviewState) -> usize {
-    let causes = r.causes.iter().filter(|c| c.state == CauseState::Unexamined).count();
-    let gaps = cause_gaps(r).count();
-    let actions = undelegated(r).count();
-    causes + gaps + actions + r.milestones.warnings().len()
+    r.gaps.len()
 }
 
-fn cause_gaps(r: &ReviewState) -> impl Iterator<Item = &Gap> {
-    r.gaps
-        .iter()
-        .filter(|g| matches!(g, Gap::NoFix { .. } | Gap::NoMonitoring { .. }))
-}
-
-fn undelegated(r: &ReviewState) -> impl Iterator<Item = &crate::model::Action> {
-    r.actions
-        .iter()
-        .filter(|a| a.status != ActionStatus::Done && !a.is_delegated())
+/// The wrap-up's sections: a heading per kind of gap, and what it says when there is none.
+fn section(kind: GapKind) -> (&'static str, &'static str) {
+    match kind {
+        GapKind::MissingMilestone => ("Milestones not marked", "every milestone is marked"),
+        GapKind::Unexamined => ("Causes not yet examined", "every cause was looked at"),
+        GapKind::Undecided => (
+            "Suspected causes not yet confirmed or ruled out",
+            "every suspected cause is decided",
+        ),
+        GapKind::NoRootCause => ("Root cause", "the root cause is written down"),
+        GapKind::NoFix => ("Confirmed causes without a fix", "each confirmed cause has a fix"),
+        GapKind::NoMonitoring => (
+            "Confirmed causes without monitoring",
+            "each confirmed cause has monitoring",
+        ),
+        GapKind::NoOwner => ("Open actions without an owner", "every open action has an owner"),
+        GapKind::NoDueDate => ("Open actions without a due date", "every open action has a due date"),
+    }
 }
 
 /// The lines of both parts in one list, for scrolling on a narrow screen.
@@ -76,48 +82,32 @@ impl WrapUpView<'_> {
     }
 
     fn fine(&self, text: &str) -> Line<'static> {
-        Line::from(Span::styled(format!("  ✓ {text}"), self.theme.ok))
+        Line::from(Span::styled(format!("✓ {text}"), self.theme.ok))
     }
 
+    /// The review's gaps (the list `check` prints), grouped by kind in the list's order; the
+    /// milestones out of order after them, which are warnings, not gaps.
     fn open_lines(&self, width: usize) -> Vec<Line<'static>> {
         let r = self.review;
         let mut lines = Vec::new();
-        let unexamined: Vec<_> = r.causes.iter().filter(|c| c.state == CauseState::Unexamined).collect();
-        lines.push(self.heading(format!("Causes not yet examined ({})", unexamined.len())));
-        if unexamined.is_empty() {
-            lines.push(self.fine("every cause was looked at"));
+        for kind in GapKind::ALL {
+            let gaps: Vec<&Gap> = r.gaps.iter().filter(|g| g.kind() == kind).collect();
+            let (heading, fine) = section(kind);
+            if gaps.is_empty() {
+                lines.push(self.fine(fine));
+                continue;
+            }
+            lines.push(self.heading(format!("{heading} ({})", gaps.len())));
+            for g in gaps {
+                lines.extend(self.item(g.to_string(), width));
+            }
         }
-        for c in unexamined {
-            lines.extend(self.item(c.category.label(), width));
-        }
-        let gaps: Vec<_> = cause_gaps(r).collect();
-        lines.push(self.heading(format!("Confirmed causes without a fix or monitoring ({})", gaps.len())));
-        if gaps.is_empty() {
-            lines.push(self.fine("each confirmed cause has a fix and monitoring"));
-        }
-        for g in gaps {
-            lines.extend(self.item(g.to_string(), width));
-        }
-        let actions: Vec<_> = undelegated(r).collect();
-        lines.push(self.heading(format!("Actions without an owner or a due date ({})", actions.len())));
-        if actions.is_empty() {
-            lines.push(self.fine("every open action is delegated"));
-        }
-        for a in actions {
-            let missing = match (a.owner.trim().is_empty(), a.due.is_none()) {
-                (true, true) => "no owner, no due date",
-                (true, false) => "no owner",
-                _ => "no due date",
-            };
-            lines.extend(self.item(format!("{} — {missing}", a.title), width));
-        }
-        let warnings = r.milestones.warnings();
-        lines.push(self.heading(format!("Milestones ({})", warnings.len())));
-        if warnings.is_empty() {
-            lines.push(self.fine("all marked, in order"));
-        }
-        for w in warnings {
-            lines.extend(self.item(w, width));
+        let order = r.milestones.out_of_order();
+        if !order.is_empty() {
+            lines.push(self.heading("Milestones to check".to_string()));
+            for w in order {
+                lines.extend(self.item(w, width));
+            }
         }
         lines
     }
