@@ -207,6 +207,7 @@ fn bench_gaps(c: &mut Criterion) {
             cause: Some((i + 1) / 2),
             ticket: String::new(),
             priority: 0,
+            reason: String::new(),
         })
         .collect();
     let dir = tempfile::tempdir().unwrap();

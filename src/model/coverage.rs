@@ -1,6 +1,6 @@
 //! What a review still lacks: confirmed causes without a fix or monitoring, actions not delegated.
 
-use super::{Action, ActionKind, Cause, CauseState};
+use super::{Action, ActionKind, ActionStatus, Cause, CauseState};
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,8 @@ impl std::fmt::Display for Gap {
 /// Linear in causes plus actions: the kinds of action each cause has are gathered once.
 pub fn gaps(causes: &[Cause], actions: &[Action]) -> Vec<Gap> {
     let mut linked: HashSet<(i64, ActionKind)> = HashSet::new();
-    for a in actions {
+    // An action decided against ("not doing") does not cover its cause.
+    for a in actions.iter().filter(|a| a.status != ActionStatus::NotDoing) {
         if let Some(cause) = a.cause_id {
             linked.insert((cause, a.kind));
         }
@@ -56,11 +57,13 @@ pub fn gaps(causes: &[Cause], actions: &[Action]) -> Vec<Gap> {
             });
         }
     }
-    let no_owner = actions.iter().filter(|a| a.owner.trim().is_empty()).count();
+    // Only what is still to be done needs an owner and a date.
+    let open = || actions.iter().filter(|a| a.status.is_open());
+    let no_owner = open().filter(|a| a.owner.trim().is_empty()).count();
     if no_owner > 0 {
         out.push(Gap::NoOwner { count: no_owner });
     }
-    let no_due = actions.iter().filter(|a| a.due.is_none()).count();
+    let no_due = open().filter(|a| a.due.is_none()).count();
     if no_due > 0 {
         out.push(Gap::NoDueDate { count: no_due });
     }
@@ -70,7 +73,7 @@ pub fn gaps(causes: &[Cause], actions: &[Action]) -> Vec<Gap> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ActionStatus, CauseCategory, StandardCause};
+    use crate::model::{CauseCategory, StandardCause};
     use chrono::NaiveDate;
 
     fn cause(id: i64, state: CauseState) -> Cause {
@@ -99,8 +102,14 @@ mod tests {
             cause_id: cause,
             ticket: String::new(),
             priority: 0,
+            reason: String::new(),
             version: 1,
         }
+    }
+
+    fn with_status(mut a: Action, status: ActionStatus) -> Action {
+        a.status = status;
+        a
     }
 
     #[test]
@@ -154,6 +163,27 @@ mod tests {
                 vec![],
                 vec![action(ActionKind::Fix, None, "", true)],
                 vec!["1 action has no owner"],
+            ),
+            (
+                "a fix not being done does not cover its cause",
+                confirmed.to_vec(),
+                vec![with_status(fix.clone(), ActionStatus::NotDoing), mon.clone()],
+                vec!["Overload is confirmed but has no fix action"],
+            ),
+            (
+                "a done fix covers it",
+                confirmed.to_vec(),
+                vec![with_status(fix.clone(), ActionStatus::Done), mon.clone()],
+                vec![],
+            ),
+            (
+                "only open actions need an owner and a date",
+                vec![],
+                vec![
+                    with_status(action(ActionKind::Fix, None, "", false), ActionStatus::NotDoing),
+                    with_status(action(ActionKind::Fix, None, "", false), ActionStatus::Done),
+                ],
+                vec![],
             ),
         ];
         for (name, causes, actions, want) in cases {

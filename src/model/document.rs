@@ -105,6 +105,9 @@ pub struct DocAction {
     pub ticket: String,
     #[serde(default)]
     pub priority: u8,
+    /// Why it is not being done (status "not doing").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

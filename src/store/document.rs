@@ -65,6 +65,7 @@ impl Store {
                     cause: a.cause_id.and_then(|id| cause_ref.get(&id).copied()),
                     ticket: a.ticket,
                     priority: a.priority,
+                    reason: a.reason,
                 })
                 .collect(),
             participants: self
@@ -233,9 +234,12 @@ fn load_actions(conn: &Connection, id: i64, docs: &[DocAction], causes: &HashMap
             ),
             None => None,
         };
+        let reason = super::actions::status_reason(a.status, &a.reason)
+            .map_err(|e| StoreError::Invalid(format!("actions[{i}]: {e}")))?;
         conn.execute(
             "INSERT INTO actions (incident_id, title, details, kind, status, owner, owner_role, due, cause_id,
-               ticket, priority, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               ticket, priority, created_at, reason, done_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, CASE WHEN ?5 = 'done' THEN ?12 END)",
             params![
                 id,
                 atitle,
@@ -248,7 +252,8 @@ fn load_actions(conn: &Connection, id: i64, docs: &[DocAction], causes: &HashMap
                 cause,
                 sanitize::clean_line(&a.ticket),
                 a.priority,
-                super::now_ms()
+                super::now_ms(),
+                reason
             ],
         )?;
     }

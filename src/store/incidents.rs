@@ -2,10 +2,10 @@
 
 use super::{Result, Store, StoreError, check_version, from_ms, now_ms, to_ms};
 use crate::model::{
-    ActionStatus, CauseCategory, CauseState, Incident, IncidentStatus, Milestone, Severity, StandardCause,
-    durations::Milestones, sanitize,
+    CauseCategory, CauseState, Incident, IncidentStatus, Milestone, Severity, StandardCause, durations::Milestones,
+    sanitize,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 #[derive(Debug, Clone)]
@@ -23,13 +23,39 @@ pub struct IncidentSummary {
     pub started: Option<DateTime<Utc>>,
     pub resolved: Option<DateTime<Utc>>,
     pub events: i64,
+    /// Actions still to do (todo or doing).
     pub open_actions: i64,
+    /// Open actions past their due date on the day asked about.
+    pub overdue_actions: i64,
     pub confirmed: Vec<CauseCategory>,
     pub touched_at: DateTime<Utc>,
 }
 
 const COLUMNS: &str = "id, title, severity, status, summary, impact, zone, root_cause, trigger, started_at, \
                        created_at, updated_at, version";
+
+/// Refuses to close incident `id` while it has actions still to do, naming them.
+fn refuse_open_actions(conn: &rusqlite::Connection, id: i64) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT id, title, owner FROM actions WHERE incident_id = ? AND status IN ('todo', 'doing') ORDER BY id",
+    )?;
+    let open: Vec<String> = stmt
+        .query_map([id], |r| {
+            let (aid, title, owner): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let owner = if owner.is_empty() {
+                "no owner".to_string()
+            } else {
+                owner
+            };
+            Ok(format!("#{aid} \"{title}\" ({owner})"))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    if open.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::OpenActions { id, open })
+    }
+}
 
 fn from_row(r: &Row) -> rusqlite::Result<Incident> {
     let severity: u8 = r.get(2)?;
@@ -134,25 +160,28 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Every incident with what the home screen shows, the most recently active first.
-    pub fn incident_summaries(&self) -> Result<Vec<IncidentSummary>> {
+    /// Every incident with what the home screen shows, the most recently active first; actions
+    /// are overdue when due before `today`.
+    pub fn incident_summaries(&self, today: NaiveDate) -> Result<Vec<IncidentSummary>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {COLUMNS}, touched_at,
                (SELECT count(*) FROM events e WHERE e.incident_id = i.id),
-               (SELECT count(*) FROM actions a WHERE a.incident_id = i.id AND a.status <> ?)
+               (SELECT count(*) FROM actions a WHERE a.incident_id = i.id AND a.status IN ('todo', 'doing')),
+               (SELECT count(*) FROM actions a WHERE a.incident_id = i.id AND a.status IN ('todo', 'doing')
+                  AND a.due IS NOT NULL AND a.due < ?1)
              FROM incidents i ORDER BY touched_at DESC, id DESC"
         ))?;
-        let rows = stmt.query_map([ActionStatus::Done.key()], |r| {
+        let rows = stmt.query_map([today.format("%Y-%m-%d").to_string()], |r| {
             Ok((
                 from_row(r)?,
                 from_ms(r.get(13)?),
                 r.get::<_, i64>(14)?,
-                r.get::<_, i64>(15)?,
+                (r.get::<_, i64>(15)?, r.get::<_, i64>(16)?),
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (incident, touched_at, events, open_actions) = row?;
+            let (incident, touched_at, events, (open_actions, overdue_actions)) = row?;
             let milestones = self.milestones(incident.id)?;
             let confirmed = self
                 .causes(incident.id)?
@@ -169,6 +198,7 @@ impl Store {
                 resolved: milestones.get(Milestone::Resolved),
                 events,
                 open_actions,
+                overdue_actions,
                 confirmed,
                 touched_at,
                 incident,
@@ -200,6 +230,17 @@ impl Store {
         let zone = crate::model::time::parse_zone(&incident.zone).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.write(|conn| {
             check_version(conn, "incidents", "incident", incident.id, incident.version)?;
+            let was: String =
+                conn.query_row("SELECT status FROM incidents WHERE id = ?", [incident.id], |r| r.get(0))?;
+            if incident.status == IncidentStatus::Closed && was != IncidentStatus::Closed.key() {
+                refuse_open_actions(conn, incident.id)?;
+            }
+            if was == IncidentStatus::Closed.key() && incident.status != IncidentStatus::Closed {
+                return Err(StoreError::Invalid(format!(
+                    "incident {} is closed: reopening it needs a reason (debrief reopen {} --reason TEXT)",
+                    incident.id, incident.id
+                )));
+            }
             conn.execute(
                 "UPDATE incidents SET title = ?, severity = ?, status = ?, summary = ?, impact = ?, zone = ?,
                    root_cause = ?, trigger = ?, started_at = ?, updated_at = ? WHERE id = ?",
@@ -218,9 +259,48 @@ impl Store {
                 ],
             )?;
             self.record(conn, Some(incident.id), "incident", incident.id, "update", &title)?;
+            if was != incident.status.key() {
+                let detail = format!("status: {}", incident.status.label());
+                self.record(conn, Some(incident.id), "incident", incident.id, "status", &detail)?;
+            }
             Ok(())
         })?;
         self.incident(incident.id)
+    }
+
+    /// Closes a review: refused, naming them, while any action is todo or doing.
+    pub fn close_incident(&self, id: i64) -> Result<Incident> {
+        let mut incident = self.incident(id)?;
+        if incident.status == IncidentStatus::Closed {
+            return Err(StoreError::Invalid(format!("incident {id} is already closed")));
+        }
+        incident.status = IncidentStatus::Closed;
+        self.update_incident(&incident)
+    }
+
+    /// Reopens a closed review (back to "in review"), for `reason`, which the history keeps.
+    pub fn reopen_incident(&self, id: i64, reason: &str) -> Result<Incident> {
+        let reason = sanitize::clean(reason.trim());
+        if reason.is_empty() {
+            return Err(StoreError::Invalid("reopening a review needs a reason".into()));
+        }
+        let incident = self.incident(id)?;
+        if incident.status != IncidentStatus::Closed {
+            return Err(StoreError::Invalid(format!(
+                "incident {id} is not closed (it is {})",
+                incident.status.label()
+            )));
+        }
+        self.write(|conn| {
+            check_version(conn, "incidents", "incident", id, incident.version)?;
+            conn.execute(
+                "UPDATE incidents SET status = ?, updated_at = ? WHERE id = ?",
+                params![IncidentStatus::InReview.key(), now_ms(), id],
+            )?;
+            self.record(conn, Some(id), "incident", id, "reopen", &reason)?;
+            Ok(())
+        })?;
+        self.incident(id)
     }
 
     pub fn delete_incident(&self, id: i64, version: i64) -> Result<()> {

@@ -135,6 +135,18 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
     // 2: zone names canonical (see `CANONICAL_ZONES`)
     CANONICAL_ZONES,
+    // 3: follow-through: why an action is not being done, when it was done (for time to done;
+    // actions already done take the time of their last recorded change), and the reason a
+    // review was closed or reopened is in the history.
+    r#"
+    ALTER TABLE actions ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE actions ADD COLUMN done_at INTEGER;
+    UPDATE actions SET done_at = coalesce(
+        (SELECT max(h.at) FROM history h WHERE h.entity = 'action' AND h.entity_id = actions.id),
+        created_at)
+      WHERE status = 'done';
+    CREATE INDEX actions_by_due ON actions (status, due);
+    "#,
 ];
 
 pub const CURRENT_VERSION: i32 = MIGRATIONS.len() as i32;
