@@ -57,6 +57,7 @@ struct Listed<'a> {
     events: i64,
     id: i64,
     open_actions: i64,
+    overdue_actions: i64,
     resolved: Option<DateTime<Utc>>,
     severity: Severity,
     started: Option<DateTime<Utc>>,
@@ -66,7 +67,7 @@ struct Listed<'a> {
 }
 
 pub(super) fn list(store: &Store, json: bool, out: &mut dyn Write) -> Result<()> {
-    let rows = store.incident_summaries()?;
+    let rows = store.incident_summaries(chrono::Local::now().date_naive())?;
     if json {
         let list: Vec<_> = rows
             .iter()
@@ -75,6 +76,7 @@ pub(super) fn list(store: &Store, json: bool, out: &mut dyn Write) -> Result<()>
                 events: s.events,
                 id: s.incident.id,
                 open_actions: s.open_actions,
+                overdue_actions: s.overdue_actions,
                 resolved: s.resolved,
                 severity: s.incident.severity,
                 started: s.started,
@@ -92,8 +94,8 @@ pub(super) fn list(store: &Store, json: bool, out: &mut dyn Write) -> Result<()>
     } else {
         writeln!(
             out,
-            "{:>4}  {:<4}  {:<10}  {:<16}  {:>6}  TITLE",
-            "ID", "SEV", "STATUS", "STARTED", "OPEN"
+            "{:>4}  {:<4}  {:<10}  {:<16}  {:>6}  {:>7}  TITLE",
+            "ID", "SEV", "STATUS", "STARTED", "OPEN", "OVERDUE"
         )?;
         for s in rows {
             let started = s
@@ -102,12 +104,13 @@ pub(super) fn list(store: &Store, json: bool, out: &mut dyn Write) -> Result<()>
                 .unwrap_or_else(|| "-".into());
             writeln!(
                 out,
-                "{:>4}  {:<4}  {:<10}  {:<16}  {:>6}  {}",
+                "{:>4}  {:<4}  {:<10}  {:<16}  {:>6}  {:>7}  {}",
                 s.incident.id,
                 s.incident.severity.label(),
                 s.incident.status.label(),
                 started,
                 s.open_actions,
+                s.overdue_actions,
                 s.incident.title
             )?;
         }

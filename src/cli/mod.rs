@@ -4,6 +4,7 @@
 mod actions;
 mod backup;
 mod export;
+mod follow;
 mod history;
 mod import;
 mod incidents;
@@ -106,6 +107,26 @@ pub enum Command {
         /// Where the copy goes; an existing file there must be a debrief database (it is replaced)
         file: PathBuf,
     },
+    /// Add an action to a review, or change one (status, reason, owner, due date)
+    Action {
+        #[command(subcommand)]
+        command: ActionCommand,
+    },
+    /// Close a review; refused while any action is still to do (they are listed)
+    Close {
+        /// The incident
+        id: i64,
+    },
+    /// Reopen a closed review (back to "in review"); the reason goes into the history
+    Reopen {
+        /// The incident
+        id: i64,
+        /// Why it is reopened
+        #[arg(long, required = true)]
+        reason: String,
+    },
+    /// Per owner, the actions overdue and due soon across incidents; exits 1 when any is overdue
+    Remind(RemindArgs),
     /// Across incidents: confirmed causes, time to detect and resolve, open actions per owner
     Stats {
         /// Machine-readable JSON (durations in seconds) instead of text
@@ -156,10 +177,67 @@ pub struct ImportArgs {
     pub file: PathBuf,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ActionCommand {
+    /// Add an action; its due date defaults from the incident's severity (prints what it did)
+    Add {
+        /// The incident
+        id: i64,
+        /// The action's title
+        #[arg(required = true, num_args = 1..)]
+        title: Vec<String>,
+        /// fix, monitoring or process
+        #[arg(long, default_value = "fix")]
+        kind: String,
+        /// Who owns it
+        #[arg(long)]
+        owner: Option<String>,
+        /// When it is due: 2026-12-05, +7d, fri [default: by severity, see config.toml]
+        #[arg(long)]
+        due: Option<String>,
+    },
+    /// Change an action: `--status not_doing` needs `--reason`
+    Set {
+        /// The incident
+        id: i64,
+        /// The action's id (as `debrief show` and `debrief actions` list it)
+        action: i64,
+        /// todo, doing, done or not_doing
+        #[arg(long)]
+        status: Option<String>,
+        /// Why it is not being done
+        #[arg(long)]
+        reason: Option<String>,
+        /// Who owns it
+        #[arg(long)]
+        owner: Option<String>,
+        /// When it is due: 2026-12-05, +7d, fri ("" clears it)
+        #[arg(long)]
+        due: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RemindArgs {
+    /// How far ahead "due soon" reaches: 7d, 2weeks …
+    #[arg(long, default_value = "7d")]
+    pub within: String,
+    /// text, md (to paste into a chat or mail) or json
+    #[arg(long, default_value = "text")]
+    pub format: String,
+    /// The day to remind on (YYYY-MM-DD) [default: today]
+    #[arg(long, value_name = "DATE", value_parser = crate::export::stats::parse_day)]
+    pub today: Option<chrono::NaiveDate>,
+}
+
 #[derive(Debug, Args)]
 pub struct ActionsArgs {
-    #[arg(long)]
+    /// Only this owner's actions (case does not matter)
+    #[arg(long, conflicts_with = "mine")]
     pub owner: Option<String>,
+    /// Only the actions owned by the author (--author, $DEBRIEF_AUTHOR, else the login name)
+    #[arg(long)]
+    pub mine: bool,
     /// Only actions past their due date and not done
     #[arg(long)]
     pub overdue: bool,
@@ -214,6 +292,13 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             stats::stats(store, period, Local::now().date_naive(), json, out)?;
         }
         Command::Backup { file } => backup::backup(store, &file, out)?,
+        Command::Action { command } => follow::action(store, command, Local::now().date_naive(), out)?,
+        Command::Close { id } => return follow::close(store, id, out),
+        Command::Reopen { id, reason } => follow::reopen(store, id, &reason, out)?,
+        Command::Remind(args) => {
+            let today = args.today.unwrap_or_else(|| Local::now().date_naive());
+            return follow::remind(store, args, today, out);
+        }
         Command::History { id } => history::history(store, id, out)?,
     }
     Ok(0)
