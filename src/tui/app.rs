@@ -412,9 +412,12 @@ impl App {
     pub fn reload(&mut self) {
         let today = self.today();
         let result = match &mut self.screen {
-            Screen::Home(h) => self.store.incident_summaries().map(|list| {
+            Screen::Home(h) => owed(&self.store, today).and_then(|owed| {
+                h.owed = owed;
+                let list = self.store.incident_summaries(today)?;
                 h.incidents = list;
                 h.selected = h.selected.min(h.visible().len().saturating_sub(1));
+                Ok(())
             }),
             Screen::Review(r) => r.reload(&self.store),
             Screen::CrossActions(c) => c.reload(&self.store, today),
@@ -1264,6 +1267,7 @@ impl App {
             a.ticket = input.ticket;
             a.priority = priority;
             a.status = input.status.unwrap_or_default().parse().unwrap_or(a.status);
+            a.reason = input.reason.unwrap_or_default();
             a.details = input.details;
             self.store.update_action(&a).map_err(|err| match err {
                 StoreError::Conflict { .. } => self.failure(err, "action", |s, id| s.action(id).map(describe_action)),
@@ -1306,6 +1310,11 @@ impl App {
         i.impact = form.value("Impact");
         i.root_cause = form.value("Root cause");
         i.trigger = form.value("Trigger");
+        if original.status == crate::model::IncidentStatus::Closed && i.status != original.status {
+            let reason = form.optional_field("Reopen reason").unwrap_or_default();
+            let reopened = self.store.reopen_incident(i.id, &reason).map_err(msg)?;
+            i.version = reopened.version;
+        }
         self.store.update_incident(&i).map_err(|err| {
             self.failure(err, "incident", |s, id| {
                 s.incident(id).map(|i| format!("{}\n{}", i.title, i.root_cause))
@@ -1383,6 +1392,21 @@ impl App {
 enum Pending {
     Preview(Box<crate::tui::popups::import_preview::ImportRequest>),
     Import(Box<crate::tui::popups::import_preview::ImportPreview>),
+}
+
+/// The open actions the store's author owns, across incidents, for the incident list.
+fn owed(store: &Store, today: NaiveDate) -> Result<crate::tui::screens::home::Owed, StoreError> {
+    let rows = store.actions_across(&crate::store::ActionFilter {
+        owner: Some(store.author().to_string()),
+        statuses: vec![crate::model::ActionStatus::Todo, crate::model::ActionStatus::Doing],
+        overdue_on: None,
+        incident_id: None,
+    })?;
+    Ok(crate::tui::screens::home::Owed {
+        author: store.author().to_string(),
+        open: rows.len(),
+        overdue: rows.iter().filter(|r| r.action.is_overdue(today)).count(),
+    })
 }
 
 fn describe_action(a: Task) -> String {

@@ -13,6 +13,14 @@ pub const CONFIG_FILE: &str = "config.toml";
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub meeting: MeetingConfig,
+    pub follow_through: FollowThroughConfig,
+}
+
+/// `[follow_through]`: a new action's default due date, in days per severity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FollowThroughConfig {
+    pub due_days: crate::model::follow::DueDays,
 }
 
 /// `[meeting]`: the first meeting's agenda.
@@ -87,6 +95,7 @@ impl Config {
                 "[meeting] timebox_minutes: each step needs 1 to {MAX_MINUTES} minutes, not {bad}"
             )));
         }
+        config.follow_through.due_days.check().map_err(invalid)?;
         Ok(config)
     }
 }

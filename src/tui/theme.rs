@@ -294,7 +294,7 @@ impl Theme {
         match status {
             ActionStatus::Todo => self.status_todo,
             ActionStatus::Doing => self.status_doing,
-            ActionStatus::Done => self.status_done,
+            ActionStatus::Done | ActionStatus::NotDoing => self.status_done,
         }
     }
 

@@ -2,7 +2,7 @@
 //! meeting's record.
 
 use crate::model::meeting::{Budget, clock};
-use crate::model::{ActionStatus, AgendaStep, CauseState, coverage::Gap};
+use crate::model::{AgendaStep, CauseState, coverage::Gap};
 use crate::tui::screens::meeting::{MeetingState, hh_mm};
 use crate::tui::screens::review::ReviewState;
 use crate::tui::theme::Theme;
@@ -37,9 +37,7 @@ fn cause_gaps(r: &ReviewState) -> impl Iterator<Item = &Gap> {
 }
 
 fn undelegated(r: &ReviewState) -> impl Iterator<Item = &crate::model::Action> {
-    r.actions
-        .iter()
-        .filter(|a| a.status != ActionStatus::Done && !a.is_delegated())
+    r.actions.iter().filter(|a| a.status.is_open() && !a.is_delegated())
 }
 
 /// The lines of both parts in one list, for scrolling on a narrow screen.

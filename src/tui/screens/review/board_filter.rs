@@ -168,6 +168,7 @@ mod tests {
             cause_id: None,
             ticket: ticket.into(),
             priority: 0,
+            reason: String::new(),
             version: 1,
         }
     }
