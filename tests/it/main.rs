@@ -8,6 +8,7 @@ mod consoles;
 mod docs;
 mod e2e;
 mod file_safety;
+mod follow;
 mod hostile;
 mod import_console;
 mod meeting;

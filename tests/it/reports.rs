@@ -130,6 +130,7 @@ fn action(id: i64, title: &str, details: &str) -> Action {
         cause_id: Some(9),
         ticket: "OPS-1".into(),
         priority: 2,
+        reason: String::new(),
         version: 1,
     }
 }
