@@ -189,6 +189,7 @@ fn bench_gaps(c: &mut Criterion) {
             state: CauseState::Confirmed,
             notes: String::new(),
             evidence: vec![],
+            reason: String::new(),
         })
         .collect();
     doc.actions = (1..=50_000)

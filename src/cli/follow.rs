@@ -1,7 +1,7 @@
 //! Follow-through from the shell: `action add` / `action set`, `close` / `reopen`, and `remind`.
 
-use super::{ActionCommand, RemindArgs};
-use crate::model::{ActionKind, ActionStatus, time};
+use super::{ActionCommand, CauseCommand, RemindArgs};
+use crate::model::{ActionKind, ActionStatus, CauseCategory, CauseState, time};
 use crate::store::{ActionFilter, ActionRow, NewAction, Store, StoreError};
 use anyhow::{Result, anyhow, bail};
 use chrono::{Days, NaiveDate};
@@ -88,6 +88,62 @@ fn describe(a: &crate::model::Action) -> String {
         s => s.label().to_string(),
     };
     format!("\"{}\" · {} · {owner} · {due} · {status}", a.title, a.kind.label())
+}
+
+/// `debrief cause set ID CAUSE --state STATE [--reason] [--note]`.
+pub(super) fn cause(store: &Store, command: CauseCommand, out: &mut dyn Write) -> Result<()> {
+    let CauseCommand::Set {
+        id,
+        cause,
+        state,
+        reason,
+        note,
+    } = command;
+    let causes = store.causes(id)?;
+    let wanted = cause.trim();
+    let found = match wanted.parse::<i64>() {
+        Ok(cid) => causes.iter().find(|c| c.id == cid),
+        Err(_) => {
+            let as_category = CauseCategory::from_db(wanted);
+            causes.iter().find(|c| {
+                c.category == as_category
+                    || c.category.label().eq_ignore_ascii_case(wanted)
+                    || c.category.to_db().eq_ignore_ascii_case(wanted)
+            })
+        }
+    };
+    let Some(c) = found else {
+        let names: Vec<String> = causes
+            .iter()
+            .map(|c| format!("{} ({})", c.id, c.category.to_db()))
+            .collect();
+        bail!(
+            "incident {id} has no cause \"{wanted}\"; its causes: {}",
+            names.join(", ")
+        );
+    };
+    let state: CauseState = state.parse()?;
+    let mut c = match state {
+        CauseState::AcceptedRisk => store.accept_cause_risk(c.id, c.version, reason.as_deref().unwrap_or(""))?,
+        _ if reason.is_some() => bail!("--reason is for --state accepted_risk"),
+        s => store.set_cause_state(c.id, c.version, s)?,
+    };
+    if let Some(n) = note {
+        c = store.set_cause_notes(c.id, c.version, &n)?;
+    }
+    let why = if c.reason.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", c.reason)
+    };
+    writeln!(
+        out,
+        "cause {} of #{id}: {} · {}{why}",
+        c.id,
+        c.category.label(),
+        c.state.label()
+    )?;
+    Ok(())
 }
 
 /// `debrief close ID`: refused, listing them (exit 1), while actions are open.

@@ -112,6 +112,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ActionCommand,
     },
+    /// Set a cause's state on the checklist (and its notes)
+    Cause {
+        #[command(subcommand)]
+        command: CauseCommand,
+    },
     /// Close a review; refused while any action is still to do (they are listed)
     Close {
         /// The incident
@@ -217,6 +222,27 @@ pub enum ActionCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum CauseCommand {
+    /// Set a cause's state: `accepted_risk` needs `--reason`
+    Set {
+        /// The incident
+        id: i64,
+        /// The cause: its id, or its name (third_party, software_update, rare_edge_case,
+        /// infrastructure, overload, or a custom cause's name)
+        cause: String,
+        /// unexamined, suspected, ruled_out, confirmed or accepted_risk
+        #[arg(long)]
+        state: String,
+        /// Why its risk is accepted (for accepted_risk)
+        #[arg(long)]
+        reason: Option<String>,
+        /// Replace the cause's notes
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
 #[derive(Debug, Args)]
 pub struct RemindArgs {
     /// How far ahead "due soon" reaches: 7d, 2weeks …
@@ -294,6 +320,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         Command::Backup { file } => backup::backup(store, &file, out)?,
         Command::Action { command } => follow::action(store, command, Local::now().date_naive(), out)?,
         Command::Close { id } => return follow::close(store, id, out),
+        Command::Cause { command } => follow::cause(store, command, out)?,
         Command::Reopen { id, reason } => follow::reopen(store, id, &reason, out)?,
         Command::Remind(args) => {
             let today = args.today.unwrap_or_else(|| Local::now().date_naive());

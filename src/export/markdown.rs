@@ -44,6 +44,7 @@ pub fn document_gaps(doc: &Document) -> Vec<Gap> {
             state: c.state,
             notes: c.notes.clone(),
             evidence: c.evidence.clone(),
+            reason: c.reason.clone(),
             version: 0,
         })
         .collect();
@@ -429,6 +430,7 @@ fn cause_label(c: &DocCause) -> String {
 fn state_text(state: CauseState) -> String {
     match state {
         CauseState::Confirmed => "**confirmed**".into(),
+        CauseState::AcceptedRisk => "**confirmed, risk accepted**".into(),
         other => other.label().into(),
     }
 }

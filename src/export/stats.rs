@@ -3,7 +3,7 @@
 
 use crate::model::durations::Milestones;
 use crate::model::time::format_seconds;
-use crate::model::{Action, ActionStatus, CauseCategory, CauseState, Milestone, Severity, StandardCause};
+use crate::model::{Action, ActionStatus, CauseCategory, Milestone, Severity, StandardCause};
 use crate::store::{ActionTimes, Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -274,7 +274,7 @@ pub fn gather(store: &Store) -> Result<Vec<IncidentFacts>> {
                 confirmed: store
                     .causes(inc.id)?
                     .into_iter()
-                    .filter(|c| c.state == CauseState::Confirmed)
+                    .filter(|c| c.state.is_confirmed())
                     .map(|c| c.category)
                     .collect(),
                 actions: store.actions(inc.id)?,

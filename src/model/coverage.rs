@@ -44,6 +44,7 @@ pub fn gaps(causes: &[Cause], actions: &[Action]) -> Vec<Gap> {
         }
     }
     let mut out = Vec::new();
+    // A cause whose risk is accepted (with a reason) needs no fix or monitoring.
     for cause in causes.iter().filter(|c| c.state == CauseState::Confirmed) {
         let has = |kind| linked.contains(&(cause.id, kind));
         if !has(ActionKind::Fix) {
@@ -84,6 +85,7 @@ mod tests {
             state,
             notes: String::new(),
             evidence: vec![],
+            reason: String::new(),
             version: 1,
         }
     }

@@ -142,8 +142,16 @@ named_enum!(
         Suspected => "suspected", "suspected";
         RuledOut => "ruled_out", "ruled out";
         Confirmed => "confirmed", "confirmed";
+        AcceptedRisk => "accepted_risk", "accepted risk";
     }
 );
+
+impl CauseState {
+    /// Found to be a cause: confirmed, or confirmed with its risk accepted.
+    pub fn is_confirmed(self) -> bool {
+        matches!(self, CauseState::Confirmed | CauseState::AcceptedRisk)
+    }
+}
 
 named_enum!(
     /// The five places a root cause usually lives.
@@ -351,6 +359,9 @@ pub struct Cause {
     pub notes: String,
     /// Ids of the timeline events that are this cause's evidence.
     pub evidence: Vec<i64>,
+    /// Why its risk is accepted (state "accepted risk"); empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
     pub version: i64,
 }
 

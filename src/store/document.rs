@@ -50,6 +50,7 @@ impl Store {
                     state: c.state,
                     notes: c.notes.clone(),
                     evidence: c.evidence.iter().filter_map(|id| event_ref.get(id).copied()).collect(),
+                    reason: c.reason.clone(),
                 })
                 .collect(),
             actions: actions
@@ -179,11 +180,20 @@ fn load_causes(conn: &Connection, id: i64, docs: &[DocCause], events: &HashMap<i
         if matches!(&category, CauseCategory::Custom(n) if n.is_empty()) {
             return Err(StoreError::Invalid(format!("causes[{i}]: empty category")));
         }
+        let reason = super::causes::cause_reason(c.state, &c.reason)
+            .map_err(|e| StoreError::Invalid(format!("causes[{i}]: {e}")))?;
         conn.execute(
-            "INSERT INTO causes (incident_id, category, position, state, notes) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO causes (incident_id, category, position, state, notes, reason) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT (incident_id, category) DO UPDATE SET state = excluded.state, notes = excluded.notes,
-               position = excluded.position",
-            params![id, category.to_db(), i as i64, c.state.key(), sanitize::clean(&c.notes)],
+               position = excluded.position, reason = excluded.reason",
+            params![
+                id,
+                category.to_db(),
+                i as i64,
+                c.state.key(),
+                sanitize::clean(&c.notes),
+                reason
+            ],
         )?;
         let cid: i64 = conn.query_row(
             "SELECT id FROM causes WHERE incident_id = ? AND category = ?",

@@ -2,8 +2,7 @@
 
 use super::{Result, Store, StoreError, check_version, from_ms, now_ms, to_ms};
 use crate::model::{
-    CauseCategory, CauseState, Incident, IncidentStatus, Milestone, Severity, StandardCause, durations::Milestones,
-    sanitize,
+    CauseCategory, Incident, IncidentStatus, Milestone, Severity, StandardCause, durations::Milestones, sanitize,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -186,7 +185,7 @@ impl Store {
             let confirmed = self
                 .causes(incident.id)?
                 .into_iter()
-                .filter(|c| c.state == CauseState::Confirmed)
+                .filter(|c| c.state.is_confirmed())
                 .map(|c| c.category)
                 .collect();
             let started = milestones

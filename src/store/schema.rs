@@ -146,6 +146,7 @@ pub const MIGRATIONS: &[&str] = &[
         created_at)
       WHERE status = 'done';
     CREATE INDEX actions_by_due ON actions (status, due);
+    ALTER TABLE causes ADD COLUMN reason TEXT NOT NULL DEFAULT '';
     "#,
 ];
 

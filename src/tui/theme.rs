@@ -286,7 +286,7 @@ impl Theme {
             CauseState::Unexamined => self.cause_unexamined,
             CauseState::Suspected => self.cause_suspected,
             CauseState::RuledOut => self.cause_ruled_out,
-            CauseState::Confirmed => self.cause_confirmed,
+            CauseState::Confirmed | CauseState::AcceptedRisk => self.cause_confirmed,
         }
     }
 

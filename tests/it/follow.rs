@@ -570,3 +570,81 @@ fn the_follow_through_migration_dates_actions_already_done() {
     assert_eq!(times[1].done_at, None);
     assert!(store.actions(1).unwrap().iter().all(|a| a.reason.is_empty()));
 }
+
+/// A confirmed cause whose only fix is "not doing" still lacks a fix — until the cause itself is
+/// marked accepted risk, with a reason of its own.
+#[test]
+fn a_fix_not_done_leaves_the_gap_until_the_risk_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    ok(&db, &["new", "Payments down", "--severity", "2"]);
+    ok(&db, &["cause", "set", "1", "third_party", "--state", "confirmed"]);
+    let store = Store::open(&db, "t").unwrap();
+    let cause = store
+        .causes(1)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.state == debrief::model::CauseState::Confirmed)
+        .unwrap();
+    let mut fix = NewAction::titled("Second provider", ActionKind::Fix);
+    fix.cause_id = Some(cause.id);
+    let f = store.add_action(1, &fix).unwrap();
+    let mut mon = NewAction::titled("Alert on 5xx", ActionKind::Monitoring);
+    mon.cause_id = Some(cause.id);
+    mon.owner = "bob".into();
+    mon.due = chrono::NaiveDate::from_ymd_opt(2027, 1, 4);
+    store.add_action(1, &mon).unwrap();
+    let no_fix =
+        |db: &Path| stdout(&run(db, &["check", "1"])).contains("Third-party system is confirmed but has no fix");
+    assert!(!no_fix(&db), "an open fix covers it");
+    let v = store.action(f).unwrap().version;
+    store
+        .set_action_not_doing(f, v, "no second provider has our volume")
+        .unwrap();
+    assert!(no_fix(&db), "a fix not being done does not");
+    let o = run(&db, &["cause", "set", "1", "third_party", "--state", "accepted_risk"]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("needs a reason"),
+        "{}",
+        stderr(&o)
+    );
+    let out = ok(
+        &db,
+        &[
+            "cause",
+            "set",
+            "1",
+            "Third-party system",
+            "--state",
+            "accepted_risk",
+            "--reason",
+            "provider SLA credits cover it",
+        ],
+    );
+    assert!(out.contains("accepted risk (provider SLA credits cover it)"), "{out}");
+    assert!(!no_fix(&db), "{}", stdout(&run(&db, &["check", "1"])));
+    assert!(ok(&db, &["history", "1"]).contains("accepted risk: provider SLA credits cover it"));
+    // Still a confirmed cause for the statistics, and kept by the JSON document.
+    let json = ok(&db, &["export", "1", "--format", "json"]);
+    assert!(
+        json.contains("\"state\": \"accepted_risk\"") && json.contains("provider SLA credits cover it"),
+        "{json}"
+    );
+    let file = dir.path().join("doc.json");
+    std::fs::write(&file, &json).unwrap();
+    ok(&db, &["load", file.to_str().unwrap()]);
+    assert_eq!(
+        ok(&db, &["export", "2", "--format", "json"])
+            .matches("provider SLA credits cover it")
+            .count(),
+        1
+    );
+    let stats: serde_json::Value = serde_json::from_str(&ok(&db, &["stats", "--json"])).unwrap();
+    assert_eq!(stats["causes"][0]["confirmed"], 2, "{stats}");
+    let o = run(&db, &["cause", "set", "1", "dns", "--state", "confirmed"]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("has no cause \"dns\""),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -144,6 +144,7 @@ fn csv_has_a_header_and_survives_commas_quotes_and_newlines() {
         state: CauseState::Confirmed,
         notes: String::new(),
         evidence: vec![],
+        reason: String::new(),
         version: 1,
     }];
     let tricky = "Alert, \"loudly\"\non two lines";

@@ -301,7 +301,7 @@ fn update_actions(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command:
         }
         Command::MoveLeft | Command::MoveRight => move_action(r, ctx, fx, command == Command::MoveLeft),
         Command::Add => {
-            let cause = r.causes.iter().find(|c| c.state == CauseState::Confirmed).cloned();
+            let cause = r.causes.iter().find(|c| c.state.is_confirmed()).cloned();
             let due = ctx.config.follow_through.due_days.due(r.incident.severity, ctx.today());
             let form = action_form(None, &r.causes, cause.as_ref(), &r.participants, Some(due));
             popup(fx, Popup::Form(form));
