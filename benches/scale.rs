@@ -58,7 +58,7 @@ fn ctx() -> TimeContext {
         zone: chrono_tz::UTC,
         now: Utc::now(),
         anchor: None,
-        around: None,
+        span: None,
     }
 }
 

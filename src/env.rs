@@ -16,6 +16,19 @@ pub enum EnvError {
     NoHome,
     #[error("cannot create {0}")]
     CreateDir(String, #[source] std::io::Error),
+    #[error("DEBRIEF_NOW=\"{0}\" is not an RFC 3339 time such as 2026-11-29T13:58:00Z")]
+    BadNow(String),
+}
+
+/// "Now" for the command line: the system clock, or `DEBRIEF_NOW` (an RFC 3339 instant) when it
+/// is set, so that tests and reproducible runs read typed times against a fixed clock.
+pub fn now() -> Result<chrono::DateTime<chrono::Utc>, EnvError> {
+    match std::env::var("DEBRIEF_NOW") {
+        Ok(v) if !v.trim().is_empty() => chrono::DateTime::parse_from_rfc3339(v.trim())
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .map_err(|_| EnvError::BadNow(crate::model::sanitize::clean_line(&v))),
+        _ => Ok(chrono::Utc::now()),
+    }
 }
 
 /// The author of changes: `--author`, else `DEBRIEF_AUTHOR`, else the login name.

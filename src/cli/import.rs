@@ -11,7 +11,13 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
     use crate::import::formats::Format;
     let id = target_incident(store, args.incident)?;
     let incident = store.incident(id)?;
-    let ctx = crate::import::time_context(store, &incident, Utc::now(), store.last_event_time(id)?)?;
+    let (zone, whose) = file_zone(args.zone.as_deref())?;
+    let now = crate::env::now()?;
+    let ctx = crate::model::time::TimeContext {
+        zone,
+        ..crate::import::time_context(store, &incident, now, store.last_event_time(id)?)?
+    };
+    let zone_line = format!("times without an offset read in {} ({whose})", zone.name());
     let format: Format = args.format.parse()?;
     let default_kind: EventKind = args.kind.parse()?;
     let job = crate::import::Job::for_file(id, &args.file, format, default_kind);
@@ -40,6 +46,7 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
         if let (Some(a), Some(b)) = (summary.first, summary.last) {
             writeln!(out, "from {} to {} ({})", fmt(a), fmt(b), incident.zone)?;
         }
+        writeln!(out, "{zone_line}")?;
         writeln!(
             out,
             "{} new, {} already in incident {id}{}",
@@ -67,10 +74,24 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
         "imported {} events from {name} into incident {id} ({} already there)",
         outcome.inserted, outcome.duplicates
     )?;
+    writeln!(out, "{zone_line}")?;
     for s in &summary.skipped {
         writeln!(out, "skipped {}: {}", summary.place(&name, s), s.reason)?;
     }
     Ok(())
+}
+
+/// The zone of the file's times without an offset, and whose it is: `--zone`, else this
+/// machine's (`TZ`, else the system's; a `TZ` debrief cannot read is warned about).
+fn file_zone(flag: Option<&str>) -> Result<(chrono_tz::Tz, &'static str)> {
+    if let Some(name) = flag {
+        return Ok((crate::model::time::parse_zone(name)?, "--zone"));
+    }
+    let local = crate::env::local_zone_checked();
+    if let Some(warning) = &local.warning {
+        let _ = writeln!(std::io::stderr(), "debrief: warning: {warning}");
+    }
+    Ok((local.zone, "this machine's zone; --zone to change"))
 }
 
 /// The longest line standard input may hold for an import (as for a file): `cat /dev/zero |

@@ -34,7 +34,7 @@ pub(super) fn new(
                     zone: tz,
                     now: Utc::now(),
                     anchor: None,
-                    around: None,
+                    span: None,
                 },
             )
         })

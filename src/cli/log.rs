@@ -1,21 +1,11 @@
 //! `log`: one event appended to a timeline.
 
 use super::LogArgs;
-use crate::model::time::{self, TimeContext};
-use crate::model::{EventKind, Incident, Milestone, Source};
+use crate::model::time;
+use crate::model::{EventKind, Milestone, Source};
 use crate::store::{NewEvent, Store};
 use anyhow::{Result, anyhow};
-use chrono::Utc;
 use std::io::Write;
-
-fn time_context(store: &Store, incident: &Incident) -> Result<TimeContext> {
-    Ok(TimeContext {
-        zone: incident.tz(),
-        now: Utc::now(),
-        anchor: store.last_event_time(incident.id)?,
-        around: None,
-    })
-}
 
 pub(super) fn log(store: &Store, args: LogArgs, out: &mut dyn Write) -> Result<()> {
     let id = match args.incident {
@@ -25,7 +15,7 @@ pub(super) fn log(store: &Store, args: LogArgs, out: &mut dyn Write) -> Result<(
         })?,
     };
     let incident = store.incident(id)?;
-    let ctx = time_context(store, &incident)?;
+    let ctx = store.time_context(&incident, crate::env::now()?, store.last_event_time(id)?)?;
     let kind: EventKind = args.kind.parse()?;
     let milestone = args.milestone.as_deref().map(str::parse::<Milestone>).transpose()?;
     let text = args.text.join(" ");
@@ -45,5 +35,12 @@ pub(super) fn log(store: &Store, args: LogArgs, out: &mut dyn Write) -> Result<(
         },
     )?;
     writeln!(out, "{eid}")?;
+    // Where the time went, in the incident's zone: a time of day may go on another day.
+    let _ = writeln!(
+        std::io::stderr(),
+        "logged to #{id} {} at {}",
+        incident.title,
+        time::describe(at, ctx.zone, ctx.now)
+    );
     Ok(())
 }

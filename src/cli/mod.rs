@@ -178,6 +178,9 @@ pub struct ImportArgs {
     /// The kind of events whose file does not say
     #[arg(long, default_value = "observation")]
     pub kind: String,
+    /// The zone of times in the file without an offset [default: this machine's, from TZ or the system]
+    #[arg(long, value_name = "ZONE")]
+    pub zone: Option<String>,
     /// The file, or - to read standard input
     pub file: PathBuf,
 }

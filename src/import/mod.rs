@@ -8,7 +8,7 @@
 pub mod formats;
 
 use crate::model::time::TimeContext;
-use crate::model::{EventKind, Incident, Milestone, Source, sanitize};
+use crate::model::{EventKind, Incident, Source, sanitize};
 use crate::store::{ImportOutcome, NewEvent, Store, StoreError};
 use chrono::{DateTime, Utc};
 use formats::{Format, ImportError, ImportedEvent, Summary};
@@ -102,28 +102,18 @@ pub struct Watch {
     pub retry_busy: bool,
 }
 
-/// What an import's times are read against: the incident's zone; `now` and `anchor` as given;
-/// and the incident's start (impact started, else its start time, else its first event), so
-/// that a time of day without a date (`[14:32] ana: …`) lands on the incident's day, not today.
+/// What an import's times are read against: the incident's span (a time of day without a date,
+/// `[14:32] ana: …`, goes on a date inside it, as a typed one does), `now` and `anchor` as given.
+/// The zone is the incident's here: the caller sets the zone of the file's stamps without an
+/// offset, the importing machine's (`TZ`, else the system's) unless the user names
+/// another (`--zone`, the console form's Zone).
 pub fn time_context(
     store: &Store,
     incident: &Incident,
     now: DateTime<Utc>,
     anchor: Option<DateTime<Utc>>,
 ) -> Result<TimeContext, StoreError> {
-    let around = match store.milestones(incident.id)?.get(Milestone::ImpactStarted) {
-        Some(at) => Some(at),
-        None => match incident.started_at {
-            Some(at) => Some(at),
-            None => store.first_event_time(incident.id)?,
-        },
-    };
-    Ok(TimeContext {
-        zone: incident.tz(),
-        now,
-        anchor,
-        around,
-    })
+    store.time_context(incident, now, anchor)
 }
 
 /// Reads the file as the import would, and writes nothing.
@@ -238,7 +228,7 @@ mod tests {
             zone: chrono_tz::UTC,
             now: Utc.with_ymd_and_hms(2026, 11, 26, 18, 0, 0).unwrap(),
             anchor: None,
-            around: None,
+            span: None,
         };
         (dir, store, id, ctx)
     }

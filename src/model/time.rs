@@ -1,8 +1,8 @@
 //! Reading the times people type: `14:32`, `yesterday 23:10`, `-5m`, RFC 3339 and friends.
 
 use chrono::{
-    DateTime, Datelike, Days, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
-    Weekday,
+    DateTime, Datelike, Days, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike,
+    Utc, Weekday,
 };
 use chrono_tz::Tz;
 
@@ -16,8 +16,10 @@ pub const ACCEPTED_DUE: &str = "2026-12-05, +7d, +2w, today, tomorrow, mon..sun"
 pub enum TimeError {
     #[error("cannot read time \"{0}\" (accepted: {ACCEPTED_TIMES})")]
     Unreadable(String),
-    #[error("time \"{input}\" does not exist in {zone} (the clocks skip it for daylight saving)")]
-    Skipped { input: String, zone: String },
+    /// A wall-clock time the clocks jump over: `02:30 does not exist on Sun 29 Mar 2026 in
+    /// Europe/Berlin (clocks jump from 02:00 to 03:00)`.
+    #[error("{0}")]
+    Skipped(Box<SkippedTime>),
     #[error("time \"{0}\" is relative to the selected event, and there is none")]
     NoAnchor(String),
     #[error("cannot read date \"{0}\" (accepted: {ACCEPTED_DUE})")]
@@ -26,6 +28,16 @@ pub enum TimeError {
     UnknownZone(String),
     #[error("time \"{0}\" is out of range (debrief stores the years 1 to 9999)")]
     OutOfRange(String),
+}
+
+/// A wall-clock time that does not exist: the time, its date, the zone and the jump.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{time} does not exist on {date} in {zone} ({gap})")]
+pub struct SkippedTime {
+    pub time: String,
+    pub date: String,
+    pub zone: String,
+    pub gap: String,
 }
 
 /// The years debrief stores times in: those a time can be typed in (four digits). Every stored
@@ -44,16 +56,37 @@ pub fn check_stored(t: DateTime<Utc>) -> Result<(), TimeError> {
 /// What a typed time is read against.
 #[derive(Debug, Clone, Copy)]
 pub struct TimeContext {
-    /// The incident's zone: wall-clock times are read in it.
+    /// The zone wall-clock times are read in: the incident's for typed times, the file's (the
+    /// importing machine's, or `--zone`) for stamps without an offset in an imported file.
     pub zone: Tz,
     pub now: DateTime<Utc>,
     /// What `+3m` counts from: the selected event, or the latest one.
     pub anchor: Option<DateTime<Utc>>,
-    /// For imports: a time of day (`14:32`, a chat line's `[14:32]`) is read on the day that puts
-    /// it closest to this instant, the incident's start, instead of today. A chat log imported
-    /// the morning after lands on the incident's day, and one that runs past midnight stays in
-    /// order.
-    pub around: Option<DateTime<Utc>>,
+    /// The incident's span: a time of day without a date (`14:32`, a chat line's `[14:32]`) goes
+    /// on a date inside it (see [`time_of_day`]). `None` when the incident has no start yet: the
+    /// span is then everything up to now.
+    pub span: Option<Span>,
+}
+
+impl TimeContext {
+    /// A context without an anchor or a span: a time of day is the latest one not in the future.
+    pub fn at(zone: Tz, now: DateTime<Utc>) -> TimeContext {
+        TimeContext {
+            zone,
+            now,
+            anchor: None,
+            span: None,
+        }
+    }
+}
+
+/// The stretch of time an incident's times of day are placed in: from impact start (else the
+/// incident's start, else its first event) to its last event, or to now while it is unresolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: DateTime<Utc>,
+    /// The last event once the incident is resolved; `None` while it runs (the span ends now).
+    pub end: Option<DateTime<Utc>>,
 }
 
 /// Reads an IANA zone name: surrounding blanks are ignored and any case is accepted
@@ -169,33 +202,101 @@ fn parse_two_tokens(a: &str, b: &str, ctx: &TimeContext) -> Option<Result<DateTi
     Some(local_to_utc(day.and_time(t), ctx.zone, &input))
 }
 
-/// A time of day as an instant, in the context's zone: today, or with [`TimeContext::around`] on
-/// the day (the one before, the same or the one after) that puts it closest to that instant.
+/// A time of day without a date as an instant, in the context's zone: the one rule of every
+/// entry path (quick-add, the event form, `debrief log`, imports). It goes on a date that puts it
+/// inside the incident's [`Span`], the latest such date that is not in the future; when no date
+/// puts it inside, on the date nearest the span. In a repeated hour the earlier instant is meant;
+/// a time the clocks skip on that date is an error naming the gap.
 pub fn time_of_day(t: NaiveTime, ctx: &TimeContext, input: &str) -> Result<DateTime<Utc>, TimeError> {
-    let day = match ctx.around {
-        Some(around) => {
-            let local = around.with_timezone(&ctx.zone).naive_local();
-            let d = local.date();
-            [d.pred_opt(), Some(d), d.succ_opt()]
-                .into_iter()
-                .flatten()
-                .map(|day| day.and_time(t))
-                .min_by_key(|candidate| (*candidate - local).num_seconds().abs())
-                .map(|candidate| candidate.date())
-        }
-        None => local_today(ctx),
-    };
-    match day {
+    match day_for(t, ctx) {
         Some(day) => local_to_utc(day.and_time(t), ctx.zone, input),
         None => Err(TimeError::OutOfRange(input.to_string())),
     }
 }
 
+/// The date [`time_of_day`] puts `t` on (`None` only at the very ends of the calendar).
+fn day_for(t: NaiveTime, ctx: &TimeContext) -> Option<NaiveDate> {
+    let zone = ctx.zone;
+    let at = |day: NaiveDate| roughly(day.and_time(t), zone);
+    let (start, end) = match ctx.span {
+        Some(span) => (Some(span.start), span.end.unwrap_or(ctx.now).max(span.start)),
+        None => (None, ctx.now),
+    };
+    // Inside the span and not in the future: the latest date whose time is not after `upper`.
+    let upper = end.min(ctx.now);
+    if start.is_none_or(|start| upper >= start) {
+        let last = local_date(upper, zone)?;
+        let latest = std::iter::successors(Some(last), |d| d.pred_opt())
+            .take(3)
+            .find(|d| at(*d).is_some_and(|i| i <= upper));
+        if let Some(day) = latest
+            && start.is_none_or(|start| at(day).is_some_and(|i| i >= start))
+        {
+            return Some(day);
+        }
+    }
+    // No such date: the one nearest the span (the earlier of two as near).
+    let start = start?;
+    let distance = |i: DateTime<Utc>| {
+        if i < start {
+            start - i
+        } else if i > end {
+            i - end
+        } else {
+            Duration::zero()
+        }
+    };
+    [start, upper, end]
+        .into_iter()
+        .filter_map(|i| local_date(i, zone))
+        .flat_map(|d| [d.pred_opt(), Some(d), d.succ_opt()])
+        .flatten()
+        .filter_map(|d| at(d).map(|i| (distance(i), i, d)))
+        .min_by_key(|(distance, i, _)| (*distance, *i))
+        .map(|(_, _, d)| d)
+}
+
+/// The date of an instant in a zone.
+fn local_date(t: DateTime<Utc>, zone: Tz) -> Option<NaiveDate> {
+    let utc = t.naive_utc();
+    let offset = zone.offset_from_utc_datetime(&utc).fix();
+    utc.checked_add_offset(offset).map(|t| t.date())
+}
+
+/// A wall-clock time as an instant for choosing its date: the earlier of a repeated hour, and a
+/// time the clocks skip read with the offset before the jump.
+fn roughly(naive: NaiveDateTime, zone: Tz) -> Option<DateTime<Utc>> {
+    match zone.from_local_datetime(&naive) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.with_timezone(&Utc)),
+        LocalResult::None => {
+            let before = zone
+                .offset_from_utc_datetime(&naive.checked_sub_signed(Duration::days(1))?)
+                .fix();
+            naive.checked_sub_offset(before).map(|t| t.and_utc())
+        }
+    }
+}
+
+/// An instant as the console and the CLI say where a typed time went: `Sat 29 Nov 13:58 CET`,
+/// with the seconds when there are any and the year when it is not the current one.
+pub fn describe(t: DateTime<Utc>, zone: Tz, now: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&zone);
+    let clock = if local.second() == 0 && local.nanosecond() == 0 {
+        "%H:%M"
+    } else {
+        "%H:%M:%S"
+    };
+    let year = if local_date(now, zone).is_some_and(|today| today.year() == local.year()) {
+        ""
+    } else {
+        " %Y"
+    };
+    local.format(&format!("%a %-d %b{year} {clock} %Z")).to_string()
+}
+
 /// Today's date in the context's zone (`None` only at the very ends of the calendar).
 fn local_today(ctx: &TimeContext) -> Option<NaiveDate> {
-    let utc = ctx.now.naive_utc();
-    let offset = ctx.zone.offset_from_utc_datetime(&utc).fix();
-    utc.checked_add_offset(offset).map(|t| t.date())
+    local_date(ctx.now, ctx.zone)
 }
 
 /// A time of day: `H:MM` or `HH:MM`, optionally `:SS` and a fraction. Minutes and seconds need
@@ -253,11 +354,52 @@ pub fn local_to_utc(naive: NaiveDateTime, zone: Tz, input: &str) -> Result<DateT
         LocalResult::None if zone.offset_from_local_datetime(&naive) != LocalResult::None => {
             Err(TimeError::OutOfRange(input.to_string()))
         }
-        LocalResult::None => Err(TimeError::Skipped {
-            input: input.to_string(),
-            zone: zone.name().to_string(),
-        }),
+        LocalResult::None => Err(skipped(naive, zone)),
     }
+}
+
+/// The error for a wall-clock time the clocks skip, naming the date and the jump.
+fn skipped(naive: NaiveDateTime, zone: Tz) -> TimeError {
+    let time = naive.time();
+    let clock = if time.second() == 0 && time.nanosecond() == 0 {
+        "%H:%M"
+    } else {
+        "%H:%M:%S"
+    };
+    let gap = match gap_around(naive, zone) {
+        Some((from, to)) => format!("clocks jump from {} to {}", from.format("%H:%M"), to.format("%H:%M")),
+        None => "the clocks skip it".to_string(),
+    };
+    TimeError::Skipped(Box::new(SkippedTime {
+        time: time.format(clock).to_string(),
+        date: naive.date().format("%a %-d %b %Y").to_string(),
+        zone: zone.name().to_string(),
+        gap,
+    }))
+}
+
+/// The wall-clock times a skipped time lies between: the clock reads the first just before the
+/// jump and the second just after it (`02:00` and `03:00` in Berlin in March).
+fn gap_around(naive: NaiveDateTime, zone: Tz) -> Option<(NaiveDateTime, NaiveDateTime)> {
+    let offset_at = |utc: NaiveDateTime| zone.offset_from_utc_datetime(&utc).fix();
+    let before = offset_at(naive.checked_sub_signed(Duration::days(1))?);
+    let after = offset_at(naive.checked_add_signed(Duration::days(1))?);
+    if after.local_minus_utc() <= before.local_minus_utc() {
+        return None;
+    }
+    // The jump lies between the wall-clock time read with the later offset and with the earlier.
+    let mut lo = naive.checked_sub_offset(after)?.and_utc().timestamp();
+    let mut hi = naive.checked_sub_offset(before)?.and_utc().timestamp();
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if offset_at(DateTime::from_timestamp(mid, 0)?.naive_utc()) == after {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let jump = DateTime::from_timestamp(lo, 0)?.naive_utc();
+    Some((jump.checked_add_offset(before)?, jump.checked_add_offset(after)?))
 }
 
 /// Reads a due date: `2026-12-05`, `+7d`, `+2w`, `today`, `tomorrow`, or a weekday (the next one).
@@ -327,37 +469,173 @@ mod tests {
             zone: zone.parse().unwrap(),
             now: utc(now),
             anchor: Some(utc("2026-11-26T10:00:00Z")),
-            around: None,
+            span: None,
         }
     }
 
-    /// Imports read a time of day on the day closest to the incident's start: before it on the
-    /// same day, after midnight on the next, and never "today" the morning after.
-    #[test]
-    fn times_of_day_in_an_import_land_around_the_incident_start() {
-        // Started 2026-11-26 22:30 in Berlin; imported on the 28th.
-        let import = TimeContext {
-            around: Some(utc("2026-11-26T21:30:00Z")),
-            ..ctx("Europe/Berlin", "2026-11-28T08:00:00Z")
-        };
-        for (input, want) in [
-            ("22:10", "2026-11-26T21:10:00Z"),
-            ("23:59", "2026-11-26T22:59:00Z"),
-            ("00:20", "2026-11-26T23:20:00Z"),
-            ("04:00", "2026-11-27T03:00:00Z"),
-            ("13:00", "2026-11-26T12:00:00Z"),
-        ] {
-            assert_eq!(parse_time(input, &import).unwrap(), utc(want), "{input}");
+    /// A context for the rule: Berlin, `now`, and a span from `start` to `end` (`None`: to now).
+    fn span(now: &str, start: &str, end: Option<&str>) -> TimeContext {
+        TimeContext {
+            span: Some(Span {
+                start: utc(start),
+                end: end.map(utc),
+            }),
+            ..ctx("Europe/Berlin", now)
         }
-        // Without a start to go by: today, as typed in the console.
-        let today = ctx("Europe/Berlin", "2026-11-28T08:00:00Z");
-        assert_eq!(parse_time("22:10", &today).unwrap(), utc("2026-11-28T21:10:00Z"));
-        // A time the clocks skip on the chosen day is still an error naming it.
-        let spring = TimeContext {
-            around: Some(utc("2026-03-29T00:30:00Z")),
-            ..ctx("Europe/Berlin", "2026-04-02T08:00:00Z")
-        };
-        assert!(matches!(parse_time("02:30", &spring), Err(TimeError::Skipped { .. })));
+    }
+
+    fn check(ctx: &TimeContext, cases: &[(&str, &str)]) {
+        for (input, want) in cases {
+            assert_eq!(parse_time(input, ctx), Ok(utc(want)), "{input}");
+            let (at, text) = split_quick_entry(&format!("{input} paged"), ctx).unwrap();
+            assert_eq!((at, text.as_str()), (utc(want), "paged"), "quick entry {input}");
+        }
+    }
+
+    /// A resolved incident of Sat 29 Nov (Berlin, 13:00 to 15:00), reviewed on Monday morning:
+    /// a time inside the span goes on its day; one before or after on the date nearest.
+    #[test]
+    fn a_time_of_day_goes_inside_a_resolved_incidents_span() {
+        let c = span(
+            "2026-12-01T08:00:00Z",
+            "2026-11-29T12:00:00Z",
+            Some("2026-11-29T14:00:00Z"),
+        );
+        check(
+            &c,
+            &[
+                // inside
+                ("13:58", "2026-11-29T12:58:00Z"),
+                ("13:00", "2026-11-29T12:00:00Z"),
+                ("15:00", "2026-11-29T14:00:00Z"),
+                // before: the deploy that morning, not the evening before
+                ("09:10", "2026-11-29T08:10:00Z"),
+                // after: that evening, not the morning before
+                ("19:30", "2026-11-29T18:30:00Z"),
+                // nearer the next morning than the morning of the 29th
+                ("01:30", "2026-11-30T00:30:00Z"),
+                // eleven hours either side: the earlier
+                ("02:00", "2026-11-29T01:00:00Z"),
+            ],
+        );
+        // Without a span (an incident with no start and no events): the latest not in the future.
+        let none = ctx("Europe/Berlin", "2026-12-01T08:00:00Z"); // 09:00 in Berlin
+        check(
+            &none,
+            &[("08:59", "2026-12-01T07:59:00Z"), ("13:58", "2026-11-30T12:58:00Z")],
+        );
+    }
+
+    /// An incident still running since 22:30 yesterday, at 01:00: times before midnight go on
+    /// yesterday, after it on today, and nothing lands in the future when a date inside exists.
+    #[test]
+    fn an_unresolved_incident_spans_midnight_to_now() {
+        let c = span("2026-11-30T00:00:00Z", "2026-11-29T21:30:00Z", None);
+        check(
+            &c,
+            &[
+                ("22:30", "2026-11-29T21:30:00Z"),
+                ("23:59", "2026-11-29T22:59:00Z"),
+                ("00:20", "2026-11-29T23:20:00Z"),
+                ("01:00", "2026-11-30T00:00:00Z"),
+                // a minute ahead of now: no date inside, the nearest is ahead rather than a day back
+                ("01:01", "2026-11-30T00:01:00Z"),
+                // before the start, that afternoon
+                ("17:00", "2026-11-29T16:00:00Z"),
+            ],
+        );
+        // The next morning, still open: 13:58 is yesterday's (today's is still to come).
+        let next = span("2026-11-30T08:00:00Z", "2026-11-29T12:00:00Z", None);
+        check(
+            &next,
+            &[("13:58", "2026-11-29T12:58:00Z"), ("08:30", "2026-11-30T07:30:00Z")],
+        );
+    }
+
+    /// A resolved incident whose last event lies ahead (a planned follow-up): the future is
+    /// excluded while a date inside the span is not in it.
+    #[test]
+    fn the_future_is_excluded() {
+        let c = span(
+            "2026-11-30T09:00:00Z",
+            "2026-11-28T12:00:00Z",
+            Some("2026-12-05T12:00:00Z"),
+        );
+        check(
+            &c,
+            &[
+                ("09:00", "2026-11-30T08:00:00Z"),
+                ("10:30", "2026-11-29T09:30:00Z"),
+                ("23:00", "2026-11-29T22:00:00Z"),
+            ],
+        );
+        // A span wholly ahead (a start typed in the future): the date nearest it.
+        let ahead = span("2026-11-30T09:00:00Z", "2026-12-02T12:00:00Z", None);
+        check(
+            &ahead,
+            &[("13:58", "2026-12-02T12:58:00Z"), ("11:00", "2026-12-02T10:00:00Z")],
+        );
+    }
+
+    /// On the date chosen, a time the clocks skip is refused naming the gap; a repeated hour
+    /// takes the earlier instant.
+    #[test]
+    fn daylight_saving_on_the_chosen_date() {
+        let spring = span("2026-03-29T08:00:00Z", "2026-03-28T22:00:00Z", None);
+        let err = parse_time("02:30", &spring).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "02:30 does not exist on Sun 29 Mar 2026 in Europe/Berlin (clocks jump from 02:00 to 03:00)"
+        );
+        assert_eq!(split_quick_entry("02:30 paged", &spring), Err(err));
+        check(
+            &spring,
+            &[("01:59", "2026-03-29T00:59:00Z"), ("03:00", "2026-03-29T01:00:00Z")],
+        );
+        let autumn = span("2026-10-25T08:00:00Z", "2026-10-24T22:00:00Z", None);
+        check(
+            &autumn,
+            &[("02:30", "2026-10-25T00:30:00Z"), ("03:30", "2026-10-25T02:30:00Z")],
+        );
+        // New York jumps at 02:00 too, on another date; a whole date typed is refused the same way.
+        let ny = ctx("America/New_York", "2026-11-26T12:00:00Z");
+        assert_eq!(
+            parse_time("2026-03-08 02:30:15", &ny).unwrap_err().to_string(),
+            "02:30:15 does not exist on Sun 8 Mar 2026 in America/New_York (clocks jump from 02:00 to 03:00)"
+        );
+        // Lord Howe moves its clocks by half an hour.
+        let lh = ctx("Australia/Lord_Howe", "2026-11-26T12:00:00Z");
+        assert_eq!(
+            parse_time("2026-10-04 02:10", &lh).unwrap_err().to_string(),
+            "02:10 does not exist on Sun 4 Oct 2026 in Australia/Lord_Howe (clocks jump from 02:00 to 02:30)"
+        );
+    }
+
+    #[test]
+    fn describe_names_the_day_and_zone() {
+        let now = utc("2026-11-30T09:00:00Z");
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        assert_eq!(
+            describe(utc("2026-11-29T12:58:00Z"), berlin, now),
+            "Sun 29 Nov 13:58 CET"
+        );
+        assert_eq!(
+            describe(utc("2026-11-29T12:58:05Z"), berlin, now),
+            "Sun 29 Nov 13:58:05 CET"
+        );
+        assert_eq!(
+            describe(utc("2025-07-01T12:00:00Z"), berlin, now),
+            "Tue 1 Jul 2025 14:00 CEST"
+        );
+        // The ends of the calendar, in zones far from UTC: words, not a panic.
+        for zone in [chrono_tz::Pacific::Kiritimati, chrono_tz::Pacific::Niue] {
+            for (t, now) in [
+                (DateTime::<Utc>::MAX_UTC, DateTime::<Utc>::MIN_UTC),
+                (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC),
+            ] {
+                assert!(!describe(t, zone, now).is_empty());
+            }
+        }
     }
 
     #[test]
@@ -389,7 +667,7 @@ mod tests {
     fn today_means_today_in_the_incident_zone_not_in_utc() {
         // 23:30 UTC on the 26th is already the 27th in Tokyo.
         let tokyo = ctx("Asia/Tokyo", "2026-11-26T23:30:00Z");
-        assert_eq!(parse_time("09:00", &tokyo), Ok(utc("2026-11-27T00:00:00Z")));
+        assert_eq!(parse_time("08:00", &tokyo), Ok(utc("2026-11-26T23:00:00Z")));
         assert_eq!(parse_time("yesterday 09:00", &tokyo), Ok(utc("2026-11-26T00:00:00Z")));
     }
 
@@ -399,10 +677,7 @@ mod tests {
         let c = ctx("Europe/Berlin", "2026-11-26T12:00:00Z");
         assert_eq!(parse_time("2026-03-29 01:59", &c), Ok(utc("2026-03-29T00:59:00Z")));
         assert_eq!(parse_time("2026-03-29 03:00", &c), Ok(utc("2026-03-29T01:00:00Z")));
-        assert!(matches!(
-            parse_time("2026-03-29 02:30", &c),
-            Err(TimeError::Skipped { .. })
-        ));
+        assert!(matches!(parse_time("2026-03-29 02:30", &c), Err(TimeError::Skipped(_))));
         // 02:30 happens twice on 25 October: the first (still summer time, UTC+2) is meant.
         assert_eq!(parse_time("2026-10-25 02:30", &c), Ok(utc("2026-10-25T00:30:00Z")));
         assert_eq!(parse_time("2026-10-25 03:30", &c), Ok(utc("2026-10-25T02:30:00Z")));

@@ -9,6 +9,7 @@ pub mod files;
 mod incidents;
 mod people;
 pub mod schema;
+mod span;
 
 pub use actions::{ActionFilter, ActionRow, ActionTimes, NewAction};
 pub use backup::Backup;

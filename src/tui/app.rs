@@ -691,13 +691,10 @@ impl App {
         );
     }
 
-    fn time_context(&self, r: &ReviewState) -> TimeContext {
-        TimeContext {
-            zone: r.incident.tz(),
-            now: self.now(),
-            anchor: r.timeline.selected_event().map(|e| e.at),
-            around: None,
-        }
+    /// What a time typed on the review is read against (the one rule of `model::time`).
+    fn time_context(&self, r: &ReviewState) -> Result<TimeContext, StoreError> {
+        let anchor = r.timeline.selected_event().map(|e| e.at);
+        self.store.time_context(&r.incident, self.now(), anchor)
     }
 
     fn popup_key(&mut self, key: KeyEvent) {
@@ -1112,7 +1109,7 @@ impl App {
                         zone: tz,
                         now: self.now(),
                         anchor: None,
-                        around: None,
+                        span: None,
                     },
                 )
                 .map_err(msg)?,
@@ -1137,7 +1134,8 @@ impl App {
         let Screen::Review(r) = &self.screen else {
             return Ok(());
         };
-        let (at, text) = time::split_quick_entry(&form.value("Event"), &self.time_context(r)).map_err(msg)?;
+        let ctx = self.time_context(r).map_err(msg)?;
+        let (at, text) = time::split_quick_entry(&form.value("Event"), &ctx).map_err(msg)?;
         if text.is_empty() {
             return Err(Failure::Message("Type what happened after the time.".into()));
         }
@@ -1166,12 +1164,10 @@ impl App {
         let Screen::Review(r) = &self.screen else {
             return Ok(());
         };
-        let ctx = TimeContext {
-            zone: r.zone.tz(),
-            now: self.now(),
-            anchor: Some(original.at),
-            around: None,
-        };
+        let ctx = self
+            .store
+            .time_context(&r.incident, self.now(), Some(original.at))
+            .map_err(msg)?;
         let input = EventInput::from_form(form).map_err(msg)?;
         let mut e = original.clone();
         e.at = time::parse_time(&input.time, &ctx).map_err(msg)?;

@@ -259,7 +259,7 @@ fn bad_input_gets_one_clear_line_and_changes_nothing() {
     );
     env.fails(
         &["log", "-i", "1", "--at", "2026-03-29 02:30", "x"],
-        "does not exist in Europe/Berlin",
+        "02:30 does not exist on Sun 29 Mar 2026 in Europe/Berlin (clocks jump from 02:00 to 03:00)",
     );
 }
 
@@ -935,7 +935,8 @@ fn a_hostile_file_name_is_cleaned_in_messages_and_the_source() {
     assert_eq!(detail, "1 events from evil.log");
 }
 
-/// A chat transcript (times of day, no dates) imported days later lands on the incident's day.
+/// A chat transcript (times of day, no dates) imported days later lands on the resolved
+/// incident's day, and a line after midnight on the day after.
 #[test]
 fn chat_times_are_read_on_the_incident_day() {
     let env = Env::new();
@@ -947,6 +948,7 @@ fn chat_times_are_read_on_the_incident_day() {
         "--started",
         "2026-11-20 14:07",
     ]);
+    env.ok(&["log", "--at", "2026-11-20 16:00", "--milestone", "resolved", "resolved"]);
     let chat = env.db.with_file_name("chat.txt");
     std::fs::write(&chat, "[13:58] lena: release rolled out\n[00:10] ana: quiet now\n").unwrap();
     let out = env.ok(&["import", "--dry-run", chat.to_str().unwrap()]);
@@ -955,5 +957,9 @@ fn chat_times_are_read_on_the_incident_day() {
         "{out}"
     );
     env.ok(&["import", chat.to_str().unwrap()]);
-    assert_eq!(event_count(&env.db), 3, "the start event and the two lines");
+    assert_eq!(
+        event_count(&env.db),
+        4,
+        "the start and resolved events and the two lines"
+    );
 }

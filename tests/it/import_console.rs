@@ -209,7 +209,8 @@ fn each_format_is_recognised_and_keeps_the_kinds_and_authors_the_file_gives() {
 #[test]
 fn the_format_and_the_default_kind_are_chosen_in_the_form() {
     let (mut app, id) = review();
-    // Chat-style notes: times of day, read in the incident's zone on the day of "now".
+    // Chat-style notes: times of day, read in this machine's zone (Berlin here) on the latest
+    // day they are not in the future (the incident has no start yet).
     let (_dir, path) = temp_file("notes.txt", "[14:02] deploy of v2.14\n[14:09] first 503s\n");
     key(&mut app, KeyCode::Char('i'));
     keys(&mut app, &path.display().to_string());
@@ -226,8 +227,8 @@ fn the_format_and_the_default_kind_are_chosen_in_the_form() {
     let stored = app.store.all_events(id).unwrap();
     assert_eq!(stored.len(), 2);
     assert!(stored.iter().all(|e| e.kind == EventKind::Deploy));
-    // 14:02 in the incident's zone (Berlin, UTC+1), on the day of "now".
-    assert_eq!(stored[0].at, Utc.with_ymd_and_hms(2026, 11, 27, 13, 2, 0).unwrap());
+    // 14:02 in Berlin (UTC+1): "now" is 10:00 there, so yesterday's 14:02.
+    assert_eq!(stored[0].at, Utc.with_ymd_and_hms(2026, 11, 26, 13, 2, 0).unwrap());
 }
 
 #[test]
@@ -349,6 +350,7 @@ fn the_file_field_completes_names_from_the_current_directory() {
             })
             .unwrap(),
         &fixture(""),
+        chrono_tz::UTC,
     );
     assert_eq!(
         form.fields[0].suggestions,

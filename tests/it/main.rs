@@ -19,4 +19,5 @@ mod reports;
 mod screens;
 mod store;
 mod terminal;
+mod times;
 mod tui;

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use debrief::model::sanitize::{clean, clean_bytes, clean_line, is_clean};
-use debrief::model::time::{TimeContext, parse_due, parse_time, split_quick_entry};
+use debrief::model::time::{Span, TimeContext, parse_due, parse_time, split_quick_entry};
 use proptest::prelude::*;
 
 const CASES: u32 = 512;
@@ -56,11 +56,12 @@ fn zone() -> impl Strategy<Value = chrono_tz::Tz> {
 }
 
 fn context() -> impl Strategy<Value = TimeContext> {
-    (zone(), instant(), prop::option::of(instant())).prop_map(|(zone, now, anchor)| TimeContext {
+    let span = prop::option::of((instant(), prop::option::of(instant())).prop_map(|(start, end)| Span { start, end }));
+    (zone(), instant(), prop::option::of(instant()), span).prop_map(|(zone, now, anchor, span)| TimeContext {
         zone,
         now,
         anchor,
-        around: None,
+        span,
     })
 }
 
@@ -172,19 +173,25 @@ fn huge_and_odd_inputs_are_errors_not_panics() {
             zone: chrono_tz::Europe::Berlin,
             now: Utc.with_ymd_and_hms(2026, 11, 26, 15, 0, 0).unwrap(),
             anchor: Some(Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0).unwrap()),
-            around: None,
+            span: None,
         },
         TimeContext {
             zone: chrono_tz::Pacific::Kiritimati,
             now: DateTime::<Utc>::MAX_UTC,
             anchor: Some(DateTime::<Utc>::MAX_UTC),
-            around: None,
+            span: Some(Span {
+                start: DateTime::<Utc>::MIN_UTC,
+                end: Some(DateTime::<Utc>::MAX_UTC),
+            }),
         },
         TimeContext {
             zone: chrono_tz::Pacific::Niue,
             now: DateTime::<Utc>::MIN_UTC,
             anchor: Some(DateTime::<Utc>::MIN_UTC),
-            around: None,
+            span: Some(Span {
+                start: DateTime::<Utc>::MAX_UTC,
+                end: None,
+            }),
         },
     ];
     let inputs = [

@@ -371,8 +371,9 @@ fn four_concurrent_writers_log_2000_events_without_busy_errors() {
                     let text = format!("writer {w} event {i}");
                     let out = run(&db, &["log", "-i", "1", &text]);
                     let err = String::from_utf8_lossy(&out.stderr);
+                    // Nothing on stderr but where the event went.
                     assert!(
-                        out.status.success() && err.is_empty(),
+                        out.status.success() && err.lines().all(|l| l.starts_with("logged to #1 busy at ")),
                         "writer {w} event {i}: {} {err}",
                         out.status
                     );

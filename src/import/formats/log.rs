@@ -213,7 +213,10 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.starts_with("api.log:2: "), "{err}");
-        assert!(err.contains("does not exist in Europe/Berlin"), "{err}");
+        assert!(
+            err.ends_with("02:30 does not exist on Sun 29 Mar 2026 in Europe/Berlin (clocks jump from 02:00 to 03:00)"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -342,7 +342,7 @@ pub fn detect(first_bytes: &[u8]) -> Option<Format> {
         zone: chrono_tz::UTC,
         now: DateTime::UNIX_EPOCH,
         anchor: None,
-        around: None,
+        span: None,
     };
     let stamped = |line: &str| stamp::leading(&sanitize::clean(line), &any_ctx).is_some();
     (stamped(first) || lines.take(4).any(stamped)).then_some(Format::Log)

@@ -2,11 +2,13 @@
 //!
 //! | form | example | read as |
 //! |---|---|---|
-//! | ISO 8601 / RFC 3339 | `2026-11-26T14:32:01Z`, `2026-11-26 14:32:01,123`, `2026/11/26 14:32` | its offset (`Z`, `+01:00`, `+0100`, ` UTC`), else the incident zone |
+//! | ISO 8601 / RFC 3339 | `2026-11-26T14:32:01Z`, `2026-11-26 14:32:01,123`, `2026/11/26 14:32` | its offset (`Z`, `+01:00`, `+0100`, ` UTC`), else the file's zone |
 //! | the same in brackets | `[2026-11-26 14:32:01] msg` | as above |
-//! | syslog / journalctl | `Nov 26 14:32:01 host api[123]: msg` | the incident zone; the year of `now` there, or the one before if that is over a day ahead |
-//! | chat | `[14:32] alice: msg`, `[14:32:05] <bob> msg`, `[9:05] msg` | the incident zone, on the day closest to the incident's start (`TimeContext::around`; today when it has none); `alice`/`bob` become the author |
+//! | syslog / journalctl | `Nov 26 14:32:01 host api[123]: msg` | the file's zone; the year of `now` there, or the one before if that is over a day ahead |
+//! | chat | `[14:32] alice: msg`, `[14:32:05] <bob> msg`, `[9:05] msg` | the file's zone, on a date inside the incident's span ([`crate::model::time::time_of_day`]); `alice`/`bob` become the author |
 //! | web server (common/combined) | `1.2.3.4 - - [26/Nov/2026:14:32:01 +0000] "GET / HTTP/1.1" 500 …` | its offset |
+//!
+//! The file's zone is [`TimeContext::zone`]: the importing machine's, or the one the user names.
 //!
 //! The text of a syslog line keeps the host and the program (`host api[123]: msg`); the text of a
 //! web-server line is the whole line without the bracketed time, so nothing of the request is lost.

@@ -15,7 +15,7 @@ pub(super) fn berlin() -> TimeContext {
         zone: "Europe/Berlin".parse().unwrap(),
         now: utc("2026-11-26T16:00:00Z"),
         anchor: None,
-        around: None,
+        span: None,
     }
 }
 

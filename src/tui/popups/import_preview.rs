@@ -5,13 +5,14 @@
 
 use crate::import::formats::{Format, Summary, Unit};
 use crate::import::{self as importer, Job, JobError, Preview, Watch};
-use crate::model::time::TimeContext;
+use crate::model::time::{self, TimeContext};
 use crate::model::{EventKind, Incident};
 use crate::store::{ImportOutcome, Store};
 use crate::tui::popups::Purpose;
 use crate::tui::theme::Theme;
 use crate::tui::view::{ZoneMode, count, truncate};
 use crate::tui::widgets::form::{Field, Form};
+use chrono_tz::Tz;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -34,7 +35,8 @@ pub struct ImportRequest {
     pub job: Job,
     pub path: PathBuf,
     /// Fixed when the form is submitted, so that `-5m` in a file means the same instant in the
-    /// preview and in the import.
+    /// preview and in the import. Its zone is the form's Zone: that of the file's times without
+    /// an offset.
     pub ctx: TimeContext,
     /// The zone the review shows times in.
     pub zone: ZoneMode,
@@ -49,7 +51,8 @@ pub struct ImportPreview {
     pub note: Option<String>,
 }
 
-pub fn form(incident: &Incident, dir: &Path) -> Form<Purpose> {
+/// The import form; `local` is this machine's zone, the default for times without an offset.
+pub fn form(incident: &Incident, dir: &Path, local: Tz) -> Form<Purpose> {
     let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
     let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.key()).collect();
     Form::new(
@@ -61,6 +64,8 @@ pub fn form(incident: &Incident, dir: &Path) -> Form<Purpose> {
                 .with_suggestions(files_in(dir)),
             Field::choice("Format", &formats, "auto").with_hint("auto recognises csv, jsonl, log text and Slack"),
             Field::choice("Kind", &kinds, EventKind::Observation.key()).with_hint("for events whose file does not say"),
+            Field::line("Zone", local.name())
+                .with_hint("the zone of the file's times without an offset (this machine's by default)"),
         ],
     )
 }
@@ -101,6 +106,13 @@ pub fn request(form: &Form<Purpose>, ctx: TimeContext, zone: ZoneMode) -> Result
     }
     let format: Format = form.value("Format").parse().map_err(|e| format!("{e}"))?;
     let kind: EventKind = form.value("Kind").parse().map_err(|e| format!("{e}"))?;
+    let ctx = match form.optional_field("Zone") {
+        Some(name) => TimeContext {
+            zone: time::parse_zone(&name).map_err(|e| e.to_string())?,
+            ..ctx
+        },
+        None => ctx,
+    };
     let path = crate::tui::popups::export::expand_home(&typed);
     Ok(ImportRequest {
         job: Job::for_file(*incident, &path, format, kind),
@@ -201,6 +213,13 @@ impl ImportPreview {
                 zone.tz().name()
             )));
         }
+        head.push(Line::from(Span::styled(
+            truncate(
+                &format!("times without an offset read in {}", self.request.ctx.zone.name()),
+                width,
+            ),
+            theme.muted,
+        )));
         let mut counts = if s.events == 0 {
             "no events to import".to_string()
         } else {

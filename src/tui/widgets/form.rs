@@ -2,6 +2,7 @@
 //! The form only collects text; what a submitted form means is decided by `App`.
 
 use crate::model::sanitize;
+use crate::model::time::{self, TimeContext, TimeError};
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -26,8 +27,62 @@ pub struct Field {
     /// Values a one-line field offers (participants for an owner): → at the end of the text
     /// completes the typed start, or steps to the next one.
     pub suggestions: Vec<String>,
+    /// A time field: a line under it says where the typed time goes, as the user types.
+    pub time: Option<TimePreview>,
     text: TextArea<'static>,
     choice: usize,
+}
+
+/// What a time field's typing is read against, for the line under it (`→ Sun 29 Nov 13:58 CET`).
+#[derive(Debug, Clone, Copy)]
+pub struct TimePreview {
+    pub ctx: TimeContext,
+    /// A quick entry (`14:32 text`): a leading time, else now.
+    pub quick: bool,
+}
+
+impl TimePreview {
+    /// The line under the field for what is typed, and whether it is an error.
+    pub fn line(&self, typed: &str) -> (String, bool) {
+        let ctx = &self.ctx;
+        let read = if self.quick {
+            time::split_quick_entry(typed, ctx).map(|(at, text)| (at, text == typed.trim()))
+        } else {
+            time::parse_time(typed, ctx).map(|at| (at, false))
+        };
+        match read {
+            Ok((at, now)) => {
+                let when = time::describe(at, ctx.zone, ctx.now);
+                (
+                    if now {
+                        format!("→ now, {when}")
+                    } else {
+                        format!("→ {when}")
+                    },
+                    false,
+                )
+            }
+            Err(TimeError::Unreadable(_)) => ("→ not a time yet: 14:32 · 2026-11-26 14:32 · -5m".into(), false),
+            Err(e) => (format!("✗ {e}"), true),
+        }
+    }
+
+    /// The line in `area`: under the field's value when it fits there, else from the left edge.
+    fn render(&self, typed: &str, area: Rect, label_w: u16, buf: &mut Buffer, theme: &Theme) {
+        let (text, error) = self.line(typed);
+        let indent = if unicode_width::UnicodeWidthStr::width(text.as_str()) + label_w as usize <= area.width as usize {
+            label_w
+        } else {
+            1
+        };
+        let [_, area] = Layout::horizontal([Constraint::Length(indent), Constraint::Min(0)]).areas(area);
+        let style = if error { theme.error } else { theme.muted };
+        Line::from(Span::styled(
+            crate::tui::view::truncate(&text, area.width as usize),
+            style,
+        ))
+        .render(area, buf);
+    }
 }
 
 impl Field {
@@ -99,6 +154,7 @@ impl Field {
             kind,
             hint: String::new(),
             suggestions: Vec::new(),
+            time: None,
             text,
             choice: 0,
         }
@@ -160,6 +216,14 @@ impl<P> Form<P> {
             error: None,
             purpose,
         }
+    }
+
+    /// Shows under the field labelled `label` where its typed time goes (see [`TimePreview`]).
+    pub fn with_time_preview(mut self, label: &str, ctx: TimeContext, quick: bool) -> Form<P> {
+        if let Some(field) = self.fields.iter_mut().find(|f| f.label == label) {
+            field.time = Some(TimePreview { ctx, quick });
+        }
+        self
     }
 
     pub fn value(&self, label: &str) -> String {
@@ -255,7 +319,8 @@ impl<P> Form<P> {
         // row and share the rest; then a hint row and a footer row.
         let multi = self.fields.iter().filter(|f| f.kind == FieldKind::Multi).count() as u16;
         let single = self.fields.len() as u16 - multi;
-        let want_h = single + multi * 7 + 2 + 2;
+        let times = self.fields.iter().filter(|f| f.time.is_some()).count() as u16;
+        let want_h = single + multi * 7 + times + 2 + 2;
         let width = area.width.min(84);
         let popup = centered(area, width, want_h.min(area.height));
         Clear.render(popup, buf);
@@ -269,24 +334,31 @@ impl<P> Form<P> {
         if inner.height == 0 || inner.width == 0 {
             return;
         }
-        let mut constraints: Vec<Constraint> = self
-            .fields
-            .iter()
-            .map(|f| {
-                if f.kind == FieldKind::Multi {
-                    Constraint::Min(2)
-                } else {
-                    Constraint::Length(1)
-                }
-            })
-            .collect();
+        // A time field has a row under it for where its time goes.
+        let mut constraints: Vec<Constraint> = Vec::new();
+        for f in &self.fields {
+            constraints.push(if f.kind == FieldKind::Multi {
+                Constraint::Min(2)
+            } else {
+                Constraint::Length(1)
+            });
+            if f.time.is_some() {
+                constraints.push(Constraint::Length(1));
+            }
+        }
         constraints.push(Constraint::Length(1));
         constraints.push(Constraint::Length(1));
         let rows = Layout::vertical(constraints).split(inner);
         let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) as u16 + 3;
+        let mut row = 0;
         for (i, field) in self.fields.iter().enumerate() {
-            if rows[i].height > 0 {
-                field.render_row(rows[i], label_w, i == self.focus, buf, theme);
+            if rows[row].height > 0 {
+                field.render_row(rows[row], label_w, i == self.focus, buf, theme);
+            }
+            row += 1;
+            if let Some(preview) = &field.time {
+                preview.render(&field.value(), rows[row], label_w, buf, theme);
+                row += 1;
             }
         }
         let hint = self.fields.get(self.focus).map(|f| f.hint.as_str()).unwrap_or("");

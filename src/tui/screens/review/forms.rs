@@ -15,12 +15,24 @@ pub fn event_form(e: &Event, zone: ZoneMode) -> Form<Purpose> {
         "Edit event",
         Purpose::EditEvent(e.clone()),
         vec![
-            Field::line("Time", &zone.format_long(e.at)).with_hint(zone.tz().name()),
+            Field::line("Time", &time_in_form(e.at, zone)).with_hint(match zone {
+                ZoneMode::Incident(tz) => tz.name().to_string(),
+                _ => "a time without an offset is read in the incident's zone".to_string(),
+            }),
             Field::choice("Kind", &kinds, e.kind.key()),
             Field::choice("Milestone", &milestones, e.milestone.map(|m| m.key()).unwrap_or("none")),
             Field::multi("Text", &e.text),
         ],
     )
+}
+
+/// An event's time as the form shows it: in the incident's zone as the review shows it, else
+/// with its offset, since a time typed without one is read in the incident's zone.
+fn time_in_form(at: chrono::DateTime<chrono::Utc>, zone: ZoneMode) -> String {
+    match zone {
+        ZoneMode::Incident(_) => zone.format_long(at),
+        _ => at.with_timezone(&zone.tz()).format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+    }
 }
 
 /// The action form: `a` to edit, else a new action whose due date starts at `default_due` (from

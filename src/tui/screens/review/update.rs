@@ -85,13 +85,33 @@ fn show_history(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, pane: Pane
     }
 }
 
+/// Shows under the field where a typed time goes: the incident's zone and span, the one rule of
+/// `model::time` that saving applies too.
+fn with_time(
+    form: Form<Purpose>,
+    label: &str,
+    r: &ReviewState,
+    ctx: &Ctx,
+    anchor: Option<chrono::DateTime<chrono::Utc>>,
+    quick: bool,
+) -> Form<Purpose> {
+    match ctx.store.time_context(&r.incident, ctx.now, anchor) {
+        Ok(time) => form.with_time_preview(label, time, quick),
+        Err(_) => form,
+    }
+}
+
 fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: Command) {
     let page = r.timeline.height.max(1) as i64;
     match command {
         Command::Import => {
             popup(
                 fx,
-                Popup::Form(crate::tui::popups::import_preview::form(&r.incident, ctx.cwd)),
+                Popup::Form(crate::tui::popups::import_preview::form(
+                    &r.incident,
+                    ctx.cwd,
+                    ctx.local_zone,
+                )),
             );
         }
         Command::Up => r.timeline.move_by(-1),
@@ -100,17 +120,18 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command
         Command::PageDown => r.timeline.move_by(page),
         Command::Top => r.timeline.select_index(0),
         Command::Bottom => r.timeline.select_index(i64::MAX),
-        Command::Add => popup(
-            fx,
-            Popup::Form(Form::new(
+        Command::Add => {
+            let form = Form::new(
                 "Add event",
                 Purpose::QuickAdd,
                 vec![Field::line("Event", "").with_hint("14:32 text · -5m text · +3m text · text (now)")],
-            )),
-        ),
+            );
+            let anchor = r.timeline.selected_event().map(|e| e.at);
+            popup(fx, Popup::Form(with_time(form, "Event", r, ctx, anchor, true)));
+        }
         Command::Edit | Command::Select => {
             if let Some(e) = r.timeline.selected_event().cloned() {
-                let form = event_form(&e, r.zone);
+                let form = with_time(event_form(&e, r.zone), "Time", r, ctx, Some(e.at), false);
                 popup(fx, Popup::Form(form));
             }
         }
