@@ -146,6 +146,48 @@ pub(super) fn cause(store: &Store, command: CauseCommand, out: &mut dyn Write) -
     Ok(())
 }
 
+/// `debrief archive ID [--undo]`.
+pub(super) fn archive(store: &Store, id: i64, undo: bool, out: &mut dyn Write) -> Result<()> {
+    let i = store.set_archived(id, !undo)?;
+    if undo {
+        writeln!(out, "#{id} {} is back on the list", i.title)?;
+    } else {
+        writeln!(
+            out,
+            "archived #{id} {} (debrief list --all shows it; debrief archive {id} --undo brings it back)",
+            i.title
+        )?;
+    }
+    Ok(())
+}
+
+/// `debrief delete ID [--yes]`: names what goes, and asks on a terminal.
+pub(super) fn delete(store: &Store, id: i64, yes: bool, out: &mut dyn Write) -> Result<()> {
+    use std::io::IsTerminal;
+    let incident = store.incident(id)?;
+    let contents = store.incident_contents(id)?;
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            bail!(
+                "deleting #{id} {} ({contents}) cannot be undone: add --yes to confirm",
+                incident.title
+            );
+        }
+        eprint!(
+            "Delete #{id} {} and everything in it ({contents})? This cannot be undone. Type the incident's id to confirm: ",
+            incident.title
+        );
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if answer.trim() != id.to_string() {
+            bail!("not deleted");
+        }
+    }
+    store.delete_incident(id, incident.version)?;
+    writeln!(out, "deleted #{id} {} ({contents})", incident.title)?;
+    Ok(())
+}
+
 /// `debrief close ID`: refused, listing them (exit 1), while actions are open.
 pub(super) fn close(store: &Store, id: i64, out: &mut dyn Write) -> Result<i32> {
     match store.close_incident(id) {

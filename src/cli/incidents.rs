@@ -53,6 +53,7 @@ pub(super) fn new(
 /// output has always listed them so.
 #[derive(Serialize)]
 struct Listed<'a> {
+    archived: bool,
     confirmed_causes: Vec<String>,
     events: i64,
     id: i64,
@@ -66,12 +67,13 @@ struct Listed<'a> {
     zone: &'a str,
 }
 
-pub(super) fn list(store: &Store, json: bool, out: &mut dyn Write) -> Result<()> {
-    let rows = store.incident_summaries(chrono::Local::now().date_naive())?;
+pub(super) fn list(store: &Store, json: bool, all: bool, out: &mut dyn Write) -> Result<()> {
+    let rows = store.incident_summaries_with(chrono::Local::now().date_naive(), all)?;
     if json {
         let list: Vec<_> = rows
             .iter()
             .map(|s| Listed {
+                archived: s.archived,
                 confirmed_causes: s.confirmed.iter().map(CauseCategory::label).collect(),
                 events: s.events,
                 id: s.incident.id,
@@ -111,7 +113,11 @@ pub(super) fn list(store: &Store, json: bool, out: &mut dyn Write) -> Result<()>
                 started,
                 s.open_actions,
                 s.overdue_actions,
-                s.incident.title
+                if s.archived {
+                    format!("{} (archived)", s.incident.title)
+                } else {
+                    s.incident.title.clone()
+                }
             )?;
         }
     }

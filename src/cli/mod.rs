@@ -55,8 +55,12 @@ pub enum Command {
     },
     /// List the incidents
     List {
+        /// Machine-readable JSON
         #[arg(long)]
         json: bool,
+        /// Archived incidents too
+        #[arg(long)]
+        all: bool,
     },
     /// Show one incident: durations, timeline, causes, actions and what is missing
     Show {
@@ -143,6 +147,25 @@ pub enum Command {
         /// Only incidents whose impact started on or before this day (YYYY-MM-DD)
         #[arg(long, value_name = "DATE", value_parser = crate::export::stats::parse_day)]
         to: Option<chrono::NaiveDate>,
+        /// Archived incidents too
+        #[arg(long)]
+        all: bool,
+    },
+    /// Archive an incident: hidden from the list and the statistics unless asked (`--undo` brings it back)
+    Archive {
+        /// The incident
+        id: i64,
+        /// Bring an archived incident back
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Delete an incident and everything in it (asks first on a terminal; `--yes` otherwise)
+    Delete {
+        /// The incident
+        id: i64,
+        /// Delete without asking
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -304,7 +327,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             zone,
             started,
         } => incidents::new(store, title, severity, zone, started, out)?,
-        Command::List { json } => incidents::list(store, json, out)?,
+        Command::List { json, all } => incidents::list(store, json, all, out)?,
         Command::Show { id, json } => incidents::show(store, id, json, out)?,
         Command::Log(args) => log::log(store, args, out)?,
         Command::Import(args) => import::import(store, args, out)?,
@@ -316,10 +339,12 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         Command::Check { id } => return incidents::check(store, id, out),
         Command::Actions(args) => actions::actions(store, args, out)?,
         Command::Participant { command } => participants::participant(store, command, out)?,
-        Command::Stats { json, from, to } => {
+        Command::Stats { json, from, to, all } => {
             let period = crate::export::stats::Period { from, to };
-            stats::stats(store, period, Local::now().date_naive(), json, out)?;
+            stats::stats(store, period, Local::now().date_naive(), json, all, out)?;
         }
+        Command::Archive { id, undo } => follow::archive(store, id, undo, out)?,
+        Command::Delete { id, yes } => follow::delete(store, id, yes, out)?,
         Command::Backup { file } => backup::backup(store, &file, out)?,
         Command::Action { command } => follow::action(store, command, Local::now().date_naive(), out)?,
         Command::Close { id } => return follow::close(store, id, out),

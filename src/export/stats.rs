@@ -263,10 +263,24 @@ fn summarize(values: impl Iterator<Item = i64>) -> Summary {
     }
 }
 
-/// Reads what the statistics need of every incident in the store.
+/// Reads what the statistics need of every incident in the store that is not archived.
 pub fn gather(store: &Store) -> Result<Vec<IncidentFacts>> {
-    store
-        .incidents()?
+    gather_with(store, false)
+}
+
+/// [`gather`], archived incidents included when `archived`.
+pub fn gather_with(store: &Store, archived: bool) -> Result<Vec<IncidentFacts>> {
+    let mut incidents = store.incidents()?;
+    if !archived {
+        let mut kept = Vec::with_capacity(incidents.len());
+        for inc in incidents {
+            if !store.is_archived(inc.id)? {
+                kept.push(inc);
+            }
+        }
+        incidents = kept;
+    }
+    incidents
         .into_iter()
         .map(|inc| {
             Ok(IncidentFacts {

@@ -26,6 +26,8 @@ pub struct IncidentSummary {
     pub open_actions: i64,
     /// Open actions past their due date on the day asked about.
     pub overdue_actions: i64,
+    /// Archived: hidden from the list and from insights unless asked for.
+    pub archived: bool,
     pub confirmed: Vec<CauseCategory>,
     pub touched_at: DateTime<Utc>,
 }
@@ -162,25 +164,31 @@ impl Store {
     /// Every incident with what the home screen shows, the most recently active first; actions
     /// are overdue when due before `today`.
     pub fn incident_summaries(&self, today: NaiveDate) -> Result<Vec<IncidentSummary>> {
+        self.incident_summaries_with(today, false)
+    }
+
+    /// [`Store::incident_summaries`], archived incidents included when `archived`.
+    pub fn incident_summaries_with(&self, today: NaiveDate, archived: bool) -> Result<Vec<IncidentSummary>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {COLUMNS}, touched_at,
                (SELECT count(*) FROM events e WHERE e.incident_id = i.id),
                (SELECT count(*) FROM actions a WHERE a.incident_id = i.id AND a.status IN ('todo', 'doing')),
                (SELECT count(*) FROM actions a WHERE a.incident_id = i.id AND a.status IN ('todo', 'doing')
-                  AND a.due IS NOT NULL AND a.due < ?1)
-             FROM incidents i ORDER BY touched_at DESC, id DESC"
+                  AND a.due IS NOT NULL AND a.due < ?1),
+               archived_at IS NOT NULL
+             FROM incidents i WHERE ?2 OR archived_at IS NULL ORDER BY touched_at DESC, id DESC"
         ))?;
-        let rows = stmt.query_map([today.format("%Y-%m-%d").to_string()], |r| {
+        let rows = stmt.query_map(params![today.format("%Y-%m-%d").to_string(), archived], |r| {
             Ok((
                 from_row(r)?,
                 from_ms(r.get(13)?),
                 r.get::<_, i64>(14)?,
-                (r.get::<_, i64>(15)?, r.get::<_, i64>(16)?),
+                (r.get::<_, i64>(15)?, r.get::<_, i64>(16)?, r.get::<_, bool>(17)?),
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (incident, touched_at, events, (open_actions, overdue_actions)) = row?;
+            let (incident, touched_at, events, (open_actions, overdue_actions, archived)) = row?;
             let milestones = self.milestones(incident.id)?;
             let confirmed = self
                 .causes(incident.id)?
@@ -198,6 +206,7 @@ impl Store {
                 events,
                 open_actions,
                 overdue_actions,
+                archived,
                 confirmed,
                 touched_at,
                 incident,
@@ -212,7 +221,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT id FROM incidents WHERE status NOT IN ('closed', 'resolved')
+                "SELECT id FROM incidents WHERE status NOT IN ('closed', 'resolved') AND archived_at IS NULL
                  ORDER BY touched_at DESC, id DESC LIMIT 1",
                 [],
                 |r| r.get(0),
@@ -302,11 +311,66 @@ impl Store {
         self.incident(id)
     }
 
+    /// Archives an incident (hidden from the list and insights unless asked), or brings it back.
+    pub fn set_archived(&self, id: i64, archived: bool) -> Result<Incident> {
+        let incident = self.incident(id)?;
+        if self.is_archived(id)? == archived {
+            let what = if archived { "already archived" } else { "not archived" };
+            return Err(StoreError::Invalid(format!("incident {id} is {what}")));
+        }
+        self.write(|conn| {
+            check_version(conn, "incidents", "incident", id, incident.version)?;
+            conn.execute(
+                "UPDATE incidents SET archived_at = ? WHERE id = ?",
+                params![archived.then(now_ms), id],
+            )?;
+            let op = if archived { "archive" } else { "unarchive" };
+            self.record(conn, Some(id), "incident", id, op, &incident.title)?;
+            Ok(())
+        })?;
+        self.incident(id)
+    }
+
+    pub fn is_archived(&self, id: i64) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT archived_at IS NOT NULL FROM incidents WHERE id = ?",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(StoreError::UnknownIncident(id))
+    }
+
+    /// What deleting incident `id` takes with it: "35 events, 5 causes, 7 actions, 6 participants".
+    pub fn incident_contents(&self, id: i64) -> Result<String> {
+        self.incident(id)?;
+        let count = |table: &str| -> Result<i64> {
+            Ok(self.conn.query_row(
+                &format!("SELECT count(*) FROM {table} WHERE incident_id = ?"),
+                [id],
+                |r| r.get(0),
+            )?)
+        };
+        let parts = [
+            ("event", count("events")?),
+            ("cause", count("causes")?),
+            ("action", count("actions")?),
+            ("participant", count("participants")?),
+        ];
+        Ok(parts
+            .iter()
+            .map(|(what, n)| format!("{n} {what}{}", if *n == 1 { "" } else { "s" }))
+            .collect::<Vec<_>>()
+            .join(", "))
+    }
+
     pub fn delete_incident(&self, id: i64, version: i64) -> Result<()> {
+        let gone = format!("{}: {}", self.incident(id)?.title, self.incident_contents(id)?);
         self.write(|conn| {
             check_version(conn, "incidents", "incident", id, version)?;
             conn.execute("DELETE FROM incidents WHERE id = ?", [id])?;
-            self.record(conn, None, "incident", id, "delete", "")?;
+            self.record(conn, None, "incident", id, "delete", &gone)?;
             Ok(())
         })
     }

@@ -147,6 +147,7 @@ pub const MIGRATIONS: &[&str] = &[
       WHERE status = 'done';
     CREATE INDEX actions_by_due ON actions (status, due);
     ALTER TABLE causes ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE incidents ADD COLUMN archived_at INTEGER;
     "#,
 ];
 

@@ -648,3 +648,49 @@ fn a_fix_not_done_leaves_the_gap_until_the_risk_is_accepted() {
         stderr(&o)
     );
 }
+
+/// Archived incidents leave the list, the statistics and `log`'s default, and come back; delete
+/// names what goes, asks (or needs --yes), and removes everything.
+#[test]
+fn archive_hides_and_delete_removes_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    ok(&db, &["new", "Old outage", "--severity", "3"]);
+    ok(&db, &["new", "Current", "--severity", "2"]);
+    ok(&db, &["log", "-i", "1", "--at", "2026-11-20 10:00", "page"]);
+    ok(&db, &["action", "add", "1", "Cap", "--owner", "bob"]);
+    assert!(ok(&db, &["archive", "1"]).contains("archived #1 Old outage"));
+    let list = ok(&db, &["list"]);
+    assert!(!list.contains("Old outage") && list.contains("Current"), "{list}");
+    assert!(ok(&db, &["list", "--all"]).contains("Old outage (archived)"));
+    let stats: serde_json::Value = serde_json::from_str(&ok(&db, &["stats", "--json"])).unwrap();
+    assert_eq!(stats["incidents"], 1);
+    let stats: serde_json::Value = serde_json::from_str(&ok(&db, &["stats", "--json", "--all"])).unwrap();
+    assert_eq!(stats["incidents"], 2);
+    let o = run(&db, &["archive", "1"]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("already archived"),
+        "{}",
+        stderr(&o)
+    );
+    ok(&db, &["archive", "1", "--undo"]);
+    assert!(ok(&db, &["list"]).contains("Old outage"));
+    // Not on a terminal: delete needs --yes, and changes nothing without it.
+    let o = run(&db, &["delete", "1"]);
+    assert!(!o.status.success(), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("1 event, 5 causes, 1 action, 0 participants") && stderr(&o).contains("--yes"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(ok(&db, &["list"]).contains("Old outage"));
+    let out = ok(&db, &["delete", "1", "--yes"]);
+    assert!(
+        out.contains("deleted #1 Old outage (1 event, 5 causes, 1 action, 0 participants)"),
+        "{out}"
+    );
+    let o = run(&db, &["show", "1"]);
+    assert!(!o.status.success() && stderr(&o).contains("unknown incident 1"));
+    let store = Store::open(&db, "t").unwrap();
+    assert!(store.actions_across(&Default::default()).unwrap().is_empty());
+}
