@@ -64,7 +64,9 @@ pub enum Command {
     },
     /// Show one incident: durations, timeline, causes, actions and what is missing
     Show {
+        /// The incident
         id: i64,
+        /// The document as JSON, with its durations and what is missing
         #[arg(long)]
         json: bool,
     },
@@ -76,16 +78,22 @@ pub enum Command {
     Demo,
     /// Open the console on one incident
     Open {
+        /// The incident
         id: i64,
         /// Start in meeting mode
         #[arg(long)]
         meeting: bool,
     },
     /// Load an incident exported with `export --format json`, as a new incident
-    Load { file: PathBuf },
+    Load {
+        /// A document written by `debrief export ID --format json`
+        file: PathBuf,
+    },
     /// Export an incident
     Export {
+        /// The incident
         id: i64,
+        /// md (the postmortem), json (the lossless document) or csv (the actions)
         #[arg(long, short, default_value = "md", value_parser = ["md", "json", "csv"])]
         format: String,
         /// Write to FILE instead of standard output (- is standard output). An existing file
@@ -95,7 +103,10 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     /// Check that the review is complete: exits 1 and lists what is missing otherwise
-    Check { id: i64 },
+    Check {
+        /// The incident
+        id: i64,
+    },
     /// Actions across incidents: what is owed, and what is overdue
     Actions(ActionsArgs),
     /// Participants of a review
@@ -104,7 +115,20 @@ pub enum Command {
         command: ParticipantCommand,
     },
     /// Who changed what, and when
-    History { id: i64 },
+    History {
+        /// The incident
+        id: i64,
+    },
+    /// Print a shell completion script: `debrief completions bash > ~/.local/share/bash-completion/completions/debrief`
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `debrief man > ~/.local/share/man/man1/debrief.1`; `debrief man log` is debrief-log(1)
+    Man {
+        /// One command's page
+        command: Option<String>,
+    },
     /// Write a consistent copy of the database to FILE while consoles keep working (never `cp` a
     /// live database: the copy can be torn)
     Backup {
@@ -184,6 +208,7 @@ pub struct LogArgs {
     #[arg(long)]
     pub milestone: Option<String>,
     #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+    /// What happened; a leading time (`14:32 rolled back`) is read as --at
     pub text: Vec<String>,
 }
 
@@ -293,11 +318,13 @@ pub struct ActionsArgs {
     /// Only actions past their due date and not done
     #[arg(long)]
     pub overdue: bool,
-    /// Statuses to show, comma-separated: todo,doing,done
+    /// Statuses to show, comma-separated: todo,doing,done,not_doing
     #[arg(long, value_delimiter = ',')]
     pub status: Vec<String>,
     #[arg(long, conflicts_with = "csv")]
+    /// As JSON
     pub json: bool,
+    /// As CSV, for a spreadsheet or a ticket system
     #[arg(long)]
     pub csv: bool,
 }
@@ -306,14 +333,19 @@ pub struct ActionsArgs {
 pub enum ParticipantCommand {
     /// Add a participant (or change their role)
     Add {
+        /// The incident
         id: i64,
+        /// The participant's name
         name: String,
         /// developer, operator, architect, external_provider, facilitator or other
         #[arg(long, default_value = "other")]
         role: String,
     },
     /// List the participants
-    List { id: i64 },
+    List {
+        /// The incident
+        id: i64,
+    },
 }
 
 pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
@@ -355,6 +387,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             return follow::remind(store, args, today, out);
         }
         Command::History { id } => history::history(store, id, out)?,
+        Command::Completions { .. } | Command::Man { .. } => bail!("printed by main without a database"),
     }
     Ok(0)
 }
@@ -376,6 +409,37 @@ pub fn explain(e: anyhow::Error, store: &Store) -> anyhow::Error {
         Ok(e) => anyhow!(store.explain(e)),
         Err(e) => e,
     }
+}
+
+/// `debrief completions SHELL`: the completion script for that shell.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<i32> {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "debrief", &mut buf);
+    out.write_all(&buf)?;
+    Ok(0)
+}
+
+/// `debrief man [COMMAND]`: the manual page (roff) of debrief, or of one of its commands
+/// (`debrief-log(1)`).
+pub fn man(command: Option<&str>, out: &mut dyn Write) -> Result<i32> {
+    use clap::CommandFactory;
+    let top = Cli::command();
+    let page = match command {
+        None => top,
+        Some(name) => {
+            let sub = top
+                .find_subcommand(name)
+                .ok_or_else(|| anyhow!("no command \"{name}\" (debrief --help lists them)"))?
+                .clone();
+            let full = format!("debrief-{}", sub.get_name());
+            sub.name(full)
+        }
+    };
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(page).render(&mut buf)?;
+    out.write_all(&buf)?;
+    Ok(0)
 }
 
 /// Opens the store for a command line; errors are worded for people.

@@ -694,3 +694,39 @@ fn archive_hides_and_delete_removes_with_a_warning() {
     let store = Store::open(&db, "t").unwrap();
     assert!(store.actions_across(&Default::default()).unwrap().is_empty());
 }
+
+/// Every option and argument of every command says what it is for (`--help`, completions and the
+/// manual page show it); completions and the manual page come from the same definitions.
+#[test]
+fn every_argument_has_help_and_completions_and_man_pages_print() {
+    use clap::CommandFactory;
+    fn walk(cmd: &clap::Command, path: &str, bare: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                bare.push(format!("{path} {id}"));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), bare);
+        }
+    }
+    let mut bare = Vec::new();
+    walk(&debrief::cli::Cli::command(), "debrief", &mut bare);
+    assert!(bare.is_empty(), "arguments without help: {bare:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("never.db");
+    for shell in ["bash", "zsh", "fish"] {
+        let out = ok(&db, &["completions", shell]);
+        assert!(out.contains("remind") && out.contains("overdue"), "{shell}: {out}");
+    }
+    let man = ok(&db, &["man"]);
+    assert!(man.starts_with(".ie") && man.contains(".TH debrief 1"), "{man}");
+    assert!(ok(&db, &["man", "remind"]).contains(".TH debrief-remind 1"));
+    let o = run(&db, &["man", "frobnicate"]);
+    assert!(!o.status.success() && stderr(&o).contains("no command \"frobnicate\""));
+    assert!(!db.exists(), "completions and man need no database");
+}
