@@ -189,6 +189,7 @@ fn bench_gaps(c: &mut Criterion) {
             state: CauseState::Confirmed,
             notes: String::new(),
             evidence: vec![],
+            reason: String::new(),
         })
         .collect();
     doc.actions = (1..=50_000)
@@ -207,6 +208,7 @@ fn bench_gaps(c: &mut Criterion) {
             cause: Some((i + 1) / 2),
             ticket: String::new(),
             priority: 0,
+            reason: String::new(),
         })
         .collect();
     let dir = tempfile::tempdir().unwrap();

@@ -2,7 +2,12 @@
 //! of changes, and the local time zone.
 
 use crate::model::time;
+use std::ffi::OsString;
 use std::path::PathBuf;
+
+/// The environment variable naming debrief's config directory (it holds keymap.toml and
+/// config.toml).
+pub const CONFIG_DIR_ENV: &str = "DEBRIEF_CONFIG";
 
 /// Why the database's place could not be worked out.
 #[derive(Debug, thiserror::Error)]
@@ -108,4 +113,51 @@ pub fn local_zone_from(tz: Option<String>, system: impl FnOnce() -> Option<Strin
                 .unwrap_or(chrono_tz::UTC),
         ),
     }
+}
+
+/// debrief's config directory: `$DEBRIEF_CONFIG`, else `$XDG_CONFIG_HOME/debrief`,
+/// else `~/.config/debrief` (also on macOS, as terminal tools there usually do).
+pub fn config_dir() -> Option<PathBuf> {
+    config_dir_with(|name| std::env::var_os(name))
+}
+
+/// [`config_dir`] with the environment passed in, so tests need not change the process's.
+pub fn config_dir_with(env: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    let var = |name: &str| env(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = var(CONFIG_DIR_ENV) {
+        return Some(dir);
+    }
+    // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
+    if let Some(xdg) = var("XDG_CONFIG_HOME").filter(|p| p.is_absolute()) {
+        return Some(xdg.join("debrief"));
+    }
+    let home = var("HOME").or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().into()));
+    home.map(|h| h.join(".config").join("debrief"))
+}
+
+/// `[follow_through] due_days` from config.toml in `dir` (the defaults when the file or the
+/// setting is missing), for the command line; the console reads the same through its settings.
+pub fn due_days(dir: Option<PathBuf>) -> Result<crate::model::follow::DueDays, String> {
+    let Some(path) = dir.map(|d| d.join("config.toml")) else {
+        return Ok(Default::default());
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Default::default()),
+        Err(e) => return Err(format!("cannot read the settings {}: {e}", path.display())),
+    };
+    #[derive(serde::Deserialize, Default)]
+    struct Section {
+        #[serde(default)]
+        due_days: crate::model::follow::DueDays,
+    }
+    #[derive(serde::Deserialize)]
+    struct File {
+        #[serde(default)]
+        follow_through: Option<Section>,
+    }
+    let file: File = toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.to_string().trim_end()))?;
+    let days = file.follow_through.unwrap_or_default().due_days;
+    days.check().map_err(|m| format!("{}: {m}", path.display()))?;
+    Ok(days)
 }

@@ -43,6 +43,12 @@ fn usage_error(e: &clap::Error) -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<i32> {
+    // These two need no database.
+    match &cli.command {
+        Some(Command::Completions { shell }) => return cli::completions(*shell, &mut std::io::stdout().lock()),
+        Some(Command::Man { command }) => return cli::man(command.as_deref(), &mut std::io::stdout().lock()),
+        _ => {}
+    }
     use debrief::tui::caps::Charset;
     if matches!(cli.command, None | Some(Command::Open { .. })) {
         // A terminal that cannot show the console is told so before anything is opened.

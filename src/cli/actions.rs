@@ -14,8 +14,13 @@ pub(super) fn actions(store: &Store, args: ActionsArgs, out: &mut dyn Write) -> 
         .map(|s| s.parse::<ActionStatus>())
         .collect::<Result<Vec<_>, _>>()?;
     let today = Local::now().date_naive();
+    let owner = if args.mine {
+        Some(store.author().to_string())
+    } else {
+        args.owner
+    };
     let rows = store.actions_across(&ActionFilter {
-        owner: args.owner,
+        owner,
         statuses,
         overdue_on: args.overdue.then_some(today),
         incident_id: None,

@@ -53,10 +53,12 @@ pub(super) fn new(
 /// output has always listed them so.
 #[derive(Serialize)]
 struct Listed<'a> {
+    archived: bool,
     confirmed_causes: Vec<String>,
     events: i64,
     id: i64,
     open_actions: i64,
+    overdue_actions: i64,
     resolved: Option<DateTime<Utc>>,
     severity: Severity,
     started: Option<DateTime<Utc>>,
@@ -65,16 +67,18 @@ struct Listed<'a> {
     zone: &'a str,
 }
 
-pub(super) fn list(store: &Store, json: bool, out: &mut dyn Write) -> Result<()> {
-    let rows = store.incident_summaries()?;
+pub(super) fn list(store: &Store, json: bool, all: bool, out: &mut dyn Write) -> Result<()> {
+    let rows = store.incident_summaries_with(chrono::Local::now().date_naive(), all)?;
     if json {
         let list: Vec<_> = rows
             .iter()
             .map(|s| Listed {
+                archived: s.archived,
                 confirmed_causes: s.confirmed.iter().map(CauseCategory::label).collect(),
                 events: s.events,
                 id: s.incident.id,
                 open_actions: s.open_actions,
+                overdue_actions: s.overdue_actions,
                 resolved: s.resolved,
                 severity: s.incident.severity,
                 started: s.started,
@@ -92,8 +96,8 @@ pub(super) fn list(store: &Store, json: bool, out: &mut dyn Write) -> Result<()>
     } else {
         writeln!(
             out,
-            "{:>4}  {:<4}  {:<10}  {:<16}  {:>6}  TITLE",
-            "ID", "SEV", "STATUS", "STARTED", "OPEN"
+            "{:>4}  {:<4}  {:<10}  {:<16}  {:>6}  {:>7}  TITLE",
+            "ID", "SEV", "STATUS", "STARTED", "OPEN", "OVERDUE"
         )?;
         for s in rows {
             let started = s
@@ -102,13 +106,18 @@ pub(super) fn list(store: &Store, json: bool, out: &mut dyn Write) -> Result<()>
                 .unwrap_or_else(|| "-".into());
             writeln!(
                 out,
-                "{:>4}  {:<4}  {:<10}  {:<16}  {:>6}  {}",
+                "{:>4}  {:<4}  {:<10}  {:<16}  {:>6}  {:>7}  {}",
                 s.incident.id,
                 s.incident.severity.label(),
                 s.incident.status.label(),
                 started,
                 s.open_actions,
-                s.incident.title
+                s.overdue_actions,
+                if s.archived {
+                    format!("{} (archived)", s.incident.title)
+                } else {
+                    s.incident.title.clone()
+                }
             )?;
         }
     }

@@ -4,6 +4,7 @@
 mod actions;
 mod backup;
 mod export;
+mod follow;
 mod history;
 mod import;
 mod incidents;
@@ -60,12 +61,18 @@ pub enum Command {
     },
     /// List the incidents
     List {
+        /// Machine-readable JSON
         #[arg(long)]
         json: bool,
+        /// Archived incidents too
+        #[arg(long)]
+        all: bool,
     },
     /// Show one incident: durations, timeline, causes, actions and what is missing
     Show {
+        /// The incident
         id: i64,
+        /// The document as JSON, with its durations and what is missing
         #[arg(long)]
         json: bool,
     },
@@ -77,16 +84,22 @@ pub enum Command {
     Demo,
     /// Open the console on one incident
     Open {
+        /// The incident
         id: i64,
         /// Start in meeting mode
         #[arg(long)]
         meeting: bool,
     },
     /// Load an incident exported with `export --format json`, as a new incident
-    Load { file: PathBuf },
+    Load {
+        /// A document written by `debrief export ID --format json`
+        file: PathBuf,
+    },
     /// Export an incident
     Export {
+        /// The incident
         id: i64,
+        /// md (the postmortem), json (the lossless document) or csv (the actions)
         #[arg(long, short, default_value = "md", value_parser = ["md", "json", "csv"])]
         format: String,
         /// Write to FILE instead of standard output (- is standard output). An existing file
@@ -96,7 +109,10 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     /// Check that the review is complete: exits 1 and lists what is missing otherwise
-    Check { id: i64 },
+    Check {
+        /// The incident
+        id: i64,
+    },
     /// Actions across incidents: what is owed, and what is overdue
     Actions(ActionsArgs),
     /// Participants of a review
@@ -105,13 +121,51 @@ pub enum Command {
         command: ParticipantCommand,
     },
     /// Who changed what, and when
-    History { id: i64 },
+    History {
+        /// The incident
+        id: i64,
+    },
+    /// Print a shell completion script: `debrief completions bash > ~/.local/share/bash-completion/completions/debrief`
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `debrief man > ~/.local/share/man/man1/debrief.1`; `debrief man log` is debrief-log(1)
+    Man {
+        /// One command's page
+        command: Option<String>,
+    },
     /// Write a consistent copy of the database to FILE while consoles keep working (never `cp` a
     /// live database: the copy can be torn)
     Backup {
         /// Where the copy goes; an existing file there must be a debrief database (it is replaced)
         file: PathBuf,
     },
+    /// Add an action to a review, or change one (status, reason, owner, due date)
+    Action {
+        #[command(subcommand)]
+        command: ActionCommand,
+    },
+    /// Set a cause's state on the checklist (and its notes)
+    Cause {
+        #[command(subcommand)]
+        command: CauseCommand,
+    },
+    /// Close a review; refused while any action is still to do (they are listed)
+    Close {
+        /// The incident
+        id: i64,
+    },
+    /// Reopen a closed review (back to "in review"); the reason goes into the history
+    Reopen {
+        /// The incident
+        id: i64,
+        /// Why it is reopened
+        #[arg(long, required = true)]
+        reason: String,
+    },
+    /// Per owner, the actions overdue and due soon across incidents; exits 1 when any is overdue
+    Remind(RemindArgs),
     /// Across incidents: confirmed causes, time to detect and resolve, open actions per owner
     Stats {
         /// Machine-readable JSON (durations in seconds) instead of text
@@ -123,6 +177,25 @@ pub enum Command {
         /// Only incidents whose impact started on or before this day (YYYY-MM-DD)
         #[arg(long, value_name = "DATE", value_parser = crate::export::stats::parse_day)]
         to: Option<chrono::NaiveDate>,
+        /// Archived incidents too
+        #[arg(long)]
+        all: bool,
+    },
+    /// Archive an incident: hidden from the list and the statistics unless asked (`--undo` brings it back)
+    Archive {
+        /// The incident
+        id: i64,
+        /// Bring an archived incident back
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Delete an incident and everything in it (asks first on a terminal; `--yes` otherwise)
+    Delete {
+        /// The incident
+        id: i64,
+        /// Delete without asking
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -141,6 +214,7 @@ pub struct LogArgs {
     #[arg(long)]
     pub milestone: Option<String>,
     #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+    /// What happened; a leading time (`14:32 rolled back`) is read as --at
     pub text: Vec<String>,
 }
 
@@ -165,18 +239,98 @@ pub struct ImportArgs {
     pub file: PathBuf,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ActionCommand {
+    /// Add an action; its due date defaults from the incident's severity (prints what it did)
+    Add {
+        /// The incident
+        id: i64,
+        /// The action's title
+        #[arg(required = true, num_args = 1..)]
+        title: Vec<String>,
+        /// fix, monitoring or process
+        #[arg(long, default_value = "fix")]
+        kind: String,
+        /// Who owns it
+        #[arg(long)]
+        owner: Option<String>,
+        /// When it is due: 2026-12-05, +7d, fri [default: by severity, see config.toml]
+        #[arg(long)]
+        due: Option<String>,
+    },
+    /// Change an action: `--status not_doing` needs `--reason`
+    Set {
+        /// The incident
+        id: i64,
+        /// The action's id (as `debrief show` and `debrief actions` list it)
+        action: i64,
+        /// todo, doing, done or not_doing
+        #[arg(long)]
+        status: Option<String>,
+        /// Why it is not being done
+        #[arg(long)]
+        reason: Option<String>,
+        /// Who owns it
+        #[arg(long)]
+        owner: Option<String>,
+        /// When it is due: 2026-12-05, +7d, fri ("" clears it)
+        #[arg(long)]
+        due: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CauseCommand {
+    /// Set a cause's state: `accepted_risk` needs `--reason`
+    Set {
+        /// The incident
+        id: i64,
+        /// The cause: its id, or its name (third_party, software_update, rare_edge_case,
+        /// infrastructure, overload, or a custom cause's name)
+        cause: String,
+        /// unexamined, suspected, ruled_out, confirmed or accepted_risk
+        #[arg(long)]
+        state: String,
+        /// Why its risk is accepted (for accepted_risk)
+        #[arg(long)]
+        reason: Option<String>,
+        /// Replace the cause's notes
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RemindArgs {
+    /// How far ahead "due soon" reaches: 7d, 2weeks …
+    #[arg(long, default_value = "7d")]
+    pub within: String,
+    /// text, md (to paste into a chat or mail) or json
+    #[arg(long, default_value = "text")]
+    pub format: String,
+    /// The day to remind on (YYYY-MM-DD) [default: today]
+    #[arg(long, value_name = "DATE", value_parser = crate::export::stats::parse_day)]
+    pub today: Option<chrono::NaiveDate>,
+}
+
 #[derive(Debug, Args)]
 pub struct ActionsArgs {
-    #[arg(long)]
+    /// Only this owner's actions (case does not matter)
+    #[arg(long, conflicts_with = "mine")]
     pub owner: Option<String>,
+    /// Only the actions owned by the author (--author, $DEBRIEF_AUTHOR, else the login name)
+    #[arg(long)]
+    pub mine: bool,
     /// Only actions past their due date and not done
     #[arg(long)]
     pub overdue: bool,
-    /// Statuses to show, comma-separated: todo,doing,done
+    /// Statuses to show, comma-separated: todo,doing,done,not_doing
     #[arg(long, value_delimiter = ',')]
     pub status: Vec<String>,
     #[arg(long, conflicts_with = "csv")]
+    /// As JSON
     pub json: bool,
+    /// As CSV, for a spreadsheet or a ticket system
     #[arg(long)]
     pub csv: bool,
 }
@@ -185,14 +339,19 @@ pub struct ActionsArgs {
 pub enum ParticipantCommand {
     /// Add a participant (or change their role)
     Add {
+        /// The incident
         id: i64,
+        /// The participant's name
         name: String,
         /// developer, operator, architect, external_provider, facilitator or other
         #[arg(long, default_value = "other")]
         role: String,
     },
     /// List the participants
-    List { id: i64 },
+    List {
+        /// The incident
+        id: i64,
+    },
 }
 
 pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
@@ -206,7 +365,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
             zone,
             started,
         } => incidents::new(store, title, severity, zone, started, out)?,
-        Command::List { json } => incidents::list(store, json, out)?,
+        Command::List { json, all } => incidents::list(store, json, all, out)?,
         Command::Show { id, json } => incidents::show(store, id, json, out)?,
         Command::Log(args) => log::log(store, args, out)?,
         Command::Import(args) => import::import(store, args, out)?,
@@ -218,12 +377,23 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         Command::Check { id } => return incidents::check(store, id, out),
         Command::Actions(args) => actions::actions(store, args, out)?,
         Command::Participant { command } => participants::participant(store, command, out)?,
-        Command::Stats { json, from, to } => {
+        Command::Stats { json, from, to, all } => {
             let period = crate::export::stats::Period { from, to };
-            stats::stats(store, period, Local::now().date_naive(), json, out)?;
+            stats::stats(store, period, Local::now().date_naive(), json, all, out)?;
         }
+        Command::Archive { id, undo } => follow::archive(store, id, undo, out)?,
+        Command::Delete { id, yes } => follow::delete(store, id, yes, out)?,
         Command::Backup { file } => backup::backup(store, &file, out)?,
+        Command::Action { command } => follow::action(store, command, Local::now().date_naive(), out)?,
+        Command::Close { id } => return follow::close(store, id, out),
+        Command::Cause { command } => follow::cause(store, command, out)?,
+        Command::Reopen { id, reason } => follow::reopen(store, id, &reason, out)?,
+        Command::Remind(args) => {
+            let today = args.today.unwrap_or_else(|| Local::now().date_naive());
+            return follow::remind(store, args, today, out);
+        }
         Command::History { id } => history::history(store, id, out)?,
+        Command::Completions { .. } | Command::Man { .. } => bail!("printed by main without a database"),
     }
     Ok(0)
 }
@@ -245,6 +415,37 @@ pub fn explain(e: anyhow::Error, store: &Store) -> anyhow::Error {
         Ok(e) => anyhow!(store.explain(e)),
         Err(e) => e,
     }
+}
+
+/// `debrief completions SHELL`: the completion script for that shell.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<i32> {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "debrief", &mut buf);
+    out.write_all(&buf)?;
+    Ok(0)
+}
+
+/// `debrief man [COMMAND]`: the manual page (roff) of debrief, or of one of its commands
+/// (`debrief-log(1)`).
+pub fn man(command: Option<&str>, out: &mut dyn Write) -> Result<i32> {
+    use clap::CommandFactory;
+    let top = Cli::command();
+    let page = match command {
+        None => top,
+        Some(name) => {
+            let sub = top
+                .find_subcommand(name)
+                .ok_or_else(|| anyhow!("no command \"{name}\" (debrief --help lists them)"))?
+                .clone();
+            let full = format!("debrief-{}", sub.get_name());
+            sub.name(full)
+        }
+    };
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(page).render(&mut buf)?;
+    out.write_all(&buf)?;
+    Ok(0)
 }
 
 /// Opens the store for a command line; errors are worded for people.

@@ -10,6 +10,7 @@ pub(super) fn stats(
     period: crate::export::stats::Period,
     today: chrono::NaiveDate,
     json: bool,
+    archived: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
     if let (Some(f), Some(t)) = (period.from, period.to)
@@ -17,7 +18,7 @@ pub(super) fn stats(
     {
         bail!("--from {f} is after --to {t}");
     }
-    let stats = crate::export::stats::compute(&crate::export::stats::gather(store)?, period, today);
+    let stats = crate::export::stats::compute(&crate::export::stats::gather_with(store, archived)?, period, today);
     if json {
         writeln!(out, "{}", crate::model::sanitize::to_json_pretty(&stats)?)?;
     } else {

@@ -1,7 +1,7 @@
 //! The postmortem as a Markdown document, rendered from the lossless export [`Document`] so that
 //! it needs no database: `debrief export ID --format md`.
 
-mod escape;
+pub mod escape;
 
 pub use escape::{escape_block, escape_cell, escape_inline};
 
@@ -257,6 +257,10 @@ impl<'a> Renderer<'a> {
                 count(ActionStatus::Doing),
                 count(ActionStatus::Done)
             );
+            let not_doing = count(ActionStatus::NotDoing);
+            if not_doing > 0 {
+                let _ = write!(out, ", {not_doing} not doing");
+            }
             if overdue > 0 {
                 let _ = write!(out, "; **{overdue} overdue** on {}", self.today);
             }
@@ -316,7 +320,7 @@ impl<'a> Renderer<'a> {
             out,
             "| {priority} | {} | {title} | {cause} | {owner} | {role} | {due} | {} | {} |",
             a.kind.label(),
-            a.status.label(),
+            status_cell(a),
             escape_cell(&a.ticket)
         );
     }
@@ -392,10 +396,19 @@ fn cause_label(c: &DocCause) -> String {
 fn state_text(state: CauseState) -> String {
     match state {
         CauseState::Confirmed => "**confirmed**".into(),
+        CauseState::AcceptedRisk => "**confirmed, risk accepted**".into(),
         other => other.label().into(),
     }
 }
 
 fn is_overdue(a: &DocAction, today: NaiveDate) -> bool {
-    a.status != ActionStatus::Done && a.due.is_some_and(|d| d < today)
+    a.status.is_open() && a.due.is_some_and(|d| d < today)
+}
+
+/// The status column: "not doing" carries its reason.
+fn status_cell(a: &DocAction) -> String {
+    match a.status {
+        ActionStatus::NotDoing => format!("not doing: {}", escape_cell(&a.reason)),
+        s => s.label().to_string(),
+    }
 }

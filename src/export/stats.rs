@@ -3,8 +3,8 @@
 
 use crate::model::durations::Milestones;
 use crate::model::time::format_seconds;
-use crate::model::{Action, ActionStatus, CauseCategory, CauseState, Milestone, StandardCause};
-use crate::store::{Result, Store};
+use crate::model::{Action, ActionStatus, CauseCategory, Milestone, Severity, StandardCause};
+use crate::store::{ActionTimes, Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -24,6 +24,9 @@ pub struct IncidentFacts {
     /// The categories of its confirmed causes.
     pub confirmed: Vec<CauseCategory>,
     pub actions: Vec<Action>,
+    pub severity: Severity,
+    /// When its actions were created and done, by action id.
+    pub action_times: Vec<ActionTimes>,
 }
 
 impl IncidentFacts {
@@ -69,6 +72,24 @@ pub struct Stats {
     pub time_to_resolve: Summary,
     /// Owners with open actions, most overdue first. An empty owner is the unassigned actions.
     pub owners: Vec<OwnerLoad>,
+    /// Per severity (those with actions), how actions get done.
+    pub follow_through: Vec<FollowThrough>,
+}
+
+/// How the actions of one severity's incidents got done: time from creation to done, and how
+/// many are still open and overdue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FollowThrough {
+    pub severity: Severity,
+    pub actions: usize,
+    pub done: usize,
+    pub not_doing: usize,
+    pub open: usize,
+    pub overdue: usize,
+    /// Seconds from creation to done, over the actions done.
+    pub median_seconds_to_done: Option<i64>,
+    pub min_seconds_to_done: Option<i64>,
+    pub max_seconds_to_done: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -158,7 +179,7 @@ pub fn compute(incidents: &[IncidentFacts], period: Period, today: NaiveDate) ->
 
     let mut owners: BTreeMap<String, OwnerLoad> = BTreeMap::new();
     for a in chosen.iter().flat_map(|f| &f.actions) {
-        if a.status == ActionStatus::Done {
+        if !a.status.is_open() {
             continue;
         }
         let owner = a.owner.trim().to_string();
@@ -182,7 +203,44 @@ pub fn compute(incidents: &[IncidentFacts], period: Period, today: NaiveDate) ->
         time_to_detect,
         time_to_resolve,
         owners,
+        follow_through: follow_through(&chosen, today),
     }
+}
+
+/// Per severity: counts of the actions by state, and the time they took to be done.
+fn follow_through(chosen: &[&IncidentFacts], today: NaiveDate) -> Vec<FollowThrough> {
+    let mut out = Vec::new();
+    for severity in Severity::ALL {
+        let incidents: Vec<&&IncidentFacts> = chosen.iter().filter(|f| f.severity == *severity).collect();
+        let actions: Vec<&Action> = incidents.iter().flat_map(|f| &f.actions).collect();
+        if actions.is_empty() {
+            continue;
+        }
+        let mut took: Vec<i64> = incidents
+            .iter()
+            .flat_map(|f| {
+                f.actions
+                    .iter()
+                    .filter(|a| a.status == ActionStatus::Done)
+                    .filter_map(|a| f.action_times.iter().find(|t| t.id == a.id))
+            })
+            .filter_map(|t| t.done_at.map(|d| (d - t.created_at).num_seconds().max(0)))
+            .collect();
+        took.sort_unstable();
+        let count = |s: ActionStatus| actions.iter().filter(|a| a.status == s).count();
+        out.push(FollowThrough {
+            severity: *severity,
+            actions: actions.len(),
+            done: count(ActionStatus::Done),
+            not_doing: count(ActionStatus::NotDoing),
+            open: actions.iter().filter(|a| a.status.is_open()).count(),
+            overdue: actions.iter().filter(|a| a.is_overdue(today)).count(),
+            median_seconds_to_done: summarize(took.iter().copied()).median_seconds,
+            min_seconds_to_done: took.first().copied(),
+            max_seconds_to_done: took.last().copied(),
+        });
+    }
+    out
 }
 
 fn summarize(values: impl Iterator<Item = i64>) -> Summary {
@@ -205,10 +263,24 @@ fn summarize(values: impl Iterator<Item = i64>) -> Summary {
     }
 }
 
-/// Reads what the statistics need of every incident in the store.
+/// Reads what the statistics need of every incident in the store that is not archived.
 pub fn gather(store: &Store) -> Result<Vec<IncidentFacts>> {
-    store
-        .incidents()?
+    gather_with(store, false)
+}
+
+/// [`gather`], archived incidents included when `archived`.
+pub fn gather_with(store: &Store, archived: bool) -> Result<Vec<IncidentFacts>> {
+    let mut incidents = store.incidents()?;
+    if !archived {
+        let mut kept = Vec::with_capacity(incidents.len());
+        for inc in incidents {
+            if !store.is_archived(inc.id)? {
+                kept.push(inc);
+            }
+        }
+        incidents = kept;
+    }
+    incidents
         .into_iter()
         .map(|inc| {
             Ok(IncidentFacts {
@@ -216,10 +288,12 @@ pub fn gather(store: &Store) -> Result<Vec<IncidentFacts>> {
                 confirmed: store
                     .causes(inc.id)?
                     .into_iter()
-                    .filter(|c| c.state == CauseState::Confirmed)
+                    .filter(|c| c.state.is_confirmed())
                     .map(|c| c.category)
                     .collect(),
                 actions: store.actions(inc.id)?,
+                action_times: store.action_times(inc.id)?,
+                severity: inc.severity,
                 id: inc.id,
                 title: inc.title,
                 zone: inc.zone,
@@ -317,6 +391,7 @@ pub fn write_text(stats: &Stats, out: &mut dyn Write) -> std::io::Result<()> {
         )?;
     }
 
+    write_follow_through(stats, out)?;
     writeln!(out, "\nOpen actions per owner (on {})", stats.today)?;
     if stats.owners.is_empty() {
         writeln!(out, "  none")?;
@@ -332,6 +407,39 @@ pub fn write_text(stats: &Stats, out: &mut dyn Write) -> std::io::Result<()> {
         };
         let b = bar(o.open as f64, max as f64);
         line(out, format!("  {name:<24}  {:>4}  {:>7}  {b}", o.open, o.overdue))?;
+    }
+    Ok(())
+}
+
+/// Time to done per severity: median and range of the actions done, and what is still open.
+fn write_follow_through(stats: &Stats, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "\nFollow-through: time from an action's creation to done")?;
+    if stats.follow_through.is_empty() {
+        return writeln!(out, "  no actions");
+    }
+    writeln!(
+        out,
+        "  {:<5} {:>7} {:>5} {:>9} {:>5} {:>7}  {:>8}  RANGE",
+        "SEV", "ACTIONS", "DONE", "NOT DOING", "OPEN", "OVERDUE", "MEDIAN"
+    )?;
+    for f in &stats.follow_through {
+        let range = match (f.min_seconds_to_done, f.max_seconds_to_done) {
+            (Some(lo), Some(hi)) => format!("{} – {}", format_seconds(lo), format_seconds(hi)),
+            _ => "-".into(),
+        };
+        line(
+            out,
+            format!(
+                "  {:<5} {:>7} {:>5} {:>9} {:>5} {:>7}  {:>8}  {range}",
+                f.severity.label(),
+                f.actions,
+                f.done,
+                f.not_doing,
+                f.open,
+                f.overdue,
+                span(f.median_seconds_to_done)
+            ),
+        )?;
     }
     Ok(())
 }

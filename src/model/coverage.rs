@@ -152,12 +152,14 @@ pub fn gaps(review: &Review) -> Vec<Gap> {
         out.push(Gap::NoRootCause);
     }
     let mut linked: HashSet<(i64, ActionKind)> = HashSet::new();
-    for a in review.actions {
+    // An action decided against ("not doing") does not cover its cause.
+    for a in review.actions.iter().filter(|a| a.status != ActionStatus::NotDoing) {
         if let Some(cause) = a.cause_id {
             linked.insert((cause, a.kind));
         }
     }
     let linked = &linked;
+    // Only a confirmed cause: one whose risk is accepted (with a reason) needs no fix or monitoring.
     let lacking = |kind| {
         of_state(CauseState::Confirmed)
             .filter(move |c| !linked.contains(&(c.id, kind)))
@@ -165,11 +167,7 @@ pub fn gaps(review: &Review) -> Vec<Gap> {
     };
     out.extend(lacking(ActionKind::Fix).map(|cause| Gap::NoFix { cause }));
     out.extend(lacking(ActionKind::Monitoring).map(|cause| Gap::NoMonitoring { cause }));
-    let mut open: Vec<&Action> = review
-        .actions
-        .iter()
-        .filter(|a| a.status != ActionStatus::Done)
-        .collect();
+    let mut open: Vec<&Action> = review.actions.iter().filter(|a| a.status.is_open()).collect();
     open.sort_by_key(|a| a.id);
     out.extend(open.iter().filter(|a| a.owner.trim().is_empty()).map(|a| Gap::NoOwner {
         action: a.title.clone(),
@@ -193,6 +191,7 @@ pub fn document_gaps(doc: &Document) -> Vec<Gap> {
             state: c.state,
             notes: String::new(),
             evidence: Vec::new(),
+            reason: c.reason.clone(),
             version: 0,
         })
         .collect();
@@ -213,6 +212,7 @@ pub fn document_gaps(doc: &Document) -> Vec<Gap> {
             cause_id: a.cause,
             ticket: String::new(),
             priority: a.priority,
+            reason: a.reason.clone(),
             version: 0,
         })
         .collect();
@@ -239,6 +239,7 @@ mod tests {
             state,
             notes: String::new(),
             evidence: vec![],
+            reason: String::new(),
             version: 1,
         }
     }
@@ -257,6 +258,7 @@ mod tests {
             cause_id: cause,
             ticket: String::new(),
             priority: 0,
+            reason: String::new(),
             version: 1,
         }
     }
@@ -276,6 +278,53 @@ mod tests {
         .iter()
         .map(|g| g.to_string())
         .collect()
+    }
+
+    fn with_status(mut a: Action, status: ActionStatus) -> Action {
+        a.status = status;
+        a
+    }
+
+    /// Follow-through: "not doing" covers no cause, a done fix does; only open actions need an
+    /// owner and a date; a cause whose risk is accepted needs neither fix nor monitoring.
+    #[test]
+    fn not_doing_done_and_accepted_risk() {
+        let fix = action(ActionKind::Fix, Some(7), "Ana", true);
+        let mon = action(ActionKind::Monitoring, Some(7), "Ben", true);
+        let confirmed = [cause(7, CauseState::Confirmed)];
+        type Case<'a> = (&'a str, Vec<Cause>, Vec<Action>, Vec<&'a str>);
+        let cases: Vec<Case> = vec![
+            (
+                "a fix not being done does not cover its cause",
+                confirmed.to_vec(),
+                vec![with_status(fix.clone(), ActionStatus::NotDoing), mon.clone()],
+                vec!["Overload is confirmed but has no fix action"],
+            ),
+            (
+                "a done fix covers it",
+                confirmed.to_vec(),
+                vec![with_status(fix.clone(), ActionStatus::Done), mon.clone()],
+                vec![],
+            ),
+            (
+                "only open actions need an owner and a date",
+                vec![],
+                vec![
+                    with_status(action(ActionKind::Fix, None, "", false), ActionStatus::NotDoing),
+                    with_status(action(ActionKind::Fix, None, "", false), ActionStatus::Done),
+                ],
+                vec![],
+            ),
+            (
+                "an accepted risk needs no fix or monitoring",
+                vec![cause(7, CauseState::AcceptedRisk)],
+                vec![with_status(fix.clone(), ActionStatus::NotDoing)],
+                vec![],
+            ),
+        ];
+        for (name, causes, actions, want) in cases {
+            assert_eq!(texts(&causes, &actions), want, "case {name}");
+        }
     }
 
     #[test]

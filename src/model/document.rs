@@ -102,6 +102,9 @@ pub struct DocCause {
     /// Refs of the events that are evidence.
     #[serde(default)]
     pub evidence: Vec<i64>,
+    /// Why its risk is accepted (state "accepted_risk").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,6 +128,9 @@ pub struct DocAction {
     pub ticket: String,
     #[serde(default)]
     pub priority: u8,
+    /// Why it is not being done (status "not doing").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

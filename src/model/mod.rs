@@ -3,6 +3,7 @@
 pub mod coverage;
 pub mod document;
 pub mod durations;
+pub mod follow;
 pub mod meeting;
 pub mod sanitize;
 pub mod time;
@@ -166,8 +167,16 @@ named_enum!(
         Suspected => "suspected", "suspected";
         RuledOut => "ruled_out", "ruled out";
         Confirmed => "confirmed", "confirmed";
+        AcceptedRisk => "accepted_risk", "accepted risk";
     }
 );
+
+impl CauseState {
+    /// Found to be a cause: confirmed, or confirmed with its risk accepted.
+    pub fn is_confirmed(self) -> bool {
+        matches!(self, CauseState::Confirmed | CauseState::AcceptedRisk)
+    }
+}
 
 named_enum!(
     /// The five places a root cause usually lives.
@@ -193,8 +202,16 @@ named_enum!(
         Todo => "todo", "todo";
         Doing => "doing", "doing";
         Done => "done", "done";
+        NotDoing => "not_doing", "not doing";
     }
 );
+
+impl ActionStatus {
+    /// Still to be done: todo or doing.
+    pub fn is_open(self) -> bool {
+        matches!(self, ActionStatus::Todo | ActionStatus::Doing)
+    }
+}
 
 named_enum!(
     Role {
@@ -222,7 +239,7 @@ impl ActionStatus {
         match self {
             ActionStatus::Todo => Some(ActionStatus::Doing),
             ActionStatus::Doing => Some(ActionStatus::Done),
-            ActionStatus::Done => None,
+            ActionStatus::Done | ActionStatus::NotDoing => None,
         }
     }
     pub fn previous(self) -> Option<ActionStatus> {
@@ -230,6 +247,8 @@ impl ActionStatus {
             ActionStatus::Todo => None,
             ActionStatus::Doing => Some(ActionStatus::Todo),
             ActionStatus::Done => Some(ActionStatus::Doing),
+            // Taken up again: back to the start.
+            ActionStatus::NotDoing => Some(ActionStatus::Todo),
         }
     }
 }
@@ -365,6 +384,9 @@ pub struct Cause {
     pub notes: String,
     /// Ids of the timeline events that are this cause's evidence.
     pub evidence: Vec<i64>,
+    /// Why its risk is accepted (state "accepted risk"); empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
     pub version: i64,
 }
 
@@ -383,12 +405,16 @@ pub struct Action {
     pub ticket: String,
     /// 1 is the highest; 0 means not set.
     pub priority: u8,
+    /// Why it is not being done (status "not doing"); empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
     pub version: i64,
 }
 
 impl Action {
+    /// Open (todo or doing) and past its due date on `today`.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.status != ActionStatus::Done && self.due.is_some_and(|d| d < today)
+        self.status.is_open() && self.due.is_some_and(|d| d < today)
     }
     pub fn is_delegated(&self) -> bool {
         !self.owner.trim().is_empty() && self.due.is_some()
@@ -480,6 +506,7 @@ mod tests {
             cause_id: None,
             ticket: String::new(),
             priority: 0,
+            reason: String::new(),
             version: 1,
         };
         assert!(a.is_overdue(today));
@@ -488,5 +515,7 @@ mod tests {
         assert!(a.is_delegated());
         a.status = ActionStatus::Done;
         assert!(!a.is_overdue(today));
+        a.status = ActionStatus::NotDoing;
+        assert!(!a.is_overdue(today), "a decision not to do it is not late");
     }
 }

@@ -65,6 +65,14 @@ impl ActionFilter {
     }
 }
 
+/// When an action was created and done (time to done).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionTimes {
+    pub id: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub done_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// An action with the incident it belongs to.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ActionRow {
@@ -74,7 +82,10 @@ pub struct ActionRow {
 }
 
 const COLUMNS: &str = "a.id, a.incident_id, a.title, a.details, a.kind, a.status, a.owner, a.owner_role, a.due, \
-                       a.cause_id, a.ticket, a.priority, a.version";
+                       a.cause_id, a.ticket, a.priority, a.version, a.reason";
+
+/// How many columns [`COLUMNS`] reads (a query's own columns follow them).
+const COLUMN_COUNT: usize = 14;
 
 fn from_row(r: &Row) -> rusqlite::Result<Action> {
     let kind: String = r.get(4)?;
@@ -100,7 +111,20 @@ fn from_row(r: &Row) -> rusqlite::Result<Action> {
         ticket: r.get(10)?,
         priority: r.get(11)?,
         version: r.get(12)?,
+        reason: r.get(13)?,
     })
+}
+
+/// The reason stored with `status`: required for "not doing", dropped for any other status.
+pub(super) fn status_reason(status: ActionStatus, reason: &str) -> Result<String> {
+    let reason = sanitize::clean(reason.trim());
+    match status {
+        ActionStatus::NotDoing if reason.is_empty() => Err(StoreError::Invalid(
+            "an action marked \"not doing\" needs a reason".into(),
+        )),
+        ActionStatus::NotDoing => Ok(reason),
+        _ => Ok(String::new()),
+    }
 }
 
 fn date_text(d: Option<NaiveDate>) -> Option<String> {
@@ -180,12 +204,19 @@ impl Store {
         if title.is_empty() {
             return Err(StoreError::Invalid("an action needs a title".into()));
         }
+        let reason = status_reason(action.status, &action.reason)?;
         self.write(|conn| {
             check_version(conn, "actions", "action", action.id, action.version)?;
             self.check_cause(conn, action.incident_id, action.cause_id)?;
+            let (was, was_reason): (String, String) =
+                conn.query_row("SELECT status, reason FROM actions WHERE id = ?", [action.id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
             conn.execute(
                 "UPDATE actions SET title = ?, details = ?, kind = ?, status = ?, owner = ?, owner_role = ?, due = ?,
-                   cause_id = ?, ticket = ?, priority = ? WHERE id = ?",
+                   cause_id = ?, ticket = ?, priority = ?, reason = ?,
+                   done_at = CASE WHEN ?12 <> 'done' THEN NULL WHEN status = 'done' THEN done_at ELSE ?13 END
+                 WHERE id = ?14",
                 params![
                     title,
                     sanitize::clean(action.details.trim_end()),
@@ -197,20 +228,55 @@ impl Store {
                     action.cause_id,
                     sanitize::clean_line(&action.ticket),
                     action.priority,
+                    reason,
+                    action.status.key(),
+                    now_ms(),
                     action.id
                 ],
             )?;
             self.record(conn, Some(action.incident_id), "action", action.id, "update", &title)?;
+            if was != action.status.key() || was_reason != reason {
+                let detail = match action.status {
+                    ActionStatus::NotDoing => format!("{title}: not doing: {reason}"),
+                    s => format!("{title}: {}", s.label()),
+                };
+                self.record(conn, Some(action.incident_id), "action", action.id, "status", &detail)?;
+            }
             Ok(())
         })?;
         self.action(action.id)
     }
 
+    /// Moves an action to `status`. "Not doing" needs a reason: use [`Store::set_action_not_doing`].
     pub fn set_action_status(&self, id: i64, version: i64, status: ActionStatus) -> Result<Action> {
         let mut a = self.action(id)?;
         a.version = version;
         a.status = status;
         self.update_action(&a)
+    }
+
+    /// Marks an action "not doing", for `reason` (required).
+    pub fn set_action_not_doing(&self, id: i64, version: i64, reason: &str) -> Result<Action> {
+        let mut a = self.action(id)?;
+        a.version = version;
+        a.status = ActionStatus::NotDoing;
+        a.reason = reason.to_string();
+        self.update_action(&a)
+    }
+
+    /// When each action of an incident was created and, for those done, when it was done.
+    pub fn action_times(&self, incident_id: i64) -> Result<Vec<ActionTimes>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, created_at, done_at FROM actions WHERE incident_id = ? ORDER BY id")?;
+        let rows = stmt.query_map([incident_id], |r| {
+            Ok(ActionTimes {
+                id: r.get(0)?,
+                created_at: super::from_ms(r.get(1)?),
+                done_at: r.get::<_, Option<i64>>(2)?.map(super::from_ms),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn delete_action(&self, id: i64, version: i64) -> Result<()> {
@@ -236,7 +302,7 @@ impl Store {
             args.extend(filter.statuses.iter().map(|s| Value::from(s.key().to_string())));
         }
         if let Some(day) = filter.overdue_on {
-            sql.push_str(" AND a.status <> 'done' AND a.due IS NOT NULL AND a.due < ?");
+            sql.push_str(" AND a.status IN ('todo', 'doing') AND a.due IS NOT NULL AND a.due < ?");
             args.push(day.format("%Y-%m-%d").to_string().into());
         }
         if let Some(id) = filter.incident_id {
@@ -248,7 +314,7 @@ impl Store {
         let rows = stmt.query_map(params_from_iter(args), |r| {
             Ok(ActionRow {
                 action: from_row(r)?,
-                incident_title: r.get(13)?,
+                incident_title: r.get(COLUMN_COUNT)?,
             })
         })?;
         let mut out = Vec::new();

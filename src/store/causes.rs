@@ -4,6 +4,18 @@ use super::{Result, Store, StoreError, check_version};
 use crate::model::{Cause, CauseCategory, CauseState, sanitize};
 use rusqlite::{OptionalExtension, Row, params};
 
+/// The reason stored with a cause's `state`: required for "accepted risk", dropped otherwise.
+pub(super) fn cause_reason(state: CauseState, reason: &str) -> Result<String> {
+    let reason = sanitize::clean(reason.trim());
+    match state {
+        CauseState::AcceptedRisk if reason.is_empty() => {
+            Err(StoreError::Invalid("accepting a cause's risk needs a reason".into()))
+        }
+        CauseState::AcceptedRisk => Ok(reason),
+        _ => Ok(String::new()),
+    }
+}
+
 fn from_row(r: &Row) -> rusqlite::Result<Cause> {
     let category: String = r.get(2)?;
     let state: String = r.get(3)?;
@@ -15,10 +27,11 @@ fn from_row(r: &Row) -> rusqlite::Result<Cause> {
         notes: r.get(4)?,
         evidence: Vec::new(),
         version: r.get(5)?,
+        reason: r.get(6)?,
     })
 }
 
-const COLUMNS: &str = "id, incident_id, category, state, notes, version";
+const COLUMNS: &str = "id, incident_id, category, state, notes, version, reason";
 
 impl Store {
     /// The incident's causes in checklist order, each with its evidence.
@@ -92,19 +105,31 @@ impl Store {
         })
     }
 
+    /// Sets a cause's state. "Accepted risk" needs a reason: use [`Store::accept_cause_risk`].
     pub fn set_cause_state(&self, id: i64, version: i64, state: CauseState) -> Result<Cause> {
+        self.set_cause_state_for(id, version, state, "")
+    }
+
+    /// Confirms a cause and accepts its risk, for `reason` (required): it then needs no fix or
+    /// monitoring action.
+    pub fn accept_cause_risk(&self, id: i64, version: i64, reason: &str) -> Result<Cause> {
+        self.set_cause_state_for(id, version, CauseState::AcceptedRisk, reason)
+    }
+
+    fn set_cause_state_for(&self, id: i64, version: i64, state: CauseState, reason: &str) -> Result<Cause> {
         let c = self.cause(id)?;
+        let reason = cause_reason(state, reason)?;
         self.write(|conn| {
             check_version(conn, "causes", "cause", id, version)?;
-            conn.execute("UPDATE causes SET state = ? WHERE id = ?", params![state.key(), id])?;
-            self.record(
-                conn,
-                Some(c.incident_id),
-                "cause",
-                id,
-                "state",
-                &format!("{}: {}", c.category.label(), state.label()),
+            conn.execute(
+                "UPDATE causes SET state = ?, reason = ? WHERE id = ?",
+                params![state.key(), reason, id],
             )?;
+            let detail = match state {
+                CauseState::AcceptedRisk => format!("{}: accepted risk: {reason}", c.category.label()),
+                _ => format!("{}: {}", c.category.label(), state.label()),
+            };
+            self.record(conn, Some(c.incident_id), "cause", id, "state", &detail)?;
             Ok(())
         })?;
         self.cause(id)

@@ -52,6 +52,7 @@ impl Store {
                     state: c.state,
                     notes: c.notes.clone(),
                     evidence: c.evidence.iter().filter_map(|id| event_ref.get(id).copied()).collect(),
+                    reason: c.reason.clone(),
                 })
                 .collect(),
             actions: actions
@@ -67,6 +68,7 @@ impl Store {
                     cause: a.cause_id.and_then(|id| cause_ref.get(&id).copied()),
                     ticket: a.ticket,
                     priority: a.priority,
+                    reason: a.reason,
                 })
                 .collect(),
             participants: self
@@ -204,11 +206,20 @@ fn load_causes(conn: &Connection, id: i64, docs: &[DocCause], events: &HashMap<i
         if matches!(&category, CauseCategory::Custom(n) if n.is_empty()) {
             return Err(StoreError::Invalid(format!("causes[{i}]: empty category")));
         }
+        let reason = super::causes::cause_reason(c.state, &c.reason)
+            .map_err(|e| StoreError::Invalid(format!("causes[{i}]: {e}")))?;
         conn.execute(
-            "INSERT INTO causes (incident_id, category, position, state, notes) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO causes (incident_id, category, position, state, notes, reason) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT (incident_id, category) DO UPDATE SET state = excluded.state, notes = excluded.notes,
-               position = excluded.position",
-            params![id, category.to_db(), i as i64, c.state.key(), sanitize::clean(&c.notes)],
+               position = excluded.position, reason = excluded.reason",
+            params![
+                id,
+                category.to_db(),
+                i as i64,
+                c.state.key(),
+                sanitize::clean(&c.notes),
+                reason
+            ],
         )?;
         let cid: i64 = conn.query_row(
             "SELECT id FROM causes WHERE incident_id = ? AND category = ?",
@@ -259,9 +270,12 @@ fn load_actions(conn: &Connection, id: i64, docs: &[DocAction], causes: &HashMap
             ),
             None => None,
         };
+        let reason = super::actions::status_reason(a.status, &a.reason)
+            .map_err(|e| StoreError::Invalid(format!("actions[{i}]: {e}")))?;
         conn.execute(
             "INSERT INTO actions (incident_id, title, details, kind, status, owner, owner_role, due, cause_id,
-               ticket, priority, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               ticket, priority, created_at, reason, done_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, CASE WHEN ?5 = 'done' THEN ?12 END)",
             params![
                 id,
                 atitle,
@@ -274,7 +288,8 @@ fn load_actions(conn: &Connection, id: i64, docs: &[DocAction], causes: &HashMap
                 cause,
                 sanitize::clean_line(&a.ticket),
                 a.priority,
-                super::now_ms()
+                super::now_ms(),
+                reason
             ],
         )?;
     }

@@ -2,10 +2,9 @@
 
 use super::{Result, Store, StoreError, check_version, from_ms, now_ms, to_ms};
 use crate::model::{
-    ActionStatus, CauseCategory, CauseState, Incident, IncidentStatus, Milestone, Severity, StandardCause,
-    durations::Milestones, sanitize,
+    CauseCategory, Incident, IncidentStatus, Milestone, Severity, StandardCause, durations::Milestones, sanitize,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 #[derive(Debug, Clone)]
@@ -23,13 +22,41 @@ pub struct IncidentSummary {
     pub started: Option<DateTime<Utc>>,
     pub resolved: Option<DateTime<Utc>>,
     pub events: i64,
+    /// Actions still to do (todo or doing).
     pub open_actions: i64,
+    /// Open actions past their due date on the day asked about.
+    pub overdue_actions: i64,
+    /// Archived: hidden from the list and from insights unless asked for.
+    pub archived: bool,
     pub confirmed: Vec<CauseCategory>,
     pub touched_at: DateTime<Utc>,
 }
 
 const COLUMNS: &str = "id, title, severity, status, summary, impact, zone, root_cause, trigger, started_at, \
                        created_at, updated_at, version";
+
+/// Refuses to close incident `id` while it has actions still to do, naming them.
+fn refuse_open_actions(conn: &rusqlite::Connection, id: i64) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT id, title, owner FROM actions WHERE incident_id = ? AND status IN ('todo', 'doing') ORDER BY id",
+    )?;
+    let open: Vec<String> = stmt
+        .query_map([id], |r| {
+            let (aid, title, owner): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let owner = if owner.is_empty() {
+                "no owner".to_string()
+            } else {
+                owner
+            };
+            Ok(format!("#{aid} \"{title}\" ({owner})"))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    if open.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::OpenActions { id, open })
+    }
+}
 
 fn from_row(r: &Row) -> rusqlite::Result<Incident> {
     let severity: u8 = r.get(2)?;
@@ -171,30 +198,39 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Every incident with what the home screen shows, the most recently active first.
-    pub fn incident_summaries(&self) -> Result<Vec<IncidentSummary>> {
+    /// Every incident with what the home screen shows, the most recently active first; actions
+    /// are overdue when due before `today`.
+    pub fn incident_summaries(&self, today: NaiveDate) -> Result<Vec<IncidentSummary>> {
+        self.incident_summaries_with(today, false)
+    }
+
+    /// [`Store::incident_summaries`], archived incidents included when `archived`.
+    pub fn incident_summaries_with(&self, today: NaiveDate, archived: bool) -> Result<Vec<IncidentSummary>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {COLUMNS}, touched_at,
                (SELECT count(*) FROM events e WHERE e.incident_id = i.id),
-               (SELECT count(*) FROM actions a WHERE a.incident_id = i.id AND a.status <> ?)
-             FROM incidents i ORDER BY touched_at DESC, id DESC"
+               (SELECT count(*) FROM actions a WHERE a.incident_id = i.id AND a.status IN ('todo', 'doing')),
+               (SELECT count(*) FROM actions a WHERE a.incident_id = i.id AND a.status IN ('todo', 'doing')
+                  AND a.due IS NOT NULL AND a.due < ?1),
+               archived_at IS NOT NULL
+             FROM incidents i WHERE ?2 OR archived_at IS NULL ORDER BY touched_at DESC, id DESC"
         ))?;
-        let rows = stmt.query_map([ActionStatus::Done.key()], |r| {
+        let rows = stmt.query_map(params![today.format("%Y-%m-%d").to_string(), archived], |r| {
             Ok((
                 from_row(r)?,
                 from_ms(r.get(13)?),
                 r.get::<_, i64>(14)?,
-                r.get::<_, i64>(15)?,
+                (r.get::<_, i64>(15)?, r.get::<_, i64>(16)?, r.get::<_, bool>(17)?),
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (incident, touched_at, events, open_actions) = row?;
+            let (incident, touched_at, events, (open_actions, overdue_actions, archived)) = row?;
             let milestones = self.milestones(incident.id)?;
             let confirmed = self
                 .causes(incident.id)?
                 .into_iter()
-                .filter(|c| c.state == CauseState::Confirmed)
+                .filter(|c| c.state.is_confirmed())
                 .map(|c| c.category)
                 .collect();
             let started = milestones
@@ -206,6 +242,8 @@ impl Store {
                 resolved: milestones.get(Milestone::Resolved),
                 events,
                 open_actions,
+                overdue_actions,
+                archived,
                 confirmed,
                 touched_at,
                 incident,
@@ -234,7 +272,8 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT id FROM incidents WHERE status <> 'closed' ORDER BY touched_at DESC, id DESC LIMIT 1",
+                "SELECT id FROM incidents WHERE status <> 'closed' AND archived_at IS NULL
+                 ORDER BY touched_at DESC, id DESC LIMIT 1",
                 [],
                 |r| r.get(0),
             )
@@ -250,6 +289,17 @@ impl Store {
         let zone = crate::model::time::parse_zone(&incident.zone).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.write(|conn| {
             check_version(conn, "incidents", "incident", incident.id, incident.version)?;
+            let was: String =
+                conn.query_row("SELECT status FROM incidents WHERE id = ?", [incident.id], |r| r.get(0))?;
+            if incident.status == IncidentStatus::Closed && was != IncidentStatus::Closed.key() {
+                refuse_open_actions(conn, incident.id)?;
+            }
+            if was == IncidentStatus::Closed.key() && incident.status != IncidentStatus::Closed {
+                return Err(StoreError::Invalid(format!(
+                    "incident {} is closed: reopening it needs a reason (debrief reopen {} --reason TEXT)",
+                    incident.id, incident.id
+                )));
+            }
             conn.execute(
                 "UPDATE incidents SET title = ?, severity = ?, status = ?, summary = ?, impact = ?, zone = ?,
                    root_cause = ?, trigger = ?, started_at = ?, updated_at = ? WHERE id = ?",
@@ -268,16 +318,110 @@ impl Store {
                 ],
             )?;
             self.record(conn, Some(incident.id), "incident", incident.id, "update", &title)?;
+            if was != incident.status.key() {
+                let detail = format!("status: {}", incident.status.label());
+                self.record(conn, Some(incident.id), "incident", incident.id, "status", &detail)?;
+            }
             Ok(())
         })?;
         self.incident(incident.id)
     }
 
+    /// Closes a review: refused, naming them, while any action is todo or doing.
+    pub fn close_incident(&self, id: i64) -> Result<Incident> {
+        let mut incident = self.incident(id)?;
+        if incident.status == IncidentStatus::Closed {
+            return Err(StoreError::Invalid(format!("incident {id} is already closed")));
+        }
+        incident.status = IncidentStatus::Closed;
+        self.update_incident(&incident)
+    }
+
+    /// Reopens a closed review (back to "in review"), for `reason`, which the history keeps.
+    pub fn reopen_incident(&self, id: i64, reason: &str) -> Result<Incident> {
+        let reason = sanitize::clean(reason.trim());
+        if reason.is_empty() {
+            return Err(StoreError::Invalid("reopening a review needs a reason".into()));
+        }
+        let incident = self.incident(id)?;
+        if incident.status != IncidentStatus::Closed {
+            return Err(StoreError::Invalid(format!(
+                "incident {id} is not closed (it is {})",
+                incident.status.label()
+            )));
+        }
+        self.write(|conn| {
+            check_version(conn, "incidents", "incident", id, incident.version)?;
+            conn.execute(
+                "UPDATE incidents SET status = ?, updated_at = ? WHERE id = ?",
+                params![IncidentStatus::InReview.key(), now_ms(), id],
+            )?;
+            self.record(conn, Some(id), "incident", id, "reopen", &reason)?;
+            Ok(())
+        })?;
+        self.incident(id)
+    }
+
+    /// Archives an incident (hidden from the list and insights unless asked), or brings it back.
+    pub fn set_archived(&self, id: i64, archived: bool) -> Result<Incident> {
+        let incident = self.incident(id)?;
+        if self.is_archived(id)? == archived {
+            let what = if archived { "already archived" } else { "not archived" };
+            return Err(StoreError::Invalid(format!("incident {id} is {what}")));
+        }
+        self.write(|conn| {
+            check_version(conn, "incidents", "incident", id, incident.version)?;
+            conn.execute(
+                "UPDATE incidents SET archived_at = ? WHERE id = ?",
+                params![archived.then(now_ms), id],
+            )?;
+            let op = if archived { "archive" } else { "unarchive" };
+            self.record(conn, Some(id), "incident", id, op, &incident.title)?;
+            Ok(())
+        })?;
+        self.incident(id)
+    }
+
+    pub fn is_archived(&self, id: i64) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT archived_at IS NOT NULL FROM incidents WHERE id = ?",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(StoreError::UnknownIncident(id))
+    }
+
+    /// What deleting incident `id` takes with it: "35 events, 5 causes, 7 actions, 6 participants".
+    pub fn incident_contents(&self, id: i64) -> Result<String> {
+        self.incident(id)?;
+        let count = |table: &str| -> Result<i64> {
+            Ok(self.conn.query_row(
+                &format!("SELECT count(*) FROM {table} WHERE incident_id = ?"),
+                [id],
+                |r| r.get(0),
+            )?)
+        };
+        let parts = [
+            ("event", count("events")?),
+            ("cause", count("causes")?),
+            ("action", count("actions")?),
+            ("participant", count("participants")?),
+        ];
+        Ok(parts
+            .iter()
+            .map(|(what, n)| format!("{n} {what}{}", if *n == 1 { "" } else { "s" }))
+            .collect::<Vec<_>>()
+            .join(", "))
+    }
+
     pub fn delete_incident(&self, id: i64, version: i64) -> Result<()> {
+        let gone = format!("{}: {}", self.incident(id)?.title, self.incident_contents(id)?);
         self.write(|conn| {
             check_version(conn, "incidents", "incident", id, version)?;
             conn.execute("DELETE FROM incidents WHERE id = ?", [id])?;
-            self.record(conn, None, "incident", id, "delete", "")?;
+            self.record(conn, None, "incident", id, "delete", &gone)?;
             Ok(())
         })
     }

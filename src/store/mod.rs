@@ -12,7 +12,7 @@ mod presence;
 pub mod schema;
 mod span;
 
-pub use actions::{ActionFilter, ActionRow, NewAction};
+pub use actions::{ActionFilter, ActionRow, ActionTimes, NewAction};
 pub use backup::Backup;
 pub use events::{EventFilter, ImportOutcome, NewEvent};
 pub use incidents::{IncidentSummary, NewIncident};
@@ -97,6 +97,14 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// A review cannot be closed while actions are still to do.
+    #[error(
+        "incident {id} cannot be closed: {} action{} still open ({}); finish them, or mark them \"not doing\" with a reason",
+        open.len(),
+        if open.len() == 1 { " is" } else { "s are" },
+        open.join("; ")
+    )]
+    OpenActions { id: i64, open: Vec<String> },
     /// Not `#[from]`: the message already holds SQLite's, so it is not repeated as a source
     /// (a `{:#}` report would print it three times over).
     #[error("database error: {0}")]

@@ -137,6 +137,21 @@ pub const MIGRATIONS: &[&str] = &[
     CANONICAL_ZONES,
     // 3: presence says when the person last pressed a key (idle after five minutes)
     "ALTER TABLE presence ADD COLUMN active_at INTEGER;",
+    // 4: follow-through: why an action is not being done, when it was done (for time to done;
+    // actions already done take the time of their last recorded change), and the reason a
+    // review was closed or reopened is in the history; causes' accepted risk has its reason;
+    // archived incidents.
+    r#"
+    ALTER TABLE actions ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE actions ADD COLUMN done_at INTEGER;
+    UPDATE actions SET done_at = coalesce(
+        (SELECT max(h.at) FROM history h WHERE h.entity = 'action' AND h.entity_id = actions.id),
+        created_at)
+      WHERE status = 'done';
+    CREATE INDEX actions_by_due ON actions (status, due);
+    ALTER TABLE causes ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE incidents ADD COLUMN archived_at INTEGER;
+    "#,
 ];
 
 pub const CURRENT_VERSION: i32 = MIGRATIONS.len() as i32;

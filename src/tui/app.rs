@@ -468,10 +468,13 @@ impl App {
     pub fn reload(&mut self) {
         let today = self.today();
         let result = match &mut self.screen {
-            Screen::Home(h) => self.store.incident_summaries().map(|list| {
+            Screen::Home(h) => owed(&self.store, today).and_then(|owed| {
+                h.owed = owed;
+                let list = self.store.incident_summaries(today)?;
                 h.incidents = list;
                 let len = h.visible().len();
                 h.cursor.clamp(len);
+                Ok(())
             }),
             Screen::Review(r) => r.reload(&self.store),
             Screen::CrossActions(c) => c.reload(&self.store, today),
@@ -1155,6 +1158,21 @@ fn hit(rect: &ratatui::layout::Rect, m: &MouseEvent) -> bool {
 enum Pending {
     Preview(Box<crate::tui::popups::import_preview::ImportRequest>),
     Import(Box<crate::tui::popups::import_preview::ImportPreview>),
+}
+
+/// The open actions the store's author owns, across incidents, for the incident list.
+fn owed(store: &Store, today: NaiveDate) -> Result<crate::tui::screens::home::Owed, StoreError> {
+    let rows = store.actions_across(&crate::store::ActionFilter {
+        owner: Some(store.author().to_string()),
+        statuses: vec![crate::model::ActionStatus::Todo, crate::model::ActionStatus::Doing],
+        overdue_on: None,
+        incident_id: None,
+    })?;
+    Ok(crate::tui::screens::home::Owed {
+        author: store.author().to_string(),
+        open: rows.len(),
+        overdue: rows.iter().filter(|r| r.action.is_overdue(today)).count(),
+    })
 }
 
 impl App {

@@ -49,6 +49,14 @@ pub const CONFIG_FILE: &str = "config.toml";
 pub struct Config {
     pub meeting: MeetingConfig,
     pub console: ConsoleConfig,
+    pub follow_through: FollowThroughConfig,
+}
+
+/// `[follow_through]`: a new action's default due date, in days per severity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FollowThroughConfig {
+    pub due_days: crate::model::follow::DueDays,
 }
 
 /// `[console]`: how the console talks to the terminal.
@@ -165,6 +173,7 @@ impl Config {
                 "[meeting] timebox_minutes: each step needs 1 to {MAX_MINUTES} minutes, not {bad}"
             )));
         }
+        config.follow_through.due_days.check().map_err(invalid)?;
         Ok(config)
     }
 }

@@ -271,7 +271,7 @@ impl Theme {
             CauseState::Unexamined => self.cause_unexamined,
             CauseState::Suspected => self.cause_suspected,
             CauseState::RuledOut => self.cause_ruled_out,
-            CauseState::Confirmed => self.cause_confirmed,
+            CauseState::Confirmed | CauseState::AcceptedRisk => self.cause_confirmed,
         }
     }
 
@@ -279,7 +279,7 @@ impl Theme {
         match status {
             ActionStatus::Todo => self.status_todo,
             ActionStatus::Doing => self.status_doing,
-            ActionStatus::Done => self.status_done,
+            ActionStatus::Done | ActionStatus::NotDoing => self.status_done,
         }
     }
 

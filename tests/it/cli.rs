@@ -154,7 +154,8 @@ fn new_log_list_show_round_trip() {
 }
 
 /// `list --json` is read by scripts: its fields stay in the order they have always had (by name,
-/// as `json!` wrote them before the list became a `Serialize` struct), and nothing is added.
+/// as `json!` wrote them before the list became a `Serialize` struct); `overdue_actions` came
+/// with follow-through and `archived` with archiving, each in its place by name.
 #[test]
 fn list_json_keeps_its_fields_and_their_order() {
     let env = Env::new();
@@ -167,10 +168,12 @@ fn list_json_keeps_its_fields_and_their_order() {
     assert_eq!(
         keys,
         [
+            "archived",
             "confirmed_causes",
             "events",
             "id",
             "open_actions",
+            "overdue_actions",
             "resolved",
             "severity",
             "started",

@@ -64,6 +64,11 @@ fn document(
                 state,
                 notes: String::new(),
                 evidence: vec![],
+                reason: if state == CauseState::AcceptedRisk {
+                    "the risk is accepted".into()
+                } else {
+                    String::new()
+                },
             })
             .collect(),
         actions,
@@ -91,6 +96,11 @@ fn action(
         cause,
         ticket: String::new(),
         priority: 0,
+        reason: if status == ActionStatus::NotDoing {
+            "not worth it".into()
+        } else {
+            String::new()
+        },
     }
 }
 

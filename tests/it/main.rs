@@ -9,6 +9,7 @@ mod docs;
 mod e2e;
 mod facts;
 mod file_safety;
+mod follow;
 mod gaps;
 mod hostile;
 mod import_console;

@@ -132,6 +132,7 @@ fn action(id: i64, title: &str, details: &str) -> Action {
         cause_id: Some(9),
         ticket: "OPS-1".into(),
         priority: 2,
+        reason: String::new(),
         version: 1,
     }
 }
@@ -145,6 +146,7 @@ fn csv_has_a_header_and_survives_commas_quotes_and_newlines() {
         state: CauseState::Confirmed,
         notes: String::new(),
         evidence: vec![],
+        reason: String::new(),
         version: 1,
     }];
     let tricky = "Alert, \"loudly\"\non two lines";

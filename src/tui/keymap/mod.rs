@@ -8,15 +8,13 @@ use crate::tui::keymap::command::Command;
 pub use crate::tui::keymap::key::Key;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 use std::collections::BTreeMap;
-use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 
 const DEFAULT_KEYMAP: &str = include_str!("../../../assets/keymap.toml");
 
-/// The environment variable naming debrief's config directory (it holds keymap.toml).
-pub const CONFIG_DIR_ENV: &str = "DEBRIEF_CONFIG";
+pub use crate::env::{CONFIG_DIR_ENV, config_dir, config_dir_with};
 /// The user's key map file inside the config directory.
 pub const KEYMAP_FILE: &str = "keymap.toml";
 
@@ -544,22 +542,6 @@ fn check_conflicts(origin: &str, entries: &[Entry]) -> Result<(), KeyMapError> {
         }
     }
     Ok(())
-}
-
-/// debrief's config directory in an environment (`env` looks a variable up): `$DEBRIEF_CONFIG`,
-/// else `$XDG_CONFIG_HOME/debrief`, else `~/.config/debrief` (also on macOS, as terminal tools
-/// there usually do). The local host passes the process's environment.
-pub fn config_dir_with(env: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
-    let var = |name: &str| env(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(dir) = var(CONFIG_DIR_ENV) {
-        return Some(dir);
-    }
-    // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
-    if let Some(xdg) = var("XDG_CONFIG_HOME").filter(|p| p.is_absolute()) {
-        return Some(xdg.join("debrief"));
-    }
-    let home = var("HOME").or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().into()));
-    home.map(|h| h.join(".config").join("debrief"))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 use super::*;
 use ratatui::crossterm::event::{KeyCode, KeyEventState, KeyModifiers};
+use std::ffi::OsString;
 
 fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
     KeyEvent::new(code, modifiers)

@@ -119,7 +119,7 @@ impl CrossState {
         let undated = self
             .rows
             .iter()
-            .filter(|r| r.action.due.is_none() && r.action.status != ActionStatus::Done)
+            .filter(|r| r.action.due.is_none() && r.action.status.is_open())
             .count();
         let mut spans = vec![Span::styled(format!("{} actions", self.rows.len()), theme.base)];
         if overdue > 0 {
@@ -237,7 +237,7 @@ impl Columns {
         };
         let due_style = if overdue {
             base.patch(theme.overdue)
-        } else if a.due.is_none() && a.status != ActionStatus::Done {
+        } else if a.due.is_none() && a.status.is_open() {
             base.patch(theme.warning)
         } else {
             base

@@ -30,6 +30,35 @@ pub struct HomeState {
     pub incidents: Vec<IncidentSummary>,
     pub filter: String,
     pub cursor: ListCursor,
+    /// What the console's author owes across incidents: open actions, and how many are overdue.
+    pub owed: Owed,
+}
+
+/// The open actions owned by the console's author, across incidents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Owed {
+    pub author: String,
+    pub open: usize,
+    pub overdue: usize,
+}
+
+impl Owed {
+    /// "you owe 2 actions, 1 overdue", or `None` when nothing is owed.
+    pub fn text(&self) -> Option<String> {
+        if self.open == 0 {
+            return None;
+        }
+        let s = if self.open == 1 { "" } else { "s" };
+        let overdue = if self.overdue > 0 {
+            format!(", {} overdue", self.overdue)
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "{} owes {} action{s}{overdue} (A lists them)",
+            self.author, self.open
+        ))
+    }
 }
 
 impl HomeState {
@@ -84,7 +113,8 @@ impl HomeState {
         self.cursor = ListCursor::default();
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    /// The list's frame: its title, and at the bottom what the author owes.
+    fn block(&self, theme: &Theme) -> Block<'static> {
         let title = if self.filter.is_empty() {
             format!(" debrief · incidents ({}) ", self.incidents.len())
         } else {
@@ -94,6 +124,21 @@ impl HomeState {
             .borders(Borders::ALL)
             .border_style(theme.focus_border)
             .title(Span::styled(title, theme.title));
+        match self.owed.text() {
+            Some(owed) => {
+                let style = if self.owed.overdue > 0 {
+                    theme.overdue
+                } else {
+                    theme.muted
+                };
+                block.title_bottom(Line::from(Span::styled(format!(" {owed} "), style)).right_aligned())
+            }
+            None => block,
+        }
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let block = self.block(theme);
         let inner = block.inner(area);
         block.render(area, buf);
         if inner.height == 0 {
@@ -112,9 +157,9 @@ impl HomeState {
         let wide = w >= 100;
         let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
         let cols = if wide {
-            "    SEV   STATUS      STARTED      DURATION  OPEN  TITLE · CONFIRMED CAUSES"
+            "    SEV   STATUS      STARTED      DURATION  OPEN  LATE  TITLE · CONFIRMED CAUSES"
         } else {
-            "    SEV   STATUS      STARTED      OPEN  TITLE"
+            "    SEV   STATUS      STARTED      OPEN  LATE  TITLE"
         };
         Line::from(Span::styled(truncate(cols, w), theme.muted)).render(head, buf);
         let h = list.height as usize;
@@ -145,6 +190,12 @@ impl HomeState {
                 spans.push(Span::styled(format!("{} ", fit(&duration, 9)), base));
             }
             spans.push(Span::styled(format!("{:>4}  ", s.open_actions), base));
+            let late = if s.overdue_actions > 0 {
+                base.patch(theme.overdue)
+            } else {
+                base
+            };
+            spans.push(Span::styled(format!("{:>4}  ", s.overdue_actions), late));
             let used: usize = spans.iter().map(|s| s.width()).sum();
             let mut title = s.incident.title.clone();
             if wide && !s.confirmed.is_empty() {

@@ -178,6 +178,7 @@ fn apply_action_form<P>(
         a.ticket = input.ticket;
         a.priority = priority;
         a.status = input.status.unwrap_or_default().parse().unwrap_or(a.status);
+        a.reason = input.reason.unwrap_or_default();
         a.details = input.details;
         ctx.store.update_action(&a).map_err(|err| match err {
             StoreError::Conflict { .. } => failure(ctx.store, err, "action", |s, id| s.action(id).map(describe_action)),
@@ -222,6 +223,12 @@ fn apply_incident_edit<P>(
     i.impact = form.value("Impact");
     i.root_cause = form.value("Root cause");
     i.trigger = form.value("Trigger");
+    if original.status == crate::model::IncidentStatus::Closed && i.status != original.status {
+        // A closed review is reopened with a reason, kept in the history.
+        let reason = form.optional_field("Reopen reason").unwrap_or_default();
+        let reopened = ctx.store.reopen_incident(i.id, &reason).map_err(msg)?;
+        i.version = reopened.version;
+    }
     ctx.store.update_incident(&i).map_err(|err| {
         failure(ctx.store, err, "incident", |s, id| {
             s.incident(id).map(|i| format!("{}\n{}", i.title, i.root_cause))

@@ -33,6 +33,29 @@ pub fn kind_tag(kind: ActionKind) -> &'static str {
     }
 }
 
+/// The board's columns, left to right: "not doing" shares the last column with done, below it.
+pub const COLUMNS: [&[ActionStatus]; 3] = [
+    &[ActionStatus::Todo],
+    &[ActionStatus::Doing],
+    &[ActionStatus::Done, ActionStatus::NotDoing],
+];
+
+/// The column a status is drawn in.
+pub fn column_of(status: ActionStatus) -> usize {
+    COLUMNS.iter().position(|c| c.contains(&status)).unwrap_or(0)
+}
+
+/// A column's heading: "DONE (2)", "DONE (2) · NOT DOING (1)".
+fn column_title(actions: &[Action], column: &[ActionStatus]) -> String {
+    column
+        .iter()
+        .map(|s| (s, actions.iter().filter(|a| a.status == *s).count()))
+        .filter(|(s, n)| *n > 0 || **s != ActionStatus::NotDoing)
+        .map(|(s, n)| format!("{} ({n})", s.label().to_uppercase()))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 /// The actions in board order: by status column, then as stored (priority, due date).
 pub fn board_order(actions: &[Action]) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..actions.len()).collect();
@@ -94,7 +117,10 @@ impl BoardView<'_> {
             Some(d) => d.format("%m-%d").to_string(),
             None => "no date".into(),
         };
-        let tail = format!(" {owner} · {due}");
+        let tail = match a.status {
+            ActionStatus::NotDoing => format!(" not doing: {}", a.reason),
+            _ => format!(" {owner} · {due}"),
+        };
         let head_w = 2 + 4;
         let title_w = width.saturating_sub(head_w + tail.chars().count().min(width / 2));
         let mut spans = vec![
@@ -104,6 +130,8 @@ impl BoardView<'_> {
         ];
         let tail_style = if overdue {
             theme.overdue
+        } else if !a.status.is_open() {
+            theme.muted
         } else if !a.is_delegated() {
             theme.warning
         } else {
@@ -116,16 +144,14 @@ impl BoardView<'_> {
 
     fn render_grouped(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let mut lines: Vec<(Option<usize>, Line)> = Vec::new();
-        for status in ActionStatus::ALL {
-            let items: Vec<usize> = (0..self.actions.len())
-                .filter(|i| self.actions[*i].status == *status)
+        for column in COLUMNS {
+            let items: Vec<usize> = board_order(self.actions)
+                .into_iter()
+                .filter(|i| column.contains(&self.actions[*i].status))
                 .collect();
             lines.push((
                 None,
-                Line::from(Span::styled(
-                    format!("{} ({})", status.label().to_uppercase(), items.len()),
-                    theme.title,
-                )),
+                Line::from(Span::styled(column_title(self.actions, column), theme.title)),
             ));
             for i in items {
                 lines.push((Some(i), self.card(i, area.width as usize, theme)));
@@ -149,15 +175,16 @@ impl BoardView<'_> {
 
     fn render_columns(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let cols = Layout::horizontal([Constraint::Ratio(1, 3); 3]).split(area);
-        for (c, status) in ActionStatus::ALL.iter().enumerate() {
-            let items: Vec<usize> = (0..self.actions.len())
-                .filter(|i| self.actions[*i].status == *status)
+        for (c, column) in COLUMNS.iter().enumerate() {
+            let items: Vec<usize> = board_order(self.actions)
+                .into_iter()
+                .filter(|i| column.contains(&self.actions[*i].status))
                 .collect();
             let block = Block::default()
                 .borders(Borders::TOP)
                 .border_style(theme.muted)
                 .title(Span::styled(
-                    format!(" {} ({}) ", status.label().to_uppercase(), items.len()),
+                    format!(" {} ", column_title(self.actions, column)),
                     theme.title,
                 ));
             let inner = block.inner(cols[c]);
@@ -182,9 +209,14 @@ impl BoardView<'_> {
 /// The one-line summary shown when the pane is not focused on a small screen: counts of the
 /// actions shown, warnings about all of them.
 pub fn summary(actions: &[Action], gaps: &[Gap], today: NaiveDate) -> String {
-    let open = actions.iter().filter(|a| a.status != ActionStatus::Done).count();
+    let open = actions.iter().filter(|a| a.status.is_open()).count();
     let overdue = actions.iter().filter(|a| a.is_overdue(today)).count();
-    let mut s = format!("{open} open · {overdue} overdue · {} done", actions.len() - open);
+    let done = actions.iter().filter(|a| a.status == ActionStatus::Done).count();
+    let mut s = format!("{open} open · {overdue} overdue · {done} done");
+    let not_doing = actions.len() - open - done;
+    if not_doing > 0 {
+        s.push_str(&format!(" · {not_doing} not doing"));
+    }
     if !gaps.is_empty() {
         s.push_str(&format!(
             " · {} warning{}",

@@ -172,6 +172,7 @@ mod tests {
             cause_id: None,
             ticket: ticket.into(),
             priority: 0,
+            reason: String::new(),
             version: 1,
         }
     }

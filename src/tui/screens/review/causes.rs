@@ -15,6 +15,7 @@ pub fn state_symbol(state: CauseState) -> &'static str {
         CauseState::Suspected => "◐",
         CauseState::RuledOut => "✕",
         CauseState::Confirmed => "●",
+        CauseState::AcceptedRisk => "◆",
     }
 }
 
@@ -63,9 +64,13 @@ impl CausesView<'_> {
                 buf,
             );
         }
-        if detail.height < 2 {
-            return;
+        if detail.height >= 2 {
+            self.render_detail(detail, buf, theme);
         }
+    }
+
+    /// Below the list: the selected cause's state, reason, notes, evidence and the root cause.
+    fn render_detail(&self, detail: Rect, buf: &mut Buffer, theme: &Theme) {
         let Some(cause) = self.causes.get(self.selected) else {
             return;
         };
@@ -74,6 +79,12 @@ impl CausesView<'_> {
             Span::styled(cause.category.label(), theme.title),
             Span::styled(format!(" · {}", cause.state.label()), theme.cause_state(cause.state)),
         ]));
+        if cause.state == CauseState::AcceptedRisk {
+            lines.push(Line::from(Span::styled(
+                format!("Risk accepted: {}", cause.reason),
+                theme.warning,
+            )));
+        }
         if cause.notes.trim().is_empty() {
             let hint = match cause.state {
                 CauseState::RuledOut => "Ruled out — press e to note why.",
@@ -116,9 +127,15 @@ impl CausesView<'_> {
 /// The one-line summary shown when the pane is not focused on a small screen.
 pub fn summary(causes: &[Cause]) -> String {
     let count = |s| causes.iter().filter(|c| c.state == s).count();
+    let accepted = count(CauseState::AcceptedRisk);
+    let accepted = if accepted > 0 {
+        format!(" ({accepted} risk accepted)")
+    } else {
+        String::new()
+    };
     format!(
-        "{} confirmed · {} suspected · {} ruled out · {} unexamined",
-        count(CauseState::Confirmed),
+        "{} confirmed{accepted} · {} suspected · {} ruled out · {} unexamined",
+        causes.iter().filter(|c| c.state.is_confirmed()).count(),
         count(CauseState::Suspected),
         count(CauseState::RuledOut),
         count(CauseState::Unexamined)

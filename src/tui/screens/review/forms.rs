@@ -111,11 +111,14 @@ fn time_in_form(at: chrono::DateTime<chrono::Utc>, zone: ZoneMode) -> String {
     }
 }
 
+/// The action form: `a` to edit, else a new action whose due date starts at `default_due` (from
+/// the incident's severity, see `model::follow`).
 pub fn action_form(
     a: Option<&Task>,
     causes: &[Cause],
     cause: Option<&Cause>,
     participants: &[crate::model::Participant],
+    default_due: Option<chrono::NaiveDate>,
 ) -> Form<ReviewForm> {
     let kinds: Vec<&str> = ActionKind::ALL.iter().map(|k| k.key()).collect();
     let mut roles = vec!["none"];
@@ -152,14 +155,24 @@ pub fn action_form(
             &roles,
             a.and_then(|a| a.owner_role).map(|r| r.key()).unwrap_or("none"),
         ),
-        Field::line("Due", &a.and_then(|a| a.due).map(|d| d.to_string()).unwrap_or_default())
-            .with_hint("2026-12-05 · +7d · fri"),
+        Field::line(
+            "Due",
+            &a.map_or(default_due, |a| a.due)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        )
+        .with_hint(if a.is_none() && default_due.is_some() {
+            "by the incident's severity; 2026-12-05 · +7d · fri"
+        } else {
+            "2026-12-05 · +7d · fri"
+        }),
         Field::choice("Cause", &cause_refs, &cause_sel),
         Field::line("Ticket", a.map(|a| a.ticket.as_str()).unwrap_or("")),
         Field::choice("Priority", &["none", "P1", "P2", "P3"], &priority),
     ];
     if let Some(a) = a {
         fields.push(Field::choice("Status", &statuses, a.status.key()));
+        fields.push(Field::line("Reason", &a.reason).with_hint("why not: needed for not_doing"));
     }
     fields.push(Field::multi("Details", a.map(|a| a.details.as_str()).unwrap_or("")));
     let (title, purpose) = match a {
@@ -172,7 +185,7 @@ pub fn action_form(
 pub fn incident_form(i: &Incident) -> Form<ReviewForm> {
     let severities: Vec<&str> = Severity::ALL.iter().map(|s| s.label()).collect();
     let statuses: Vec<&str> = crate::model::IncidentStatus::ALL.iter().map(|s| s.key()).collect();
-    Form::new(
+    let mut form = Form::new(
         format!("Incident #{}", i.id),
         ReviewForm::EditIncident(i.clone()),
         vec![
@@ -185,7 +198,14 @@ pub fn incident_form(i: &Incident) -> Form<ReviewForm> {
             Field::multi("Summary", &i.summary),
             Field::multi("Impact", &i.impact),
         ],
-    )
+    );
+    if i.status == crate::model::IncidentStatus::Closed {
+        form.fields.insert(
+            3,
+            Field::line("Reopen reason", "").with_hint("needed to change the status of a closed review"),
+        );
+    }
+    form
 }
 
 /// What the event form holds, read once by label (see [`event_form`]); the text as typed, parsed
@@ -222,6 +242,8 @@ pub struct ActionInput {
     pub ticket: String,
     pub priority: String,
     pub status: Option<String>,
+    /// Why it is not being done (edit form only).
+    pub reason: Option<String>,
     pub details: String,
 }
 
@@ -237,6 +259,7 @@ impl ActionInput {
             ticket: form.field("Ticket")?,
             priority: form.field("Priority")?,
             status: form.optional_field("Status"),
+            reason: form.optional_field("Reason"),
             details: form.field("Details")?,
         })
     }
@@ -274,14 +297,14 @@ mod tests {
 
     #[test]
     fn action_input_reads_the_add_and_the_edit_form() {
-        let add = ActionInput::from_form(&action_form(None, &[], None, &[])).unwrap();
+        let add = ActionInput::from_form(&action_form(None, &[], None, &[], None)).unwrap();
         assert_eq!(
             (add.kind.as_str(), add.role.as_str(), add.cause.as_str()),
             ("fix", "none", "none")
         );
         assert_eq!(add.status, None, "the add form has no status");
         // The edit form adds the status.
-        let mut form = action_form(None, &[], None, &[]);
+        let mut form = action_form(None, &[], None, &[], None);
         form.fields
             .push(Field::choice("Status", &["todo", "doing", "done"], "doing"));
         assert_eq!(ActionInput::from_form(&form).unwrap().status.as_deref(), Some("doing"));
@@ -289,7 +312,7 @@ mod tests {
 
     #[test]
     fn a_missing_field_is_an_error_naming_form_and_label() {
-        let mut form = action_form(None, &[], None, &[]);
+        let mut form = action_form(None, &[], None, &[], None);
         form.fields.retain(|f| f.label != "Due");
         let err = ActionInput::from_form(&form).unwrap_err();
         assert_eq!(err.field, "Due");

@@ -304,29 +304,36 @@ fn update_actions(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command:
             }
         }
         Command::Left | Command::Right => {
-            if let Some(cur) = r.selected_action().map(|a| a.status) {
-                let target = if command == Command::Left {
-                    cur.previous()
-                } else {
-                    cur.next()
+            // The nearest column in that direction that has a card: empty ones are skipped.
+            if let Some(cur) = r.selected_action().map(|a| board::column_of(a.status)) {
+                let order = board::board_order(&r.board);
+                let first_in = |c: usize| {
+                    order
+                        .iter()
+                        .copied()
+                        .find(|&i| board::column_of(r.board[i].status) == c)
                 };
-                if let Some(t) = target
-                    && let Some(i) = r.board.iter().position(|a| a.status == t)
-                {
+                let found = if command == Command::Left {
+                    (0..cur).rev().find_map(first_in)
+                } else {
+                    (cur + 1..board::COLUMNS.len()).find_map(first_in)
+                };
+                if let Some(i) = found {
                     r.action_sel = i;
                 }
             }
         }
         Command::MoveLeft | Command::MoveRight => move_action(r, ctx, fx, command == Command::MoveLeft),
         Command::Add => {
-            let cause = r.causes.iter().find(|c| c.state == CauseState::Confirmed).cloned();
-            let form = action_form(None, &r.causes, cause.as_ref(), &r.participants);
+            let cause = r.causes.iter().find(|c| c.state.is_confirmed()).cloned();
+            let due = ctx.config.follow_through.due_days.due(r.incident.severity, ctx.today());
+            let form = action_form(None, &r.causes, cause.as_ref(), &r.participants, Some(due));
             popup(fx, ReviewPopup::Form(form));
         }
         Command::Edit | Command::Select => {
             if let Some(a) = r.selected_action().cloned() {
                 let cause = a.cause_id.and_then(|id| r.causes.iter().find(|c| c.id == id)).cloned();
-                let form = action_form(Some(&a), &r.causes, cause.as_ref(), &r.participants);
+                let form = action_form(Some(&a), &r.causes, cause.as_ref(), &r.participants, None);
                 popup(fx, ReviewPopup::Form(form));
             }
         }
