@@ -135,6 +135,19 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
     // 2: zone names canonical (see `CANONICAL_ZONES`)
     CANONICAL_ZONES,
+    // 3: who may join over SSH (`debrief access`, `debrief serve`): one public key per name
+    r#"
+    CREATE TABLE access (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        key         TEXT NOT NULL,
+        fingerprint TEXT NOT NULL UNIQUE,
+        role        TEXT NOT NULL CHECK (role IN ('facilitator', 'participant', 'observer')),
+        incident_id INTEGER REFERENCES incidents(id) ON DELETE CASCADE,
+        comment     TEXT NOT NULL DEFAULT '',
+        created_at  INTEGER NOT NULL
+    );
+    "#,
 ];
 
 pub const CURRENT_VERSION: i32 = MIGRATIONS.len() as i32;
