@@ -1,6 +1,7 @@
 //! The shell commands, one file per family. Each prints plain text (or JSON / CSV where asked)
 //! and exits non-zero with one line naming what failed when something is wrong.
 
+mod access;
 mod actions;
 mod backup;
 mod export;
@@ -118,6 +119,55 @@ pub enum Command {
         #[arg(long, value_name = "DATE", value_parser = crate::export::stats::parse_day)]
         to: Option<chrono::NaiveDate>,
     },
+    /// Who may join over SSH (`debrief serve`): keys, their names, roles and incidents
+    Access {
+        #[command(subcommand)]
+        command: AccessCommand,
+    },
+    /// Serve the consoles over SSH: each key on the access list joins under its own name
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen; any address other than the default must be given explicitly
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:2222")]
+    pub listen: std::net::SocketAddr,
+    /// The server's ed25519 key, created (mode 0600) if missing [default: next to the database]
+    #[arg(long, value_name = "PATH")]
+    pub host_key: Option<PathBuf>,
+    /// At most this many sessions at once; one more is refused with a message
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub max_sessions: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccessCommand {
+    /// Allow a public key in under NAME, the author of every change made with it
+    Add {
+        name: String,
+        /// The public key as OpenSSH writes it: 'ssh-ed25519 AAAA… comment'
+        #[arg(long, value_name = "KEY")]
+        key: String,
+        /// facilitator (everything), participant (no deleting incidents, no ending the meeting)
+        /// or observer (looks only)
+        #[arg(long, default_value = "participant", value_parser = parse_role)]
+        role: crate::store::access::AccessRole,
+        /// The only incident this key may see [default: all of them]
+        #[arg(long, value_name = "ID")]
+        incident: Option<i64>,
+    },
+    /// The keys allowed in
+    List,
+    /// Remove a key (by its name or its SHA256: fingerprint); its live sessions end
+    Revoke {
+        #[arg(value_name = "NAME|FINGERPRINT")]
+        who: String,
+    },
+}
+
+fn parse_role(s: &str) -> std::result::Result<crate::store::access::AccessRole, String> {
+    s.parse().map_err(|e: crate::store::access::UnknownRole| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -215,6 +265,9 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         }
         Command::Backup { file } => backup::backup(store, &file, out)?,
         Command::History { id } => history::history(store, id, out)?,
+        Command::Access { command } => access::access(store, command, out)?,
+        // main.rs runs the server.
+        Command::Serve(_) => bail!("the server is started by main"),
     }
     Ok(0)
 }
