@@ -9,17 +9,19 @@ use crate::tui::app::{App, Clock, Screen};
 use crate::tui::console;
 use crate::tui::keymap::KeyMap;
 use crate::tui::theme::Theme;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
+use ratatui::buffer::Cell;
 use ratatui::crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
 use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::crossterm::{cursor, queue};
 use ratatui::layout::Rect;
+use ratatui::layout::{Position, Size};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::Sender;
 use tokio::sync::mpsc::error::TrySendError;
@@ -42,25 +44,40 @@ pub struct Start {
     pub stop: Arc<AtomicBool>,
 }
 
-/// The channel's end of the console's output: a frame is sent whole when ratatui flushes it,
-/// or dropped when [`FRAMES_QUEUED`] are already waiting.
-struct Frames {
-    pending: Vec<u8>,
-    tx: Sender<Vec<u8>>,
-    dropped: Arc<AtomicBool>,
-}
+/// What crossterm writes for a session: kept until the end of the frame (see
+/// [`SessionBackend`]), whatever crossterm flushes on the way.
+#[derive(Clone, Default)]
+struct Pending(Arc<Mutex<Vec<u8>>>);
 
-impl Write for Frames {
+impl Write for Pending {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.pending.extend_from_slice(bytes);
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(bytes);
         Ok(bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if self.pending.is_empty() {
+        Ok(())
+    }
+}
+
+/// The channel's end of the console's output: a frame is sent whole at its end, or dropped when
+/// [`FRAMES_QUEUED`] are already waiting.
+struct Frames {
+    pending: Pending,
+    tx: Sender<Vec<u8>>,
+    dropped: Arc<AtomicBool>,
+}
+
+impl Frames {
+    fn send(&mut self) -> io::Result<()> {
+        let frame = std::mem::take(&mut *self.pending.0.lock().unwrap_or_else(|p| p.into_inner()));
+        if frame.is_empty() {
             return Ok(());
         }
-        match self.tx.try_send(std::mem::take(&mut self.pending)) {
+        match self.tx.try_send(frame) {
             Ok(()) => Ok(()),
             Err(TrySendError::Full(_)) => {
                 self.dropped.store(true, Ordering::Relaxed);
@@ -68,6 +85,74 @@ impl Write for Frames {
             }
             Err(TrySendError::Closed(_)) => Err(io::Error::new(io::ErrorKind::BrokenPipe, "the client is gone")),
         }
+    }
+}
+
+/// The crossterm backend over a session's frames, with the size the client reported and the
+/// cursor it was last sent to. crossterm would ask the server's own terminal for those (and fail
+/// with ENXIO, or worse, answer for the wrong terminal): nothing here ever touches it.
+struct SessionBackend {
+    inner: CrosstermBackend<Pending>,
+    frames: Frames,
+    size: Size,
+    cursor: Position,
+}
+
+impl SessionBackend {
+    fn new(frames: Frames, size: Size) -> SessionBackend {
+        SessionBackend {
+            inner: CrosstermBackend::new(frames.pending.clone()),
+            frames,
+            size,
+            cursor: Position::ORIGIN,
+        }
+    }
+}
+
+impl Backend for SessionBackend {
+    type Error = io::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        self.inner.draw(content)
+    }
+    fn append_lines(&mut self, n: u16) -> io::Result<()> {
+        self.inner.append_lines(n)
+    }
+    fn hide_cursor(&mut self) -> io::Result<()> {
+        self.inner.hide_cursor()
+    }
+    fn show_cursor(&mut self) -> io::Result<()> {
+        self.inner.show_cursor()
+    }
+    fn get_cursor_position(&mut self) -> io::Result<Position> {
+        Ok(self.cursor)
+    }
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+        self.cursor = position.into();
+        self.inner.set_cursor_position(self.cursor)
+    }
+    fn clear(&mut self) -> io::Result<()> {
+        self.inner.clear()
+    }
+    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        self.inner.clear_region(clear_type)
+    }
+    fn size(&self) -> io::Result<Size> {
+        Ok(self.size)
+    }
+    fn window_size(&mut self) -> io::Result<WindowSize> {
+        Ok(WindowSize {
+            columns_rows: self.size,
+            pixels: Size::default(),
+        })
+    }
+    /// The end of a frame (ratatui's draw ends with it): what was written goes out as one.
+    fn flush(&mut self) -> io::Result<()> {
+        Backend::flush(&mut self.inner)?;
+        self.frames.send()
     }
 }
 
@@ -93,27 +178,28 @@ pub fn run(start: Start) -> io::Result<String> {
         app.open_incident(id).map_err(io::Error::other)?;
     }
     let dropped = Arc::new(AtomicBool::new(false));
-    let mut writer = Frames {
-        pending: Vec::new(),
+    let mut frames = Frames {
+        pending: Pending::default(),
         tx: frames,
         dropped: dropped.clone(),
     };
     queue!(
-        writer,
+        frames.pending,
         EnterAlternateScreen,
         EnableBracketedPaste,
         EnableMouseCapture,
         cursor::Hide
     )?;
-    writer.flush()?;
     let viewport = Viewport::Fixed(Rect::new(0, 0, size.0, size.1));
-    let mut terminal = Terminal::with_options(CrosstermBackend::new(writer), TerminalOptions { viewport })?;
+    let backend = SessionBackend::new(frames, Size::new(size.0, size.1));
+    let mut terminal = Terminal::with_options(backend, TerminalOptions { viewport })?;
     let mut input = SessionInput::new(input);
     let resized = input.size.clone();
     let mut ending: Option<String> = None;
     let mut last_check = Instant::now();
     let draw = |app: &mut App| -> io::Result<()> {
         if let Some((cols, rows)) = resized.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            terminal.backend_mut().size = Size::new(cols, rows);
             terminal.resize(Rect::new(0, 0, cols, rows))?;
         }
         if last_check.elapsed() >= ACCESS_CHECK {
@@ -130,9 +216,7 @@ pub fn run(start: Start) -> io::Result<String> {
             app.quit = true;
             return Ok(());
         }
-        if dropped.swap(false, Ordering::Relaxed) {
-            terminal.clear()?;
-        }
+        catch_up(&mut terminal, &dropped)?;
         console::draw(&mut terminal, app)
     };
     let result = console::run(&mut app, draw, &mut input, &|| stop.load(Ordering::Relaxed));
@@ -143,6 +227,15 @@ pub fn run(start: Start) -> io::Result<String> {
     } else {
         ending.unwrap_or_else(|| "You left the review. What you saved is kept.".into())
     })
+}
+
+/// After a dropped frame the client's screen is not what ratatui believes: the next frame is
+/// drawn whole.
+fn catch_up(terminal: &mut Terminal<SessionBackend>, dropped: &AtomicBool) -> io::Result<()> {
+    if dropped.swap(false, Ordering::Relaxed) {
+        terminal.clear()?;
+    }
+    Ok(())
 }
 
 /// Why the session must end now that its key changed on the access list (revoked, or given
@@ -172,4 +265,49 @@ pub fn goodbye(message: &str) -> Vec<u8> {
     out.extend_from_slice(crate::model::sanitize::clean_line(message).as_bytes());
     out.extend_from_slice(b"\r\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::widgets::Paragraph;
+
+    #[test]
+    fn a_client_that_reads_slowly_loses_frames_never_the_screen() {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+        let dropped = Arc::new(AtomicBool::new(false));
+        let frames = Frames {
+            pending: Pending::default(),
+            tx,
+            dropped: dropped.clone(),
+        };
+        let backend = SessionBackend::new(frames, Size::new(30, 2));
+        let viewport = Viewport::Fixed(Rect::new(0, 0, 30, 2));
+        let mut terminal = Terminal::with_options(backend, TerminalOptions { viewport }).unwrap();
+        let draw = |terminal: &mut Terminal<SessionBackend>, text: &str| {
+            catch_up(terminal, &dropped).unwrap();
+            terminal
+                .draw(|f| f.render_widget(Paragraph::new(text.to_string()), f.area()))
+                .unwrap();
+        };
+        draw(&mut terminal, "timeline: one");
+        // The client reads nothing: this frame finds the queue full and is dropped.
+        draw(&mut terminal, "timeline: two");
+        assert!(dropped.load(Ordering::Relaxed));
+        let first = String::from_utf8_lossy(&rx.try_recv().unwrap()).into_owned();
+        assert!(first.contains("timeline:") && first.contains("one"), "{first:?}");
+        // The next frame is whole (not the difference from the dropped one), and drawing it
+        // asks nothing of a terminal (the server has none: ENXIO).
+        draw(&mut terminal, "timeline: three");
+        let mut next = Vec::new();
+        while let Ok(frame) = rx.try_recv() {
+            next.extend(frame);
+        }
+        let next = String::from_utf8_lossy(&next).into_owned();
+        assert!(
+            next.contains("timeline:") && next.contains("three"),
+            "the whole line, not only what changed: {next:?}"
+        );
+        assert!(!dropped.load(Ordering::Relaxed));
+    }
 }

@@ -62,9 +62,11 @@ impl Connection {
         Auth::reject()
     }
 
-    /// Says why the request is refused on the channel's stderr, then closes it (status 1).
+    /// Says why the request is refused on the channel's stderr, then closes it (exit status 1).
     fn refuse_request(&mut self, channel: ChannelId, text: &str, session: &mut Session) -> Result<(), anyhow::Error> {
-        session.channel_failure(channel)?;
+        // The request is answered (a bare failure would leave OpenSSH saying only "exec
+        // request failed"), then refused in words on stderr, with status 1, and closed.
+        session.channel_success(channel)?;
         let line = format!("debrief: {text}\r\n");
         session.extended_data(channel, 1, line.into_bytes())?;
         session.exit_status_request(channel, 1)?;

@@ -1,0 +1,477 @@
+//! `debrief serve` with the real OpenSSH client (`ssh`, installed by .ci/run when missing): the
+//! server on 127.0.0.1 at a free port the system picks (`--listen 127.0.0.1:0`, the port read
+//! from what it prints), clients in pseudo-terminals of their own.
+
+use crate::support::pty::{Console, Workspace, bin};
+use portable_pty::CommandBuilder;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    port: u16,
+    fingerprint: String,
+}
+
+impl Server {
+    fn start(ws: &Workspace) -> Server {
+        let mut child = Command::new(bin())
+            .arg("--db")
+            .arg(&ws.db)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env_remove("DEBRIEF_DB")
+            .env("DEBRIEF_AUTHOR", "server")
+            .env("DEBRIEF_CONFIG", ws.config())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(ws.dir.path().join("server.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (mut port, mut fingerprint) = (None, None);
+        while port.is_none() || fingerprint.is_none() {
+            let line = lines.next().expect("the server prints where it listens").unwrap();
+            if let Some(addr) = line.strip_prefix("debrief serve: listening on ") {
+                port = Some(addr.rsplit(':').next().unwrap().parse().unwrap());
+            }
+            if let Some(fp) = line.strip_prefix("host key fingerprint ") {
+                fingerprint = Some(fp.to_string());
+            }
+        }
+        // Whatever else it prints is read and dropped, so it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Server {
+            child,
+            port: port.unwrap(),
+            fingerprint: fingerprint.unwrap(),
+        }
+    }
+
+    fn signal(&self, signal: libc::c_int) {
+        // SAFETY: a plain kill(2) of our own child.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, signal) };
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn require_ssh() {
+    let found = Command::new("ssh").arg("-V").output().is_ok();
+    assert!(
+        found,
+        "these tests need the OpenSSH client: apt-get install -y openssh-client"
+    );
+}
+
+/// A new ed25519 key pair in the workspace: its private key file, and its public key's text.
+fn new_key(ws: &Workspace, name: &str) -> (PathBuf, String) {
+    let path = ws.dir.path().join(format!("key-{name}"));
+    let out = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C"])
+        .arg(format!("{name}@laptop"))
+        .arg("-f")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let public = std::fs::read_to_string(path.with_extension("pub")).unwrap();
+    (path, public.trim().to_string())
+}
+
+fn allow(ws: &Workspace, name: &str, role: &str, incident: Option<i64>) -> PathBuf {
+    let (key, public) = new_key(ws, name);
+    let mut args = vec!["access", "add", name, "--key", &public, "--role", role];
+    let id = incident.map(|i| i.to_string());
+    if let Some(id) = &id {
+        args.extend(["--incident", id]);
+    }
+    ws.run_ok("admin", &args);
+    key
+}
+
+/// The options every client gets: this key only, no agent, no personal config, the host key
+/// learnt on first use into the workspace's own known_hosts.
+fn ssh_options(ws: &Workspace, server: &Server, key: &Path) -> Vec<String> {
+    let known = ws.dir.path().join("known_hosts");
+    [
+        "-F",
+        "/dev/null",
+        "-p",
+        &server.port.to_string(),
+        "-i",
+        &key.display().to_string(),
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "IdentityAgent=none",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=accept-new",
+        "-o",
+        &format!("UserKnownHostsFile={}", known.display()),
+        "-o",
+        "ConnectTimeout=10",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// `ssh -tt … USER@127.0.0.1` in a pty of its own: the review console, as a person would see it.
+fn join(ws: &Workspace, server: &Server, key: &Path, user: &str) -> Console {
+    let mut cmd = CommandBuilder::new("ssh");
+    cmd.arg("-tt");
+    for o in ssh_options(ws, server, key) {
+        cmd.arg(o);
+    }
+    cmd.arg(format!("{user}@127.0.0.1"));
+    cmd.env("TERM", "xterm-256color");
+    cmd.env_remove("NO_COLOR");
+    Console::spawn(cmd)
+}
+
+/// `ssh … ARGS` without a terminal, to the end: its status and what it said on stderr.
+fn ssh_plain(ws: &Workspace, server: &Server, key: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut cmd = Command::new("ssh");
+    cmd.args(ssh_options(ws, server, key)).args(args);
+    let out = cmd.stdin(Stdio::null()).output().unwrap();
+    let mut text = String::from_utf8_lossy(&out.stderr).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stdout));
+    (out.status.code(), text)
+}
+
+fn incident(ws: &Workspace, title: &str) -> i64 {
+    ws.run_ok("admin", &["new", title, "--zone", "UTC"])
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+fn query(ws: &Workspace, sql: &str) -> Vec<String> {
+    let conn = rusqlite::Connection::open(&ws.db).unwrap();
+    let mut stmt = conn.prepare(sql).unwrap();
+    stmt.query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+/// Types an event into the open review: `a`, the text, Enter; waits until it is on the screen.
+fn add_event(console: &mut Console, text: &str) {
+    console.send("a");
+    console.wait_for("Add event");
+    console.send(&format!("10:00 {text}\r"));
+    console.wait_for(text);
+}
+
+#[test]
+fn an_allowed_key_joins_and_writes_under_its_name_whatever_user_name_the_client_sends() {
+    require_ssh();
+    let ws = Workspace::new();
+    let id = incident(&ws, "Payments outage");
+    let key = allow(&ws, "ana", "participant", None);
+    let server = Server::start(&ws);
+    assert!(server.fingerprint.starts_with("SHA256:"), "{}", server.fingerprint);
+    let host_key = ws.dir.path().join("ssh_host_ed25519_key");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&host_key).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the host key is the server's alone");
+
+    let mut console = join(&ws, &server, &key, "mallory");
+    console.wait_for("Payments outage");
+    console.send("\r");
+    console.wait_for(&format!("#{id} Payments outage"));
+    add_event(&mut console, "typed over ssh");
+    let authors = query(&ws, "SELECT author FROM events WHERE text LIKE '%typed over ssh%'");
+    assert_eq!(
+        authors,
+        ["ana"],
+        "the key's name, never the user name the client claimed"
+    );
+    let joins = query(
+        &ws,
+        "SELECT detail FROM history WHERE entity = 'session' AND op = 'join'",
+    );
+    assert!(
+        joins.iter().any(|d| d.contains("ana") && d.contains("\"mallory\"")),
+        "{joins:?}"
+    );
+
+    // Ctrl-C quits; the client's terminal is given back (main screen) and ssh ends.
+    console.send("\x03");
+    let exit = console.wait_exit(Duration::from_secs(10));
+    assert_eq!(exit.and_then(|e| e.code()), Some(0), "ssh ends when the console does");
+    assert!(
+        !console.alternate_screen(),
+        "the client's terminal is back on its main screen"
+    );
+}
+
+#[test]
+fn unknown_and_revoked_keys_are_refused_and_revoking_ends_a_live_session() {
+    require_ssh();
+    let ws = Workspace::new();
+    incident(&ws, "Payments outage");
+    let ben = allow(&ws, "ben", "facilitator", None);
+    let (stranger, _) = new_key(&ws, "stranger");
+    let server = Server::start(&ws);
+
+    let (code, said) = ssh_plain(&ws, &server, &stranger, &["ana@127.0.0.1"]);
+    assert_eq!(code, Some(255), "{said}");
+    assert!(said.contains("Permission denied (publickey)"), "{said}");
+    let refused = query(&ws, "SELECT detail FROM history WHERE op = 'refused'");
+    assert!(
+        refused
+            .iter()
+            .any(|d| d.contains("unknown key") && d.contains("127.0.0.1")),
+        "{refused:?}"
+    );
+
+    let console = join(&ws, &server, &ben, "ben");
+    console.wait_for("Payments outage");
+    ws.run_ok("admin", &["access", "revoke", "ben"]);
+    let started = Instant::now();
+    console.wait_until("the session ended by revoking", |s| s.contains("Your key was revoked"));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "ended within seconds, took {:?}",
+        started.elapsed()
+    );
+
+    let (code, said) = ssh_plain(&ws, &server, &ben, &["ben@127.0.0.1"]);
+    assert_eq!(
+        code,
+        Some(255),
+        "a revoked key is refused at its next connection: {said}"
+    );
+    assert!(said.contains("Permission denied (publickey)"), "{said}");
+}
+
+#[test]
+fn an_observer_looks_but_every_write_is_refused_and_nothing_is_stored() {
+    require_ssh();
+    let ws = Workspace::new();
+    let id = incident(&ws, "Payments outage");
+    let key = allow(&ws, "olga", "observer", Some(id));
+    let server = Server::start(&ws);
+    let history_before = query(&ws, "SELECT count(*) || '' FROM history WHERE entity <> 'session'");
+
+    let mut console = join(&ws, &server, &key, "olga");
+    console.wait_for(&format!("#{id} Payments outage"));
+    console.send("a");
+    console.wait_for("observer");
+    // The form never opened: what follows is not an event either.
+    console.send("10:00 should not be stored\r");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!console.screen_text().contains("Add event"));
+    assert_eq!(query(&ws, "SELECT text FROM events"), Vec::<String>::new());
+    assert_eq!(
+        query(&ws, "SELECT count(*) || '' FROM history WHERE entity <> 'session'"),
+        history_before
+    );
+    console.send("x");
+    let log = std::fs::read_to_string(ws.dir.path().join("server.log")).unwrap();
+    console
+        .wait_until_within(Duration::from_secs(10), "", |s| s.contains("Import and export are off"))
+        .unwrap_or_else(|screen| panic!("{screen}\n{log}"));
+}
+
+#[test]
+fn a_scoped_key_sees_its_incident_only() {
+    require_ssh();
+    let ws = Workspace::new();
+    incident(&ws, "Secret other outage");
+    let mine = incident(&ws, "Payments outage");
+    let key = allow(&ws, "vendor", "participant", Some(mine));
+    let server = Server::start(&ws);
+    let mut console = join(&ws, &server, &key, "vendor");
+    console.wait_for(&format!("#{mine} Payments outage"));
+    console.send("A");
+    console.wait_for(&format!("This key sees incident #{mine} only"));
+    // Back from the review would be the list of every incident: the session ends instead.
+    console.send("q");
+    let exit = console.wait_exit(Duration::from_secs(10));
+    assert!(exit.is_some(), "the session ended");
+    let everything = String::from_utf8_lossy(&console.raw()).into_owned();
+    assert!(
+        !everything.contains("Secret other outage"),
+        "another incident reached the client"
+    );
+}
+
+#[test]
+fn commands_subsystems_and_forwarding_are_refused() {
+    require_ssh();
+    let ws = Workspace::new();
+    incident(&ws, "Payments outage");
+    let key = allow(&ws, "ana", "facilitator", None);
+    let server = Server::start(&ws);
+
+    let (code, said) = ssh_plain(&ws, &server, &key, &["ana@127.0.0.1", "cat", "/etc/passwd"]);
+    assert_ne!(code, Some(0), "{said}");
+    assert!(said.contains("runs no commands"), "{said}");
+    assert!(!said.contains("root:"), "{said}");
+
+    let (code, said) = ssh_plain(&ws, &server, &key, &["-s", "ana@127.0.0.1", "sftp"]);
+    assert_ne!(code, Some(0), "{said}");
+    assert!(said.contains("no subsystem is served"), "{said}");
+
+    let remote = [
+        "-o",
+        "ExitOnForwardFailure=yes",
+        "-N",
+        "-R",
+        "0:127.0.0.1:9",
+        "ana@127.0.0.1",
+    ];
+    let (code, said) = ssh_plain(&ws, &server, &key, &remote);
+    assert_ne!(code, Some(0), "{said}");
+    assert!(said.contains("forwarding failed"), "{said}");
+
+    // -L: the client listens; each connection to it asks the server for a channel, refused.
+    let local_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut forward = Command::new("ssh")
+        .args(ssh_options(&ws, &server, &key))
+        .args([
+            "-N",
+            "-L",
+            &format!("{local_port}:127.0.0.1:{}", server.port),
+            "ana@127.0.0.1",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let stream = loop {
+        match std::net::TcpStream::connect(("127.0.0.1", local_port)) {
+            Ok(s) => break s,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => panic!("the forwarding client never listened: {e}"),
+        }
+    };
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut buf = [0u8; 64];
+    let got = std::io::Read::read(&mut &stream, &mut buf);
+    assert!(
+        matches!(got, Ok(0) | Err(_)),
+        "nothing comes through a refused channel: {got:?}"
+    );
+    let _ = forward.kill();
+    let out = forward.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("open failed"), "{said}");
+}
+
+#[test]
+fn two_sessions_see_each_others_change_within_a_second() {
+    require_ssh();
+    let ws = Workspace::new();
+    let id = incident(&ws, "Payments outage");
+    let ana_key = allow(&ws, "ana", "facilitator", Some(id));
+    let ben_key = allow(&ws, "ben", "participant", Some(id));
+    let server = Server::start(&ws);
+    let ana = join(&ws, &server, &ana_key, "ana");
+    let ben = join(&ws, &server, &ben_key, "ben");
+    ana.wait_for(&format!("#{id} Payments outage"));
+    ben.wait_for(&format!("#{id} Payments outage"));
+    let mut consoles = [ana, ben];
+    for (from, text) in [(0, "seen by ben"), (1, "seen by ana")] {
+        add_event(&mut consoles[from], text);
+        let written = Instant::now();
+        consoles[1 - from].wait_for(text);
+        let took = written.elapsed();
+        eprintln!("{text}: on the other screen {took:?} after the writer's");
+        assert!(took <= Duration::from_secs(1), "{text}: {took:?}");
+    }
+}
+
+#[test]
+fn sigterm_tells_every_session_and_the_server_exits_within_two_seconds() {
+    require_ssh();
+    let ws = Workspace::new();
+    let id = incident(&ws, "Payments outage");
+    let key = allow(&ws, "ana", "facilitator", Some(id));
+    let mut server = Server::start(&ws);
+    let mut console = join(&ws, &server, &key, "ana");
+    console.wait_for(&format!("#{id} Payments outage"));
+    let sent = Instant::now();
+    server.signal(libc::SIGTERM);
+    let deadline = sent + Duration::from_secs(5);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not exit");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = sent.elapsed();
+    assert!(status.success(), "{status:?}");
+    assert!(took <= Duration::from_secs(2), "exited after {took:?}");
+    console.wait_for("The review is closing");
+    console.wait_exit(Duration::from_secs(10));
+    assert!(!console.alternate_screen(), "the client's terminal is given back");
+    let leaves = query(
+        &ws,
+        "SELECT author FROM history WHERE entity = 'session' AND op = 'leave'",
+    );
+    assert_eq!(leaves.len(), 1, "{leaves:?}");
+}
+
+#[test]
+fn access_commands_check_what_they_are_given() {
+    let ws = Workspace::new();
+    let (_, public) = new_key(&ws, "ana");
+    let run = |args: &[&str]| {
+        Command::new(bin())
+            .arg("--db")
+            .arg(&ws.db)
+            .args(args)
+            .env_remove("DEBRIEF_DB")
+            .output()
+            .unwrap()
+    };
+    let bad = run(&["access", "add", "ana", "--key", "ssh-ed25519 notakey"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not an OpenSSH public key"));
+    let bad = run(&["access", "add", "ana", "--key", &public, "--role", "admin"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("facilitator, participant or observer"));
+    let bad = run(&["access", "add", "ana", "--key", &public, "--incident", "7"]);
+    assert!(!bad.status.success(), "an incident that does not exist");
+    assert!(ws.run_ok("admin", &["access", "list"]).contains("No keys yet"));
+
+    let added = ws.run_ok("admin", &["access", "add", "ana", "--key", &public]);
+    assert!(added.contains("as participant on every incident"), "{added}");
+    let twice = run(&["access", "add", "ana2", "--key", &public]);
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("already on the access list as \"ana\""));
+    let list = ws.run_ok("admin", &["access", "list"]);
+    assert!(
+        list.contains("ana  participant  all incidents  SHA256:") && list.contains("ana@laptop"),
+        "{list}"
+    );
+    let fingerprint = list
+        .split_whitespace()
+        .find(|w| w.starts_with("SHA256:"))
+        .unwrap()
+        .to_string();
+    let revoked = ws.run_ok("admin", &["access", "revoke", &fingerprint]);
+    assert!(revoked.contains("Revoked ana"), "{revoked}");
+    let again = run(&["access", "revoke", "ana"]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("no key named"));
+    let history = query(
+        &ws,
+        "SELECT op || ' by ' || author FROM history WHERE entity = 'access'",
+    );
+    assert_eq!(history, ["add by admin", "revoke by admin"]);
+}
