@@ -42,7 +42,14 @@ pub struct Start {
     pub frames: Sender<Vec<u8>>,
     /// The server is stopping.
     pub stop: Arc<AtomicBool>,
+    /// Test hook (see [`TEST_PANIC_ENV`]): panic after the first frame.
+    pub test_panic: bool,
 }
+
+/// Test hook, for tests/it/serve.rs only: `DEBRIEF_TEST_SESSION_PANIC=NAME` in the server's
+/// environment makes the sessions of the key NAME panic right after their first frame, to prove
+/// that a panic ends that session alone and gives its client's terminal back.
+pub const TEST_PANIC_ENV: &str = "DEBRIEF_TEST_SESSION_PANIC";
 
 /// What crossterm writes for a session: kept until the end of the frame (see
 /// [`SessionBackend`]), whatever crossterm flushes on the way.
@@ -167,6 +174,7 @@ pub fn run(start: Start) -> io::Result<String> {
         input,
         frames,
         stop,
+        mut test_panic,
     } = start;
     let store = Store::open(&db, &who.name).map_err(io::Error::other)?;
     let theme = Theme::from_no_color(no_color.as_deref().map(std::ffi::OsStr::new));
@@ -217,7 +225,11 @@ pub fn run(start: Start) -> io::Result<String> {
             return Ok(());
         }
         catch_up(&mut terminal, &dropped)?;
-        console::draw(&mut terminal, app)
+        console::draw(&mut terminal, app)?;
+        if std::mem::take(&mut test_panic) {
+            panic!("{TEST_PANIC_ENV}: a panic after the first frame, as asked");
+        }
+        Ok(())
     };
     let result = console::run(&mut app, draw, &mut input, &|| stop.load(Ordering::Relaxed));
     app.shutdown();

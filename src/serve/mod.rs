@@ -56,6 +56,8 @@ pub struct Shared {
     live: AtomicUsize,
     max_sessions: usize,
     failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+    /// See [`console::TEST_PANIC_ENV`].
+    test_panic: Option<String>,
 }
 
 impl Shared {
@@ -200,6 +202,7 @@ pub fn run(store: Store, options: Options, out: &mut dyn Write) -> Result<()> {
         live: AtomicUsize::new(0),
         max_sessions: options.max_sessions.max(1),
         failures: Mutex::new(HashMap::new()),
+        test_panic: std::env::var(console::TEST_PANIC_ENV).ok(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

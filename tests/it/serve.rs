@@ -17,10 +17,16 @@ struct Server {
 
 impl Server {
     fn start(ws: &Workspace) -> Server {
+        Server::start_with(ws, &[], &[])
+    }
+
+    fn start_with(ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(bin())
             .arg("--db")
             .arg(&ws.db)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .envs(env.iter().copied())
             .env_remove("DEBRIEF_DB")
             .env("DEBRIEF_AUTHOR", "server")
             .env("DEBRIEF_CONFIG", ws.config())
@@ -474,4 +480,101 @@ fn access_commands_check_what_they_are_given() {
         "SELECT op || ' by ' || author FROM history WHERE entity = 'access'",
     );
     assert_eq!(history, ["add by admin", "revoke by admin"]);
+}
+
+/// The history's session lines of one kind (join, leave, refused).
+fn sessions(ws: &Workspace, op: &str) -> Vec<String> {
+    query(
+        ws,
+        &format!("SELECT detail FROM history WHERE entity = 'session' AND op = '{op}' ORDER BY id"),
+    )
+}
+
+fn wait_for_leave(ws: &Workspace, name: &str, limit: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        if sessions(ws, "leave").iter().any(|d| d.starts_with(&format!("{name} "))) {
+            return started.elapsed();
+        }
+        assert!(started.elapsed() < limit, "{name}'s session still runs after {limit:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_frozen_client_is_ended_by_keepalives_and_a_killed_one_at_once() {
+    require_ssh();
+    let ws = Workspace::new();
+    let id = incident(&ws, "Payments outage");
+    let frozen_key = allow(&ws, "frozen", "participant", Some(id));
+    let killed_key = allow(&ws, "killed", "participant", Some(id));
+    let server = Server::start(&ws);
+    let frozen = join(&ws, &server, &frozen_key, "frozen");
+    let mut killed = join(&ws, &server, &killed_key, "killed");
+    frozen.wait_for(&format!("#{id} Payments outage"));
+    killed.wait_for(&format!("#{id} Payments outage"));
+    let here = || query(&ws, "SELECT author FROM presence ORDER BY author");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while here() != ["frozen", "killed"] {
+        assert!(Instant::now() < deadline, "both in presence: {:?}", here());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // SIGSTOP: the TCP connection stays open, nothing answers.
+    frozen.signal(libc::SIGSTOP);
+    killed.signal(libc::SIGKILL);
+    killed.wait_exit(Duration::from_secs(10));
+    let took = wait_for_leave(&ws, "killed", Duration::from_secs(10));
+    eprintln!("a killed client's session ended {took:?} after");
+    let took = wait_for_leave(&ws, "frozen", Duration::from_secs(45));
+    eprintln!("a frozen client's session ended {took:?} after");
+    assert!(
+        took <= Duration::from_secs(30),
+        "keepalives end it within 30 s, took {took:?}"
+    );
+    assert_eq!(here(), Vec::<String>::new(), "neither is shown as here any more");
+    frozen.signal(libc::SIGCONT);
+    assert_eq!(query(&ws, "PRAGMA integrity_check"), ["ok"]);
+}
+
+#[test]
+fn a_panic_in_one_session_ends_that_session_only() {
+    require_ssh();
+    let ws = Workspace::new();
+    let id = incident(&ws, "Payments outage");
+    let ana_key = allow(&ws, "ana", "participant", Some(id));
+    let bob_key = allow(&ws, "bob", "participant", Some(id));
+    let server = Server::start_with(&ws, &[], &[("DEBRIEF_TEST_SESSION_PANIC", "bob")]);
+    let mut ana = join(&ws, &server, &ana_key, "ana");
+    ana.wait_for(&format!("#{id} Payments outage"));
+    let mut bob = join(&ws, &server, &bob_key, "bob");
+    bob.wait_for("internal error");
+    bob.wait_exit(Duration::from_secs(10));
+    assert!(!bob.alternate_screen(), "bob's terminal is given back");
+    let raw = String::from_utf8_lossy(&bob.raw()).into_owned();
+    assert!(
+        raw.contains("\x1b[?1000l") && raw.contains("\x1b[?25h"),
+        "mouse off, cursor shown"
+    );
+    // Ana goes on as before, and the server still takes new sessions.
+    add_event(&mut ana, "still here after bob's crash");
+    let mut again = join(&ws, &server, &ana_key, "ana");
+    again.wait_for("still here after bob's crash");
+    again.send("\x03");
+    again.wait_exit(Duration::from_secs(10));
+}
+
+#[test]
+fn one_session_more_than_the_maximum_is_refused_with_a_message() {
+    require_ssh();
+    let ws = Workspace::new();
+    let id = incident(&ws, "Payments outage");
+    let key = allow(&ws, "ana", "participant", Some(id));
+    let server = Server::start_with(&ws, &["--max-sessions", "1"], &[]);
+    let first = join(&ws, &server, &key, "ana");
+    first.wait_for(&format!("#{id} Payments outage"));
+    let mut second = join(&ws, &server, &key, "ana");
+    second.wait_for("the review is full (1 sessions)");
+    let exit = second.wait_exit(Duration::from_secs(10));
+    assert_eq!(exit.and_then(|e| e.code()), Some(1));
 }
