@@ -1,6 +1,6 @@
 //! `debrief access`: who may join over SSH (`debrief serve`), by public key.
 
-use super::AccessCommand;
+use super::{AccessCommand, InviteArgs};
 use crate::model::sanitize::clean_line;
 use crate::store::Store;
 use crate::store::access::{AccessRole, NewAccess};
@@ -92,4 +92,43 @@ fn list(store: &Store, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "{}  {}  {}  {}{comment}", a.name, a.role, scope, a.fingerprint)?;
     }
     Ok(())
+}
+
+/// `debrief invite`: a code for NAME on one incident, spent by the first key that presents it.
+pub fn invite(store: &Store, args: InviteArgs, out: &mut dyn Write) -> Result<()> {
+    let code = new_code()?;
+    let expires_at = chrono::Utc::now() + chrono::Duration::from_std(args.valid_for)?;
+    store.add_invitation(&crate::store::access::NewInvitation {
+        code_sha256: crate::store::access::code_sha256(&code),
+        name: args.name.clone(),
+        role: args.role,
+        incident_id: args.id,
+        expires_at,
+    })?;
+    let host = args.host.map_or_else(host_name, |h| clean_line(&h));
+    writeln!(out, "ssh -t -p {} invite-{code}@{host}", args.port)?;
+    Ok(())
+}
+
+/// 128 random bits, in hex.
+fn new_code() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
+        .map_err(|e| anyhow!("cannot read /dev/urandom for an invitation code: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// This machine's name (gethostname), else "localhost".
+fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer and its length are ours; gethostname writes at most that many bytes.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    let name = clean_line(&String::from_utf8_lossy(&buf[..end]));
+    if rc != 0 || name.is_empty() {
+        "localhost".into()
+    } else {
+        name
+    }
 }

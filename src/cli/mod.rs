@@ -126,6 +126,48 @@ pub enum Command {
     },
     /// Serve the consoles over SSH: each key on the access list joins under its own name
     Serve(ServeArgs),
+    /// Invite someone whose key you do not have yet: prints the one `ssh` command they run
+    Invite(InviteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    /// The incident they may see (the only one)
+    pub id: i64,
+    /// Their name: the author of every change they make
+    pub name: String,
+    /// participant or observer
+    #[arg(long, default_value = "participant", value_parser = parse_invited_role)]
+    pub role: crate::store::access::AccessRole,
+    /// How long the code can be used: 30m, 24h, 7d
+    #[arg(long = "for", value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub valid_for: std::time::Duration,
+    /// The host name they connect to [default: this machine's name]
+    #[arg(long)]
+    pub host: Option<String>,
+    /// The port `debrief serve` listens on
+    #[arg(long, default_value_t = 2222)]
+    pub port: u16,
+}
+
+fn parse_invited_role(s: &str) -> std::result::Result<crate::store::access::AccessRole, String> {
+    match parse_role(s)? {
+        crate::store::access::AccessRole::Facilitator => Err(
+            "an invitation is for a participant or an observer; add a facilitator's key with `debrief access add`"
+                .into(),
+        ),
+        role => Ok(role),
+    }
+}
+
+fn parse_duration(s: &str) -> std::result::Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("{s:?} is not a duration such as 30m, 24h or 7d: {e}"))?;
+    if d.is_zero() || d > std::time::Duration::from_secs(90 * 24 * 3600) {
+        return Err(format!(
+            "{s:?}: an invitation lasts more than nothing and at most 90 days"
+        ));
+    }
+    Ok(d)
 }
 
 #[derive(Debug, Args)]
@@ -266,6 +308,7 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         Command::Backup { file } => backup::backup(store, &file, out)?,
         Command::History { id } => history::history(store, id, out)?,
         Command::Access { command } => access::access(store, command, out)?,
+        Command::Invite(args) => access::invite(store, args, out)?,
         // main.rs runs the server.
         Command::Serve(_) => bail!("the server is started by main"),
     }

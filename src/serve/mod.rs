@@ -69,6 +69,10 @@ impl Shared {
         self.store().access_by_fingerprint(fingerprint).ok().flatten()
     }
 
+    fn invitation_usable(&self, code_sha256: &str) -> bool {
+        self.store().invitation_usable(code_sha256).unwrap_or(false)
+    }
+
     /// Writes a join, a leave or a refusal into the history; a failure only goes to stderr.
     fn record(&self, incident: Option<i64>, op: &str, detail: &str) {
         let line = crate::model::sanitize::clean_line(detail);

@@ -6,7 +6,7 @@ use super::Shared;
 use super::console::{FRAMES_QUEUED, Start};
 use super::input::ToConsole;
 use crate::model::sanitize::clean_line;
-use crate::store::access::Access;
+use crate::store::access::{Access, Spend, code_sha256};
 use russh::keys::HashAlg;
 use russh::server::{Auth, Handler, Msg, PublicKeyOffer, Session, VerifiedPublicKey};
 use russh::{Channel, ChannelId, ChannelOpenFailure, ChannelWriteHalf, Pty};
@@ -120,6 +120,14 @@ impl Handler for Connection {
         if self.shared.rate_limited(self.peer) {
             return Ok(Auth::reject());
         }
+        if let Some(code) = invitation_code(user) {
+            // Any key may come with a code that can still be spent; the key is checked (its
+            // signature) before the code is spent, in `auth_publickey`.
+            return Ok(match self.shared.invitation_usable(&code_sha256(code)) {
+                true => Auth::Accept,
+                false => self.refuse_key("invite-…", &fp, "an invitation code spent, expired or unknown"),
+            });
+        }
         match self.shared.lookup(&fp) {
             Some(_) => Ok(Auth::Accept),
             None => Ok(self.refuse_key(user, &fp, "unknown key")),
@@ -128,6 +136,9 @@ impl Handler for Connection {
 
     async fn auth_publickey(&mut self, user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
         let fp = fingerprint(key.public_key);
+        if let Some(code) = invitation_code(user) {
+            return Ok(self.spend(code, key.public_key, &fp));
+        }
         match self.shared.lookup(&fp) {
             Some(access) => {
                 self.claimed = clean_line(user);
@@ -343,7 +354,34 @@ impl Handler for Connection {
     }
 }
 
+/// The code of a user name `invite-CODE`.
+fn invitation_code(user: &str) -> Option<&str> {
+    user.strip_prefix("invite-")
+        .filter(|code| !code.is_empty() && code.len() <= 128)
+}
+
 impl Connection {
+    /// Spends an invitation for a verified key: the key joins under the invitation's name.
+    fn spend(&mut self, code: &str, key: &russh::keys::PublicKey, fp: &str) -> Auth {
+        let bare = russh::keys::PublicKey::new(key.key_data().clone(), "");
+        let Ok(text) = bare.to_openssh() else {
+            return self.refuse_key("invite-…", fp, "a key that cannot be written down");
+        };
+        let spent = self.shared.store().spend_invitation(&code_sha256(code), &text, fp, "");
+        match spent {
+            Ok(Spend::Joined(access)) => {
+                self.claimed = "invite-…".into();
+                self.who = Some(access);
+                Auth::Accept
+            }
+            Ok(Spend::Unusable) => self.refuse_key("invite-…", fp, "an invitation code spent, expired or unknown"),
+            Err(e) => {
+                let why = format!("an invitation not spent ({e})");
+                self.refuse_key("invite-…", fp, &why)
+            }
+        }
+    }
+
     /// The client is gone or closed its side: the console ends on its next wait.
     fn end_input(&mut self) {
         if let Some(state) = self.channel.as_mut() {

@@ -201,3 +201,139 @@ impl Store {
         self.write(|conn| self.record(conn, incident_id, "session", 0, op, detail))
     }
 }
+
+/// What `debrief invite` stores: the code itself is never kept, only its SHA-256.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub code_sha256: String,
+    pub name: String,
+    pub role: AccessRole,
+    pub incident_id: i64,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Why an invitation could not be spent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Spend {
+    /// The key is on the access list now, under the invitation's name.
+    Joined(Access),
+    /// No such code, or spent, or expired.
+    Unusable,
+}
+
+impl Store {
+    /// Records an invitation for NAME on one incident.
+    pub fn add_invitation(&self, new: &NewInvitation) -> Result<i64> {
+        let name = clean_access_name(&new.name)?;
+        self.write(|conn| {
+            self.require_incident(conn, new.incident_id)?;
+            let taken: Option<i64> = conn
+                .query_row("SELECT id FROM access WHERE name = ?", [&name], |r| r.get(0))
+                .optional()?;
+            if taken.is_some() {
+                return Err(StoreError::Invalid(format!(
+                    "{name:?} is already on the access list; `debrief access revoke {name}` first"
+                )));
+            }
+            conn.execute(
+                "INSERT INTO invitations (code_sha256, name, role, incident_id, expires_at, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+                params![
+                    new.code_sha256,
+                    name,
+                    new.role.key(),
+                    new.incident_id,
+                    new.expires_at.timestamp_millis(),
+                    now_ms()
+                ],
+            )?;
+            let id = conn.last_insert_rowid();
+            let until = new.expires_at.format("%Y-%m-%d %H:%M UTC");
+            let detail = format!("{name} ({}) until {until}", new.role);
+            self.record(conn, Some(new.incident_id), "invitation", id, "add", &detail)?;
+            Ok(id)
+        })
+    }
+
+    /// Whether a code may still be spent (neither spent nor expired).
+    pub fn invitation_usable(&self, code_sha256: &str) -> Result<bool> {
+        let found: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM invitations WHERE code_sha256 = ? AND spent_at IS NULL AND expires_at > ?",
+                params![code_sha256, now_ms()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(found.is_some())
+    }
+
+    /// Spends a code for a key, in one transaction: the code is marked spent and the key put on
+    /// the access list under the invitation's name, role and incident — or nothing happens (a
+    /// code spent or expired, a key or name already on the list). Of two clients presenting one
+    /// code at once, exactly one gets in.
+    pub fn spend_invitation(&self, code_sha256: &str, key: &str, fingerprint: &str, comment: &str) -> Result<Spend> {
+        self.write(|conn| {
+            let found = conn
+                .query_row(
+                    "SELECT id, name, role, incident_id FROM invitations
+                     WHERE code_sha256 = ? AND spent_at IS NULL AND expires_at > ?",
+                    params![code_sha256, now_ms()],
+                    |r| {
+                        let role: String = r.get(2)?;
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, role, r.get::<_, i64>(3)?))
+                    },
+                )
+                .optional()?;
+            let Some((id, name, role, incident)) = found else {
+                return Ok(Spend::Unusable);
+            };
+            let role: AccessRole = role
+                .parse()
+                .map_err(|e: UnknownRole| StoreError::Invalid(e.to_string()))?;
+            let taken: Option<String> = conn
+                .query_row(
+                    "SELECT name FROM access WHERE name = ? OR fingerprint = ?",
+                    params![name, fingerprint],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(holder) = taken {
+                return Err(StoreError::Invalid(format!(
+                    "the invitation for {name:?} cannot be used: {holder:?} is on the access list with this key or name"
+                )));
+            }
+            conn.execute(
+                "UPDATE invitations SET spent_at = ?, spent_by = ? WHERE id = ?",
+                params![now_ms(), fingerprint, id],
+            )?;
+            let comment = sanitize::clean_line(comment);
+            conn.execute(
+                "INSERT INTO access (name, key, fingerprint, role, incident_id, comment, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                params![name, key, fingerprint, role.key(), incident, comment, now_ms()],
+            )?;
+            let access_id = conn.last_insert_rowid();
+            let detail = format!("{name} ({role}, incident #{incident}) {fingerprint} by invitation");
+            self.record(conn, Some(incident), "access", access_id, "add", &detail)?;
+            Ok(Spend::Joined(Access {
+                id: access_id,
+                name,
+                key: key.to_string(),
+                fingerprint: fingerprint.to_string(),
+                role,
+                incident_id: Some(incident),
+                comment,
+            }))
+        })
+    }
+}
+
+/// The SHA-256 of an invitation code, in hex: what the database keeps.
+pub fn code_sha256(code: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(code.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

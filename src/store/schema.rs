@@ -147,6 +147,18 @@ pub const MIGRATIONS: &[&str] = &[
         comment     TEXT NOT NULL DEFAULT '',
         created_at  INTEGER NOT NULL
     );
+
+    CREATE TABLE invitations (
+        id          INTEGER PRIMARY KEY,
+        code_sha256 TEXT NOT NULL UNIQUE,
+        name        TEXT NOT NULL,
+        role        TEXT NOT NULL CHECK (role IN ('facilitator', 'participant', 'observer')),
+        incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        expires_at  INTEGER NOT NULL,
+        spent_at    INTEGER,
+        spent_by    TEXT,
+        created_at  INTEGER NOT NULL
+    );
     "#,
 ];
 

@@ -578,3 +578,117 @@ fn one_session_more_than_the_maximum_is_refused_with_a_message() {
     let exit = second.wait_exit(Duration::from_secs(10));
     assert_eq!(exit.and_then(|e| e.code()), Some(1));
 }
+
+/// `debrief invite ID NAME ARGS… --host 127.0.0.1 --port PORT`: the user name in the command it
+/// prints (`invite-CODE`).
+fn invite(ws: &Workspace, server: &Server, id: i64, name: &str, args: &[&str]) -> String {
+    let port = server.port.to_string();
+    let id = id.to_string();
+    let mut all = vec!["invite", &id, name, "--host", "127.0.0.1", "--port", &port];
+    all.extend(args);
+    let line = ws.run_ok("admin", &all);
+    let expected = format!("ssh -t -p {port} invite-");
+    assert!(
+        line.starts_with(&expected) && line.trim_end().ends_with("@127.0.0.1"),
+        "{line}"
+    );
+    line.split_whitespace()
+        .last()
+        .unwrap()
+        .trim_end_matches("@127.0.0.1")
+        .to_string()
+}
+
+#[test]
+fn an_invitation_works_once_and_not_after_it_expires() {
+    require_ssh();
+    let ws = Workspace::new();
+    let id = incident(&ws, "Payments outage");
+    let server = Server::start(&ws);
+    let user = invite(&ws, &server, id, "vendor", &["--role", "observer"]);
+    let (maria_key, _) = new_key(&ws, "maria");
+    let mut console = join(&ws, &server, &maria_key, &user);
+    console.wait_for(&format!("#{id} Payments outage"));
+    console.send("a");
+    console.wait_for("observer");
+    console.send("\x03");
+    console.wait_exit(Duration::from_secs(10));
+    let list = ws.run_ok("admin", &["access", "list"]);
+    assert!(
+        list.contains(&format!("vendor  observer  incident #{id}  SHA256:")),
+        "{list}"
+    );
+    // The code is spent: another key cannot use it, and the invited key no longer needs it.
+    let (other, _) = new_key(&ws, "other");
+    let (code, said) = ssh_plain(&ws, &server, &other, &[&format!("{user}@127.0.0.1")]);
+    assert_eq!(code, Some(255), "{said}");
+    let again = join(&ws, &server, &maria_key, "anything");
+    again.wait_for(&format!("#{id} Payments outage"));
+    let codes = query(&ws, "SELECT detail FROM history");
+    let secret = user.trim_start_matches("invite-");
+    assert!(
+        codes.iter().all(|d| !d.contains(secret)),
+        "the code is never written down"
+    );
+
+    let expired = invite(&ws, &server, id, "late", &["--for", "1s"]);
+    std::thread::sleep(Duration::from_millis(1500));
+    let (late_key, _) = new_key(&ws, "late");
+    let (code, said) = ssh_plain(&ws, &server, &late_key, &[&format!("{expired}@127.0.0.1")]);
+    assert_eq!(code, Some(255), "an expired code is refused: {said}");
+    assert!(!ws.run_ok("admin", &["access", "list"]).contains("late"));
+}
+
+#[test]
+fn one_invitation_presented_by_two_clients_at_once_lets_exactly_one_in() {
+    require_ssh();
+    let ws = Workspace::new();
+    let id = incident(&ws, "Payments outage");
+    let server = Server::start(&ws);
+    let user = invite(&ws, &server, id, "guest", &[]);
+    let (a, _) = new_key(&ws, "a");
+    let (b, _) = new_key(&ws, "b");
+    let mut first = join(&ws, &server, &a, &user);
+    let mut second = join(&ws, &server, &b, &user);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let (mut in_a, mut in_b) = (false, false);
+    let (mut gone_a, mut gone_b) = (None, None);
+    while Instant::now() < deadline && !((in_a || gone_a.is_some()) && (in_b || gone_b.is_some())) {
+        in_a |= first.screen_text().contains("Payments outage");
+        in_b |= second.screen_text().contains("Payments outage");
+        if gone_a.is_none() {
+            gone_a = first.wait_exit(Duration::from_millis(20));
+        }
+        if gone_b.is_none() {
+            gone_b = second.wait_exit(Duration::from_millis(20));
+        }
+    }
+    assert!(in_a != in_b, "exactly one joins: a {in_a}, b {in_b}");
+    let refused = if in_a { gone_b } else { gone_a };
+    assert_eq!(refused.and_then(|e| e.code()), Some(255), "the other is refused");
+    assert_eq!(query(&ws, "SELECT name FROM access"), ["guest"]);
+}
+
+#[test]
+fn invite_checks_what_it_is_given() {
+    let ws = Workspace::new();
+    let run = |args: &[&str]| {
+        let out = Command::new(bin())
+            .arg("--db")
+            .arg(&ws.db)
+            .args(args)
+            .env_remove("DEBRIEF_DB")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(run(&["invite", "1", "ana"]).contains("unknown incident 1"));
+    let id = incident(&ws, "Payments outage").to_string();
+    assert!(run(&["invite", &id, "ana", "--role", "facilitator"]).contains("participant or an observer"));
+    assert!(run(&["invite", &id, "ana", "--for", "soon"]).contains("not a duration"));
+    assert!(run(&["invite", &id, "ana", "--for", "1000d"]).contains("at most 90 days"));
+    assert_eq!(query(&ws, "SELECT count(*) || '' FROM invitations"), ["0"]);
+    let line = ws.run_ok("admin", &["invite", &id, "ana"]);
+    assert!(line.starts_with("ssh -t -p 2222 invite-"), "{line}");
+}
