@@ -326,3 +326,49 @@ fn run_session(
         let _ = writeln!(std::io::stderr(), "debrief serve: cannot start a session: {e}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_authentications_are_limited_per_address() {
+        let shared = Shared {
+            db: PathBuf::new(),
+            store: Mutex::new(Store::open_in_memory("server").unwrap()),
+            stop: Arc::new(AtomicBool::new(false)),
+            live: AtomicUsize::new(0),
+            max_sessions: 2,
+            failures: Mutex::new(HashMap::new()),
+            test_panic: None,
+        };
+        let (bad, good): (SocketAddr, SocketAddr) =
+            ("10.0.0.1:5000".parse().unwrap(), "10.0.0.2:5000".parse().unwrap());
+        for _ in 0..MAX_FAILURES {
+            assert!(!shared.rate_limited(Some(bad)));
+            shared.failed(Some(bad));
+        }
+        assert!(shared.rate_limited(Some(bad)), "the address that failed, from any port");
+        assert!(!shared.rate_limited(Some(good)), "another address is not held up");
+        assert!(shared.take_seat() && shared.take_seat());
+        assert!(!shared.take_seat(), "no more sessions than the maximum");
+        shared.leave_seat();
+        assert!(shared.take_seat());
+    }
+
+    #[test]
+    fn a_host_key_is_created_once_with_mode_0600_and_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(HOST_KEY_FILE);
+        let (first, created) = host_key(&path).unwrap();
+        assert!(created);
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        let (again, created) = host_key(&path).unwrap();
+        assert!(!created);
+        assert_eq!(first.public_key(), again.public_key());
+        std::fs::write(&path, "not a key").unwrap();
+        let e = host_key(&path).unwrap_err().to_string();
+        assert!(e.contains("is not an OpenSSH private key"), "{e}");
+    }
+}

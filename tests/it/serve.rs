@@ -692,3 +692,44 @@ fn invite_checks_what_it_is_given() {
     let line = ws.run_ok("admin", &["invite", &id, "ana"]);
     assert!(line.starts_with("ssh -t -p 2222 invite-"), "{line}");
 }
+
+#[test]
+fn twenty_sessions_see_a_change_within_a_second_and_a_frozen_one_slows_nobody() {
+    require_ssh();
+    let ws = Workspace::new();
+    let id = incident(&ws, "Payments outage");
+    let writer_key = allow(&ws, "ana", "facilitator", Some(id));
+    let watcher_key = allow(&ws, "watchers", "observer", Some(id));
+    let server = Server::start(&ws);
+    let mut writer = join(&ws, &server, &writer_key, "ana");
+    let watchers: Vec<Console> = (0..19).map(|_| join(&ws, &server, &watcher_key, "w")).collect();
+    writer.wait_for(&format!("#{id} Payments outage"));
+    for w in &watchers {
+        w.wait_for_long(&format!("#{id} Payments outage"));
+    }
+    // One of them stops reading (its TCP connection stays open).
+    watchers[0].signal(libc::SIGSTOP);
+    for round in 0..3 {
+        let text = format!("change number {round} for everyone");
+        add_event(&mut writer, &text);
+        let written = Instant::now();
+        // Every screen is looked at in turn (no settling): when did the last one show it?
+        let mut waiting: Vec<&Console> = watchers[1..].iter().collect();
+        while !waiting.is_empty() {
+            waiting.retain(|w| !w.screen_text().contains(&text));
+            assert!(
+                written.elapsed() < Duration::from_secs(30),
+                "{} screens never showed {text:?}",
+                waiting.len()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let slowest = written.elapsed();
+        eprintln!("{text}: on all 18 reading screens after {slowest:?}");
+        assert!(
+            slowest <= Duration::from_secs(1),
+            "{text}: the slowest screen took {slowest:?}"
+        );
+    }
+    watchers[0].signal(libc::SIGCONT);
+}
