@@ -12,6 +12,9 @@ use termwiz::input::{InputEvent, InputParser, Modifiers, MouseButtons};
 
 /// How long an Esc waits for the rest of a sequence before it is a key of its own.
 pub const ESC_WAIT: Duration = Duration::from_millis(30);
+/// The most bytes the parser may hold back waiting for the end of something (a paste that never
+/// ends): past it, what it holds is dropped, so a client cannot grow the server's memory.
+pub const MAX_HELD: usize = 1 << 20;
 
 /// What the SSH side hands a session's console.
 #[derive(Debug)]
@@ -29,6 +32,8 @@ pub struct SessionInput {
     /// When bytes held back as a possible start of a sequence (a lone Esc) are taken as keys.
     flush_at: Option<Instant>,
     mouse: MouseButtons,
+    /// Bytes given to the parser since it last produced an event.
+    held: usize,
     /// The latest window size the client reported, taken by the console's drawing.
     pub size: Arc<Mutex<Option<(u16, u16)>>>,
 }
@@ -41,6 +46,7 @@ impl SessionInput {
             queue: VecDeque::new(),
             flush_at: None,
             mouse: MouseButtons::NONE,
+            held: 0,
             size: Arc::new(Mutex::new(None)),
         }
     }
@@ -48,6 +54,11 @@ impl SessionInput {
     fn parse(&mut self, bytes: &[u8], maybe_more: bool) {
         let mut parsed = Vec::new();
         self.parser.parse(bytes, |e| parsed.push(e), maybe_more);
+        self.held = if parsed.is_empty() { self.held + bytes.len() } else { 0 };
+        if self.held > MAX_HELD {
+            self.parser = InputParser::new();
+            self.held = 0;
+        }
         for event in parsed {
             if let Some(event) = self.convert(event) {
                 self.queue.push_back(event);
@@ -232,6 +243,10 @@ mod tests {
             events(&[b"\x1b[200~two\nlines\x1b[201~"]),
             vec![Event::Paste("two\nlines".into())]
         );
+        // A paste that never ends is dropped past MAX_HELD; what follows is read as keys.
+        let endless = vec![b'x'; MAX_HELD + 1];
+        let after = events(&[b"\x1b[200~", &endless, b"q"]);
+        assert_eq!(after, vec![key(KeyCode::Char('q'), none)]);
         let click = events(&[b"\x1b[<0;5;3M\x1b[<0;5;3m"]);
         assert_eq!(click.len(), 2, "{click:?}");
         let Event::Mouse(down) = click[0] else {

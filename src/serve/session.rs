@@ -58,7 +58,9 @@ impl Connection {
             self.address(),
             clean_line(user)
         );
-        self.shared.record(None, "refused", &detail);
+        // Off the runtime's threads: the write may wait for another process's lock.
+        let shared = self.shared.clone();
+        tokio::task::spawn_blocking(move || shared.record(None, "refused", &detail));
         Auth::reject()
     }
 
@@ -101,9 +103,14 @@ fn fingerprint(key: &russh::keys::PublicKey) -> String {
     key.fingerprint(HashAlg::Sha256).to_string()
 }
 
+/// A window dimension the client reports: 0 means it did not say; more than [`MAX_CELLS`] is
+/// taken as that many (the console's buffers grow with the window).
 fn cells(n: u32, default: u16) -> u16 {
-    if n == 0 { default } else { n.min(1000) as u16 }
+    if n == 0 { default } else { n.min(MAX_CELLS) as u16 }
 }
+
+/// The widest or tallest window a session is drawn for.
+const MAX_CELLS: u32 = 500;
 
 impl Handler for Connection {
     type Error = anyhow::Error;
