@@ -18,7 +18,7 @@ use crate::store::access::Access;
 use anyhow::{Context, Result, anyhow};
 use russh::ChannelWriteHalf;
 use russh::keys::{HashAlg, PrivateKey};
-use russh::server::{Msg, Server as _};
+use russh::server::Msg;
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
@@ -38,6 +38,11 @@ const MAX_FAILURES: u32 = 20;
 const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 /// After SIGTERM, how long sessions get to say goodbye before the server exits.
 const GOODBYE_WAIT: Duration = Duration::from_millis(1200);
+/// A connection that has not authenticated within this is closed (OpenSSH's LoginGraceTime).
+pub const LOGIN_GRACE: Duration = Duration::from_secs(20);
+/// Connections at once, authenticated or not, per session allowed (and at least 64): past it,
+/// a new one is closed at once.
+const CONNECTIONS_PER_SESSION: usize = 4;
 
 /// What `debrief serve` was asked.
 #[derive(Debug, Clone)]
@@ -54,6 +59,8 @@ pub struct Shared {
     store: Mutex<Store>,
     stop: Arc<AtomicBool>,
     live: AtomicUsize,
+    /// Open connections, authenticated or not.
+    connections: AtomicUsize,
     max_sessions: usize,
     failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
     /// See [`console::TEST_PANIC_ENV`].
@@ -122,14 +129,12 @@ impl Drop for Seat {
     }
 }
 
-struct Server {
-    shared: Arc<Shared>,
-}
+/// Counts a connection while it is open.
+struct Open(Arc<Shared>);
 
-impl russh::server::Server for Server {
-    type Handler = session::Connection;
-    fn new_client(&mut self, peer: Option<SocketAddr>) -> session::Connection {
-        session::Connection::new(self.shared.clone(), peer)
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -204,6 +209,7 @@ pub fn run(store: Store, options: Options, out: &mut dyn Write) -> Result<()> {
         store: Mutex::new(store),
         stop: Arc::new(AtomicBool::new(false)),
         live: AtomicUsize::new(0),
+        connections: AtomicUsize::new(0),
         max_sessions: options.max_sessions.max(1),
         failures: Mutex::new(HashMap::new()),
         test_panic: std::env::var(console::TEST_PANIC_ENV).ok(),
@@ -243,14 +249,29 @@ async fn serve(
     let mut int = signal(SignalKind::interrupt())?;
     let mut hup = signal(SignalKind::hangup())?;
     announce(listener.local_addr()?)?;
-    let mut server = Server { shared: shared.clone() };
-    let running = server.run_on_socket(Arc::new(config(key)), &listener);
-    let handle = running.handle();
-    tokio::select! {
-        result = running => result.context("the server stopped")?,
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-        _ = hup.recv() => {}
+    let config = Arc::new(config(key));
+    let (closing_tx, closing) = tokio::sync::watch::channel(false);
+    let max_connections = (shared.max_sessions * CONNECTIONS_PER_SESSION).max(64);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((socket, peer)) = accepted else {
+                    // Out of descriptors, say: try again a little later, not in a busy loop.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
+                let open = shared.connections.fetch_add(1, Ordering::SeqCst) + 1;
+                let guard = Open(shared.clone());
+                if open > max_connections || shared.rate_limited(Some(peer)) {
+                    continue; // the socket and the count go here
+                }
+                let _ = socket.set_nodelay(true);
+                tokio::spawn(connection(shared.clone(), config.clone(), socket, peer, closing.clone(), guard));
+            }
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+            _ = hup.recv() => break,
+        }
     }
     shared.stop.store(true, Ordering::SeqCst);
     let deadline = Instant::now() + GOODBYE_WAIT;
@@ -259,9 +280,55 @@ async fn serve(
     }
     // Each goodbye is on its way; then every connection is closed.
     tokio::time::sleep(Duration::from_millis(150)).await;
-    handle.shutdown("the review is closing".into());
+    let _ = closing_tx.send(true);
     tokio::time::sleep(Duration::from_millis(50)).await;
     Ok(())
+}
+
+/// One connection: the SSH handshake and the session, closed if it has not authenticated within
+/// [`LOGIN_GRACE`], or when the server closes.
+async fn connection(
+    shared: Arc<Shared>,
+    config: Arc<russh::server::Config>,
+    socket: tokio::net::TcpStream,
+    peer: SocketAddr,
+    mut closing: tokio::sync::watch::Receiver<bool>,
+    _open: Open,
+) {
+    let grace = tokio::time::sleep(LOGIN_GRACE);
+    tokio::pin!(grace);
+    let handler = session::Connection::new(shared, Some(peer));
+    let authenticated = handler.authenticated.clone();
+    let session = tokio::select! {
+        started = russh::server::run_stream(config, socket, handler) => match started {
+            Ok(session) => session,
+            Err(_) => return,
+        },
+        // A client that never says which SSH it speaks.
+        _ = &mut grace => return,
+        _ = closing.changed() => return,
+    };
+    let handle = session.handle();
+    tokio::pin!(session);
+    let mut graced = false;
+    loop {
+        tokio::select! {
+            _ = &mut session => return,
+            _ = &mut grace, if !graced => {
+                graced = true;
+                if !authenticated.load(Ordering::SeqCst) {
+                    let why = "authentication took too long".to_string();
+                    let _ = handle.disconnect(russh::Disconnect::ByApplication, why, String::new()).await;
+                    return;
+                }
+            }
+            _ = closing.changed() => {
+                let why = "the review is closing".to_string();
+                let _ = handle.disconnect(russh::Disconnect::ByApplication, why, String::new()).await;
+                return;
+            }
+        }
+    }
 }
 
 /// Starts a session's console on a thread of its own, and the task that sends its frames.
@@ -338,6 +405,7 @@ mod tests {
             store: Mutex::new(Store::open_in_memory("server").unwrap()),
             stop: Arc::new(AtomicBool::new(false)),
             live: AtomicUsize::new(0),
+            connections: AtomicUsize::new(0),
             max_sessions: 2,
             failures: Mutex::new(HashMap::new()),
             test_panic: None,

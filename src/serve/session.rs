@@ -12,6 +12,7 @@ use russh::server::{Auth, Handler, Msg, PublicKeyOffer, Session, VerifiedPublicK
 use russh::{Channel, ChannelId, ChannelOpenFailure, ChannelWriteHalf, Pty};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError};
 use std::time::Duration;
 
@@ -26,6 +27,8 @@ pub struct Connection {
     claimed: String,
     who: Option<Access>,
     channel: Option<ChannelState>,
+    /// Set once a key got in (see `serve::LOGIN_GRACE`).
+    pub authenticated: Arc<AtomicBool>,
 }
 
 struct ChannelState {
@@ -44,6 +47,7 @@ impl Connection {
             claimed: String::new(),
             who: None,
             channel: None,
+            authenticated: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -150,6 +154,7 @@ impl Handler for Connection {
             Some(access) => {
                 self.claimed = clean_line(user);
                 self.who = Some(access);
+                self.authenticated.store(true, Ordering::SeqCst);
                 Ok(Auth::Accept)
             }
             None => Ok(self.refuse_key(user, &fp, "unknown key")),
@@ -379,6 +384,7 @@ impl Connection {
             Ok(Spend::Joined(access)) => {
                 self.claimed = "invite-…".into();
                 self.who = Some(access);
+                self.authenticated.store(true, Ordering::SeqCst);
                 Auth::Accept
             }
             Ok(Spend::Unusable) => self.refuse_key("invite-…", fp, "an invitation code spent, expired or unknown"),

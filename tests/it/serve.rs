@@ -768,3 +768,25 @@ fn import_and_export_are_off_even_for_a_facilitator() {
     console.wait_exit(Duration::from_secs(10));
     assert_eq!(before, files(), "no file written beside the database");
 }
+
+#[test]
+fn a_connection_that_never_authenticates_is_closed_after_the_login_grace() {
+    use std::io::Read;
+    let ws = Workspace::new();
+    let server = Server::start(&ws);
+    let mut silent = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    silent.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let started = Instant::now();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    loop {
+        match silent.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    let took = started.elapsed();
+    assert!(String::from_utf8_lossy(&seen).starts_with("SSH-2.0-"), "{seen:?}");
+    assert!(took <= Duration::from_secs(40), "closed after {took:?}");
+    assert!(took >= Duration::from_secs(10), "not before the grace: {took:?}");
+}
