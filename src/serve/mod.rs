@@ -143,6 +143,15 @@ pub fn host_key(path: &Path) -> Result<(PrivateKey, bool)> {
     use std::os::unix::fs::OpenOptionsExt;
     match std::fs::read_to_string(path) {
         Ok(text) => {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(anyhow!(
+                    "{} can be read by others (mode {mode:o}): anyone who reads it can pose as this server; \
+                     `chmod 600` it, or remove it for a new one",
+                    path.display()
+                ));
+            }
             let key = PrivateKey::from_openssh(text.as_bytes())
                 .map_err(|e| anyhow!("{} is not an OpenSSH private key: {e}", path.display()))?;
             if key.is_encrypted() {
@@ -435,7 +444,11 @@ mod tests {
         let (again, created) = host_key(&path).unwrap();
         assert!(!created);
         assert_eq!(first.public_key(), again.public_key());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = host_key(&path).unwrap_err().to_string();
+        assert!(e.contains("can be read by others (mode 644)"), "{e}");
         std::fs::write(&path, "not a key").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         let e = host_key(&path).unwrap_err().to_string();
         assert!(e.contains("is not an OpenSSH private key"), "{e}");
     }
