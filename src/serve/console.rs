@@ -19,18 +19,15 @@ use ratatui::layout::{Position, Size};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 use tokio::sync::mpsc::Sender;
 use tokio::sync::mpsc::error::TrySendError;
 
 /// Frames waiting to be sent to one client: a client that reads slower than the console draws
 /// has frames dropped (the next one it gets is whole), and nobody else waits for it.
 pub const FRAMES_QUEUED: usize = 4;
-/// How often a session checks that its key is still on the access list.
-const ACCESS_CHECK: Duration = Duration::from_millis(500);
 
 /// What a session's console was started with.
 pub struct Start {
@@ -42,6 +39,8 @@ pub struct Start {
     pub frames: Sender<Vec<u8>>,
     /// The server is stopping.
     pub stop: Arc<AtomicBool>,
+    /// Set by the server when the key is revoked or changed (see [`AccessChange`]).
+    pub access: Arc<AtomicU8>,
     /// Test hook (see [`TEST_PANIC_ENV`]): panic after the first frame.
     pub test_panic: bool,
 }
@@ -174,6 +173,7 @@ pub fn run(start: Start) -> io::Result<String> {
         input,
         frames,
         stop,
+        access,
         mut test_panic,
     } = start;
     let store = Store::open(&db, &who.name).map_err(io::Error::other)?;
@@ -203,20 +203,10 @@ pub fn run(start: Start) -> io::Result<String> {
     let mut terminal = Terminal::with_options(backend, TerminalOptions { viewport })?;
     let mut input = SessionInput::new(input);
     let resized = input.size.clone();
-    let mut ending: Option<String> = None;
-    let mut last_check = Instant::now();
     let draw = |app: &mut App| -> io::Result<()> {
         if let Some((cols, rows)) = resized.lock().unwrap_or_else(|p| p.into_inner()).take() {
             terminal.backend_mut().size = Size::new(cols, rows);
             terminal.resize(Rect::new(0, 0, cols, rows))?;
-        }
-        if last_check.elapsed() >= ACCESS_CHECK {
-            last_check = Instant::now();
-            if let Some(why) = still_allowed(app, &who) {
-                ending = Some(why);
-                app.quit = true;
-                return Ok(());
-            }
         }
         if scope.is_some() && !matches!(app.screen, Screen::Review(_)) {
             // Leaving the one incident this key may see ends the session: the list of the
@@ -231,14 +221,28 @@ pub fn run(start: Start) -> io::Result<String> {
         }
         Ok(())
     };
-    let result = console::run(&mut app, draw, &mut input, &|| stop.load(Ordering::Relaxed));
+    let should_stop = || stop.load(Ordering::Relaxed) || access.load(Ordering::Relaxed) != AccessChange::NONE;
+    let result = console::run(&mut app, draw, &mut input, &should_stop);
     app.shutdown();
     result?;
-    Ok(if stop.load(Ordering::Relaxed) {
-        "The review is closing: the server is stopping. What you saved is kept.".into()
-    } else {
-        ending.unwrap_or_else(|| "You left the review. What you saved is kept.".into())
+    Ok(match access.load(Ordering::Relaxed) {
+        AccessChange::REVOKED => "Your key was revoked: the session has ended.".into(),
+        AccessChange::CHANGED => "Your access was changed: join again.".into(),
+        _ if stop.load(Ordering::Relaxed) => {
+            "The review is closing: the server is stopping. What you saved is kept.".into()
+        }
+        _ => "You left the review. What you saved is kept.".into(),
     })
+}
+
+/// What became of a live session's key on the access list.
+pub struct AccessChange;
+
+impl AccessChange {
+    pub const NONE: u8 = 0;
+    pub const REVOKED: u8 = 1;
+    /// Given another name, role or incident.
+    pub const CHANGED: u8 = 2;
 }
 
 /// After a dropped frame the client's screen is not what ratatui believes: the next frame is
@@ -248,18 +252,6 @@ fn catch_up(terminal: &mut Terminal<SessionBackend>, dropped: &AtomicBool) -> io
         terminal.clear()?;
     }
     Ok(())
-}
-
-/// Why the session must end now that its key changed on the access list (revoked, or given
-/// another name, role or incident); None while it is as it was.
-fn still_allowed(app: &App, who: &Access) -> Option<String> {
-    match app.store.access_by_fingerprint(&who.fingerprint) {
-        Ok(Some(now)) if now == *who => None,
-        Ok(Some(_)) => Some("Your access was changed: join again.".into()),
-        Ok(None) => Some("Your key was revoked: the session has ended.".into()),
-        // A database that cannot be read right now (busy) is asked again next time.
-        Err(_) => None,
-    }
 }
 
 /// What gives a client's terminal back: the main screen, the cursor, no mouse, no bracketed

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -36,6 +36,8 @@ const KEEPALIVE_MAX: usize = 3;
 /// Failed authentications allowed per address in [`FAILURE_WINDOW`].
 const MAX_FAILURES: u32 = 20;
 const FAILURE_WINDOW: Duration = Duration::from_secs(60);
+/// How often the access list is read for the keys of live sessions (revoked: the session ends).
+const ACCESS_CHECK: Duration = Duration::from_millis(400);
 /// After SIGTERM, how long sessions get to say goodbye before the server exits.
 const GOODBYE_WAIT: Duration = Duration::from_millis(1200);
 /// A connection that has not authenticated within this is closed (OpenSSH's LoginGraceTime).
@@ -65,6 +67,8 @@ pub struct Shared {
     failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
     /// See [`console::TEST_PANIC_ENV`].
     test_panic: Option<String>,
+    /// The keys of live sessions, and where to say that one was revoked or changed.
+    watched: Mutex<Vec<(Access, std::sync::Weak<AtomicU8>)>>,
 }
 
 impl Shared {
@@ -74,6 +78,34 @@ impl Shared {
 
     fn lookup(&self, fingerprint: &str) -> Option<Access> {
         self.store().access_by_fingerprint(fingerprint).ok().flatten()
+    }
+
+    /// Where a session started now learns that its key was revoked or changed.
+    fn watch_access(&self, who: &Access) -> Arc<AtomicU8> {
+        let flag = Arc::new(AtomicU8::new(console::AccessChange::NONE));
+        let mut watched = self.watched.lock().unwrap_or_else(|p| p.into_inner());
+        watched.push((who.clone(), Arc::downgrade(&flag)));
+        flag
+    }
+
+    /// Reads the access list once and tells each live session whose key is gone or changed.
+    fn check_access(&self) {
+        let Ok(list) = self.store().access_list() else {
+            return; // busy or gone: asked again next time
+        };
+        let mut watched = self.watched.lock().unwrap_or_else(|p| p.into_inner());
+        watched.retain(|(who, flag)| {
+            let Some(flag) = flag.upgrade() else {
+                return false; // the session has ended
+            };
+            let change = match list.iter().find(|a| a.fingerprint == who.fingerprint) {
+                None => console::AccessChange::REVOKED,
+                Some(now) if now != who => console::AccessChange::CHANGED,
+                Some(_) => console::AccessChange::NONE,
+            };
+            flag.store(change, Ordering::Relaxed);
+            true
+        });
     }
 
     fn invitation_usable(&self, code_sha256: &str) -> bool {
@@ -222,6 +254,7 @@ pub fn run(store: Store, options: Options, out: &mut dyn Write) -> Result<()> {
         max_sessions: options.max_sessions.max(1),
         failures: Mutex::new(HashMap::new()),
         test_panic: std::env::var(console::TEST_PANIC_ENV).ok(),
+        watched: Mutex::new(Vec::new()),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -261,6 +294,15 @@ async fn serve(
     let config = Arc::new(config(key));
     let (closing_tx, closing) = tokio::sync::watch::channel(false);
     let max_connections = (shared.max_sessions * CONNECTIONS_PER_SESSION).max(64);
+    let watcher = shared.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(ACCESS_CHECK);
+        loop {
+            every.tick().await;
+            let shared = watcher.clone();
+            let _ = tokio::task::spawn_blocking(move || shared.check_access()).await;
+        }
+    });
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -418,6 +460,7 @@ mod tests {
             max_sessions: 2,
             failures: Mutex::new(HashMap::new()),
             test_panic: None,
+            watched: Mutex::new(Vec::new()),
         };
         let (bad, good): (SocketAddr, SocketAddr) =
             ("10.0.0.1:5000".parse().unwrap(), "10.0.0.2:5000".parse().unwrap());
@@ -431,6 +474,55 @@ mod tests {
         assert!(!shared.take_seat(), "no more sessions than the maximum");
         shared.leave_seat();
         assert!(shared.take_seat());
+    }
+
+    #[test]
+    fn a_revoked_or_changed_key_is_told_to_its_live_sessions() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("review.db");
+        let store = Store::open(&db, "server").unwrap();
+        let add = |name: &str, fingerprint: &str| {
+            store
+                .add_access(&crate::store::access::NewAccess {
+                    name: name.into(),
+                    key: format!("ssh-ed25519 {name}"),
+                    fingerprint: fingerprint.into(),
+                    role: crate::store::access::AccessRole::Participant,
+                    incident_id: None,
+                    comment: String::new(),
+                })
+                .unwrap();
+            store.access_by_fingerprint(fingerprint).unwrap().unwrap()
+        };
+        let (ana, ben) = (add("ana", "SHA256:a"), add("ben", "SHA256:b"));
+        let shared = Shared {
+            db,
+            store: Mutex::new(Store::open(&dir.path().join("review.db"), "server").unwrap()),
+            stop: Arc::new(AtomicBool::new(false)),
+            live: AtomicUsize::new(0),
+            connections: AtomicUsize::new(0),
+            max_sessions: 2,
+            failures: Mutex::new(HashMap::new()),
+            test_panic: None,
+            watched: Mutex::new(Vec::new()),
+        };
+        let (ana_flag, ben_flag) = (shared.watch_access(&ana), shared.watch_access(&ben));
+        shared.check_access();
+        assert_eq!(ana_flag.load(Ordering::Relaxed), console::AccessChange::NONE);
+        store.revoke_access("ana").unwrap();
+        store.revoke_access("ben").unwrap();
+        add("ben", "SHA256:b-new");
+        add("bob", "SHA256:b");
+        shared.check_access();
+        assert_eq!(ana_flag.load(Ordering::Relaxed), console::AccessChange::REVOKED);
+        assert_eq!(
+            ben_flag.load(Ordering::Relaxed),
+            console::AccessChange::CHANGED,
+            "same key, new name"
+        );
+        drop(ana_flag);
+        shared.check_access();
+        assert_eq!(shared.watched.lock().unwrap().len(), 1, "an ended session is forgotten");
     }
 
     #[test]

@@ -278,6 +278,7 @@ impl Handler for Connection {
             input: input_rx,
             frames: frames_tx,
             stop: self.shared.stop.clone(),
+            access: self.shared.watch_access(&who),
             test_panic: self.shared.test_panic.as_deref() == Some(who.name.as_str()),
         };
         let detail = format!(
