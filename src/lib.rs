@@ -10,6 +10,7 @@ pub mod env;
 pub mod export;
 pub mod import;
 pub mod model;
+pub mod serve;
 pub mod store;
 pub mod tui;
 pub mod util;
@@ -33,6 +34,8 @@ mod layers {
         ("export", 2),
         ("cli", 3),
         ("tui", 3),
+        // The SSH server runs consoles (tui) for the keys the access list (store) names.
+        ("serve", 4),
     ];
 
     fn src() -> PathBuf {

@@ -69,6 +69,15 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             debrief::tui::run::run(store, Some(id), meeting, charset)?;
             Ok(0)
         }
+        Some(Command::Serve(args)) => {
+            let options = debrief::serve::Options {
+                listen: args.listen,
+                host_key: args.host_key,
+                max_sessions: args.max_sessions,
+            };
+            debrief::serve::run(store, options, &mut std::io::stdout())?;
+            Ok(0)
+        }
         Some(_) => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();

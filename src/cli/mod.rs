@@ -1,6 +1,7 @@
 //! The shell commands, one file per family. Each prints plain text (or JSON / CSV where asked)
 //! and exits non-zero with one line naming what failed when something is wrong.
 
+mod access;
 mod actions;
 mod backup;
 mod export;
@@ -197,6 +198,99 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Who may join over SSH (`debrief serve`): keys, their names, roles and incidents
+    Access {
+        #[command(subcommand)]
+        command: AccessCommand,
+    },
+    /// Serve the consoles over SSH: each key on the access list joins under its own name
+    Serve(ServeArgs),
+    /// Invite someone whose key you do not have yet: prints the one `ssh` command they run
+    Invite(InviteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    /// The incident they may see (the only one)
+    pub id: i64,
+    /// Their name: the author of every change they make
+    pub name: String,
+    /// participant or observer
+    #[arg(long, default_value = "participant", value_parser = parse_invited_role)]
+    pub role: crate::store::access::AccessRole,
+    /// How long the code can be used: 30m, 24h, 7d
+    #[arg(long = "for", value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub valid_for: std::time::Duration,
+    /// The host name they connect to [default: this machine's name]
+    #[arg(long)]
+    pub host: Option<String>,
+    /// The port `debrief serve` listens on
+    #[arg(long, default_value_t = 2222)]
+    pub port: u16,
+}
+
+fn parse_invited_role(s: &str) -> std::result::Result<crate::store::access::AccessRole, String> {
+    match parse_role(s)? {
+        crate::store::access::AccessRole::Facilitator => Err(
+            "an invitation is for a participant or an observer; add a facilitator's key with `debrief access add`"
+                .into(),
+        ),
+        role => Ok(role),
+    }
+}
+
+fn parse_duration(s: &str) -> std::result::Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("{s:?} is not a duration such as 30m, 24h or 7d: {e}"))?;
+    if d.is_zero() || d > std::time::Duration::from_secs(90 * 24 * 3600) {
+        return Err(format!(
+            "{s:?}: an invitation lasts more than nothing and at most 90 days"
+        ));
+    }
+    Ok(d)
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen; any address other than the default must be given explicitly
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:2222")]
+    pub listen: std::net::SocketAddr,
+    /// The server's ed25519 key, created (mode 0600) if missing [default: next to the database]
+    #[arg(long, value_name = "PATH")]
+    pub host_key: Option<PathBuf>,
+    /// At most this many sessions at once; one more is refused with a message
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub max_sessions: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccessCommand {
+    /// Allow a public key in under NAME, the author of every change made with it
+    Add {
+        /// The person's name: the author of every change made with this key
+        name: String,
+        /// The public key as OpenSSH writes it: 'ssh-ed25519 AAAA… comment'
+        #[arg(long, value_name = "KEY")]
+        key: String,
+        /// facilitator (everything), participant (no deleting incidents, no ending the meeting)
+        /// or observer (looks only)
+        #[arg(long, default_value = "participant", value_parser = parse_role)]
+        role: crate::store::access::AccessRole,
+        /// The only incident this key may see [default: all of them]
+        #[arg(long, value_name = "ID")]
+        incident: Option<i64>,
+    },
+    /// The keys allowed in
+    List,
+    /// Remove a key (by its name or its SHA256: fingerprint); its live sessions end
+    Revoke {
+        /// The key's name, or its SHA256: fingerprint
+        #[arg(value_name = "NAME|FINGERPRINT")]
+        who: String,
+    },
+}
+
+fn parse_role(s: &str) -> std::result::Result<crate::store::access::AccessRole, String> {
+    s.parse().map_err(|e: crate::store::access::UnknownRole| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -394,6 +488,10 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         }
         Command::History { id } => history::history(store, id, out)?,
         Command::Completions { .. } | Command::Man { .. } => bail!("printed by main without a database"),
+        Command::Access { command } => access::access(store, command, out)?,
+        Command::Invite(args) => access::invite(store, args, out)?,
+        // main.rs runs the server.
+        Command::Serve(_) => bail!("the server is started by main"),
     }
     Ok(0)
 }

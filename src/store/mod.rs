@@ -1,5 +1,6 @@
 //! The SQLite store: one file, WAL, every write in `BEGIN IMMEDIATE`, optimistic versions.
 
+pub mod access;
 mod actions;
 mod backup;
 mod causes;

@@ -152,6 +152,31 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE causes ADD COLUMN reason TEXT NOT NULL DEFAULT '';
     ALTER TABLE incidents ADD COLUMN archived_at INTEGER;
     "#,
+    // 5: who may join over SSH (`debrief access`, `debrief serve`): one public key per name
+    r#"
+    CREATE TABLE access (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        key         TEXT NOT NULL,
+        fingerprint TEXT NOT NULL UNIQUE,
+        role        TEXT NOT NULL CHECK (role IN ('facilitator', 'participant', 'observer')),
+        incident_id INTEGER REFERENCES incidents(id) ON DELETE CASCADE,
+        comment     TEXT NOT NULL DEFAULT '',
+        created_at  INTEGER NOT NULL
+    );
+
+    CREATE TABLE invitations (
+        id          INTEGER PRIMARY KEY,
+        code_sha256 TEXT NOT NULL UNIQUE,
+        name        TEXT NOT NULL,
+        role        TEXT NOT NULL CHECK (role IN ('facilitator', 'participant', 'observer')),
+        incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        expires_at  INTEGER NOT NULL,
+        spent_at    INTEGER,
+        spent_by    TEXT,
+        created_at  INTEGER NOT NULL
+    );
+    "#,
 ];
 
 pub const CURRENT_VERSION: i32 = MIGRATIONS.len() as i32;

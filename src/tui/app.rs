@@ -132,7 +132,14 @@ pub struct App {
     /// was written, the popups are as they were before the key, and [`App::tick`] presses the
     /// key again until the write goes through or Esc gives up.
     waiting: Option<Waiting>,
+    /// What this console may not do (an SSH session's role and scope, see `serve`): given a
+    /// command and the context it came in, the reason it is refused, shown instead of running it.
+    /// None (the local console): everything is allowed.
+    pub refuse: Option<Refuse>,
 }
+
+/// See [`App::refuse`].
+pub type Refuse = Box<dyn Fn(Command, Context) -> Option<String> + Send>;
 
 /// A write waiting for another process's write lock (see [`App::waiting`]).
 #[derive(Debug, Clone, Copy)]
@@ -190,6 +197,7 @@ impl App {
             last_heartbeat: None,
             last_input: clock.now(),
             waiting: None,
+            refuse: None,
         };
         // Writes never block the event loop: one that finds the lock held fails at once and
         // waits in `waiting` instead (see `App::attempt`).
@@ -584,6 +592,10 @@ impl App {
     }
 
     pub fn update(&mut self, command: Command) {
+        if let Some(why) = self.refuse.as_ref().and_then(|refuse| refuse(command, self.context())) {
+            self.set_flash(why, true);
+            return;
+        }
         if command.writes() && self.lost.is_some() {
             self.set_flash(
                 "Not saved: the database file is gone (top line); x exports, q quits",
