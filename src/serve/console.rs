@@ -6,12 +6,13 @@ use super::policy;
 use crate::store::Store;
 use crate::store::access::Access;
 use crate::tui::app::{App, Clock, Screen};
+use crate::tui::caps::{self, Colors, SgrFilter, TermEnv};
 use crate::tui::console;
 use crate::tui::keymap::KeyMap;
 use crate::tui::theme::Theme;
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
-use ratatui::crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
+use ratatui::crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste};
 use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::crossterm::{cursor, queue};
 use ratatui::layout::Rect;
@@ -35,6 +36,8 @@ pub struct Start {
     pub who: Access,
     pub size: (u16, u16),
     pub no_color: Option<String>,
+    /// The client's TERM and locale: what its terminal can show (see `tui::caps`).
+    pub term: TermEnv,
     pub input: Receiver<ToConsole>,
     pub frames: Sender<Vec<u8>>,
     /// The server is stopping.
@@ -98,16 +101,16 @@ impl Frames {
 /// cursor it was last sent to. crossterm would ask the server's own terminal for those (and fail
 /// with ENXIO, or worse, answer for the wrong terminal): nothing here ever touches it.
 struct SessionBackend {
-    inner: CrosstermBackend<Pending>,
+    inner: CrosstermBackend<SgrFilter<Pending>>,
     frames: Frames,
     size: Size,
     cursor: Position,
 }
 
 impl SessionBackend {
-    fn new(frames: Frames, size: Size) -> SessionBackend {
+    fn new(frames: Frames, size: Size, colors: Colors) -> SessionBackend {
         SessionBackend {
-            inner: CrosstermBackend::new(frames.pending.clone()),
+            inner: CrosstermBackend::new(SgrFilter::new(frames.pending.clone(), colors)),
             frames,
             size,
             cursor: Position::ORIGIN,
@@ -170,15 +173,30 @@ pub fn run(start: Start) -> io::Result<String> {
         who,
         size,
         no_color,
+        term,
         input,
         frames,
         stop,
         access,
         mut test_panic,
     } = start;
+    let caps = match caps::detect(&term, None) {
+        Ok(caps) => caps,
+        // Said before anything is drawn: the client's terminal is left as it was.
+        Err(e) => {
+            return Ok(format!(
+                "The review console needs a full-screen terminal, and {} is not one: join from a terminal such as xterm, with ssh -t.",
+                e.what
+            ));
+        }
+    };
     let store = Store::open(&db, &who.name).map_err(io::Error::other)?;
-    let theme = Theme::from_no_color(no_color.as_deref().map(std::ffi::OsStr::new));
+    let theme = match caps.colors {
+        Colors::Mono => Theme::mono(),
+        _ => Theme::from_no_color(no_color.as_deref().map(std::ffi::OsStr::new)),
+    };
     let mut app = App::new(store, KeyMap::default_map(), theme, Clock::System);
+    app.caps = caps;
     app.background = true;
     let (role, scope) = (who.role, who.incident_id);
     app.refuse = Some(Box::new(move |command, ctx| policy::refusal(role, scope, command, ctx)));
@@ -191,15 +209,13 @@ pub fn run(start: Start) -> io::Result<String> {
         tx: frames,
         dropped: dropped.clone(),
     };
-    queue!(
-        frames.pending,
-        EnterAlternateScreen,
-        EnableBracketedPaste,
-        EnableMouseCapture,
-        cursor::Hide
-    )?;
+    queue!(frames.pending, EnterAlternateScreen, EnableBracketedPaste, cursor::Hide)?;
+    if caps.mouse {
+        // Clicks and the wheel only (no motion over a thin link), as the local console.
+        frames.pending.write_all(crate::tui::mouse::REPORTING_ON.as_bytes())?;
+    }
     let viewport = Viewport::Fixed(Rect::new(0, 0, size.0, size.1));
-    let backend = SessionBackend::new(frames, Size::new(size.0, size.1));
+    let backend = SessionBackend::new(frames, Size::new(size.0, size.1), caps.colors);
     let mut terminal = Terminal::with_options(backend, TerminalOptions { viewport })?;
     let mut input = SessionInput::new(input);
     let resized = input.size.clone();
@@ -285,7 +301,7 @@ mod tests {
             tx,
             dropped: dropped.clone(),
         };
-        let backend = SessionBackend::new(frames, Size::new(30, 2));
+        let backend = SessionBackend::new(frames, Size::new(30, 2), Colors::Full);
         let viewport = Viewport::Fixed(Rect::new(0, 0, 30, 2));
         let mut terminal = Terminal::with_options(backend, TerminalOptions { viewport }).unwrap();
         let draw = |terminal: &mut Terminal<SessionBackend>, text: &str| {

@@ -36,6 +36,8 @@ struct ChannelState {
     writer: Option<ChannelWriteHalf<Msg>>,
     pty: Option<(String, u16, u16)>,
     no_color: Option<String>,
+    /// LANG, LC_ALL and LC_CTYPE as the client sent them (they decide the character set).
+    locale: crate::tui::caps::TermEnv,
     input: Option<SyncSender<ToConsole>>,
 }
 
@@ -179,6 +181,7 @@ impl Handler for Connection {
             writer: Some(writer),
             pty: None,
             no_color: None,
+            locale: crate::tui::caps::TermEnv::default(),
             input: None,
         });
         reply.accept().await;
@@ -228,13 +231,19 @@ impl Handler for Connection {
         value: &str,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        // Only the language and colour wishes of the client's terminal are taken; LANG and LC_*
-        // change nothing yet (the console speaks English), NO_COLOR turns colour off.
+        // Only the language and colour wishes of the client's terminal are taken: LANG, LC_ALL
+        // and LC_CTYPE decide the character set (a non-UTF-8 locale gets ASCII), NO_COLOR turns
+        // colour off; the other LC_* change nothing (the console speaks English).
         let accepted = name == "LANG" || name.starts_with("LC_") || name == "NO_COLOR";
         match self.channel.as_mut() {
             Some(state) if accepted && state.id == channel && value.len() <= 256 => {
-                if name == "NO_COLOR" {
-                    state.no_color = Some(value.to_string());
+                let value = Some(value.to_string());
+                match name {
+                    "NO_COLOR" => state.no_color = value,
+                    "LANG" => state.locale.lang = value,
+                    "LC_ALL" => state.locale.lc_all = value,
+                    "LC_CTYPE" => state.locale.lc_ctype = value,
+                    _ => {}
                 }
                 session.channel_success(channel)?;
             }
@@ -275,6 +284,7 @@ impl Handler for Connection {
             who: who.clone(),
             size: (cols, rows),
             no_color: state.no_color.clone(),
+            term: session_term(&term, &state.locale),
             input: input_rx,
             frames: frames_tx,
             stop: self.shared.stop.clone(),
@@ -407,5 +417,21 @@ impl Connection {
 impl Drop for Connection {
     fn drop(&mut self) {
         self.end_input();
+    }
+}
+
+/// The terminal a session's console draws for: the client's TERM, and its locale when it sent
+/// one; a client that sent none (ssh sends LANG only when configured to) is taken to be UTF-8,
+/// as terminals today are.
+fn session_term(term: &str, locale: &crate::tui::caps::TermEnv) -> crate::tui::caps::TermEnv {
+    let sent = locale.lang.is_some() || locale.lc_all.is_some() || locale.lc_ctype.is_some();
+    crate::tui::caps::TermEnv {
+        term: Some(term.to_string()),
+        lang: if sent {
+            locale.lang.clone()
+        } else {
+            Some("C.UTF-8".into())
+        },
+        ..locale.clone()
     }
 }

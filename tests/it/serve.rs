@@ -2,7 +2,7 @@
 //! server on 127.0.0.1 at a free port the system picks (`--listen 127.0.0.1:0`, the port read
 //! from what it prints), clients in pseudo-terminals of their own.
 
-use crate::support::pty::{Console, Workspace, bin};
+use crate::support::pty::{Console, Workspace, bin, find};
 use portable_pty::CommandBuilder;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -131,13 +131,18 @@ fn ssh_options(ws: &Workspace, server: &Server, key: &Path) -> Vec<String> {
 
 /// `ssh -tt … USER@127.0.0.1` in a pty of its own: the review console, as a person would see it.
 fn join(ws: &Workspace, server: &Server, key: &Path, user: &str) -> Console {
+    join_as(ws, server, key, user, "xterm-256color")
+}
+
+/// [`join`] from a terminal of type `term`.
+fn join_as(ws: &Workspace, server: &Server, key: &Path, user: &str, term: &str) -> Console {
     let mut cmd = CommandBuilder::new("ssh");
     cmd.arg("-tt");
     for o in ssh_options(ws, server, key) {
         cmd.arg(o);
     }
     cmd.arg(format!("{user}@127.0.0.1"));
-    cmd.env("TERM", "xterm-256color");
+    cmd.env("TERM", term);
     cmd.env_remove("NO_COLOR");
     Console::spawn(cmd)
 }
@@ -789,4 +794,43 @@ fn a_connection_that_never_authenticates_is_closed_after_the_login_grace() {
     assert!(String::from_utf8_lossy(&seen).starts_with("SSH-2.0-"), "{seen:?}");
     assert!(took <= Duration::from_secs(40), "closed after {took:?}");
     assert!(took >= Duration::from_secs(10), "not before the grace: {took:?}");
+}
+
+/// The client's TERM decides what its session is sent, as for a local console: button-only mouse
+/// reporting (never any-motion) on an xterm, ASCII and no mouse on a VT100, and a dumb terminal
+/// is told why it cannot join, with its screen left alone.
+#[test]
+fn a_sessions_terminal_decides_what_it_is_sent() {
+    require_ssh();
+    let ws = Workspace::new();
+    let id = incident(&ws, "Payments down");
+    let key = allow(&ws, "ana", "participant", Some(id));
+    let server = Server::start(&ws);
+    let xterm = join_as(&ws, &server, &key, "ana", "xterm-256color");
+    xterm.wait_for("Payments down");
+    let raw = xterm.raw();
+    assert!(
+        find(&raw, b"\x1b[?1000h").is_some(),
+        "clicks and the wheel are asked for"
+    );
+    assert!(
+        find(&raw, b"\x1b[?1003h").is_none() && find(&raw, b"\x1b[?1002h").is_none(),
+        "no motion reporting"
+    );
+    assert!(
+        xterm.screen_text().contains('┏') || xterm.screen_text().contains('┌'),
+        "box drawing on an xterm"
+    );
+    let vt100 = join_as(&ws, &server, &key, "ana", "vt100");
+    let screen = vt100.wait_for("Payments down");
+    assert!(find(&vt100.raw(), b"\x1b[?1000h").is_none(), "no mouse on a VT100");
+    assert!(
+        !screen.contains('┏') && !screen.contains('┌') && !screen.contains('━'),
+        "ASCII on a VT100:\n{screen}"
+    );
+    let mut dumb = join_as(&ws, &server, &key, "ana", "dumb");
+    let said = dumb.wait_for("full-screen terminal");
+    assert!(said.contains("dumb"), "{said}");
+    assert!(dumb.wait_exit(Duration::from_secs(10)).is_some(), "the session ends");
+    assert!(find(&dumb.raw(), b"\x1b[?1049h").is_none(), "the screen was left alone");
 }
