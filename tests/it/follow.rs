@@ -730,3 +730,42 @@ fn every_argument_has_help_and_completions_and_man_pages_print() {
     assert!(!o.status.success() && stderr(&o).contains("no command \"frobnicate\""));
     assert!(!db.exists(), "completions and man need no database");
 }
+
+/// `R` on the causes pane accepts a cause's risk, asking why; without a reason nothing changes.
+#[test]
+fn the_console_accepts_a_causes_risk_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db"), "ana").unwrap();
+    let id = store
+        .create_incident(&NewIncident {
+            title: "Checkout down".into(),
+            severity: Severity::Sev2,
+            zone: "UTC".into(),
+            started_at: None,
+        })
+        .unwrap();
+    let cause = store.causes(id).unwrap()[0].clone();
+    store
+        .set_cause_state(cause.id, cause.version, debrief::model::CauseState::Confirmed)
+        .unwrap();
+    let mut app = app_on(store, Theme::mono());
+    app.open_incident(id).unwrap();
+    keys(&mut app, "2R");
+    assert!(screen(&mut app, 100, 30).contains("Accept the risk"));
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&mut app, 100, 30).contains("needs a reason"));
+    crate::support::console::type_text(&mut app, "the provider's SLA credits cover it");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{}", screen(&mut app, 100, 30));
+    let Screen::Review(r) = &app.screen else { panic!() };
+    let c = &r.causes[0];
+    assert_eq!(c.state, debrief::model::CauseState::AcceptedRisk);
+    assert_eq!(c.reason, "the provider's SLA credits cover it");
+    assert!(
+        !r.gaps.iter().any(|g| g.to_string().contains("has no fix")),
+        "{:?}",
+        r.gaps
+    );
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("Risk accepted:"), "{text}");
+}

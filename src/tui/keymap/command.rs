@@ -70,6 +70,8 @@ commands! {
     CauseConfirmed => "cause_confirmed", "confirmed";
     CauseRuledOut => "cause_ruled_out", "ruled out";
     CauseUnexamined => "cause_unexamined", "unexamined";
+    /// Confirmed, and its risk accepted with a reason (asks for it).
+    CauseAcceptedRisk => "cause_accepted_risk", "accept risk";
     LinkEvidence => "link_evidence", "link evidence";
     /// Move the selected card one status back (doing → todo).
     MoveLeft => "move_left", "move left";
@@ -154,6 +156,7 @@ impl Command {
                 | CauseConfirmed
                 | CauseRuledOut
                 | CauseUnexamined
+                | CauseAcceptedRisk
                 | LinkEvidence
                 | MoveLeft
                 | MoveRight
@@ -239,6 +242,7 @@ impl Command {
             (CauseConfirmed, _) => "mark the cause confirmed",
             (CauseRuledOut, _) => "mark the cause ruled out",
             (CauseUnexamined, _) => "mark the cause unexamined",
+            (CauseAcceptedRisk, _) => "confirmed, its risk accepted: needs no fix (asks why)",
             (LinkEvidence, _) => "link timeline events as evidence",
             (MoveLeft, _) => "move the card back (doing → todo)",
             (MoveRight, _) => "move the card on (todo → doing)",

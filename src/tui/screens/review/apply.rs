@@ -34,6 +34,16 @@ pub fn apply<P>(r: &mut ReviewState, purpose: &ReviewForm, form: &Form<P>, ctx: 
                 .map_err(|err| failure(ctx.store, err, "cause", |s, id| s.cause(id).map(|c| c.notes)))?;
             Ok(Vec::new())
         }
+        ReviewForm::AcceptRisk(c) => {
+            ctx.store
+                .accept_cause_risk(c.id, c.version, &form.value("Reason"))
+                .map_err(|err| {
+                    failure(ctx.store, err, "cause", |s, id| {
+                        s.cause(id).map(|c| c.state.label().to_string())
+                    })
+                })?;
+            Ok(Vec::new())
+        }
         ReviewForm::AddAction(cause_ids) => apply_action_form(r, ctx, None, cause_ids, form),
         ReviewForm::EditAction(original, cause_ids) => apply_action_form(r, ctx, Some(original), cause_ids, form),
         ReviewForm::EditIncident(original) => apply_incident_edit(r, ctx, original, form).map(none),

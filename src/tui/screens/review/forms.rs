@@ -19,6 +19,8 @@ pub enum ReviewForm {
     Search,
     AddCause,
     CauseNotes(Cause),
+    /// Why the cause's risk is accepted.
+    AcceptRisk(Cause),
     // The causes the form's Cause field offers, by label and id as they were when it opened.
     AddAction(Vec<(String, i64)>),
     EditAction(Task, Vec<(String, i64)>),
@@ -63,7 +65,7 @@ impl ReviewForm {
                     e.version = now.version;
                 }
             }
-            ReviewForm::CauseNotes(c) => {
+            ReviewForm::CauseNotes(c) | ReviewForm::AcceptRisk(c) => {
                 if let Ok(now) = store.cause(c.id) {
                     c.version = now.version;
                 }

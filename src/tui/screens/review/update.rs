@@ -254,6 +254,21 @@ fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: 
         Command::CauseConfirmed => set_cause_state(r, ctx, fx, CauseState::Confirmed),
         Command::CauseRuledOut => set_cause_state(r, ctx, fx, CauseState::RuledOut),
         Command::CauseUnexamined => set_cause_state(r, ctx, fx, CauseState::Unexamined),
+        Command::CauseAcceptedRisk => {
+            if let Some(c) = r.selected_cause().cloned() {
+                popup(
+                    fx,
+                    ReviewPopup::Form(Form::new(
+                        format!("Accept the risk: {}", c.category.label()),
+                        ReviewForm::AcceptRisk(c.clone()),
+                        vec![
+                            Field::line("Reason", &c.reason)
+                                .with_hint("why no fix or monitoring is needed (it stays a confirmed cause)"),
+                        ],
+                    )),
+                );
+            }
+        }
         Command::Edit | Command::Select => {
             if let Some(c) = r.selected_cause().cloned() {
                 popup(
