@@ -27,6 +27,7 @@ pub fn refusal(role: AccessRole, scope: Option<i64>, command: Command, ctx: Cont
             Delete if matches!(ctx, Context::Home | Context::Welcome) => {
                 Some("A participant cannot delete an incident: ask a facilitator".into())
             }
+            Archive => Some("A participant cannot archive an incident: ask a facilitator".into()),
             EndMeeting | NextStep | PrevStep => {
                 Some("The facilitator runs the meeting: a participant cannot change its step or end it".into())
             }

@@ -478,7 +478,7 @@ impl App {
         let result = match &mut self.screen {
             Screen::Home(h) => owed(&self.store, today).and_then(|owed| {
                 h.owed = owed;
-                let list = self.store.incident_summaries(today)?;
+                let list = self.store.incident_summaries_with(today, h.show_archived)?;
                 h.incidents = list;
                 let len = h.visible().len();
                 h.cursor.clamp(len);
@@ -1062,6 +1062,7 @@ impl App {
         let ctx = ctx!(self);
         let effects = match what {
             Confirmed::Review(ReviewConfirm::Overwrite(request)) => return self.export(request),
+            Confirmed::Home(what) => popups::effects(home::confirmed(what, &ctx)),
             Confirmed::Review(what) => popups::effects(review::apply::confirmed(what, &ctx)),
             Confirmed::Meeting(what) => {
                 let review = match &mut self.screen {

@@ -769,3 +769,60 @@ fn the_console_accepts_a_causes_risk_with_a_reason() {
     let text = screen(&mut app, 120, 40);
     assert!(text.contains("Risk accepted:"), "{text}");
 }
+
+/// On the incident list: X archives (and v lists the archived, where X brings one back), d asks
+/// before deleting, naming what goes.
+#[test]
+fn the_console_archives_and_deletes_incidents() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db"), "ana").unwrap();
+    for title in ["Old outage", "Current"] {
+        store
+            .create_incident(&NewIncident {
+                title: title.into(),
+                severity: Severity::Sev3,
+                zone: "UTC".into(),
+                started_at: None,
+            })
+            .unwrap();
+    }
+    let mut app = app_on(store, Theme::mono());
+    app.reload();
+    let first = |app: &mut debrief::tui::app::App| {
+        let Screen::Home(h) = &app.screen else { panic!() };
+        h.visible().first().map(|s| s.incident.title.clone())
+    };
+    let top = first(&mut app).unwrap();
+    keys(&mut app, "X");
+    let text = screen(&mut app, 100, 20);
+    assert!(text.contains(&format!("Archived #2 {top}")), "{text}");
+    let Screen::Home(h) = &app.screen else { panic!() };
+    assert_eq!(h.visible().len(), 1, "the archived one is hidden");
+    keys(&mut app, "v");
+    let text = screen(&mut app, 100, 20);
+    assert!(text.contains(&format!("(archived) {top}")), "{text}");
+    // Bring it back: select it and X again.
+    let Screen::Home(h) = &app.screen else { panic!() };
+    let at = h.visible().iter().position(|s| s.archived).unwrap();
+    for _ in 0..at {
+        key(&mut app, KeyCode::Down);
+    }
+    keys(&mut app, "X");
+    assert!(screen(&mut app, 100, 20).contains("is back on the list"));
+    keys(&mut app, "v");
+    let Screen::Home(h) = &app.screen else { panic!() };
+    assert_eq!(h.visible().len(), 2);
+    // Delete asks, naming what goes; n keeps it, y deletes it.
+    keys(&mut app, "gd");
+    let text = screen(&mut app, 120, 20);
+    assert!(
+        text.contains("and everything in it (0 events, 5") && text.contains("This cannot be undone"),
+        "{text}"
+    );
+    keys(&mut app, "n");
+    let Screen::Home(h) = &app.screen else { panic!() };
+    assert_eq!(h.incidents.len(), 2);
+    keys(&mut app, "dy");
+    let Screen::Home(h) = &app.screen else { panic!() };
+    assert_eq!(h.incidents.len(), 1, "{}", screen(&mut app, 120, 20));
+}

@@ -65,6 +65,10 @@ commands! {
     SearchPrev => "search_prev", "prev match";
     NewIncident => "new_incident", "new incident";
     LoadDemo => "load_demo", "demo";
+    /// Archive the incident (or bring an archived one back).
+    Archive => "archive", "archive";
+    /// Show the archived incidents too, or hide them again.
+    ShowArchived => "show_archived", "archived";
     Insights => "insights", "insights";
     CauseSuspected => "cause_suspected", "suspected";
     CauseConfirmed => "cause_confirmed", "confirmed";
@@ -152,6 +156,7 @@ impl Command {
                 | SetMilestone
                 | NewIncident
                 | LoadDemo
+                | Archive
                 | CauseSuspected
                 | CauseConfirmed
                 | CauseRuledOut
@@ -225,6 +230,7 @@ impl Command {
             (Delete, C::Causes) => "delete a custom cause (asks first)",
             (Delete, C::Actions) => "delete the action (asks first)",
             (Delete, C::Meeting) => "remove the participant (asks first)",
+            (Delete, C::Home) => "delete the incident and everything in it (asks first)",
             (Delete, _) => "delete (asks first)",
             (SetMilestone, _) => "mark the event as a milestone",
             (Filter, C::Timeline) => "search the events",
@@ -237,6 +243,8 @@ impl Command {
             (SearchPrev, _) => "previous search match",
             (NewIncident, _) => "open a new incident",
             (LoadDemo, _) => "load the demo incident",
+            (Archive, _) => "archive the incident (hidden from the list and the statistics), or bring it back",
+            (ShowArchived, _) => "show the archived incidents too, or hide them",
             (Insights, _) => "insights across incidents",
             (CauseSuspected, _) => "mark the cause suspected",
             (CauseConfirmed, _) => "mark the cause confirmed",

@@ -15,7 +15,7 @@ use crate::store::Store;
 use crate::tui::effect::{Effect, Failure, Show};
 use crate::tui::keymap::Context;
 use crate::tui::screens::all_actions::CrossForm;
-use crate::tui::screens::home::HomeForm;
+use crate::tui::screens::home::{HomeConfirm, HomeForm};
 use crate::tui::screens::insights::InsightsForm;
 use crate::tui::screens::review::forms::{ReviewConfirm, ReviewForm, ReviewMenu};
 use crate::tui::screens::review::meeting::{MeetingConfirm, MeetingForm};
@@ -40,6 +40,7 @@ pub type MenuPurpose = ReviewMenu;
 /// What a yes/no question confirms.
 #[derive(Debug, Clone)]
 pub enum Confirmed {
+    Home(HomeConfirm),
     Review(ReviewConfirm),
     Meeting(MeetingConfirm),
 }
@@ -72,6 +73,7 @@ wraps!(
     CrossForm => Purpose::Cross,
     InsightsForm => Purpose::Insights,
     ReviewConfirm => Confirmed::Review,
+    HomeConfirm => Confirmed::Home,
     MeetingConfirm => Confirmed::Meeting,
 );
 

@@ -20,8 +20,15 @@ pub enum HomeForm {
     Filter,
 }
 
+/// What a question on the list of incidents confirms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HomeConfirm {
+    /// Delete the incident read at this version, and everything in it.
+    Delete { id: i64, version: i64, title: String },
+}
+
 /// A popup the list of incidents opens.
-pub type HomePopup = Show<HomeForm>;
+pub type HomePopup = Show<HomeForm, std::convert::Infallible, HomeConfirm>;
 /// What the list of incidents asks `App` to do.
 pub type Effect = crate::tui::effect::Effect<HomePopup>;
 
@@ -32,6 +39,8 @@ pub struct HomeState {
     pub cursor: ListCursor,
     /// What the console's author owes across incidents: open actions, and how many are overdue.
     pub owed: Owed,
+    /// The archived incidents are listed too.
+    pub show_archived: bool,
 }
 
 /// The open actions owned by the console's author, across incidents.
@@ -87,7 +96,7 @@ impl HomeState {
     }
 
     /// What a key does on the home screen.
-    pub fn update(&mut self, command: Command, _ctx: &Ctx) -> Vec<Effect> {
+    pub fn update(&mut self, command: Command, ctx: &Ctx) -> Vec<Effect> {
         if self.cursor.on_command(command, self.visible().len()) {
             return Vec::new();
         }
@@ -103,7 +112,61 @@ impl HomeState {
             }
             Command::NewIncident => vec![Effect::NewIncident],
             Command::LoadDemo => vec![Effect::LoadDemo],
+            Command::ShowArchived => {
+                self.show_archived = !self.show_archived;
+                let text = if self.show_archived {
+                    "Archived incidents are listed too (v hides them)."
+                } else {
+                    "Archived incidents are hidden (v lists them)."
+                };
+                vec![Effect::Reload, Effect::Flash(text.into())]
+            }
+            Command::Archive => self.archive(ctx),
+            Command::Delete => self.ask_delete(ctx),
             _ => vec![Effect::Unavailable(command)],
+        }
+    }
+
+    /// Archives the selected incident, or brings it back when it is archived.
+    fn archive(&self, ctx: &Ctx) -> Vec<Effect> {
+        let Some(s) = self.visible().get(self.cursor.selected()).copied() else {
+            return Vec::new();
+        };
+        let (id, title) = (s.incident.id, s.incident.title.clone());
+        match ctx.store.set_archived(id, !s.archived) {
+            Ok(_) if s.archived => vec![
+                Effect::Reload,
+                Effect::Flash(format!("#{id} {title} is back on the list.")),
+            ],
+            Ok(_) => vec![
+                Effect::Reload,
+                Effect::Flash(format!(
+                    "Archived #{id} {title} (v lists archived incidents, X there brings it back)."
+                )),
+            ],
+            Err(e) => vec![Effect::Error(e.to_string())],
+        }
+    }
+
+    /// Asks before deleting the selected incident, naming what goes with it.
+    fn ask_delete(&self, ctx: &Ctx) -> Vec<Effect> {
+        let Some(s) = self.visible().get(self.cursor.selected()).copied() else {
+            return Vec::new();
+        };
+        let i = &s.incident;
+        match ctx.store.incident_contents(i.id) {
+            Ok(contents) => vec![Effect::popup(HomePopup::Confirm(
+                format!(
+                    "Delete #{} {} and everything in it ({contents})? This cannot be undone.",
+                    i.id, i.title
+                ),
+                HomeConfirm::Delete {
+                    id: i.id,
+                    version: i.version,
+                    title: i.title.clone(),
+                },
+            ))],
+            Err(e) => vec![Effect::Error(e.to_string())],
         }
     }
 
@@ -197,7 +260,11 @@ impl HomeState {
             };
             spans.push(Span::styled(format!("{:>4}  ", s.overdue_actions), late));
             let used: usize = spans.iter().map(|s| s.width()).sum();
-            let mut title = s.incident.title.clone();
+            let mut title = if s.archived {
+                format!("(archived) {}", s.incident.title)
+            } else {
+                s.incident.title.clone()
+            };
             if wide && !s.confirmed.is_empty() {
                 title.push_str(&format!(
                     " · {}",
@@ -308,4 +375,14 @@ pub fn render_welcome(area: Rect, buf: &mut Buffer, theme: &Theme, keys: &[(Stri
         },
         buf,
     );
+}
+
+/// What "yes" to a question on the list of incidents does.
+pub fn confirmed(what: HomeConfirm, ctx: &Ctx) -> Vec<Effect> {
+    match what {
+        HomeConfirm::Delete { id, version, title } => match ctx.store.delete_incident(id, version) {
+            Ok(()) => vec![Effect::Reload, Effect::Flash(format!("Deleted #{id} {title}."))],
+            Err(e) => vec![Effect::Reload, Effect::Error(e.to_string())],
+        },
+    }
 }
