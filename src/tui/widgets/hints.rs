@@ -194,11 +194,11 @@ mod tests {
     fn hints_per_context() {
         assert_eq!(
             text(Context::Causes, 200),
-            "a add · e edit · d delete · s suspected · c confirmed · r ruled out · u unexamined · ? help · q back"
+            "a add · e edit · d delete · s suspected · c confirmed · r ruled out · u unexamined · R accept risk · ? help · q back"
         );
         assert_eq!(
             text(Context::Home, 200),
-            "/ filter · n new incident · D demo · I insights · ? help · q quit"
+            "d delete · / filter · n new incident · D demo · X archive · v archived · I insights · ? help · q quit"
         );
         assert_eq!(text(Context::Popup, 200), "Enter confirm · F1 help · Esc close");
     }
