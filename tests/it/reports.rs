@@ -467,7 +467,7 @@ fn cli_export_md_and_csv() {
         lines.next(),
         Some("id,kind,title,details,status,owner,role,due,cause,ticket,priority")
     );
-    assert_eq!(lines.count(), 7);
+    assert_eq!(lines.count(), 8);
 
     for format in ["md", "csv", "json"] {
         let out = debrief(&db, &["export", "42", "--format", format]);

@@ -133,7 +133,7 @@ fn cross_actions_of_everyone_at_80x24_and_160x45() {
     key(&mut app, KeyCode::Char('n'));
     key(&mut app, KeyCode::Enter);
     let Screen::CrossActions(c) = &app.screen else { panic!() };
-    assert_eq!(c.rows.len(), 7);
+    assert_eq!(c.rows.len(), 8);
 }
 
 #[test]

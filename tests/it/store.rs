@@ -422,7 +422,7 @@ fn action_filter_matches_what_actions_across_selects() {
         .iter()
         .flat_map(|id| store.actions(*id).unwrap())
         .collect();
-    assert_eq!(all.len(), 11);
+    assert_eq!(all.len(), 12);
     let owners = [
         None,
         Some("MARCO ROSSI"),

@@ -287,7 +287,7 @@ fn owner_filter_narrows_the_board_and_moves_act_on_what_it_shows() {
 
     let text = screen(&mut app, 80, 24);
     assert!(
-        text.contains("3 Actions 2 of 7 — owner: Marco Rossi"),
+        text.contains("3 Actions 2 of 8 — owner: Marco Rossi"),
         "the title says the board is filtered:\n{text}"
     );
     for other in [
@@ -333,7 +333,7 @@ fn owner_filter_narrows_the_board_and_moves_act_on_what_it_shows() {
     key(&mut app, KeyCode::Char('1'));
     let text = screen(&mut app, 80, 24);
     assert!(
-        text.contains(" 3 Actions 2 of 7 — owner: Marco Rossi ▸ 2 open · 0 overdue · 0 done"),
+        text.contains(" 3 Actions 2 of 8 — owner: Marco Rossi ▸ 2 open · 0 overdue · 0 done"),
         "{text}"
     );
 
@@ -343,8 +343,8 @@ fn owner_filter_narrows_the_board_and_moves_act_on_what_it_shows() {
     clear_field(&mut app);
     key(&mut app, KeyCode::Enter);
     let text = screen(&mut app, 80, 24);
-    assert!(text.contains("3 Actions (7)"), "{text}");
-    assert_eq!(board_titles(&app).len(), 7);
+    assert!(text.contains("3 Actions (8)"), "{text}");
+    assert_eq!(board_titles(&app).len(), 8);
 }
 
 #[test]
@@ -376,7 +376,7 @@ fn edit_and_delete_on_a_filtered_board_take_the_card_shown_selected() {
         ["Ask PayFast for their root-cause analysis and an SLA credit"]
     );
     let text = screen(&mut app, 80, 24);
-    assert!(text.contains("Actions 1 of 6 — owner: Marco Rossi"), "{text}");
+    assert!(text.contains("Actions 1 of 7 — owner: Marco Rossi"), "{text}");
 }
 
 #[test]
@@ -396,7 +396,7 @@ fn slash_filters_by_words_status_and_overdue_and_empty_clears() {
             "Ask PayFast for their root-cause analysis and an SLA credit"
         ]
     );
-    assert!(screen(&mut app, 80, 24).contains("Actions 2 of 7 — \"PAYFAST\""));
+    assert!(screen(&mut app, 80, 24).contains("Actions 2 of 8 — \"PAYFAST\""));
 
     // Open only (todo and doing): the done one goes.
     key(&mut app, KeyCode::Char('/'));
@@ -407,7 +407,7 @@ fn slash_filters_by_words_status_and_overdue_and_empty_clears() {
         board_titles(&app),
         ["Ask PayFast for their root-cause analysis and an SLA credit"]
     );
-    assert!(screen(&mut app, 80, 24).contains("Actions 1 of 7 — \"PAYFAST\" · open"));
+    assert!(screen(&mut app, 80, 24).contains("Actions 1 of 8 — \"PAYFAST\" · open"));
 
     // Words in the ticket and the owner; overdue only: on the day after the incident, none is.
     key(&mut app, KeyCode::Char('/'));
@@ -422,7 +422,7 @@ fn slash_filters_by_words_status_and_overdue_and_empty_clears() {
     key(&mut app, KeyCode::Enter);
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("No action matches the filter"), "{text}");
-    assert!(text.contains("0 of 7 — \"pay-14\" · open · overdue only"), "{text}");
+    assert!(text.contains("0 of 8 — \"pay-14\" · open · overdue only"), "{text}");
 
     // Empty words, all statuses and no: the whole board.
     key(&mut app, KeyCode::Char('/'));
@@ -434,8 +434,8 @@ fn slash_filters_by_words_status_and_overdue_and_empty_clears() {
     key(&mut app, KeyCode::Enter);
     let Screen::Review(r) = &app.screen else { panic!() };
     assert!(!r.board_filter.is_active());
-    assert_eq!(r.board.len(), 7);
-    assert!(screen(&mut app, 80, 24).contains("3 Actions (7)"));
+    assert_eq!(r.board.len(), 8);
+    assert!(screen(&mut app, 80, 24).contains("3 Actions (8)"));
 }
 
 #[test]
@@ -469,7 +469,7 @@ fn the_filter_survives_another_sessions_change() {
         ]
     );
     let text = screen(&mut app, 80, 24);
-    assert!(text.contains("Actions 2 of 9 — owner: Lena Fischer"), "{text}");
+    assert!(text.contains("Actions 2 of 10 — owner: Lena Fischer"), "{text}");
 }
 
 #[test]
