@@ -826,3 +826,45 @@ fn the_console_archives_and_deletes_incidents() {
     let Screen::Home(h) = &app.screen else { panic!() };
     assert_eq!(h.incidents.len(), 1, "{}", screen(&mut app, 120, 20));
 }
+
+/// From the console: "not doing" without a reason is refused in the edit form and saves with one;
+/// with no action open, the incident form closes the review.
+#[test]
+fn the_console_needs_a_reason_for_not_doing_and_closes_a_finished_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db"), "ana").unwrap();
+    let id = store
+        .create_incident(&NewIncident {
+            title: "Checkout down".into(),
+            severity: Severity::Sev2,
+            zone: "UTC".into(),
+            started_at: None,
+        })
+        .unwrap();
+    store
+        .add_action(id, &NewAction::titled("Rewrite the gateway", ActionKind::Process))
+        .unwrap();
+    let mut app = app_on(store, Theme::mono());
+    app.open_incident(id).unwrap();
+    keys(&mut app, "3e");
+    set_choice(&mut app, "Status", "not_doing");
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&mut app, 100, 30).contains("needs a reason"));
+    let Screen::Review(r) = &app.screen else { panic!() };
+    assert_eq!(r.actions[0].status, ActionStatus::Todo, "nothing saved");
+    set_choice(&mut app, "Reason", "");
+    crate::support::console::type_text(&mut app, "out of scope");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{}", screen(&mut app, 100, 30));
+    let Screen::Review(r) = &app.screen else { panic!() };
+    assert_eq!(
+        (r.actions[0].status, r.actions[0].reason.as_str()),
+        (ActionStatus::NotDoing, "out of scope")
+    );
+    keys(&mut app, "E");
+    set_choice(&mut app, "Status", "closed");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{}", screen(&mut app, 100, 30));
+    let Screen::Review(r) = &app.screen else { panic!() };
+    assert_eq!(r.incident.status, IncidentStatus::Closed);
+}

@@ -176,7 +176,7 @@ impl HomeState {
         self.cursor = ListCursor::default();
     }
 
-    /// The list's frame: its title, and at the bottom what the author owes.
+    /// The list's frame: its title, and on the right of it what the author owes.
     fn block(&self, theme: &Theme) -> Block<'static> {
         let title = if self.filter.is_empty() {
             format!(" debrief · incidents ({}) ", self.incidents.len())
@@ -194,7 +194,7 @@ impl HomeState {
                 } else {
                     theme.muted
                 };
-                block.title_bottom(Line::from(Span::styled(format!(" {owed} "), style)).right_aligned())
+                block.title(Line::from(Span::styled(format!(" {owed} "), style)).right_aligned())
             }
             None => block,
         }
