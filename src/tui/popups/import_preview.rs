@@ -219,7 +219,7 @@ impl ImportPreview {
         let mut head = vec![plain(format!(
             "{} · read as {} · {} events",
             self.request.job.label,
-            s.format,
+            s.described(),
             count(s.events)
         ))];
         if let (Some(a), Some(b)) = (s.first, s.last) {
