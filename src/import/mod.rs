@@ -316,6 +316,27 @@ mod tests {
         assert_eq!(watch.done.load(Ordering::Relaxed), 3, "every event read is counted");
     }
 
+    /// A CRI log was read as log text before CRI was recognised (its stream and tag in the text):
+    /// imported then, it adds nothing now, neither in the preview nor in the import.
+    #[test]
+    fn a_file_imported_as_log_text_before_adds_nothing_read_as_its_own_format() {
+        let (_dir, store, id, ctx) = setup();
+        let cri = "2026-11-26T14:00:00Z stderr F upstream timeout\n\tat x\n2026-11-26T14:00:01Z stdout F ok\n";
+        let as_log = Job {
+            format: Format::Log,
+            ..job(id)
+        };
+        let (_, first) = import(&store, &as_log, cri.as_bytes(), &ctx, None).unwrap();
+        assert_eq!(first.inserted, 2);
+        let p = preview(&store, &job(id), cri.as_bytes(), &ctx, 5).unwrap();
+        assert_eq!(p.summary.format, Format::Cri);
+        assert_eq!(p.sample[0].text, "upstream timeout\n\tat x");
+        assert_eq!((p.new, p.already), (0, 2));
+        let (_, again) = import(&store, &job(id), cri.as_bytes(), &ctx, Some(&p)).unwrap();
+        assert_eq!((again.inserted, again.duplicates), (0, 2));
+        assert_eq!(store.count_events(id, &Default::default()).unwrap(), 2);
+    }
+
     #[test]
     fn an_unknown_incident_is_refused_before_reading() {
         let (_dir, store, _id, ctx) = setup();

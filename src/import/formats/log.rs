@@ -28,6 +28,7 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, stamps: Stamps, ctx: &T
                 Some((event, lines)) => {
                     let more = cleaned.trim_end();
                     *lines += 1;
+                    out.matched += 1;
                     if *lines > MAX_EVENT_LINES {
                         return Err(out.invalid(
                             event.line,

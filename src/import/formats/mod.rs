@@ -53,6 +53,8 @@ crate::model::name_table! {
         Auto => "auto", "recognised";
         Csv => "csv", "CSV";
         Jsonl => "jsonl", "JSON lines";
+        Log => "log", "log text";
+        Slack => "slack", "Slack export";
         Journald => "journald", "journald JSON";
         Docker => "docker", "Docker json-file";
         JsonLog => "json-log", "structured JSON log (zap, zerolog, slog, pino, bunyan)";
@@ -72,8 +74,6 @@ crate::model::name_table! {
         Logcat => "logcat", "Android logcat";
         Compact => "compact", "compact stamps";
         Epoch => "epoch", "epoch-prefixed lines";
-        Log => "log", "log text";
-        Slack => "slack", "Slack export";
     }
 }
 
@@ -190,8 +190,8 @@ pub struct Summary {
     pub first: Option<DateTime<Utc>>,
     pub last: Option<DateTime<Utc>>,
     pub skipped: Vec<Skipped>,
-    /// Lines (or records) read, blank lines aside, and how many of them had the format's shape
-    /// (started an event): how sure the recognition is.
+    /// Lines (or records) read, blank lines aside, and how many of them the format placed (an
+    /// event's first line or one of its continuation lines): how sure the recognition is.
     pub read: usize,
     pub matched: usize,
 }
@@ -201,13 +201,9 @@ impl Summary {
     pub fn described(&self) -> String {
         let unit = self.unit().word();
         let plural = if self.read == 1 { "" } else { "s" };
-        format!(
-            "{} ({}), {} of {} {unit}{plural} matched",
-            self.format.label(),
-            self.format.name(),
-            self.matched,
-            self.read
-        )
+        let (label, name) = (self.format.label(), self.format.name());
+        let named = if label == name { label.to_string() } else { format!("{label} ({name})") };
+        format!("{named}, {} of {} {unit}{plural} matched", self.matched, self.read)
     }
 
     /// What the positions of skipped lines count: lines, or a Slack export's messages.
