@@ -748,3 +748,30 @@ fn a_cri_line_keeps_the_key_log_text_gave_it() {
     assert_eq!(cri[0].legacy_key(), Some(log[0].key()));
     assert_eq!(log[0].legacy_key(), None);
 }
+
+/// Every fixture the version before #18 could import (its keys, as it computed them, are in
+/// keys-before-18.txt, written by that version) gives the same keys now, or says that it had
+/// them: importing it again adds nothing.
+#[test]
+fn files_imported_before_keep_their_keys() {
+    let before = String::from_utf8(fixture("keys-before-18.txt")).unwrap();
+    let mut by_file: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for line in before.lines() {
+        let mut parts = line.split(' ');
+        let (file, _format, key) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+        by_file.entry(file).or_default().push(key);
+    }
+    assert!(by_file.len() >= 6, "{by_file:?}");
+    for (file, old_keys) in by_file {
+        let (events, _) = collect(file, &fixture(file), Format::Auto).unwrap();
+        assert_eq!(events.len(), old_keys.len(), "{file}");
+        for (e, old) in events.iter().zip(old_keys) {
+            assert!(
+                e.key() == old || e.legacy_key().as_deref() == Some(old),
+                "{file}:{}: {} is neither {old} nor its earlier key",
+                e.line,
+                e.key()
+            );
+        }
+    }
+}
