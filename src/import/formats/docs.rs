@@ -10,7 +10,9 @@
 //!   level is the `severity` label's.
 
 use super::jsonl::{json_problem, json_type};
-use super::{Format, ImportError, ImportedEvent, Level, MAX_RECORD, Out, clean_author, clean_text, parse_field_time, too_long};
+use super::{
+    Format, ImportError, ImportedEvent, Level, MAX_RECORD, Out, clean_author, clean_text, parse_field_time, too_long,
+};
 use crate::model::EventKind;
 use crate::model::time::TimeContext;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -48,7 +50,11 @@ pub(super) fn detect(head: &str) -> Option<Format> {
 }
 
 pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, format: Format, ctx: &TimeContext) -> Result<(), ImportError> {
-    let key = if format == Format::Cloudtrail { "Records" } else { "alerts" };
+    let key = if format == Format::Cloudtrail {
+        "Records"
+    } else {
+        "alerts"
+    };
     let since = Rc::new(Cell::new(0u64));
     let bounded = Bounded {
         inner: reader,
@@ -83,7 +89,10 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, format: Format, ctx: &T
         (Ok(true), None) => Ok(()),
         (Ok(false), None) => Err(out.invalid(1, format!("expected a JSON object with a list \"{key}\""))),
         (Err(e), None) if e.is_io() && since.get() > MAX_RECORD as u64 => Err(out.invalid(at, too_long("a record"))),
-        (Err(e), None) => Err(out.invalid(at, format!("expected a JSON object with a list \"{key}\": {}", json_problem(&e)))),
+        (Err(e), None) => Err(out.invalid(
+            at,
+            format!("expected a JSON object with a list \"{key}\": {}", json_problem(&e)),
+        )),
     }
 }
 
@@ -160,7 +169,9 @@ struct Bounded<R> {
 impl<R: Read> Read for Bounded<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         if self.since.get() > MAX_RECORD as u64 {
-            return Err(std::io::Error::other("a record longer than the most one record may hold"));
+            return Err(std::io::Error::other(
+                "a record longer than the most one record may hold",
+            ));
         }
         let n = self.inner.read(buf)?;
         self.since.set(self.since.get() + n as u64);
@@ -176,23 +187,39 @@ fn text_at<'a>(record: &'a Map<String, Value>, path: &str) -> Option<&'a str> {
     value.as_str().filter(|s| !s.trim().is_empty())
 }
 
-fn time_of(record: &Map<String, Value>, field: &str, index: usize, out: &Out, ctx: &TimeContext) -> Result<chrono::DateTime<chrono::Utc>, ImportError> {
+fn time_of(
+    record: &Map<String, Value>,
+    field: &str,
+    index: usize,
+    out: &Out,
+    ctx: &TimeContext,
+) -> Result<chrono::DateTime<chrono::Utc>, ImportError> {
     match text_at(record, field) {
         Some(s) => parse_field_time(s, ctx).map_err(|e| out.time_error(index, Some(&format!("field \"{field}\"")), e)),
         None => Err(out.invalid(index, format!("expected a time in field \"{field}\", found nothing"))),
     }
 }
 
-fn cloudtrail(record: &Map<String, Value>, index: usize, out: &Out, ctx: &TimeContext) -> Result<ImportedEvent, ImportError> {
+fn cloudtrail(
+    record: &Map<String, Value>,
+    index: usize,
+    out: &Out,
+    ctx: &TimeContext,
+) -> Result<ImportedEvent, ImportError> {
     let at = time_of(record, "eventTime", index, out, ctx)?;
     let name = text_at(record, "eventName").unwrap_or("an event");
     let mut text = name.to_string();
     if let Some(source) = text_at(record, "eventSource") {
         text.push_str(&format!(" on {source}"));
     }
-    let who = ["userIdentity.arn", "userIdentity.userName", "userIdentity.invokedBy", "userIdentity.type"]
-        .iter()
-        .find_map(|p| text_at(record, p));
+    let who = [
+        "userIdentity.arn",
+        "userIdentity.userName",
+        "userIdentity.invokedBy",
+        "userIdentity.type",
+    ]
+    .iter()
+    .find_map(|p| text_at(record, p));
     if let Some(who) = who {
         text.push_str(&format!(" by {who}"));
     }
@@ -209,7 +236,12 @@ fn cloudtrail(record: &Map<String, Value>, index: usize, out: &Out, ctx: &TimeCo
     Ok(event)
 }
 
-fn alert(record: &Map<String, Value>, index: usize, out: &Out, ctx: &TimeContext) -> Result<Vec<ImportedEvent>, ImportError> {
+fn alert(
+    record: &Map<String, Value>,
+    index: usize,
+    out: &Out,
+    ctx: &TimeContext,
+) -> Result<Vec<ImportedEvent>, ImportError> {
     let starts = time_of(record, "startsAt", index, out, ctx)?;
     let labels = record.get("labels").and_then(Value::as_object);
     let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
@@ -224,7 +256,8 @@ fn alert(record: &Map<String, Value>, index: usize, out: &Out, ctx: &TimeContext
     if !others.is_empty() {
         what.push_str(&format!(" ({})", others.join(", ")));
     }
-    if let Some(summary) = text_at(record, "annotations.summary").or_else(|| text_at(record, "annotations.description")) {
+    if let Some(summary) = text_at(record, "annotations.summary").or_else(|| text_at(record, "annotations.description"))
+    {
         what.push_str(&format!(" — {summary}"));
     }
     let level = label("severity").and_then(Level::word);
@@ -238,7 +271,10 @@ fn alert(record: &Map<String, Value>, index: usize, out: &Out, ctx: &TimeContext
     };
     let mut events = vec![make(starts, "firing")];
     let resolved = text_at(record, "status") == Some("resolved");
-    if resolved && let Some(ends) = text_at(record, "endsAt") && !ends.starts_with("0001-") {
+    if resolved
+        && let Some(ends) = text_at(record, "endsAt")
+        && !ends.starts_with("0001-")
+    {
         let ends = parse_field_time(ends, ctx).map_err(|e| out.time_error(index, Some("field \"endsAt\""), e))?;
         events.push(make(ends, "resolved"));
     }

@@ -94,7 +94,10 @@ fn log_text(line: &str, ctx: &TimeContext) -> Option<Stamped> {
 
 fn with(mut s: Stamped, level: Option<Level>, origin: Option<&str>) -> Stamped {
     s.level = level;
-    s.origin = origin.map(str::trim).filter(|o| !o.is_empty() && *o != "-").map(str::to_string);
+    s.origin = origin
+        .map(str::trim)
+        .filter(|o| !o.is_empty() && *o != "-")
+        .map(str::to_string);
     s
 }
 
@@ -229,7 +232,11 @@ fn envoy(line: &str, ctx: &TimeContext) -> Option<Stamped> {
     if code.len() > 3 || code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let level = if code == "0" { Some(Level::Error) } else { Level::of_status(code) };
+    let level = if code == "0" {
+        Some(Level::Error)
+    } else {
+        Level::of_status(code)
+    };
     let s = Stamped::new(at, inner[used + 1..].trim().to_string(), None);
     Some(with(s, level, None))
 }
@@ -422,11 +429,19 @@ fn epoch(line: &str, _ctx: &TimeContext) -> Option<Stamped> {
         Some((flag, rest)) => {
             let (seconds, rest) = rest.split_once(' ')?;
             let (date, rest) = rest.split_once(' ')?;
-            let dotted_date = date.len() == 10 && date.bytes().enumerate().all(|(i, b)| matches!((i, b), (4 | 7, b'.')) || (i != 4 && i != 7 && b.is_ascii_digit()));
+            let dotted_date = date.len() == 10
+                && date
+                    .bytes()
+                    .enumerate()
+                    .all(|(i, b)| matches!((i, b), (4 | 7, b'.')) || (i != 4 && i != 7 && b.is_ascii_digit()));
             if !is_epoch(seconds) || !dotted_date || flag.is_empty() {
                 return None;
             }
-            let text = if flag == "-" { rest.trim().to_string() } else { format!("{flag} {}", rest.trim()) };
+            let text = if flag == "-" {
+                rest.trim().to_string()
+            } else {
+                format!("{flag} {}", rest.trim())
+            };
             (seconds_at(seconds)?, text)
         }
         None => return None,

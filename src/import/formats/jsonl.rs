@@ -21,11 +21,35 @@ use std::io::BufRead;
 const EXPECTED: &str = "expected a JSON object like {\"time\": \"2026-11-26T14:32:00Z\", \"text\": \"…\"}";
 
 /// Where the time is, the first name present.
-pub(super) const TIME: &[&str] = &["time", "ts", "timestamp", "@timestamp", "__REALTIME_TIMESTAMP", "date", "eventTime"];
+pub(super) const TIME: &[&str] = &[
+    "time",
+    "ts",
+    "timestamp",
+    "@timestamp",
+    "__REALTIME_TIMESTAMP",
+    "date",
+    "eventTime",
+];
 /// Where the text is.
-pub(super) const TEXT: &[&str] = &["text", "msg", "message", "MESSAGE", "log", "textPayload", "jsonPayload.message"];
+pub(super) const TEXT: &[&str] = &[
+    "text",
+    "msg",
+    "message",
+    "MESSAGE",
+    "log",
+    "textPayload",
+    "jsonPayload.message",
+];
 /// Where the level is.
-pub(super) const LEVEL: &[&str] = &["level", "severity", "log.level", "PRIORITY", "lvl", "levelname", "loglevel"];
+pub(super) const LEVEL: &[&str] = &[
+    "level",
+    "severity",
+    "log.level",
+    "PRIORITY",
+    "lvl",
+    "levelname",
+    "loglevel",
+];
 /// What wrote the line: a unit, logger, service or stream.
 const ORIGIN: &[&str] = &[
     "_SYSTEMD_UNIT",
@@ -43,7 +67,12 @@ const ORIGIN: &[&str] = &[
     "container_name",
 ];
 
-pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, fields: &Fields, ctx: &TimeContext) -> Result<(), ImportError> {
+pub(super) fn read<R: BufRead>(
+    reader: R,
+    out: &mut Out,
+    fields: &Fields,
+    ctx: &TimeContext,
+) -> Result<(), ImportError> {
     out.lines(reader, |out, line, bytes| {
         let decoded = String::from_utf8_lossy(bytes);
         if decoded.trim().is_empty() {
@@ -153,7 +182,12 @@ pub(super) fn family(first: &str) -> Format {
         Format::Ecs
     } else if has("textPayload") || has("jsonPayload") || (has("severity") && (has("logName") || has("resource"))) {
         Format::Gcp
-    } else if has("timestamp") && has("message") && ["logStream", "logGroup", "ingestionTime", "eventId"].iter().any(|k| has(k)) {
+    } else if has("timestamp")
+        && has("message")
+        && ["logStream", "logGroup", "ingestionTime", "eventId"]
+            .iter()
+            .any(|k| has(k))
+    {
         Format::Cloudwatch
     } else if has("time") && has("text") {
         Format::Jsonl
@@ -202,8 +236,9 @@ fn event(
     };
     let time_names = names(&fields.time, TIME);
     let at = match find(object, &time_names) {
-        Some((name, Value::String(s))) => time_string(s, ctx)
-            .map_err(|e| out.time_error(line, Some(&format!("field \"{name}\"")), e))?,
+        Some((name, Value::String(s))) => {
+            time_string(s, ctx).map_err(|e| out.time_error(line, Some(&format!("field \"{name}\"")), e))?
+        }
         Some((name, Value::Number(n))) => number_time(n).ok_or_else(|| {
             out.invalid(
                 line,
@@ -212,7 +247,11 @@ fn event(
         })?,
         found => {
             let name = found.map_or(time_names[0], |(n, _)| n);
-            return Err(wrong(name, "a time (a string, or a number of Unix seconds)", found.map(|(_, v)| v)));
+            return Err(wrong(
+                name,
+                "a time (a string, or a number of Unix seconds)",
+                found.map(|(_, v)| v),
+            ));
         }
     };
     let text_names = names(&fields.text, TEXT);
@@ -230,7 +269,10 @@ fn event(
         return Err(wrong(text_names[0], "a string", None));
     };
     if text.is_empty() {
-        return Err(out.invalid(line, format!("expected text in field \"{text_name}\", found an empty string")));
+        return Err(out.invalid(
+            line,
+            format!("expected text in field \"{text_name}\", found an empty string"),
+        ));
     }
     let kind = match object.get("kind").filter(|v| !v.is_null()) {
         None => None,
@@ -247,7 +289,9 @@ fn event(
     event.level = find(object, &names(&fields.level, LEVEL))
         .and_then(|(_, v)| level(v))
         .or_else(|| Level::in_text(&event.text));
-    event.origin = find(object, ORIGIN).and_then(|(_, v)| v.as_str()).and_then(clean_author);
+    event.origin = find(object, ORIGIN)
+        .and_then(|(_, v)| v.as_str())
+        .and_then(clean_author);
     Ok(event)
 }
 
@@ -271,10 +315,11 @@ fn journald_bytes(bytes: &[Value]) -> String {
 fn time_string(s: &str, ctx: &TimeContext) -> Result<DateTime<Utc>, crate::model::time::TimeError> {
     let t = s.trim();
     let whole = t.split('.').next().unwrap_or("");
-    if whole.len() >= 9 && is_decimal(t) {
-        if let Some(at) = epoch(t) {
-            return Ok(at);
-        }
+    if whole.len() >= 9
+        && is_decimal(t)
+        && let Some(at) = epoch(t)
+    {
+        return Ok(at);
     }
     parse_field_time(s, ctx)
 }

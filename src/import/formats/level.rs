@@ -106,7 +106,9 @@ impl Level {
             .take(6)
             .find_map(|w| {
                 let upper = w.len() >= 3 && w.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-                let lower = ["error", "warn", "warning", "info", "debug", "notice", "fatal", "crit", "emerg", "trace"];
+                let lower = [
+                    "error", "warn", "warning", "info", "debug", "notice", "fatal", "crit", "emerg", "trace",
+                ];
                 (upper || lower.contains(&w)).then(|| Level::word(w)).flatten()
             })
     }

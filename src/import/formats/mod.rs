@@ -202,7 +202,11 @@ impl Summary {
         let unit = self.unit().word();
         let plural = if self.read == 1 { "" } else { "s" };
         let (label, name) = (self.format.label(), self.format.name());
-        let named = if label == name { label.to_string() } else { format!("{label} ({name})") };
+        let named = if label == name {
+            label.to_string()
+        } else {
+            format!("{label} ({name})")
+        };
         format!("{named}, {} of {} {unit}{plural} matched", self.matched, self.read)
     }
 
@@ -371,7 +375,8 @@ pub fn read_events_with<R: BufRead>(
         };
         return Err(ImportError::Io { place, source });
     }
-    let found = detect(&head).or_else(|| (fields.time.is_some() && jsonl::first_object(&head)).then_some(Format::Jsonl));
+    let found =
+        detect(&head).or_else(|| (fields.time.is_some() && jsonl::first_object(&head)).then_some(Format::Jsonl));
     let Some(found) = found else {
         return Err(ImportError::Unrecognised {
             file,

@@ -338,5 +338,9 @@ fn web(line: &str) -> Option<Stamped> {
     let naive = NaiveDate::from_ymd_opt(y as i32, mo, d)?.and_time(time);
     let at = offset.from_local_datetime(&naive).single()?.with_timezone(&Utc);
     let rest = line[c.i..].trim();
-    Some(Stamped::new(Ok(at), format!("{who} {rest}").trim_end().to_string(), None))
+    Some(Stamped::new(
+        Ok(at),
+        format!("{who} {rest}").trim_end().to_string(),
+        None,
+    ))
 }

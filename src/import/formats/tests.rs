@@ -1,10 +1,10 @@
 //! Helpers for the importers' tests, and the tests that cross formats: detection, hostile text,
 //! the sink, the fixtures, and inputs that must never make an importer panic.
 
+use super::log;
 use super::*;
 use crate::model::sanitize::is_clean;
 use proptest::prelude::*;
-use super::log;
 
 pub(super) fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -463,25 +463,37 @@ const EXPECTED: &[Expect] = {
         Expect {
             file: "ecs.json",
             format: Format::Ecs,
-            events: &[("2026-11-25T10:00:01.123Z", Some(Info)), ("2026-11-25T10:00:02Z", Some(Error))],
+            events: &[
+                ("2026-11-25T10:00:01.123Z", Some(Info)),
+                ("2026-11-25T10:00:02Z", Some(Error)),
+            ],
             text: (1, "upstream timeout", Some("pay")),
         },
         Expect {
             file: "gcp.json",
             format: Format::Gcp,
-            events: &[("2026-11-25T10:00:01.123456Z", Some(Info)), ("2026-11-25T10:00:02Z", Some(Error))],
+            events: &[
+                ("2026-11-25T10:00:01.123456Z", Some(Info)),
+                ("2026-11-25T10:00:02Z", Some(Error)),
+            ],
             text: (1, "upstream timeout", Some("projects/p/logs/stderr")),
         },
         Expect {
             file: "cloudwatch.json",
             format: Format::Cloudwatch,
-            events: &[("2026-11-25T10:00:01.123Z", None), ("2026-11-25T10:00:02Z", Some(Error))],
+            events: &[
+                ("2026-11-25T10:00:01.123Z", None),
+                ("2026-11-25T10:00:02Z", Some(Error)),
+            ],
             text: (1, "ERROR upstream timeout", None),
         },
         Expect {
             file: "cloudtrail.json",
             format: Format::Cloudtrail,
-            events: &[("2026-11-25T10:00:01Z", Some(Info)), ("2026-11-25T10:00:02Z", Some(Warning))],
+            events: &[
+                ("2026-11-25T10:00:01Z", Some(Info)),
+                ("2026-11-25T10:00:02Z", Some(Warning)),
+            ],
             text: (
                 0,
                 "PutRolePolicy on iam.amazonaws.com by arn:aws:iam::123456789012:user/Mary",
@@ -510,7 +522,11 @@ const EXPECTED: &[Expect] = {
                 ("2005-12-04T03:47:44Z", Some(Error)),
                 ("2026-11-25T09:00:03.123456Z", Some(Error)),
             ],
-            text: (0, "[notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties", None),
+            text: (
+                0,
+                "[notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties",
+                None,
+            ),
         },
         Expect {
             file: "log4j.log",
@@ -534,7 +550,11 @@ const EXPECTED: &[Expect] = {
                 ("2026-03-17T15:13:38.819Z", Some(Error)),
                 ("2026-03-17T15:13:39Z", Some(Warning)),
             ],
-            text: (2, "ActivityManager: Slow operation: 52ms so far", Some("ActivityManager")),
+            text: (
+                2,
+                "ActivityManager: Slow operation: 52ms so far",
+                Some("ActivityManager"),
+            ),
         },
         Expect {
             file: "compact.log",
@@ -578,13 +598,23 @@ const EXPECTED: &[Expect] = {
         Expect {
             file: "envoy.log",
             format: Format::Envoy,
-            events: &[("2026-11-25T10:00:01.123Z", Some(Error)), ("2026-11-25T10:00:02Z", Some(Info))],
-            text: (1, "\"POST /charge HTTP/2\" 200 - 512 31 12 11 \"-\" \"okhttp/4\" \"c1\" \"payments\" \"10.0.1.5:8080\"", None),
+            events: &[
+                ("2026-11-25T10:00:01.123Z", Some(Error)),
+                ("2026-11-25T10:00:02Z", Some(Info)),
+            ],
+            text: (
+                1,
+                "\"POST /charge HTTP/2\" 200 - 512 31 12 11 \"-\" \"okhttp/4\" \"c1\" \"payments\" \"10.0.1.5:8080\"",
+                None,
+            ),
         },
         Expect {
             file: "alb.log",
             format: Format::Alb,
-            events: &[("2026-11-25T10:00:01.123456Z", Some(Info)), ("2026-11-25T10:00:02Z", Some(Error))],
+            events: &[
+                ("2026-11-25T10:00:01.123456Z", Some(Info)),
+                ("2026-11-25T10:00:02Z", Some(Error)),
+            ],
             text: (
                 1,
                 "https app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2818 - -1 -1 -1 503 - 34 366 \"GET https://www.example.com:443/pay HTTP/1.1\" \"curl/7.46.0\" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2",
@@ -607,7 +637,12 @@ fn each_format_is_recognised_and_gives_its_instants_levels_and_origins() {
                 auto
             }
             (auto, named) => {
-                failures.push(format!("{}: {:?} / {:?}", want.file, auto.err(), named.err().map(|e| e.to_string())));
+                failures.push(format!(
+                    "{}: {:?} / {:?}",
+                    want.file,
+                    auto.err(),
+                    named.err().map(|e| e.to_string())
+                ));
                 continue;
             }
         };
@@ -647,7 +682,10 @@ fn near_misses_are_not_taken_for_a_format() {
         (Format::Syslog, "<11>1 - host app - - - a nil time"),
         (Format::Envoy, "[2026-11-25T10:00:01Z] plain text"),
         (Format::Alb, "http 2026-11-25 text"),
-        (Format::Alb, "ftp 2026-11-25T10:00:01.123456Z app/lb 1.2.3.4:1 - 0 0 0 200 200 1 1"),
+        (
+            Format::Alb,
+            "ftp 2026-11-25T10:00:01.123456Z app/lb 1.2.3.4:1 - 0 0 0 200 200 1 1",
+        ),
         (Format::ApacheError, "[Sun] [notice] x"),
         (Format::ApacheError, "[2026-11-25 10:00:00] x"),
         (Format::Log4j, "17/13/09 20:10:40 INFO month thirteen"),
@@ -662,12 +700,14 @@ fn near_misses_are_not_taken_for_a_format() {
         (Format::Epoch, "order 1117838570 shipped"),
     ];
     for (format, line) in cases {
-        assert!(
-            family::stamps(*format)(line, &any).is_none(),
-            "{format} took {line:?}"
-        );
+        assert!(family::stamps(*format)(line, &any).is_none(), "{format} took {line:?}");
     }
-    for line in ["just some prose", "a=1 b=2", "time=\"unclosed msg=x", "time=2026 msg=\"x\"y"] {
+    for line in [
+        "just some prose",
+        "a=1 b=2",
+        "time=\"unclosed msg=x",
+        "time=2026 msg=\"x\"y",
+    ] {
         assert!(!jsonl::is_logfmt(line), "{line:?}");
     }
     // Log text stays log text: none of the particular formats takes a file of it.
@@ -713,15 +753,25 @@ fn json_fields_are_found_by_their_common_names_or_the_ones_given() {
 
 #[test]
 fn an_unknown_file_is_refused_quoting_its_first_line_and_naming_what_was_tried() {
-    let err = collect("notes.txt", b"\n  meeting notes \x1b[31mred\x1b[0m\nmore\n", Format::Auto)
-        .unwrap_err()
-        .to_string();
+    let err = collect(
+        "notes.txt",
+        b"\n  meeting notes \x1b[31mred\x1b[0m\nmore\n",
+        Format::Auto,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         err.starts_with("could not recognise the format of notes.txt: its first line is \"meeting notes red\"; tried csv, jsonl, log, slack, journald, "),
         "{err}"
     );
-    assert!(err.contains("klog") && err.contains("logfmt") && err.contains("alertmanager"), "{err}");
-    assert!(err.contains("--format NAME") && err.contains("--time-field") && err.contains("--level-field"), "{err}");
+    assert!(
+        err.contains("klog") && err.contains("logfmt") && err.contains("alertmanager"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--format NAME") && err.contains("--time-field") && err.contains("--level-field"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -730,12 +780,17 @@ fn a_long_event_is_bounded_in_lines() {
     for _ in 0..log::MAX_EVENT_LINES {
         input.push_str("\tat frame\n");
     }
-    let err = collect("big.log", input.as_bytes(), Format::Log).unwrap_err().to_string();
+    let err = collect("big.log", input.as_bytes(), Format::Log)
+        .unwrap_err()
+        .to_string();
     assert!(err.starts_with("big.log:1: an event of more than 10000 lines"), "{err}");
     let fits = input.lines().take(log::MAX_EVENT_LINES).collect::<Vec<_>>().join("\n");
     let (events, summary) = collect("big.log", fits.as_bytes(), Format::Log).unwrap();
     assert_eq!(events[0].text.lines().count(), log::MAX_EVENT_LINES);
-    assert_eq!((summary.read, summary.matched), (log::MAX_EVENT_LINES, log::MAX_EVENT_LINES));
+    assert_eq!(
+        (summary.read, summary.matched),
+        (log::MAX_EVENT_LINES, log::MAX_EVENT_LINES)
+    );
 }
 
 #[test]
@@ -754,7 +809,7 @@ fn a_cri_line_keeps_the_key_log_text_gave_it() {
 /// them: importing it again adds nothing.
 #[test]
 fn files_imported_before_keep_their_keys() {
-    let before = String::from_utf8(fixture("keys-before-18.txt")).unwrap();
+    let before = String::from_utf8(fixture("formats/keys-before-18.txt")).unwrap();
     let mut by_file: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
     for line in before.lines() {
         let mut parts = line.split(' ');
@@ -774,4 +829,24 @@ fn files_imported_before_keep_their_keys() {
             );
         }
     }
+}
+
+#[test]
+fn a_bsd_syslog_line_with_its_priority_is_read_with_the_level() {
+    let (events, summary) = collect(
+        "s.log",
+        b"<34>Nov 25 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8\n",
+        Format::Auto,
+    )
+    .unwrap();
+    assert_eq!(summary.format, Format::Syslog);
+    assert_eq!(events[0].at, utc("2026-11-25T21:14:15Z"));
+    assert_eq!(
+        events[0].text,
+        "mymachine su: 'su root' failed for lonvick on /dev/pts/8"
+    );
+    assert_eq!(
+        (events[0].level, events[0].origin.as_deref()),
+        (Some(Level::Critical), Some("su"))
+    );
 }
