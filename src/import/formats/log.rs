@@ -8,12 +8,9 @@
 //! neither invalid UTF-8 nor a colour code before the timestamp gets in the way.
 
 use super::family::Stamps;
-use super::{ImportError, ImportedEvent, MAX_RECORD, Out, decode, too_long};
+use super::{ImportError, ImportedEvent, MAX_EVENT_LINES, MAX_RECORD, Out, decode, too_long};
 use crate::model::time::TimeContext;
 use std::io::BufRead;
-
-/// The most lines one event may hold, its first included (a stack trace, a long message).
-pub const MAX_EVENT_LINES: usize = 10_000;
 
 pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, stamps: Stamps, ctx: &TimeContext) -> Result<(), ImportError> {
     let mut pending: Option<(ImportedEvent, usize)> = None;

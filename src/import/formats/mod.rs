@@ -39,6 +39,9 @@ const DETECT_BYTES: u64 = 8 * 1024;
 /// input (`/dev/zero`, a file without line breaks).
 pub const MAX_RECORD: usize = 1024 * 1024;
 
+/// The most lines one log event may hold, its first included (a stack trace, a long message).
+pub const MAX_EVENT_LINES: usize = 10_000;
+
 /// The largest Slack export file: it is one JSON document, parsed whole (a 4 MiB export peaks
 /// near 50 MB as a JSON tree).
 pub const MAX_SLACK_FILE: usize = 4 * 1024 * 1024;

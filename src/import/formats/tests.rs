@@ -1,7 +1,6 @@
 //! Helpers for the importers' tests, and the tests that cross formats: detection, hostile text,
 //! the sink, the fixtures, and inputs that must never make an importer panic.
 
-use super::log;
 use super::*;
 use crate::model::sanitize::is_clean;
 use proptest::prelude::*;
@@ -777,20 +776,17 @@ fn an_unknown_file_is_refused_quoting_its_first_line_and_naming_what_was_tried()
 #[test]
 fn a_long_event_is_bounded_in_lines() {
     let mut input = String::from("2026-11-25T10:00:01Z start\n");
-    for _ in 0..log::MAX_EVENT_LINES {
+    for _ in 0..MAX_EVENT_LINES {
         input.push_str("\tat frame\n");
     }
     let err = collect("big.log", input.as_bytes(), Format::Log)
         .unwrap_err()
         .to_string();
     assert!(err.starts_with("big.log:1: an event of more than 10000 lines"), "{err}");
-    let fits = input.lines().take(log::MAX_EVENT_LINES).collect::<Vec<_>>().join("\n");
+    let fits = input.lines().take(MAX_EVENT_LINES).collect::<Vec<_>>().join("\n");
     let (events, summary) = collect("big.log", fits.as_bytes(), Format::Log).unwrap();
-    assert_eq!(events[0].text.lines().count(), log::MAX_EVENT_LINES);
-    assert_eq!(
-        (summary.read, summary.matched),
-        (log::MAX_EVENT_LINES, log::MAX_EVENT_LINES)
-    );
+    assert_eq!(events[0].text.lines().count(), MAX_EVENT_LINES);
+    assert_eq!((summary.read, summary.matched), (MAX_EVENT_LINES, MAX_EVENT_LINES));
 }
 
 #[test]
