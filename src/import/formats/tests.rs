@@ -846,3 +846,20 @@ fn a_bsd_syslog_line_with_its_priority_is_read_with_the_level() {
         (Some(Level::Critical), Some("su"))
     );
 }
+
+#[test]
+fn hostile_text_in_every_line_format_comes_out_clean() {
+    for want in EXPECTED.iter().filter(|w| w.file.ends_with(".log")) {
+        let input = String::from_utf8(fixture(&format!("formats/{}", want.file))).unwrap();
+        for hostile in HOSTILE {
+            let spiked: String = input.lines().map(|l| format!("{l} {hostile} tail\n")).collect();
+            let (events, summary) = collect(want.file, spiked.as_bytes(), Format::Auto).unwrap();
+            assert_eq!(summary.format, want.format, "{} {hostile:?}", want.file);
+            assert_clean(&events, &format!("{} {hostile:?}", want.file));
+            for e in &events {
+                let origin = e.origin.as_deref().unwrap_or("");
+                assert!(is_clean(origin) && !origin.contains('\n'), "{origin:?}");
+            }
+        }
+    }
+}
