@@ -68,6 +68,7 @@ fn job(id: i64) -> importer::Job {
         name: "bench.log".into(),
         label: "bench.log".into(),
         format: Format::Log,
+        fields: Default::default(),
         kind: EventKind::Observation,
     }
 }

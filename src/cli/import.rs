@@ -20,7 +20,12 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
     let zone_line = format!("times without an offset read in {} ({whose})", zone.name());
     let format: Format = args.format.parse()?;
     let default_kind: EventKind = args.kind.parse()?;
-    let job = crate::import::Job::for_file(id, &args.file, format, default_kind);
+    let mut job = crate::import::Job::for_file(id, &args.file, format, default_kind);
+    job.fields = crate::import::formats::Fields {
+        time: args.time_field.clone(),
+        text: args.text_field.clone(),
+        level: args.level_field.clone(),
+    };
     let name = job.name.clone();
     let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" && !args.dry_run {
         // Read to the end before the import takes the write lock: a slow pipe must not hold
@@ -41,7 +46,8 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
         writeln!(
             out,
             "{name}: {} events as {} (dry run: nothing written)",
-            summary.events, summary.format
+            summary.events,
+            summary.described()
         )?;
         if let (Some(a), Some(b)) = (summary.first, summary.last) {
             writeln!(out, "from {} to {} ({})", fmt(a), fmt(b), incident.zone)?;

@@ -317,9 +317,18 @@ pub struct ImportArgs {
     /// The incident [default: the one open in a console, else the most recently changed one]
     #[arg(short = 'i', long = "incident")]
     pub incident: Option<i64>,
-    /// auto, csv, jsonl, log or slack
+    /// auto, or a format by name (csv, jsonl, journald, logfmt, klog, log, slack …; the README lists them)
     #[arg(long, default_value = "auto")]
     pub format: String,
+    /// The field holding the time in JSON lines or logfmt (dotted for nested: `event.created`)
+    #[arg(long, value_name = "NAME")]
+    pub time_field: Option<String>,
+    /// The field holding the text in JSON lines or logfmt
+    #[arg(long, value_name = "NAME")]
+    pub text_field: Option<String>,
+    /// The field holding the level in JSON lines or logfmt
+    #[arg(long, value_name = "NAME")]
+    pub level_field: Option<String>,
     /// Show what would be imported, and write nothing
     #[arg(long)]
     pub dry_run: bool,

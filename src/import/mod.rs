@@ -11,7 +11,7 @@ use crate::model::time::TimeContext;
 use crate::model::{EventKind, Incident, Source, sanitize};
 use crate::store::{ImportOutcome, NewEvent, Store, StoreError};
 use chrono::{DateTime, Utc};
-use formats::{Format, ImportError, ImportedEvent, Summary};
+use formats::{Fields, Format, ImportError, ImportedEvent, Summary};
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufRead;
@@ -27,6 +27,8 @@ pub struct Job {
     /// The short name the change history and the events' source record (the file name).
     pub label: String,
     pub format: Format,
+    /// The names of the time, text and level fields of JSON lines or logfmt, when not the common ones.
+    pub fields: Fields,
     /// The kind of events whose file does not say.
     pub kind: EventKind,
 }
@@ -54,6 +56,7 @@ impl Job {
             name,
             label,
             format,
+            fields: Fields::default(),
             kind,
         }
     }
@@ -116,6 +119,14 @@ pub fn time_context(
     store.time_context(incident, now, anchor)
 }
 
+/// The key an earlier version of debrief gave this event, if the incident holds an event under it.
+fn imported_before(store: &Store, incident: i64, e: &ImportedEvent) -> Result<Option<String>, ImportError> {
+    match e.legacy_key() {
+        Some(old) if store.is_imported(incident, &old).map_err(ImportError::from_sink)? => Ok(Some(old)),
+        _ => Ok(None),
+    }
+}
+
 /// Reads the file as the import would, and writes nothing.
 pub fn preview<R: BufRead>(
     store: &Store,
@@ -129,10 +140,12 @@ pub fn preview<R: BufRead>(
     let mut seen = HashSet::new();
     let (mut new, mut already, mut repeats) = (0, 0, 0);
     let mut digest = DefaultHasher::new();
-    let summary = formats::read_events(&job.name, reader, job.format, ctx, &mut |e| {
+    let summary = formats::read_events_with(&job.name, reader, job.format, &job.fields, ctx, &mut |e| {
         e.hash(&mut digest);
         let key = e.key();
-        if store.is_imported(job.incident, &key).map_err(ImportError::from_sink)? {
+        if store.is_imported(job.incident, &key).map_err(ImportError::from_sink)?
+            || imported_before(store, job.incident, &e)?.is_some()
+        {
             already += 1;
         } else if seen.insert(key) {
             new += 1;
@@ -179,13 +192,15 @@ pub fn import_watched<R: BufRead>(
     let mut digest = DefaultHasher::new();
     let cancelled = || watch.cancel.load(Ordering::Relaxed);
     store.import_events(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
-        let read = formats::read_events(&job.name, reader, job.format, ctx, &mut |e| {
+        let read = formats::read_events_with(&job.name, reader, job.format, &job.fields, ctx, &mut |e| {
             if cancelled() {
                 return Err(ImportError::from_sink("cancelled"));
             }
             watch.done.fetch_add(1, Ordering::Relaxed);
             e.hash(&mut digest);
-            let key = e.key();
+            // An event an earlier version imported under another text keeps that key: the store
+            // finds it there and adds nothing.
+            let key = imported_before(store, job.incident, &e)?.unwrap_or_else(|| e.key());
             let new = NewEvent {
                 at: e.at,
                 kind: e.kind.unwrap_or(job.kind),
@@ -239,6 +254,7 @@ mod tests {
             name: "api.log".into(),
             label: "api.log".into(),
             format: Format::Auto,
+            fields: Fields::default(),
             kind: EventKind::Observation,
         }
     }
@@ -298,6 +314,27 @@ mod tests {
         let watch = Watch::default();
         import_watched(&store, &job(id), LOG.as_bytes(), &ctx, None, &watch).unwrap();
         assert_eq!(watch.done.load(Ordering::Relaxed), 3, "every event read is counted");
+    }
+
+    /// A CRI log was read as log text before CRI was recognised (its stream and tag in the text):
+    /// imported then, it adds nothing now, neither in the preview nor in the import.
+    #[test]
+    fn a_file_imported_as_log_text_before_adds_nothing_read_as_its_own_format() {
+        let (_dir, store, id, ctx) = setup();
+        let cri = "2026-11-26T14:00:00Z stderr F upstream timeout\n\tat x\n2026-11-26T14:00:01Z stdout F ok\n";
+        let as_log = Job {
+            format: Format::Log,
+            ..job(id)
+        };
+        let (_, first) = import(&store, &as_log, cri.as_bytes(), &ctx, None).unwrap();
+        assert_eq!(first.inserted, 2);
+        let p = preview(&store, &job(id), cri.as_bytes(), &ctx, 5).unwrap();
+        assert_eq!(p.summary.format, Format::Cri);
+        assert_eq!(p.sample[0].text, "upstream timeout\n\tat x");
+        assert_eq!((p.new, p.already), (0, 2));
+        let (_, again) = import(&store, &job(id), cri.as_bytes(), &ctx, Some(&p)).unwrap();
+        assert_eq!((again.inserted, again.duplicates), (0, 2));
+        assert_eq!(store.count_events(id, &Default::default()).unwrap(), 2);
     }
 
     #[test]

@@ -757,7 +757,10 @@ fn dry_run_writes_nothing_and_reports_skipped_lines() {
     let env = Env::new();
     env.ok(&["new", "dry"]);
     let out = env.ok(&["import", "--dry-run", &fixture("api.log")]);
-    assert!(out.contains("13 events as log (dry run: nothing written)"), "{out}");
+    assert!(
+        out.contains("13 events as log text (log), 20 of 21 lines matched (dry run: nothing written)"),
+        "{out}"
+    );
     assert!(out.contains("api.log:1: no timestamp before this line"), "{out}");
     assert_eq!(event_count(&env.db), 0);
 }
@@ -979,7 +982,9 @@ fn a_hostile_file_name_is_cleaned_in_messages_and_the_source() {
     let shown = dir.join("evil.log").display().to_string();
     let dry = env.ok(&["import", "--dry-run", file.to_str().unwrap()]);
     assert!(
-        dry.starts_with(&format!("{shown}: 1 events as log (dry run")),
+        dry.starts_with(&format!(
+            "{shown}: 1 events as log text (log), 1 of 1 line matched (dry run"
+        )),
         "{dry:?}"
     );
     let out = env.ok(&["import", file.to_str().unwrap()]);

@@ -235,7 +235,10 @@ fn import_from_the_console_previews_before_writing() {
     c.wait_for("api.log");
     c.send("\r");
     let s = c.wait_for("Import preview");
-    assert!(s.contains("api.log · read as log · 13 events"), "{s}");
+    assert!(
+        s.contains("api.log · 13 events · read as log text (log), 20 of 21 lines matched"),
+        "{s}"
+    );
     assert!(s.contains("13 new · 0 already in this incident"), "{s}");
     assert_eq!(count(), 0, "the preview writes nothing");
 

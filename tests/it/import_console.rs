@@ -108,7 +108,10 @@ fn i_previews_a_log_then_enter_imports_it_and_a_second_time_adds_nothing() {
     );
     assert_eq!(events(&app, id), 0, "the preview writes nothing");
     let text = screen(&mut app, 80, 24);
-    assert!(text.contains("api.log · read as log · 13 events"), "{text}");
+    assert!(
+        text.contains("api.log · 13 events · read as log text (log), 20 of 21 lines matched"),
+        "{text}"
+    );
     assert!(text.contains("13 new · 0 already in this incident"), "{text}");
     assert!(text.contains("Enter  import 13 events"), "{text}");
     assert_snapshot!("import_preview_log_80x24", text);

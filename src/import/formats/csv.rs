@@ -326,6 +326,9 @@ fn row(
         kind,
         author: cols.author.and_then(|i| clean_author(&field(i))),
         line,
+        level: None,
+        origin: None,
+        legacy_text: None,
     })
 }
 

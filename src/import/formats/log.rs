@@ -1,25 +1,39 @@
-//! Log text: one event per line that starts with a timestamp (see [`super::stamp`] for the forms).
+//! Log text: one event per line that starts with a timestamp (see [`super::stamp`] for the forms;
+//! the other line formats, [`super::family`], are read the same way with their own stamps).
 //!
 //! A line without a timestamp continues the event above it (a stack trace, a wrapped message) and
-//! is joined to it with a newline, indentation kept. Lines before the first timestamp are reported
+//! is joined to it with a newline, indentation kept, up to [`MAX_EVENT_LINES`] lines an event.
+//! Lines before the first timestamp are reported
 //! as skipped; blank lines are dropped. Bytes are decoded lossily and cleaned line by line, so
 //! neither invalid UTF-8 nor a colour code before the timestamp gets in the way.
 
-use super::{ImportError, ImportedEvent, MAX_RECORD, Out, decode, stamp, too_long};
+use super::family::Stamps;
+use super::{ImportError, ImportedEvent, MAX_EVENT_LINES, MAX_RECORD, Out, decode, too_long};
 use crate::model::time::TimeContext;
 use std::io::BufRead;
 
-pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, ctx: &TimeContext) -> Result<(), ImportError> {
-    let mut pending: Option<ImportedEvent> = None;
+pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, stamps: Stamps, ctx: &TimeContext) -> Result<(), ImportError> {
+    let mut pending: Option<(ImportedEvent, usize)> = None;
     out.lines(reader, |out, line, bytes| {
         let cleaned = decode(bytes);
         if cleaned.trim().is_empty() {
             return Ok(());
         }
-        let Some(stamped) = stamp::leading(&cleaned, ctx) else {
+        out.read += 1;
+        let Some(stamped) = stamps(&cleaned, ctx) else {
             match pending.as_mut() {
-                Some(event) => {
+                Some((event, lines)) => {
                     let more = cleaned.trim_end();
+                    *lines += 1;
+                    out.matched += 1;
+                    if *lines > MAX_EVENT_LINES {
+                        return Err(out.invalid(
+                            event.line,
+                            format!(
+                                "an event of more than {MAX_EVENT_LINES} lines (its continuation lines run on to line {line}; the most one event may hold)"
+                            ),
+                        ));
+                    }
                     if event.text.len() + 1 + more.len() > MAX_RECORD {
                         let started = event.line;
                         return Err(out.invalid(
@@ -34,26 +48,31 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, ctx: &TimeContext) -> R
                         event.text.push('\n');
                     }
                     event.text.push_str(more);
+                    if let Some(legacy) = event.legacy_text.as_mut() {
+                        if !legacy.is_empty() {
+                            legacy.push('\n');
+                        }
+                        legacy.push_str(more);
+                    }
                 }
                 None => out.skip(line, "no timestamp before this line")?,
             }
             return Ok(());
         };
+        out.matched += 1;
         let at = stamped.at.map_err(|e| out.time_error(line, None, e))?;
-        if let Some(done) = pending.take() {
+        if let Some((done, _)) = pending.take() {
             finish(out, done)?;
         }
-        pending = Some(ImportedEvent {
-            at,
-            text: stamped.text,
-            kind: None,
-            author: stamped.author,
-            line,
-        });
+        let mut event = ImportedEvent::new(at, stamped.text, stamped.author, line);
+        event.level = stamped.level;
+        event.origin = stamped.origin;
+        event.legacy_text = stamped.legacy;
+        pending = Some((event, 1));
         Ok(())
     })?;
     match pending {
-        Some(done) => finish(out, done),
+        Some((done, _)) => finish(out, done),
         None => Ok(()),
     }
 }

@@ -10,7 +10,10 @@
 //! cannot place are reported in [`Summary::skipped`] instead.
 
 mod csv;
+mod docs;
+mod family;
 mod jsonl;
+mod level;
 mod log;
 mod slack;
 mod stamp;
@@ -26,6 +29,8 @@ use std::fmt;
 use std::io::{BufRead, Read};
 use std::str::FromStr;
 
+pub use level::Level;
+
 /// How many bytes [`Format::Auto`] looks at to recognise a format.
 const DETECT_BYTES: u64 = 8 * 1024;
 
@@ -33,6 +38,9 @@ const DETECT_BYTES: u64 = 8 * 1024;
 /// record, a JSON line. Longer is an error naming the line, so memory stays bounded whatever the
 /// input (`/dev/zero`, a file without line breaks).
 pub const MAX_RECORD: usize = 1024 * 1024;
+
+/// The most lines one log event may hold, its first included (a stack trace, a long message).
+pub const MAX_EVENT_LINES: usize = 10_000;
 
 /// The largest Slack export file: it is one JSON document, parsed whole (a 4 MiB export peaks
 /// near 50 MB as a JSON tree).
@@ -50,7 +58,57 @@ crate::model::name_table! {
         Jsonl => "jsonl", "JSON lines";
         Log => "log", "log text";
         Slack => "slack", "Slack export";
+        Journald => "journald", "journald JSON";
+        Docker => "docker", "Docker json-file";
+        JsonLog => "json-log", "structured JSON log (zap, zerolog, slog, pino, bunyan)";
+        Ecs => "ecs", "Elastic Common Schema JSON";
+        Gcp => "gcp", "Google Cloud Logging JSON";
+        Cloudwatch => "cloudwatch", "CloudWatch Logs export";
+        Cloudtrail => "cloudtrail", "CloudTrail records";
+        Alertmanager => "alertmanager", "Alertmanager webhook";
+        Logfmt => "logfmt", "logfmt";
+        Klog => "klog", "klog";
+        Cri => "cri", "CRI container log";
+        Syslog => "rfc5424", "RFC 5424 syslog";
+        Envoy => "envoy", "Envoy access log";
+        Alb => "alb", "AWS ALB access log";
+        ApacheError => "apache-error", "Apache error log";
+        Log4j => "log4j", "log4j short dates";
+        Logcat => "logcat", "Android logcat";
+        Compact => "compact", "compact stamps";
+        Epoch => "epoch", "epoch-prefixed lines";
     }
+}
+
+impl Format {
+    /// Read line by line as JSON objects (one event each).
+    fn is_json_lines(self) -> bool {
+        matches!(
+            self,
+            Format::Jsonl
+                | Format::Journald
+                | Format::Docker
+                | Format::JsonLog
+                | Format::Ecs
+                | Format::Gcp
+                | Format::Cloudwatch
+        )
+    }
+
+    /// Every name `--format` accepts, `auto` first.
+    pub fn names() -> String {
+        Format::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The names of the fields of structured lines (JSON lines, logfmt) when the file does not use
+/// the common ones: `--time-field`, `--text-field`, `--level-field`. Dotted paths reach into
+/// nested objects (`jsonPayload.message`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Fields {
+    pub time: Option<String>,
+    pub text: Option<String>,
+    pub level: Option<String>,
 }
 
 impl fmt::Display for Format {
@@ -82,6 +140,13 @@ pub struct ImportedEvent {
     pub author: Option<String>,
     /// The 1-based line where the event starts (for Slack: the message's 1-based index).
     pub line: usize,
+    /// The level the line states (`ERROR`, `"level":50`, `PRIORITY=3`, klog's `E`), if any.
+    pub level: Option<Level>,
+    /// What wrote it: the service, unit, logger or tag (`api.service`, `WindowManager`).
+    pub origin: Option<String>,
+    /// The text an earlier version of debrief gave this same line, when it differs (a CRI line
+    /// was read as log text with its stream and tag): its key too marks the event as imported.
+    pub legacy_text: Option<String>,
 }
 
 impl ImportedEvent {
@@ -89,6 +154,26 @@ impl ImportedEvent {
     /// ([`import_key`](crate::model::document::import_key)): documents carry it too.
     pub fn key(&self) -> String {
         crate::model::document::import_key(self.at, &self.text)
+    }
+
+    /// The key an earlier version gave this event, when it had another text.
+    pub fn legacy_key(&self) -> Option<String> {
+        let old = self.legacy_text.as_deref().filter(|t| *t != self.text)?;
+        Some(crate::model::document::import_key(self.at, old))
+    }
+
+    /// An event with no level, origin or earlier text.
+    fn new(at: DateTime<Utc>, text: String, author: Option<String>, line: usize) -> ImportedEvent {
+        ImportedEvent {
+            at,
+            text,
+            kind: None,
+            author,
+            line,
+            level: None,
+            origin: None,
+            legacy_text: None,
+        }
     }
 }
 
@@ -108,16 +193,29 @@ pub struct Summary {
     pub first: Option<DateTime<Utc>>,
     pub last: Option<DateTime<Utc>>,
     pub skipped: Vec<Skipped>,
+    /// Lines (or records) read, blank lines aside, and how many of them the format placed (an
+    /// event's first line or one of its continuation lines): how sure the recognition is.
+    pub read: usize,
+    pub matched: usize,
 }
 
 impl Summary {
+    /// The format as the preview names it: `journald JSON (journald), 12 of 12 lines matched`.
+    pub fn described(&self) -> String {
+        let unit = self.unit().word();
+        let plural = if self.read == 1 { "" } else { "s" };
+        let (label, name) = (self.format.label(), self.format.name());
+        let named = if label == name {
+            label.to_string()
+        } else {
+            format!("{label} ({name})")
+        };
+        format!("{named}, {} of {} {unit}{plural} matched", self.matched, self.read)
+    }
+
     /// What the positions of skipped lines count: lines, or a Slack export's messages.
     pub fn unit(&self) -> Unit {
-        if self.format == Format::Slack {
-            Unit::Message
-        } else {
-            Unit::Line
-        }
+        Unit::of(self.format)
     }
 
     /// Where a skipped line was, as messages name places: `file:7` or `file: message 7`.
@@ -137,6 +235,17 @@ crate::model::name_table! {
     pub enum Unit: word, label {
         Line => "line", "line";
         Message => "message", "message";
+        Record => "record", "record";
+    }
+}
+
+impl Unit {
+    fn of(format: Format) -> Unit {
+        match format {
+            Format::Slack => Unit::Message,
+            Format::Cloudtrail | Format::Alertmanager => Unit::Record,
+            _ => Unit::Line,
+        }
     }
 }
 
@@ -153,6 +262,7 @@ impl fmt::Display for Place {
         match self.unit {
             Unit::Line => write!(f, "{}:{}", self.file, self.line),
             Unit::Message => write!(f, "{}: message {}", self.file, self.line),
+            Unit::Record => write!(f, "{}: record {}", self.file, self.line),
         }
     }
 }
@@ -172,10 +282,15 @@ pub enum ImportError {
     },
     #[error("{place}: cannot read the input: {source}")]
     Io { place: Place, source: std::io::Error },
-    #[error("unknown import format \"{0}\" (accepted: auto, csv, jsonl, log, slack)")]
+    #[error("unknown import format \"{0}\" (accepted: {names})", names = Format::names())]
     UnknownFormat(String),
-    #[error("could not recognise the format of {file} (try --format csv|jsonl|log|slack)")]
-    Unrecognised { file: String },
+    #[error(
+        "could not recognise the format of {file}: its first line is {first}; tried {tried}. \
+         Name the format with --format NAME, or for JSON lines or logfmt name the fields with \
+         --time-field, --text-field and --level-field",
+        tried = Format::ALL[1..].iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+    )]
+    Unrecognised { file: String, first: String },
     /// The sink refused an event (e.g. the database failed). Build it with
     /// [`ImportError::from_sink`]; [`read_events`] fills in the place.
     #[error("{place}: {source}")]
@@ -233,14 +348,26 @@ pub fn display_name(name: &str) -> &str {
 /// to tell formats apart, so peeking at one buffer would not be enough).
 pub fn read_events<R: BufRead>(
     name: &str,
+    reader: R,
+    format: Format,
+    ctx: &TimeContext,
+    sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
+) -> Result<Summary, ImportError> {
+    read_events_with(name, reader, format, &Fields::default(), ctx, sink)
+}
+
+/// [`read_events`] with the names of the time, text and level fields of structured lines.
+pub fn read_events_with<R: BufRead>(
+    name: &str,
     mut reader: R,
     format: Format,
+    fields: &Fields,
     ctx: &TimeContext,
     sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
 ) -> Result<Summary, ImportError> {
     let file = display_name(name).to_string();
     if format != Format::Auto {
-        return read_as(file, reader, format, ctx, sink);
+        return read_as(file, reader, format, fields, ctx, sink);
     }
     let mut head = Vec::new();
     if let Err(source) = (&mut reader).take(DETECT_BYTES).read_to_end(&mut head) {
@@ -251,39 +378,58 @@ pub fn read_events<R: BufRead>(
         };
         return Err(ImportError::Io { place, source });
     }
-    let Some(found) = detect(&head) else {
-        return Err(ImportError::Unrecognised { file });
+    let found =
+        detect(&head).or_else(|| (fields.time.is_some() && jsonl::first_object(&head)).then_some(Format::Jsonl));
+    let Some(found) = found else {
+        return Err(ImportError::Unrecognised {
+            file,
+            first: first_line(&head),
+        });
     };
-    read_as(file, std::io::Cursor::new(head).chain(reader), found, ctx, sink)
+    read_as(file, std::io::Cursor::new(head).chain(reader), found, fields, ctx, sink)
+}
+
+/// The first non-blank line of the input, quoted for a message (`an empty input` when none).
+fn first_line(head: &[u8]) -> String {
+    let head = String::from_utf8_lossy(head);
+    match head.lines().map(str::trim).find(|l| !l.is_empty()) {
+        Some(line) => format!("\"{}\"", short(line)),
+        None => "empty (the input is empty)".to_string(),
+    }
 }
 
 fn read_as<R: BufRead>(
     file: String,
     reader: R,
     format: Format,
+    fields: &Fields,
     ctx: &TimeContext,
     sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
 ) -> Result<Summary, ImportError> {
-    let unit = if format == Format::Slack {
-        Unit::Message
-    } else {
-        Unit::Line
-    };
     let mut out = Out {
         file,
-        unit,
+        unit: Unit::of(format),
         sink,
         events: 0,
         first: None,
         last: None,
         skipped: Vec::new(),
+        read: 0,
+        matched: 0,
     };
     match format {
         Format::Csv => csv::read(reader, &mut out, ctx)?,
-        Format::Jsonl => jsonl::read(reader, &mut out, ctx)?,
-        Format::Log => log::read(reader, &mut out, ctx)?,
+        f if f.is_json_lines() => jsonl::read(reader, &mut out, fields, ctx)?,
+        Format::Logfmt => jsonl::read_logfmt(reader, &mut out, fields, ctx)?,
+        Format::Cloudtrail | Format::Alertmanager => docs::read(reader, &mut out, format, ctx)?,
         Format::Slack => slack::read(reader, &mut out)?,
         Format::Auto => unreachable!("read_events resolves Auto before reading"),
+        line_format => log::read(reader, &mut out, family::stamps(line_format), ctx)?,
+    }
+    if out.read == 0 {
+        // Readers of whole records (CSV, Slack) count what they took and what they skipped.
+        out.read = out.events + out.skipped.len();
+        out.matched = out.events;
     }
     Ok(Summary {
         format,
@@ -291,14 +437,19 @@ fn read_as<R: BufRead>(
         first: out.first,
         last: out.last,
         skipped: out.skipped,
+        read: out.read,
+        matched: out.matched,
     })
 }
 
 /// Recognises a format from the first bytes of a file:
 /// - a JSON array of objects (`[` then `{`, or `[]`): Slack export;
-/// - a first line that starts with `{`: JSON lines;
+/// - a JSON document with `Records` (CloudTrail) or `alerts` (Alertmanager);
+/// - a first line that starts with `{`: JSON lines, named by the fields of its first object
+///   (journald, Docker, ECS, Google Cloud, CloudWatch, the structured loggers, or ours);
 /// - a first line that is a CSV header naming `time` and `text`: CSV;
-/// - one of the first five non-blank lines starting with a timestamp the log reader knows: log.
+/// - lines of one of the line formats ([`family::detect`]): the one that matches most of the
+///   first 20 non-blank lines, one of the first five included (log text last among equals).
 pub fn detect(first_bytes: &[u8]) -> Option<Format> {
     let head = String::from_utf8_lossy(first_bytes);
     let head = head.trim_start_matches('\u{feff}').trim_start();
@@ -307,22 +458,16 @@ pub fn detect(first_bytes: &[u8]) -> Option<Format> {
     {
         return Some(Format::Slack);
     }
-    let mut lines = head.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines.next()?;
+    let lines = head.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.clone().next()?;
     if first.starts_with('{') {
-        return Some(Format::Jsonl);
+        return Some(docs::detect(head).unwrap_or_else(|| jsonl::family(first)));
     }
     if csv::is_header(first) {
         return Some(Format::Csv);
     }
-    let any_ctx = TimeContext {
-        zone: chrono_tz::UTC,
-        now: DateTime::UNIX_EPOCH,
-        anchor: None,
-        span: None,
-    };
-    let stamped = |line: &str| stamp::leading(&sanitize::clean(line), &any_ctx).is_some();
-    (stamped(first) || lines.take(4).any(stamped)).then_some(Format::Log)
+    let cleaned: Vec<String> = lines.take(20).map(sanitize::clean).collect();
+    family::detect(&cleaned)
 }
 
 /// Passes events to the sink and keeps the summary's counts.
@@ -334,6 +479,8 @@ struct Out<'s> {
     first: Option<DateTime<Utc>>,
     last: Option<DateTime<Utc>>,
     skipped: Vec<Skipped>,
+    read: usize,
+    matched: usize,
 }
 
 impl Out<'_> {

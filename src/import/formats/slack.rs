@@ -75,6 +75,9 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out) -> Result<(), ImportErr
             kind: None,
             author: author(message),
             line: n,
+            level: None,
+            origin: None,
+            legacy_text: None,
         })?;
     }
     Ok(())

@@ -24,6 +24,23 @@ pub(super) struct Stamped {
     /// The rest of the line, trimmed.
     pub text: String,
     pub author: Option<String>,
+    pub level: Option<super::Level>,
+    pub origin: Option<String>,
+    /// The text log text would give the same line, when the format gives another.
+    pub legacy: Option<String>,
+}
+
+impl Stamped {
+    pub(super) fn new(at: Result<DateTime<Utc>, TimeError>, text: String, author: Option<String>) -> Stamped {
+        Stamped {
+            at,
+            text,
+            author,
+            level: None,
+            origin: None,
+            legacy: None,
+        }
+    }
 }
 
 /// The timestamp `line` starts with, if it has one. `line` should be clean already.
@@ -32,11 +49,7 @@ pub(super) fn leading(line: &str, ctx: &TimeContext) -> Option<Stamped> {
         return bracketed(line, ctx);
     }
     if let Some((at, used)) = iso(line, ctx).or_else(|| syslog(line, ctx)) {
-        return Some(Stamped {
-            at,
-            text: line[used..].trim().to_string(),
-            author: None,
-        });
+        return Some(Stamped::new(at, line[used..].trim().to_string(), None));
     }
     web(line)
 }
@@ -57,35 +70,39 @@ pub(super) fn nanos(digits: &[u8]) -> u32 {
         .fold(0, |v, b| v * 10 + u32::from(b - b'0'))
 }
 
-type Found = (Result<DateTime<Utc>, TimeError>, usize);
+pub(super) type Found = (Result<DateTime<Utc>, TimeError>, usize);
 
 /// A cursor over ASCII bytes; it only ever stops between characters.
-struct Cursor<'a> {
-    s: &'a [u8],
-    i: usize,
+pub(super) struct Cursor<'a> {
+    pub s: &'a [u8],
+    pub i: usize,
 }
 
-impl Cursor<'_> {
-    fn peek(&self) -> Option<u8> {
+impl<'a> Cursor<'a> {
+    pub(super) fn new(s: &'a str) -> Cursor<'a> {
+        Cursor { s: s.as_bytes(), i: 0 }
+    }
+
+    pub(super) fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
 
-    fn peek_at(&self, ahead: usize) -> Option<u8> {
+    pub(super) fn peek_at(&self, ahead: usize) -> Option<u8> {
         self.s.get(self.i + ahead).copied()
     }
 
-    fn eat(&mut self, b: u8) -> Option<()> {
+    pub(super) fn eat(&mut self, b: u8) -> Option<()> {
         (self.peek() == Some(b)).then(|| self.i += 1)
     }
 
-    fn one_of(&mut self, set: &[u8]) -> Option<u8> {
+    pub(super) fn one_of(&mut self, set: &[u8]) -> Option<u8> {
         let b = self.peek().filter(|b| set.contains(b))?;
         self.i += 1;
         Some(b)
     }
 
     /// Between `min` and `max` ASCII digits as a number.
-    fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
+    pub(super) fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
         let n = self.s[self.i..]
             .iter()
             .take(max)
@@ -102,7 +119,7 @@ impl Cursor<'_> {
     }
 
     /// Digits after a decimal point as nanoseconds.
-    fn fraction(&mut self) -> u32 {
+    pub(super) fn fraction(&mut self) -> u32 {
         let start = self.i;
         while self.peek().is_some_and(|b| b.is_ascii_digit()) {
             self.i += 1;
@@ -110,17 +127,17 @@ impl Cursor<'_> {
         nanos(&self.s[start..self.i])
     }
 
-    fn rest_starts_with(&self, prefix: &str) -> bool {
+    pub(super) fn rest_starts_with(&self, prefix: &str) -> bool {
         self.s[self.i..].starts_with(prefix.as_bytes())
     }
 
     /// A stamp must not run into a word: `2026-11-26T14:32Zulu` is not one.
-    fn at_boundary(&self) -> bool {
+    pub(super) fn at_boundary(&self) -> bool {
         self.peek().is_none_or(|b| !b.is_ascii_alphanumeric())
     }
 
     /// `HH:MM[:SS[.fff]]`; hours may be one digit when `short_hour`.
-    fn clock(&mut self, short_hour: bool, seconds_required: bool) -> Option<NaiveTime> {
+    pub(super) fn clock(&mut self, short_hour: bool, seconds_required: bool) -> Option<NaiveTime> {
         let h = self.digits(if short_hour { 1 } else { 2 }, 2)?;
         self.eat(b':')?;
         let m = self.digits(2, 2)?;
@@ -140,7 +157,7 @@ impl Cursor<'_> {
 
     /// `Z`, `+01:00`, `+0100`, `+01` right after the time; ` UTC`, ` GMT`, ` +0100`, ` +01:00` after
     /// a space. Consumes nothing when there is none.
-    fn offset(&mut self) -> Option<FixedOffset> {
+    pub(super) fn offset(&mut self) -> Option<FixedOffset> {
         let start = self.i;
         if self.one_of(b"Zz").is_some() {
             return FixedOffset::east_opt(0);
@@ -161,7 +178,7 @@ impl Cursor<'_> {
         found
     }
 
-    fn numeric_offset(&mut self, spaced: bool) -> Option<FixedOffset> {
+    pub(super) fn numeric_offset(&mut self, spaced: bool) -> Option<FixedOffset> {
         let sign = if self.one_of(b"+-")? == b'-' { -1 } else { 1 };
         let h = self.digits(2, 2)?;
         let colon = self.eat(b':').is_some();
@@ -178,7 +195,7 @@ impl Cursor<'_> {
     }
 }
 
-fn to_utc(
+pub(super) fn to_utc(
     naive: NaiveDateTime,
     offset: Option<FixedOffset>,
     ctx: &TimeContext,
@@ -194,7 +211,7 @@ fn to_utc(
 }
 
 /// `2026-11-26T14:32:01.5+01:00`, `2026-11-26 14:32:01,123`, `2026/11/26 14:32`.
-fn iso(s: &str, ctx: &TimeContext) -> Option<Found> {
+pub(super) fn iso(s: &str, ctx: &TimeContext) -> Option<Found> {
     let mut c = Cursor { s: s.as_bytes(), i: 0 };
     let y = c.digits(4, 4)?;
     let sep = c.one_of(b"-/")?;
@@ -215,7 +232,7 @@ const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
-fn month(c: &mut Cursor) -> Option<u32> {
+pub(super) fn month(c: &mut Cursor) -> Option<u32> {
     let word = c.s.get(c.i..c.i + 3)?;
     let found = MONTHS.iter().position(|m| word.eq_ignore_ascii_case(m.as_bytes()))?;
     c.i += 3;
@@ -234,15 +251,20 @@ fn syslog(s: &str, ctx: &TimeContext) -> Option<Found> {
     if !c.at_boundary() {
         return None;
     }
-    // The most recent such day: this year, unless that is more than a day ahead of now.
+    let naive = recent(mo, d, time, ctx)?;
+    Some((local_to_utc(naive, ctx.zone, &s[..c.i]), c.i))
+}
+
+/// A day and time without a year: the most recent such day, this year unless that is more than
+/// a day ahead of now.
+pub(super) fn recent(mo: u32, d: u32, time: NaiveTime, ctx: &TimeContext) -> Option<NaiveDateTime> {
     let local_now = ctx.now.with_timezone(&ctx.zone).naive_local();
     let latest = local_now + Duration::days(1);
-    let naive = [local_now.year(), local_now.year() - 1]
+    [local_now.year(), local_now.year() - 1]
         .into_iter()
         .filter_map(|y| NaiveDate::from_ymd_opt(y, mo, d))
         .map(|date| date.and_time(time))
-        .find(|t| *t <= latest)?;
-    Some((local_to_utc(naive, ctx.zone, &s[..c.i]), c.i))
+        .find(|t| *t <= latest)
 }
 
 /// `[…]` around an ISO stamp, or a chat clock `[14:32] alice: msg`.
@@ -252,7 +274,7 @@ fn bracketed(line: &str, ctx: &TimeContext) -> Option<Stamped> {
         && inner[used..].starts_with(']')
     {
         let text = inner[used + 1..].trim().to_string();
-        return Some(Stamped { at, text, author: None });
+        return Some(Stamped::new(at, text, None));
     }
     let mut c = Cursor {
         s: inner.as_bytes(),
@@ -263,11 +285,7 @@ fn bracketed(line: &str, ctx: &TimeContext) -> Option<Stamped> {
     let at = crate::model::time::time_of_day(time, ctx, &inner[..c.i - 1]);
     let rest = inner[c.i..].trim();
     let (author, text) = chat_author(rest);
-    Some(Stamped {
-        at,
-        text: text.to_string(),
-        author: author.map(str::to_string),
-    })
+    Some(Stamped::new(at, text.to_string(), author.map(str::to_string)))
 }
 
 /// `<bob> msg` or `alice: msg` (a short name of up to three words), else no author.
@@ -320,9 +338,9 @@ fn web(line: &str) -> Option<Stamped> {
     let naive = NaiveDate::from_ymd_opt(y as i32, mo, d)?.and_time(time);
     let at = offset.from_local_datetime(&naive).single()?.with_timezone(&Utc);
     let rest = line[c.i..].trim();
-    Some(Stamped {
-        at: Ok(at),
-        text: format!("{who} {rest}").trim_end().to_string(),
-        author: None,
-    })
+    Some(Stamped::new(
+        Ok(at),
+        format!("{who} {rest}").trim_end().to_string(),
+        None,
+    ))
 }

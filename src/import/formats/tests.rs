@@ -43,7 +43,9 @@ fn formats_parse_by_name_and_print_the_same() {
     let err = "json".parse::<Format>().unwrap_err().to_string();
     assert_eq!(
         err,
-        "unknown import format \"json\" (accepted: auto, csv, jsonl, log, slack)"
+        "unknown import format \"json\" (accepted: auto, csv, jsonl, log, slack, journald, docker, json-log, ecs, gcp, \
+         cloudwatch, cloudtrail, alertmanager, logfmt, klog, cri, rfc5424, envoy, alb, apache-error, log4j, logcat, \
+         compact, epoch)"
     );
 }
 
@@ -55,6 +57,9 @@ fn keys_are_stable_and_depend_on_time_and_text() {
         kind: None,
         author: Some("whoever".into()),
         line: 9,
+        level: Some(Level::Error),
+        origin: Some("api".into()),
+        legacy_text: None,
     };
     let a = event("2026-11-26T13:10:00.250Z", "PayGate 503");
     // FNV-1a 64 of "PayGate 503", computed independently: stored keys depend on it never changing.
@@ -103,9 +108,9 @@ fn auto_reads_the_detected_format_from_the_start() {
     assert_eq!((events[0].line, events[1999].line), (2, 2001));
     assert_eq!(events[1999].text, "event 1999");
     let err = collect("-", b"what is this", Format::Auto).unwrap_err().to_string();
-    assert_eq!(
-        err,
-        "could not recognise the format of stdin (try --format csv|jsonl|log|slack)"
+    assert!(
+        err.starts_with("could not recognise the format of stdin: its first line is \"what is this\"; tried csv,"),
+        "{err}"
     );
 }
 
@@ -375,4 +380,486 @@ fn a_slack_export_past_its_bound_is_refused() {
         err,
         "s.json:1: a Slack export larger than 4 MiB (it is read whole; split it by day or channel)"
     );
+}
+
+/// One fixture of a format (tests/fixtures/import/formats/), what it must give.
+struct Expect {
+    file: &'static str,
+    format: Format,
+    /// Each event's instant and level, in file order.
+    events: &'static [(&'static str, Option<Level>)],
+    /// The text of one event (its index) and its origin.
+    text: (usize, &'static str, Option<&'static str>),
+}
+
+const EXPECTED: &[Expect] = {
+    use Level::*;
+    &[
+        Expect {
+            file: "klog.log",
+            format: Format::Klog,
+            events: &[
+                ("2026-11-25T09:00:01Z", Some(Info)),
+                ("2026-11-25T09:00:02.223456Z", Some(Error)),
+                ("2026-11-25T09:00:03.5Z", Some(Warning)),
+            ],
+            text: (
+                1,
+                "k8s.io/client-go/informers/factory.go:134: Failed to watch *v1.Pod: the server could not find the requested resource",
+                Some("reflector.go:138"),
+            ),
+        },
+        Expect {
+            file: "cri.log",
+            format: Format::Cri,
+            events: &[
+                ("2026-11-25T10:00:01.123456789Z", None),
+                ("2026-11-25T10:00:02.000000001Z", Some(Error)),
+                ("2026-11-25T09:00:03Z", None),
+            ],
+            text: (1, "ERROR upstream timeout", None),
+        },
+        Expect {
+            file: "logfmt.log",
+            format: Format::Logfmt,
+            events: &[
+                ("2026-11-25T10:00:01Z", Some(Info)),
+                ("2026-11-25T10:00:02.5Z", Some(Error)),
+                ("2026-11-25T10:00:03.25Z", Some(Warning)),
+            ],
+            text: (2, "retrying \"charge\"", None),
+        },
+        Expect {
+            file: "journald.json",
+            format: Format::Journald,
+            events: &[
+                ("2026-11-25T10:00:01.123456Z", Some(Info)),
+                ("2026-11-25T10:00:02Z", Some(Error)),
+                ("2026-11-25T10:00:03.000001Z", Some(Warning)),
+            ],
+            text: (2, "hi\u{fffd}", Some("kernel")),
+        },
+        Expect {
+            file: "docker.json",
+            format: Format::Docker,
+            events: &[
+                ("2026-11-25T10:00:01.123456789Z", None),
+                ("2026-11-25T10:00:02.000000001Z", None),
+            ],
+            text: (1, "upstream timeout", None),
+        },
+        Expect {
+            file: "structured.json",
+            format: Format::JsonLog,
+            events: &[
+                ("2026-11-25T10:00:01.123Z", Some(Info)),
+                ("2026-11-25T10:00:02Z", Some(Error)),
+                ("2026-11-25T10:00:03Z", Some(Warning)),
+                ("2026-11-25T10:00:04Z", Some(Error)),
+            ],
+            text: (1, "upstream timeout", Some("payments")),
+        },
+        Expect {
+            file: "ecs.json",
+            format: Format::Ecs,
+            events: &[
+                ("2026-11-25T10:00:01.123Z", Some(Info)),
+                ("2026-11-25T10:00:02Z", Some(Error)),
+            ],
+            text: (1, "upstream timeout", Some("pay")),
+        },
+        Expect {
+            file: "gcp.json",
+            format: Format::Gcp,
+            events: &[
+                ("2026-11-25T10:00:01.123456Z", Some(Info)),
+                ("2026-11-25T10:00:02Z", Some(Error)),
+            ],
+            text: (1, "upstream timeout", Some("projects/p/logs/stderr")),
+        },
+        Expect {
+            file: "cloudwatch.json",
+            format: Format::Cloudwatch,
+            events: &[
+                ("2026-11-25T10:00:01.123Z", None),
+                ("2026-11-25T10:00:02Z", Some(Error)),
+            ],
+            text: (1, "ERROR upstream timeout", None),
+        },
+        Expect {
+            file: "cloudtrail.json",
+            format: Format::Cloudtrail,
+            events: &[
+                ("2026-11-25T10:00:01Z", Some(Info)),
+                ("2026-11-25T10:00:02Z", Some(Warning)),
+            ],
+            text: (
+                0,
+                "PutRolePolicy on iam.amazonaws.com by arn:aws:iam::123456789012:user/Mary",
+                Some("iam.amazonaws.com"),
+            ),
+        },
+        Expect {
+            file: "alertmanager.json",
+            format: Format::Alertmanager,
+            events: &[
+                ("2026-11-25T10:00:01Z", Some(Critical)),
+                ("2026-11-25T10:20:00Z", Some(Critical)),
+                ("2026-11-25T10:00:02Z", Some(Warning)),
+            ],
+            text: (
+                1,
+                "resolved: HighErrorRate (job=payments, severity=critical) — 5xx above 5%",
+                Some("payments"),
+            ),
+        },
+        Expect {
+            file: "apache-error.log",
+            format: Format::ApacheError,
+            events: &[
+                ("2005-12-04T03:47:44Z", Some(Notice)),
+                ("2005-12-04T03:47:44Z", Some(Error)),
+                ("2026-11-25T09:00:03.123456Z", Some(Error)),
+            ],
+            text: (
+                0,
+                "[notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties",
+                None,
+            ),
+        },
+        Expect {
+            file: "log4j.log",
+            format: Format::Log4j,
+            events: &[
+                ("2017-06-09T18:10:40Z", Some(Info)),
+                ("2017-06-09T18:10:41Z", Some(Warning)),
+                ("2017-06-09T18:10:42Z", Some(Error)),
+            ],
+            text: (
+                2,
+                "ERROR executor.Executor: Exception in task 0.0 in stage 1.0 (TID 1)\njava.lang.OutOfMemoryError: Java heap space\n\tat java.util.Arrays.copyOf(Arrays.java:3236)",
+                Some("executor.Executor"),
+            ),
+        },
+        Expect {
+            file: "logcat.log",
+            format: Format::Logcat,
+            events: &[
+                ("2026-03-17T15:13:38.811Z", Some(Debug)),
+                ("2026-03-17T15:13:38.819Z", Some(Error)),
+                ("2026-03-17T15:13:39Z", Some(Warning)),
+            ],
+            text: (
+                2,
+                "ActivityManager: Slow operation: 52ms so far",
+                Some("ActivityManager"),
+            ),
+        },
+        Expect {
+            file: "compact.log",
+            format: Format::Compact,
+            events: &[
+                ("2008-11-09T19:36:15Z", Some(Info)),
+                ("2008-11-09T19:38:07Z", Some(Warning)),
+                ("2017-12-23T21:15:29.606Z", None),
+                ("2026-10-30T15:49:06Z", None),
+            ],
+            text: (2, "Step_LSC|30002312|onStandStepChanged 3579", None),
+        },
+        Expect {
+            file: "epoch.log",
+            format: Format::Epoch,
+            events: &[
+                ("2005-06-03T22:42:50Z", Some(Info)),
+                ("2005-06-14T17:15:04Z", Some(Critical)),
+                ("2010-10-08T11:11:49.586Z", None),
+            ],
+            text: (
+                1,
+                "KERNDTLB R23-M0-NE-C:J15-U01 2005-06-14-10.15.04.563466 R23-M0-NE-C:J15-U01 RAS KERNEL FATAL data TLB error interrupt",
+                None,
+            ),
+        },
+        Expect {
+            file: "rfc5424.log",
+            format: Format::Syslog,
+            events: &[
+                ("2003-10-11T22:14:15.003Z", Some(Critical)),
+                ("2003-08-24T12:14:15.000003Z", Some(Notice)),
+                ("2026-11-25T10:00:01.123Z", Some(Error)),
+            ],
+            text: (
+                2,
+                "api-1 payments[4242]: upstream timeout [exampleSDID@32473 iut=\"3\" eventSource=\"Application\"]",
+                Some("payments"),
+            ),
+        },
+        Expect {
+            file: "envoy.log",
+            format: Format::Envoy,
+            events: &[
+                ("2026-11-25T10:00:01.123Z", Some(Error)),
+                ("2026-11-25T10:00:02Z", Some(Info)),
+            ],
+            text: (
+                1,
+                "\"POST /charge HTTP/2\" 200 - 512 31 12 11 \"-\" \"okhttp/4\" \"c1\" \"payments\" \"10.0.1.5:8080\"",
+                None,
+            ),
+        },
+        Expect {
+            file: "alb.log",
+            format: Format::Alb,
+            events: &[
+                ("2026-11-25T10:00:01.123456Z", Some(Info)),
+                ("2026-11-25T10:00:02Z", Some(Error)),
+            ],
+            text: (
+                1,
+                "https app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2818 - -1 -1 -1 503 - 34 366 \"GET https://www.example.com:443/pay HTTP/1.1\" \"curl/7.46.0\" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2",
+                Some("app/my-loadbalancer/50dc6c495c0c9188"),
+            ),
+        },
+    ]
+};
+
+#[test]
+fn each_format_is_recognised_and_gives_its_instants_levels_and_origins() {
+    let mut failures = Vec::new();
+    for want in EXPECTED {
+        let input = fixture(&format!("formats/{}", want.file));
+        let auto = collect(want.file, &input, Format::Auto);
+        let named = collect(want.file, &input, want.format);
+        let (events, summary) = match (auto, named) {
+            (Ok(auto), Ok(named)) => {
+                assert_eq!(auto.0, named.0, "{}: auto and by name differ", want.file);
+                auto
+            }
+            (auto, named) => {
+                failures.push(format!(
+                    "{}: {:?} / {:?}",
+                    want.file,
+                    auto.err(),
+                    named.err().map(|e| e.to_string())
+                ));
+                continue;
+            }
+        };
+        if summary.format != want.format {
+            failures.push(format!("{}: recognised as {}", want.file, summary.format));
+        }
+        let got: Vec<_> = events.iter().map(|e| (e.at, e.level)).collect();
+        let expected: Vec<_> = want.events.iter().map(|(t, l)| (utc(t), *l)).collect();
+        if got != expected {
+            failures.push(format!("{}: got {got:?}\n  want {expected:?}", want.file));
+        }
+        let (i, text, origin) = want.text;
+        match events.get(i) {
+            Some(e) if e.text == text && e.origin.as_deref() == origin => {}
+            other => failures.push(format!(
+                "{}: event {i} is {:?}",
+                want.file,
+                other.map(|e| (&e.text, &e.origin))
+            )),
+        }
+        assert!(summary.matched > 0 && summary.matched <= summary.read, "{}", want.file);
+        assert!(summary.skipped.is_empty(), "{}: {:?}", want.file, summary.skipped);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn near_misses_are_not_taken_for_a_format() {
+    let any = berlin();
+    let cases: &[(Format, &str)] = &[
+        (Format::Klog, "I1125 is not a stamp"),
+        (Format::Klog, "E1130 10:00:02.223456 reflector.go:138] no thread id"),
+        (Format::Klog, "X1130 10:00:02.223456    1 reflector.go:138] not a level"),
+        (Format::Cri, "2026-11-25T10:00:01Z stdin F x"),
+        (Format::Cri, "2026-11-25T10:00:01Z stdout X x"),
+        (Format::Syslog, "<999>1 2026-11-25T10:00:01Z host app - - - msg"),
+        (Format::Syslog, "<11>1 - host app - - - a nil time"),
+        (Format::Envoy, "[2026-11-25T10:00:01Z] plain text"),
+        (Format::Alb, "http 2026-11-25 text"),
+        (
+            Format::Alb,
+            "ftp 2026-11-25T10:00:01.123456Z app/lb 1.2.3.4:1 - 0 0 0 200 200 1 1",
+        ),
+        (Format::ApacheError, "[Sun] [notice] x"),
+        (Format::ApacheError, "[2026-11-25 10:00:00] x"),
+        (Format::Log4j, "17/13/09 20:10:40 INFO month thirteen"),
+        (Format::Log4j, "2017/06/09 20:10:40 INFO four-digit year"),
+        (Format::Logcat, "03-17 16:13:38.811 hello world"),
+        (Format::Logcat, "13-40 16:13:38.811  1702  2395 D Tag: no such day"),
+        (Format::Compact, "081309 203615 month thirteen"),
+        (Format::Compact, "123456 654321 x"),
+        (Format::Compact, "[10.30 is the price]"),
+        (Format::Epoch, "- 123 2005.06.03 x"),
+        (Format::Epoch, "1234 things"),
+        (Format::Epoch, "order 1117838570 shipped"),
+    ];
+    for (format, line) in cases {
+        assert!(family::stamps(*format)(line, &any).is_none(), "{format} took {line:?}");
+    }
+    for line in [
+        "just some prose",
+        "a=1 b=2",
+        "time=\"unclosed msg=x",
+        "time=2026 msg=\"x\"y",
+    ] {
+        assert!(!jsonl::is_logfmt(line), "{line:?}");
+    }
+    // Log text stays log text: none of the particular formats takes a file of it.
+    let api = fixture("api.log");
+    assert_eq!(detect(&api), Some(Format::Log));
+}
+
+#[test]
+fn json_fields_are_found_by_their_common_names_or_the_ones_given() {
+    let input = br#"{"event":{"created":"2026-11-25T10:00:01Z"},"body":"custom","sev":"warn"}"#;
+    let err = collect("x.jsonl", input, Format::Jsonl).unwrap_err().to_string();
+    assert!(err.contains("in field \"time\", found nothing"), "{err}");
+    let fields = Fields {
+        time: Some("event.created".into()),
+        text: Some("body".into()),
+        level: Some("sev".into()),
+    };
+    let mut events = Vec::new();
+    let summary = read_events_with("x.jsonl", &input[..], Format::Auto, &fields, &berlin(), &mut |e| {
+        events.push(e);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(summary.format, Format::Jsonl);
+    assert_eq!(
+        (events[0].at, events[0].text.as_str(), events[0].level),
+        (utc("2026-11-25T10:00:01Z"), "custom", Some(Level::Warning))
+    );
+    // Epoch counts by magnitude, as numbers and as strings.
+    for (time, want) in [
+        ("1795600801", "2026-11-25T10:00:01Z"),
+        ("1795600801.5", "2026-11-25T10:00:01.5Z"),
+        ("1795600801123", "2026-11-25T10:00:01.123Z"),
+        ("1795600801123456", "2026-11-25T10:00:01.123456Z"),
+        ("1795600801123456789", "2026-11-25T10:00:01.123456789Z"),
+        ("\"1795600801123456\"", "2026-11-25T10:00:01.123456Z"),
+    ] {
+        let line = format!("{{\"ts\":{time},\"msg\":\"x\"}}");
+        let (events, _) = collect("x.jsonl", line.as_bytes(), Format::Jsonl).unwrap();
+        assert_eq!(events[0].at, utc(want), "{time}");
+    }
+}
+
+#[test]
+fn an_unknown_file_is_refused_quoting_its_first_line_and_naming_what_was_tried() {
+    let err = collect(
+        "notes.txt",
+        b"\n  meeting notes \x1b[31mred\x1b[0m\nmore\n",
+        Format::Auto,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with("could not recognise the format of notes.txt: its first line is \"meeting notes red\"; tried csv, jsonl, log, slack, journald, "),
+        "{err}"
+    );
+    assert!(
+        err.contains("klog") && err.contains("logfmt") && err.contains("alertmanager"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--format NAME") && err.contains("--time-field") && err.contains("--level-field"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_long_event_is_bounded_in_lines() {
+    let mut input = String::from("2026-11-25T10:00:01Z start\n");
+    for _ in 0..MAX_EVENT_LINES {
+        input.push_str("\tat frame\n");
+    }
+    let err = collect("big.log", input.as_bytes(), Format::Log)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("big.log:1: an event of more than 10000 lines"), "{err}");
+    let fits = input.lines().take(MAX_EVENT_LINES).collect::<Vec<_>>().join("\n");
+    let (events, summary) = collect("big.log", fits.as_bytes(), Format::Log).unwrap();
+    assert_eq!(events[0].text.lines().count(), MAX_EVENT_LINES);
+    assert_eq!((summary.read, summary.matched), (MAX_EVENT_LINES, MAX_EVENT_LINES));
+}
+
+#[test]
+fn a_cri_line_keeps_the_key_log_text_gave_it() {
+    let input = b"2026-11-25T10:00:02Z stderr F upstream timeout\n\tat x\n";
+    let (cri, _) = collect("c.log", input, Format::Cri).unwrap();
+    let (log, _) = collect("c.log", input, Format::Log).unwrap();
+    assert_eq!(cri[0].text, "upstream timeout\n\tat x");
+    assert_eq!(log[0].text, "stderr F upstream timeout\n\tat x");
+    assert_eq!(cri[0].legacy_key(), Some(log[0].key()));
+    assert_eq!(log[0].legacy_key(), None);
+}
+
+/// Every fixture the version before #18 could import (its keys, as it computed them, are in
+/// keys-before-18.txt, written by that version) gives the same keys now, or says that it had
+/// them: importing it again adds nothing.
+#[test]
+fn files_imported_before_keep_their_keys() {
+    let before = String::from_utf8(fixture("formats/keys-before-18.txt")).unwrap();
+    let mut by_file: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for line in before.lines() {
+        let mut parts = line.split(' ');
+        let (file, _format, key) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+        by_file.entry(file).or_default().push(key);
+    }
+    assert!(by_file.len() >= 6, "{by_file:?}");
+    for (file, old_keys) in by_file {
+        let (events, _) = collect(file, &fixture(file), Format::Auto).unwrap();
+        assert_eq!(events.len(), old_keys.len(), "{file}");
+        for (e, old) in events.iter().zip(old_keys) {
+            assert!(
+                e.key() == old || e.legacy_key().as_deref() == Some(old),
+                "{file}:{}: {} is neither {old} nor its earlier key",
+                e.line,
+                e.key()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_bsd_syslog_line_with_its_priority_is_read_with_the_level() {
+    let (events, summary) = collect(
+        "s.log",
+        b"<34>Nov 25 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8\n",
+        Format::Auto,
+    )
+    .unwrap();
+    assert_eq!(summary.format, Format::Syslog);
+    assert_eq!(events[0].at, utc("2026-11-25T21:14:15Z"));
+    assert_eq!(
+        events[0].text,
+        "mymachine su: 'su root' failed for lonvick on /dev/pts/8"
+    );
+    assert_eq!(
+        (events[0].level, events[0].origin.as_deref()),
+        (Some(Level::Critical), Some("su"))
+    );
+}
+
+#[test]
+fn hostile_text_in_every_line_format_comes_out_clean() {
+    for want in EXPECTED.iter().filter(|w| w.file.ends_with(".log")) {
+        let input = String::from_utf8(fixture(&format!("formats/{}", want.file))).unwrap();
+        for hostile in HOSTILE {
+            let spiked: String = input.lines().map(|l| format!("{l} {hostile} tail\n")).collect();
+            let (events, summary) = collect(want.file, spiked.as_bytes(), Format::Auto).unwrap();
+            assert_eq!(summary.format, want.format, "{} {hostile:?}", want.file);
+            assert_clean(&events, &format!("{} {hostile:?}", want.file));
+            for e in &events {
+                let origin = e.origin.as_deref().unwrap_or("");
+                assert!(is_clean(origin) && !origin.contains('\n'), "{origin:?}");
+            }
+        }
+    }
 }

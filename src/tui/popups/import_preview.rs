@@ -69,7 +69,8 @@ pub fn form(incident: &Incident, dir: &Path, local: Tz) -> Form<ImportForm> {
             Field::line("File", "")
                 .with_hint("a path; ~ is your home; → completes a file name from this directory")
                 .with_suggestions(files_in(dir)),
-            Field::choice("Format", &formats, "auto").with_hint("auto recognises csv, jsonl, log text and Slack"),
+            Field::choice("Format", &formats, "auto")
+                .with_hint("auto recognises CSV, JSON lines, logs of many kinds and Slack"),
             Field::choice("Kind", &kinds, EventKind::Observation.key()).with_hint("for events whose file does not say"),
             Field::line("Zone", local.name())
                 .with_hint("the zone of the file's times without an offset (this machine's by default)"),
@@ -217,10 +218,10 @@ impl ImportPreview {
         let zone = self.request.zone;
         let plain = |text: String| Line::from(Span::styled(truncate(&text, width), theme.base));
         let mut head = vec![plain(format!(
-            "{} · read as {} · {} events",
+            "{} · {} events · read as {}",
             self.request.job.label,
-            s.format,
-            count(s.events)
+            count(s.events),
+            s.described()
         ))];
         if let (Some(a), Some(b)) = (s.first, s.last) {
             head.push(plain(format!(
