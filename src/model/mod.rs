@@ -5,6 +5,8 @@ pub mod document;
 pub mod durations;
 pub mod follow;
 pub mod meeting;
+pub mod narrative;
+pub mod redact;
 pub mod sanitize;
 pub mod time;
 
