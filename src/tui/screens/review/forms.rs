@@ -282,6 +282,7 @@ mod tests {
             source: Source::Typed,
             author: "ana".into(),
             version: 1,
+            internal: false,
         }
     }
 
