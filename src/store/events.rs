@@ -24,6 +24,8 @@ pub struct EventFilter {
     pub kinds: Vec<EventKind>,
     /// Only events whose text matches these words (full-text search).
     pub text: Option<String>,
+    /// Leave out internal events (an observer's console).
+    pub hide_internal: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -76,6 +78,9 @@ impl EventFilter {
             sql.push_str(&vec!["?"; self.kinds.len()].join(","));
             sql.push(')');
             args.extend(self.kinds.iter().map(|k| Value::from(k.key().to_string())));
+        }
+        if self.hide_internal {
+            sql.push_str(" AND e.internal = 0");
         }
         if let Some(q) = self.text.as_deref().and_then(fts_query) {
             sql.push_str(" AND e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)");

@@ -112,6 +112,32 @@ impl WrapUpView<'_> {
         lines
     }
 
+    /// The narrative in brief: how far each section is written, and the key that edits it.
+    fn narrative_lines(&self) -> Vec<Line<'static>> {
+        let theme = self.theme;
+        let n = &self.review.narrative;
+        let mut lines = vec![self.heading("Narrative".to_string())];
+        let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let written = |t: &str| if t.trim().is_empty() { "—" } else { "written" };
+        for (label, value) in [
+            ("went well", written(&n.went_well).to_string()),
+            ("went wrong", written(&n.went_wrong).to_string()),
+            ("where we got lucky", written(&n.lucky).to_string()),
+            ("impact", count(n.impacts.len(), "service", "services")),
+            ("contributing factors", count(n.factors.len(), "factor", "factors")),
+        ] {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {label}: "), theme.muted),
+                Span::styled(value, theme.base),
+            ]));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {}", self.meeting.keys.narrative), theme.key_hint),
+            Span::styled(" edits the narrative (not a gap: the review can close without it)", theme.muted),
+        ]));
+        lines
+    }
+
     fn record_lines(&self) -> Vec<Line<'static>> {
         let theme = self.theme;
         let m = &self.meeting.meeting;
@@ -132,7 +158,7 @@ impl WrapUpView<'_> {
                 theme.base,
             )));
         }
-        let decisions: Vec<&str> = m.decisions.lines().filter(|l| !l.trim().is_empty()).collect();
+        let decisions = &self.review.narrative.decisions;
         lines.push(self.heading(format!("Decisions ({})", decisions.len())));
         if decisions.is_empty() {
             lines.push(Line::from(Span::styled(
@@ -141,8 +167,13 @@ impl WrapUpView<'_> {
             )));
         }
         for d in decisions {
-            lines.push(Line::from(Span::styled(format!("  · {d}"), theme.base)));
+            let by: Vec<&str> = [d.who.as_str(), d.when.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
+            let by = if by.is_empty() { String::new() } else { format!(" — {}", by.join(", ")) };
+            let internal = if d.internal { " (internal)" } else { "" };
+            let text = d.text.lines().collect::<Vec<_>>().join(" ");
+            lines.push(Line::from(Span::styled(format!("  · {text}{by}{internal}"), theme.base)));
         }
+        lines.extend(self.narrative_lines());
         let agreement = if m.agreement.trim().is_empty() {
             "not written yet"
         } else {
