@@ -168,7 +168,8 @@ impl<'a> Renderer<'a> {
             } else {
                 format!(" — *{}*", escape_inline(&by.join(", ")))
             };
-            let _ = writeln!(out, "- {}{by}", escape_block(&d.text, "  "));
+            let internal = if d.internal { " *(internal)*" } else { "" };
+            let _ = writeln!(out, "- {}{by}{internal}", escape_block(&d.text, "  "));
         }
         out.push('\n');
     }

@@ -290,7 +290,7 @@ fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: 
             ReviewPopup::Form(Form::new(
                 "Add a custom cause",
                 ReviewForm::AddCause,
-                vec![Field::line("Name", "").with_hint("e.g. DNS, configuration, human error")],
+                vec![Field::line("Name", "").with_hint("e.g. DNS, configuration drift, an unclear runbook")],
             )),
         ),
         Command::Delete => {
