@@ -357,13 +357,13 @@ fn load_narrative(conn: &Connection, id: i64, doc: &Document, causes: &HashMap<i
     for (i, f) in n.factors.iter_mut().enumerate() {
         f.cause = cause(f.cause, format!("narrative.factors[{i}].cause"))?;
     }
-    if let Some(m) = &doc.meeting
-        && !m.decisions.trim().is_empty()
-    {
+    // Cleaned first: a paragraph of nothing but control characters is no decision.
+    let paragraph = doc.meeting.as_ref().map(|m| sanitize::clean(m.decisions.trim())).unwrap_or_default();
+    if !paragraph.trim().is_empty() {
         n.decisions.insert(
             0,
             crate::model::narrative::Decision {
-                text: m.decisions.trim().to_string(),
+                text: paragraph.trim().to_string(),
                 ..Default::default()
             },
         );
