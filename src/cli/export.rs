@@ -23,11 +23,12 @@ pub(super) fn export(
         // Refused before anything is rendered: a device, a FIFO, a directory…
         crate::util::check_target(path)?;
     }
-    let (text, left) = crate::export::export_for(store, id, format, Local::now().date_naive(), audience).map_err(|e| match e {
-        // Bare, so that `explain` names the database.
-        ExportError::Store(e) => anyhow!(e),
-        e => anyhow!(e),
-    })?;
+    let (text, left) =
+        crate::export::export_for(store, id, format, Local::now().date_naive(), audience).map_err(|e| match e {
+            // Bare, so that `explain` names the database.
+            ExportError::Store(e) => anyhow!(e),
+            e => anyhow!(e),
+        })?;
     match file {
         Some(path) => crate::util::write_atomically(&path, text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?,

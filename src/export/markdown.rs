@@ -162,7 +162,10 @@ impl<'a> Renderer<'a> {
         }
         let _ = writeln!(out, "## Decisions\n");
         for d in decisions {
-            let by: Vec<&str> = [d.who.trim(), d.when.trim()].into_iter().filter(|s| !s.is_empty()).collect();
+            let by: Vec<&str> = [d.who.trim(), d.when.trim()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
             let by = if by.is_empty() {
                 String::new()
             } else {

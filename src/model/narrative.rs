@@ -99,7 +99,9 @@ pub fn parse_impacts(text: &str) -> Result<Vec<Impact>, String> {
             let mut parts = line.splitn(3, '|').map(str::trim);
             let service = parts.next().unwrap_or_default().to_string();
             if service.is_empty() {
-                return Err(format!("impact line {n}: the service is empty (service | affected | duration)"));
+                return Err(format!(
+                    "impact line {n}: the service is empty (service | affected | duration)"
+                ));
             }
             Ok(Impact {
                 service,
@@ -199,7 +201,10 @@ pub fn find_cause(typed: &str, causes: &[(i64, String)]) -> Result<Option<i64>, 
     if let Some((id, _)) = causes.iter().find(|(_, l)| l.to_lowercase() == typed) {
         return Ok(Some(*id));
     }
-    let matching: Vec<&(i64, String)> = causes.iter().filter(|(_, l)| l.to_lowercase().starts_with(&typed)).collect();
+    let matching: Vec<&(i64, String)> = causes
+        .iter()
+        .filter(|(_, l)| l.to_lowercase().starts_with(&typed))
+        .collect();
     match matching.as_slice() {
         [(id, _)] => Ok(Some(*id)),
         _ => Err(format!(
@@ -242,14 +247,20 @@ mod tests {
         assert_eq!(format_impacts(&impacts), "checkout | ~4,000 orders | 47m\nsearch");
         let decisions = parse_decisions("Roll back | a|b | Ana | 14:40\n(internal) Page legal").unwrap();
         assert_eq!(decisions[0].text, "Roll back | a|b");
-        assert_eq!((decisions[0].who.as_str(), decisions[0].when.as_str()), ("Ana", "14:40"));
+        assert_eq!(
+            (decisions[0].who.as_str(), decisions[0].when.as_str()),
+            ("Ana", "14:40")
+        );
         assert!(decisions[1].internal && decisions[1].text == "Page legal");
         assert_eq!(parse_decisions(&format_decisions(&decisions)).unwrap(), decisions);
         let causes = vec![(7, "Infrastructure".to_string()), (8, "Software update".to_string())];
         let factors = parse_factors("infra | TLS expiry not alerted\n- | no runbook", &causes).unwrap();
         assert_eq!(factors[0].cause, Some(7));
         assert_eq!(factors[1].cause, None);
-        assert_eq!(parse_factors(&format_factors(&factors, &causes), &causes).unwrap(), factors);
+        assert_eq!(
+            parse_factors(&format_factors(&factors, &causes), &causes).unwrap(),
+            factors
+        );
         let err = parse_factors("weather | rain", &causes).unwrap_err();
         assert!(err.contains("line 1") && err.contains("Infrastructure"), "{err}");
         assert!(parse_impacts(" | 3 | 4").unwrap_err().contains("impact line 1"));

@@ -2,6 +2,7 @@
 
 use super::{NewEvent, Result, Store, StoreError, to_ms};
 use crate::model::document::*;
+use crate::model::narrative::Narrative;
 use crate::model::{CauseCategory, sanitize};
 use rusqlite::{Connection, params};
 use std::collections::HashMap;
@@ -82,18 +83,21 @@ impl Store {
                 })
                 .collect(),
             meeting,
-            narrative: {
-                let mut n = self.narrative(incident_id)?;
-                let to_ref = |c: Option<i64>| c.and_then(|id| cause_ref.get(&id).copied());
-                n.root_cause_cause = to_ref(n.root_cause_cause);
-                n.trigger_cause = to_ref(n.trigger_cause);
-                for f in &mut n.factors {
-                    f.cause = to_ref(f.cause);
-                }
-                n.version = 0;
-                n
-            },
+            narrative: self.document_narrative(incident_id, &cause_ref)?,
         })
+    }
+
+    /// The incident's narrative as the document holds it: causes named by their refs.
+    fn document_narrative(&self, incident_id: i64, cause_ref: &HashMap<i64, i64>) -> Result<Narrative> {
+        let mut n = self.narrative(incident_id)?;
+        let to_ref = |c: Option<i64>| c.and_then(|id| cause_ref.get(&id).copied());
+        n.root_cause_cause = to_ref(n.root_cause_cause);
+        n.trigger_cause = to_ref(n.trigger_cause);
+        for f in &mut n.factors {
+            f.cause = to_ref(f.cause);
+        }
+        n.version = 0;
+        Ok(n)
     }
 
     /// The incident's meeting as the document holds it; `None` when it never had one.
@@ -358,7 +362,11 @@ fn load_narrative(conn: &Connection, id: i64, doc: &Document, causes: &HashMap<i
         f.cause = cause(f.cause, format!("narrative.factors[{i}].cause"))?;
     }
     // Cleaned first: a paragraph of nothing but control characters is no decision.
-    let paragraph = doc.meeting.as_ref().map(|m| sanitize::clean(m.decisions.trim())).unwrap_or_default();
+    let paragraph = doc
+        .meeting
+        .as_ref()
+        .map(|m| sanitize::clean(m.decisions.trim()))
+        .unwrap_or_default();
     if !paragraph.trim().is_empty() {
         n.decisions.insert(
             0,

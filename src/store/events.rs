@@ -121,8 +121,12 @@ impl Store {
     pub fn set_event_internal(&self, event_id: i64, version: i64, internal: bool) -> Result<Event> {
         self.write(|conn| {
             check_version(conn, "events", "event", event_id, version)?;
-            conn.execute("UPDATE events SET internal = ? WHERE id = ?", params![internal, event_id])?;
-            let incident: i64 = conn.query_row("SELECT incident_id FROM events WHERE id = ?", [event_id], |r| r.get(0))?;
+            conn.execute(
+                "UPDATE events SET internal = ? WHERE id = ?",
+                params![internal, event_id],
+            )?;
+            let incident: i64 =
+                conn.query_row("SELECT incident_id FROM events WHERE id = ?", [event_id], |r| r.get(0))?;
             let op = if internal { "internal" } else { "shared" };
             self.record(conn, Some(incident), "event", event_id, op, "")?;
             Ok(())

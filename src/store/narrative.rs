@@ -110,7 +110,9 @@ pub(super) fn write(conn: &Connection, id: i64, n: &Narrative) -> Result<()> {
         if ours {
             Ok(Some(c))
         } else {
-            Err(StoreError::Invalid(format!("{what}: cause {c} is not on this incident's checklist")))
+            Err(StoreError::Invalid(format!(
+                "{what}: cause {c} is not on this incident's checklist"
+            )))
         }
     };
     conn.execute(
@@ -137,7 +139,13 @@ pub(super) fn write(conn: &Connection, id: i64, n: &Narrative) -> Result<()> {
         }
         conn.execute(
             "INSERT INTO impacts (incident_id, position, service, affected, duration) VALUES (?, ?, ?, ?, ?)",
-            params![id, i as i64, service, sanitize::clean_line(&m.affected), sanitize::clean_line(&m.duration)],
+            params![
+                id,
+                i as i64,
+                service,
+                sanitize::clean_line(&m.affected),
+                sanitize::clean_line(&m.duration)
+            ],
         )?;
     }
     for (i, d) in n.decisions.iter().enumerate() {
@@ -147,7 +155,14 @@ pub(super) fn write(conn: &Connection, id: i64, n: &Narrative) -> Result<()> {
         }
         conn.execute(
             "INSERT INTO decisions (incident_id, position, text, who, decided, internal) VALUES (?, ?, ?, ?, ?, ?)",
-            params![id, i as i64, text, sanitize::clean_line(&d.who), sanitize::clean_line(&d.when), d.internal],
+            params![
+                id,
+                i as i64,
+                text,
+                sanitize::clean_line(&d.who),
+                sanitize::clean_line(&d.when),
+                d.internal
+            ],
         )?;
     }
     for (i, f) in n.factors.iter().enumerate() {

@@ -482,7 +482,12 @@ fn the_agreement_and_decisions_are_saved_with_the_meeting() {
     let decisions = app.store.narrative(incident_id(&app)).unwrap().decisions;
     let last = decisions.last().unwrap();
     assert_eq!(
-        (decisions.len(), last.text.as_str(), last.who.as_str(), last.when.as_str()),
+        (
+            decisions.len(),
+            last.text.as_str(),
+            last.who.as_str(),
+            last.when.as_str()
+        ),
         (5, "Roll back first, debug later", "Priya Sharma", "10:05"),
         "decisions at any step, with who and when"
     );
@@ -542,7 +547,10 @@ fn a_conflicting_agreement_shows_both_and_saves_nothing_silently() {
     assert!(app.popups.is_empty());
     let decisions = app.store.narrative(incident_id(&app)).unwrap().decisions;
     let last = decisions.last().unwrap().text.clone();
-    assert_eq!((last.as_str(), meeting_row(&app).step), ("decided", AgendaStep::Delegate));
+    assert_eq!(
+        (last.as_str(), meeting_row(&app).step),
+        ("decided", AgendaStep::Delegate)
+    );
 }
 
 #[test]

@@ -71,7 +71,16 @@ fn every_narrative_field_round_trips_through_the_document() {
         version: store.narrative(id).unwrap().version,
     };
     let saved = store.set_narrative(id, &n).unwrap();
-    assert_eq!(Narrative { version: 0, ..saved.clone() }, Narrative { version: 0, ..n.clone() });
+    assert_eq!(
+        Narrative {
+            version: 0,
+            ..saved.clone()
+        },
+        Narrative {
+            version: 0,
+            ..n.clone()
+        }
+    );
     // A second writer's save over the same version is a conflict, never a silent overwrite.
     assert!(store.set_narrative(id, &n).unwrap_err().is_conflict());
 
@@ -91,7 +100,11 @@ fn every_narrative_field_round_trips_through_the_document() {
     assert_eq!(label(&store, loaded, again.factors[0].cause), "Overload");
     assert_eq!(again.factors[1].cause, None);
     let internal: Vec<bool> = store.all_events(loaded).unwrap().iter().map(|e| e.internal).collect();
-    assert_eq!(internal.iter().filter(|i| **i).count(), 1, "the demo's internal event stays internal");
+    assert_eq!(
+        internal.iter().filter(|i| **i).count(),
+        1,
+        "the demo's internal event stays internal"
+    );
 }
 
 #[test]
@@ -106,15 +119,17 @@ fn a_cause_from_another_incident_is_refused_and_nothing_changes() {
         cause: Some(foreign),
     });
     let err = store.set_narrative(id, &n).unwrap_err().to_string();
-    assert!(err.contains("factors[4]") && err.contains("not on this incident's checklist"), "{err}");
+    assert!(
+        err.contains("factors[4]") && err.contains("not on this incident's checklist"),
+        "{err}"
+    );
     assert_eq!(store.narrative(id).unwrap(), before);
 }
 
 #[test]
 fn an_older_document_s_decisions_paragraph_becomes_one_decision() {
     let (_dir, store, _) = demo_store();
-    let mut doc: serde_json::Value =
-        serde_json::to_value(debrief::demo::demo_document().unwrap()).unwrap();
+    let mut doc: serde_json::Value = serde_json::to_value(debrief::demo::demo_document().unwrap()).unwrap();
     doc["version"] = 2.into();
     doc.as_object_mut().unwrap().remove("narrative");
     doc["meeting"]["decisions"] = "Roll back first, debug later\nPriya decides on rollbacks".into();
@@ -122,7 +137,10 @@ fn an_older_document_s_decisions_paragraph_becomes_one_decision() {
     let id = store.load_document(&doc).unwrap();
     let n = store.narrative(id).unwrap();
     assert_eq!(n.decisions.len(), 1);
-    assert_eq!(n.decisions[0].text, "Roll back first, debug later\nPriya decides on rollbacks");
+    assert_eq!(
+        n.decisions[0].text,
+        "Roll back first, debug later\nPriya decides on rollbacks"
+    );
     let again = store.export_document(id).unwrap();
     assert_eq!(again.meeting.unwrap().decisions, "", "written once, as the decision");
 }
@@ -169,7 +187,11 @@ fn run(db: &Path, args: &[&str]) -> Output {
         .env("TZ", "UTC")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
@@ -178,19 +200,48 @@ fn an_external_export_leaves_internal_items_out_masks_and_counts() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");
     run(&db, &["new", "Payments down", "--zone", "UTC"]);
-    run(&db, &["log", "-i", "1", "13:58 ana@example.com saw 10.0.4.7 refuse, release 4.18.0 (#12)"]);
-    let said = run(&db, &["log", "-i", "1", "--internal", "14:00 legal paged, key AKIAIOSFODNN7EXAMPLE"]);
+    run(
+        &db,
+        &[
+            "log",
+            "-i",
+            "1",
+            "13:58 ana@example.com saw 10.0.4.7 refuse, release 4.18.0 (#12)",
+        ],
+    );
+    let said = run(
+        &db,
+        &[
+            "log",
+            "-i",
+            "1",
+            "--internal",
+            "14:00 legal paged, key AKIAIOSFODNN7EXAMPLE",
+        ],
+    );
     assert!(String::from_utf8_lossy(&said.stderr).contains("internal"));
     let team = String::from_utf8(run(&db, &["export", "1"]).stdout).unwrap();
-    assert!(team.contains("legal paged") && team.contains("ana@example.com"), "{team}");
+    assert!(
+        team.contains("legal paged") && team.contains("ana@example.com"),
+        "{team}"
+    );
 
     for format in ["md", "json"] {
         let out = run(&db, &["export", "1", "-f", format, "--audience", "external"]);
         let text = String::from_utf8(out.stdout).unwrap();
         let told = String::from_utf8(out.stderr).unwrap();
-        assert!(!text.contains("legal paged") && !text.contains("AKIA"), "{format}: {text}");
-        assert!(!text.contains("ana@example.com") && !text.contains("10.0.4.7"), "{format}: {text}");
-        assert!(text.contains("4.18.0") && text.contains("#12") && text.contains("13:58"), "{format}: {text}");
+        assert!(
+            !text.contains("legal paged") && !text.contains("AKIA"),
+            "{format}: {text}"
+        );
+        assert!(
+            !text.contains("ana@example.com") && !text.contains("10.0.4.7"),
+            "{format}: {text}"
+        );
+        assert!(
+            text.contains("4.18.0") && text.contains("#12") && text.contains("13:58"),
+            "{format}: {text}"
+        );
         assert!(
             told.contains("left out 1 internal item and masked 2 values"),
             "{format}: {told}"
@@ -198,7 +249,19 @@ fn an_external_export_leaves_internal_items_out_masks_and_counts() {
     }
     // What outsiders get is still a document debrief loads.
     let file = dir.path().join("ext.json");
-    run(&db, &["export", "1", "-f", "json", "--audience", "external", "-o", file.to_str().unwrap()]);
+    run(
+        &db,
+        &[
+            "export",
+            "1",
+            "-f",
+            "json",
+            "--audience",
+            "external",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
     run(&db, &["load", file.to_str().unwrap()]);
 }
 
@@ -246,7 +309,11 @@ mod console {
         assert!(n.went_well.ends_with("\nOn-call knew the runbook"), "{}", n.went_well);
         assert_eq!(n.impacts.len(), 4);
         assert_eq!(
-            (n.impacts[3].service.as_str(), n.impacts[3].affected.as_str(), n.impacts[3].duration.as_str()),
+            (
+                n.impacts[3].service.as_str(),
+                n.impacts[3].affected.as_str(),
+                n.impacts[3].duration.as_str()
+            ),
             ("search", "slow results", "5m")
         );
         assert_eq!(n.factors.len(), 4, "untouched sections stay as they were");

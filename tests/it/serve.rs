@@ -853,5 +853,8 @@ fn an_observer_does_not_see_internal_events() {
     console.wait_for("shared with everyone");
     std::thread::sleep(Duration::from_millis(300));
     let text = console.screen_text();
-    assert!(!text.contains("legal was paged"), "an observer sees no internal event:\n{text}");
+    assert!(
+        !text.contains("legal was paged"),
+        "an observer sees no internal event:\n{text}"
+    );
 }

@@ -3,8 +3,8 @@
 //! without asking; a bad path (or one that is not a regular file) is reported in the form and
 //! nothing is written.
 
-use crate::model::Incident;
 use crate::export::audience::{Audience, LeftOut};
+use crate::model::Incident;
 use crate::store::Store;
 use crate::tui::widgets::form::{Field, Form};
 use chrono::NaiveDate;

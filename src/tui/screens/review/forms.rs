@@ -1,10 +1,10 @@
 //! The review's forms: an event, an action, the incident; and what its forms, menus and
 //! questions are for.
 
+use crate::model::narrative::{self, Narrative};
 use crate::model::{
     Action as Task, ActionKind, ActionStatus, Cause, Event, EventKind, Incident, Milestone, Role, Severity,
 };
-use crate::model::narrative::{self, Narrative};
 use crate::store::Store;
 use crate::tui::effect::Show;
 use crate::tui::popups::export::{ExportForm, ExportRequest};
@@ -239,8 +239,9 @@ pub fn narrative_form(incident_id: i64, n: &Narrative, causes: &[Cause]) -> Form
             Field::multi("Lucky", &n.lucky).with_hint("where we got lucky"),
             Field::multi("Impact", &narrative::format_impacts(&n.impacts))
                 .with_hint("one service a line: service | customers or requests affected | duration"),
-            Field::multi("Factors", &narrative::format_factors(&n.factors, &labels))
-                .with_hint(format!("one contributing factor a line: cause | factor (cause: {names}, or -)")),
+            Field::multi("Factors", &narrative::format_factors(&n.factors, &labels)).with_hint(format!(
+                "one contributing factor a line: cause | factor (cause: {names}, or -)"
+            )),
             Field::multi("Decisions", &narrative::format_decisions(&n.decisions)).with_hint(format!(
                 "one a line: decision | who | when; start with {} to keep it from outsiders",
                 narrative::INTERNAL_MARK

@@ -423,8 +423,12 @@ fn set_cause_state(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, state: 
         let result = ctx.store.set_cause_state(c.id, c.version, state).map(|_| ());
         // A confirmed cause needs its evidence: say how to link it when it has none.
         if result.is_ok() && state == CauseState::Confirmed && c.evidence.is_empty() {
-            let timeline = ctx.keymap.first_key(Context::Global, Command::FocusTimeline, "timeline");
-            let link = ctx.keymap.first_key(Context::Timeline, Command::LinkEvidence, "link evidence");
+            let timeline = ctx
+                .keymap
+                .first_key(Context::Global, Command::FocusTimeline, "timeline");
+            let link = ctx
+                .keymap
+                .first_key(Context::Timeline, Command::LinkEvidence, "link evidence");
             flash(
                 fx,
                 format!(
