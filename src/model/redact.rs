@@ -134,13 +134,18 @@ fn ipv6(s: &str) -> Option<usize> {
 }
 
 /// A long run of hex (32 or more) or of base64 mixing upper and lower case and digits (40 or
-/// more): what keys, hashes and session tokens look like.
+/// more, three digits at least): what keys, hashes and session tokens look like.
 fn long_run(s: &str) -> Option<usize> {
     let n = run(s, |b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b));
     let candidate = &s[..n];
     let hex = n >= 32 && candidate.bytes().all(|b| b.is_ascii_hexdigit());
-    let has = |f: fn(&u8) -> bool| candidate.bytes().any(|b| f(&b));
-    let base64 = n >= 40 && has(u8::is_ascii_uppercase) && has(u8::is_ascii_lowercase) && has(u8::is_ascii_digit);
+    let count = |f: fn(&u8) -> bool| candidate.bytes().filter(|b| f(b)).count();
+    // Random base64 has a digit in about one of six characters; a long CamelCase name (a class,
+    // a feature flag) has one or two.
+    let base64 = n >= 40
+        && count(u8::is_ascii_uppercase) > 0
+        && count(u8::is_ascii_lowercase) > 0
+        && count(u8::is_ascii_digit) >= 3;
     (hex || base64).then_some(n)
 }
 
@@ -197,6 +202,11 @@ mod tests {
             (
                 "id 123e4567-e89b-12d3-a456-426614174000",
                 "id 123e4567-e89b-12d3-a456-426614174000",
+                0,
+            ),
+            (
+                "class CheckoutApiPaymentRetryMiddlewareV2Handler failed",
+                "class CheckoutApiPaymentRetryMiddlewareV2Handler failed",
                 0,
             ),
             (
