@@ -365,4 +365,47 @@ mod console {
         key(&mut app, KeyCode::Char('I'));
         assert!(!app.store.all_events(id).unwrap()[0].internal, "I again shares it");
     }
+
+    /// What `serve` sets for an observer: no internal event on the timeline, nor in the history.
+    #[test]
+    fn a_console_that_hides_internal_items_shows_none_of_them() {
+        let store = Store::open_in_memory("ana").unwrap();
+        let id = store
+            .create_incident(&debrief::store::NewIncident {
+                title: "Payments down".into(),
+                severity: debrief::model::Severity::Sev2,
+                zone: "UTC".into(),
+                started_at: None,
+            })
+            .unwrap();
+        let new = |text: &str| debrief::store::NewEvent {
+            at: chrono::Utc::now(),
+            kind: debrief::model::EventKind::Note,
+            text: text.into(),
+            milestone: None,
+            source: debrief::model::Source::Typed,
+            author: None,
+        };
+        store.add_internal_event(id, &new("legal was paged")).unwrap();
+        let mut n = store.narrative(id).unwrap();
+        n.decisions = debrief::model::narrative::parse_decisions("(internal) Keep it quiet\nRoll back").unwrap();
+        store.set_narrative(id, &n).unwrap();
+        let mut app = app_on(store, Theme::mono());
+        app.hide_internal = true;
+        app.open_incident(id).unwrap();
+        let text = screen(&mut app, 100, 30);
+        assert!(!text.contains("legal was paged"), "{text}");
+        match &app.screen {
+            Screen::Review(r) => {
+                let d: Vec<&str> = r.narrative.decisions.iter().map(|d| d.text.as_str()).collect();
+                assert_eq!(d, ["Roll back"]);
+            }
+            _ => panic!("not on the review"),
+        }
+        // No event is selected: H shows the incident's history, without the internal event's text.
+        key(&mut app, KeyCode::Char('H'));
+        let text = screen(&mut app, 100, 30);
+        assert!(text.contains("History"), "{text}");
+        assert!(!text.contains("legal was paged"), "{text}");
+    }
 }

@@ -68,6 +68,14 @@ fn show_history(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, pane: Pane
         Some(id) => ctx.store.history(incident, Some((entity, id))),
         None => ctx.store.history(incident, None),
     };
+    // An observer sees no internal event, nor what its history quotes of it (nor of an event
+    // since deleted, which may have been internal).
+    let entries = entries.map(|mut list| {
+        if r.hide_internal {
+            list.retain(|h| h.entity != "event" || ctx.store.event(h.entity_id).is_ok_and(|e| !e.internal));
+        }
+        list
+    });
     match entries {
         Ok(list) => {
             let text = if list.is_empty() {
