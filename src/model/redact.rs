@@ -139,7 +139,7 @@ fn long_run(s: &str) -> Option<usize> {
     let n = run(s, |b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b));
     let candidate = &s[..n];
     let hex = n >= 32 && candidate.bytes().all(|b| b.is_ascii_hexdigit());
-    let count = |f: fn(&u8) -> bool| candidate.bytes().filter(|b| f(b)).count();
+    let count = |f: fn(&u8) -> bool| candidate.bytes().filter(&f).count();
     // Random base64 has a digit in about one of six characters; a long CamelCase name (a class,
     // a feature flag) has one or two.
     let base64 = n >= 40
