@@ -1,28 +1,41 @@
 //! `export`: an incident as Markdown, JSON or CSV, to standard output or a file.
 
 use crate::export::ExportError;
+use crate::export::audience::Audience;
 use crate::store::Store;
 use anyhow::{Context, Result, anyhow};
 use chrono::Local;
 use std::io::Write;
 use std::path::PathBuf;
 
-pub(super) fn export(store: &Store, id: i64, format: &str, output: Option<PathBuf>, out: &mut dyn Write) -> Result<()> {
+pub(super) fn export(
+    store: &Store,
+    id: i64,
+    format: &str,
+    output: Option<PathBuf>,
+    audience: &str,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let audience = Audience::parse(audience).map_err(|e| anyhow!(e))?;
     // `-o -` is standard output, as `import -` reads standard input.
     let file = output.filter(|p| p.as_os_str() != "-");
     if let Some(path) = &file {
         // Refused before anything is rendered: a device, a FIFO, a directory…
         crate::util::check_target(path)?;
     }
-    let text = crate::export::export(store, id, format, Local::now().date_naive()).map_err(|e| match e {
-        // Bare, so that `explain` names the database.
-        ExportError::Store(e) => anyhow!(e),
-        e => anyhow!(e),
-    })?;
+    let (text, left) =
+        crate::export::export_for(store, id, format, Local::now().date_naive(), audience).map_err(|e| match e {
+            // Bare, so that `explain` names the database.
+            ExportError::Store(e) => anyhow!(e),
+            e => anyhow!(e),
+        })?;
     match file {
         Some(path) => crate::util::write_atomically(&path, text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => out.write_all(text.as_bytes())?,
+    }
+    if let Some(left) = left {
+        let _ = writeln!(std::io::stderr(), "{left}");
     }
     Ok(())
 }

@@ -244,6 +244,96 @@ pub(super) fn check(store: &Store, id: i64, out: &mut dyn Write) -> Result<i32> 
     Ok(1)
 }
 
+/// The narrative sections of `show`, each only when written.
+fn show_narrative(n: &crate::model::narrative::Narrative, labels: &[(i64, String)], out: &mut dyn Write) -> Result<()> {
+    use crate::model::narrative::cause_name;
+    if !n.factors.is_empty() {
+        writeln!(out, "\nContributing factors:")?;
+        for f in &n.factors {
+            writeln!(out, "  - {} ({})", f.text, cause_name(f.cause, labels))?;
+        }
+    }
+    if !n.impacts.is_empty() {
+        writeln!(out, "\nImpact per service:")?;
+        for i in &n.impacts {
+            writeln!(out, "  {} · {} · {}", i.service, i.affected, i.duration)?;
+        }
+    }
+    for (title, text) in [
+        ("What went well", &n.went_well),
+        ("What went wrong", &n.went_wrong),
+        ("Where we got lucky", &n.lucky),
+    ] {
+        if !text.trim().is_empty() {
+            writeln!(out, "\n{title}:")?;
+            for l in text.lines() {
+                writeln!(out, "  {l}")?;
+            }
+        }
+    }
+    if !n.decisions.is_empty() {
+        writeln!(out, "\nDecisions:")?;
+        for d in &n.decisions {
+            let by: Vec<&str> = [d.who.as_str(), d.when.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
+            let by = if by.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", by.join(", "))
+            };
+            let internal = if d.internal { " [internal]" } else { "" };
+            writeln!(out, "  - {}{by}{internal}", d.text)?;
+        }
+    }
+    Ok(())
+}
+
+/// The causes of `show`, the root cause and trigger with the checklist cause each belongs to,
+/// and the narrative.
+fn show_causes(store: &Store, inc: &crate::model::Incident, out: &mut dyn Write) -> Result<Vec<crate::model::Cause>> {
+    let id = inc.id;
+    writeln!(out, "\nCauses:")?;
+    let causes = store.causes(id)?;
+    for c in &causes {
+        writeln!(
+            out,
+            "  {:<22} {:<10} evidence: {}",
+            c.category.label(),
+            c.state.label(),
+            c.evidence.len()
+        )?;
+        for l in c.notes.lines() {
+            writeln!(out, "      {l}")?;
+        }
+    }
+    let narrative = store.narrative(id)?;
+    let labels: Vec<(i64, String)> = causes.iter().map(|c| (c.id, c.category.label())).collect();
+    let under = |c: Option<i64>| {
+        c.map(|c| {
+            format!(
+                " (checklist: {})",
+                crate::model::narrative::cause_name(Some(c), &labels)
+            )
+        })
+        .unwrap_or_default()
+    };
+    if !inc.root_cause.is_empty() {
+        writeln!(
+            out,
+            "Root cause: {}{}",
+            inc.root_cause,
+            under(narrative.root_cause_cause)
+        )?;
+    }
+    if !inc.trigger.is_empty() {
+        writeln!(out, "Trigger: {}{}", inc.trigger, under(narrative.trigger_cause))?;
+    }
+    show_narrative(&narrative, &labels, out)?;
+    Ok(causes)
+}
+
 fn show_text(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
     let inc = store.incident(id)?;
     let tz = inc.tz();
@@ -271,26 +361,7 @@ fn show_text(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "  ! {w}")?;
     }
     write_timeline(store, id, tz, out)?;
-    writeln!(out, "\nCauses:")?;
-    let causes = store.causes(id)?;
-    for c in &causes {
-        writeln!(
-            out,
-            "  {:<22} {:<10} evidence: {}",
-            c.category.label(),
-            c.state.label(),
-            c.evidence.len()
-        )?;
-        for l in c.notes.lines() {
-            writeln!(out, "      {l}")?;
-        }
-    }
-    if !inc.root_cause.is_empty() {
-        writeln!(out, "Root cause: {}", inc.root_cause)?;
-    }
-    if !inc.trigger.is_empty() {
-        writeln!(out, "Trigger: {}", inc.trigger)?;
-    }
+    let causes = show_causes(store, &inc, out)?;
     writeln!(out, "\nActions:")?;
     let actions = store.actions(id)?;
     let today = Local::now().date_naive();
@@ -332,10 +403,13 @@ fn write_timeline(store: &Store, id: i64, tz: chrono_tz::Tz, out: &mut dyn Write
     let fmt = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
     writeln!(out, "\nTimeline:")?;
     for e in store.all_events(id)? {
-        let badge = e
+        let mut badge = e
             .milestone
             .map(|m| format!(" [{}]", m.label().to_uppercase()))
             .unwrap_or_default();
+        if e.internal {
+            badge.push_str(" [internal]");
+        }
         let mut lines = e.text.lines();
         writeln!(
             out,

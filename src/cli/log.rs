@@ -23,17 +23,20 @@ pub(super) fn log(store: &Store, args: LogArgs, out: &mut dyn Write) -> Result<(
         Some(at) => (time::parse_time(at, &ctx)?, text),
         None => time::split_quick_entry(&text, &ctx)?,
     };
-    let eid = store.add_event(
-        id,
-        &NewEvent {
-            at,
-            kind,
-            text,
-            milestone,
-            source: Source::Logged,
-            author: None,
-        },
-    )?;
+    let new = NewEvent {
+        at,
+        kind,
+        text,
+        milestone,
+        source: Source::Logged,
+        author: None,
+    };
+    // Internal from its first write: it never exists shared, not even for a moment.
+    let eid = if args.internal {
+        store.add_internal_event(id, &new)?
+    } else {
+        store.add_event(id, &new)?
+    };
     writeln!(out, "{eid}")?;
     // Which incident and where the time went, in the incident's zone (a time of day may go on
     // another day), so that nobody writes to the wrong review unknowingly.
@@ -42,6 +45,9 @@ pub(super) fn log(store: &Store, args: LogArgs, out: &mut dyn Write) -> Result<(
         incident.title,
         time::describe(at, ctx.zone, ctx.now)
     ));
+    if args.internal {
+        said.push_str(" · internal (left out for outsiders, hidden from observers)");
+    }
     // A milestone that ends the incident moves its status along (see `status_follows_milestones`).
     let status = store.incident(id)?.status;
     if status != incident.status {

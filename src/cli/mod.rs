@@ -108,6 +108,11 @@ pub enum Command {
         /// else that is not a regular file (a device, a FIFO, a directory) is refused
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// internal (the team: everything) or external (vendors, other teams: internal items
+        /// left out; e-mail addresses, IP addresses, tokens and keys masked; what was left out
+        /// is said on standard error)
+        #[arg(long, default_value = "internal", value_parser = ["internal", "external"])]
+        audience: String,
     },
     /// Check that the review is complete: exits 1 and lists what is missing otherwise
     Check {
@@ -307,6 +312,9 @@ pub struct LogArgs {
     /// impact_started, detected, acknowledged, mitigated or resolved
     #[arg(long)]
     pub milestone: Option<String>,
+    /// Mark it internal: left out of `export --audience external`, hidden from observers
+    #[arg(long)]
+    pub internal: bool,
     #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
     /// What happened; a leading time (`14:32 rolled back`) is read as --at
     pub text: Vec<String>,
@@ -476,7 +484,12 @@ pub fn run(cli: Cli, store: &Store, out: &mut dyn Write) -> Result<i32> {
         // main.rs opens the console for `open` (and for no command at all).
         Command::Open { .. } => bail!("the console is opened by main"),
         Command::Load { file } => incidents::load(store, &file, out)?,
-        Command::Export { id, format, output } => export::export(store, id, &format, output, out)?,
+        Command::Export {
+            id,
+            format,
+            output,
+            audience,
+        } => export::export(store, id, &format, output, &audience, out)?,
         Command::Check { id } => return incidents::check(store, id, out),
         Command::Actions(args) => actions::actions(store, args, out)?,
         Command::Participant { command } => participants::participant(store, command, out)?,

@@ -25,7 +25,9 @@ pub fn render(doc: &Document, today: NaiveDate) -> String {
     r.durations(&mut out);
     r.timeline(&mut out);
     r.causes(&mut out);
+    r.narrative(&mut out);
     r.actions(&mut out);
+    r.decisions(&mut out);
     r.missing(&mut out, &coverage::document_gaps(doc));
     r.meeting(&mut out);
     let _ = writeln!(out, "---\n\n*Written by debrief on {today}.*");
@@ -99,7 +101,80 @@ impl<'a> Renderer<'a> {
     fn summary(&self, out: &mut String) {
         let inc = &self.doc.incident;
         section(out, "Summary", &inc.summary, "No summary written yet.");
-        section(out, "Impact", &inc.impact, "No impact described yet.");
+        let impacts = &self.doc.narrative.impacts;
+        if impacts.is_empty() || !inc.impact.trim().is_empty() {
+            section(out, "Impact", &inc.impact, "No impact described yet.");
+        } else {
+            let _ = writeln!(out, "## Impact\n");
+        }
+        if !impacts.is_empty() {
+            let _ = writeln!(out, "| Service | Affected | Duration |");
+            let _ = writeln!(out, "|---|---|---|");
+            for i in impacts {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    escape_cell(&i.service),
+                    escape_cell(&i.affected),
+                    escape_cell(&i.duration)
+                );
+            }
+            out.push('\n');
+        }
+    }
+
+    /// The label of the cause with this ref, for "(checklist: …)".
+    fn cause_of(&self, r: Option<i64>) -> Option<String> {
+        r.and_then(|r| self.causes_by_ref.get(&r)).map(|c| cause_label(c))
+    }
+
+    /// Contributing factors and the lessons: what went well, what went wrong, where we got lucky
+    /// (each only when written).
+    fn narrative(&self, out: &mut String) {
+        let n = &self.doc.narrative;
+        if !n.factors.is_empty() {
+            let _ = writeln!(out, "## Contributing factors\n");
+            for f in &n.factors {
+                let cause = self
+                    .cause_of(f.cause)
+                    .map(|c| format!(" *({})*", escape_inline(&c)))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "- {}{cause}", escape_block(&f.text, "  "));
+            }
+            out.push('\n');
+        }
+        for (title, text) in [
+            ("What went well", &n.went_well),
+            ("What went wrong", &n.went_wrong),
+            ("Where we got lucky", &n.lucky),
+        ] {
+            if !text.trim().is_empty() {
+                section(out, title, text, "");
+            }
+        }
+    }
+
+    /// The decisions, each with who decided and when.
+    fn decisions(&self, out: &mut String) {
+        let decisions = &self.doc.narrative.decisions;
+        if decisions.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "## Decisions\n");
+        for d in decisions {
+            let by: Vec<&str> = [d.who.trim(), d.when.trim()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
+            let by = if by.is_empty() {
+                String::new()
+            } else {
+                format!(" — *{}*", escape_inline(&by.join(", ")))
+            };
+            let internal = if d.internal { " *(internal)*" } else { "" };
+            let _ = writeln!(out, "- {}{by}{internal}", escape_block(&d.text, "  "));
+        }
+        out.push('\n');
     }
 
     fn durations(&self, out: &mut String) {
@@ -207,13 +282,21 @@ impl<'a> Renderer<'a> {
         }
         let inc = &self.doc.incident;
         let _ = writeln!(out, "## Root cause and trigger\n");
-        for (label, text) in [("Root cause", &inc.root_cause), ("Trigger", &inc.trigger)] {
+        let n = &self.doc.narrative;
+        for (label, text, cause) in [
+            ("Root cause", &inc.root_cause, n.root_cause_cause),
+            ("Trigger", &inc.trigger, n.trigger_cause),
+        ] {
             let text = if text.trim().is_empty() {
                 "*not yet agreed*".to_string()
             } else {
                 escape_block(text, "")
             };
-            let _ = writeln!(out, "**{label}:** {text}\n");
+            let cause = self
+                .cause_of(cause)
+                .map(|c| format!(" *(checklist: {})*", escape_inline(&c)))
+                .unwrap_or_default();
+            let _ = writeln!(out, "**{label}:** {text}{cause}\n");
         }
     }
 
@@ -370,13 +453,9 @@ impl<'a> Renderer<'a> {
             }
             out.push('\n');
         }
-        let (agreement, decisions) = meeting
-            .map(|m| (m.agreement.as_str(), m.decisions.as_str()))
-            .unwrap_or(("", ""));
+        let agreement = meeting.map(|m| m.agreement.as_str()).unwrap_or("");
         let _ = writeln!(out, "### Working agreement\n");
         let _ = writeln!(out, "{}\n", block_or(agreement, "None recorded."));
-        let _ = writeln!(out, "### Decisions\n");
-        let _ = writeln!(out, "{}\n", block_or(decisions, "None recorded."));
     }
 }
 

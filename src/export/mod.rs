@@ -1,6 +1,7 @@
 //! What leaves debrief: the Markdown postmortem, the JSON document, the CSV of actions, and
 //! statistics across incidents. Each exporter takes what it renders and returns a typed error.
 
+pub mod audience;
 pub mod csv;
 pub mod json;
 pub mod markdown;
@@ -33,6 +34,39 @@ pub fn export(store: &Store, id: i64, format: &str, today: NaiveDate) -> Result<
         }
         other => return Err(ExportError::UnknownFormat(other.to_string())),
     })
+}
+
+/// The text of an export for `audience`; for outsiders, also what it left out.
+pub fn export_for(
+    store: &Store,
+    id: i64,
+    format: &str,
+    today: NaiveDate,
+    audience: audience::Audience,
+) -> Result<(String, Option<audience::LeftOut>), ExportError> {
+    if audience == audience::Audience::Internal {
+        return Ok((export(store, id, format, today)?, None));
+    }
+    let (text, left) = match format {
+        "json" | "md" => {
+            let mut doc = store.export_document(id)?;
+            let left = audience::external(&mut doc);
+            let text = if format == "json" {
+                json::render(&doc)?
+            } else {
+                markdown::render(&doc, today)
+            };
+            (text, left)
+        }
+        "csv" => {
+            store.incident(id)?;
+            let mut actions = store.actions(id)?;
+            let left = audience::external_actions(&mut actions);
+            (self::csv::render(&actions, &store.causes(id)?)?, left)
+        }
+        other => return Err(ExportError::UnknownFormat(other.to_string())),
+    };
+    Ok((text, Some(left)))
 }
 
 /// The Markdown postmortem of a stored incident.

@@ -11,8 +11,12 @@ use serde::{Deserialize, Serialize};
 pub const FORMAT: &str = "debrief-incident";
 /// The version this debrief writes. `load` reads this one and every older one:
 /// - 1: the first;
-/// - 2: events carry their `import_key`, so that re-importing a file after `load` adds nothing.
-pub const FORMAT_VERSION: u32 = 2;
+/// - 2: events carry their `import_key`, so that re-importing a file after `load` adds nothing;
+/// - 3: the `narrative` (what went well or wrong, luck, impact per service, decisions with who
+///   and when, contributing factors and the causes root cause and trigger belong to; the
+///   meeting's one `decisions` paragraph of older documents loads as the first decision), and
+///   events marked `internal`.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The de-duplication key of an imported event: `<unix ms>:<FNV-1a 64 of the text>`. It is the
 /// same on every platform and Rust version, so it can be stored (and recomputed for documents of
@@ -43,6 +47,9 @@ pub struct Document {
     pub participants: Vec<DocParticipant>,
     #[serde(default)]
     pub meeting: Option<DocMeeting>,
+    /// The narrative sections; causes are named by their `ref` (since version 3).
+    #[serde(default, skip_serializing_if = "super::narrative::Narrative::is_empty")]
+    pub narrative: super::narrative::Narrative,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +89,13 @@ pub struct DocEvent {
     /// events only; since version 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import_key: Option<String>,
+    /// Left out for outsiders (since version 3).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub internal: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn typed() -> Source {
@@ -154,7 +168,9 @@ pub struct DocMeeting {
     pub step_seconds: [i64; 4],
     #[serde(default)]
     pub agreement: String,
-    #[serde(default)]
+    /// The meeting's decisions as one paragraph (documents older than version 3; loaded as the
+    /// narrative's first decision).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub decisions: String,
 }
 

@@ -5,6 +5,8 @@ pub mod document;
 pub mod durations;
 pub mod follow;
 pub mod meeting;
+pub mod narrative;
+pub mod redact;
 pub mod sanitize;
 pub mod time;
 
@@ -333,6 +335,8 @@ pub struct Event {
     pub source: Source,
     pub milestone: Option<Milestone>,
     pub version: i64,
+    /// Left out of exports for outsiders and hidden from observers.
+    pub internal: bool,
 }
 
 /// A cause's category: one of the five standard ones or a name the team chose.

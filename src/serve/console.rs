@@ -200,6 +200,7 @@ pub fn run(start: Start) -> io::Result<String> {
     app.background = true;
     let (role, scope) = (who.role, who.incident_id);
     app.refuse = Some(Box::new(move |command, ctx| policy::refusal(role, scope, command, ctx)));
+    app.hide_internal = policy::hides_internal(role);
     if let Some(id) = scope {
         app.open_incident(id).map_err(io::Error::other)?;
     }

@@ -36,6 +36,12 @@ pub fn refusal(role: AccessRole, scope: Option<i64>, command: Command, ctx: Cont
     }
 }
 
+/// Whether a session of this role sees no internal items (events, decisions): observers may be
+/// from outside the team.
+pub fn hides_internal(role: AccessRole) -> bool {
+    role == AccessRole::Observer
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

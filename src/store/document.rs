@@ -2,6 +2,7 @@
 
 use super::{NewEvent, Result, Store, StoreError, to_ms};
 use crate::model::document::*;
+use crate::model::narrative::Narrative;
 use crate::model::{CauseCategory, sanitize};
 use rusqlite::{Connection, params};
 use std::collections::HashMap;
@@ -42,6 +43,7 @@ impl Store {
                     source: e.source.clone(),
                     milestone: e.milestone,
                     import_key: keys.get(&e.id).cloned(),
+                    internal: e.internal,
                 })
                 .collect(),
             causes: causes
@@ -81,7 +83,21 @@ impl Store {
                 })
                 .collect(),
             meeting,
+            narrative: self.document_narrative(incident_id, &cause_ref)?,
         })
+    }
+
+    /// The incident's narrative as the document holds it: causes named by their refs.
+    fn document_narrative(&self, incident_id: i64, cause_ref: &HashMap<i64, i64>) -> Result<Narrative> {
+        let mut n = self.narrative(incident_id)?;
+        let to_ref = |c: Option<i64>| c.and_then(|id| cause_ref.get(&id).copied());
+        n.root_cause_cause = to_ref(n.root_cause_cause);
+        n.trigger_cause = to_ref(n.trigger_cause);
+        for f in &mut n.factors {
+            f.cause = to_ref(f.cause);
+        }
+        n.version = 0;
+        Ok(n)
     }
 
     /// The incident's meeting as the document holds it; `None` when it never had one.
@@ -140,6 +156,7 @@ impl Store {
             let causes = load_causes(conn, id, &doc.causes, &events)?;
             load_actions(conn, id, &doc.actions, &causes)?;
             load_participants_and_meeting(conn, id, doc)?;
+            load_narrative(conn, id, doc, &causes)?;
             self.record(conn, Some(id), "incident", id, "load", &title)?;
             Ok(id)
         })
@@ -191,6 +208,9 @@ impl Store {
                 .insert_event(conn, id, &new, key.as_deref())
                 .map_err(|err| StoreError::Invalid(format!("events[{i}]: {err}")))?
                 .ok_or_else(|| StoreError::Invalid(format!("events[{i}]: import_key is used twice")))?;
+            if e.internal {
+                conn.execute("UPDATE events SET internal = 1 WHERE id = ?", [eid])?;
+            }
             events.insert(e.reference, eid);
         }
         Ok(events)
@@ -315,9 +335,52 @@ fn load_participants_and_meeting(conn: &Connection, id: i64, doc: &Document) -> 
                 m.ended_at.map(to_ms),
                 serde_json::to_string(&m.step_seconds).unwrap_or_default(),
                 sanitize::clean(&m.agreement),
-                sanitize::clean(&m.decisions)
+                ""
             ],
         )?;
     }
     Ok(())
+}
+
+/// The document's narrative, added to incident `id` with its cause refs turned into the new
+/// causes' ids. The meeting's decisions paragraph of an older document becomes the first decision.
+fn load_narrative(conn: &Connection, id: i64, doc: &Document, causes: &HashMap<i64, i64>) -> Result<()> {
+    let mut n = doc.narrative.clone();
+    let cause = |r: Option<i64>, what: String| -> Result<Option<i64>> {
+        match r {
+            None => Ok(None),
+            Some(r) => causes
+                .get(&r)
+                .copied()
+                .map(Some)
+                .ok_or_else(|| StoreError::Invalid(format!("{what}: no cause with ref {r}"))),
+        }
+    };
+    n.root_cause_cause = cause(n.root_cause_cause, "narrative.root_cause_cause".into())?;
+    n.trigger_cause = cause(n.trigger_cause, "narrative.trigger_cause".into())?;
+    for (i, f) in n.factors.iter_mut().enumerate() {
+        f.cause = cause(f.cause, format!("narrative.factors[{i}].cause"))?;
+    }
+    // Cleaned first: a paragraph of nothing but control characters is no decision.
+    let paragraph = doc
+        .meeting
+        .as_ref()
+        .map(|m| sanitize::clean(m.decisions.trim()))
+        .unwrap_or_default();
+    if !paragraph.trim().is_empty() {
+        n.decisions.insert(
+            0,
+            crate::model::narrative::Decision {
+                text: paragraph.trim().to_string(),
+                ..Default::default()
+            },
+        );
+    }
+    if n.is_empty() {
+        return Ok(());
+    }
+    super::narrative::write(conn, id, &n).map_err(|e| match e {
+        StoreError::Invalid(m) => StoreError::Invalid(format!("narrative: {m}")),
+        e => e,
+    })
 }

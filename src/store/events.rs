@@ -24,6 +24,8 @@ pub struct EventFilter {
     pub kinds: Vec<EventKind>,
     /// Only events whose text matches these words (full-text search).
     pub text: Option<String>,
+    /// Leave out internal events (an observer's console).
+    pub hide_internal: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -33,7 +35,8 @@ pub struct ImportOutcome {
     pub duplicates: usize,
 }
 
-const COLUMNS: &str = "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version";
+const COLUMNS: &str =
+    "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version, e.internal";
 
 fn from_row(r: &Row) -> rusqlite::Result<Event> {
     let kind: String = r.get(3)?;
@@ -49,6 +52,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Event> {
         source: Source::from_db(&source),
         milestone: super::stored_opt(7, milestone)?,
         version: r.get(8)?,
+        internal: r.get(9)?,
     })
 }
 
@@ -75,6 +79,9 @@ impl EventFilter {
             sql.push(')');
             args.extend(self.kinds.iter().map(|k| Value::from(k.key().to_string())));
         }
+        if self.hide_internal {
+            sql.push_str(" AND e.internal = 0");
+        }
         if let Some(q) = self.text.as_deref().and_then(fts_query) {
             sql.push_str(" AND e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)");
             args.push(Value::from(q));
@@ -94,6 +101,37 @@ impl Store {
             self.status_follows_milestones(conn, incident_id, before)?;
             Ok(id)
         })
+    }
+
+    /// Adds an event marked internal (`debrief log --internal`), in one transaction.
+    pub fn add_internal_event(&self, incident_id: i64, new: &NewEvent) -> Result<i64> {
+        self.write(|conn| {
+            self.require_incident(conn, incident_id)?;
+            let before = super::incidents::Ends::of(conn, incident_id)?;
+            let id = self
+                .insert_event(conn, incident_id, new, None)?
+                .expect("a plain insert always inserts");
+            conn.execute("UPDATE events SET internal = 1 WHERE id = ?", [id])?;
+            self.status_follows_milestones(conn, incident_id, before)?;
+            Ok(id)
+        })
+    }
+
+    /// Marks an event internal (left out for outsiders, hidden from observers) or not.
+    pub fn set_event_internal(&self, event_id: i64, version: i64, internal: bool) -> Result<Event> {
+        self.write(|conn| {
+            check_version(conn, "events", "event", event_id, version)?;
+            conn.execute(
+                "UPDATE events SET internal = ? WHERE id = ?",
+                params![internal, event_id],
+            )?;
+            let incident: i64 =
+                conn.query_row("SELECT incident_id FROM events WHERE id = ?", [event_id], |r| r.get(0))?;
+            let op = if internal { "internal" } else { "shared" };
+            self.record(conn, Some(incident), "event", event_id, op, "")?;
+            Ok(())
+        })?;
+        self.event(event_id)
     }
 
     /// Inserts one event; with an import key, an event already imported is skipped (`None`).

@@ -8,6 +8,7 @@ mod document;
 mod events;
 pub mod files;
 mod incidents;
+mod narrative;
 mod people;
 mod presence;
 pub mod schema;

@@ -177,6 +177,52 @@ pub const MIGRATIONS: &[&str] = &[
         created_at  INTEGER NOT NULL
     );
     "#,
+    // 6: the narrative (#14): what went well or wrong, where we got lucky, the cause the root
+    // cause and the trigger belong to; impact per service, decisions (the meeting's one
+    // paragraph becomes the first), contributing factors each linked to a cause; and internal
+    // events, left out for outsiders and hidden from observers.
+    r#"
+    CREATE TABLE narratives (
+        incident_id      INTEGER PRIMARY KEY REFERENCES incidents(id) ON DELETE CASCADE,
+        went_well        TEXT NOT NULL DEFAULT '',
+        went_wrong       TEXT NOT NULL DEFAULT '',
+        lucky            TEXT NOT NULL DEFAULT '',
+        root_cause_cause INTEGER REFERENCES causes(id) ON DELETE SET NULL,
+        trigger_cause    INTEGER REFERENCES causes(id) ON DELETE SET NULL,
+        version          INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE impacts (
+        id          INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        position    INTEGER NOT NULL,
+        service     TEXT NOT NULL,
+        affected    TEXT NOT NULL DEFAULT '',
+        duration    TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX impacts_by_incident ON impacts (incident_id, position);
+    CREATE TABLE decisions (
+        id          INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        position    INTEGER NOT NULL,
+        text        TEXT NOT NULL,
+        who         TEXT NOT NULL DEFAULT '',
+        decided     TEXT NOT NULL DEFAULT '',
+        internal    INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX decisions_by_incident ON decisions (incident_id, position);
+    CREATE TABLE factors (
+        id          INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        position    INTEGER NOT NULL,
+        text        TEXT NOT NULL,
+        cause_id    INTEGER REFERENCES causes(id) ON DELETE SET NULL
+    );
+    CREATE INDEX factors_by_incident ON factors (incident_id, position);
+    INSERT INTO decisions (incident_id, position, text)
+        SELECT incident_id, 0, trim(decisions) FROM meetings WHERE trim(decisions) <> '';
+    UPDATE meetings SET decisions = '' WHERE decisions <> '';
+    ALTER TABLE events ADD COLUMN internal INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 pub const CURRENT_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -136,6 +136,8 @@ pub struct App {
     /// command and the context it came in, the reason it is refused, shown instead of running it.
     /// None (the local console): everything is allowed.
     pub refuse: Option<Refuse>,
+    /// An observer's console (`serve`): the review loads no internal events or decisions.
+    pub hide_internal: bool,
 }
 
 /// See [`App::refuse`].
@@ -198,6 +200,7 @@ impl App {
             last_input: clock.now(),
             waiting: None,
             refuse: None,
+            hide_internal: false,
         };
         // Writes never block the event loop: one that finds the lock held fails at once and
         // waits in `waiting` instead (see `App::attempt`).
@@ -229,7 +232,11 @@ impl App {
     }
 
     pub fn open_incident(&mut self, id: i64) -> Result<(), StoreError> {
-        let review = ReviewState::open(&self.store, id)?;
+        let mut review = ReviewState::open(&self.store, id)?;
+        if self.hide_internal {
+            review.hide_internal = true;
+            review.reload(&self.store)?;
+        }
         self.screen = Screen::Review(Box::new(review));
         self.back.clear();
         Ok(())
@@ -1115,9 +1122,9 @@ impl App {
         let today = self.today();
         let is_export = |p: &Purpose| matches!(p, Purpose::Review(ReviewForm::Export(_)));
         match crate::tui::popups::export::write(&self.store, &request, today) {
-            Ok(()) => {
+            Ok(left) => {
                 self.close_form(is_export);
-                self.set_flash(format!("Exported to {}", request.path.display()), false);
+                self.set_flash(crate::tui::popups::export::written(&request, left), false);
             }
             Err(e) => self.form_error(is_export, e),
         }

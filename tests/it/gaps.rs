@@ -53,6 +53,7 @@ fn document(
                 source: Source::Typed,
                 milestone: Some(*m),
                 import_key: None,
+                internal: false,
             })
             .collect(),
         causes: causes
@@ -74,6 +75,7 @@ fn document(
         actions,
         participants: vec![],
         meeting: None,
+        narrative: Default::default(),
     }
 }
 

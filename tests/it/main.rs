@@ -14,6 +14,7 @@ mod gaps;
 mod hostile;
 mod import_console;
 mod meeting;
+mod narrative;
 mod properties;
 mod record;
 mod reliability;

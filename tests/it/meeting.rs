@@ -474,13 +474,22 @@ fn the_agreement_and_decisions_are_saved_with_the_meeting() {
     let mut app = demo_review(Theme::dark());
     key(&mut app, KeyCode::Char('M'));
     key(&mut app, KeyCode::Char('D'));
-    keys(&mut app, "Roll back first, debug later");
+    // The demo has decisions already, one a line: a new line is a new decision.
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "Roll back first, debug later | Priya Sharma | 10:05");
     ctrl_s(&mut app);
     assert!(app.popups.is_empty());
+    let decisions = app.store.narrative(incident_id(&app)).unwrap().decisions;
+    let last = decisions.last().unwrap();
     assert_eq!(
-        meeting_row(&app).decisions,
-        "Roll back first, debug later",
-        "decisions at any step"
+        (
+            decisions.len(),
+            last.text.as_str(),
+            last.who.as_str(),
+            last.when.as_str()
+        ),
+        (5, "Roll back first, debug later", "Priya Sharma", "10:05"),
+        "decisions at any step, with who and when"
     );
     key(&mut app, KeyCode::Char(']'));
     key(&mut app, KeyCode::Char('w'));
@@ -529,14 +538,19 @@ fn a_conflicting_agreement_shows_both_and_saves_nothing_silently() {
 
     // A change to the agenda alone is no conflict for a note.
     key(&mut app, KeyCode::Char('D'));
+    key(&mut app, KeyCode::Enter);
     keys(&mut app, "decided");
     let mut moved = other.meeting(incident_id(&app)).unwrap();
     moved.step = AgendaStep::Delegate;
     other.update_meeting(&moved).unwrap();
     ctrl_s(&mut app);
     assert!(app.popups.is_empty());
-    let m = meeting_row(&app);
-    assert_eq!((m.decisions.as_str(), m.step), ("decided", AgendaStep::Delegate));
+    let decisions = app.store.narrative(incident_id(&app)).unwrap().decisions;
+    let last = decisions.last().unwrap().text.clone();
+    assert_eq!(
+        (last.as_str(), meeting_row(&app).step),
+        ("decided", AgendaStep::Delegate)
+    );
 }
 
 #[test]

@@ -834,3 +834,27 @@ fn a_sessions_terminal_decides_what_it_is_sent() {
     assert!(dumb.wait_exit(Duration::from_secs(10)).is_some(), "the session ends");
     assert!(find(&dumb.raw(), b"\x1b[?1049h").is_none(), "the screen was left alone");
 }
+
+#[test]
+fn an_observer_does_not_see_internal_events() {
+    require_ssh();
+    let ws = Workspace::new();
+    let id = incident(&ws, "Payments outage");
+    let id_s = id.to_string();
+    ws.run_ok("admin", &["log", "-i", &id_s, "09:58 shared with everyone"]);
+    ws.run_ok("admin", &["log", "-i", &id_s, "--internal", "09:59 legal was paged"]);
+    let observer = allow(&ws, "olga", "observer", Some(id));
+    let member = allow(&ws, "ana", "participant", Some(id));
+    let server = Server::start(&ws);
+
+    let team = join(&ws, &server, &member, "ana");
+    team.wait_for("legal was paged");
+    let console = join(&ws, &server, &observer, "olga");
+    console.wait_for("shared with everyone");
+    std::thread::sleep(Duration::from_millis(300));
+    let text = console.screen_text();
+    assert!(
+        !text.contains("legal was paged"),
+        "an observer sees no internal event:\n{text}"
+    );
+}

@@ -274,6 +274,7 @@ fn windowed_reads_positions_and_search() {
     let alerts = EventFilter {
         kinds: vec![EventKind::Alert],
         text: None,
+        ..Default::default()
     };
     assert_eq!(store.count_events(id, &alerts).unwrap(), 25);
     assert_eq!(store.count_matches(id, &all, "failov").unwrap(), 5, "prefix search");
@@ -386,6 +387,7 @@ fn windows_read_from_either_end_are_the_same() {
     let alerts = EventFilter {
         kinds: vec![EventKind::Alert],
         text: None,
+        ..Default::default()
     };
     for filter in [EventFilter::default(), alerts] {
         let total = store.count_events(id, &filter).unwrap();

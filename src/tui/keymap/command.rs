@@ -94,6 +94,10 @@ commands! {
     Refresh => "refresh", "redraw";
     /// Title, severity, status, zone, root cause, trigger, summary and impact.
     EditIncident => "edit_incident", "incident";
+    /// The narrative: what went well or wrong, luck, impact, contributing factors, decisions.
+    Narrative => "narrative", "narrative";
+    /// Mark the event internal (left out for outsiders, hidden from observers) or shared.
+    ToggleInternal => "toggle_internal", "internal";
     /// Meeting mode: the next agenda step (the time so far stays with the step left).
     NextStep => "next_step", "next step";
     PrevStep => "prev_step", "prev step";
@@ -168,6 +172,8 @@ impl Command {
                 | Meeting
                 | Import
                 | EditIncident
+                | Narrative
+                | ToggleInternal
                 | NextStep
                 | PrevStep
                 | Agreement
@@ -265,6 +271,8 @@ impl Command {
             (Theme, _) => "cycle the colour theme",
             (Refresh, _) => "reload and redraw the screen",
             (EditIncident, _) => "edit the incident: root cause, trigger, status…",
+            (Narrative, _) => "narrative: lessons, impact, factors, decisions",
+            (ToggleInternal, _) => "mark internal (kept from outsiders) or shared",
             (NextStep, _) => "next agenda step (the step's time is kept)",
             (PrevStep, _) => "previous agenda step",
             (FocusMeeting, _) => "go to attendance, agreement and decisions",

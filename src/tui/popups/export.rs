@@ -3,6 +3,7 @@
 //! without asking; a bad path (or one that is not a regular file) is reported in the form and
 //! nothing is written.
 
+use crate::export::audience::{Audience, LeftOut};
 use crate::model::Incident;
 use crate::store::Store;
 use crate::tui::widgets::form::{Field, Form};
@@ -18,6 +19,8 @@ pub struct ExportRequest {
     pub incident: i64,
     pub format: String,
     pub path: PathBuf,
+    /// For outsiders: internal items left out, identifying values masked.
+    pub audience: Audience,
 }
 
 /// What an export form is for: the incident, and the file name its paths default to.
@@ -64,6 +67,10 @@ pub fn form(incident: &Incident) -> Form<ExportForm> {
                 .with_hint("md: the postmortem · json: everything · csv: the actions"),
             Field::line("Path", &default_path(&slug, "md"))
                 .with_hint("a file name; the default follows the format; ~ is your home"),
+            Field::choice("Audience", &Audience::NAMES, "internal").with_hint(
+                "internal: the team, everything · external: vendors, other teams — internal items left out, \
+                 e-mail, IP addresses and tokens masked",
+            ),
         ],
     )
 }
@@ -109,10 +116,16 @@ pub fn request<P>(form: &Form<P>, what: &ExportForm, dirs: Dirs) -> Result<Expor
     }
     let path = resolve(&target(slug, &format, &form.value("Path")), dirs);
     check_place(&path)?;
+    // A form without the field (an older key map's test) is for the team.
+    let audience = match form.value("Audience") {
+        typed if typed.is_empty() => Audience::Internal,
+        typed => Audience::parse(&typed)?,
+    };
     Ok(ExportRequest {
         incident: *incident,
         format,
         path,
+        audience,
     })
 }
 
@@ -124,11 +137,22 @@ pub fn check_place(path: &Path) -> Result<(), String> {
         .map_err(|e| describe(path, &e))
 }
 
-/// Renders and writes the export; a reader never sees half a file.
-pub fn write(store: &Store, req: &ExportRequest, today: NaiveDate) -> Result<(), String> {
+/// Renders and writes the export; a reader never sees half a file. For outsiders, what it left
+/// out.
+pub fn write(store: &Store, req: &ExportRequest, today: NaiveDate) -> Result<Option<LeftOut>, String> {
     check_place(&req.path)?;
-    let text = crate::export::export(store, req.incident, &req.format, today).map_err(|e| format!("{e:#}"))?;
-    crate::util::write_atomically(&req.path, text.as_bytes()).map_err(|e| describe(&req.path, &e))
+    let (text, left) = crate::export::export_for(store, req.incident, &req.format, today, req.audience)
+        .map_err(|e| format!("{e:#}"))?;
+    crate::util::write_atomically(&req.path, text.as_bytes()).map_err(|e| describe(&req.path, &e))?;
+    Ok(left)
+}
+
+/// What the flash says once written: where, and for outsiders what was left out.
+pub fn written(req: &ExportRequest, left: Option<LeftOut>) -> String {
+    match left {
+        Some(left) => format!("Exported to {} {left}", req.path.display()),
+        None => format!("Exported to {}", req.path.display()),
+    }
 }
 
 fn describe(path: &Path, e: &io::Error) -> String {

@@ -47,11 +47,46 @@ pub fn apply<P>(r: &mut ReviewState, purpose: &ReviewForm, form: &Form<P>, ctx: 
         ReviewForm::AddAction(cause_ids) => apply_action_form(r, ctx, None, cause_ids, form),
         ReviewForm::EditAction(original, cause_ids) => apply_action_form(r, ctx, Some(original), cause_ids, form),
         ReviewForm::EditIncident(original) => apply_incident_edit(r, ctx, original, form).map(none),
+        ReviewForm::Narrative(id, original, causes) => apply_narrative(r, ctx, *id, original, causes, form).map(none),
         ReviewForm::BoardOwner => r.apply_board_owner(form, ctx).map(none).map_err(Failure::Message),
         ReviewForm::BoardFilter => r.apply_board_filter(form, ctx).map(none).map_err(Failure::Message),
         ReviewForm::Export(what) => apply_export_form(ctx, what, form),
         ReviewForm::Import(what) => apply_import_form(r, ctx, what, form),
     }
+}
+
+/// The narrative form: every field parsed (an error names the field and line), then saved whole
+/// over the version it was opened on.
+fn apply_narrative<P>(
+    r: &mut ReviewState,
+    cx: &Ctx,
+    id: i64,
+    original: &crate::model::narrative::Narrative,
+    causes: &[(i64, String)],
+    form: &Form<P>,
+) -> Result<(), Failure<ReviewConfirm>> {
+    use crate::model::narrative as n;
+    let link = |label: &str| n::find_cause(&form.value(label), causes).map_err(|e| msg(format!("{label}: {e}")));
+    let narrative = n::Narrative {
+        went_well: form.value("Went well"),
+        went_wrong: form.value("Went wrong"),
+        lucky: form.value("Lucky"),
+        root_cause_cause: link("Root cause in")?,
+        trigger_cause: link("Trigger in")?,
+        impacts: n::parse_impacts(&form.value("Impact")).map_err(msg)?,
+        decisions: n::parse_decisions(&form.value("Decisions")).map_err(msg)?,
+        factors: n::parse_factors(&form.value("Factors"), causes).map_err(msg)?,
+        version: original.version,
+    };
+    let saved = cx.store.set_narrative(id, &narrative).map_err(|err| {
+        failure(cx.store, err, "narrative", |s, id| {
+            s.narrative(id).map(|n| format!("{}\n{}", n.went_well, n.went_wrong))
+        })
+    })?;
+    if r.incident.id == id {
+        r.narrative = saved;
+    }
+    Ok(())
 }
 
 /// What a time typed on the review is read against (the one rule of `model::time`).
@@ -256,8 +291,8 @@ fn apply_export_form<P>(ctx: &Ctx, what: &ExportForm, form: &Form<P>) -> Applied
         let question = format!("{} exists. Replace it?", request.path.display());
         return Err(Failure::Confirm(question, Box::new(ReviewConfirm::Overwrite(request))));
     }
-    crate::tui::popups::export::write(ctx.store, &request, today).map_err(Failure::Message)?;
-    Ok(vec![Effect::Flash(format!("Exported to {}", request.path.display()))])
+    let left = crate::tui::popups::export::write(ctx.store, &request, today).map_err(Failure::Message)?;
+    Ok(vec![Effect::Flash(crate::tui::popups::export::written(&request, left))])
 }
 
 /// The import form: reads the file into a preview (the import itself waits for the preview).

@@ -1,6 +1,7 @@
 //! The review's forms: an event, an action, the incident; and what its forms, menus and
 //! questions are for.
 
+use crate::model::narrative::{self, Narrative};
 use crate::model::{
     Action as Task, ActionKind, ActionStatus, Cause, Event, EventKind, Incident, Milestone, Role, Severity,
 };
@@ -25,6 +26,8 @@ pub enum ReviewForm {
     AddAction(Vec<(String, i64)>),
     EditAction(Task, Vec<(String, i64)>),
     EditIncident(Incident),
+    /// The narrative as it was when the form opened, and the causes its fields name (id, label).
+    Narrative(i64, Narrative, Vec<(i64, String)>),
     BoardOwner,
     BoardFilter,
     Export(ExportForm),
@@ -78,6 +81,11 @@ impl ReviewForm {
             ReviewForm::EditIncident(i) => {
                 if let Ok(now) = store.incident(i.id) {
                     i.version = now.version;
+                }
+            }
+            ReviewForm::Narrative(id, n, _) => {
+                if let Ok(now) = store.narrative(*id) {
+                    n.version = now.version;
                 }
             }
             _ => {}
@@ -210,6 +218,42 @@ pub fn incident_form(i: &Incident) -> Form<ReviewForm> {
     form
 }
 
+/// The causes as the narrative's fields name them: id and label, in the checklist's order.
+pub fn cause_labels(causes: &[Cause]) -> Vec<(i64, String)> {
+    causes.iter().map(|c| (c.id, c.category.label())).collect()
+}
+
+/// The narrative form (`L`): the lessons, impact, contributing factors and decisions; the lists
+/// one item a line, their parts split by `|`.
+pub fn narrative_form(incident_id: i64, n: &Narrative, causes: &[Cause]) -> Form<ReviewForm> {
+    let labels = cause_labels(causes);
+    let mut options = vec!["-"];
+    options.extend(labels.iter().map(|(_, l)| l.as_str()));
+    let root = narrative::cause_name(n.root_cause_cause, &labels);
+    let trigger = narrative::cause_name(n.trigger_cause, &labels);
+    let names = labels.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join(", ");
+    Form::new(
+        "Narrative",
+        ReviewForm::Narrative(incident_id, n.clone(), labels.clone()),
+        vec![
+            Field::multi("Went well", &n.went_well),
+            Field::multi("Went wrong", &n.went_wrong),
+            Field::multi("Lucky", &n.lucky).with_hint("where we got lucky"),
+            Field::multi("Impact", &narrative::format_impacts(&n.impacts))
+                .with_hint("one service a line: service | customers or requests affected | duration"),
+            Field::multi("Factors", &narrative::format_factors(&n.factors, &labels)).with_hint(format!(
+                "one contributing factor a line: cause | factor (cause: {names}, or -)"
+            )),
+            Field::multi("Decisions", &narrative::format_decisions(&n.decisions)).with_hint(format!(
+                "one a line: decision | who | when; start with {} to keep it from outsiders",
+                narrative::INTERNAL_MARK
+            )),
+            Field::choice("Root cause in", &options, &root).with_hint("the checklist cause the root cause belongs to"),
+            Field::choice("Trigger in", &options, &trigger).with_hint("the checklist cause the trigger belongs to"),
+        ],
+    )
+}
+
 /// What the event form holds, read once by label (see [`event_form`]); the text as typed, parsed
 /// where it is applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,6 +328,7 @@ mod tests {
             source: Source::Typed,
             author: "ana".into(),
             version: 1,
+            internal: false,
         }
     }
 

@@ -82,6 +82,10 @@ pub struct ReviewState {
     pub participants: Vec<Participant>,
     /// Meeting mode, when on: the agenda bar and timer (see `meeting.rs`).
     pub meeting: Option<MeetingState>,
+    /// The narrative sections (internal decisions left out when `hide_internal`).
+    pub narrative: crate::model::narrative::Narrative,
+    /// An observer's console (`debrief serve`): internal events and decisions are not loaded.
+    pub hide_internal: bool,
     /// Where each pane was drawn (for mouse clicks).
     pub pane_areas: Vec<(Pane, Rect)>,
     pub list_areas: Vec<(Pane, Rect)>,
@@ -109,6 +113,8 @@ impl ReviewState {
             presence: Vec::new(),
             participants: Vec::new(),
             meeting: None,
+            narrative: Default::default(),
+            hide_internal: false,
             pane_areas: Vec::new(),
             list_areas: Vec::new(),
         };
@@ -135,10 +141,21 @@ impl ReviewState {
             root_cause: &self.incident.root_cause,
         });
         self.timeline.evidence = self.causes.iter().flat_map(|c| c.evidence.iter().copied()).collect();
+        let hide = self.hide_internal;
         self.cause_evidence = match self.causes.get(self.cause_sel) {
-            Some(c) => c.evidence.iter().filter_map(|e| store.event(*e).ok()).collect(),
+            Some(c) => c
+                .evidence
+                .iter()
+                .filter_map(|e| store.event(*e).ok())
+                .filter(|e| !(hide && e.internal))
+                .collect(),
             None => Vec::new(),
         };
+        self.narrative = store.narrative(id)?;
+        if hide {
+            self.narrative.decisions.retain(|d| !d.internal);
+        }
+        self.timeline.filter.hide_internal = hide;
         let participant_id = self
             .meeting
             .as_ref()

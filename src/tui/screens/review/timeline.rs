@@ -222,6 +222,10 @@ impl TimelineState {
         if self.evidence.contains(&e.id) {
             spans.push(Span::styled("⚑ ", base.patch(theme.warning)));
         }
+        // Internal: kept from outsiders' exports and from observers.
+        if e.internal {
+            spans.push(Span::styled("[int] ", base.patch(theme.muted)));
+        }
         let used: usize = spans.iter().map(|s| s.width()).sum();
         // The author gets a column of its own on the right, so texts line up.
         let author_w = if wide { (width / 6).clamp(8, 18) } else { 0 };

@@ -4,10 +4,11 @@
 use crate::model::{CauseState, EventKind, Milestone};
 use crate::store::StoreError;
 use crate::tui::effect::Ctx;
+use crate::tui::keymap::Context;
 use crate::tui::keymap::command::Command;
 use crate::tui::screens::review::board;
 use crate::tui::screens::review::forms::{
-    Effect, ReviewConfirm, ReviewForm, ReviewMenu, ReviewPopup, action_form, event_form, incident_form,
+    Effect, ReviewConfirm, ReviewForm, ReviewMenu, ReviewPopup, action_form, event_form, incident_form, narrative_form,
 };
 use crate::tui::screens::review::{Pane, ReviewState};
 use crate::tui::widgets::form::{Field, Form};
@@ -39,6 +40,10 @@ fn update_review(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: 
             let form = incident_form(&r.incident);
             popup(fx, ReviewPopup::Form(form));
         }
+        (Command::Narrative, _) => {
+            let form = narrative_form(r.incident.id, &r.narrative, &r.causes);
+            popup(fx, ReviewPopup::Form(form));
+        }
         (Command::Export, _) => popup(
             fx,
             ReviewPopup::Form(crate::tui::popups::export::form(&r.incident).map(ReviewForm::Export)),
@@ -63,6 +68,14 @@ fn show_history(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, pane: Pane
         Some(id) => ctx.store.history(incident, Some((entity, id))),
         None => ctx.store.history(incident, None),
     };
+    // An observer sees no internal event, nor what its history quotes of it (nor of an event
+    // since deleted, which may have been internal).
+    let entries = entries.map(|mut list| {
+        if r.hide_internal {
+            list.retain(|h| h.entity != "event" || ctx.store.event(h.entity_id).is_ok_and(|e| !e.internal));
+        }
+        list
+    });
     match entries {
         Ok(list) => {
             let text = if list.is_empty() {
@@ -148,6 +161,20 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command
             }
         }
         Command::SetMilestone => milestone_menu(r, fx),
+        Command::ToggleInternal => {
+            if let Some(e) = r.timeline.selected_event().cloned() {
+                let result = ctx.store.set_event_internal(e.id, e.version, !e.internal);
+                let said = if e.internal {
+                    "Event shared: outsiders and observers see it again."
+                } else {
+                    "Event internal: left out of exports for outsiders, hidden from observers."
+                };
+                if result.is_ok() {
+                    flash(fx, said, false);
+                }
+                report(fx, result.map(|_| ()));
+            }
+        }
         Command::LinkEvidence => evidence_menu(r, fx),
         Command::Filter => search_form(r, fx),
         Command::SearchNext | Command::SearchPrev => search_again(r, ctx, fx, command == Command::SearchNext),
@@ -286,7 +313,7 @@ fn update_causes(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: 
             ReviewPopup::Form(Form::new(
                 "Add a custom cause",
                 ReviewForm::AddCause,
-                vec![Field::line("Name", "").with_hint("e.g. DNS, configuration, human error")],
+                vec![Field::line("Name", "").with_hint("e.g. DNS, configuration drift, an unclear runbook")],
             )),
         ),
         Command::Delete => {
@@ -417,6 +444,23 @@ fn select_cause(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, index: usi
 fn set_cause_state(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, state: CauseState) {
     if let Some(c) = r.selected_cause() {
         let result = ctx.store.set_cause_state(c.id, c.version, state).map(|_| ());
+        // A confirmed cause needs its evidence: say how to link it when it has none.
+        if result.is_ok() && state == CauseState::Confirmed && c.evidence.is_empty() {
+            let timeline = ctx
+                .keymap
+                .first_key(Context::Global, Command::FocusTimeline, "timeline");
+            let link = ctx
+                .keymap
+                .first_key(Context::Timeline, Command::LinkEvidence, "link evidence");
+            flash(
+                fx,
+                format!(
+                    "{} confirmed — what shows it? Go to the timeline ({timeline}), select the event and press {link} to link it as evidence.",
+                    c.category.label()
+                ),
+                false,
+            );
+        }
         report(fx, result);
     }
 }

@@ -38,6 +38,7 @@ pub struct MeetingKeys {
     pub decisions: String,
     pub add: String,
     pub toggle: String,
+    pub narrative: String,
 }
 
 impl MeetingKeys {
@@ -52,6 +53,7 @@ impl MeetingKeys {
             decisions: first(Context::Agenda, Command::Decisions),
             add: first(Context::Meeting, Command::Add),
             toggle: first(Context::Meeting, Command::TogglePresent),
+            narrative: first(Context::Global, Command::Narrative),
         }
     }
 }
@@ -106,8 +108,8 @@ pub enum MeetingForm {
     EditParticipant(Participant),
     /// The working agreement, as it was when the form opened.
     Agreement(Meeting),
-    /// The decisions, as they were when the form opened.
-    Decisions(Meeting),
+    /// The incident's decisions (its narrative, as it was when the form opened).
+    Decisions(i64, crate::model::narrative::Narrative),
 }
 
 /// What a meeting's question confirms.
@@ -135,9 +137,15 @@ impl MeetingForm {
                     p.version = now.version;
                 }
             }
-            MeetingForm::Agreement(m) | MeetingForm::Decisions(m) => {
+            MeetingForm::Agreement(m) => {
                 if let Ok(now) = store.meeting(m.incident_id) {
                     *m = now;
+                }
+            }
+            // Theirs for everything but the decisions, which the form holds.
+            MeetingForm::Decisions(id, n) => {
+                if let Ok(now) = store.narrative(*id) {
+                    *n = now;
                 }
             }
             MeetingForm::AddParticipant => {}
@@ -274,6 +282,10 @@ pub fn update(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<Vec<Ef
         let on = r.meeting.is_none();
         return Some(set_mode(r, on, ctx));
     }
+    if command == Command::Decisions && r.meeting.is_some() {
+        let form = decisions_form(r.incident.id, &r.narrative);
+        return Some(vec![Effect::popup(MeetingPopup::Form(form))]);
+    }
     let m = r.meeting.as_mut()?;
     let step = m.meeting.step;
     let effects = match command {
@@ -296,7 +308,6 @@ pub fn update(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<Vec<Ef
             m.panel = Panel::Notes;
             Vec::new()
         }
-        Command::Decisions => vec![Effect::popup(MeetingPopup::Form(decisions_form(&m.meeting)))],
         Command::Agreement => vec![Effect::popup(MeetingPopup::Form(agreement_form(&m.meeting)))],
         Command::EndMeeting => match m.meeting.ended_at {
             Some(end) => vec![Effect::Flash(format!(
@@ -429,14 +440,7 @@ pub fn apply<P>(
             "working agreement",
             |m| &mut m.agreement,
         ),
-        MeetingForm::Decisions(base) => save_notes(
-            review.and_then(|r| r.meeting.as_mut()),
-            ctx,
-            base,
-            form.value("Decisions"),
-            "decisions",
-            |m| &mut m.decisions,
-        ),
+        MeetingForm::Decisions(id, base) => save_decisions(review, ctx, *id, base, &form.value("Decisions")),
         MeetingForm::AddParticipant | MeetingForm::EditParticipant(_) => match review {
             Some(r) => participants::apply_participant(r, purpose, form, ctx),
             None => Ok(()),
@@ -486,12 +490,40 @@ fn agreement_form(m: &Meeting) -> Form<MeetingForm> {
     )
 }
 
-fn decisions_form(m: &Meeting) -> Form<MeetingForm> {
+fn decisions_form(incident_id: i64, n: &crate::model::narrative::Narrative) -> Form<MeetingForm> {
+    use crate::model::narrative::{INTERNAL_MARK, format_decisions};
     Form::new(
         "Decisions",
-        MeetingForm::Decisions(m.clone()),
-        vec![Field::multi("Decisions", &m.decisions).with_hint("one decision a line; who decided, if it matters")],
+        MeetingForm::Decisions(incident_id, n.clone()),
+        vec![
+            Field::multi("Decisions", &format_decisions(&n.decisions)).with_hint(format!(
+                "one a line: decision | who decided | when; start with {INTERNAL_MARK} to keep it from outsiders"
+            )),
+        ],
     )
+}
+
+/// Saves the decisions typed in the meeting into the incident's narrative, over the version the
+/// form was opened on.
+fn save_decisions(
+    review: Option<&mut ReviewState>,
+    ctx: &Ctx,
+    id: i64,
+    base: &crate::model::narrative::Narrative,
+    typed: &str,
+) -> Result<(), Failure> {
+    let mut n = base.clone();
+    n.decisions = crate::model::narrative::parse_decisions(typed).map_err(msg)?;
+    let saved = ctx.store.set_narrative(id, &n).map_err(|err| {
+        crate::tui::effect::failure(ctx.store, err, "decisions", |s, id| {
+            s.narrative(id)
+                .map(|n| crate::model::narrative::format_decisions(&n.decisions))
+        })
+    })?;
+    if let Some(r) = review.filter(|r| r.incident.id == id) {
+        r.narrative = saved;
+    }
+    Ok(())
 }
 
 pub(in crate::tui) fn hh_mm(zone: ZoneMode, t: DateTime<Utc>) -> String {

@@ -218,7 +218,7 @@ impl Widget for NotesView<'_> {
             decisions,
             buf,
             &format!("Decisions · {} edits", keys.decisions),
-            &m.decisions,
+            &crate::model::narrative::format_decisions(&self.review.narrative.decisions),
             &format!("No decisions yet. {} notes one, at any step.", keys.decisions),
         );
     }

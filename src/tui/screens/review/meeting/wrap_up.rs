@@ -58,7 +58,7 @@ pub fn line_count(r: &ReviewState, m: &MeetingState, now: DateTime<Utc>) -> usiz
         theme: &theme,
     };
     // The narrowest one-column layout wraps the most.
-    view.open_lines(58).len() + 1 + view.record_lines().len()
+    view.left_lines(58).len() + 1 + view.record_lines().len()
 }
 
 impl WrapUpView<'_> {
@@ -112,6 +112,69 @@ impl WrapUpView<'_> {
         lines
     }
 
+    /// The decisions (who and when), then the narrative in brief: how far each section is
+    /// written, and the key that edits it. Wrapped to `width`, under the open items.
+    fn narrative_lines(&self, width: usize) -> Vec<Line<'static>> {
+        let theme = self.theme;
+        let n = &self.review.narrative;
+        let mut lines = Vec::new();
+        lines.push(self.heading(format!("Decisions ({})", n.decisions.len())));
+        if n.decisions.is_empty() {
+            lines.push(Line::from(Span::styled(
+                format!("  none noted ({} notes one)", self.meeting.keys.decisions),
+                theme.muted,
+            )));
+        }
+        for d in &n.decisions {
+            let by: Vec<&str> = [d.who.as_str(), d.when.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
+            let by = if by.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", by.join(", "))
+            };
+            let internal = if d.internal { " (internal)" } else { "" };
+            let text = d.text.lines().collect::<Vec<_>>().join(" ");
+            for (i, part) in wrap(&format!("{text}{by}{internal}"), width.saturating_sub(4).max(10))
+                .into_iter()
+                .enumerate()
+            {
+                let lead = if i == 0 { "  · " } else { "    " };
+                lines.push(Line::from(Span::styled(format!("{lead}{part}"), theme.base)));
+            }
+        }
+        lines.push(self.heading("Narrative".to_string()));
+        let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let written = |t: &str| if t.trim().is_empty() { "—" } else { "written" };
+        for (label, value) in [
+            ("went well", written(&n.went_well).to_string()),
+            ("went wrong", written(&n.went_wrong).to_string()),
+            ("where we got lucky", written(&n.lucky).to_string()),
+            ("impact", count(n.impacts.len(), "service", "services")),
+            ("contributing factors", count(n.factors.len(), "factor", "factors")),
+        ] {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {label}: "), theme.muted),
+                Span::styled(value, theme.base),
+            ]));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {}", self.meeting.keys.narrative), theme.key_hint),
+            Span::styled(" edits it (not a gap: a review is complete without it)", theme.muted),
+        ]));
+        lines
+    }
+
+    /// The left part: what is open, then the decisions and the narrative.
+    fn left_lines(&self, width: usize) -> Vec<Line<'static>> {
+        let mut lines = self.open_lines(width);
+        lines.push(Line::default());
+        lines.extend(self.narrative_lines(width));
+        lines
+    }
+
     fn record_lines(&self) -> Vec<Line<'static>> {
         let theme = self.theme;
         let m = &self.meeting.meeting;
@@ -131,17 +194,6 @@ impl WrapUpView<'_> {
                 format!("  absent: {}", absent.join(", ")),
                 theme.base,
             )));
-        }
-        let decisions: Vec<&str> = m.decisions.lines().filter(|l| !l.trim().is_empty()).collect();
-        lines.push(self.heading(format!("Decisions ({})", decisions.len())));
-        if decisions.is_empty() {
-            lines.push(Line::from(Span::styled(
-                format!("  none noted ({} notes one)", self.meeting.keys.decisions),
-                theme.muted,
-            )));
-        }
-        for d in decisions {
-            lines.push(Line::from(Span::styled(format!("  · {d}"), theme.base)));
         }
         let agreement = if m.agreement.trim().is_empty() {
             "not written yet"
@@ -248,10 +300,10 @@ impl Widget for WrapUpView<'_> {
             let [left, right] =
                 Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(area);
             let width = usize::from(left.width.saturating_sub(2));
-            self.render_part(left, buf, title, self.open_lines(width), true);
+            self.render_part(left, buf, title, self.left_lines(width), true);
             self.render_part(right, buf, " Meeting record ".to_string(), self.record_lines(), false);
         } else {
-            let mut lines = self.open_lines(usize::from(area.width.saturating_sub(2)));
+            let mut lines = self.left_lines(usize::from(area.width.saturating_sub(2)));
             lines.push(Line::default());
             lines.extend(self.record_lines());
             self.render_part(area, buf, title, lines, true);
