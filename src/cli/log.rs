@@ -23,7 +23,11 @@ pub(super) fn log(store: &Store, args: LogArgs, out: &mut dyn Write) -> Result<(
         Some(at) => (time::parse_time(at, &ctx)?, text),
         None => time::split_quick_entry(&text, &ctx)?,
     };
-    let eid = store.add_event(
+    let marks = crate::store::Marks {
+        key: args.key,
+        origin: None,
+    };
+    let eid = store.add_event_marked(
         id,
         &NewEvent {
             at,
@@ -33,6 +37,7 @@ pub(super) fn log(store: &Store, args: LogArgs, out: &mut dyn Write) -> Result<(
             source: Source::Logged,
             author: None,
         },
+        &marks,
     )?;
     writeln!(out, "{eid}")?;
     // Which incident and where the time went, in the incident's zone (a time of day may go on

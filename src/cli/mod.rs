@@ -307,6 +307,9 @@ pub struct LogArgs {
     /// impact_started, detected, acknowledged, mitigated or resolved
     #[arg(long)]
     pub milestone: Option<String>,
+    /// Mark it as a key event of the story (the postmortem's Timeline shows it)
+    #[arg(long)]
+    pub key: bool,
     #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
     /// What happened; a leading time (`14:32 rolled back`) is read as --at
     pub text: Vec<String>,

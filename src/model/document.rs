@@ -82,6 +82,12 @@ pub struct DocEvent {
     /// events only; since version 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import_key: Option<String>,
+    /// A key event of the story (`*`); absent means not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub key: bool,
+    /// Where an imported line came from (its service, unit, logger or host, else the file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 fn typed() -> Source {

@@ -17,6 +17,14 @@ pub struct NewEvent {
     pub author: Option<String>,
 }
 
+/// What a new event carries besides [`NewEvent`]: whether it is a key event (`debrief log
+/// --key`, a loaded document) and where an imported line came from (see `Event::origin`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Marks {
+    pub key: bool,
+    pub origin: Option<String>,
+}
+
 /// Which events the timeline shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFilter {
@@ -33,7 +41,8 @@ pub struct ImportOutcome {
     pub duplicates: usize,
 }
 
-const COLUMNS: &str = "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version";
+const COLUMNS: &str =
+    "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version, e.key, e.origin";
 
 fn from_row(r: &Row) -> rusqlite::Result<Event> {
     let kind: String = r.get(3)?;
@@ -49,6 +58,8 @@ fn from_row(r: &Row) -> rusqlite::Result<Event> {
         source: Source::from_db(&source),
         milestone: super::stored_opt(7, milestone)?,
         version: r.get(8)?,
+        key: r.get(9)?,
+        origin: r.get(10)?,
     })
 }
 
@@ -85,11 +96,16 @@ impl EventFilter {
 
 impl Store {
     pub fn add_event(&self, incident_id: i64, new: &NewEvent) -> Result<i64> {
+        self.add_event_marked(incident_id, new, &Marks::default())
+    }
+
+    /// [`Store::add_event`], a key event or with an origin as `marks` say.
+    pub fn add_event_marked(&self, incident_id: i64, new: &NewEvent, marks: &Marks) -> Result<i64> {
         self.write(|conn| {
             self.require_incident(conn, incident_id)?;
             let before = super::incidents::Ends::of(conn, incident_id)?;
             let id = self
-                .insert_event(conn, incident_id, new, None)?
+                .insert_marked(conn, incident_id, new, None, marks)?
                 .expect("a plain insert always inserts");
             self.status_follows_milestones(conn, incident_id, before)?;
             Ok(id)
@@ -104,6 +120,18 @@ impl Store {
         new: &NewEvent,
         import_key: Option<&str>,
     ) -> Result<Option<i64>> {
+        self.insert_marked(conn, incident_id, new, import_key, &Marks::default())
+    }
+
+    /// [`Store::insert_event`] with its [`Marks`].
+    pub(crate) fn insert_marked(
+        &self,
+        conn: &Connection,
+        incident_id: i64,
+        new: &NewEvent,
+        import_key: Option<&str>,
+        marks: &Marks,
+    ) -> Result<Option<i64>> {
         let text = sanitize::clean(new.text.trim_end());
         if text.trim().is_empty() {
             return Err(StoreError::Invalid("an event needs some text".into()));
@@ -114,11 +142,16 @@ impl Store {
             .as_deref()
             .map(sanitize::clean_line)
             .unwrap_or_else(|| self.author.clone());
+        let origin = marks
+            .origin
+            .as_deref()
+            .map(sanitize::clean_line)
+            .filter(|o| !o.trim().is_empty());
         // Prepared once per connection: an import inserts this row a million times.
         let inserted = conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO events (incident_id, at, kind, text, author, source, milestone, import_key)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO events (incident_id, at, kind, text, author, source, milestone, import_key, key, origin)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )?
             .execute(params![
                 incident_id,
@@ -128,7 +161,9 @@ impl Store {
                 author,
                 new.source.to_db(),
                 new.milestone.map(|m| m.key()),
-                import_key
+                import_key,
+                marks.key,
+                origin
             ])?;
         if inserted == 0 {
             return Ok(None);
@@ -326,6 +361,19 @@ impl Store {
         self.event(event.id)
     }
 
+    /// Marks the event read at `version` as a key event, or unmarks it.
+    pub fn set_key(&self, event_id: i64, version: i64, key: bool) -> Result<Event> {
+        let e = self.event(event_id)?;
+        self.write(|conn| {
+            check_version(conn, "events", "event", event_id, version)?;
+            conn.execute("UPDATE events SET key = ? WHERE id = ?", params![key, event_id])?;
+            let op = if key { "key" } else { "unkey" };
+            self.record(conn, Some(e.incident_id), "event", event_id, op, &e.text)?;
+            Ok(())
+        })?;
+        self.event(event_id)
+    }
+
     pub fn set_milestone(&self, event_id: i64, version: i64, milestone: Option<Milestone>) -> Result<Event> {
         let mut e = self.event(event_id)?;
         e.version = version;
@@ -363,6 +411,18 @@ impl Store {
         label: &str,
         feed: impl FnOnce(&mut dyn FnMut(NewEvent, &str) -> Result<(), E>) -> Result<R, E>,
     ) -> Result<(R, ImportOutcome), E> {
+        self.import_marked(incident_id, label, |sink| {
+            feed(&mut |ev: NewEvent, key: &str| sink(ev, key, Marks::default()))
+        })
+    }
+
+    /// [`Store::import_events`], each event with its [`Marks`] (an imported line's origin).
+    pub fn import_marked<R, E: From<StoreError>>(
+        &self,
+        incident_id: i64,
+        label: &str,
+        feed: impl FnOnce(&mut dyn FnMut(NewEvent, &str, Marks) -> Result<(), E>) -> Result<R, E>,
+    ) -> Result<(R, ImportOutcome), E> {
         // As in `Store::write`: a file no longer at its path takes no import, and an import
         // that raced with the swap is not reported as saved.
         self.check_file().map_err(E::from)?;
@@ -373,8 +433,8 @@ impl Store {
             self.require_incident(&self.conn, incident_id)?;
             let mut outcome = ImportOutcome::default();
             let r = {
-                let mut sink = |ev: NewEvent, key: &str| -> Result<(), E> {
-                    match self.insert_event(&self.conn, incident_id, &ev, Some(key))? {
+                let mut sink = |ev: NewEvent, key: &str, marks: Marks| -> Result<(), E> {
+                    match self.insert_marked(&self.conn, incident_id, &ev, Some(key), &marks)? {
                         Some(_) => outcome.inserted += 1,
                         None => outcome.duplicates += 1,
                     }

@@ -53,6 +53,8 @@ fn document(
                 source: Source::Typed,
                 milestone: Some(*m),
                 import_key: None,
+                key: false,
+                origin: None,
             })
             .collect(),
         causes: causes

@@ -71,6 +71,10 @@ commands! {
     CauseRuledOut => "cause_ruled_out", "ruled out";
     CauseUnexamined => "cause_unexamined", "unexamined";
     LinkEvidence => "link_evidence", "link evidence";
+    /// Mark the selected event as a key event of the story, or unmark it.
+    ToggleKey => "toggle_key", "key event";
+    /// The curated timeline: key events, milestones and typed events, each import folded.
+    Curated => "curated", "curated";
     /// Move the selected card one status back (doing → todo).
     MoveLeft => "move_left", "move left";
     /// Move the selected card one status on (todo → doing).
@@ -155,6 +159,7 @@ impl Command {
                 | CauseRuledOut
                 | CauseUnexamined
                 | LinkEvidence
+                | ToggleKey
                 | MoveLeft
                 | MoveRight
                 | Meeting
@@ -240,6 +245,8 @@ impl Command {
             (CauseRuledOut, _) => "mark the cause ruled out",
             (CauseUnexamined, _) => "mark the cause unexamined",
             (LinkEvidence, _) => "link timeline events as evidence",
+            (ToggleKey, _) => "mark the event as a key event, or unmark it",
+            (Curated, _) => "curated view: key events, milestones, typed events; imports folded",
             (MoveLeft, _) => "move the card back (doing → todo)",
             (MoveRight, _) => "move the card on (todo → doing)",
             (OwnerFilter, C::Cross) => "whose actions: a name, or everyone",

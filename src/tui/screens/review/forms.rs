@@ -281,6 +281,8 @@ mod tests {
             text: "rolled back\nthe release".into(),
             source: Source::Typed,
             author: "ana".into(),
+            key: false,
+            origin: None,
             version: 1,
         }
     }

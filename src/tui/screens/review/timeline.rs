@@ -212,6 +212,9 @@ impl TimelineState {
             ));
             spans.push(Span::styled(" ", base));
         }
+        if e.key {
+            spans.push(Span::styled("★ ", base.patch(theme.milestone)));
+        }
         if let Some(m) = e.milestone {
             spans.push(Span::styled(
                 format!("[{}]", m.label().to_uppercase()),

@@ -149,9 +149,29 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command
         }
         Command::SetMilestone => milestone_menu(r, fx),
         Command::LinkEvidence => evidence_menu(r, fx),
+        Command::ToggleKey => toggle_key(r, ctx, fx),
         Command::Filter => search_form(r, fx),
         Command::SearchNext | Command::SearchPrev => search_again(r, ctx, fx, command == Command::SearchNext),
         _ => fx.push(Effect::Unavailable(command)),
+    }
+}
+
+/// Marks the selected event as a key event, or unmarks it.
+fn toggle_key(r: &ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>) {
+    if let Some(e) = r.timeline.selected_event() {
+        match ctx.store.set_key(e.id, e.version, !e.key) {
+            Ok(e) => flash(
+                fx,
+                if e.key {
+                    "Marked as a key event."
+                } else {
+                    "No longer a key event."
+                },
+                false,
+            ),
+            Err(err) => flash(fx, err.to_string(), true),
+        }
+        fx.push(Effect::Reload);
     }
 }
 

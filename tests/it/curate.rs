@@ -1,0 +1,117 @@
+//! A curated timeline (#14 item 3): key events (`*`, `log --key`), the curated view with each
+//! import folded into one row, log levels read as kinds with `--min-level`, the origin of an
+//! imported line, and the postmortem's Timeline of key events with the full one in an appendix.
+
+use crate::support::console::{app_on, key_at, screen};
+use debrief::store::Store;
+use debrief::tui::app::Screen;
+use debrief::tui::theme::Theme;
+use ratatui::crossterm::event::KeyCode;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(name)
+}
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("DEBRIEF_DB")
+        .env("DEBRIEF_AUTHOR", "tester")
+        .env("DEBRIEF_NOW", "2026-11-25T09:00:00Z")
+        .env("TZ", "UTC")
+        .output()
+        .unwrap()
+}
+
+/// `debrief --db DB ARGS…`, which must succeed: its standard output.
+fn ok(db: &Path, args: &[&str]) -> String {
+    let out = run(db, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn demo_store(dir: &Path) -> (PathBuf, Store) {
+    let db = dir.join("t.db");
+    let store = Store::open(&db, "facilitator").unwrap();
+    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    (db, store)
+}
+
+fn key(app: &mut debrief::tui::app::App, code: KeyCode) {
+    key_at(app, code, 80, 24);
+}
+
+fn selected(app: &debrief::tui::app::App) -> debrief::model::Event {
+    let Screen::Review(r) = &app.screen else {
+        panic!("not on the review")
+    };
+    r.timeline.selected_event().cloned().expect("an event is selected")
+}
+
+#[test]
+fn star_marks_an_event_as_key_and_unmarks_it_and_it_persists() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, store) = demo_store(dir.path());
+    let mut app = app_on(store, Theme::dark());
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Down);
+    let before = selected(&app);
+    assert!(!before.key);
+    key(&mut app, KeyCode::Char('*'));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Marked as a key event."), "{text}");
+    assert!(
+        text.lines().any(|l| l.contains("▶") && l.contains("★")),
+        "the row shows it:\n{text}"
+    );
+    // Another process sees it: it is in the file.
+    let other = Store::open(&db, "someone").unwrap();
+    assert!(other.event(before.id).unwrap().key);
+    let history = other.history(before.incident_id, Some(("event", before.id))).unwrap();
+    assert!(history.iter().any(|h| h.op == "key"), "{history:?}");
+    key(&mut app, KeyCode::Char('*'));
+    assert!(!other.event(before.id).unwrap().key, "a second * unmarks it");
+    let text = screen(&mut app, 80, 24);
+    assert!(!selected(&app).key);
+    assert!(!text.contains('★'), "{text}");
+}
+
+#[test]
+fn log_key_marks_the_event_in_show_and_show_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    ok(&db, &["new", "Payments down", "--zone", "UTC"]);
+    ok(
+        &db,
+        &[
+            "log",
+            "-i",
+            "1",
+            "--key",
+            "--at",
+            "2026-11-24 14:00",
+            "provider timing out",
+        ],
+    );
+    ok(&db, &["log", "-i", "1", "--at", "2026-11-24 14:05", "a plain note"]);
+    let shown = ok(&db, &["show", "1"]);
+    let line = |w: &str| shown.lines().find(|l| l.contains(w)).unwrap().to_string();
+    assert!(
+        line("provider timing out").contains("note          * provider"),
+        "{shown}"
+    );
+    assert!(!line("a plain note").contains('*'), "{shown}");
+    let json: serde_json::Value = serde_json::from_str(&ok(&db, &["show", "1", "--json"])).unwrap();
+    let events = json["events"].as_array().unwrap();
+    let by_text = |t: &str| events.iter().find(|e| e["text"] == t).unwrap().clone();
+    assert_eq!(by_text("provider timing out")["key"], true);
+    assert!(by_text("a plain note").get("key").is_none(), "not written when false");
+}
