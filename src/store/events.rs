@@ -32,6 +32,20 @@ pub struct EventFilter {
     pub kinds: Vec<EventKind>,
     /// Only events whose text matches these words (full-text search).
     pub text: Option<String>,
+    /// Only the curated timeline's events: key events, milestones, and what was not imported.
+    pub curated: bool,
+    /// Only the events of this source (one import's lines: `Source::Imported(file)`).
+    pub source: Option<Source>,
+}
+
+/// The lines of one import (one file name), folded into one row of the curated timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFold {
+    pub source: Source,
+    pub first: DateTime<Utc>,
+    pub lines: i64,
+    /// Lines read as alerts (an error, fatal or critical level).
+    pub errors: i64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -85,6 +99,13 @@ impl EventFilter {
             sql.push_str(&vec!["?"; self.kinds.len()].join(","));
             sql.push(')');
             args.extend(self.kinds.iter().map(|k| Value::from(k.key().to_string())));
+        }
+        if self.curated {
+            sql.push_str(" AND (e.key = 1 OR e.milestone IS NOT NULL OR e.source NOT LIKE 'imported:%')");
+        }
+        if let Some(source) = &self.source {
+            sql.push_str(" AND e.source = ?");
+            args.push(Value::from(source.to_db()));
         }
         if let Some(q) = self.text.as_deref().and_then(fts_query) {
             sql.push_str(" AND e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)");
@@ -243,6 +264,23 @@ impl Store {
         let mut rows = self.window(incident_id, filter, "e.at DESC, e.id DESC", total - end, count)?;
         rows.reverse();
         Ok(rows)
+    }
+
+    /// Each import's lines as one fold (by file name), in time order.
+    pub fn import_folds(&self, incident_id: i64) -> Result<Vec<ImportFold>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT source, min(at), count(*), sum(kind = 'alert') FROM events
+             WHERE incident_id = ? AND source LIKE 'imported:%' GROUP BY source ORDER BY 2, 1",
+        )?;
+        let rows = stmt.query_map([incident_id], |r| {
+            Ok(ImportFold {
+                source: Source::from_db(&r.get::<_, String>(0)?),
+                first: from_ms(r.get(1)?),
+                lines: r.get(2)?,
+                errors: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn all_events(&self, incident_id: i64) -> Result<Vec<Event>> {

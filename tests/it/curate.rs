@@ -115,3 +115,51 @@ fn log_key_marks_the_event_in_show_and_show_json() {
     assert_eq!(by_text("provider timing out")["key"], true);
     assert!(by_text("a plain note").get("key").is_none(), "not written when false");
 }
+
+/// The demo with a log imported through the real import job.
+fn demo_with_import(dir: &Path) -> (PathBuf, Store) {
+    let (db, store) = demo_store(dir);
+    drop(store);
+    ok(&db, &["import", "-i", "1", fixture("levels.log").to_str().unwrap()]);
+    (db.clone(), Store::open(&db, "facilitator").unwrap())
+}
+
+#[test]
+fn the_curated_view_folds_each_import_and_enter_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_db, store) = demo_with_import(dir.path());
+    let all = store.count_events(1, &Default::default()).unwrap();
+    let mut app = app_on(store, Theme::dark());
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('v'));
+    let text = screen(&mut app, 80, 24);
+    insta::assert_snapshot!("curated_80x24", text);
+    insta::assert_snapshot!("curated_160x45", screen(&mut app, 160, 45));
+    let Screen::Review(r) = &app.screen else { panic!() };
+    assert!(r.timeline.total < all, "{} of {all}", r.timeline.total);
+    // Select the fold and open it.
+    for _ in 0..40 {
+        let Screen::Review(r) = &app.screen else { panic!() };
+        if r.timeline.selected_fold().is_some() {
+            break;
+        }
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    let opened = screen(&mut app, 80, 24);
+    assert!(opened.contains("Timeline levels.log (Esc: curated) (1/7)"), "{opened}");
+    assert!(opened.contains("payment provider timeout"), "{opened}");
+    assert!(!opened.contains("▸ 7 lines"), "{opened}");
+    key(&mut app, KeyCode::Esc);
+    let back = screen(&mut app, 80, 24);
+    assert!(back.contains("Timeline curated"), "{back}");
+    assert!(
+        back.lines()
+            .any(|l| l.contains("▶") && l.contains("▸ 7 lines from levels.log")),
+        "on the fold again:\n{back}"
+    );
+    // v again: the whole timeline.
+    key(&mut app, KeyCode::Char('v'));
+    let whole = screen(&mut app, 80, 24);
+    assert!(whole.contains(&format!("/{all})")), "{whole}");
+}

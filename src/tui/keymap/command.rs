@@ -85,6 +85,8 @@ commands! {
     Export => "export", "export";
     /// Read events from a file into the timeline, after a preview.
     Import => "import", "import";
+    /// From an import opened in the curated view back to the curated view.
+    CloseImport => "close_import", "curated";
     History => "history", "history";
     /// The action board across all incidents: "what do I owe".
     CrossActions => "cross_actions", "all actions";
@@ -246,6 +248,7 @@ impl Command {
             (CauseUnexamined, _) => "mark the cause unexamined",
             (LinkEvidence, _) => "link timeline events as evidence",
             (ToggleKey, _) => "mark the event as a key event, or unmark it",
+            (CloseImport, _) => "back from an opened import to the curated view",
             (Curated, _) => "curated view: key events, milestones, typed events; imports folded",
             (MoveLeft, _) => "move the card back (doing → todo)",
             (MoveRight, _) => "move the card on (todo → doing)",

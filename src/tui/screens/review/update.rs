@@ -132,6 +132,29 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command
             let anchor = r.timeline.selected_event().map(|e| e.at);
             popup(fx, ReviewPopup::Form(with_time(form, "Event", r, ctx, anchor, true)));
         }
+        Command::Curated => {
+            let on = !r.timeline.curated;
+            let result = r.timeline.set_curated(ctx.store, r.incident.id, on);
+            match result {
+                Ok(()) if on => flash(
+                    fx,
+                    "Curated: key events, milestones, typed events; Enter opens an import.",
+                    false,
+                ),
+                Ok(()) => flash(fx, "The whole timeline.", false),
+                Err(e) => flash(fx, e.to_string(), true),
+            }
+        }
+        Command::CloseImport => {
+            if let Err(e) = r.timeline.close_fold(ctx.store, r.incident.id) {
+                flash(fx, e.to_string(), true);
+            }
+        }
+        Command::Select if r.timeline.selected_fold().is_some() => {
+            if let Err(e) = r.timeline.open_fold(ctx.store, r.incident.id) {
+                flash(fx, e.to_string(), true);
+            }
+        }
         Command::Edit | Command::Select => {
             if let Some(e) = r.timeline.selected_event().cloned() {
                 let form = with_time(event_form(&e, r.zone), "Time", r, ctx, Some(e.at), false);
