@@ -20,7 +20,13 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
     let zone_line = format!("times without an offset read in {} ({whose})", zone.name());
     let format: Format = args.format.parse()?;
     let default_kind: EventKind = args.kind.parse()?;
-    let job = crate::import::Job::for_file(id, &args.file, format, default_kind);
+    let min_level = args
+        .min_level
+        .as_deref()
+        .map(str::parse::<crate::import::levels::Level>)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--min-level: {e}"))?;
+    let job = crate::import::Job::for_file(id, &args.file, format, default_kind).with_min_level(min_level);
     let name = job.name.clone();
     let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" && !args.dry_run {
         // Read to the end before the import takes the write lock: a slow pipe must not hold
@@ -47,6 +53,9 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
             writeln!(out, "from {} to {} ({})", fmt(a), fmt(b), incident.zone)?;
         }
         writeln!(out, "{zone_line}")?;
+        if let (Some(least), n) = (job.min_level, preview.left_out) {
+            writeln!(out, "{n} below {} left out (--min-level)", least.name())?;
+        }
         writeln!(
             out,
             "{} new, {} already in incident {id}{}",

@@ -332,6 +332,10 @@ pub struct ImportArgs {
     /// The zone of times in the file without an offset [default: this machine's, from TZ or the system]
     #[arg(long, value_name = "ZONE")]
     pub zone: Option<String>,
+    /// Leave out lines below this level: debug, info, notice, warn, error or critical (lines
+    /// without a level are kept)
+    #[arg(long, value_name = "LEVEL")]
+    pub min_level: Option<String>,
     /// The file, or - to read standard input
     pub file: PathBuf,
 }

@@ -6,10 +6,11 @@
 //! earlier import, and repeats within the file, are both left out of "new".
 
 pub mod formats;
+pub mod levels;
 
 use crate::model::time::TimeContext;
 use crate::model::{EventKind, Incident, Source, sanitize};
-use crate::store::{ImportOutcome, NewEvent, Store, StoreError};
+use crate::store::{ImportOutcome, Marks, NewEvent, Store, StoreError};
 use chrono::{DateTime, Utc};
 use formats::{Format, ImportError, ImportedEvent, Summary};
 use std::collections::HashSet;
@@ -27,8 +28,10 @@ pub struct Job {
     /// The short name the change history and the events' source record (the file name).
     pub label: String,
     pub format: Format,
-    /// The kind of events whose file does not say.
+    /// The kind of events whose file does not say, and whose line has no level.
     pub kind: EventKind,
+    /// Lines with a lower level are left out (lines without a level are kept).
+    pub min_level: Option<levels::Level>,
 }
 
 impl Job {
@@ -55,7 +58,51 @@ impl Job {
             label,
             format,
             kind,
+            min_level: None,
         }
+    }
+
+    /// The same job, leaving out lines below `level`.
+    pub fn with_min_level(self, level: Option<levels::Level>) -> Job {
+        Job {
+            min_level: level,
+            ..self
+        }
+    }
+
+    /// The kind an imported line gets: the file's, else its level's, else the job's.
+    pub fn kind_of(&self, e: &ImportedEvent) -> EventKind {
+        e.kind
+            .or_else(|| levels::level_in(&e.text).and_then(levels::kind_for_level))
+            .unwrap_or(self.kind)
+    }
+
+    /// Whether a line is left out: its level is below the job's least.
+    fn leaves_out(&self, e: &ImportedEvent) -> bool {
+        match (self.min_level, levels::level_in(&e.text).and_then(levels::level_word)) {
+            (Some(least), Some(level)) => level < least,
+            _ => false,
+        }
+    }
+
+    /// What an imported line becomes: its kind (the file's, else its level's, else the job's)
+    /// and its origin (the service, unit, logger or host it names, else the file).
+    fn event(&self, e: ImportedEvent, source: &Source) -> (NewEvent, Marks) {
+        let kind = self.kind_of(&e);
+        let origin = levels::origin_in(&e.text).unwrap_or_else(|| self.label.clone());
+        let new = NewEvent {
+            at: e.at,
+            kind,
+            text: e.text,
+            milestone: None,
+            source: source.clone(),
+            author: e.author,
+        };
+        let marks = Marks {
+            key: false,
+            origin: Some(origin),
+        };
+        (new, marks)
     }
 }
 
@@ -74,6 +121,8 @@ pub struct Preview {
     pub already: usize,
     /// Events that repeat an earlier one of the same file (same time and text): imported once.
     pub repeats: usize,
+    /// Lines left out for a level below the job's least (`--min-level`).
+    pub left_out: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -127,10 +176,14 @@ pub fn preview<R: BufRead>(
     store.incident(job.incident)?;
     let mut sample = Vec::new();
     let mut seen = HashSet::new();
-    let (mut new, mut already, mut repeats) = (0, 0, 0);
+    let (mut new, mut already, mut repeats, mut left_out) = (0, 0, 0, 0);
     let mut digest = DefaultHasher::new();
     let summary = formats::read_events(&job.name, reader, job.format, ctx, &mut |e| {
         e.hash(&mut digest);
+        if job.leaves_out(&e) {
+            left_out += 1;
+            return Ok(());
+        }
         let key = e.key();
         if store.is_imported(job.incident, &key).map_err(ImportError::from_sink)? {
             already += 1;
@@ -151,6 +204,7 @@ pub fn preview<R: BufRead>(
         new,
         already,
         repeats,
+        left_out,
     })
 }
 
@@ -178,23 +232,19 @@ pub fn import_watched<R: BufRead>(
     let source = Source::Imported(job.label.clone());
     let mut digest = DefaultHasher::new();
     let cancelled = || watch.cancel.load(Ordering::Relaxed);
-    store.import_events(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
+    store.import_marked(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
         let read = formats::read_events(&job.name, reader, job.format, ctx, &mut |e| {
             if cancelled() {
                 return Err(ImportError::from_sink("cancelled"));
             }
             watch.done.fetch_add(1, Ordering::Relaxed);
             e.hash(&mut digest);
+            if job.leaves_out(&e) {
+                return Ok(());
+            }
             let key = e.key();
-            let new = NewEvent {
-                at: e.at,
-                kind: e.kind.unwrap_or(job.kind),
-                text: e.text,
-                milestone: None,
-                source: source.clone(),
-                author: e.author,
-            };
-            sink(new, &key).map_err(ImportError::from_sink)
+            let (new, marks) = job.event(e, &source);
+            sink(new, &key, marks).map_err(ImportError::from_sink)
         });
         let summary = match read {
             Err(_) if cancelled() => return Err(JobError::Cancelled),
@@ -240,6 +290,7 @@ mod tests {
             label: "api.log".into(),
             format: Format::Auto,
             kind: EventKind::Observation,
+            min_level: None,
         }
     }
 

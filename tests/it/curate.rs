@@ -163,3 +163,66 @@ fn the_curated_view_folds_each_import_and_enter_opens_it() {
     let whole = screen(&mut app, 80, 24);
     assert!(whole.contains(&format!("/{all})")), "{whole}");
 }
+
+#[test]
+fn levels_give_kinds_and_min_level_leaves_out_lower_ones_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    ok(&db, &["new", "Payments down", "--zone", "UTC"]);
+    let log = fixture("levels.log");
+    let log = log.to_str().unwrap();
+    let dry = ok(&db, &["import", "-i", "1", "--min-level", "warn", "--dry-run", log]);
+    assert!(dry.contains("3 below warn left out (--min-level)"), "{dry}");
+    assert!(dry.contains("4 new, 0 already"), "{dry}");
+    let bad = run(&db, &["import", "-i", "1", "--min-level", "loud", log]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("--min-level: unknown level \"loud\""), "{err}");
+    ok(&db, &["import", "-i", "1", "--min-level", "WARNING", log]);
+    let store = Store::open(&db, "reader").unwrap();
+    let events = store.all_events(1).unwrap();
+    let got: Vec<_> = events
+        .iter()
+        .map(|e| (e.kind.key(), e.origin.as_deref().unwrap_or("-"), e.author.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("observation", "payment-api", "tester"),
+            ("alert", "payment-api", "tester"),
+            ("alert", "checkout", "tester"),
+            ("observation", "levels.log", "tester"),
+        ],
+        "warn → observation, error and fatal → alert; the line without a level is kept, \
+         its origin the file; the importer is the author"
+    );
+    let shown = ok(&db, &["show", "1"]);
+    assert!(shown.contains("(tester · from checkout)"), "{shown}");
+}
+
+#[test]
+fn the_console_form_has_a_min_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_db, store) = demo_store(dir.path());
+    let before = store.count_events(1, &Default::default()).unwrap();
+    let mut app = app_on(store, Theme::dark());
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('i'));
+    crate::support::console::keys_at(&mut app, fixture("levels.log").to_str().unwrap(), 80, 24);
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Tab);
+    }
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Right);
+    }
+    let form = screen(&mut app, 80, 24);
+    assert!(form.contains("Min level"), "{form}");
+    key(&mut app, KeyCode::Enter);
+    let preview = screen(&mut app, 80, 24);
+    assert!(
+        preview.contains("3 new · 0 already in this incident · 4 below error left out"),
+        "{preview}"
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.store.count_events(1, &Default::default()).unwrap(), before + 3);
+}
