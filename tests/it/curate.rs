@@ -81,7 +81,10 @@ fn star_marks_an_event_as_key_and_unmarks_it_and_it_persists() {
     assert!(!other.event(before.id).unwrap().key, "a second * unmarks it");
     let text = screen(&mut app, 80, 24);
     assert!(!selected(&app).key);
-    assert!(!text.contains('★'), "{text}");
+    assert!(
+        text.lines().any(|l| l.contains("▶") && !l.contains('★')),
+        "{text}"
+    );
 }
 
 #[test]
@@ -225,4 +228,64 @@ fn the_console_form_has_a_min_level() {
     );
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.store.count_events(1, &Default::default()).unwrap(), before + 3);
+}
+
+#[test]
+fn the_postmortem_timeline_holds_key_events_and_milestones_with_the_rest_in_an_appendix() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    ok(&db, &["new", "Payments down", "--zone", "UTC"]);
+    ok(&db, &["log", "-i", "1", "--at", "2026-11-24 14:00", "a plain note"]);
+    ok(
+        &db,
+        &[
+            "log",
+            "-i",
+            "1",
+            "--at",
+            "2026-11-24 14:05",
+            "--milestone",
+            "detected",
+            "paged",
+        ],
+    );
+    let md = ok(&db, &["export", "1"]);
+    assert!(
+        !md.contains("## Appendix: full timeline"),
+        "no key events: no appendix\n{md}"
+    );
+    let timeline = md.split("## Timeline").nth(1).unwrap().split("\n## ").next().unwrap();
+    assert!(
+        timeline.contains("a plain note"),
+        "no key events: the Timeline is every event\n{md}"
+    );
+
+    ok(
+        &db,
+        &[
+            "log",
+            "-i",
+            "1",
+            "--key",
+            "--at",
+            "2026-11-24 14:10",
+            "provider timing out",
+        ],
+    );
+    let md = ok(&db, &["export", "1"]);
+    let timeline = md.split("## Timeline").nth(1).unwrap().split("\n## ").next().unwrap();
+    assert!(
+        timeline.contains("provider timing out") && timeline.contains("Detected"),
+        "{md}"
+    );
+    assert!(!timeline.contains("a plain note"), "{md}");
+    let appendix = md.split("## Appendix: full timeline").nth(1).expect("an appendix");
+    assert!(
+        appendix.contains("a plain note") && appendix.contains("★ 14:10"),
+        "{md}"
+    );
+    let footer = md.rfind("*Written by debrief").unwrap();
+    assert!(
+        md.find("## Appendix").unwrap() < footer && md.find("## Actions").unwrap() < md.find("## Appendix").unwrap()
+    );
 }
