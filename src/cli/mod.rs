@@ -326,7 +326,7 @@ pub struct ImportArgs {
     /// Show what would be imported, and write nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// The kind of events whose file does not say
+    /// The kind of events whose file does not say and whose line has no level
     #[arg(long, default_value = "observation")]
     pub kind: String,
     /// The zone of times in the file without an offset [default: this machine's, from TZ or the system]

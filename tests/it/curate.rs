@@ -81,10 +81,7 @@ fn star_marks_an_event_as_key_and_unmarks_it_and_it_persists() {
     assert!(!other.event(before.id).unwrap().key, "a second * unmarks it");
     let text = screen(&mut app, 80, 24);
     assert!(!selected(&app).key);
-    assert!(
-        text.lines().any(|l| l.contains("▶") && !l.contains('★')),
-        "{text}"
-    );
+    assert!(text.lines().any(|l| l.contains("▶") && !l.contains('★')), "{text}");
 }
 
 #[test]
@@ -212,7 +209,7 @@ fn the_console_form_has_a_min_level() {
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('i'));
     crate::support::console::keys_at(&mut app, fixture("levels.log").to_str().unwrap(), 80, 24);
-    for _ in 0..3 {
+    for _ in 0..4 {
         key(&mut app, KeyCode::Tab);
     }
     for _ in 0..5 {

@@ -74,10 +74,10 @@ pub fn form(incident: &Incident, dir: &Path, local: Tz) -> Form<ImportForm> {
                 .with_suggestions(files_in(dir)),
             Field::choice("Format", &formats, "auto").with_hint("auto recognises csv, jsonl, log text and Slack"),
             Field::choice("Kind", &kinds, EventKind::Observation.key()).with_hint("for events whose file does not say"),
-            Field::choice("Min level", &MIN_LEVELS, "all")
-                .with_hint("leave out lines below this level (lines without one are kept)"),
             Field::line("Zone", local.name())
                 .with_hint("the zone of the file's times without an offset (this machine's by default)"),
+            Field::choice("Min level", &MIN_LEVELS, "all")
+                .with_hint("leave out lines below this level (lines without one are kept)"),
         ],
     )
 }
