@@ -69,6 +69,7 @@ fn job(id: i64) -> importer::Job {
         label: "bench.log".into(),
         format: Format::Log,
         kind: EventKind::Observation,
+        min_level: None,
     }
 }
 
@@ -169,6 +170,7 @@ fn bench_search(c: &mut Criterion) {
         let f = EventFilter {
             kinds: vec![],
             text: Some("database latency".into()),
+            ..Default::default()
         };
         b.iter(|| black_box(store.count_events(id, &f).unwrap()))
     });

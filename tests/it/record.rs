@@ -113,6 +113,7 @@ fn export_load_export_is_identical() {
     );
     let exported = ok(&first, &["export", "1", "--format", "json"]);
     assert!(exported.contains("\"key\": true"), "{exported}");
+    assert!(exported.contains("\"origin\": \"api.log\""), "{exported}");
     let file = dir.path().join("doc.json");
     std::fs::write(&file, &exported).unwrap();
     ok(&second, &["new", "first"]);
