@@ -70,6 +70,7 @@ fn job(id: i64) -> importer::Job {
         format: Format::Log,
         fields: Default::default(),
         kind: EventKind::Observation,
+        min_level: None,
     }
 }
 

@@ -7,8 +7,26 @@ use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use std::io::Write;
 
+/// The import job the options describe: format, default kind, least level and field names.
+fn job_for(id: i64, args: &ImportArgs) -> Result<crate::import::Job> {
+    let format: crate::import::formats::Format = args.format.parse()?;
+    let default_kind: EventKind = args.kind.parse()?;
+    let min_level = args
+        .min_level
+        .as_deref()
+        .map(str::parse::<crate::import::levels::Level>)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--min-level: {e}"))?;
+    let mut job = crate::import::Job::for_file(id, &args.file, format, default_kind).with_min_level(min_level);
+    job.fields = crate::import::formats::Fields {
+        time: args.time_field.clone(),
+        text: args.text_field.clone(),
+        level: args.level_field.clone(),
+    };
+    Ok(job)
+}
+
 pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Result<()> {
-    use crate::import::formats::Format;
     let id = target_incident(store, args.incident)?;
     let incident = store.incident(id)?;
     let (zone, whose) = file_zone(args.zone.as_deref())?;
@@ -18,14 +36,7 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
         ..crate::import::time_context(store, &incident, now, store.last_event_time(id)?)?
     };
     let zone_line = format!("times without an offset read in {} ({whose})", zone.name());
-    let format: Format = args.format.parse()?;
-    let default_kind: EventKind = args.kind.parse()?;
-    let mut job = crate::import::Job::for_file(id, &args.file, format, default_kind);
-    job.fields = crate::import::formats::Fields {
-        time: args.time_field.clone(),
-        text: args.text_field.clone(),
-        level: args.level_field.clone(),
-    };
+    let job = job_for(id, &args)?;
     let name = job.name.clone();
     let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" && !args.dry_run {
         // Read to the end before the import takes the write lock: a slow pipe must not hold
@@ -53,6 +64,9 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
             writeln!(out, "from {} to {} ({})", fmt(a), fmt(b), incident.zone)?;
         }
         writeln!(out, "{zone_line}")?;
+        if let (Some(least), n) = (job.min_level, preview.left_out) {
+            writeln!(out, "{n} below {} left out (--min-level)", least.name())?;
+        }
         writeln!(
             out,
             "{} new, {} already in incident {id}{}",

@@ -410,10 +410,12 @@ fn write_timeline(store: &Store, id: i64, tz: chrono_tz::Tz, out: &mut dyn Write
         if e.internal {
             badge.push_str(" [internal]");
         }
+        let star = if e.key { " *" } else { "" };
+        let origin = e.origin.as_deref().map(|o| format!(" · from {o}")).unwrap_or_default();
         let mut lines = e.text.lines();
         writeln!(
             out,
-            "  {}  {:<13}{badge} {} ({})",
+            "  {}  {:<13}{badge}{star} {} ({}{origin})",
             fmt(e.at),
             e.kind.label(),
             lines.next().unwrap_or(""),

@@ -23,20 +23,24 @@ pub(super) fn log(store: &Store, args: LogArgs, out: &mut dyn Write) -> Result<(
         Some(at) => (time::parse_time(at, &ctx)?, text),
         None => time::split_quick_entry(&text, &ctx)?,
     };
-    let new = NewEvent {
-        at,
-        kind,
-        text,
-        milestone,
-        source: Source::Logged,
-        author: None,
+    let marks = crate::store::Marks {
+        key: args.key,
+        origin: None,
+        // Internal from its first write: it never exists shared, not even for a moment.
+        internal: args.internal,
     };
-    // Internal from its first write: it never exists shared, not even for a moment.
-    let eid = if args.internal {
-        store.add_internal_event(id, &new)?
-    } else {
-        store.add_event(id, &new)?
-    };
+    let eid = store.add_event_marked(
+        id,
+        &NewEvent {
+            at,
+            kind,
+            text,
+            milestone,
+            source: Source::Logged,
+            author: None,
+        },
+        &marks,
+    )?;
     writeln!(out, "{eid}")?;
     // Which incident and where the time went, in the incident's zone (a time of day may go on
     // another day), so that nobody writes to the wrong review unknowingly.

@@ -315,6 +315,9 @@ pub struct LogArgs {
     /// Mark it internal: left out of `export --audience external`, hidden from observers
     #[arg(long)]
     pub internal: bool,
+    /// Mark it as a key event of the story (the postmortem's Timeline shows it)
+    #[arg(long)]
+    pub key: bool,
     #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
     /// What happened; a leading time (`14:32 rolled back`) is read as --at
     pub text: Vec<String>,
@@ -340,12 +343,16 @@ pub struct ImportArgs {
     /// Show what would be imported, and write nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// The kind of events whose file does not say
+    /// The kind of events whose file does not say and whose line has no level
     #[arg(long, default_value = "observation")]
     pub kind: String,
     /// The zone of times in the file without an offset [default: this machine's, from TZ or the system]
     #[arg(long, value_name = "ZONE")]
     pub zone: Option<String>,
+    /// Leave out lines below this level: debug, info, notice, warn, error or critical (lines
+    /// without a level are kept)
+    #[arg(long, value_name = "LEVEL")]
+    pub min_level: Option<String>,
     /// The file, or - to read standard input
     pub file: PathBuf,
 }

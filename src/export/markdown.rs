@@ -30,6 +30,7 @@ pub fn render(doc: &Document, today: NaiveDate) -> String {
     r.decisions(&mut out);
     r.missing(&mut out, &coverage::document_gaps(doc));
     r.meeting(&mut out);
+    r.appendix(&mut out);
     let _ = writeln!(out, "---\n\n*Written by debrief on {today}.*");
     out
 }
@@ -209,18 +210,50 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Whether the team marked key events: then the Timeline holds those and the milestones,
+    /// and the whole timeline goes to the appendix.
+    fn curated(&self) -> bool {
+        self.doc.events.iter().any(|e| e.key)
+    }
+
+    /// "## Timeline": the key events and milestones, or every event when none is marked key.
     fn timeline(&self, out: &mut String) {
         let _ = writeln!(out, "## Timeline\n");
         if self.doc.events.is_empty() {
             let _ = writeln!(out, "*No events recorded.*\n");
             return;
         }
+        let curated = self.curated();
+        let events = self
+            .doc
+            .events
+            .iter()
+            .filter(|e| !curated || e.key || e.milestone.is_some());
+        let what = if curated {
+            "the key events and the **bold** milestones (every event is in the appendix at the end)"
+        } else {
+            "**bold** entries are milestones"
+        };
+        let _ = writeln!(out, "Times in {}; {what}.\n", escape_inline(self.tz.name()));
+        self.events(out, events.collect(), false);
+    }
+
+    /// "## Appendix: full timeline", when the Timeline left events out.
+    fn appendix(&self, out: &mut String) {
+        if !self.curated() {
+            return;
+        }
+        let _ = writeln!(out, "## Appendix: full timeline\n");
         let _ = writeln!(
             out,
-            "Times in {}; **bold** entries are milestones.\n",
+            "Times in {}; **bold** entries are milestones, ★ marks key events.\n",
             escape_inline(self.tz.name())
         );
-        let mut events: Vec<&DocEvent> = self.doc.events.iter().collect();
+        self.events(out, self.doc.events.iter().collect(), true);
+    }
+
+    /// The events as a list in time order, under a heading per day when they span several.
+    fn events(&self, out: &mut String, mut events: Vec<&DocEvent>, star: bool) {
         events.sort_by_key(|e| (e.at, e.reference));
         let mut day = None;
         for e in events {
@@ -240,14 +273,18 @@ impl<'a> Renderer<'a> {
                     t
                 }
             };
-            let head = match e.milestone {
+            let mut head = match e.milestone {
                 Some(m) => format!("**{clock} · {}**", capitalize(m.label())),
                 None => clock,
             };
-            let by = if e.author.trim().is_empty() {
-                String::new()
-            } else {
-                format!(" *({})*", escape_inline(&e.author))
+            if star && e.key {
+                head = format!("★ {head}");
+            }
+            let by = match (e.author.trim(), e.origin.as_deref()) {
+                ("", None) => String::new(),
+                (author, None) => format!(" *({})*", escape_inline(author)),
+                ("", Some(origin)) => format!(" *(from {})*", escape_inline(origin)),
+                (author, Some(origin)) => format!(" *({} · from {})*", escape_inline(author), escape_inline(origin)),
             };
             let _ = writeln!(
                 out,

@@ -6,10 +6,11 @@
 //! earlier import, and repeats within the file, are both left out of "new".
 
 pub mod formats;
+pub mod levels;
 
 use crate::model::time::TimeContext;
 use crate::model::{EventKind, Incident, Source, sanitize};
-use crate::store::{ImportOutcome, NewEvent, Store, StoreError};
+use crate::store::{ImportOutcome, Marks, NewEvent, Store, StoreError};
 use chrono::{DateTime, Utc};
 use formats::{Fields, Format, ImportError, ImportedEvent, Summary};
 use std::collections::HashSet;
@@ -29,8 +30,10 @@ pub struct Job {
     pub format: Format,
     /// The names of the time, text and level fields of JSON lines or logfmt, when not the common ones.
     pub fields: Fields,
-    /// The kind of events whose file does not say.
+    /// The kind of events whose file does not say, and whose line has no level.
     pub kind: EventKind,
+    /// Lines with a lower level are left out (lines without a level are kept).
+    pub min_level: Option<levels::Level>,
 }
 
 impl Job {
@@ -58,7 +61,62 @@ impl Job {
             format,
             fields: Fields::default(),
             kind,
+            min_level: None,
         }
+    }
+
+    /// The same job, leaving out lines below `level`.
+    pub fn with_min_level(self, level: Option<levels::Level>) -> Job {
+        Job {
+            min_level: level,
+            ..self
+        }
+    }
+
+    /// The level word of an imported line: the one its format read (a field, a letter, a
+    /// number), else one in its first words.
+    fn level_of(e: &ImportedEvent) -> Option<&str> {
+        e.level.map(|l| l.name()).or_else(|| levels::level_in(&e.text))
+    }
+
+    /// The kind an imported line gets: the file's, else its level's, else the job's.
+    pub fn kind_of(&self, e: &ImportedEvent) -> EventKind {
+        e.kind
+            .or_else(|| Self::level_of(e).and_then(levels::kind_for_level))
+            .unwrap_or(self.kind)
+    }
+
+    /// Whether a line is left out: its level is below the job's least.
+    fn leaves_out(&self, e: &ImportedEvent) -> bool {
+        match (self.min_level, Self::level_of(e).and_then(levels::level_word)) {
+            (Some(least), Some(level)) => level < least,
+            _ => false,
+        }
+    }
+
+    /// What an imported line becomes: its kind (the file's, else its level's, else the job's)
+    /// and its origin (the service, unit, logger or host it names, else the file).
+    fn event(&self, e: ImportedEvent, source: &Source) -> (NewEvent, Marks) {
+        let kind = self.kind_of(&e);
+        let origin = e
+            .origin
+            .clone()
+            .or_else(|| levels::origin_in(&e.text))
+            .unwrap_or_else(|| self.label.clone());
+        let new = NewEvent {
+            at: e.at,
+            kind,
+            text: e.text,
+            milestone: None,
+            source: source.clone(),
+            author: e.author,
+        };
+        let marks = Marks {
+            key: false,
+            origin: Some(origin),
+            internal: false,
+        };
+        (new, marks)
     }
 }
 
@@ -77,6 +135,8 @@ pub struct Preview {
     pub already: usize,
     /// Events that repeat an earlier one of the same file (same time and text): imported once.
     pub repeats: usize,
+    /// Lines left out for a level below the job's least (`--min-level`).
+    pub left_out: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,10 +198,14 @@ pub fn preview<R: BufRead>(
     store.incident(job.incident)?;
     let mut sample = Vec::new();
     let mut seen = HashSet::new();
-    let (mut new, mut already, mut repeats) = (0, 0, 0);
+    let (mut new, mut already, mut repeats, mut left_out) = (0, 0, 0, 0);
     let mut digest = DefaultHasher::new();
     let summary = formats::read_events_with(&job.name, reader, job.format, &job.fields, ctx, &mut |e| {
         e.hash(&mut digest);
+        if job.leaves_out(&e) {
+            left_out += 1;
+            return Ok(());
+        }
         let key = e.key();
         if store.is_imported(job.incident, &key).map_err(ImportError::from_sink)?
             || imported_before(store, job.incident, &e)?.is_some()
@@ -164,6 +228,7 @@ pub fn preview<R: BufRead>(
         new,
         already,
         repeats,
+        left_out,
     })
 }
 
@@ -191,25 +256,21 @@ pub fn import_watched<R: BufRead>(
     let source = Source::Imported(job.label.clone());
     let mut digest = DefaultHasher::new();
     let cancelled = || watch.cancel.load(Ordering::Relaxed);
-    store.import_events(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
+    store.import_marked(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
         let read = formats::read_events_with(&job.name, reader, job.format, &job.fields, ctx, &mut |e| {
             if cancelled() {
                 return Err(ImportError::from_sink("cancelled"));
             }
             watch.done.fetch_add(1, Ordering::Relaxed);
             e.hash(&mut digest);
+            if job.leaves_out(&e) {
+                return Ok(());
+            }
             // An event an earlier version imported under another text keeps that key: the store
             // finds it there and adds nothing.
             let key = imported_before(store, job.incident, &e)?.unwrap_or_else(|| e.key());
-            let new = NewEvent {
-                at: e.at,
-                kind: e.kind.unwrap_or(job.kind),
-                text: e.text,
-                milestone: None,
-                source: source.clone(),
-                author: e.author,
-            };
-            sink(new, &key).map_err(ImportError::from_sink)
+            let (new, marks) = job.event(e, &source);
+            sink(new, &key, marks).map_err(ImportError::from_sink)
         });
         let summary = match read {
             Err(_) if cancelled() => return Err(JobError::Cancelled),
@@ -256,6 +317,7 @@ mod tests {
             format: Format::Auto,
             fields: Fields::default(),
             kind: EventKind::Observation,
+            min_level: None,
         }
     }
 

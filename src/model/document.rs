@@ -92,6 +92,12 @@ pub struct DocEvent {
     /// Left out for outsiders (since version 3).
     #[serde(default, skip_serializing_if = "is_false")]
     pub internal: bool,
+    /// A key event of the story (`*`); absent means not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub key: bool,
+    /// Where an imported line came from (its service, unit, logger or host, else the file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -334,6 +334,11 @@ pub struct Event {
     pub author: String,
     pub source: Source,
     pub milestone: Option<Milestone>,
+    /// A key event of the story (`*`): the curated timeline and the postmortem's Timeline show it.
+    pub key: bool,
+    /// Where an imported line came from (its service, unit, logger or host, else the file),
+    /// apart from who imported it (the author).
+    pub origin: Option<String>,
     pub version: i64,
     /// Left out of exports for outsiders and hidden from observers.
     pub internal: bool,

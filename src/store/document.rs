@@ -44,6 +44,8 @@ impl Store {
                     milestone: e.milestone,
                     import_key: keys.get(&e.id).cloned(),
                     internal: e.internal,
+                    key: e.key,
+                    origin: e.origin.clone(),
                 })
                 .collect(),
             causes: causes
@@ -204,8 +206,13 @@ impl Store {
                 source: e.source.clone(),
                 author: Some(e.author.clone()),
             };
+            let marks = super::Marks {
+                key: e.key,
+                origin: e.origin.clone(),
+                internal: false,
+            };
             let eid = self
-                .insert_event(conn, id, &new, key.as_deref())
+                .insert_marked(conn, id, &new, key.as_deref(), &marks)
                 .map_err(|err| StoreError::Invalid(format!("events[{i}]: {err}")))?
                 .ok_or_else(|| StoreError::Invalid(format!("events[{i}]: import_key is used twice")))?;
             if e.internal {

@@ -17,6 +17,16 @@ pub struct NewEvent {
     pub author: Option<String>,
 }
 
+/// What a new event carries besides [`NewEvent`]: whether it is a key event (`debrief log
+/// --key`, a loaded document) and where an imported line came from (see `Event::origin`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Marks {
+    pub key: bool,
+    pub origin: Option<String>,
+    /// Internal from its first write (left out for outsiders, hidden from observers).
+    pub internal: bool,
+}
+
 /// Which events the timeline shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFilter {
@@ -26,6 +36,20 @@ pub struct EventFilter {
     pub text: Option<String>,
     /// Leave out internal events (an observer's console).
     pub hide_internal: bool,
+    /// Only the curated timeline's events: key events, milestones, and what was not imported.
+    pub curated: bool,
+    /// Only the events of this source (one import's lines: `Source::Imported(file)`).
+    pub source: Option<Source>,
+}
+
+/// The lines of one import (one file name), folded into one row of the curated timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFold {
+    pub source: Source,
+    pub first: DateTime<Utc>,
+    pub lines: i64,
+    /// Lines read as alerts (an error, fatal or critical level).
+    pub errors: i64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -35,8 +59,7 @@ pub struct ImportOutcome {
     pub duplicates: usize,
 }
 
-const COLUMNS: &str =
-    "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version, e.internal";
+const COLUMNS: &str = "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version, e.internal, e.key, e.origin";
 
 fn from_row(r: &Row) -> rusqlite::Result<Event> {
     let kind: String = r.get(3)?;
@@ -53,6 +76,8 @@ fn from_row(r: &Row) -> rusqlite::Result<Event> {
         milestone: super::stored_opt(7, milestone)?,
         version: r.get(8)?,
         internal: r.get(9)?,
+        key: r.get(10)?,
+        origin: r.get(11)?,
     })
 }
 
@@ -82,6 +107,13 @@ impl EventFilter {
         if self.hide_internal {
             sql.push_str(" AND e.internal = 0");
         }
+        if self.curated {
+            sql.push_str(" AND (e.key = 1 OR e.milestone IS NOT NULL OR e.source NOT LIKE 'imported:%')");
+        }
+        if let Some(source) = &self.source {
+            sql.push_str(" AND e.source = ?");
+            args.push(Value::from(source.to_db()));
+        }
         if let Some(q) = self.text.as_deref().and_then(fts_query) {
             sql.push_str(" AND e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)");
             args.push(Value::from(q));
@@ -92,12 +124,20 @@ impl EventFilter {
 
 impl Store {
     pub fn add_event(&self, incident_id: i64, new: &NewEvent) -> Result<i64> {
+        self.add_event_marked(incident_id, new, &Marks::default())
+    }
+
+    /// [`Store::add_event`], a key event or with an origin as `marks` say.
+    pub fn add_event_marked(&self, incident_id: i64, new: &NewEvent, marks: &Marks) -> Result<i64> {
         self.write(|conn| {
             self.require_incident(conn, incident_id)?;
             let before = super::incidents::Ends::of(conn, incident_id)?;
             let id = self
-                .insert_event(conn, incident_id, new, None)?
+                .insert_marked(conn, incident_id, new, None, marks)?
                 .expect("a plain insert always inserts");
+            if marks.internal {
+                conn.execute("UPDATE events SET internal = 1 WHERE id = ?", [id])?;
+            }
             self.status_follows_milestones(conn, incident_id, before)?;
             Ok(id)
         })
@@ -105,16 +145,11 @@ impl Store {
 
     /// Adds an event marked internal (`debrief log --internal`), in one transaction.
     pub fn add_internal_event(&self, incident_id: i64, new: &NewEvent) -> Result<i64> {
-        self.write(|conn| {
-            self.require_incident(conn, incident_id)?;
-            let before = super::incidents::Ends::of(conn, incident_id)?;
-            let id = self
-                .insert_event(conn, incident_id, new, None)?
-                .expect("a plain insert always inserts");
-            conn.execute("UPDATE events SET internal = 1 WHERE id = ?", [id])?;
-            self.status_follows_milestones(conn, incident_id, before)?;
-            Ok(id)
-        })
+        let marks = Marks {
+            internal: true,
+            ..Marks::default()
+        };
+        self.add_event_marked(incident_id, new, &marks)
     }
 
     /// Marks an event internal (left out for outsiders, hidden from observers) or not.
@@ -142,6 +177,18 @@ impl Store {
         new: &NewEvent,
         import_key: Option<&str>,
     ) -> Result<Option<i64>> {
+        self.insert_marked(conn, incident_id, new, import_key, &Marks::default())
+    }
+
+    /// [`Store::insert_event`] with its [`Marks`].
+    pub(crate) fn insert_marked(
+        &self,
+        conn: &Connection,
+        incident_id: i64,
+        new: &NewEvent,
+        import_key: Option<&str>,
+        marks: &Marks,
+    ) -> Result<Option<i64>> {
         let text = sanitize::clean(new.text.trim_end());
         if text.trim().is_empty() {
             return Err(StoreError::Invalid("an event needs some text".into()));
@@ -152,11 +199,16 @@ impl Store {
             .as_deref()
             .map(sanitize::clean_line)
             .unwrap_or_else(|| self.author.clone());
+        let origin = marks
+            .origin
+            .as_deref()
+            .map(sanitize::clean_line)
+            .filter(|o| !o.trim().is_empty());
         // Prepared once per connection: an import inserts this row a million times.
         let inserted = conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO events (incident_id, at, kind, text, author, source, milestone, import_key)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO events (incident_id, at, kind, text, author, source, milestone, import_key, key, origin)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )?
             .execute(params![
                 incident_id,
@@ -166,7 +218,9 @@ impl Store {
                 author,
                 new.source.to_db(),
                 new.milestone.map(|m| m.key()),
-                import_key
+                import_key,
+                marks.key,
+                origin
             ])?;
         if inserted == 0 {
             return Ok(None);
@@ -246,6 +300,23 @@ impl Store {
         let mut rows = self.window(incident_id, filter, "e.at DESC, e.id DESC", total - end, count)?;
         rows.reverse();
         Ok(rows)
+    }
+
+    /// Each import's lines as one fold (by file name), in time order.
+    pub fn import_folds(&self, incident_id: i64) -> Result<Vec<ImportFold>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT source, min(at), count(*), sum(kind = 'alert') FROM events
+             WHERE incident_id = ? AND source LIKE 'imported:%' GROUP BY source ORDER BY 2, 1",
+        )?;
+        let rows = stmt.query_map([incident_id], |r| {
+            Ok(ImportFold {
+                source: Source::from_db(&r.get::<_, String>(0)?),
+                first: from_ms(r.get(1)?),
+                lines: r.get(2)?,
+                errors: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn all_events(&self, incident_id: i64) -> Result<Vec<Event>> {
@@ -364,6 +435,19 @@ impl Store {
         self.event(event.id)
     }
 
+    /// Marks the event read at `version` as a key event, or unmarks it.
+    pub fn set_key(&self, event_id: i64, version: i64, key: bool) -> Result<Event> {
+        let e = self.event(event_id)?;
+        self.write(|conn| {
+            check_version(conn, "events", "event", event_id, version)?;
+            conn.execute("UPDATE events SET key = ? WHERE id = ?", params![key, event_id])?;
+            let op = if key { "key" } else { "unkey" };
+            self.record(conn, Some(e.incident_id), "event", event_id, op, &e.text)?;
+            Ok(())
+        })?;
+        self.event(event_id)
+    }
+
     pub fn set_milestone(&self, event_id: i64, version: i64, milestone: Option<Milestone>) -> Result<Event> {
         let mut e = self.event(event_id)?;
         e.version = version;
@@ -401,6 +485,18 @@ impl Store {
         label: &str,
         feed: impl FnOnce(&mut dyn FnMut(NewEvent, &str) -> Result<(), E>) -> Result<R, E>,
     ) -> Result<(R, ImportOutcome), E> {
+        self.import_marked(incident_id, label, |sink| {
+            feed(&mut |ev: NewEvent, key: &str| sink(ev, key, Marks::default()))
+        })
+    }
+
+    /// [`Store::import_events`], each event with its [`Marks`] (an imported line's origin).
+    pub fn import_marked<R, E: From<StoreError>>(
+        &self,
+        incident_id: i64,
+        label: &str,
+        feed: impl FnOnce(&mut dyn FnMut(NewEvent, &str, Marks) -> Result<(), E>) -> Result<R, E>,
+    ) -> Result<(R, ImportOutcome), E> {
         // As in `Store::write`: a file no longer at its path takes no import, and an import
         // that raced with the swap is not reported as saved.
         self.check_file().map_err(E::from)?;
@@ -411,8 +507,8 @@ impl Store {
             self.require_incident(&self.conn, incident_id)?;
             let mut outcome = ImportOutcome::default();
             let r = {
-                let mut sink = |ev: NewEvent, key: &str| -> Result<(), E> {
-                    match self.insert_event(&self.conn, incident_id, &ev, Some(key))? {
+                let mut sink = |ev: NewEvent, key: &str, marks: Marks| -> Result<(), E> {
+                    match self.insert_marked(&self.conn, incident_id, &ev, Some(key), &marks)? {
                         Some(_) => outcome.inserted += 1,
                         None => outcome.duplicates += 1,
                     }

@@ -16,7 +16,7 @@ mod span;
 
 pub use actions::{ActionFilter, ActionRow, ActionTimes, NewAction};
 pub use backup::Backup;
-pub use events::{EventFilter, ImportOutcome, NewEvent};
+pub use events::{EventFilter, ImportFold, ImportOutcome, Marks, NewEvent};
 pub use incidents::{IncidentSummary, NewIncident};
 pub use presence::{IDLE_AFTER, PRESENCE_GONE, Present};
 

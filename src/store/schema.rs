@@ -223,6 +223,13 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE meetings SET decisions = '' WHERE decisions <> '';
     ALTER TABLE events ADD COLUMN internal INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 7: a curated timeline: key events (`*`), and where an imported line came from (its
+    // service, unit, logger or host, else the file), apart from who imported it
+    r#"
+    ALTER TABLE events ADD COLUMN key INTEGER NOT NULL DEFAULT 0 CHECK (key IN (0, 1));
+    ALTER TABLE events ADD COLUMN origin TEXT;
+    CREATE INDEX events_by_key ON events (incident_id, at) WHERE key = 1;
+    "#,
 ];
 
 pub const CURRENT_VERSION: i32 = MIGRATIONS.len() as i32;

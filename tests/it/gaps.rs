@@ -54,6 +54,8 @@ fn document(
                 milestone: Some(*m),
                 import_key: None,
                 internal: false,
+                key: false,
+                origin: None,
             })
             .collect(),
         causes: causes

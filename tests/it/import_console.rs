@@ -132,7 +132,26 @@ fn i_previews_a_log_then_enter_imports_it_and_a_second_time_adds_nothing() {
         "{timeline}"
     );
     let stored = app.store.all_events(id).unwrap();
-    assert!(stored.iter().all(|e| e.kind == EventKind::Observation));
+    // A level gives the kind (#14 item 3); lines without one take the form's Kind.
+    let kind_of = |start: &str| stored.iter().find(|e| e.text.starts_with(start)).unwrap().kind;
+    assert_eq!(kind_of("WARN"), EventKind::Observation);
+    assert_eq!(kind_of("ERROR"), EventKind::Alert);
+    assert_eq!(kind_of("INFO"), EventKind::Note);
+    assert_eq!(kind_of("pay-api-1"), EventKind::Observation);
+    let origin_of = |start: &str| {
+        stored
+            .iter()
+            .find(|e| e.text.starts_with(start))
+            .unwrap()
+            .origin
+            .clone()
+    };
+    assert_eq!(origin_of("ERROR [health]").as_deref(), Some("health"));
+    assert_eq!(origin_of("pay-api-1 systemd").as_deref(), Some("systemd"));
+    assert!(
+        stored.iter().all(|e| e.author == "facilitator"),
+        "the importer stays the author"
+    );
     assert!(
         stored
             .iter()

@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod consoles;
+mod curate;
 mod docs;
 mod e2e;
 mod facts;

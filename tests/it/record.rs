@@ -106,7 +106,14 @@ fn export_load_export_is_identical() {
     let (first, second) = (dir.path().join("a.db"), dir.path().join("b.db"));
     ok(&first, &["demo"]);
     ok(&first, &["import", "-i", "1", path(&fixture("api.log"))]);
+    // A key event (#14 item 3): kept through the round trip.
+    ok(
+        &first,
+        &["log", "-i", "1", "--key", "--at", "2026-11-24 14:10", "retries stopped"],
+    );
     let exported = ok(&first, &["export", "1", "--format", "json"]);
+    assert!(exported.contains("\"key\": true"), "{exported}");
+    assert!(exported.contains("\"origin\": \"api.log\""), "{exported}");
     let file = dir.path().join("doc.json");
     std::fs::write(&file, &exported).unwrap();
     ok(&second, &["new", "first"]);

@@ -273,7 +273,6 @@ fn windowed_reads_positions_and_search() {
     assert_eq!(store.event_position(id, &all, page[2].id).unwrap(), Some(22));
     let alerts = EventFilter {
         kinds: vec![EventKind::Alert],
-        text: None,
         ..Default::default()
     };
     assert_eq!(store.count_events(id, &alerts).unwrap(), 25);
@@ -386,7 +385,6 @@ fn windows_read_from_either_end_are_the_same() {
     }
     let alerts = EventFilter {
         kinds: vec![EventKind::Alert],
-        text: None,
         ..Default::default()
     };
     for filter in [EventFilter::default(), alerts] {

@@ -77,6 +77,10 @@ commands! {
     /// Confirmed, and its risk accepted with a reason (asks for it).
     CauseAcceptedRisk => "cause_accepted_risk", "accept risk";
     LinkEvidence => "link_evidence", "link evidence";
+    /// Mark the selected event as a key event of the story, or unmark it.
+    ToggleKey => "toggle_key", "key event";
+    /// The curated timeline: key events, milestones and typed events, each import folded.
+    Curated => "curated", "curated";
     /// Move the selected card one status back (doing → todo).
     MoveLeft => "move_left", "move left";
     /// Move the selected card one status on (todo → doing).
@@ -87,6 +91,8 @@ commands! {
     Export => "export", "export";
     /// Read events from a file into the timeline, after a preview.
     Import => "import", "import";
+    /// From an import opened in the curated view back to the curated view.
+    CloseImport => "close_import", "curated";
     History => "history", "history";
     /// The action board across all incidents: "what do I owe".
     CrossActions => "cross_actions", "all actions";
@@ -167,6 +173,7 @@ impl Command {
                 | CauseUnexamined
                 | CauseAcceptedRisk
                 | LinkEvidence
+                | ToggleKey
                 | MoveLeft
                 | MoveRight
                 | Meeting
@@ -202,7 +209,7 @@ impl Command {
     pub fn description_in(self, ctx: Context) -> &'static str {
         use Command::*;
         use Context as C;
-        if let Some(text) = self.popup_description(ctx) {
+        if let Some(text) = self.popup_description(ctx).or_else(|| self.item_description(ctx)) {
             return text;
         }
         match (self, ctx) {
@@ -220,6 +227,56 @@ impl Command {
             (Right, _) => "column to the right",
             (Top, _) => "first item",
             (Bottom, _) => "last item",
+            (SearchNext, _) => "next search match",
+            (SearchPrev, _) => "previous search match",
+            (NewIncident, _) => "open a new incident",
+            (LoadDemo, _) => "load the demo incident",
+            (Archive, _) => "archive the incident (hidden from the list and the statistics), or bring it back",
+            (ShowArchived, _) => "show the archived incidents too, or hide them",
+            (Insights, _) => "insights across incidents",
+            (CauseSuspected, _) => "mark the cause suspected",
+            (CauseConfirmed, _) => "mark the cause confirmed",
+            (CauseRuledOut, _) => "mark the cause ruled out",
+            (CauseUnexamined, _) => "mark the cause unexamined",
+            (CauseAcceptedRisk, _) => "confirmed, its risk accepted: needs no fix (asks why)",
+            (LinkEvidence, _) => "link timeline events as evidence",
+            (ToggleKey, _) => "mark or unmark as a key event",
+            (CloseImport, _) => "back from an import to the curated view",
+            (Curated, _) => "curated view: key events, imports folded",
+            (MoveLeft, _) => "move the card back (doing → todo)",
+            (MoveRight, _) => "move the card on (todo → doing)",
+            (OwnerFilter, C::Cross) => "whose actions: a name, or everyone",
+            (OwnerFilter, _) => "show one owner's actions (empty: everyone's)",
+            (CycleZone, _) => "cycle the time zone shown",
+            (Meeting, _) => "first-meeting agenda",
+            (Export, _) => "export the review",
+            (Import, _) => "import events from a file (preview first)",
+            (History, _) => "change history",
+            (CrossActions, _) => "actions across all incidents",
+            (Theme, _) => "cycle the colour theme",
+            (Refresh, _) => "reload and redraw the screen",
+            (EditIncident, _) => "edit the incident: root cause, trigger, status…",
+            (Narrative, _) => "narrative: lessons, impact, factors, decisions",
+            (ToggleInternal, _) => "mark internal (kept from outsiders) or shared",
+            (NextStep, _) => "next agenda step (the step's time is kept)",
+            (PrevStep, _) => "previous agenda step",
+            (FocusMeeting, _) => "go to attendance, agreement and decisions",
+            (Agreement, _) => "write the working agreement",
+            (Decisions, _) => "note the meeting's decisions",
+            (TogglePresent, _) => "mark the participant present or absent",
+            (EndMeeting, _) => "end the meeting, recording its end (asks first)",
+            (action, _) => action.description(),
+        }
+    }
+}
+
+impl Command {
+    /// [`Command::description_in`] for what acts on a list's items (open, add, edit, delete,
+    /// filter), worded for the pane.
+    fn item_description(self, ctx: Context) -> Option<&'static str> {
+        use Command::*;
+        use Context as C;
+        Some(match (self, ctx) {
             (Select, C::Home) => "open the incident",
             (Select, C::Meeting) => "edit the participant's name and role",
             (Select, C::Cross) => "open the incident at this action",
@@ -245,43 +302,8 @@ impl Command {
             (Filter, C::Cross) => "filter by status, or overdue only",
             (Filter, C::Insights) => "choose the date range",
             (Filter, _) => "filter the list",
-            (SearchNext, _) => "next search match",
-            (SearchPrev, _) => "previous search match",
-            (NewIncident, _) => "open a new incident",
-            (LoadDemo, _) => "load the demo incident",
-            (Archive, _) => "archive the incident (hidden from the list and the statistics), or bring it back",
-            (ShowArchived, _) => "show the archived incidents too, or hide them",
-            (Insights, _) => "insights across incidents",
-            (CauseSuspected, _) => "mark the cause suspected",
-            (CauseConfirmed, _) => "mark the cause confirmed",
-            (CauseRuledOut, _) => "mark the cause ruled out",
-            (CauseUnexamined, _) => "mark the cause unexamined",
-            (CauseAcceptedRisk, _) => "confirmed, its risk accepted: needs no fix (asks why)",
-            (LinkEvidence, _) => "link timeline events as evidence",
-            (MoveLeft, _) => "move the card back (doing → todo)",
-            (MoveRight, _) => "move the card on (todo → doing)",
-            (OwnerFilter, C::Cross) => "whose actions: a name, or everyone",
-            (OwnerFilter, _) => "show one owner's actions (empty: everyone's)",
-            (CycleZone, _) => "cycle the time zone shown",
-            (Meeting, _) => "first-meeting agenda",
-            (Export, _) => "export the review",
-            (Import, _) => "import events from a file (preview first)",
-            (History, _) => "change history",
-            (CrossActions, _) => "actions across all incidents",
-            (Theme, _) => "cycle the colour theme",
-            (Refresh, _) => "reload and redraw the screen",
-            (EditIncident, _) => "edit the incident: root cause, trigger, status…",
-            (Narrative, _) => "narrative: lessons, impact, factors, decisions",
-            (ToggleInternal, _) => "mark internal (kept from outsiders) or shared",
-            (NextStep, _) => "next agenda step (the step's time is kept)",
-            (PrevStep, _) => "previous agenda step",
-            (FocusMeeting, _) => "go to attendance, agreement and decisions",
-            (Agreement, _) => "write the working agreement",
-            (Decisions, _) => "note the meeting's decisions",
-            (TogglePresent, _) => "mark the participant present or absent",
-            (EndMeeting, _) => "end the meeting, recording its end (asks first)",
-            (action, _) => action.description(),
-        }
+            _ => return None,
+        })
     }
 }
 

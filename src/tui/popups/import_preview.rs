@@ -58,6 +58,9 @@ pub struct ImportForm {
     pub incident: i64,
 }
 
+/// The Min level choices: every line, or those at a level and above.
+const MIN_LEVELS: [&str; 7] = ["all", "debug", "info", "notice", "warn", "error", "critical"];
+
 /// The import form; `local` is this machine's zone, the default for times without an offset.
 pub fn form(incident: &Incident, dir: &Path, local: Tz) -> Form<ImportForm> {
     let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
@@ -74,6 +77,8 @@ pub fn form(incident: &Incident, dir: &Path, local: Tz) -> Form<ImportForm> {
             Field::choice("Kind", &kinds, EventKind::Observation.key()).with_hint("for events whose file does not say"),
             Field::line("Zone", local.name())
                 .with_hint("the zone of the file's times without an offset (this machine's by default)"),
+            Field::choice("Min level", &MIN_LEVELS, "all")
+                .with_hint("leave out lines below this level (lines without one are kept)"),
         ],
     )
 }
@@ -119,6 +124,10 @@ pub fn request<P>(
     }
     let format: Format = form.value("Format").parse().map_err(|e| format!("{e}"))?;
     let kind: EventKind = form.value("Kind").parse().map_err(|e| format!("{e}"))?;
+    let min_level = match form.optional_field("Min level").as_deref() {
+        None | Some("all") => None,
+        Some(word) => Some(word.parse::<crate::import::levels::Level>()?),
+    };
     let ctx = match form.optional_field("Zone") {
         Some(name) => TimeContext {
             zone: time::parse_zone(&name).map_err(|e| e.to_string())?,
@@ -133,7 +142,7 @@ pub fn request<P>(
         _ => PathBuf::from(&typed),
     };
     Ok(ImportRequest {
-        job: Job::for_file(*incident, &named, format, kind),
+        job: Job::for_file(*incident, &named, format, kind).with_min_level(min_level),
         path,
         ctx,
         zone,
@@ -246,6 +255,9 @@ impl ImportPreview {
         if p.repeats > 0 {
             counts.push_str(&format!(" · {} repeated in the file", count(p.repeats)));
         }
+        if let Some(least) = self.request.job.min_level {
+            counts.push_str(&format!(" · {} below {} left out", count(p.left_out), least.name()));
+        }
         let style = if p.new == 0 { theme.warning } else { theme.base };
         head.push(Line::from(Span::styled(truncate(&counts, width), style)));
 
@@ -259,7 +271,7 @@ impl ImportPreview {
             lines.push(Line::from(""));
         }
         for e in &p.sample[..shown] {
-            let kind = e.kind.unwrap_or(self.request.job.kind).label();
+            let kind = self.request.job.kind_of(e).label();
             let first = e.text.lines().next().unwrap_or("");
             lines.push(Line::from(vec![
                 Span::styled(format!("  {}  ", zone.format_short(e.at)), theme.muted),

@@ -159,6 +159,8 @@ fn apply_search<P>(r: &mut ReviewState, ctx: &Ctx, form: &Form<P>) -> Applied {
     };
     let kind = form.value("Kind");
     r.timeline.filter.kinds = kind.parse::<EventKind>().map(|k| vec![k]).unwrap_or_default();
+    // A search steps through the whole timeline.
+    r.timeline.curated = false;
     r.timeline.reload(ctx.store, r.incident.id).map_err(msg)?;
     if !words.trim().is_empty() {
         let first = ctx

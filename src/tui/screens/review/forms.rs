@@ -327,6 +327,8 @@ mod tests {
             text: "rolled back\nthe release".into(),
             source: Source::Typed,
             author: "ana".into(),
+            key: false,
+            origin: None,
             version: 1,
             internal: false,
         }

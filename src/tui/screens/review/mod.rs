@@ -455,8 +455,13 @@ impl ReviewState {
         match pane {
             Pane::Timeline => {
                 let t = &self.timeline;
+                let view = match &t.opened {
+                    _ if t.curated => " curated".to_string(),
+                    Some(crate::model::Source::Imported(file)) => format!(" {file} (Esc: curated)"),
+                    _ => String::new(),
+                };
                 let mut s = format!(
-                    "Timeline ({}/{})",
+                    "Timeline{view} ({}/{})",
                     if t.total == 0 { 0 } else { t.selected + 1 },
                     t.total
                 );

@@ -1,8 +1,8 @@
 //! The timeline pane: events in time order, read one window at a time, with gaps, milestones
 //! and search matches.
 
-use crate::model::{Event, time::format_span};
-use crate::store::{EventFilter, Store};
+use crate::model::{Event, EventKind, Source, time::format_span};
+use crate::store::{EventFilter, ImportFold, Store};
 use crate::tui::theme::Theme;
 use crate::tui::view::{ZoneMode, fit, truncate};
 use chrono::Duration;
@@ -34,6 +34,13 @@ pub struct TimelineState {
     pub height: u16,
     /// Event ids that are evidence for some cause.
     pub evidence: std::collections::HashSet<i64>,
+    /// The curated view (`v`): key events, milestones and typed events, each import folded
+    /// into one row. Read whole on reload (what people typed and marked is short), folds
+    /// included as rows of negative id.
+    pub curated: bool,
+    curated_rows: Vec<Event>,
+    /// The import opened from the curated view (Enter on its fold; Esc goes back).
+    pub opened: Option<Source>,
 }
 
 /// One drawn line of the timeline.
@@ -45,6 +52,10 @@ enum Row<'a> {
 impl TimelineState {
     /// Re-reads the count and keeps the selection on the same event if it is still there.
     pub fn reload(&mut self, store: &Store, incident_id: i64) -> crate::store::Result<()> {
+        if self.curated {
+            return self.reload_curated(store, incident_id);
+        }
+        self.curated_rows = Vec::new();
         self.total = store.count_events(incident_id, &self.filter)?;
         if let Some(id) = self.selected_id
             && let Some(pos) = store.event_position(incident_id, &self.filter, id)?
@@ -58,6 +69,93 @@ impl TimelineState {
             None => 0,
         };
         Ok(())
+    }
+
+    /// The curated view's rows: its events and one fold per import, in time order.
+    fn reload_curated(&mut self, store: &Store, incident_id: i64) -> crate::store::Result<()> {
+        let filter = EventFilter {
+            curated: true,
+            source: None,
+            ..self.filter.clone()
+        };
+        let mut rows = store.events_window(incident_id, &filter, 0, i64::MAX)?;
+        let folds = store.import_folds(incident_id)?;
+        rows.extend(folds.iter().enumerate().map(|(i, f)| fold_row(incident_id, i, f)));
+        rows.sort_by_key(|e| (e.at, e.id));
+        self.total = rows.len() as i64;
+        if let Some(id) = self.selected_id
+            && let Some(pos) = rows.iter().position(|e| e.id == id)
+        {
+            self.selected = pos as i64;
+        }
+        self.selected = self.selected.clamp(0, (self.total - 1).max(0));
+        self.matches = 0;
+        self.curated_rows = rows;
+        Ok(())
+    }
+
+    /// Turns the curated view on or off (closing an opened import), keeping the selected event
+    /// when the other view shows it.
+    pub fn set_curated(&mut self, store: &Store, incident_id: i64, on: bool) -> crate::store::Result<()> {
+        self.selected_id = self.selected_event().map(|e| e.id);
+        self.curated = on;
+        self.opened = None;
+        self.filter.source = None;
+        self.reload(store, incident_id)
+    }
+
+    /// Opens the import folded into the selected row: its lines, in time order.
+    pub fn open_fold(&mut self, store: &Store, incident_id: i64) -> crate::store::Result<bool> {
+        let Some(source) = self.selected_fold().cloned() else {
+            return Ok(false);
+        };
+        self.curated = false;
+        self.filter.source = Some(source.clone());
+        self.opened = Some(source);
+        self.selected = 0;
+        self.selected_id = None;
+        self.top = 0;
+        self.reload(store, incident_id)?;
+        Ok(true)
+    }
+
+    /// Back from an opened import to the curated view, on that import's row.
+    pub fn close_fold(&mut self, store: &Store, incident_id: i64) -> crate::store::Result<bool> {
+        let Some(source) = self.opened.take() else {
+            return Ok(false);
+        };
+        self.filter.source = None;
+        self.curated = true;
+        self.selected_id = None;
+        self.reload(store, incident_id)?;
+        if let Some(pos) = self.curated_rows.iter().position(|e| e.id < 0 && e.source == source) {
+            self.selected = pos as i64;
+        }
+        Ok(true)
+    }
+
+    /// The import whose fold is selected in the curated view.
+    pub fn selected_fold(&self) -> Option<&Source> {
+        self.rows
+            .get((self.selected - self.top).max(0) as usize)
+            .filter(|e| self.selected >= self.top && e.id < 0)
+            .map(|e| &e.source)
+    }
+
+    /// `limit` rows from `offset`: from the store, or the curated view's own.
+    fn read_window(
+        &self,
+        store: &Store,
+        incident_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> crate::store::Result<Vec<Event>> {
+        if !self.curated {
+            return store.events_window_of(incident_id, &self.filter, offset, limit, self.total);
+        }
+        let start = offset.clamp(0, self.total) as usize;
+        let end = offset.saturating_add(limit).clamp(0, self.total) as usize;
+        Ok(self.curated_rows[start..end.max(start)].to_vec())
     }
 
     /// Loads the rows that fit `height` lines, scrolling so the selection is visible.
@@ -74,8 +172,7 @@ impl TimelineState {
         loop {
             // One read: the event above the window too, to tell the gap above the first row.
             let above = i64::from(self.top > 0);
-            let mut rows =
-                store.events_window_of(incident_id, &self.filter, self.top - above, h + above, self.total)?;
+            let mut rows = self.read_window(store, incident_id, self.top - above, h + above)?;
             self.before_top = if above == 1 && !rows.is_empty() {
                 Some(rows.remove(0))
             } else {
@@ -101,10 +198,11 @@ impl TimelineState {
         Ok(())
     }
 
+    /// The selected event (none on an import's fold).
     pub fn selected_event(&self) -> Option<&Event> {
         self.rows
             .get((self.selected - self.top).max(0) as usize)
-            .filter(|_| self.selected >= self.top)
+            .filter(|e| self.selected >= self.top && e.id > 0)
     }
 
     pub fn move_by(&mut self, delta: i64) {
@@ -205,12 +303,25 @@ impl TimelineState {
         let (base, marker) = theme.row(selected, focused);
         let mut spans = vec![Span::styled(marker, base), Span::styled(zone.format_short(e.at), base)];
         spans.push(Span::styled(" ", base));
+        if e.id < 0 {
+            let used: usize = spans.iter().map(|s| s.width()).sum();
+            let text = fit(&e.text, width.saturating_sub(used));
+            spans.push(Span::styled(text, base.patch(theme.muted)));
+            let drawn: usize = spans.iter().map(|s| s.width()).sum();
+            if selected && focused && drawn < width {
+                spans.push(Span::styled(" ".repeat(width - drawn), base));
+            }
+            return Line::from(spans);
+        }
         if wide {
             spans.push(Span::styled(
                 format!("{:<6}", short_kind(e.kind)),
                 base.patch(theme.muted),
             ));
             spans.push(Span::styled(" ", base));
+        }
+        if e.key {
+            spans.push(Span::styled("★ ", base.patch(theme.milestone)));
         }
         if let Some(m) = e.milestone {
             spans.push(Span::styled(
@@ -247,6 +358,47 @@ impl TimelineState {
         }
         Line::from(spans)
     }
+}
+
+/// An import's fold as a row of the curated view: negative id, its first line's time.
+fn fold_row(incident_id: i64, index: usize, f: &ImportFold) -> Event {
+    let file = match &f.source {
+        Source::Imported(file) => file.as_str(),
+        _ => "a file",
+    };
+    let lines = if f.lines == 1 { "line" } else { "lines" };
+    let mut text = format!("▸ {} {lines} from {file}", grouped(f.lines));
+    if f.errors > 0 {
+        let errors = if f.errors == 1 { "error" } else { "errors" };
+        text.push_str(&format!(" · {} {errors}", grouped(f.errors)));
+    }
+    Event {
+        id: -(index as i64) - 1,
+        incident_id,
+        at: f.first,
+        kind: EventKind::Note,
+        text,
+        author: String::new(),
+        source: f.source.clone(),
+        milestone: None,
+        key: false,
+        origin: None,
+        internal: false,
+        version: 0,
+    }
+}
+
+/// A count with thousands separated: `2,000`.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 /// A kind in six columns.

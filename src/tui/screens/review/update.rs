@@ -145,6 +145,17 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command
             let anchor = r.timeline.selected_event().map(|e| e.at);
             popup(fx, ReviewPopup::Form(with_time(form, "Event", r, ctx, anchor, true)));
         }
+        Command::Curated => toggle_curated(r, ctx, fx),
+        Command::CloseImport => {
+            if let Err(e) = r.timeline.close_fold(ctx.store, r.incident.id) {
+                flash(fx, e.to_string(), true);
+            }
+        }
+        Command::Select if r.timeline.selected_fold().is_some() => {
+            if let Err(e) = r.timeline.open_fold(ctx.store, r.incident.id) {
+                flash(fx, e.to_string(), true);
+            }
+        }
         Command::Edit | Command::Select => {
             if let Some(e) = r.timeline.selected_event().cloned() {
                 let form = with_time(event_form(&e, r.zone), "Time", r, ctx, Some(e.at), false);
@@ -161,24 +172,61 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command
             }
         }
         Command::SetMilestone => milestone_menu(r, fx),
-        Command::ToggleInternal => {
-            if let Some(e) = r.timeline.selected_event().cloned() {
-                let result = ctx.store.set_event_internal(e.id, e.version, !e.internal);
-                let said = if e.internal {
-                    "Event shared: outsiders and observers see it again."
-                } else {
-                    "Event internal: left out of exports for outsiders, hidden from observers."
-                };
-                if result.is_ok() {
-                    flash(fx, said, false);
-                }
-                report(fx, result.map(|_| ()));
-            }
-        }
+        Command::ToggleInternal => toggle_internal(r, ctx, fx),
         Command::LinkEvidence => evidence_menu(r, fx),
+        Command::ToggleKey => toggle_key(r, ctx, fx),
         Command::Filter => search_form(r, fx),
         Command::SearchNext | Command::SearchPrev => search_again(r, ctx, fx, command == Command::SearchNext),
         _ => fx.push(Effect::Unavailable(command)),
+    }
+}
+
+/// The curated view on or off.
+fn toggle_curated(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>) {
+    let on = !r.timeline.curated;
+    match r.timeline.set_curated(ctx.store, r.incident.id, on) {
+        Ok(()) if on => flash(
+            fx,
+            "Curated: key events, milestones, typed events; Enter opens an import.",
+            false,
+        ),
+        Ok(()) => flash(fx, "The whole timeline.", false),
+        Err(e) => flash(fx, e.to_string(), true),
+    }
+}
+
+/// Marks the selected event internal, or shared again.
+fn toggle_internal(r: &ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>) {
+    if let Some(e) = r.timeline.selected_event().cloned() {
+        let result = ctx.store.set_event_internal(e.id, e.version, !e.internal);
+        let said = if e.internal {
+            "Event shared: outsiders and observers see it again."
+        } else {
+            "Event internal: left out of exports for outsiders, hidden from observers."
+        };
+        if result.is_ok() {
+            flash(fx, said, false);
+        }
+        report(fx, result.map(|_| ()));
+    }
+}
+
+/// Marks the selected event as a key event, or unmarks it.
+fn toggle_key(r: &ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>) {
+    if let Some(e) = r.timeline.selected_event() {
+        match ctx.store.set_key(e.id, e.version, !e.key) {
+            Ok(e) => flash(
+                fx,
+                if e.key {
+                    "Marked as a key event."
+                } else {
+                    "No longer a key event."
+                },
+                false,
+            ),
+            Err(err) => flash(fx, err.to_string(), true),
+        }
+        fx.push(Effect::Reload);
     }
 }
 

@@ -1,0 +1,186 @@
+//! Log levels in imported lines: the level word a line carries (`ERROR`, `[warn]`,
+//! `level=info`), the kind it gives the event, and where the line came from (its service,
+//! unit, logger or host) when the line says.
+//!
+//! Levels, lowest first: debug < info < notice < warn < error < critical (fatal). The kinds:
+//! error and critical (and fatal, crit, alert, emerg, panic) → alert; warn → observation;
+//! notice, info and debug → note (background the facilitator rarely needs on the timeline).
+
+use crate::model::EventKind;
+use crate::model::sanitize;
+
+crate::model::name_table! {
+    /// How severe a log line says it is, lowest first.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Level: name, label {
+        Debug => "debug", "debug";
+        Info => "info", "info";
+        Notice => "notice", "notice";
+        Warn => "warn", "warning";
+        Error => "error", "error";
+        Critical => "critical", "critical";
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Level, String> {
+        level_word(s).ok_or_else(|| {
+            format!(
+                "unknown level \"{}\" (accepted: debug, info, notice, warn, error, critical)",
+                sanitize::clean_line(s)
+            )
+        })
+    }
+}
+
+/// The level a word names, in any case: `warning`, `ERR`, `fatal`, `trace` (as debug) …
+pub fn level_word(word: &str) -> Option<Level> {
+    Some(match word.trim().to_ascii_lowercase().as_str() {
+        "trace" | "debug" | "dbg" | "verbose" => Level::Debug,
+        "info" | "information" | "informational" => Level::Info,
+        "notice" => Level::Notice,
+        "warn" | "warning" => Level::Warn,
+        "error" | "err" => Level::Error,
+        "critical" | "crit" | "fatal" | "alert" | "emerg" | "emergency" | "panic" => Level::Critical,
+        _ => return None,
+    })
+}
+
+/// The kind an event of this level gets (when its file does not say): the one mapping from a
+/// level word to a kind.
+pub fn kind_for_level(word: &str) -> Option<EventKind> {
+    Some(match level_word(word)? {
+        Level::Error | Level::Critical => EventKind::Alert,
+        Level::Warn => EventKind::Observation,
+        Level::Notice | Level::Info | Level::Debug => EventKind::Note,
+    })
+}
+
+/// The level word of a line, where log lines put it: its first word (`ERROR …`, `[warn] …`),
+/// the word after a `program:` prefix (`host app[1]: ERROR …`), or a `level=` field. A level
+/// word further into the message (`error rate rises`) is not the line's level.
+pub fn level_in(text: &str) -> Option<&str> {
+    let first = text.lines().next().unwrap_or("");
+    let words: Vec<&str> = first.split_whitespace().take(8).collect();
+    let strip = |w: &str| -> String {
+        w.trim_matches(|c: char| matches!(c, '[' | ']' | '(' | ')' | '<' | '>' | ':' | ',' | '"'))
+            .to_string()
+    };
+    for (i, w) in words.iter().enumerate() {
+        let field = ["level=", "lvl=", "severity="].iter().find_map(|k| w.strip_prefix(k));
+        if let Some(v) = field {
+            let v = v.trim_matches('"');
+            if level_word(v).is_some() {
+                return Some(v);
+            }
+        }
+        let after_prefix = i > 0 && i < 4 && words[i - 1].ends_with(':');
+        if (i == 0 || after_prefix) && level_word(&strip(w)).is_some() {
+            let s = strip(w);
+            let start = w.find(s.as_str()).unwrap_or(0);
+            return Some(&w[start..start + s.len()]);
+        }
+    }
+    None
+}
+
+/// Where a line came from, when it says: a `service=`, `unit=`, `logger=` or `host=` field;
+/// a syslog program (`host api[211]: …` → `api`); or a name followed by a colon after the
+/// level (`ERROR payment-api: …`).
+pub fn origin_in(text: &str) -> Option<String> {
+    let first = text.lines().next().unwrap_or("");
+    let words: Vec<&str> = first.split_whitespace().take(6).collect();
+    for key in ["service=", "unit=", "_systemd_unit=", "logger=", "app=", "host="] {
+        if let Some(v) = words.iter().find_map(|w| w.strip_prefix(key)) {
+            return name(v.trim_matches('"'));
+        }
+    }
+    // `WARN [paygate-client] …`: a logger in brackets after the level.
+    if let [level, logger, ..] = words.as_slice()
+        && level_word(level.trim_matches(['[', ']'])).is_some()
+        && let Some(inner) = logger.strip_prefix('[').and_then(|l| l.strip_suffix(']'))
+    {
+        return name(inner);
+    }
+    for (i, w) in words.iter().enumerate().take(4) {
+        if let Some(head) = w.strip_suffix(':') {
+            // `api[211]:` — a syslog program with its pid.
+            let program = head.split('[').next().unwrap_or(head);
+            if level_word(program.trim_matches(['[', ']'])).is_some() || i > 2 {
+                continue;
+            }
+            return name(program.trim_matches(['[', ']']));
+        }
+    }
+    None
+}
+
+/// A plausible source name: a short word of letters, digits and `-_./@`.
+fn name(s: &str) -> Option<String> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.chars().any(|c| c.is_alphabetic())
+        && s.chars().all(|c| c.is_alphanumeric() || "-_./@".contains(c));
+    ok.then(|| sanitize::clean_line(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_are_ordered_and_read_in_any_spelling() {
+        assert!(Level::Debug < Level::Info && Level::Info < Level::Notice && Level::Notice < Level::Warn);
+        assert!(Level::Warn < Level::Error && Level::Error < Level::Critical);
+        assert_eq!(level_word("WARNING"), Some(Level::Warn));
+        assert_eq!(level_word("fatal"), Some(Level::Critical));
+        assert_eq!(level_word("Crit"), Some(Level::Critical));
+        assert_eq!(level_word("payment"), None);
+        assert!("loud".parse::<Level>().unwrap_err().contains("unknown level \"loud\""));
+    }
+
+    #[test]
+    fn a_level_gives_the_kind() {
+        assert_eq!(kind_for_level("error"), Some(EventKind::Alert));
+        assert_eq!(kind_for_level("FATAL"), Some(EventKind::Alert));
+        assert_eq!(kind_for_level("crit"), Some(EventKind::Alert));
+        assert_eq!(kind_for_level("warn"), Some(EventKind::Observation));
+        assert_eq!(kind_for_level("info"), Some(EventKind::Note));
+        assert_eq!(kind_for_level("debug"), Some(EventKind::Note));
+        assert_eq!(kind_for_level("hello"), None);
+    }
+
+    #[test]
+    fn the_level_and_origin_of_a_line() {
+        assert_eq!(level_in("ERROR payment-api: timeout"), Some("ERROR"));
+        assert_eq!(level_in("[warn] 12#0: upstream slow"), Some("warn"));
+        assert_eq!(level_in("level=info msg=ok"), Some("info"));
+        assert_eq!(
+            level_in("pay-api-1 payment-api[2211]: ERROR pool exhausted"),
+            Some("ERROR")
+        );
+        assert_eq!(level_in("retries stopped"), None);
+        assert_eq!(
+            level_in("payment provider error rate rises"),
+            None,
+            "not the line's level"
+        );
+        assert_eq!(origin_in("ERROR payment-api: timeout").as_deref(), Some("payment-api"));
+        assert_eq!(
+            origin_in("pay-api-1 payment-api[2211]: pool exhausted").as_deref(),
+            Some("payment-api")
+        );
+        assert_eq!(
+            origin_in("level=warn service=checkout msg=slow").as_deref(),
+            Some("checkout")
+        );
+        assert_eq!(origin_in("retries stopped, no level here"), None);
+        assert_eq!(
+            origin_in("WARN  [paygate-client] POST -> 503").as_deref(),
+            Some("paygate-client")
+        );
+        assert_eq!(origin_in("ERROR: no name"), None);
+        assert_eq!(origin_in("\u{1b}[31mx: y"), None);
+    }
+}
