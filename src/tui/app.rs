@@ -536,16 +536,7 @@ impl App {
         if let Screen::Review(r) = &mut self.screen
             && let Ok(here) = self.store.present(&self.session, r.incident.id, now)
         {
-            r.presence = here
-                .into_iter()
-                .map(|p| {
-                    if p.idle {
-                        format!("{} (idle)", p.author)
-                    } else {
-                        p.author
-                    }
-                })
-                .collect();
+            r.presence = here.iter().map(crate::tui::screens::review::presence_name).collect();
         }
     }
 

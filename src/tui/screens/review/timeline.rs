@@ -34,6 +34,14 @@ pub struct TimelineState {
     pub height: u16,
     /// Event ids that are evidence for some cause.
     pub evidence: std::collections::HashSet<i64>,
+    /// Events that arrived below the selection since the user last saw the end of the
+    /// timeline: "N new below" until they are in view.
+    pub new_below: i64,
+    /// The event the last window showed selected (to tell "still on the last event" from a
+    /// selection just set to another event).
+    shown_id: Option<i64>,
+    /// The filter `total` was counted with: a new filter is another list, nothing "new" in it.
+    counted: EventFilter,
 }
 
 /// One drawn line of the timeline.
@@ -43,8 +51,13 @@ enum Row<'a> {
 }
 
 impl TimelineState {
-    /// Re-reads the count and keeps the selection on the same event if it is still there.
+    /// Re-reads the count and keeps the selection on the same event if it is still there. With
+    /// the last event selected, new events below are followed (like `tail -f`); elsewhere they
+    /// are counted in [`TimelineState::new_below`].
     pub fn reload(&mut self, store: &Store, incident_id: i64) -> crate::store::Result<()> {
+        let following = self.total == 0
+            || (self.selected == self.total - 1 && self.selected_id.is_none_or(|id| Some(id) == self.shown_id));
+        let below_before = (self.total - 1 - self.selected).max(0);
         self.total = store.count_events(incident_id, &self.filter)?;
         if let Some(id) = self.selected_id
             && let Some(pos) = store.event_position(incident_id, &self.filter, id)?
@@ -53,6 +66,15 @@ impl TimelineState {
             self.selected = pos;
         }
         self.selected = self.selected.clamp(0, (self.total - 1).max(0));
+        let below = (self.total - 1 - self.selected).max(0);
+        if self.counted != self.filter {
+            self.counted = self.filter.clone();
+            self.new_below = 0;
+        } else if following && below > 0 {
+            self.select_index(self.total - 1);
+        } else {
+            self.new_below = (self.new_below + (below - below_before).max(0)).min(below);
+        }
         self.matches = match &self.search {
             Some(words) => store.count_matches(incident_id, &self.filter, words)?,
             None => 0,
@@ -70,7 +92,9 @@ impl TimelineState {
         if self.selected >= self.top + h {
             self.top = self.selected - h + 1;
         }
-        self.top = self.top.clamp(0, (self.total - 1).max(0));
+        // Never past the content: a window that could show more events above does (after a
+        // filter shrank the list, or the pane grew back from one line).
+        self.top = self.top.min(self.total - h).max(0);
         loop {
             // One read: the event above the window too, to tell the gap above the first row.
             let above = i64::from(self.top > 0);
@@ -98,6 +122,17 @@ impl TimelineState {
             .get((self.selected - self.top) as usize)
             .map(|e| e.id)
             .or(self.selected_id);
+        self.shown_id = self.selected_id;
+        // Seen: the last event is on screen.
+        let shown = self
+            .layout_rows()
+            .iter()
+            .take(h as usize)
+            .filter(|r| matches!(r, Row::Event(..)))
+            .count();
+        if self.top + shown as i64 >= self.total {
+            self.new_below = 0;
+        }
         Ok(())
     }
 
