@@ -906,8 +906,8 @@ impl App {
                 if preview.preview.new > 0 {
                     self.set_flash(
                         format!(
-                            "Importing {} events from {}…",
-                            super::view::count(preview.preview.new),
+                            "Importing {} from {}…",
+                            super::view::plural(preview.preview.new, "event"),
                             preview.request.job.label
                         ),
                         false,
@@ -973,8 +973,8 @@ impl App {
                 };
                 self.set_flash(
                     format!(
-                        "Imported {} events from {} ({} already here{skipped}).",
-                        super::view::count(outcome.inserted),
+                        "Imported {} from {} ({} already here{skipped}).",
+                        super::view::plural(outcome.inserted, "event"),
                         shown.request.job.label,
                         super::view::count(outcome.duplicates)
                     ),

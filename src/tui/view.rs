@@ -76,6 +76,7 @@ pub fn count(n: usize) -> String {
 /// assert_eq!(debrief::tui::view::plural(1, "action"), "1 action");
 /// assert_eq!(debrief::tui::view::plural(2, "event"), "2 events");
 /// assert_eq!(debrief::tui::view::plural(0, "match"), "0 matches");
+/// assert_eq!(debrief::tui::view::plural(1200, "event"), "1,200 events");
 /// ```
 pub fn plural(n: usize, noun: &str) -> String {
     let ending = match n {
@@ -83,7 +84,7 @@ pub fn plural(n: usize, noun: &str) -> String {
         _ if noun.ends_with("ch") || noun.ends_with('s') || noun.ends_with('x') => "es",
         _ => "s",
     };
-    format!("{n} {noun}{ending}")
+    format!("{} {noun}{ending}", count(n))
 }
 
 /// Cuts `s` to `width` terminal columns, ending in `…` when anything was cut (never mid-character).

@@ -111,6 +111,7 @@ fn elsewhere_new_events_below_are_counted_until_seen() {
         let store = Store::open(&path, "facilitator").unwrap();
         demo(&store);
         let mut app = demo_review(store, w, h);
+        assert_eq!(timeline(&app).new_below, 0, "nothing is new on opening");
         keys_at(&mut app, "gjj", w, h);
         let before = timeline(&app).selected;
         assert_eq!(before, 2);
@@ -315,5 +316,28 @@ fn two_sessions_of_one_person_show_as_one_name_times_two() {
         assert_eq!(header.matches("dana").count(), 1, "one name:\n{header}");
         assert!(header.contains("dana ×2"), "{header}");
         assert_snapshot!(format!("presence_times_two_{w}x{h}"), stable(text, &path));
+    }
+}
+
+#[test]
+fn the_welcome_help_lists_only_keys_that_work_there() {
+    let mut app = app_at(Store::open_in_memory("dana").unwrap(), Theme::dark(), now());
+    keys_at(&mut app, "?", 80, 24);
+    let text = screen(&mut app, 80, 24);
+    // The first word inside the help box of each line: the keys listed.
+    let keys: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split('┃').nth(1))
+        .filter_map(|inner| inner.strip_prefix("   "))
+        .filter_map(|inner| inner.split_whitespace().next())
+        .collect();
+    for key in ["M", "x", "H", "E", "tab", "z", "t", "1", "j/↓", "↓", "enter"] {
+        assert!(
+            !keys.contains(&key),
+            "{key} does nothing on the welcome screen: {keys:?}\n{text}"
+        );
+    }
+    for works in ["n", "D", "q", "T", "A", "C-l"] {
+        assert!(keys.contains(&works), "{works} works there: {keys:?}\n{text}");
     }
 }

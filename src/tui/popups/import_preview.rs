@@ -217,10 +217,10 @@ impl ImportPreview {
         let zone = self.request.zone;
         let plain = |text: String| Line::from(Span::styled(truncate(&text, width), theme.base));
         let mut head = vec![plain(format!(
-            "{} · read as {} · {} events",
+            "{} · read as {} · {}",
             self.request.job.label,
             s.format,
-            count(s.events)
+            crate::tui::view::plural(s.events, "event")
         ))];
         if let (Some(a), Some(b)) = (s.first, s.last) {
             head.push(plain(format!(
@@ -325,7 +325,7 @@ impl ImportPreview {
         let go = if self.preview.new == 0 {
             " nothing to import: close   ".to_string()
         } else {
-            format!(" import {} events   ", count(self.preview.new))
+            format!(" import {}   ", crate::tui::view::plural(self.preview.new, "event"))
         };
         lines.push(Line::from(""));
         lines.push(Line::from(vec![
