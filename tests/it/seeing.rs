@@ -341,3 +341,62 @@ fn the_welcome_help_lists_only_keys_that_work_there() {
         assert!(keys.contains(&works), "{works} works there: {keys:?}\n{text}");
     }
 }
+
+#[test]
+fn incident_list_headings_sit_over_their_data() {
+    let store = Store::open_in_memory("facilitator").unwrap();
+    demo(&store);
+    let mut app = app_at(store, Theme::dark(), now());
+    for (w, h) in [(80, 24), (160, 45)] {
+        let text = screen(&mut app, w, h);
+        let lines: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
+        let head = lines.iter().position(|l| l.iter().collect::<String>().contains("STATUS")).unwrap();
+        let (head, row) = (&lines[head], &lines[head + 1]);
+        let at = |l: &[char], s: &str| {
+            let s: Vec<char> = s.chars().collect();
+            l.windows(s.len()).position(|win| win == s.as_slice()).unwrap()
+        };
+        assert_eq!(at(head, "SEV "), at(row, "SEV1"), "{text}");
+        assert_eq!(at(head, "STATUS"), at(row, "in review"), "{text}");
+        assert_eq!(at(head, "STARTED"), at(row, "11-24 14:07"), "{text}");
+        assert_eq!(at(head, "TITLE"), at(row, "Checkout"), "{text}");
+    }
+}
+
+#[test]
+fn the_milestone_menu_hint_and_the_empty_board_are_not_cut() {
+    let store = Store::open_in_memory("facilitator").unwrap();
+    demo(&store);
+    let mut app = demo_review(store, 80, 24);
+    keys_at(&mut app, "m", 80, 24);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Enter choose · Esc cancel"), "{text}");
+
+    let store = Store::open_in_memory("facilitator").unwrap();
+    add_incident(&store);
+    let mut app = demo_review(store, 80, 24);
+    keys_at(&mut app, "3", 80, 24);
+    let text = screen(&mut app, 80, 24);
+    let words: Vec<&str> = text
+        .lines()
+        .flat_map(|l| l.trim_matches(['┃', ' ']).split_whitespace())
+        .collect();
+    let said = words.join(" ");
+    assert!(
+        said.contains("No actions yet. Press a to add a fix, monitoring or process action."),
+        "{text}"
+    );
+}
+
+#[test]
+fn one_action_is_one_action() {
+    let store = Store::open_in_memory("dana").unwrap();
+    let id = add_incident(&store);
+    let mut new = debrief::store::NewAction::titled("Alert on 5xx", debrief::model::ActionKind::Monitoring);
+    new.owner = "dana".into();
+    store.add_action(id, &new).unwrap();
+    let mut app = app_at(store, Theme::dark(), now());
+    keys_at(&mut app, "A", 80, 24);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("1 action") && !text.contains("1 actions"), "{text}");
+}
