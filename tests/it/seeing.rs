@@ -350,7 +350,10 @@ fn incident_list_headings_sit_over_their_data() {
     for (w, h) in [(80, 24), (160, 45)] {
         let text = screen(&mut app, w, h);
         let lines: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
-        let head = lines.iter().position(|l| l.iter().collect::<String>().contains("STATUS")).unwrap();
+        let head = lines
+            .iter()
+            .position(|l| l.iter().collect::<String>().contains("STATUS"))
+            .unwrap();
         let (head, row) = (&lines[head], &lines[head + 1]);
         let at = |l: &[char], s: &str| {
             let s: Vec<char> = s.chars().collect();
@@ -399,4 +402,37 @@ fn one_action_is_one_action() {
     keys_at(&mut app, "A", 80, 24);
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("1 action") && !text.contains("1 actions"), "{text}");
+}
+
+#[test]
+fn h_and_l_skip_an_empty_middle_column() {
+    use debrief::model::ActionStatus;
+    // The demo with its DOING column emptied.
+    let store = || {
+        let store = Store::open_in_memory("facilitator").unwrap();
+        demo(&store);
+        for a in store.actions(1).unwrap() {
+            if a.status == ActionStatus::Doing {
+                store.set_action_status(a.id, a.version, ActionStatus::Done).unwrap();
+            }
+        }
+        store
+    };
+    let selected = |app: &App| match &app.screen {
+        Screen::Review(r) => r.selected_action().map(|a| a.status),
+        _ => None,
+    };
+    for (w, h) in [(80, 24), (160, 45)] {
+        let mut app = demo_review(store(), w, h);
+        keys_at(&mut app, "3G", w, h);
+        assert_eq!(selected(&app), Some(ActionStatus::Done));
+        keys_at(&mut app, "h", w, h);
+        assert_eq!(
+            selected(&app),
+            Some(ActionStatus::Todo),
+            "DONE → TODO over the empty DOING at {w}x{h}"
+        );
+        keys_at(&mut app, "l", w, h);
+        assert_eq!(selected(&app), Some(ActionStatus::Done), "and back at {w}x{h}");
+    }
 }
