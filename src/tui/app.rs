@@ -543,16 +543,7 @@ impl App {
         if let Screen::Review(r) = &mut self.screen
             && let Ok(here) = self.store.present(&self.session, r.incident.id, now)
         {
-            r.presence = here
-                .into_iter()
-                .map(|p| {
-                    if p.idle {
-                        format!("{} (idle)", p.author)
-                    } else {
-                        p.author
-                    }
-                })
-                .collect();
+            r.presence = here.iter().map(crate::tui::screens::review::presence_name).collect();
         }
     }
 
@@ -922,8 +913,8 @@ impl App {
                 if preview.preview.new > 0 {
                     self.set_flash(
                         format!(
-                            "Importing {} events from {}…",
-                            super::view::count(preview.preview.new),
+                            "Importing {} from {}…",
+                            super::view::plural(preview.preview.new, "event"),
                             preview.request.job.label
                         ),
                         false,
@@ -989,8 +980,8 @@ impl App {
                 };
                 self.set_flash(
                     format!(
-                        "Imported {} events from {} ({} already here{skipped}).",
-                        super::view::count(outcome.inserted),
+                        "Imported {} from {} ({} already here{skipped}).",
+                        super::view::plural(outcome.inserted, "event"),
                         shown.request.job.label,
                         super::view::count(outcome.duplicates)
                     ),

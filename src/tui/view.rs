@@ -70,6 +70,23 @@ pub fn count(n: usize) -> String {
     out
 }
 
+/// "1 action", "2 actions", "0 actions": a count and its noun, plural when not one.
+///
+/// ```
+/// assert_eq!(debrief::tui::view::plural(1, "action"), "1 action");
+/// assert_eq!(debrief::tui::view::plural(2, "event"), "2 events");
+/// assert_eq!(debrief::tui::view::plural(0, "match"), "0 matches");
+/// assert_eq!(debrief::tui::view::plural(1200, "event"), "1,200 events");
+/// ```
+pub fn plural(n: usize, noun: &str) -> String {
+    let ending = match n {
+        1 => "",
+        _ if noun.ends_with("ch") || noun.ends_with('s') || noun.ends_with('x') => "es",
+        _ => "s",
+    };
+    format!("{} {noun}{ending}", count(n))
+}
+
 /// Cuts `s` to `width` terminal columns, ending in `…` when anything was cut (never mid-character).
 pub fn truncate(s: &str, width: usize) -> String {
     if s.width() <= width {
@@ -92,6 +109,58 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// Cuts each of `texts` to `width` columns so that texts that differ still read differently:
+/// a text whose plain cut ([`truncate`]) would look like another's keeps its start and the
+/// words from where they differ on ("Third-party system is c… no fix action" and "… no
+/// monitoring action" instead of two "Third-party system is confirmed but ha…").
+pub fn shorten_distinct(texts: &[String], width: usize) -> Vec<String> {
+    let cut: Vec<String> = texts.iter().map(|t| truncate(t, width)).collect();
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let differ = (0..texts.len())
+                .filter(|&j| j != i && cut[j] == cut[i] && texts[j] != *text)
+                .map(|j| common_prefix(text, &texts[j]))
+                .max();
+            match differ {
+                Some(at) => cut_middle(text, at, width),
+                None => cut[i].clone(),
+            }
+        })
+        .collect()
+}
+
+/// The byte length of the longest common start of `a` and `b`, at a character boundary.
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map(|((i, _), _)| i)
+        .unwrap_or_else(|| a.len().min(b.len()))
+}
+
+/// `text` in `width` columns keeping its start and its end from the word holding byte
+/// `differ` on: "start… end", or "…end…" when even the end does not fit.
+fn cut_middle(text: &str, differ: usize, width: usize) -> String {
+    let from = text[..differ].rfind(' ').unwrap_or(0);
+    let tail = &text[from..];
+    let tail_w = tail.width();
+    if tail_w + 2 <= width {
+        let head = truncate(&text[..from], width - tail_w);
+        let head = if head.ends_with('…') {
+            head
+        } else {
+            format!("{head}…")
+        };
+        return format!("{head}{tail}");
+    }
+    if width == 0 {
+        return String::new();
+    }
+    format!("…{}", truncate(tail.trim_start(), width - 1))
+}
+
 /// Pads or cuts to exactly `width` columns.
 pub fn fit(s: &str, width: usize) -> String {
     let t = truncate(s, width);
@@ -110,6 +179,48 @@ mod tests {
         assert_eq!(truncate("漢字漢字", 5), "漢字…");
         assert_eq!(truncate("abc", 0), "");
         assert_eq!(fit("ab", 4), "ab  ");
+    }
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn shortened_texts_that_differ_stay_different() {
+        let texts = strings(&[
+            "Third-party system is confirmed but has no fix action",
+            "Third-party system is confirmed but has no monitoring action",
+            "No root cause is written down",
+        ]);
+        // A plain cut makes the first two the same.
+        assert_eq!(truncate(&texts[0], 40), truncate(&texts[1], 40));
+        let short = shorten_distinct(&texts, 40);
+        assert!(short[0].width() <= 40 && short[1].width() <= 40, "{short:?}");
+        assert_ne!(short[0], short[1]);
+        assert!(short[0].ends_with("… fix action"), "{short:?}");
+        assert!(short[1].ends_with("… monitoring action"), "{short:?}");
+        assert!(short[1].starts_with("Third-party"), "{short:?}");
+        assert_eq!(short[2], "No root cause is written down", "what fits is untouched");
+        // Narrower than the different words: still different, still within the width.
+        for width in 1..70 {
+            let short = shorten_distinct(&texts, width);
+            for s in &short {
+                assert!(s.width() <= width, "{s:?} at {width}");
+            }
+            if width >= 4 {
+                assert_ne!(short[0], short[1], "at {width}");
+            }
+        }
+        // The same text twice is cut the same way; wide characters are cut whole.
+        let same = strings(&[
+            "漢字 is confirmed, fix",
+            "漢字 is confirmed, fix",
+            "漢字 is confirmed, mon",
+        ]);
+        let short = shorten_distinct(&same, 12);
+        assert_eq!(short[0], short[1]);
+        assert_ne!(short[0], short[2]);
+        assert!(short.iter().all(|s| s.width() <= 12), "{short:?}");
     }
 }
 

@@ -22,6 +22,7 @@ mod reliability;
 mod render_props;
 mod reports;
 mod screens;
+mod seeing;
 mod serve;
 mod store;
 mod terminal;

@@ -300,7 +300,7 @@ fn owner_filter_narrows_the_board_and_moves_act_on_what_it_shows() {
         assert!(!text.contains(other), "{other} is filtered out:\n{text}");
     }
     assert!(
-        text.contains("▶ PRC Ask PayFast"),
+        text.contains("▶ PRC P3 Ask PayFast"),
         "the first card is selected:\n{text}"
     );
     assert!(text.contains("Automatic failover"), "{text}");

@@ -227,9 +227,9 @@ impl ImportPreview {
         let zone = self.request.zone;
         let plain = |text: String| Line::from(Span::styled(truncate(&text, width), theme.base));
         let mut head = vec![plain(format!(
-            "{} · {} events · read as {}",
+            "{} · {} · read as {}",
             self.request.job.label,
-            count(s.events),
+            crate::tui::view::plural(s.events, "event"),
             s.described()
         ))];
         if let (Some(a), Some(b)) = (s.first, s.last) {
@@ -338,7 +338,7 @@ impl ImportPreview {
         let go = if self.preview.new == 0 {
             " nothing to import: close   ".to_string()
         } else {
-            format!(" import {} events   ", count(self.preview.new))
+            format!(" import {}   ", crate::tui::view::plural(self.preview.new, "event"))
         };
         lines.push(Line::from(""));
         lines.push(Line::from(vec![

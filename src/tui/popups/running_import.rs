@@ -115,7 +115,11 @@ impl RunningImport {
             ("Cancelling: rolling back…".to_string(), "")
         } else {
             (
-                format!("Importing {label}: {} of {} events", count(done), count(total)),
+                format!(
+                    "Importing {label}: {} of {}",
+                    count(done),
+                    crate::tui::view::plural(total, "event")
+                ),
                 " Esc  cancel (nothing is written)",
             )
         };

@@ -121,7 +121,10 @@ impl CrossState {
             .iter()
             .filter(|r| r.action.due.is_none() && r.action.status.is_open())
             .count();
-        let mut spans = vec![Span::styled(format!("{} actions", self.rows.len()), theme.base)];
+        let mut spans = vec![Span::styled(
+            crate::tui::view::plural(self.rows.len(), "action"),
+            theme.base,
+        )];
         if overdue > 0 {
             spans.push(Span::styled(" · ", theme.muted));
             spans.push(Span::styled(format!("{overdue} overdue"), theme.overdue));

@@ -219,12 +219,7 @@ impl HomeState {
         let w = inner.width as usize;
         let wide = w >= 100;
         let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
-        let cols = if wide {
-            "    SEV   STATUS      STARTED      DURATION  OPEN  LATE  TITLE · CONFIRMED CAUSES"
-        } else {
-            "    SEV   STATUS      STARTED      OPEN  LATE  TITLE"
-        };
-        Line::from(Span::styled(truncate(cols, w), theme.muted)).render(head, buf);
+        Line::from(Span::styled(truncate(&headings(theme, wide), w), theme.muted)).render(head, buf);
         let h = list.height as usize;
         let skip = self.cursor.offset(h, visible.len());
         for (y, (i, s)) in visible.iter().enumerate().skip(skip).take(h).enumerate() {
@@ -282,6 +277,18 @@ impl HomeState {
             );
         }
     }
+}
+
+/// The list's headings, each over its column: the same widths as the rows (after the marker).
+fn headings(theme: &Theme, wide: bool) -> String {
+    let blank = " ".repeat(unicode_width::UnicodeWidthStr::width(theme.marker_blank));
+    let mut cols = format!("{blank}{} {} {} ", fit("SEV", 5), fit("STATUS", 11), fit("STARTED", 12));
+    if wide {
+        cols.push_str(&format!("{} ", fit("DURATION", 9)));
+    }
+    cols.push_str(&format!("{:>4}  {:>4}  ", "OPEN", "LATE"));
+    cols.push_str(if wide { "TITLE · CONFIRMED CAUSES" } else { "TITLE" });
+    cols
 }
 
 /// The new-incident form: creates the incident and opens it.

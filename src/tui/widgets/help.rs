@@ -89,11 +89,15 @@ impl<'a> HelpView<'a> {
 
     /// The groups as shown, empty ones left out.
     fn groups(&self) -> Vec<(String, Vec<Binding>)> {
-        let bindings = self.keymap.bindings(self.context);
-        let pick = |keep: &dyn Fn(&Binding) -> bool| -> Vec<Binding> {
-            bindings.iter().filter(|b| keep(b)).cloned().collect()
-        };
         let ctx = self.context;
+        let bindings = self.keymap.bindings(ctx);
+        let pick = |keep: &dyn Fn(&Binding) -> bool| -> Vec<Binding> {
+            bindings
+                .iter()
+                .filter(|b| keep(b) && works_in(ctx, b.command))
+                .cloned()
+                .collect()
+        };
         let this_pane = pick(&|b| b.from == ctx && ctx != Context::Global && !b.command.is_navigation());
         let global = pick(&|b| b.from == Context::Global && !b.command.is_navigation());
         let navigation = pick(&|b| b.command.is_navigation());
@@ -163,6 +167,25 @@ impl<'a> HelpView<'a> {
 }
 
 /// Case-insensitive on the words, exact on the keys (so `G` finds "last item", `g` "first").
+/// Whether a key bound in `ctx` (its own or inherited from [global]) does something there: the
+/// incident list and the welcome screen have no incident open, so the keys that act on one
+/// (meeting, export, history, edit, panes, zones) are not listed there; the welcome screen
+/// has no list to move in either.
+fn works_in(ctx: Context, command: Command) -> bool {
+    use Command::*;
+    let list = match ctx {
+        Context::Home => true,
+        Context::Welcome => false,
+        _ => return true,
+    };
+    match command {
+        Meeting | Export | History | EditIncident | CycleZone | Zoom | NextPane | PrevPane | FocusTimeline
+        | FocusCauses | FocusActions | FocusMeeting | Left | Right => false,
+        Up | Down | PageUp | PageDown | Top | Bottom | Select => list,
+        _ => true,
+    }
+}
+
 fn matches(binding: &Binding, filter: &str) -> bool {
     let needle = filter.trim().to_lowercase();
     needle.is_empty()

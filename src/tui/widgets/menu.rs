@@ -63,14 +63,18 @@ impl<P> Menu<P> {
 
     /// The menu, and the keys of the key map's [menu] section.
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, keys: &KeyMap) {
+        let choose = keys.first_key(Context::Menu, Command::Select, "select");
+        let cancel = keys.first_key(Context::Menu, Command::Back, "back");
+        let hint = format!("{choose} choose · {cancel} cancel");
+        // As wide as the widest of its items, its title and its key hint (never cut).
         let w = self
             .items
             .iter()
-            .map(|i| i.chars().count())
+            .map(|i| i.chars().count() + 6)
+            .chain([self.title.chars().count() + 6, hint.chars().count() + 2])
             .max()
-            .unwrap_or(10)
-            .max(self.title.len()) as u16
-            + 8;
+            .unwrap_or(16) as u16
+            + 2;
         let h = self.items.len() as u16 + 3;
         let inner = frame(area, buf, theme, &self.title, w, h);
         for (y, item) in self
@@ -95,13 +99,7 @@ impl<P> Menu<P> {
         }
         if inner.height > 0 {
             let y = inner.y + inner.height - 1;
-            let choose = keys.first_key(Context::Menu, Command::Select, "select");
-            let cancel = keys.first_key(Context::Menu, Command::Back, "back");
-            Line::from(Span::styled(
-                format!("{choose} choose · {cancel} cancel"),
-                theme.key_hint,
-            ))
-            .render(Rect { y, height: 1, ..inner }, buf);
+            Line::from(Span::styled(hint, theme.key_hint)).render(Rect { y, height: 1, ..inner }, buf);
         }
     }
 }

@@ -4,12 +4,13 @@
 use crate::model::coverage::Gap;
 use crate::model::{Action, ActionKind, ActionStatus, Cause};
 use crate::tui::theme::Theme;
-use crate::tui::view::{fit, truncate};
+use crate::tui::view::{fit, shorten_distinct, truncate};
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
+use unicode_width::UnicodeWidthStr;
 
 /// Board columns need this much width; below it the board is a grouped list.
 pub const COLUMNS_MIN_WIDTH: u16 = 90;
@@ -70,13 +71,23 @@ impl BoardView<'_> {
         }
         let warn_h = (self.gaps.len() as u16).min(area.height / 3).min(4);
         let [warn, body] = Layout::vertical([Constraint::Length(warn_h), Constraint::Min(0)]).areas(area);
-        for (i, g) in self.gaps.iter().take(warn_h as usize).enumerate() {
-            let more = if i + 1 == warn_h as usize && self.gaps.len() > warn_h as usize {
-                format!(" (+{} more)", self.gaps.len() - warn_h as usize)
-            } else {
-                String::new()
-            };
-            let text = truncate(&format!("! {g}{more}"), warn.width as usize);
+        let shown: Vec<String> = self
+            .gaps
+            .iter()
+            .take(warn_h as usize)
+            .enumerate()
+            .map(|(i, g)| {
+                let more = if i + 1 == warn_h as usize && self.gaps.len() > warn_h as usize {
+                    format!(" (+{} more)", self.gaps.len() - warn_h as usize)
+                } else {
+                    String::new()
+                };
+                format!("{g}{more}")
+            })
+            .collect();
+        let shown = shorten_distinct(&shown, (warn.width as usize).saturating_sub(2));
+        for (i, g) in shown.iter().enumerate() {
+            let text = truncate(&format!("! {g}"), warn.width as usize);
             Line::from(Span::styled(text, theme.warning)).render(
                 Rect {
                     y: warn.y + i as u16,
@@ -92,7 +103,10 @@ impl BoardView<'_> {
             } else {
                 "No actions yet. Press a to add a fix, monitoring or process action."
             };
-            Line::from(Span::styled(text, theme.muted)).render(body, buf);
+            let text = ratatui::widgets::Paragraph::new(text)
+                .style(theme.muted)
+                .wrap(ratatui::widgets::Wrap { trim: true });
+            crate::tui::view::render_wrapped(text, body, buf);
             return;
         }
         if body.width >= COLUMNS_MIN_WIDTH {
@@ -102,6 +116,8 @@ impl BoardView<'_> {
         }
     }
 
+    /// One card: marker, kind, priority (`P1`), the title as wide as the line allows, then the
+    /// owner and the due date at the right; the due date is never cut (the owner is first).
     fn card(&self, i: usize, width: usize, theme: &Theme) -> Line<'_> {
         let a = &self.actions[i];
         let selected = i == self.selected;
@@ -117,17 +133,26 @@ impl BoardView<'_> {
             Some(d) => d.format("%m-%d").to_string(),
             None => "no date".into(),
         };
-        let tail = match a.status {
-            ActionStatus::NotDoing => format!(" not doing: {}", a.reason),
-            _ => format!(" {owner} · {due}"),
+        let priority = if a.priority > 0 {
+            format!("P{} ", a.priority)
+        } else {
+            String::new()
         };
-        let head_w = 2 + 4;
-        let title_w = width.saturating_sub(head_w + tail.chars().count().min(width / 2));
-        let mut spans = vec![
+        let head = vec![
             Span::styled(marker, base),
             Span::styled(format!("{} ", kind_tag(a.kind)), base.patch(theme.header)),
-            Span::styled(fit(&a.title, title_w), base),
+            Span::styled(priority, base.patch(theme.header)),
         ];
+        let avail = width.saturating_sub(head.iter().map(Span::width).sum());
+        // The tail: "not doing: why" cut as needed, or " owner · due" with the due date whole.
+        let (owner_part, fixed) = match a.status {
+            ActionStatus::NotDoing => (format!(" not doing: {}", a.reason), String::new()),
+            _ => (format!(" {owner}"), format!(" · {due}")),
+        };
+        let rest = avail.saturating_sub(fixed.width());
+        let title_w = a.title.width().min(rest.saturating_sub(owner_part.width().min(13)));
+        let owner_part = truncate(&owner_part, rest - title_w);
+        let title_w = rest - owner_part.width();
         let tail_style = if overdue {
             theme.overdue
         } else if !a.status.is_open() {
@@ -137,8 +162,10 @@ impl BoardView<'_> {
         } else {
             theme.muted
         };
-        let room = width.saturating_sub(head_w + title_w);
-        spans.push(Span::styled(truncate(&tail, room), base.patch(tail_style)));
+        let mut spans = head;
+        spans.push(Span::styled(fit(&a.title, title_w), base));
+        spans.push(Span::styled(owner_part, base.patch(tail_style)));
+        spans.push(Span::styled(truncate(&fixed, avail), base.patch(tail_style)));
         Line::from(spans)
     }
 

@@ -242,12 +242,13 @@ impl ReviewState {
         } else if self.zoom {
             vec![(self.focus, body, true)]
         } else if area.width >= SIDE_BY_SIDE_WIDTH {
-            let [t, c, a] = Layout::horizontal([
-                Constraint::Percentage(46),
-                Constraint::Percentage(27),
-                Constraint::Percentage(27),
-            ])
-            .areas(body);
+            // In a meeting the step's own pane gets the room (the board at step 3).
+            let widths = match self.meeting.as_ref().and_then(|m| meeting::step_pane(m.meeting.step)) {
+                Some(Pane::Causes) => [30, 45, 25],
+                Some(Pane::Actions) => [30, 20, 50],
+                _ => [46, 27, 27],
+            };
+            let [t, c, a] = Layout::horizontal(widths.map(Constraint::Percentage)).areas(body);
             vec![
                 (Pane::Timeline, t, true),
                 (Pane::Causes, c, true),
@@ -368,10 +369,17 @@ impl ReviewState {
         };
         spans.push(Span::styled(format!(" · {zone}"), theme.muted));
         let used: usize = spans.iter().map(Span::width).sum();
+        // Cut with an ellipsis to the columns left, so that a cut warning reads as one.
+        let warning = |text: String| {
+            Span::styled(
+                truncate(&format!("  ! {text}"), width.saturating_sub(used)),
+                theme.warning,
+            )
+        };
         if let Some(first) = self.gaps.first().filter(|_| width >= used + 30) {
-            spans.push(Span::styled(format!("  ! {first}"), theme.warning));
+            spans.push(warning(first.to_string()));
         } else if let Some(first) = self.milestones.out_of_order().first() {
-            spans.push(Span::styled(format!("  ! {first}"), theme.warning));
+            spans.push(warning(first.to_string()));
         }
         Line::from(spans)
     }
@@ -424,7 +432,10 @@ impl ReviewState {
     fn render_pane(&self, pane: Pane, area: Rect, buf: &mut Buffer, theme: &Theme, today: NaiveDate) {
         let focused = pane == self.focus;
         let title = self.pane_title(pane);
-        let block = theme.pane_block(format!(" {} {} ", pane.number(), title), focused);
+        let mut block = theme.pane_block(format!(" {} {} ", pane.number(), title), focused);
+        if let Some(new) = self.new_below_text().filter(|_| pane == Pane::Timeline) {
+            block = block.title_bottom(Line::from(Span::styled(format!(" {new} "), theme.warning)).right_aligned());
+        }
         let inner = block.inner(area);
         block.render(area, buf);
         match pane {
@@ -449,6 +460,12 @@ impl ReviewState {
             }
             .render(inner, buf, theme),
         }
+    }
+
+    /// "3 new below (G)" while events arrived below the selection and are not yet in view.
+    fn new_below_text(&self) -> Option<String> {
+        let n = self.timeline.new_below;
+        (n > 0).then(|| format!("{n} new below (G)"))
     }
 
     fn pane_title(&self, pane: Pane) -> String {
@@ -499,7 +516,11 @@ impl ReviewState {
         let text = match pane {
             Pane::Timeline => {
                 let t = &self.timeline;
-                format!("{} events", t.total)
+                let mut s = crate::tui::view::plural(t.total.max(0) as usize, "event");
+                if let Some(new) = self.new_below_text() {
+                    s.push_str(&format!(" · {new}"));
+                }
+                s
             }
             Pane::Causes => causes::summary(&self.causes),
             Pane::Actions => board::summary(&self.board, &self.board_gaps(), today),
@@ -525,6 +546,18 @@ fn keep<T>(items: &[T], id: Option<i64>, key: impl Fn(&T) -> i64, fallback: usiz
     id.and_then(|id| items.iter().position(|x| key(x) == id))
         .unwrap_or(fallback)
         .min(items.len().saturating_sub(1))
+}
+
+/// One person in the header: "ana", "ana ×2" for two of her sessions, "ana (idle)".
+pub fn presence_name(p: &crate::store::Present) -> String {
+    let mut name = p.author.clone();
+    if p.sessions > 1 {
+        name.push_str(&format!(" ×{}", p.sessions));
+    }
+    if p.idle {
+        name.push_str(" (idle)");
+    }
+    name
 }
 
 /// "  also here: ana, ben" in at most `room` columns: as many whole names as fit and a count of

@@ -41,6 +41,15 @@ pub struct TimelineState {
     curated_rows: Vec<Event>,
     /// The import opened from the curated view (Enter on its fold; Esc goes back).
     pub opened: Option<Source>,
+    /// Events that arrived below the selection since the user last saw the end of the
+    /// timeline: "N new below" until they are in view.
+    pub new_below: i64,
+    /// The event the last window showed selected (to tell "still on the last event" from a
+    /// selection just set to another event).
+    shown_id: Option<i64>,
+    /// The filter `total` was last counted with (none before the first count): a new filter is
+    /// another list, nothing "new" in it.
+    counted: Option<EventFilter>,
 }
 
 /// One drawn line of the timeline.
@@ -50,12 +59,19 @@ enum Row<'a> {
 }
 
 impl TimelineState {
-    /// Re-reads the count and keeps the selection on the same event if it is still there.
+    /// Re-reads the count and keeps the selection on the same event if it is still there. With
+    /// the last event selected, new events below are followed (like `tail -f`); elsewhere they
+    /// are counted in [`TimelineState::new_below`].
     pub fn reload(&mut self, store: &Store, incident_id: i64) -> crate::store::Result<()> {
         if self.curated {
             return self.reload_curated(store, incident_id);
         }
         self.curated_rows = Vec::new();
+        // (An empty timeline is not followed: the first events read from the top.)
+        let following = self.total > 0
+            && self.selected == self.total - 1
+            && self.selected_id.is_none_or(|id| Some(id) == self.shown_id);
+        let below_before = (self.total - 1 - self.selected).max(0);
         self.total = store.count_events(incident_id, &self.filter)?;
         if let Some(id) = self.selected_id
             && let Some(pos) = store.event_position(incident_id, &self.filter, id)?
@@ -64,6 +80,15 @@ impl TimelineState {
             self.selected = pos;
         }
         self.selected = self.selected.clamp(0, (self.total - 1).max(0));
+        let below = (self.total - 1 - self.selected).max(0);
+        if self.counted.as_ref() != Some(&self.filter) {
+            self.counted = Some(self.filter.clone());
+            self.new_below = 0;
+        } else if following && below > 0 {
+            self.select_index(self.total - 1);
+        } else {
+            self.new_below = (self.new_below + (below - below_before).max(0)).min(below);
+        }
         self.matches = match &self.search {
             Some(words) => store.count_matches(incident_id, &self.filter, words)?,
             None => 0,
@@ -168,7 +193,9 @@ impl TimelineState {
         if self.selected >= self.top + h {
             self.top = self.selected - h + 1;
         }
-        self.top = self.top.clamp(0, (self.total - 1).max(0));
+        // Never past the content: a window that could show more events above does (after a
+        // filter shrank the list, or the pane grew back from one line).
+        self.top = self.top.min(self.total - h).max(0);
         loop {
             // One read: the event above the window too, to tell the gap above the first row.
             let above = i64::from(self.top > 0);
@@ -195,6 +222,17 @@ impl TimelineState {
             .get((self.selected - self.top) as usize)
             .map(|e| e.id)
             .or(self.selected_id);
+        self.shown_id = self.selected_id;
+        // Seen: the last event is on screen.
+        let shown = self
+            .layout_rows()
+            .iter()
+            .take(h as usize)
+            .filter(|r| matches!(r, Row::Event(..)))
+            .count();
+        if self.top + shown as i64 >= self.total {
+            self.new_below = 0;
+        }
         Ok(())
     }
 
@@ -343,7 +381,7 @@ impl TimelineState {
         let first = e.text.lines().next().unwrap_or("");
         let more = if e.text.contains('\n') { " ↵" } else { "" };
         let room = width.saturating_sub(used + author_w);
-        let text = fit(&format!("{first}{more}"), room);
+        let text = fit(&on_match(&format!("{first}{more}"), words, room), room);
         spans.extend(highlight(&text, words, base, theme.search_match));
         if author_w > 0 {
             let author = truncate(&e.author, author_w - 1);
@@ -414,6 +452,34 @@ pub fn short_kind(kind: crate::model::EventKind) -> &'static str {
     }
 }
 
+/// `text` as drawn in `room` columns with its first search match in view: when the match
+/// would be cut off, the start gives way to `…` (a few words before the match stay).
+pub fn on_match(text: &str, words: &[String], room: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let lower = text.to_lowercase();
+    if text.width() <= room || lower.len() != text.len() {
+        return text.to_string();
+    }
+    let Some((start, len)) = words
+        .iter()
+        .filter(|w| !w.is_empty())
+        .filter_map(|w| lower.find(w.as_str()).map(|at| (at, w.len())))
+        .min()
+    else {
+        return text.to_string();
+    };
+    if !text.is_char_boundary(start) || !text.is_char_boundary(start + len) || text[..start + len].width() < room {
+        return text.to_string();
+    }
+    // Keep up to 12 columns before the match, starting at a character boundary.
+    let lead = text[..start]
+        .char_indices()
+        .map(|(i, _)| i)
+        .find(|&i| text[i..start].width() <= 12)
+        .unwrap_or(start);
+    format!("…{}", &text[lead..])
+}
+
 /// Splits `text` into spans with every case-insensitive occurrence of a search word highlighted.
 pub fn highlight<'a>(text: &str, words: &[String], base: Style, matched: Style) -> Vec<Span<'a>> {
     if words.is_empty() {
@@ -451,6 +517,20 @@ pub fn highlight<'a>(text: &str, words: &[String], base: Style, matched: Style) 
 mod tests {
     use super::*;
     use ratatui::style::Modifier;
+
+    #[test]
+    fn a_match_past_the_cut_is_brought_into_view() {
+        let words = vec!["backoff".to_string()];
+        let text = "Retry middleware retries each failed call three times without backoff";
+        let shown = on_match(text, &words, 30);
+        assert!(shown.starts_with('…'), "{shown}");
+        let cut = crate::tui::view::truncate(&shown, 30);
+        assert!(cut.contains("backoff"), "{cut}");
+        // A match in view, or no search, or a short text: unchanged.
+        assert_eq!(on_match(text, &["retry".into()], 30), text);
+        assert_eq!(on_match(text, &[], 30), text);
+        assert_eq!(on_match("short", &words, 30), "short");
+    }
 
     #[test]
     fn highlight_marks_every_match_case_insensitively() {

@@ -153,16 +153,25 @@ impl MeetingForm {
     }
 }
 
+/// The pane an agenda step works in (and gives the room to), if it works in one.
+pub fn step_pane(step: AgendaStep) -> Option<Pane> {
+    match step {
+        AgendaStep::Document => Some(Pane::Timeline),
+        AgendaStep::Delegate => Some(Pane::Actions),
+        AgendaStep::Agree | AgendaStep::WrapUp => None,
+    }
+}
+
 /// Shows the pane or screen each agenda step works in.
 pub fn bring_forward(r: &mut ReviewState) {
     let Some(m) = &mut r.meeting else {
         return;
     };
-    let (panel, focus) = match m.meeting.step {
-        AgendaStep::Document => (Panel::Panes, Some(Pane::Timeline)),
-        AgendaStep::Agree => (Panel::Notes, None),
-        AgendaStep::Delegate => (Panel::Panes, Some(Pane::Actions)),
-        AgendaStep::WrapUp => (Panel::WrapUp, None),
+    let focus = step_pane(m.meeting.step);
+    let panel = match m.meeting.step {
+        AgendaStep::Agree => Panel::Notes,
+        AgendaStep::WrapUp => Panel::WrapUp,
+        AgendaStep::Document | AgendaStep::Delegate => Panel::Panes,
     };
     m.panel = panel;
     m.scroll = 0;
