@@ -824,6 +824,13 @@ impl App {
         match popup {
             Popup::Form(mut form) => match form.handle_key(key) {
                 FormOutcome::Continue => self.popups.push(Popup::Form(form)),
+                FormOutcome::Cancel if form.changed() => {
+                    // What was typed is not thrown away on one key: the question sits over the
+                    // form, and "no" (or Esc) goes back to it.
+                    let question = format!("Discard your changes to \"{}\"?", form.title);
+                    self.popups.push(Popup::Form(form));
+                    self.popups.push(Popup::Confirm(question, Confirmed::Discard));
+                }
                 FormOutcome::Cancel => {}
                 FormOutcome::Submit => self.submit(form),
             },
@@ -1062,6 +1069,7 @@ impl App {
         let ctx = ctx!(self);
         let effects = match what {
             Confirmed::Review(ReviewConfirm::Overwrite(request)) => return self.export(request),
+            Confirmed::Discard => return self.close_form(|_| true),
             Confirmed::Review(what) => popups::effects(review::apply::confirmed(what, &ctx)),
             Confirmed::Meeting(what) => {
                 let review = match &mut self.screen {

@@ -162,6 +162,8 @@ fn esc_on_the_preview_goes_back_to_the_form_and_writes_nothing() {
         "back to the form to change the file or format"
     );
     key(&mut app, KeyCode::Esc);
+    // A path was typed: Esc asks before discarding the form.
+    key(&mut app, KeyCode::Char('y'));
     assert!(app.popups.is_empty());
     assert_eq!(events(&app, id), 0);
     assert!(app.store.history(id, None).unwrap().iter().all(|h| h.op != "import"));

@@ -42,6 +42,8 @@ pub type MenuPurpose = ReviewMenu;
 pub enum Confirmed {
     Review(ReviewConfirm),
     Meeting(MeetingConfirm),
+    /// Closing the form below without saving what was typed into it.
+    Discard,
 }
 
 impl Purpose {

@@ -205,6 +205,9 @@ pub struct Form<P> {
     /// Shown in the form after a rejected submit; the form stays open with what was typed.
     pub error: Option<String>,
     pub purpose: P,
+    /// The values before the first key reached the form: what Esc would discard is the
+    /// difference (see [`Form::changed`]).
+    baseline: Option<Vec<String>>,
 }
 
 impl<P> Form<P> {
@@ -215,6 +218,23 @@ impl<P> Form<P> {
             focus: 0,
             error: None,
             purpose,
+            baseline: None,
+        }
+    }
+
+    /// Whether the user changed a value since the form opened (Esc then asks before closing).
+    pub fn changed(&self) -> bool {
+        self.baseline.as_ref().is_some_and(|b| *b != self.values())
+    }
+
+    fn values(&self) -> Vec<String> {
+        self.fields.iter().map(Field::value).collect()
+    }
+
+    /// Remembers the values as they are before the user first touches them.
+    fn keep_baseline(&mut self) {
+        if self.baseline.is_none() {
+            self.baseline = Some(self.values());
         }
     }
 
@@ -234,6 +254,7 @@ impl<P> Form<P> {
             focus: self.focus,
             error: self.error,
             purpose: f(self.purpose),
+            baseline: self.baseline,
         }
     }
 
@@ -264,6 +285,7 @@ impl<P> Form<P> {
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) -> FormOutcome {
+        self.keep_baseline();
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let Some(field) = self.fields.get_mut(self.focus) else {
             return FormOutcome::Cancel;
@@ -311,6 +333,7 @@ impl<P> Form<P> {
 
     /// Pasted text goes into the focused text field, cleaned of terminal controls first.
     pub fn paste(&mut self, text: &str) {
+        self.keep_baseline();
         if let Some(field) = self.fields.get_mut(self.focus) {
             let clean = sanitize::clean(text);
             match field.kind {
