@@ -822,7 +822,7 @@ impl App {
             }
         }
         match popup {
-            Popup::Form(mut form) => match form.handle_key(key) {
+            Popup::Form(mut form) => match form.handle(key, command, self.keymap.command(Context::Form, &key)) {
                 FormOutcome::Continue => self.popups.push(Popup::Form(form)),
                 FormOutcome::Cancel if form.changed() => {
                     // What was typed is not thrown away on one key: the question sits over the

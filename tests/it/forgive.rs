@@ -68,3 +68,42 @@ fn esc_on_a_changed_form_asks_before_discarding() {
     assert!(app.popups.is_empty(), "back to the values it opened with: no question");
     let _ = ctrl;
 }
+
+#[test]
+fn readline_keys_through_the_key_map_and_markers_at_80x24() {
+    let mut app = demo();
+    key(&mut app, KeyCode::Char('E'));
+    type_text(&mut app, " in eu-west-1 during the Black Friday peak");
+    let title = top_form(&app).value("Title");
+    // The title field at 80x24 shows its end with a marker that text is hidden to the left.
+    let text = screen(&mut app, 80, 24);
+    let row = text.lines().find(|l| l.contains("Title")).unwrap().to_string();
+    assert!(row.contains('‹'), "{row}");
+    assert!(row.contains(title.split(' ').next_back().unwrap()), "{row}");
+    ctrl(&mut app, 'w');
+    let shorter = top_form(&app).value("Title");
+    assert!(title.starts_with(&shorter) && shorter.len() < title.len(), "{shorter}");
+    ctrl(&mut app, 'u');
+    assert_eq!(top_form(&app).value("Title"), "", "Ctrl-U erases to the start");
+    type_text(&mut app, "Checkout down");
+    ctrl(&mut app, 'a');
+    let row = screen(&mut app, 80, 24);
+    let row = row.lines().find(|l| l.contains("Title")).unwrap();
+    assert!(!row.contains('‹') && !row.contains('›'), "all of it in sight: {row}");
+}
+
+#[test]
+fn a_notes_form_and_the_bar_say_the_same_about_enter() {
+    let mut app = demo();
+    // The cause's notes: a multi-line field.
+    keys(&mut app, "2e");
+    let text = screen(&mut app, 80, 24);
+    let bar = text.lines().last().unwrap();
+    assert!(bar.contains("C-s save") && bar.contains("Enter new line"), "{bar}");
+    assert!(!text.contains("Enter confirm"), "{text}");
+    assert_eq!(
+        text.matches("Enter new line").count(),
+        2,
+        "the form's footer and the bar agree:\n{text}"
+    );
+}

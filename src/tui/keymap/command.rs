@@ -111,6 +111,18 @@ commands! {
     KeepTheirs => "keep_theirs", "keep theirs";
     /// An edit conflict: back to my form, to save over theirs later.
     EditMine => "edit_mine", "edit mine";
+    /// A form: save it from any field (Enter in a multi-line field is a new line).
+    Save => "save", "save";
+    /// A text field: the cursor to the start of the line.
+    LineStart => "line_start", "line start";
+    /// A text field: the cursor to the end of the line.
+    LineEnd => "line_end", "line end";
+    /// A text field: erase from the cursor back to the start of the line (readline's ctrl-u).
+    DeleteLineStart => "delete_line_start", "erase to start";
+    /// A text field: erase from the cursor to the end of the line (readline's ctrl-k).
+    DeleteLineEnd => "delete_line_end", "erase to end";
+    /// A text field: erase the word before the cursor (readline's ctrl-w).
+    DeleteWordBack => "delete_word_back", "erase word";
 }
 
 impl Command {
@@ -284,6 +296,12 @@ impl Command {
             (KeepMine, _) => "save mine over theirs",
             (KeepTheirs, _) => "keep theirs; mine is discarded",
             (EditMine, _) => "edit mine again (theirs stays saved until I save)",
+            (Save, _) => "save the form, from any field",
+            (LineStart, _) => "cursor to the start of the line",
+            (LineEnd, _) => "cursor to the end of the line",
+            (DeleteLineStart, _) => "erase from the cursor back to the line's start",
+            (DeleteLineEnd, _) => "erase from the cursor to the line's end",
+            (DeleteWordBack, _) => "erase the word before the cursor",
             _ => return None,
         })
     }
