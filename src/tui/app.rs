@@ -823,7 +823,13 @@ impl App {
         }
         match popup {
             Popup::Form(mut form) => match form.handle(key, command, self.keymap.command(Context::Form, &key)) {
-                FormOutcome::Continue => self.popups.push(Popup::Form(form)),
+                FormOutcome::Continue => {
+                    if let Purpose::Review(ReviewForm::Export(export)) = &form.purpose {
+                        let slug = export.slug.clone();
+                        crate::tui::popups::export::follow_format(&mut form, &slug);
+                    }
+                    self.popups.push(Popup::Form(form))
+                }
                 FormOutcome::Cancel if form.changed() => {
                     // What was typed is not thrown away on one key: the question sits over the
                     // form, and "no" (or Esc) goes back to it.
@@ -880,6 +886,12 @@ impl App {
             }
             Some(Command::Down) => {
                 menu.selected = (menu.selected + 1).min(menu.items.len().saturating_sub(1));
+                self.popups.push(Popup::Menu(menu));
+            }
+            // In a plain menu the toggle key picks, as Enter does.
+            Some(Command::Toggle) if menu.checks.is_none() => self.choose(menu),
+            Some(Command::Toggle) => {
+                menu.toggle();
                 self.popups.push(Popup::Menu(menu));
             }
             Some(Command::Select) => self.choose(menu),

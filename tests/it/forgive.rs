@@ -107,3 +107,77 @@ fn a_notes_form_and_the_bar_say_the_same_about_enter() {
         "the form's footer and the bar agree:\n{text}"
     );
 }
+
+fn evidence_of(app: &App, event: i64) -> Vec<i64> {
+    app.store.causes_of_event(event).unwrap()
+}
+
+fn selected_event(app: &App) -> i64 {
+    let Screen::Review(r) = &app.screen else { panic!() };
+    r.timeline.selected_event().unwrap().id
+}
+
+#[test]
+fn the_evidence_picker_checks_with_space_and_saves_with_enter() {
+    let mut app = demo();
+    keys(&mut app, "1g");
+    let event = selected_event(&app);
+    let before = evidence_of(&app, event);
+    key(&mut app, KeyCode::Char('l'));
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("[ ]") && text.contains("Space check/uncheck · Enter done"),
+        "{text}"
+    );
+    // Space flips two causes' boxes; the menu stays open and nothing is written yet.
+    let Some(Popup::Menu(m)) = app.popups.last() else {
+        panic!()
+    };
+    let (at, checks) = (m.selected, m.checks.clone().unwrap());
+    assert_eq!(checks.iter().filter(|c| **c).count(), before.len());
+    let flipped = |c: bool| if c { -1 } else { 1 };
+    let want = before.len() as i64 + flipped(checks[at]) + flipped(checks[at + 1]);
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Char(' '));
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Menu(_))),
+        "Space does not close"
+    );
+    assert_eq!(evidence_of(&app, event), before, "nothing saved before Enter");
+    let Some(Popup::Menu(m)) = app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(m.checks.as_ref().unwrap()[at], !checks[at]);
+    assert_eq!(m.checks.as_ref().unwrap()[at + 1], !checks[at + 1]);
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "Enter confirms and closes");
+    let after = evidence_of(&app, event);
+    assert_eq!(after.len() as i64, want, "{before:?} → {after:?}");
+    // Esc closes and changes nothing.
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(evidence_of(&app, event), after);
+}
+
+#[test]
+fn the_export_path_follows_the_format_unless_typed() {
+    let mut app = demo();
+    key(&mut app, KeyCode::Char('x'));
+    let path = top_form(&app).value("Path");
+    assert!(path.ends_with(".md"), "{path}");
+    key(&mut app, KeyCode::Right);
+    assert_eq!(top_form(&app).value("Format"), "json");
+    assert_eq!(top_form(&app).value("Path"), path.replace(".md", ".json"));
+    assert!(screen(&mut app, 80, 24).contains(".json"));
+    key(&mut app, KeyCode::Right);
+    assert_eq!(top_form(&app).value("Path"), path.replace(".md", ".csv"));
+    // A path of one's own stays.
+    key(&mut app, KeyCode::Tab);
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "/tmp/mine.md");
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::Right);
+    assert_eq!(top_form(&app).value("Path"), "/tmp/mine.md");
+}

@@ -111,6 +111,8 @@ commands! {
     KeepTheirs => "keep_theirs", "keep theirs";
     /// An edit conflict: back to my form, to save over theirs later.
     EditMine => "edit_mine", "edit mine";
+    /// A checklist menu (evidence): check or uncheck the selected item.
+    Toggle => "toggle", "check";
     /// A form: save it from any field (Enter in a multi-line field is a new line).
     Save => "save", "save";
     /// A text field: the cursor to the start of the line.
@@ -126,6 +128,15 @@ commands! {
 }
 
 impl Command {
+    /// Moves the cursor in a text field or erases some of its text ([form]).
+    pub fn edits_text(self) -> bool {
+        use Command::*;
+        matches!(
+            self,
+            LineStart | LineEnd | DeleteLineStart | DeleteLineEnd | DeleteWordBack
+        )
+    }
+
     /// Moving around rather than changing anything; the help overlay lists these apart.
     pub fn is_navigation(self) -> bool {
         use Command::*;
@@ -288,7 +299,7 @@ impl Command {
             (NextPane, C::Popup) => "next field",
             (PrevPane, C::Popup) => "previous field",
             (Select, C::Popup) => "confirm",
-            (Select, C::Menu) => "choose the selected item",
+            (Select, C::Menu) => "choose the selected item; in a checklist, save the checks",
             (Yes, C::ImportPreview) => "import what the preview shows",
             (Yes, _) => "yes: do it",
             (No, C::ImportPreview) => "back to the form (nothing imported)",
@@ -297,6 +308,7 @@ impl Command {
             (KeepTheirs, _) => "keep theirs; mine is discarded",
             (EditMine, _) => "edit mine again (theirs stays saved until I save)",
             (Save, _) => "save the form, from any field",
+            (Toggle, _) => "check or uncheck the item (a checklist)",
             (LineStart, _) => "cursor to the start of the line",
             (LineEnd, _) => "cursor to the end of the line",
             (DeleteLineStart, _) => "erase from the cursor back to the line's start",

@@ -282,6 +282,25 @@ impl<P> Form<P> {
             })
     }
 
+    /// Puts `value` in the one-line or multi-line field labelled `label` (the cursor at its
+    /// end), as if it were typed; a form without the field is left alone.
+    pub fn set_value(&mut self, label: &str, value: &str) {
+        if let Some(f) = self
+            .fields
+            .iter_mut()
+            .find(|f| f.label == label && !matches!(f.kind, FieldKind::Choice(_)))
+        {
+            let mut text = TextArea::new(value.lines().map(String::from).collect::<Vec<_>>());
+            if text.lines().is_empty() {
+                text = TextArea::default();
+            }
+            text.move_cursor(ratatui_textarea::CursorMove::Bottom);
+            text.move_cursor(ratatui_textarea::CursorMove::End);
+            text.set_wrap_mode(WrapMode::WordOrGlyph);
+            f.text = text;
+        }
+    }
+
     /// Like [`Form::field`], for a field only some of a form's variants have.
     pub fn optional_field(&self, label: &'static str) -> Option<String> {
         self.field(label).ok()
@@ -303,13 +322,16 @@ impl<P> Form<P> {
             return FormOutcome::Cancel;
         };
         let multi = field.kind == FieldKind::Multi;
-        if let Some(command) = edit {
-            if command == Command::Save {
-                return FormOutcome::Submit;
+        let popup = match edit {
+            Some(Command::Save) => return FormOutcome::Submit,
+            Some(command) if command.edits_text() => {
+                field.edit(command);
+                return FormOutcome::Continue;
             }
-            field.edit(command);
-            return FormOutcome::Continue;
-        }
+            // [form]'s own close, help or quit, before [popup]'s.
+            Some(command) => Some(command),
+            None => popup,
+        };
         match popup {
             Some(Command::Back) => return FormOutcome::Cancel,
             Some(Command::NextPane) => self.focus = (self.focus + 1) % n,

@@ -2,7 +2,7 @@
 //! through the store and returns what `App` is to do next (or why the form stays open).
 
 use crate::model::time::{self, TimeContext};
-use crate::model::{Action as Task, ActionKind, EventKind, Role, Source};
+use crate::model::{Action as Task, ActionKind, Cause, Event, EventKind, Role, Source};
 use crate::store::{NewAction, NewEvent, StoreError};
 use crate::tui::effect::{Ctx, Failure, failure, msg};
 use crate::tui::popups::export::ExportForm;
@@ -288,44 +288,58 @@ pub fn choose(menu: &Menu<ReviewMenu>, ctx: &Ctx) -> Vec<Effect> {
             }
             None => Ok(()),
         },
-        ReviewMenu::Evidence(e, causes) => match causes.get(menu.selected) {
-            // The cause this menu showed, by id and the version it showed: if someone else
-            // deleted or changed it since, nothing is linked (and no other cause either).
-            Some(c) => match ctx.store.toggle_evidence_at(c.id, c.version, e.id) {
-                Ok(linked) => {
-                    let what = if linked { "linked to" } else { "unlinked from" };
-                    fx.push(Effect::Flash(format!("Event {what} {}.", c.category.label())));
-                    Ok(())
-                }
-                Err(StoreError::NotFound { what: "cause", .. }) => {
-                    let text = format!(
-                        "{} was deleted by someone else; nothing was linked.",
-                        c.category.label()
-                    );
-                    fx.push(Effect::Error(text));
-                    Ok(())
-                }
-                Err(StoreError::NotFound { what: "event", .. }) => {
-                    fx.push(Effect::Error(
-                        "This event was deleted by someone else; nothing was linked.".into(),
-                    ));
-                    Ok(())
-                }
-                Err(StoreError::Conflict { .. }) => {
-                    let text = format!(
-                        "{} was changed by someone else since this menu opened; nothing was linked \
-                         (l shows it as it is now).",
-                        c.category.label()
-                    );
-                    fx.push(Effect::Error(text));
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            },
-            None => Ok(()),
-        },
+        ReviewMenu::Evidence(e, causes) => {
+            // The checks that differ from what the menu opened with; a plain menu (no checks)
+            // toggles the selected cause.
+            let changed: Vec<&Cause> = match &menu.checks {
+                Some(checks) => causes
+                    .iter()
+                    .zip(checks)
+                    .filter(|(c, checked)| c.evidence.contains(&e.id) != **checked)
+                    .map(|(c, _)| c)
+                    .collect(),
+                None => causes.get(menu.selected).into_iter().collect(),
+            };
+            changed.into_iter().try_for_each(|c| link(ctx, e, c, &mut fx))
+        }
     };
     report(fx, result)
+}
+
+/// Links the event to the cause, or unlinks it: the cause by id and the version the menu
+/// showed, so that if someone else deleted or changed it since, nothing is linked.
+fn link(ctx: &Ctx, e: &Event, c: &Cause, fx: &mut Vec<Effect>) -> Result<(), StoreError> {
+    match ctx.store.toggle_evidence_at(c.id, c.version, e.id) {
+        Ok(linked) => {
+            let what = if linked { "linked to" } else { "unlinked from" };
+            fx.push(Effect::Flash(format!("Event {what} {}.", c.category.label())));
+            Ok(())
+        }
+        Err(StoreError::NotFound { what: "cause", .. }) => {
+            let text = format!(
+                "{} was deleted by someone else; nothing was linked.",
+                c.category.label()
+            );
+            fx.push(Effect::Error(text));
+            Ok(())
+        }
+        Err(StoreError::NotFound { what: "event", .. }) => {
+            fx.push(Effect::Error(
+                "This event was deleted by someone else; nothing was linked.".into(),
+            ));
+            Ok(())
+        }
+        Err(StoreError::Conflict { .. }) => {
+            let text = format!(
+                "{} was changed by someone else since this menu opened; nothing was linked \
+                 (l shows it as it is now).",
+                c.category.label()
+            );
+            fx.push(Effect::Error(text));
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// A "yes" to one of the review's deletions. (Replacing a file with an export is `App`'s: the

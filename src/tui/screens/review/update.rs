@@ -173,6 +173,7 @@ fn milestone_menu(r: &ReviewState, fx: &mut Vec<Effect>) {
                 items,
                 selected,
                 purpose: ReviewMenu::Milestone(e, choices),
+                checks: None,
             }),
         );
     }
@@ -181,24 +182,16 @@ fn milestone_menu(r: &ReviewState, fx: &mut Vec<Effect>) {
 /// The menu of causes the selected event can be evidence for.
 fn evidence_menu(r: &ReviewState, fx: &mut Vec<Effect>) {
     if let Some(e) = r.timeline.selected_event().cloned() {
-        let items = r
-            .causes
-            .iter()
-            .map(|c| {
-                format!(
-                    "{} {}",
-                    if c.evidence.contains(&e.id) { "[x]" } else { "[ ]" },
-                    c.category.label()
-                )
-            })
-            .collect();
+        let items = r.causes.iter().map(|c| c.category.label().to_string()).collect();
+        let checks = r.causes.iter().map(|c| c.evidence.contains(&e.id)).collect();
         popup(
             fx,
             ReviewPopup::Menu(Menu {
-                title: "Evidence for which cause?".into(),
+                title: "Evidence for which causes?".into(),
                 items,
                 selected: r.cause_sel,
                 purpose: ReviewMenu::Evidence(e, r.causes.clone()),
+                checks: Some(checks),
             }),
         );
     }
