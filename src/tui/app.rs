@@ -83,6 +83,7 @@ macro_rules! ctx {
             local_zone: $app.local_zone,
             cwd: &$app.cwd,
             home: $app.home.as_deref(),
+            import_dir: &$app.import_dir,
             keymap: &$app.keymap,
             config: &$app.config,
             theme: &$app.theme,
@@ -117,6 +118,9 @@ pub struct App {
     pub cwd: std::path::PathBuf,
     /// What a leading `~/` in a typed path means here (`None`: kept as typed); set by the host.
     pub home: Option<std::path::PathBuf>,
+    /// The directory of the file last imported in this console, as typed (`files/`): the
+    /// next import form starts there.
+    pub import_dir: String,
     pub config: super::config::Config,
     /// What the terminal in front of this console can show (characters, colours, mouse).
     pub caps: super::caps::Caps,
@@ -189,6 +193,7 @@ impl App {
             local_zone,
             cwd: std::path::PathBuf::from("."),
             home: None,
+            import_dir: String::new(),
             config: Default::default(),
             caps: Default::default(),
             painted: Default::default(),
@@ -1122,6 +1127,8 @@ impl App {
             Err(Failure::Preview(request)) => {
                 // An error from an earlier try no longer applies.
                 form.error = None;
+                let typed = form.value("File");
+                self.import_dir = typed.rfind('/').map(|i| typed[..=i].to_string()).unwrap_or_default();
                 self.popups.push(Popup::Form(form));
                 self.set_flash(format!("Reading {}…", request.job.label), false);
                 self.pending = Some(Pending::Preview(request));

@@ -28,6 +28,8 @@ pub struct Ctx<'a> {
     pub cwd: &'a std::path::Path,
     /// What a leading `~/` in a typed path means in this console.
     pub home: Option<&'a std::path::Path>,
+    /// Where the last import in this console read its file from, as typed (`files/`).
+    pub import_dir: &'a str,
     pub keymap: &'a KeyMap,
     pub config: &'a Config,
     pub theme: &'a Theme,

@@ -32,8 +32,63 @@ pub struct Field {
     pub suggestions: Vec<String>,
     /// A time field: a line under it says where the typed time goes, as the user types.
     pub time: Option<TimePreview>,
+    /// A path field: → at the end completes a directory or file name, read from these.
+    pub paths: Option<PathDirs>,
     text: TextArea<'static>,
     choice: usize,
+}
+
+/// Where a path field's typing is read from: relative paths from `cwd`, `~/` from `home`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathDirs {
+    pub cwd: std::path::PathBuf,
+    pub home: Option<std::path::PathBuf>,
+}
+
+impl PathDirs {
+    /// What → makes of `typed`: the one entry of its directory that starts with its last part
+    /// (a directory with a `/` after it), else what all such entries start with when that is
+    /// longer, else the next such entry after the one typed in full. Hidden entries only when
+    /// the part starts with a dot; names that cleaning would change never.
+    pub fn complete(&self, typed: &str) -> Option<String> {
+        let (dir_part, name_part) = match typed.rfind('/') {
+            Some(i) => typed.split_at(i + 1),
+            None => ("", typed),
+        };
+        let dir = match (dir_part.strip_prefix("~/"), &self.home) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ if dir_part.starts_with('/') => std::path::PathBuf::from(dir_part),
+            _ => self.cwd.join(dir_part),
+        };
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .ok()?
+            .filter_map(Result::ok)
+            .take(5000)
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let is_dir = e.path().is_dir();
+                Some(if is_dir { format!("{name}/") } else { name })
+            })
+            .filter(|n| n.starts_with(name_part) && (name_part.starts_with('.') || !n.starts_with('.')))
+            .filter(|n| sanitize::is_clean(n))
+            .collect();
+        names.sort();
+        let common = names.iter().skip(1).fold(names.first()?.clone(), |acc, n| {
+            acc.chars()
+                .zip(n.chars())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect()
+        });
+        let name = if names.len() == 1 || common.len() > name_part.len() {
+            common
+        } else {
+            // Several, and nothing more in common: step through them.
+            let at = names.iter().position(|n| n == name_part);
+            names[at.map_or(0, |i| (i + 1) % names.len())].clone()
+        };
+        (name != name_part).then(|| format!("{dir_part}{name}"))
+    }
 }
 
 /// What a time field's typing is read against, for the line under it (`→ Sun 29 Nov 13:58 CET`).
@@ -111,6 +166,12 @@ impl Field {
         self.hint = hint.into();
         self
     }
+    /// → at the end of the text completes a path: a directory or file name (see [`PathDirs`]).
+    pub fn with_path_completion(mut self, dirs: PathDirs) -> Field {
+        self.paths = Some(dirs);
+        self
+    }
+
     pub fn with_suggestions(mut self, suggestions: Vec<String>) -> Field {
         self.suggestions = suggestions;
         self
@@ -134,7 +195,17 @@ impl Field {
             let lines = self.text.lines();
             row + 1 == lines.len() && col == lines[row].chars().count()
         };
-        let Some(value) = self.completion().cloned().filter(|_| at_end) else {
+        if !at_end {
+            return false;
+        }
+        // An empty field offers its suggestions first (a path field's: the last directory).
+        let typed = self.value();
+        let path = match &self.paths {
+            Some(_) if typed.is_empty() && !self.suggestions.is_empty() => None,
+            Some(dirs) => dirs.complete(&typed),
+            None => None,
+        };
+        let Some(value) = path.or_else(|| self.completion().cloned()) else {
             return false;
         };
         self.text = TextArea::new(vec![value]);
@@ -158,6 +229,7 @@ impl Field {
             hint: String::new(),
             suggestions: Vec::new(),
             time: None,
+            paths: None,
             text,
             choice: 0,
         }

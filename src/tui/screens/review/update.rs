@@ -112,7 +112,7 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command
             popup(
                 fx,
                 ReviewPopup::Form(
-                    crate::tui::popups::import_preview::form(&r.incident, ctx.cwd, ctx.local_zone)
+                    crate::tui::popups::import_preview::form(&r.incident, ctx.dirs(), ctx.import_dir, ctx.local_zone)
                         .map(ReviewForm::Import),
                 ),
             );
