@@ -91,6 +91,9 @@ macro_rules! ctx {
     };
 }
 
+/// How many of its changes a console can take back.
+pub const UNDO_DEPTH: usize = 100;
+
 pub struct App {
     pub store: Store,
     pub keymap: KeyMap,
@@ -121,6 +124,8 @@ pub struct App {
     /// The directory of the file last imported in this console, as typed (`files/`): the
     /// next import form starts there.
     pub import_dir: String,
+    /// What this console did, newest last, for undo (ctrl-z); at most [`UNDO_DEPTH`].
+    pub undo: Vec<crate::tui::undo::Undo>,
     pub config: super::config::Config,
     /// What the terminal in front of this console can show (characters, colours, mouse).
     pub caps: super::caps::Caps,
@@ -194,6 +199,7 @@ impl App {
             cwd: std::path::PathBuf::from("."),
             home: None,
             import_dir: String::new(),
+            undo: Vec::new(),
             config: Default::default(),
             caps: Default::default(),
             painted: Default::default(),
@@ -623,6 +629,7 @@ impl App {
                 self.reload();
                 self.painted.repaint();
             }
+            Command::Undo => self.undo(),
             Command::CrossActions => self.open_cross_actions(),
             Command::Insights => self.open_insights(),
             _ => match self.screen {
@@ -656,6 +663,12 @@ impl App {
 
     fn apply_effect(&mut self, effect: Effect<Popup>) {
         match effect {
+            Effect::Remember(undo) => {
+                if self.undo.len() >= UNDO_DEPTH {
+                    self.undo.remove(0);
+                }
+                self.undo.push(*undo);
+            }
             Effect::Flash(text) => self.set_flash(text, false),
             Effect::Error(text) => self.set_flash(text, true),
             Effect::Unavailable(command) => self.explain_unavailable(command),
@@ -762,6 +775,25 @@ impl App {
         };
         let effects = c.update(command, &ctx);
         self.apply_effects(effects);
+    }
+
+    /// Takes back the last change this console made (a normal versioned write: someone else's
+    /// later change of the same item is a conflict, and stays).
+    fn undo(&mut self) {
+        let Some(undo) = self.undo.pop() else {
+            return self.set_flash("Nothing to undo in this session.", false);
+        };
+        match undo.run(&self.store) {
+            Ok(()) => {
+                let text = format!("Undone: {}.", undo.describe());
+                self.set_flash(text, false);
+            }
+            Err(StoreError::Conflict { .. }) => {
+                self.set_flash("Not undone: someone else changed it since; their change stays.", true)
+            }
+            Err(e) => self.set_flash(format!("Not undone: {e}"), true),
+        }
+        self.reload();
     }
 
     /// Opens the insights over every incident (all dates).

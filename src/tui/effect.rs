@@ -76,6 +76,8 @@ pub enum Effect<P> {
     Reload,
     /// Leave the console.
     Quit,
+    /// A change this console made, for undo to take back.
+    Remember(Box<crate::tui::undo::Undo>),
 }
 
 impl<P> Effect<P> {
@@ -99,6 +101,7 @@ impl<P> Effect<P> {
             Effect::Home => Effect::Home,
             Effect::Reload => Effect::Reload,
             Effect::Quit => Effect::Quit,
+            Effect::Remember(u) => Effect::Remember(u),
         }
     }
 }

@@ -181,3 +181,142 @@ fn the_export_path_follows_the_format_unless_typed() {
     key(&mut app, KeyCode::Right);
     assert_eq!(top_form(&app).value("Path"), "/tmp/mine.md");
 }
+
+fn review(app: &App) -> &debrief::tui::screens::review::ReviewState {
+    let Screen::Review(r) = &app.screen else {
+        panic!("not in the review")
+    };
+    r
+}
+
+/// Moves the timeline's selection to the event `id` with j.
+fn select_event(app: &mut App, id: i64) {
+    keys(app, "1g");
+    for _ in 0..60 {
+        if selected_event(app) == id {
+            return;
+        }
+        key(app, KeyCode::Char('j'));
+    }
+    panic!("event {id} not reached");
+}
+
+#[test]
+fn undo_brings_back_a_deleted_event_with_its_evidence_links() {
+    let mut app = demo();
+    let evidence = review(&app)
+        .causes
+        .iter()
+        .find(|c| !c.evidence.is_empty())
+        .unwrap()
+        .evidence[0];
+    let event = app.store.event(evidence).unwrap();
+    let causes = app.store.causes_of_event(event.id).unwrap();
+    let count = app.store.all_events(event.incident_id).unwrap().len();
+    select_event(&mut app, event.id);
+    keys(&mut app, "dy");
+    assert!(app.store.event(event.id).is_err(), "deleted");
+    ctrl(&mut app, 'z');
+    let events = app.store.all_events(event.incident_id).unwrap();
+    assert_eq!(events.len(), count, "{}", screen(&mut app, 80, 24));
+    let back = events
+        .iter()
+        .find(|e| e.text == event.text && e.at == event.at)
+        .unwrap();
+    assert_eq!(back.milestone, event.milestone);
+    assert_eq!(back.author, event.author);
+    let mut linked = app.store.causes_of_event(back.id).unwrap();
+    linked.sort();
+    let mut want = causes.clone();
+    want.sort();
+    assert_eq!(linked, want, "its evidence links are back");
+    assert!(screen(&mut app, 80, 24).contains("Undone"));
+    ctrl(&mut app, 'z');
+    assert!(screen(&mut app, 80, 24).contains("Nothing to undo"));
+}
+
+#[test]
+fn undo_brings_back_a_deleted_cause_and_action_and_reverts_an_edit() {
+    let mut app = demo();
+    // A custom cause with a note and evidence, deleted and brought back.
+    let incident = review(&app).incident.id;
+    let id = app.store.add_custom_cause(incident, "DNS").unwrap();
+    let c = app.store.cause(id).unwrap();
+    let c = app.store.set_cause_notes(id, c.version, "resolver timeouts").unwrap();
+    let c = app
+        .store
+        .set_cause_state(id, c.version, debrief::model::CauseState::Suspected)
+        .unwrap();
+    let ev = app.store.all_events(incident).unwrap()[0].id;
+    app.store.toggle_evidence(id, ev).unwrap();
+    let _ = c;
+    app.reload();
+    keys(&mut app, "2G");
+    assert_eq!(review(&app).selected_cause().unwrap().id, id);
+    keys(&mut app, "dy");
+    assert!(app.store.cause(id).is_err());
+    ctrl(&mut app, 'z');
+    let back = app
+        .store
+        .causes(incident)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.category.label() == "DNS")
+        .unwrap();
+    assert_eq!(back.notes, "resolver timeouts");
+    assert_eq!(back.state, debrief::model::CauseState::Suspected);
+    assert_eq!(back.evidence, vec![ev]);
+
+    // An action deleted and brought back with its status and owner.
+    keys(&mut app, "3");
+    let a = review(&app).selected_action().unwrap().clone();
+    keys(&mut app, "dy");
+    assert!(app.store.action(a.id).is_err());
+    ctrl(&mut app, 'z');
+    let back = app
+        .store
+        .actions(incident)
+        .unwrap()
+        .into_iter()
+        .find(|x| x.title == a.title)
+        .unwrap();
+    assert_eq!(
+        (back.status, &back.owner, back.due, back.kind),
+        (a.status, &a.owner, a.due, a.kind)
+    );
+
+    // An edit of its title taken back.
+    app.reload();
+    let sel = review(&app).selected_action().unwrap().clone();
+    key(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Renamed");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.store.action(sel.id).unwrap().title, "Renamed");
+    ctrl(&mut app, 'z');
+    assert_eq!(app.store.action(sel.id).unwrap().title, sel.title);
+}
+
+#[test]
+fn undo_never_overwrites_someone_elses_later_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = Store::open(&path, "ana").unwrap();
+    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    let mut app = app_on(store, Theme::mono());
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "3");
+    let a = review(&app).selected_action().unwrap().clone();
+    key(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Mine");
+    key(&mut app, KeyCode::Enter);
+    // Another console changes it after me.
+    let other = Store::open(&path, "ben").unwrap();
+    let mut theirs = other.action(a.id).unwrap();
+    theirs.title = "Theirs".into();
+    other.update_action(&theirs).unwrap();
+    ctrl(&mut app, 'z');
+    assert_eq!(app.store.action(a.id).unwrap().title, "Theirs", "their change stays");
+    assert!(screen(&mut app, 80, 24).contains("Not undone"));
+}

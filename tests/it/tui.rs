@@ -678,7 +678,7 @@ fn evidence_goes_to_the_cause_the_menu_showed_or_nowhere() {
         panic!("the menu is open")
     };
     assert_eq!(m.items[m.selected], "Config");
-    assert_eq!(m.checks.as_ref().unwrap()[m.selected], true);
+    assert!(m.checks.as_ref().unwrap()[m.selected]);
     key(&mut app, KeyCode::Char(' '));
     key(&mut app, KeyCode::Enter);
     assert_eq!(flash(&app), "Event unlinked from Config.");

@@ -113,6 +113,8 @@ commands! {
     EditMine => "edit_mine", "edit mine";
     /// A checklist menu (evidence): check or uncheck the selected item.
     Toggle => "toggle", "check";
+    /// Takes back this console's last deletion or change.
+    Undo => "undo", "undo";
     /// A form: save it from any field (Enter in a multi-line field is a new line).
     Save => "save", "save";
     /// A text field: the cursor to the start of the line.
@@ -189,6 +191,7 @@ impl Command {
                 | Decisions
                 | TogglePresent
                 | EndMeeting
+                | Undo
         )
     }
 
@@ -308,6 +311,7 @@ impl Command {
             (KeepTheirs, _) => "keep theirs; mine is discarded",
             (EditMine, _) => "edit mine again (theirs stays saved until I save)",
             (Save, _) => "save the form, from any field",
+            (Undo, _) => "undo my last delete or change",
             (Toggle, _) => "check or uncheck the item (a checklist)",
             (LineStart, _) => "cursor to the start of the line",
             (LineEnd, _) => "cursor to the end of the line",

@@ -667,7 +667,7 @@ fn line_window(chars: &[char], cursor: usize, width: usize) -> (usize, usize) {
     let mut start = 0;
     while start < cursor {
         let left = usize::from(start > 0);
-        if left + w(start, cursor) + cursor_cell(cursor) + 1 <= width {
+        if left + w(start, cursor) + cursor_cell(cursor) < width {
             break;
         }
         start += 1;

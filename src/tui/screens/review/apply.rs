@@ -9,6 +9,7 @@ use crate::tui::popups::export::ExportForm;
 use crate::tui::popups::import_preview::ImportForm;
 use crate::tui::screens::review::ReviewState;
 use crate::tui::screens::review::forms::{ActionInput, Effect, EventInput, ReviewConfirm, ReviewForm, ReviewMenu};
+use crate::tui::undo::Undo;
 use crate::tui::widgets::form::Form;
 use crate::tui::widgets::menu::Menu;
 
@@ -20,7 +21,7 @@ pub fn apply<P>(r: &mut ReviewState, purpose: &ReviewForm, form: &Form<P>, ctx: 
     let none = |()| Vec::new();
     match purpose {
         ReviewForm::QuickAdd => apply_quick_add(r, ctx, form).map(none),
-        ReviewForm::EditEvent(original) => apply_event_edit(r, ctx, original, form).map(none),
+        ReviewForm::EditEvent(original) => apply_event_edit(r, ctx, original, form),
         ReviewForm::Search => apply_search(r, ctx, form),
         ReviewForm::AddCause => {
             ctx.store
@@ -29,10 +30,14 @@ pub fn apply<P>(r: &mut ReviewState, purpose: &ReviewForm, form: &Form<P>, ctx: 
             Ok(Vec::new())
         }
         ReviewForm::CauseNotes(c) => {
-            ctx.store
+            let after = ctx
+                .store
                 .set_cause_notes(c.id, c.version, &form.value("Notes"))
                 .map_err(|err| failure(ctx.store, err, "cause", |s, id| s.cause(id).map(|c| c.notes)))?;
-            Ok(Vec::new())
+            Ok(remember(Undo::EditedCause {
+                before: c.clone(),
+                version: after.version,
+            }))
         }
         ReviewForm::AddAction(cause_ids) => apply_action_form(r, ctx, None, cause_ids, form),
         ReviewForm::EditAction(original, cause_ids) => apply_action_form(r, ctx, Some(original), cause_ids, form),
@@ -81,7 +86,7 @@ fn apply_event_edit<P>(
     cx: &Ctx,
     original: &crate::model::Event,
     form: &Form<P>,
-) -> Result<(), Failure<ReviewConfirm>> {
+) -> Result<Vec<Effect>, Failure<ReviewConfirm>> {
     let ctx = cx
         .store
         .time_context(&r.incident, cx.now, Some(original.at))
@@ -97,10 +102,19 @@ fn apply_event_edit<P>(
         Some(m.parse().map_err(msg)?)
     };
     e.text = input.text;
-    cx.store
+    let after = cx
+        .store
         .update_event(&e)
         .map_err(|err| failure(cx.store, err, "event", |s, id| s.event(id).map(|e| e.text)))?;
-    Ok(())
+    Ok(remember(Undo::EditedEvent {
+        before: original.clone(),
+        version: after.version,
+    }))
+}
+
+/// An effect that lets undo take a change back.
+pub(crate) fn remember(undo: Undo) -> Vec<Effect> {
+    vec![Effect::Remember(Box::new(undo))]
 }
 
 /// The timeline's search form: sets the words and kind, then selects the first match.
@@ -180,11 +194,14 @@ fn apply_action_form<P>(
         a.status = input.status.unwrap_or_default().parse().unwrap_or(a.status);
         a.reason = input.reason.unwrap_or_default();
         a.details = input.details;
-        ctx.store.update_action(&a).map_err(|err| match err {
+        let after = ctx.store.update_action(&a).map_err(|err| match err {
             StoreError::Conflict { .. } => failure(ctx.store, err, "action", |s, id| s.action(id).map(describe_action)),
             other => gone(other),
         })?;
-        return Ok(Vec::new());
+        return Ok(remember(Undo::EditedAction {
+            before: original.clone(),
+            version: after.version,
+        }));
     }
     let new = NewAction {
         title: input.title,
@@ -346,12 +363,24 @@ fn link(ctx: &Ctx, e: &Event, c: &Cause, fx: &mut Vec<Effect>) -> Result<(), Sto
 /// export form below the question closes.)
 pub fn confirmed(what: ReviewConfirm, ctx: &Ctx) -> Vec<Effect> {
     let result = match what {
-        ReviewConfirm::DeleteEvent(e) => ctx.store.delete_event(e.id, e.version),
-        ReviewConfirm::DeleteCause(c) => ctx.store.delete_cause(c.id, c.version),
-        ReviewConfirm::DeleteAction(a) => ctx.store.delete_action(a.id, a.version),
-        ReviewConfirm::Overwrite(_) => Ok(()),
+        ReviewConfirm::DeleteEvent(e) => ctx.store.causes_of_event(e.id).and_then(|causes| {
+            ctx.store.delete_event(e.id, e.version)?;
+            Ok(remember(Undo::DeletedEvent { event: e, causes }))
+        }),
+        ReviewConfirm::DeleteCause(c) => ctx
+            .store
+            .delete_cause(c.id, c.version)
+            .map(|()| remember(Undo::DeletedCause(c))),
+        ReviewConfirm::DeleteAction(a) => ctx
+            .store
+            .delete_action(a.id, a.version)
+            .map(|()| remember(Undo::DeletedAction(a))),
+        ReviewConfirm::Overwrite(_) => Ok(Vec::new()),
     };
-    report(Vec::new(), result)
+    match result {
+        Ok(fx) => report(fx, Ok(())),
+        Err(e) => report(Vec::new(), Err(e)),
+    }
 }
 
 /// A write's outcome after what was said: its error, if any, then a reload.

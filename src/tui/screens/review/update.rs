@@ -361,7 +361,14 @@ fn move_action(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, left: bool)
                 .get(at + 1)
                 .or_else(|| at.checked_sub(1).and_then(|p| order.get(p)))
                 .map(|&i| r.board[i].id);
-            let result = ctx.store.set_action_status(a.id, a.version, status).map(|_| ());
+            let result = ctx.store.set_action_status(a.id, a.version, status).map(|after| {
+                fx.extend(crate::tui::screens::review::apply::remember(
+                    crate::tui::undo::Undo::EditedAction {
+                        before: a.clone(),
+                        version: after.version,
+                    },
+                ))
+            });
             let moved = result.is_ok();
             report(fx, result);
             // Read the board again now (App reloads once more when it applies the
@@ -394,7 +401,14 @@ fn select_cause(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, index: usi
 
 fn set_cause_state(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, state: CauseState) {
     if let Some(c) = r.selected_cause() {
-        let result = ctx.store.set_cause_state(c.id, c.version, state).map(|_| ());
+        let result = ctx.store.set_cause_state(c.id, c.version, state).map(|after| {
+            fx.extend(crate::tui::screens::review::apply::remember(
+                crate::tui::undo::Undo::EditedCause {
+                    before: c.clone(),
+                    version: after.version,
+                },
+            ))
+        });
         report(fx, result);
     }
 }
