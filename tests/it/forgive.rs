@@ -320,3 +320,51 @@ fn undo_never_overwrites_someone_elses_later_change() {
     assert_eq!(app.store.action(a.id).unwrap().title, "Theirs", "their change stays");
     assert!(screen(&mut app, 80, 24).contains("Not undone"));
 }
+
+#[test]
+fn history_says_what_changed_before_and_after() {
+    let mut app = demo();
+    keys(&mut app, "3");
+    let a = review(&app).selected_action().unwrap().clone();
+    key(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Cap retries at 3");
+    key(&mut app, KeyCode::Enter);
+    let h = app.store.history(a.incident_id, None).unwrap();
+    let last = h
+        .iter()
+        .rev()
+        .find(|h| h.op == "update" && h.entity == "action")
+        .unwrap();
+    assert_eq!(
+        last.detail,
+        format!("Cap retries at 3 — title: \"{}\" → \"Cap retries at 3\"", a.title),
+        "only the changed field, before and after"
+    );
+    // The console's history (H) shows it.
+    key(&mut app, KeyCode::Char('H'));
+    let text = screen(&mut app, 160, 45);
+    assert!(text.contains("→ \"Cap retries at 3\""), "{text}");
+
+    // So does `debrief history`, for a cause's state and an event's text.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_debrief"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env_remove("DEBRIEF_DB")
+            .env("DEBRIEF_AUTHOR", "ana")
+            .env("DEBRIEF_CONFIG", dir.path().join("config"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    run(&["new", "DB down", "--severity", "2"]);
+    run(&["action", "add", "1", "Cap", "retries", "--due", "2027-01-04"]);
+    run(&["action", "set", "1", "1", "--status", "doing"]);
+    let out = run(&["history", "1"]);
+    assert!(out.contains("status: \"todo\" → \"doing\""), "{out}");
+}
