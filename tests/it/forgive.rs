@@ -368,3 +368,48 @@ fn history_says_what_changed_before_and_after() {
     let out = run(&["history", "1"]);
     assert!(out.contains("status: \"todo\" → \"doing\""), "{out}");
 }
+
+#[test]
+fn edits_of_different_fields_merge_and_only_a_field_both_changed_asks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = Store::open(&path, "ana").unwrap();
+    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    let mut app = app_on(store, Theme::mono());
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "3");
+    let a = review(&app).selected_action().unwrap().clone();
+    let other = Store::open(&path, "ben").unwrap();
+
+    // I edit the title while ben moves the due date.
+    key(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Mine");
+    let mut theirs = other.action(a.id).unwrap();
+    theirs.due = chrono::NaiveDate::from_ymd_opt(2027, 3, 1);
+    other.update_action(&theirs).unwrap();
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "no question: {}", screen(&mut app, 80, 24));
+    let now = app.store.action(a.id).unwrap();
+    assert_eq!(now.title, "Mine");
+    assert_eq!(
+        now.due,
+        chrono::NaiveDate::from_ymd_opt(2027, 3, 1),
+        "their due date stays"
+    );
+
+    // Both change the title: that asks.
+    key(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Mine again");
+    let mut theirs = other.action(a.id).unwrap();
+    theirs.title = "Theirs".into();
+    other.update_action(&theirs).unwrap();
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.popups.last(), Some(Popup::Conflict { .. })));
+    assert_eq!(
+        app.store.action(a.id).unwrap().title,
+        "Theirs",
+        "nothing overwritten before the choice"
+    );
+}

@@ -112,6 +112,27 @@ fn apply_event_edit<P>(
     }))
 }
 
+/// My edit of `original` (`mine`) on top of what someone else saved since (`theirs`): each field
+/// I changed takes my value, the others keep theirs; `None` when we both changed a field to
+/// different values (the user chooses).
+fn merge_action(original: &Task, mine: &Task, theirs: &Task) -> Option<Task> {
+    let mut merged = theirs.clone();
+    macro_rules! fields {
+        ($($f:ident),*) => {$(
+            if mine.$f != original.$f {
+                if theirs.$f != original.$f && theirs.$f != mine.$f {
+                    return None;
+                }
+                merged.$f = mine.$f.clone();
+            }
+        )*};
+    }
+    fields!(
+        title, details, kind, status, owner, owner_role, due, cause_id, ticket, priority, reason
+    );
+    Some(merged)
+}
+
 /// An effect that lets undo take a change back.
 pub(crate) fn remember(undo: Undo) -> Vec<Effect> {
     vec![Effect::Remember(Box::new(undo))]
@@ -194,14 +215,35 @@ fn apply_action_form<P>(
         a.status = input.status.unwrap_or_default().parse().unwrap_or(a.status);
         a.reason = input.reason.unwrap_or_default();
         a.details = input.details;
-        let after = ctx.store.update_action(&a).map_err(|err| match err {
-            StoreError::Conflict { .. } => failure(ctx.store, err, "action", |s, id| s.action(id).map(describe_action)),
-            other => gone(other),
-        })?;
-        return Ok(remember(Undo::EditedAction {
+        let (after, merged) = match ctx.store.update_action(&a) {
+            Ok(after) => (after, false),
+            // Someone else saved it meanwhile: when we changed different fields, both changes
+            // stand; only a field both changed (differently) asks.
+            Err(err @ StoreError::Conflict { .. }) => match ctx
+                .store
+                .action(original.id)
+                .ok()
+                .and_then(|theirs| merge_action(original, &a, &theirs))
+            {
+                Some(merged) => (ctx.store.update_action(&merged).map_err(msg)?, true),
+                None => {
+                    return Err(failure(ctx.store, err, "action", |s, id| {
+                        s.action(id).map(describe_action)
+                    }));
+                }
+            },
+            Err(other) => return Err(gone(other)),
+        };
+        let mut fx = remember(Undo::EditedAction {
             before: original.clone(),
             version: after.version,
-        }));
+        });
+        if merged {
+            fx.push(Effect::Flash(
+                "Someone else saved this action meanwhile; their changes and yours are both kept.".into(),
+            ));
+        }
+        return Ok(fx);
     }
     let new = NewAction {
         title: input.title,
