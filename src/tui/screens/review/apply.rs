@@ -112,6 +112,42 @@ fn apply_event_edit<P>(
     }))
 }
 
+/// Saves an edited action; someone else's save meanwhile is merged when we changed different
+/// fields (see [`merge_action`]).
+fn save_action_edit(
+    ctx: &Ctx,
+    original: &Task,
+    a: &Task,
+    gone: impl Fn(StoreError) -> Failure<ReviewConfirm>,
+) -> Applied {
+    // What undo puts back: the action as it was just before this save.
+    let (after, before, merged) = match ctx.store.update_action(a) {
+        Ok(after) => (after, original.clone(), false),
+        // Someone else saved it meanwhile: when we changed different fields, both changes
+        // stand; only a field both changed (differently) asks.
+        Err(err @ StoreError::Conflict { .. }) => {
+            let theirs = ctx.store.action(original.id).map_err(msg)?;
+            let Some(merged) = merge_action(original, a, &theirs) else {
+                return Err(failure(ctx.store, err, "action", |s, id| {
+                    s.action(id).map(describe_action)
+                }));
+            };
+            (ctx.store.update_action(&merged).map_err(msg)?, theirs, true)
+        }
+        Err(other) => return Err(gone(other)),
+    };
+    let mut fx = remember(Undo::EditedAction {
+        before,
+        version: after.version,
+    });
+    if merged {
+        fx.push(Effect::Flash(
+            "Someone else saved this action meanwhile; their changes and yours are both kept.".into(),
+        ));
+    }
+    Ok(fx)
+}
+
 /// My edit of `original` (`mine`) on top of what someone else saved since (`theirs`): each field
 /// I changed takes my value, the others keep theirs; `None` when we both changed a field to
 /// different values (the user chooses).
@@ -215,35 +251,7 @@ fn apply_action_form<P>(
         a.status = input.status.unwrap_or_default().parse().unwrap_or(a.status);
         a.reason = input.reason.unwrap_or_default();
         a.details = input.details;
-        let (after, merged) = match ctx.store.update_action(&a) {
-            Ok(after) => (after, false),
-            // Someone else saved it meanwhile: when we changed different fields, both changes
-            // stand; only a field both changed (differently) asks.
-            Err(err @ StoreError::Conflict { .. }) => match ctx
-                .store
-                .action(original.id)
-                .ok()
-                .and_then(|theirs| merge_action(original, &a, &theirs))
-            {
-                Some(merged) => (ctx.store.update_action(&merged).map_err(msg)?, true),
-                None => {
-                    return Err(failure(ctx.store, err, "action", |s, id| {
-                        s.action(id).map(describe_action)
-                    }));
-                }
-            },
-            Err(other) => return Err(gone(other)),
-        };
-        let mut fx = remember(Undo::EditedAction {
-            before: original.clone(),
-            version: after.version,
-        });
-        if merged {
-            fx.push(Effect::Flash(
-                "Someone else saved this action meanwhile; their changes and yours are both kept.".into(),
-            ));
-        }
-        return Ok(fx);
+        return save_action_edit(ctx, original, &a, gone);
     }
     let new = NewAction {
         title: input.title,
