@@ -205,6 +205,8 @@ impl Store {
             return Err(StoreError::Invalid("an action needs a title".into()));
         }
         let reason = status_reason(action.status, &action.reason)?;
+        // The row as it was: the version check below makes sure it is the one being changed.
+        let before = self.action(action.id)?;
         self.write(|conn| {
             check_version(conn, "actions", "action", action.id, action.version)?;
             self.check_cause(conn, action.incident_id, action.cause_id)?;
@@ -234,7 +236,32 @@ impl Store {
                     action.id
                 ],
             )?;
-            self.record(conn, Some(action.incident_id), "action", action.id, "update", &title)?;
+            let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+            let priority = |p: u8| if p == 0 { String::new() } else { format!("P{p}") };
+            let detail = Store::changes(
+                &title,
+                &[
+                    ("title", before.title.clone(), title.clone()),
+                    ("kind", before.kind.key().into(), action.kind.key().into()),
+                    ("status", before.status.key().into(), action.status.key().into()),
+                    ("owner", before.owner.clone(), sanitize::clean_line(&action.owner)),
+                    ("due", date(before.due), date(action.due)),
+                    (
+                        "cause",
+                        before.cause_id.map(|c| c.to_string()).unwrap_or_default(),
+                        action.cause_id.map(|c| c.to_string()).unwrap_or_default(),
+                    ),
+                    ("ticket", before.ticket.clone(), sanitize::clean_line(&action.ticket)),
+                    ("priority", priority(before.priority), priority(action.priority)),
+                    ("reason", before.reason.clone(), reason.clone()),
+                    (
+                        "details",
+                        before.details.clone(),
+                        sanitize::clean(action.details.trim_end()),
+                    ),
+                ],
+            );
+            self.record(conn, Some(action.incident_id), "action", action.id, "update", &detail)?;
             if was != action.status.key() || was_reason != reason {
                 let detail = match action.status {
                     ActionStatus::NotDoing => format!("{title}: not doing: {reason}"),

@@ -126,8 +126,10 @@ impl Store {
                 params![state.key(), reason, id],
             )?;
             let detail = match state {
-                CauseState::AcceptedRisk => format!("{}: accepted risk: {reason}", c.category.label()),
-                _ => format!("{}: {}", c.category.label(), state.label()),
+                CauseState::AcceptedRisk => {
+                    format!("{}: {} → accepted risk: {reason}", c.category.label(), c.state.label())
+                }
+                _ => format!("{}: {} → {}", c.category.label(), c.state.label(), state.label()),
             };
             self.record(conn, Some(c.incident_id), "cause", id, "state", &detail)?;
             Ok(())
@@ -141,7 +143,8 @@ impl Store {
         self.write(|conn| {
             check_version(conn, "causes", "cause", id, version)?;
             conn.execute("UPDATE causes SET notes = ? WHERE id = ?", params![notes, id])?;
-            self.record(conn, Some(c.incident_id), "cause", id, "notes", &notes)?;
+            let detail = Store::changes(&c.category.label(), &[("notes", c.notes.clone(), notes.clone())]);
+            self.record(conn, Some(c.incident_id), "cause", id, "notes", &detail)?;
             Ok(())
         })?;
         self.cause(id)

@@ -415,6 +415,7 @@ impl Store {
             return Err(StoreError::Invalid("an event needs some text".into()));
         }
         crate::model::time::check_stored(event.at).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let was = self.event(event.id)?;
         self.write(|conn| {
             check_version(conn, "events", "event", event.id, event.version)?;
             let before = super::incidents::Ends::of(conn, event.incident_id)?;
@@ -428,7 +429,18 @@ impl Store {
                     event.id
                 ],
             )?;
-            self.record(conn, Some(event.incident_id), "event", event.id, "update", &text)?;
+            let milestone = |m: Option<crate::model::Milestone>| m.map(|m| m.key().to_string()).unwrap_or_default();
+            let name: String = text.chars().take(60).collect();
+            let detail = Store::changes(
+                &name,
+                &[
+                    ("time", was.at.to_rfc3339(), event.at.to_rfc3339()),
+                    ("kind", was.kind.key().into(), event.kind.key().into()),
+                    ("text", was.text.clone(), text.clone()),
+                    ("milestone", milestone(was.milestone), milestone(event.milestone)),
+                ],
+            );
+            self.record(conn, Some(event.incident_id), "event", event.id, "update", &detail)?;
             self.status_follows_milestones(conn, event.incident_id, before)?;
             Ok(())
         })?;

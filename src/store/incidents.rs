@@ -287,6 +287,8 @@ impl Store {
             return Err(StoreError::Invalid("an incident needs a title".into()));
         }
         let zone = crate::model::time::parse_zone(&incident.zone).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        // As it was: the version check makes sure it is the row being changed.
+        let before = self.incident(incident.id)?;
         self.write(|conn| {
             check_version(conn, "incidents", "incident", incident.id, incident.version)?;
             let was: String =
@@ -317,7 +319,30 @@ impl Store {
                     incident.id
                 ],
             )?;
-            self.record(conn, Some(incident.id), "incident", incident.id, "update", &title)?;
+            let started = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
+            let detail = Store::changes(
+                &title,
+                &[
+                    ("title", before.title.clone(), title.clone()),
+                    (
+                        "severity",
+                        before.severity.number().to_string(),
+                        incident.severity.number().to_string(),
+                    ),
+                    ("status", before.status.key().into(), incident.status.key().into()),
+                    ("summary", before.summary.clone(), sanitize::clean(&incident.summary)),
+                    ("impact", before.impact.clone(), sanitize::clean(&incident.impact)),
+                    ("zone", before.zone.clone(), zone.name().to_string()),
+                    (
+                        "root cause",
+                        before.root_cause.clone(),
+                        sanitize::clean(&incident.root_cause),
+                    ),
+                    ("trigger", before.trigger.clone(), sanitize::clean(&incident.trigger)),
+                    ("started", started(before.started_at), started(incident.started_at)),
+                ],
+            );
+            self.record(conn, Some(incident.id), "incident", incident.id, "update", &detail)?;
             if was != incident.status.key() {
                 let detail = format!("status: {}", incident.status.label());
                 self.record(conn, Some(incident.id), "incident", incident.id, "status", &detail)?;

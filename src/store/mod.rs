@@ -125,6 +125,20 @@ impl StoreError {
     }
 }
 
+/// A value in a history detail: quoted, on one line, at most 80 characters.
+fn shown(value: &str) -> String {
+    if value.is_empty() {
+        return "none".into();
+    }
+    let line = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cut: String = line.chars().take(80).collect();
+    if cut.len() < line.len() {
+        format!("\"{cut}…\"")
+    } else {
+        format!("\"{line}\"")
+    }
+}
+
 /// The path a database in memory is shown by.
 const IN_MEMORY: &str = ":memory:";
 
@@ -454,6 +468,21 @@ impl Store {
     }
 
     /// Records a change with its author and time, and marks the incident as recently active.
+    /// A history detail for an update: the item's name, then each field that changed with its
+    /// value before and after (`Cap retries — due: none → 2026-12-10; owner: "" → "Dana"`).
+    pub(crate) fn changes(name: &str, fields: &[(&str, String, String)]) -> String {
+        let changed: Vec<String> = fields
+            .iter()
+            .filter(|(_, before, after)| before != after)
+            .map(|(field, before, after)| format!("{field}: {} → {}", shown(before), shown(after)))
+            .collect();
+        if changed.is_empty() {
+            format!("{name} — no change")
+        } else {
+            format!("{name} — {}", changed.join("; "))
+        }
+    }
+
     pub(crate) fn record(
         &self,
         conn: &Connection,

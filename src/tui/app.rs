@@ -83,12 +83,16 @@ macro_rules! ctx {
             local_zone: $app.local_zone,
             cwd: &$app.cwd,
             home: $app.home.as_deref(),
+            import_dir: &$app.import_dir,
             keymap: &$app.keymap,
             config: &$app.config,
             theme: &$app.theme,
         }
     };
 }
+
+/// How many of its changes a console can take back.
+pub const UNDO_DEPTH: usize = 100;
 
 pub struct App {
     pub store: Store,
@@ -117,6 +121,11 @@ pub struct App {
     pub cwd: std::path::PathBuf,
     /// What a leading `~/` in a typed path means here (`None`: kept as typed); set by the host.
     pub home: Option<std::path::PathBuf>,
+    /// The directory of the file last imported in this console, as typed (`files/`): the
+    /// next import form starts there.
+    pub import_dir: String,
+    /// What this console did, newest last, for undo (ctrl-z); at most [`UNDO_DEPTH`].
+    pub undo: Vec<crate::tui::undo::Undo>,
     pub config: super::config::Config,
     /// What the terminal in front of this console can show (characters, colours, mouse).
     pub caps: super::caps::Caps,
@@ -191,6 +200,8 @@ impl App {
             local_zone,
             cwd: std::path::PathBuf::from("."),
             home: None,
+            import_dir: String::new(),
+            undo: Vec::new(),
             config: Default::default(),
             caps: Default::default(),
             painted: Default::default(),
@@ -616,6 +627,7 @@ impl App {
                 self.reload();
                 self.painted.repaint();
             }
+            Command::Undo => self.undo(),
             Command::CrossActions => self.open_cross_actions(),
             Command::Insights => self.open_insights(),
             _ => match self.screen {
@@ -649,6 +661,12 @@ impl App {
 
     fn apply_effect(&mut self, effect: Effect<Popup>) {
         match effect {
+            Effect::Remember(undo) => {
+                if self.undo.len() >= UNDO_DEPTH {
+                    self.undo.remove(0);
+                }
+                self.undo.push(*undo);
+            }
             Effect::Flash(text) => self.set_flash(text, false),
             Effect::Error(text) => self.set_flash(text, true),
             Effect::Unavailable(command) => self.explain_unavailable(command),
@@ -757,6 +775,25 @@ impl App {
         self.apply_effects(effects);
     }
 
+    /// Takes back the last change this console made (a normal versioned write: someone else's
+    /// later change of the same item is a conflict, and stays).
+    fn undo(&mut self) {
+        let Some(undo) = self.undo.pop() else {
+            return self.set_flash("Nothing to undo in this session.", false);
+        };
+        match undo.run(&self.store) {
+            Ok(()) => {
+                let text = format!("Undone: {}.", undo.describe());
+                self.set_flash(text, false);
+            }
+            Err(StoreError::Conflict { .. }) => {
+                self.set_flash("Not undone: someone else changed it since; their change stays.", true)
+            }
+            Err(e) => self.set_flash(format!("Not undone: {e}"), true),
+        }
+        self.reload();
+    }
+
     /// Opens the insights over every incident (all dates).
     pub fn open_insights(&mut self) {
         if matches!(self.screen, Screen::Insights(_)) {
@@ -820,8 +857,21 @@ impl App {
             }
         }
         match popup {
-            Popup::Form(mut form) => match form.handle_key(key) {
-                FormOutcome::Continue => self.popups.push(Popup::Form(form)),
+            Popup::Form(mut form) => match form.handle(key, command, self.keymap.command(Context::Form, &key)) {
+                FormOutcome::Continue => {
+                    if let Purpose::Review(ReviewForm::Export(export)) = &form.purpose {
+                        let slug = export.slug.clone();
+                        crate::tui::popups::export::follow_format(&mut form, &slug);
+                    }
+                    self.popups.push(Popup::Form(form))
+                }
+                FormOutcome::Cancel if form.changed() => {
+                    // What was typed is not thrown away on one key: the question sits over the
+                    // form, and "no" (or Esc) goes back to it.
+                    let question = format!("Discard your changes to \"{}\"?", form.title);
+                    self.popups.push(Popup::Form(form));
+                    self.popups.push(Popup::Confirm(question, Confirmed::Discard));
+                }
                 FormOutcome::Cancel => {}
                 FormOutcome::Submit => self.submit(form),
             },
@@ -871,6 +921,12 @@ impl App {
             }
             Some(Command::Down) => {
                 menu.selected = (menu.selected + 1).min(menu.items.len().saturating_sub(1));
+                self.popups.push(Popup::Menu(menu));
+            }
+            // In a plain menu the toggle key picks, as Enter does.
+            Some(Command::Toggle) if menu.checks.is_none() => self.choose(menu),
+            Some(Command::Toggle) => {
+                menu.toggle();
                 self.popups.push(Popup::Menu(menu));
             }
             Some(Command::Select) => self.choose(menu),
@@ -1061,6 +1117,7 @@ impl App {
         let effects = match what {
             Confirmed::Review(ReviewConfirm::Overwrite(request)) => return self.export(request),
             Confirmed::Home(what) => popups::effects(home::confirmed(what, &ctx)),
+            Confirmed::Discard => return self.close_form(|_| true),
             Confirmed::Review(what) => popups::effects(review::apply::confirmed(what, &ctx)),
             Confirmed::Meeting(what) => {
                 let review = match &mut self.screen {
@@ -1101,6 +1158,8 @@ impl App {
             Err(Failure::Preview(request)) => {
                 // An error from an earlier try no longer applies.
                 form.error = None;
+                let typed = form.value("File");
+                self.import_dir = typed.rfind('/').map(|i| typed[..=i].to_string()).unwrap_or_default();
                 self.popups.push(Popup::Form(form));
                 self.set_flash(format!("Reading {}…", request.job.label), false);
                 self.pending = Some(Pending::Preview(request));

@@ -28,6 +28,8 @@ pub struct Ctx<'a> {
     pub cwd: &'a std::path::Path,
     /// What a leading `~/` in a typed path means in this console.
     pub home: Option<&'a std::path::Path>,
+    /// Where the last import in this console read its file from, as typed (`files/`).
+    pub import_dir: &'a str,
     pub keymap: &'a KeyMap,
     pub config: &'a Config,
     pub theme: &'a Theme,
@@ -74,6 +76,8 @@ pub enum Effect<P> {
     Reload,
     /// Leave the console.
     Quit,
+    /// A change this console made, for undo to take back.
+    Remember(Box<crate::tui::undo::Undo>),
 }
 
 impl<P> Effect<P> {
@@ -97,6 +101,7 @@ impl<P> Effect<P> {
             Effect::Home => Effect::Home,
             Effect::Reload => Effect::Reload,
             Effect::Quit => Effect::Quit,
+            Effect::Remember(u) => Effect::Remember(u),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod popups;
 pub mod screens;
 pub mod theme;
 pub mod ui;
+pub mod undo;
 pub mod view;
 pub mod widgets;
 

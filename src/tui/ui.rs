@@ -58,9 +58,16 @@ impl Widget for &App {
             )),
         };
         status_line.render(status, buf);
-        hints::HintBar::new(&self.keymap, self.context(), &self.theme)
-            .with_layer(self.layer())
-            .render(keys, buf);
+        match self.popups.last() {
+            // A form's keys depend on its field (Enter saves or starts a new line): the bar
+            // says what the form's own footer says.
+            Some(Popup::Form(f)) => {
+                hints::hint_line(&f.hints(&self.keymap), 2, keys.width, &self.theme).render(keys, buf)
+            }
+            _ => hints::HintBar::new(&self.keymap, self.context(), &self.theme)
+                .with_layer(self.layer())
+                .render(keys, buf),
+        }
         self.render_popups(body, buf);
     }
 }
@@ -101,7 +108,7 @@ impl App {
     fn render_popups(&self, body: Rect, buf: &mut Buffer) {
         for popup in &self.popups {
             match popup {
-                Popup::Form(f) => f.render(body, buf, &self.theme),
+                Popup::Form(f) => f.render(body, buf, &self.theme, &self.keymap),
                 Popup::Menu(m) => m.render(body, buf, &self.theme, &self.keymap),
                 Popup::Confirm(text, _) => render_confirm(body, buf, &self.theme, &self.keymap, text),
                 Popup::Import(preview) => preview.render(body, buf, &self.theme, &self.keymap),

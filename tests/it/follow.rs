@@ -283,6 +283,8 @@ fn the_console_refuses_to_close_with_open_actions_and_asks_why_on_reopening() {
         IncidentStatus::Open | IncidentStatus::InReview | IncidentStatus::Mitigated | IncidentStatus::Resolved
     ));
     key(&mut app, KeyCode::Esc);
+    // The form was changed: Esc asks before discarding it.
+    key(&mut app, KeyCode::Char('y'));
     // Once the action is done the review closes; reopening it asks why.
     let Screen::Review(r) = &app.screen else { panic!() };
     let a = r.actions[0].clone();

@@ -184,6 +184,8 @@ fn esc_on_the_preview_goes_back_to_the_form_and_writes_nothing() {
         "back to the form to change the file or format"
     );
     key(&mut app, KeyCode::Esc);
+    // A path was typed: Esc asks before discarding the form.
+    key(&mut app, KeyCode::Char('y'));
     assert!(app.popups.is_empty());
     assert_eq!(events(&app, id), 0);
     assert!(app.store.history(id, None).unwrap().iter().all(|h| h.op != "import"));
@@ -356,28 +358,46 @@ fn hostile_bytes_in_an_imported_file_never_reach_the_store_or_the_screen() {
 }
 
 #[test]
-fn the_file_field_completes_names_from_the_current_directory() {
-    // The tests run in the crate's directory, which has Cargo.toml but no importable files at
-    // its top; the completion list is made from the directory the console was started in.
-    let form = debrief::tui::popups::import_preview::form(
-        &debrief::store::Store::open_in_memory("x")
-            .and_then(|s| {
-                let id = s.create_incident(&NewIncident {
-                    title: "t".into(),
-                    severity: Severity::Sev2,
-                    zone: "UTC".into(),
-                    started_at: None,
-                })?;
-                s.incident(id)
-            })
-            .unwrap(),
-        &fixture(""),
-        chrono_tz::UTC,
-    );
+fn the_file_field_completes_directories_and_paths_and_remembers_the_last_directory() {
+    use debrief::tui::app::Popup;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("files")).unwrap();
+    std::fs::copy(fixture("api.log"), dir.path().join("files/checkout-api.log")).unwrap();
+    std::fs::write(dir.path().join("files/notes.md"), "not a log").unwrap();
+    std::fs::write(dir.path().join("fixes.txt"), "").unwrap();
+    let (mut app, id) = review();
+    app.cwd = dir.path().to_path_buf();
+    let file = |app: &App| match app.popups.last() {
+        Some(Popup::Form(f)) => f.value("File"),
+        _ => panic!("no form"),
+    };
+    key(&mut app, KeyCode::Char('i'));
+    keys(&mut app, "fil");
+    key(&mut app, KeyCode::Right);
+    assert_eq!(file(&app), "files/", "a directory, with its slash");
+    keys(&mut app, "che");
+    key(&mut app, KeyCode::Right);
     assert_eq!(
-        form.fields[0].suggestions,
-        ["api.log", "events.jsonl", "incident.csv", "slack.json"]
+        file(&app),
+        "files/checkout-api.log",
+        "any file name, not only known extensions"
     );
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Import(_))),
+        "{}",
+        screen(&mut app, 80, 24)
+    );
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty());
+    assert!(events(&app, id) > 0);
+    // The next import form offers the directory of the last: → in the empty field.
+    key(&mut app, KeyCode::Char('i'));
+    assert_eq!(file(&app), "", "typing a path of one's own is not in the way");
+    key(&mut app, KeyCode::Right);
+    assert_eq!(file(&app), "files/");
+    key(&mut app, KeyCode::Right);
+    assert_eq!(file(&app), "files/checkout-api.log", "then its entries");
 }
 
 /// The event loop draws a frame between a key and slow work: reading a large file or importing

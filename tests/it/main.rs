@@ -11,6 +11,7 @@ mod e2e;
 mod facts;
 mod file_safety;
 mod follow;
+mod forgive;
 mod gaps;
 mod hostile;
 mod import_console;

@@ -362,6 +362,7 @@ fn insights_for_a_date_range() {
     key(&mut app, KeyCode::Enter);
     assert_eq!(form_error(&app).unwrap(), "From 2026-12-01 is after To 2026-11-01");
     key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('y'));
     key(&mut app, KeyCode::Char('q'));
     assert!(matches!(app.screen, Screen::Home(_)), "q goes back home");
 }

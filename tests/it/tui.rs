@@ -625,7 +625,7 @@ fn evidence_goes_to_the_cause_the_menu_showed_or_nowhere() {
     let (mut app, path, id, event) = shared_incident_with_causes(&dir);
     key(&mut app, KeyCode::Char('l'));
     let menu = screen(&mut app, 80, 24);
-    assert!(menu.contains("Evidence for which cause?"), "{menu}");
+    assert!(menu.contains("Evidence for which causes?"), "{menu}");
     // The five standard causes, then DNS.
     keys(&mut app, "jjjjj");
     let Some(Popup::Menu(m)) = app.popups.last() else {
@@ -639,6 +639,8 @@ fn evidence_goes_to_the_cause_the_menu_showed_or_nowhere() {
     // The console notices (a tick, a frame) while the menu stays open.
     app.tick();
     draw(&mut app, 80, 24);
+    // Space checks DNS; Enter saves the checks.
+    key(&mut app, KeyCode::Char(' '));
     key(&mut app, KeyCode::Enter);
 
     let config = cause_named(&app.store, id, "Config").unwrap();
@@ -656,6 +658,7 @@ fn evidence_goes_to_the_cause_the_menu_showed_or_nowhere() {
     keys(&mut app, "jjjjj");
     let config = cause_named(&other, id, "Config").unwrap();
     other.toggle_evidence(config.id, event).unwrap();
+    key(&mut app, KeyCode::Char(' '));
     key(&mut app, KeyCode::Enter);
     assert_eq!(
         app.store.causes_of_event(event).unwrap(),
@@ -674,7 +677,9 @@ fn evidence_goes_to_the_cause_the_menu_showed_or_nowhere() {
     let Some(Popup::Menu(m)) = app.popups.last() else {
         panic!("the menu is open")
     };
-    assert_eq!(m.items[m.selected], "[x] Config");
+    assert_eq!(m.items[m.selected], "Config");
+    assert!(m.checks.as_ref().unwrap()[m.selected]);
+    key(&mut app, KeyCode::Char(' '));
     key(&mut app, KeyCode::Enter);
     assert_eq!(flash(&app), "Event unlinked from Config.");
     assert!(app.store.causes_of_event(event).unwrap().is_empty());
@@ -811,6 +816,7 @@ fn a_save_behind_another_writer_waits_without_blocking_and_esc_gives_up() {
     key(&mut app, KeyCode::Char('1'));
     key(&mut app, KeyCode::Char('g'));
     key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Char(' '));
     key(&mut app, KeyCode::Enter);
     assert!(app.waiting());
     assert!(

@@ -127,9 +127,34 @@ commands! {
     KeepTheirs => "keep_theirs", "keep theirs";
     /// An edit conflict: back to my form, to save over theirs later.
     EditMine => "edit_mine", "edit mine";
+    /// A checklist menu (evidence): check or uncheck the selected item.
+    Toggle => "toggle", "check";
+    /// Takes back this console's last deletion or change.
+    Undo => "undo", "undo";
+    /// A form: save it from any field (Enter in a multi-line field is a new line).
+    Save => "save", "save";
+    /// A text field: the cursor to the start of the line.
+    LineStart => "line_start", "line start";
+    /// A text field: the cursor to the end of the line.
+    LineEnd => "line_end", "line end";
+    /// A text field: erase from the cursor back to the start of the line (readline's ctrl-u).
+    DeleteLineStart => "delete_line_start", "erase to start";
+    /// A text field: erase from the cursor to the end of the line (readline's ctrl-k).
+    DeleteLineEnd => "delete_line_end", "erase to end";
+    /// A text field: erase the word before the cursor (readline's ctrl-w).
+    DeleteWordBack => "delete_word_back", "erase word";
 }
 
 impl Command {
+    /// Moves the cursor in a text field or erases some of its text ([form]).
+    pub fn edits_text(self) -> bool {
+        use Command::*;
+        matches!(
+            self,
+            LineStart | LineEnd | DeleteLineStart | DeleteLineEnd | DeleteWordBack
+        )
+    }
+
     /// Moving around rather than changing anything; the help overlay lists these apart.
     pub fn is_navigation(self) -> bool {
         use Command::*;
@@ -187,6 +212,7 @@ impl Command {
                 | Decisions
                 | TogglePresent
                 | EndMeeting
+                | Undo
         )
     }
 
@@ -318,7 +344,7 @@ impl Command {
             (NextPane, C::Popup) => "next field",
             (PrevPane, C::Popup) => "previous field",
             (Select, C::Popup) => "confirm",
-            (Select, C::Menu) => "choose the selected item",
+            (Select, C::Menu) => "choose the selected item; in a checklist, save the checks",
             (Yes, C::ImportPreview) => "import what the preview shows",
             (Yes, _) => "yes: do it",
             (No, C::ImportPreview) => "back to the form (nothing imported)",
@@ -326,6 +352,14 @@ impl Command {
             (KeepMine, _) => "save mine over theirs",
             (KeepTheirs, _) => "keep theirs; mine is discarded",
             (EditMine, _) => "edit mine again (theirs stays saved until I save)",
+            (Save, _) => "save the form, from any field",
+            (Undo, _) => "undo my last delete or change",
+            (Toggle, _) => "check or uncheck the item (a checklist)",
+            (LineStart, _) => "cursor to the start of the line",
+            (LineEnd, _) => "cursor to the end of the line",
+            (DeleteLineStart, _) => "erase from the cursor back to the line's start",
+            (DeleteLineEnd, _) => "erase from the cursor to the line's end",
+            (DeleteWordBack, _) => "erase the word before the cursor",
             _ => return None,
         })
     }

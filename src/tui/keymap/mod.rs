@@ -41,6 +41,8 @@ crate::model::name_table! {
         Insights => "insights", "Insights";
         /// Forms and the other popups that take typed text.
         Popup => "popup", "Popups and forms";
+        /// Editing the text of a form's field (readline keys), under the [popup] keys.
+        Form => "form", "Text fields";
         /// A yes/no question ("Delete the event …?").
         Confirm => "confirm", "Yes/no question";
         /// A menu to pick from (milestone, evidence).
@@ -62,7 +64,12 @@ impl Context {
     pub fn is_popup(self) -> bool {
         matches!(
             self,
-            Context::Popup | Context::Confirm | Context::Menu | Context::Conflict | Context::ImportPreview
+            Context::Popup
+                | Context::Form
+                | Context::Confirm
+                | Context::Menu
+                | Context::Conflict
+                | Context::ImportPreview
         )
     }
 
@@ -376,6 +383,13 @@ impl KeyMap {
                 Context::Global => "Everywhere except in popups, unless a pane gives the key another meaning.\n\n",
                 Context::Popup => {
                     "Popups do not use the global keys, so that letters typed into a field stay text.\n\n"
+                }
+                Context::Form => {
+                    "In a form's text field, before the [popup] keys. Other keys type: ←/→ move, \
+                     Backspace and Delete erase, → at the end of a field with suggestions completes \
+                     (a name, a path), Enter saves a one-line field and starts a new line in a \
+                     multi-line one. A one-line field shows ‹ or › where its text goes on out of \
+                     sight.\n\n"
                 }
                 Context::Confirm | Context::Menu | Context::Conflict | Context::ImportPreview => {
                     "Only these keys (not the global ones).\n\n"

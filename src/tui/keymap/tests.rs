@@ -226,7 +226,7 @@ fn bad_patches_name_the_file_line_and_culprit() {
         patch_error("\n[timelime]\nadd = [\"i\"]\n"),
         "/home/me/.config/debrief/keymap.toml, line 2: unknown section [timelime] \
          (sections: global, welcome, home, timeline, causes, actions, agenda, meeting, wrap_up, cross, insights, popup, \
-         confirm, menu, conflict, import_preview)"
+         form, confirm, menu, conflict, import_preview)"
     );
     assert_eq!(
         patch_error("[actions]\nedit = [\"x\"]\nadd = [\"x\"]\n"),
@@ -404,7 +404,11 @@ fn popups_have_sections_of_their_own() {
         "no [global] in a popup"
     );
     assert_eq!(map.command(Context::Menu, &char('k')), Some(Command::Up));
-    assert_eq!(map.command(Context::Menu, &char(' ')), Some(Command::Select));
+    assert_eq!(map.command(Context::Menu, &char(' ')), Some(Command::Toggle));
+    assert_eq!(
+        map.command(Context::Form, &press(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+        Some(Command::DeleteLineStart)
+    );
     assert_eq!(map.command(Context::Conflict, &char('m')), Some(Command::KeepMine));
     assert_eq!(map.command(Context::Conflict, &esc), Some(Command::KeepTheirs));
     assert_eq!(map.command(Context::Conflict, &char('e')), Some(Command::EditMine));

@@ -75,6 +75,17 @@ pub fn form(incident: &Incident) -> Form<ExportForm> {
     )
 }
 
+/// After a key on the export form: a path that is still the default of another format becomes
+/// the chosen format's (`./x.md` → `./x.json`); a path the user typed stays as typed.
+pub fn follow_format<P>(form: &mut Form<P>, slug: &str) {
+    let format = form.value("Format");
+    let path = form.value("Path");
+    let default = default_path(slug, &format);
+    if path != default && FORMATS.iter().any(|f| path == default_path(slug, f)) {
+        form.set_value("Path", &default);
+    }
+}
+
 /// The path the form asks for: the default one (for the chosen format) when the field is empty
 /// or still holds a default, else what was typed (see [`resolve`] for `~/` and relative paths).
 pub fn target(slug: &str, format: &str, typed: &str) -> PathBuf {
@@ -187,6 +198,48 @@ mod tests {
         assert_eq!(target("x", "json", "./x.md"), PathBuf::from("./x.json"));
         assert_eq!(target("x", "csv", ""), PathBuf::from("./x.csv"));
         assert_eq!(target("x", "json", "/tmp/mine.md"), PathBuf::from("/tmp/mine.md"));
+    }
+
+    #[test]
+    fn the_path_in_the_form_follows_the_format_unless_typed() {
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let at = chrono::Utc::now();
+        let incident = Incident {
+            id: 3,
+            title: "DB down".into(),
+            severity: crate::model::Severity::Sev2,
+            status: crate::model::IncidentStatus::Open,
+            summary: String::new(),
+            impact: String::new(),
+            zone: "UTC".into(),
+            root_cause: String::new(),
+            trigger: String::new(),
+            started_at: None,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        };
+        let mut f = form(&incident);
+        let press = |f: &mut Form<ExportForm>, code| {
+            f.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+            follow_format(f, "db-down");
+        };
+        press(&mut f, KeyCode::Right);
+        assert_eq!(f.value("Format"), "json");
+        assert_eq!(f.value("Path"), "./db-down.json");
+        press(&mut f, KeyCode::Right);
+        assert_eq!(f.value("Path"), "./db-down.csv");
+        // A path of one's own stays as typed whatever the format.
+        press(&mut f, KeyCode::Tab);
+        press(&mut f, KeyCode::Backspace);
+        press(&mut f, KeyCode::Backspace);
+        press(&mut f, KeyCode::Backspace);
+        for c in "txt".chars() {
+            press(&mut f, KeyCode::Char(c));
+        }
+        press(&mut f, KeyCode::BackTab);
+        press(&mut f, KeyCode::Right);
+        assert_eq!(f.value("Path"), "./db-down.txt");
     }
 
     #[test]

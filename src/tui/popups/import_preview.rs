@@ -12,7 +12,7 @@ use crate::tui::keymap::command::Command;
 use crate::tui::keymap::{Context, KeyMap};
 use crate::tui::theme::Theme;
 use crate::tui::view::{ZoneMode, count, truncate};
-use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::form::{Field, Form, PathDirs};
 use chrono_tz::Tz;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -27,8 +27,6 @@ use std::sync::atomic::Ordering;
 const SAMPLE: usize = 6;
 /// How many skipped lines the preview lists.
 const SKIPPED: usize = 3;
-/// Extensions offered as completions for the file name.
-const EXTENSIONS: [&str; 6] = ["csv", "jsonl", "json", "log", "txt", "ndjson"];
 
 /// A checked form: what to read, from where, against which clock.
 #[derive(Debug, Clone)]
@@ -61,17 +59,31 @@ pub struct ImportForm {
 /// The Min level choices: every line, or those at a level and above.
 const MIN_LEVELS: [&str; 7] = ["all", "debug", "info", "notice", "warn", "error", "critical"];
 
-/// The import form; `local` is this machine's zone, the default for times without an offset.
-pub fn form(incident: &Incident, dir: &Path, local: Tz) -> Form<ImportForm> {
+/// The import form; `local` is this machine's zone, the default for times without an offset;
+/// → in the empty File field offers `start` (the directory of the last import, as typed).
+pub fn form(incident: &Incident, dirs: crate::tui::popups::export::Dirs, start: &str, local: Tz) -> Form<ImportForm> {
     let formats: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
     let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.key()).collect();
+    let paths = PathDirs {
+        cwd: dirs.cwd.to_path_buf(),
+        home: dirs.home.map(Path::to_path_buf),
+    };
     Form::new(
         format!("Import events into #{}", incident.id),
         ImportForm { incident: incident.id },
         vec![
             Field::line("File", "")
-                .with_hint("a path; ~ is your home; → completes a file name from this directory")
-                .with_suggestions(files_in(dir)),
+                .with_hint(if start.is_empty() {
+                    "a path; ~ is your home; → completes a directory or file name".to_string()
+                } else {
+                    format!("a path; ~ is your home; → completes a name, or gives {start} (the last one)")
+                })
+                .with_path_completion(paths)
+                .with_suggestions(if start.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![start.to_string()]
+                }),
             Field::choice("Format", &formats, "auto")
                 .with_hint("auto recognises CSV, JSON lines, logs of many kinds and Slack"),
             Field::choice("Kind", &kinds, EventKind::Observation.key()).with_hint("for events whose file does not say"),
@@ -81,28 +93,6 @@ pub fn form(incident: &Incident, dir: &Path, local: Tz) -> Form<ImportForm> {
                 .with_hint("leave out lines below this level (lines without one are kept)"),
         ],
     )
-}
-
-/// File names in `dir` that look like something to import, sorted; at most 200.
-fn files_in(dir: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| {
-            Path::new(n)
-                .extension()
-                .and_then(|x| x.to_str())
-                .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
-        })
-        .filter(|n| crate::model::sanitize::is_clean(n))
-        .take(200)
-        .collect();
-    names.sort();
-    names
 }
 
 /// Reads the form into a request (the path read with `export::resolve`: from the console's

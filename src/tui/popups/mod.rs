@@ -43,6 +43,8 @@ pub enum Confirmed {
     Home(HomeConfirm),
     Review(ReviewConfirm),
     Meeting(MeetingConfirm),
+    /// Closing the form below without saving what was typed into it.
+    Discard,
 }
 
 impl Purpose {

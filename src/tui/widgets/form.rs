@@ -3,7 +3,10 @@
 
 use crate::model::sanitize;
 use crate::model::time::{self, TimeContext, TimeError};
+use crate::tui::keymap::command::Command;
+use crate::tui::keymap::{Context, KeyMap};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::hints::{Hint, hint_line};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -29,8 +32,63 @@ pub struct Field {
     pub suggestions: Vec<String>,
     /// A time field: a line under it says where the typed time goes, as the user types.
     pub time: Option<TimePreview>,
+    /// A path field: → at the end completes a directory or file name, read from these.
+    pub paths: Option<PathDirs>,
     text: TextArea<'static>,
     choice: usize,
+}
+
+/// Where a path field's typing is read from: relative paths from `cwd`, `~/` from `home`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathDirs {
+    pub cwd: std::path::PathBuf,
+    pub home: Option<std::path::PathBuf>,
+}
+
+impl PathDirs {
+    /// What → makes of `typed`: the one entry of its directory that starts with its last part
+    /// (a directory with a `/` after it), else what all such entries start with when that is
+    /// longer, else the next such entry after the one typed in full. Hidden entries only when
+    /// the part starts with a dot; names that cleaning would change never.
+    pub fn complete(&self, typed: &str) -> Option<String> {
+        let (dir_part, name_part) = match typed.rfind('/') {
+            Some(i) => typed.split_at(i + 1),
+            None => ("", typed),
+        };
+        let dir = match (dir_part.strip_prefix("~/"), &self.home) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ if dir_part.starts_with('/') => std::path::PathBuf::from(dir_part),
+            _ => self.cwd.join(dir_part),
+        };
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .ok()?
+            .filter_map(Result::ok)
+            .take(5000)
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let is_dir = e.path().is_dir();
+                Some(if is_dir { format!("{name}/") } else { name })
+            })
+            .filter(|n| n.starts_with(name_part) && (name_part.starts_with('.') || !n.starts_with('.')))
+            .filter(|n| sanitize::is_clean(n))
+            .collect();
+        names.sort();
+        let common = names.iter().skip(1).fold(names.first()?.clone(), |acc, n| {
+            acc.chars()
+                .zip(n.chars())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect()
+        });
+        let name = if names.len() == 1 || common.len() > name_part.len() {
+            common
+        } else {
+            // Several, and nothing more in common: step through them.
+            let at = names.iter().position(|n| n == name_part);
+            names[at.map_or(0, |i| (i + 1) % names.len())].clone()
+        };
+        (name != name_part).then(|| format!("{dir_part}{name}"))
+    }
 }
 
 /// What a time field's typing is read against, for the line under it (`→ Sun 29 Nov 13:58 CET`).
@@ -108,6 +166,12 @@ impl Field {
         self.hint = hint.into();
         self
     }
+    /// → at the end of the text completes a path: a directory or file name (see [`PathDirs`]).
+    pub fn with_path_completion(mut self, dirs: PathDirs) -> Field {
+        self.paths = Some(dirs);
+        self
+    }
+
     pub fn with_suggestions(mut self, suggestions: Vec<String>) -> Field {
         self.suggestions = suggestions;
         self
@@ -131,7 +195,17 @@ impl Field {
             let lines = self.text.lines();
             row + 1 == lines.len() && col == lines[row].chars().count()
         };
-        let Some(value) = self.completion().cloned().filter(|_| at_end) else {
+        if !at_end {
+            return false;
+        }
+        // An empty field offers its suggestions first (a path field's: the last directory).
+        let typed = self.value();
+        let path = match &self.paths {
+            Some(_) if typed.is_empty() && !self.suggestions.is_empty() => None,
+            Some(dirs) => dirs.complete(&typed),
+            None => None,
+        };
+        let Some(value) = path.or_else(|| self.completion().cloned()) else {
             return false;
         };
         self.text = TextArea::new(vec![value]);
@@ -155,6 +229,7 @@ impl Field {
             hint: String::new(),
             suggestions: Vec::new(),
             time: None,
+            paths: None,
             text,
             choice: 0,
         }
@@ -205,6 +280,9 @@ pub struct Form<P> {
     /// Shown in the form after a rejected submit; the form stays open with what was typed.
     pub error: Option<String>,
     pub purpose: P,
+    /// The values before the first key reached the form: what Esc would discard is the
+    /// difference (see [`Form::changed`]).
+    baseline: Option<Vec<String>>,
 }
 
 impl<P> Form<P> {
@@ -215,6 +293,23 @@ impl<P> Form<P> {
             focus: 0,
             error: None,
             purpose,
+            baseline: None,
+        }
+    }
+
+    /// Whether the user changed a value since the form opened (Esc then asks before closing).
+    pub fn changed(&self) -> bool {
+        self.baseline.as_ref().is_some_and(|b| *b != self.values())
+    }
+
+    fn values(&self) -> Vec<String> {
+        self.fields.iter().map(Field::value).collect()
+    }
+
+    /// Remembers the values as they are before the user first touches them.
+    fn keep_baseline(&mut self) {
+        if self.baseline.is_none() {
+            self.baseline = Some(self.values());
         }
     }
 
@@ -234,6 +329,7 @@ impl<P> Form<P> {
             focus: self.focus,
             error: self.error,
             purpose: f(self.purpose),
+            baseline: self.baseline,
         }
     }
 
@@ -258,59 +354,71 @@ impl<P> Form<P> {
             })
     }
 
+    /// Puts `value` in the one-line or multi-line field labelled `label` (the cursor at its
+    /// end), as if it were typed; a form without the field is left alone.
+    pub fn set_value(&mut self, label: &str, value: &str) {
+        if let Some(f) = self
+            .fields
+            .iter_mut()
+            .find(|f| f.label == label && !matches!(f.kind, FieldKind::Choice(_)))
+        {
+            let mut text = TextArea::new(value.lines().map(String::from).collect::<Vec<_>>());
+            if text.lines().is_empty() {
+                text = TextArea::default();
+            }
+            text.move_cursor(ratatui_textarea::CursorMove::Bottom);
+            text.move_cursor(ratatui_textarea::CursorMove::End);
+            text.set_wrap_mode(WrapMode::WordOrGlyph);
+            f.text = text;
+        }
+    }
+
     /// Like [`Form::field`], for a field only some of a form's variants have.
     pub fn optional_field(&self, label: &'static str) -> Option<String> {
         self.field(label).ok()
     }
 
+    /// A key, read with the default key map (see [`Form::handle`]).
     pub fn handle_key(&mut self, key: KeyEvent) -> FormOutcome {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let map = KeyMap::default_map();
+        self.handle(key, map.command(Context::Popup, &key), map.command(Context::Form, &key))
+    }
+
+    /// A key with what the key map makes of it: `edit` from the [form] section (saving and
+    /// the readline keys) comes first, then `popup` from [popup] (close, next field, confirm);
+    /// any other key types into the focused field.
+    pub fn handle(&mut self, key: KeyEvent, popup: Option<Command>, edit: Option<Command>) -> FormOutcome {
+        self.keep_baseline();
+        let n = self.fields.len();
         let Some(field) = self.fields.get_mut(self.focus) else {
             return FormOutcome::Cancel;
         };
-        match key.code {
-            KeyCode::Esc => return FormOutcome::Cancel,
-            KeyCode::Char('s') if ctrl => return FormOutcome::Submit,
-            // A typed character that cleaning would drop (a control, an invisible format
-            // character) would be drawn raw while in the field: it never gets in.
-            KeyCode::Char(c) if !sanitize::is_clean_char(c) => {}
-            KeyCode::Tab => self.focus = (self.focus + 1) % self.fields.len(),
-            KeyCode::BackTab => self.focus = (self.focus + self.fields.len() - 1) % self.fields.len(),
-            KeyCode::Enter if field.kind != FieldKind::Multi => return FormOutcome::Submit,
-            KeyCode::Up if field.kind != FieldKind::Multi => self.focus = self.focus.saturating_sub(1),
-            KeyCode::Down if field.kind != FieldKind::Multi => self.focus = (self.focus + 1).min(self.fields.len() - 1),
-            _ => match &field.kind {
-                FieldKind::Choice(options) => {
-                    let n = options.len().max(1);
-                    match key.code {
-                        KeyCode::Left => field.choice = (field.choice + n - 1) % n,
-                        KeyCode::Right | KeyCode::Char(' ') => field.choice = (field.choice + 1) % n,
-                        KeyCode::Char(c) => {
-                            // Typing a letter picks the next option that starts with it.
-                            let c = c.to_ascii_lowercase();
-                            if let Some(i) = (1..=n)
-                                .map(|k| (field.choice + k) % n)
-                                .find(|i| options[*i].to_ascii_lowercase().starts_with(c))
-                            {
-                                field.choice = i;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                _ => {
-                    let completed = key.code == KeyCode::Right && field.kind == FieldKind::Line && field.complete();
-                    if !completed {
-                        field.text.input(key);
-                    }
-                }
-            },
+        let multi = field.kind == FieldKind::Multi;
+        let popup = match edit {
+            Some(Command::Save) => return FormOutcome::Submit,
+            Some(command) if command.edits_text() => {
+                field.edit(command);
+                return FormOutcome::Continue;
+            }
+            // [form]'s own close, help or quit, before [popup]'s.
+            Some(command) => Some(command),
+            None => popup,
+        };
+        match popup {
+            Some(Command::Back) => return FormOutcome::Cancel,
+            Some(Command::NextPane) => self.focus = (self.focus + 1) % n,
+            Some(Command::PrevPane) => self.focus = (self.focus + n - 1) % n,
+            Some(Command::Select) if !multi => return FormOutcome::Submit,
+            Some(Command::Up) if !multi => self.focus = self.focus.saturating_sub(1),
+            Some(Command::Down) if !multi => self.focus = (self.focus + 1).min(n - 1),
+            _ => field.type_key(key),
         }
         FormOutcome::Continue
     }
 
     /// Pasted text goes into the focused text field, cleaned of terminal controls first.
     pub fn paste(&mut self, text: &str) {
+        self.keep_baseline();
         if let Some(field) = self.fields.get_mut(self.focus) {
             let clean = sanitize::clean(text);
             match field.kind {
@@ -325,7 +433,33 @@ impl<P> Form<P> {
         }
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    /// The form's keys for its focused field, from the key map: the form's footer and the
+    /// console's hint bar both show these (the last two are kept when space is short).
+    pub fn hints(&self, keys: &KeyMap) -> Vec<Hint> {
+        let key = |ctx, command, fallback| keys.first_key(ctx, command, fallback);
+        let focused = self.fields.get(self.focus).map(|f| &f.kind);
+        let mut hints = match focused {
+            Some(FieldKind::Multi) => vec![
+                Hint::new(key(Context::Form, Command::Save, "save"), "save"),
+                Hint::new("Enter".into(), "new line"),
+            ],
+            _ => vec![Hint::new(key(Context::Popup, Command::Select, "select"), "save")],
+        };
+        if matches!(focused, Some(FieldKind::Choice(_))) {
+            hints.push(Hint::new("←/→".into(), "choose"));
+        }
+        if self.fields.len() > 1 {
+            hints.push(Hint::new(
+                key(Context::Popup, Command::NextPane, "next_pane"),
+                "next field",
+            ));
+        }
+        hints.push(Hint::new(key(Context::Popup, Command::Help, "help"), "help"));
+        hints.push(Hint::new(key(Context::Popup, Command::Back, "back"), "cancel"));
+        hints
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, keys: &KeyMap) {
         // One row per one-line field (label left, value right); multi-line fields get a label
         // row and share the rest; then a hint row and a footer row.
         let multi = self.fields.iter().filter(|f| f.kind == FieldKind::Multi).count() as u16;
@@ -384,29 +518,68 @@ impl<P> Form<P> {
                 crate::tui::view::truncate(e, inner.width as usize),
                 theme.error,
             )),
-            None => {
-                let multi = self.fields.get(self.focus).is_some_and(|f| f.kind == FieldKind::Multi);
-                let choice = self
-                    .fields
-                    .get(self.focus)
-                    .is_some_and(|f| matches!(f.kind, FieldKind::Choice(_)));
-                let save = if multi {
-                    "Ctrl-S save · Enter new line"
-                } else {
-                    "Enter save"
-                };
-                let pick = if choice { " · ←/→ choose" } else { "" };
-                Line::from(Span::styled(
-                    format!("{save}{pick} · Tab next field · Esc cancel"),
-                    theme.key_hint,
-                ))
-            }
+            None => hint_line(&self.hints(keys), 2, inner.width, theme),
         };
         footer.render(rows[rows.len() - 1], buf);
     }
 }
 
 impl Field {
+    /// A [form] command on a text field (a choice has no text to edit).
+    fn edit(&mut self, command: Command) {
+        use ratatui_textarea::CursorMove;
+        if matches!(self.kind, FieldKind::Choice(_)) {
+            return;
+        }
+        match command {
+            Command::LineStart => self.text.move_cursor(CursorMove::Head),
+            Command::LineEnd => self.text.move_cursor(CursorMove::End),
+            Command::DeleteLineStart => _ = self.text.delete_line_by_head(),
+            Command::DeleteLineEnd => _ = self.text.delete_line_by_end(),
+            Command::DeleteWordBack => _ = self.text.delete_word(),
+            _ => {}
+        }
+    }
+
+    /// A key the key map left to the field: typing, moving, choosing.
+    fn type_key(&mut self, key: KeyEvent) {
+        let chord = key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        match key.code {
+            // A typed character that cleaning would drop (a control, an invisible format
+            // character) would be drawn raw while in the field: it never gets in.
+            KeyCode::Char(c) if !sanitize::is_clean_char(c) => {}
+            // The text area's own Ctrl/Alt shortcuts (Ctrl-U undo …) are not the key map's:
+            // only [form] edits (Ctrl-H stays Backspace, as some terminals send it).
+            KeyCode::Char(c) if chord && c != 'h' => {}
+            _ => match &self.kind {
+                FieldKind::Choice(options) => {
+                    let n = options.len().max(1);
+                    match key.code {
+                        KeyCode::Left => self.choice = (self.choice + n - 1) % n,
+                        KeyCode::Right | KeyCode::Char(' ') => self.choice = (self.choice + 1) % n,
+                        KeyCode::Char(c) => {
+                            // Typing a letter picks the next option that starts with it.
+                            let c = c.to_ascii_lowercase();
+                            if let Some(i) = (1..=n)
+                                .map(|k| (self.choice + k) % n)
+                                .find(|i| options[*i].to_ascii_lowercase().starts_with(c))
+                            {
+                                self.choice = i;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {
+                    let completed = key.code == KeyCode::Right && self.kind == FieldKind::Line && self.complete();
+                    if !completed {
+                        self.text.input(key);
+                    }
+                }
+            },
+        }
+    }
+
     /// The field's row (or rows, for a multi-line field): its label, then its value.
     fn render_row(&self, area: Rect, label_w: u16, focused: bool, buf: &mut Buffer, theme: &Theme) {
         let label_style = if focused { theme.title } else { theme.muted };
@@ -428,7 +601,10 @@ impl Field {
             FieldKind::Choice(options) => {
                 choice_line(options, self.choice, focused, value_area.width, theme).render(value_area, buf)
             }
-            _ => {
+            FieldKind::Line => self
+                .line_view(value_area.width as usize, focused, theme)
+                .render(value_area, buf),
+            FieldKind::Multi => {
                 let mut ta = self.text.clone();
                 ta.set_style(if focused {
                     theme.base.add_modifier(ratatui::style::Modifier::UNDERLINED)
@@ -441,6 +617,71 @@ impl Field {
             }
         }
     }
+}
+
+impl Field {
+    /// A one-line field in `width` columns: the part around the cursor (the start when not
+    /// focused), with `‹` / `›` where text is out of sight to the left or right.
+    fn line_view(&self, width: usize, focused: bool, theme: &Theme) -> Line<'static> {
+        let chars: Vec<char> = self.text.lines().join(" ").chars().collect();
+        let ratatui_textarea::DataCursor(row, col) = self.text.cursor();
+        let before: usize = self.text.lines()[..row].iter().map(|l| l.chars().count() + 1).sum();
+        let cursor = if focused { (before + col).min(chars.len()) } else { 0 };
+        let (start, end) = line_window(&chars, cursor, width);
+        let style = if focused {
+            theme.base.add_modifier(ratatui::style::Modifier::UNDERLINED)
+        } else {
+            theme.base
+        };
+        let text = |from: usize, to: usize| chars[from..to].iter().collect::<String>();
+        let mut spans = Vec::new();
+        if start > 0 {
+            spans.push(Span::styled("‹", theme.muted));
+        }
+        if focused {
+            spans.push(Span::styled(text(start, cursor), style));
+            let under = chars.get(cursor).map(|c| c.to_string()).unwrap_or_else(|| " ".into());
+            spans.push(Span::styled(under, theme.selection));
+            spans.push(Span::styled(text((cursor + 1).min(end), end), style));
+        } else {
+            spans.push(Span::styled(text(start, end), style));
+        }
+        if end < chars.len() {
+            spans.push(Span::styled("›", theme.muted));
+        }
+        Line::from(spans)
+    }
+}
+
+/// The characters `start..end` of a one-line field shown in `width` columns with the cursor at
+/// `cursor` in sight (a cell after the text when it is at the end), leaving a column for each
+/// marker of hidden text.
+fn line_window(chars: &[char], cursor: usize, width: usize) -> (usize, usize) {
+    use unicode_width::UnicodeWidthChar;
+    let w = |from: usize, to: usize| chars[from..to].iter().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    let cursor_cell = |at: usize| chars.get(at).and_then(|c| c.width()).unwrap_or(1).max(1);
+    if w(0, chars.len()) < width {
+        return (0, chars.len());
+    }
+    // The leftmost start that keeps the cursor in sight with both markers drawn.
+    let mut start = 0;
+    while start < cursor {
+        let left = usize::from(start > 0);
+        if left + w(start, cursor) + cursor_cell(cursor) < width {
+            break;
+        }
+        start += 1;
+    }
+    let left = usize::from(start > 0);
+    let mut end = start;
+    while end < chars.len() {
+        let right = usize::from(end + 1 < chars.len());
+        if left + w(start, end + 1) + right > width {
+            break;
+        }
+        end += 1;
+    }
+    (start, end.max(cursor.min(chars.len())))
 }
 
 /// All options when they fit, else only the chosen one between arrows.
@@ -533,6 +774,52 @@ mod tests {
         );
         f.handle_key(key(KeyCode::Right));
         assert_eq!(f.value("Owner"), "Priya Sharma!", "nothing starts with it");
+    }
+
+    fn ctrl(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    #[test]
+    fn readline_keys_erase_to_the_start_and_a_word_back() {
+        let mut f = Form::new("t", (), vec![Field::line("Title", "db pool exhausted again")]);
+        f.handle_key(ctrl('w'));
+        assert_eq!(
+            f.value("Title"),
+            "db pool exhausted",
+            "Ctrl-W erases the word before the cursor"
+        );
+        // "db pool exhausted |": the space stays, as in readline.
+        for _ in 0..10 {
+            f.handle_key(key(KeyCode::Left));
+        }
+        f.handle_key(ctrl('u'));
+        assert_eq!(f.value("Title"), "exhausted", "Ctrl-U erases back to the line's start");
+        f.handle_key(ctrl('e'));
+        f.handle_key(key(KeyCode::Char('!')));
+        f.handle_key(ctrl('a'));
+        f.handle_key(ctrl('k'));
+        assert_eq!(f.value("Title"), "", "Ctrl-A then Ctrl-K erases it all");
+        f.handle_key(key(KeyCode::Char('x')));
+        f.handle_key(ctrl('z'));
+        f.handle_key(ctrl('y'));
+        assert_eq!(f.value("Title"), "x", "the text area's own shortcuts are not keys here");
+    }
+
+    #[test]
+    fn a_long_line_shows_where_text_is_hidden() {
+        let text: String = ('a'..='z').collect();
+        let chars: Vec<char> = text.chars().collect();
+        let show = |cursor: usize, width: usize| {
+            let (start, end) = line_window(&chars, cursor, width);
+            let left = if start > 0 { "‹" } else { "" };
+            let right = if end < chars.len() { "›" } else { "" };
+            format!("{left}{}{right}", chars[start..end].iter().collect::<String>())
+        };
+        assert_eq!(show(26, 10), "‹tuvwxyz", "the end, with room for the cursor");
+        assert_eq!(show(0, 10), "abcdefghi›");
+        assert_eq!(show(13, 10), "‹ghijklmn›", "the middle");
+        assert_eq!(show(3, 40), text, "all of it fits");
     }
 
     #[test]

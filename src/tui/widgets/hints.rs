@@ -21,6 +21,10 @@ pub struct Hint {
 }
 
 impl Hint {
+    pub fn new(key: String, label: &'static str) -> Hint {
+        Hint { key, label }
+    }
+
     fn width(&self) -> usize {
         self.key.width() + 1 + self.label.width()
     }

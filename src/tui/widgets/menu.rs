@@ -48,6 +48,9 @@ pub struct Menu<P> {
     pub items: Vec<String>,
     pub selected: usize,
     pub purpose: P,
+    /// A checklist (`[x]`/`[ ]` before each item): the toggle key changes the selected one,
+    /// choosing confirms them all. `None`: a plain menu, choosing picks one.
+    pub checks: Option<Vec<bool>>,
 }
 
 impl<P> Menu<P> {
@@ -58,23 +61,40 @@ impl<P> Menu<P> {
             items: self.items,
             selected: self.selected,
             purpose: f(self.purpose),
+            checks: self.checks,
+        }
+    }
+
+    /// Checks or unchecks the selected item of a checklist.
+    pub fn toggle(&mut self) {
+        if let Some(c) = self.checks.as_mut().and_then(|c| c.get_mut(self.selected)) {
+            *c = !*c;
+        }
+    }
+
+    /// The keys under the items, from the key map's [menu] section.
+    fn footer(&self, keys: &KeyMap) -> String {
+        let choose = keys.first_key(Context::Menu, Command::Select, "select");
+        let cancel = keys.first_key(Context::Menu, Command::Back, "back");
+        if self.checks.is_some() {
+            let toggle = keys.first_key(Context::Menu, Command::Toggle, "toggle");
+            format!("{toggle} check/uncheck · {choose} done · {cancel} cancel")
+        } else {
+            format!("{choose} choose · {cancel} cancel")
         }
     }
 
     /// The menu, and the keys of the key map's [menu] section.
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, keys: &KeyMap) {
-        let choose = keys.first_key(Context::Menu, Command::Select, "select");
-        let cancel = keys.first_key(Context::Menu, Command::Back, "back");
-        let hint = format!("{choose} choose · {cancel} cancel");
-        // As wide as the widest of its items, its title and its key hint (never cut).
+        let footer = self.footer(keys);
         let w = self
             .items
             .iter()
-            .map(|i| i.chars().count() + 6)
-            .chain([self.title.chars().count() + 6, hint.chars().count() + 2])
+            .map(|i| i.chars().count() + 12)
             .max()
-            .unwrap_or(16) as u16
-            + 2;
+            .unwrap_or(10)
+            .max(self.title.chars().count() + 8)
+            .max(footer.chars().count() + 2) as u16;
         let h = self.items.len() as u16 + 3;
         let inner = frame(area, buf, theme, &self.title, w, h);
         for (y, item) in self
@@ -86,7 +106,12 @@ impl<P> Menu<P> {
             let selected = y == self.selected;
             let style = if selected { theme.selection } else { theme.base };
             let marker = if selected { theme.marker } else { theme.marker_blank };
-            let text = truncate(&format!("{marker}{item}"), inner.width as usize);
+            let check = match self.checks.as_ref().and_then(|c| c.get(y)) {
+                Some(true) => "[x] ",
+                Some(false) => "[ ] ",
+                None => "",
+            };
+            let text = truncate(&format!("{marker}{check}{item}"), inner.width as usize);
             let pad = (inner.width as usize).saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()));
             Line::from(Span::styled(format!("{text}{}", " ".repeat(pad)), style)).render(
                 Rect {
@@ -99,7 +124,7 @@ impl<P> Menu<P> {
         }
         if inner.height > 0 {
             let y = inner.y + inner.height - 1;
-            Line::from(Span::styled(hint, theme.key_hint)).render(Rect { y, height: 1, ..inner }, buf);
+            Line::from(Span::styled(footer, theme.key_hint)).render(Rect { y, height: 1, ..inner }, buf);
         }
     }
 }

@@ -2,13 +2,14 @@
 //! through the store and returns what `App` is to do next (or why the form stays open).
 
 use crate::model::time::{self, TimeContext};
-use crate::model::{Action as Task, ActionKind, EventKind, Role, Source};
+use crate::model::{Action as Task, ActionKind, Cause, Event, EventKind, Role, Source};
 use crate::store::{NewAction, NewEvent, StoreError};
 use crate::tui::effect::{Ctx, Failure, failure, msg};
 use crate::tui::popups::export::ExportForm;
 use crate::tui::popups::import_preview::ImportForm;
 use crate::tui::screens::review::ReviewState;
 use crate::tui::screens::review::forms::{ActionInput, Effect, EventInput, ReviewConfirm, ReviewForm, ReviewMenu};
+use crate::tui::undo::Undo;
 use crate::tui::widgets::form::Form;
 use crate::tui::widgets::menu::Menu;
 
@@ -20,7 +21,7 @@ pub fn apply<P>(r: &mut ReviewState, purpose: &ReviewForm, form: &Form<P>, ctx: 
     let none = |()| Vec::new();
     match purpose {
         ReviewForm::QuickAdd => apply_quick_add(r, ctx, form).map(none),
-        ReviewForm::EditEvent(original) => apply_event_edit(r, ctx, original, form).map(none),
+        ReviewForm::EditEvent(original) => apply_event_edit(r, ctx, original, form),
         ReviewForm::Search => apply_search(r, ctx, form),
         ReviewForm::AddCause => {
             ctx.store
@@ -29,10 +30,14 @@ pub fn apply<P>(r: &mut ReviewState, purpose: &ReviewForm, form: &Form<P>, ctx: 
             Ok(Vec::new())
         }
         ReviewForm::CauseNotes(c) => {
-            ctx.store
+            let after = ctx
+                .store
                 .set_cause_notes(c.id, c.version, &form.value("Notes"))
                 .map_err(|err| failure(ctx.store, err, "cause", |s, id| s.cause(id).map(|c| c.notes)))?;
-            Ok(Vec::new())
+            Ok(remember(Undo::EditedCause {
+                before: c.clone(),
+                version: after.version,
+            }))
         }
         ReviewForm::AcceptRisk(c) => {
             ctx.store
@@ -126,7 +131,7 @@ fn apply_event_edit<P>(
     cx: &Ctx,
     original: &crate::model::Event,
     form: &Form<P>,
-) -> Result<(), Failure<ReviewConfirm>> {
+) -> Result<Vec<Effect>, Failure<ReviewConfirm>> {
     let ctx = cx
         .store
         .time_context(&r.incident, cx.now, Some(original.at))
@@ -142,10 +147,76 @@ fn apply_event_edit<P>(
         Some(m.parse().map_err(msg)?)
     };
     e.text = input.text;
-    cx.store
+    let after = cx
+        .store
         .update_event(&e)
         .map_err(|err| failure(cx.store, err, "event", |s, id| s.event(id).map(|e| e.text)))?;
-    Ok(())
+    Ok(remember(Undo::EditedEvent {
+        before: original.clone(),
+        version: after.version,
+    }))
+}
+
+/// Saves an edited action; someone else's save meanwhile is merged when we changed different
+/// fields (see [`merge_action`]).
+fn save_action_edit(
+    ctx: &Ctx,
+    original: &Task,
+    a: &Task,
+    gone: impl Fn(StoreError) -> Failure<ReviewConfirm>,
+) -> Applied {
+    // What undo puts back: the action as it was just before this save.
+    let (after, before, merged) = match ctx.store.update_action(a) {
+        Ok(after) => (after, original.clone(), false),
+        // Someone else saved it meanwhile: when we changed different fields, both changes
+        // stand; only a field both changed (differently) asks.
+        Err(err @ StoreError::Conflict { .. }) => {
+            let theirs = ctx.store.action(original.id).map_err(msg)?;
+            let Some(merged) = merge_action(original, a, &theirs) else {
+                return Err(failure(ctx.store, err, "action", |s, id| {
+                    s.action(id).map(describe_action)
+                }));
+            };
+            (ctx.store.update_action(&merged).map_err(msg)?, theirs, true)
+        }
+        Err(other) => return Err(gone(other)),
+    };
+    let mut fx = remember(Undo::EditedAction {
+        before,
+        version: after.version,
+    });
+    if merged {
+        fx.push(Effect::Flash(
+            "Someone else saved this action meanwhile; their changes and yours are both kept.".into(),
+        ));
+    }
+    Ok(fx)
+}
+
+/// My edit of `original` (`mine`) on top of what someone else saved since (`theirs`): each field
+/// I changed takes my value, the others keep theirs; `None` when we both changed a field to
+/// different values (the user chooses).
+fn merge_action(original: &Task, mine: &Task, theirs: &Task) -> Option<Task> {
+    let mut merged = theirs.clone();
+    macro_rules! fields {
+        ($($f:ident),*) => {$(
+            if mine.$f != original.$f {
+                if theirs.$f != original.$f && theirs.$f != mine.$f {
+                    return None;
+                }
+                merged.$f = mine.$f.clone();
+            }
+        )*};
+    }
+    fields!(
+        title, details, kind, status, owner, owner_role, due, cause_id, ticket, priority, reason
+    );
+    Some(merged)
+}
+
+/// An effect that lets undo take a change back.
+pub(crate) fn remember(undo: Undo) -> Vec<Effect> {
+    vec![Effect::Remember(Box::new(undo))]
 }
 
 /// The timeline's search form: sets the words and kind, then selects the first match.
@@ -227,11 +298,7 @@ fn apply_action_form<P>(
         a.status = input.status.unwrap_or_default().parse().unwrap_or(a.status);
         a.reason = input.reason.unwrap_or_default();
         a.details = input.details;
-        ctx.store.update_action(&a).map_err(|err| match err {
-            StoreError::Conflict { .. } => failure(ctx.store, err, "action", |s, id| s.action(id).map(describe_action)),
-            other => gone(other),
-        })?;
-        return Ok(Vec::new());
+        return save_action_edit(ctx, original, &a, gone);
     }
     let new = NewAction {
         title: input.title,
@@ -335,56 +402,82 @@ pub fn choose(menu: &Menu<ReviewMenu>, ctx: &Ctx) -> Vec<Effect> {
             }
             None => Ok(()),
         },
-        ReviewMenu::Evidence(e, causes) => match causes.get(menu.selected) {
-            // The cause this menu showed, by id and the version it showed: if someone else
-            // deleted or changed it since, nothing is linked (and no other cause either).
-            Some(c) => match ctx.store.toggle_evidence_at(c.id, c.version, e.id) {
-                Ok(linked) => {
-                    let what = if linked { "linked to" } else { "unlinked from" };
-                    fx.push(Effect::Flash(format!("Event {what} {}.", c.category.label())));
-                    Ok(())
-                }
-                Err(StoreError::NotFound { what: "cause", .. }) => {
-                    let text = format!(
-                        "{} was deleted by someone else; nothing was linked.",
-                        c.category.label()
-                    );
-                    fx.push(Effect::Error(text));
-                    Ok(())
-                }
-                Err(StoreError::NotFound { what: "event", .. }) => {
-                    fx.push(Effect::Error(
-                        "This event was deleted by someone else; nothing was linked.".into(),
-                    ));
-                    Ok(())
-                }
-                Err(StoreError::Conflict { .. }) => {
-                    let text = format!(
-                        "{} was changed by someone else since this menu opened; nothing was linked \
-                         (l shows it as it is now).",
-                        c.category.label()
-                    );
-                    fx.push(Effect::Error(text));
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            },
-            None => Ok(()),
-        },
+        ReviewMenu::Evidence(e, causes) => {
+            // The checks that differ from what the menu opened with; a plain menu (no checks)
+            // toggles the selected cause.
+            let changed: Vec<&Cause> = match &menu.checks {
+                Some(checks) => causes
+                    .iter()
+                    .zip(checks)
+                    .filter(|(c, checked)| c.evidence.contains(&e.id) != **checked)
+                    .map(|(c, _)| c)
+                    .collect(),
+                None => causes.get(menu.selected).into_iter().collect(),
+            };
+            changed.into_iter().try_for_each(|c| link(ctx, e, c, &mut fx))
+        }
     };
     report(fx, result)
+}
+
+/// Links the event to the cause, or unlinks it: the cause by id and the version the menu
+/// showed, so that if someone else deleted or changed it since, nothing is linked.
+fn link(ctx: &Ctx, e: &Event, c: &Cause, fx: &mut Vec<Effect>) -> Result<(), StoreError> {
+    match ctx.store.toggle_evidence_at(c.id, c.version, e.id) {
+        Ok(linked) => {
+            let what = if linked { "linked to" } else { "unlinked from" };
+            fx.push(Effect::Flash(format!("Event {what} {}.", c.category.label())));
+            Ok(())
+        }
+        Err(StoreError::NotFound { what: "cause", .. }) => {
+            let text = format!(
+                "{} was deleted by someone else; nothing was linked.",
+                c.category.label()
+            );
+            fx.push(Effect::Error(text));
+            Ok(())
+        }
+        Err(StoreError::NotFound { what: "event", .. }) => {
+            fx.push(Effect::Error(
+                "This event was deleted by someone else; nothing was linked.".into(),
+            ));
+            Ok(())
+        }
+        Err(StoreError::Conflict { .. }) => {
+            let text = format!(
+                "{} was changed by someone else since this menu opened; nothing was linked \
+                 (l shows it as it is now).",
+                c.category.label()
+            );
+            fx.push(Effect::Error(text));
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// A "yes" to one of the review's deletions. (Replacing a file with an export is `App`'s: the
 /// export form below the question closes.)
 pub fn confirmed(what: ReviewConfirm, ctx: &Ctx) -> Vec<Effect> {
     let result = match what {
-        ReviewConfirm::DeleteEvent(e) => ctx.store.delete_event(e.id, e.version),
-        ReviewConfirm::DeleteCause(c) => ctx.store.delete_cause(c.id, c.version),
-        ReviewConfirm::DeleteAction(a) => ctx.store.delete_action(a.id, a.version),
-        ReviewConfirm::Overwrite(_) => Ok(()),
+        ReviewConfirm::DeleteEvent(e) => ctx.store.causes_of_event(e.id).and_then(|causes| {
+            ctx.store.delete_event(e.id, e.version)?;
+            Ok(remember(Undo::DeletedEvent { event: e, causes }))
+        }),
+        ReviewConfirm::DeleteCause(c) => ctx
+            .store
+            .delete_cause(c.id, c.version)
+            .map(|()| remember(Undo::DeletedCause(c))),
+        ReviewConfirm::DeleteAction(a) => ctx
+            .store
+            .delete_action(a.id, a.version)
+            .map(|()| remember(Undo::DeletedAction(a))),
+        ReviewConfirm::Overwrite(_) => Ok(Vec::new()),
     };
-    report(Vec::new(), result)
+    match result {
+        Ok(fx) => report(fx, Ok(())),
+        Err(e) => report(Vec::new(), Err(e)),
+    }
 }
 
 /// A write's outcome after what was said: its error, if any, then a reload.

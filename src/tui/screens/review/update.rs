@@ -125,7 +125,7 @@ fn update_timeline(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command
             popup(
                 fx,
                 ReviewPopup::Form(
-                    crate::tui::popups::import_preview::form(&r.incident, ctx.cwd, ctx.local_zone)
+                    crate::tui::popups::import_preview::form(&r.incident, ctx.dirs(), ctx.import_dir, ctx.local_zone)
                         .map(ReviewForm::Import),
                 ),
             );
@@ -248,6 +248,7 @@ fn milestone_menu(r: &ReviewState, fx: &mut Vec<Effect>) {
                 items,
                 selected,
                 purpose: ReviewMenu::Milestone(e, choices),
+                checks: None,
             }),
         );
     }
@@ -256,24 +257,16 @@ fn milestone_menu(r: &ReviewState, fx: &mut Vec<Effect>) {
 /// The menu of causes the selected event can be evidence for.
 fn evidence_menu(r: &ReviewState, fx: &mut Vec<Effect>) {
     if let Some(e) = r.timeline.selected_event().cloned() {
-        let items = r
-            .causes
-            .iter()
-            .map(|c| {
-                format!(
-                    "{} {}",
-                    if c.evidence.contains(&e.id) { "[x]" } else { "[ ]" },
-                    c.category.label()
-                )
-            })
-            .collect();
+        let items = r.causes.iter().map(|c| c.category.label().to_string()).collect();
+        let checks = r.causes.iter().map(|c| c.evidence.contains(&e.id)).collect();
         popup(
             fx,
             ReviewPopup::Menu(Menu {
-                title: "Evidence for which cause?".into(),
+                title: "Evidence for which causes?".into(),
                 items,
                 selected: r.cause_sel,
                 purpose: ReviewMenu::Evidence(e, r.causes.clone()),
+                checks: Some(checks),
             }),
         );
     }
@@ -458,7 +451,14 @@ fn move_action(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, left: bool)
                 .get(at + 1)
                 .or_else(|| at.checked_sub(1).and_then(|p| order.get(p)))
                 .map(|&i| r.board[i].id);
-            let result = ctx.store.set_action_status(a.id, a.version, status).map(|_| ());
+            let result = ctx.store.set_action_status(a.id, a.version, status).map(|after| {
+                fx.extend(crate::tui::screens::review::apply::remember(
+                    crate::tui::undo::Undo::EditedAction {
+                        before: a.clone(),
+                        version: after.version,
+                    },
+                ))
+            });
             let moved = result.is_ok();
             report(fx, result);
             // Read the board again now (App reloads once more when it applies the
@@ -491,7 +491,14 @@ fn select_cause(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, index: usi
 
 fn set_cause_state(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, state: CauseState) {
     if let Some(c) = r.selected_cause() {
-        let result = ctx.store.set_cause_state(c.id, c.version, state).map(|_| ());
+        let result = ctx.store.set_cause_state(c.id, c.version, state).map(|after| {
+            fx.extend(crate::tui::screens::review::apply::remember(
+                crate::tui::undo::Undo::EditedCause {
+                    before: c.clone(),
+                    version: after.version,
+                },
+            ))
+        });
         // A confirmed cause needs its evidence: say how to link it when it has none.
         if result.is_ok() && state == CauseState::Confirmed && c.evidence.is_empty() {
             let timeline = ctx

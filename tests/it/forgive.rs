@@ -1,0 +1,415 @@
+//! A forgiving console (#17 section 4): Esc asks before throwing typing away, readline keys
+//! in fields, the evidence picker's boxes, the export path, the import path's completion,
+//! undo, what history says changed, and merging two consoles' edits of one item.
+
+use crate::support::console::{app_on, ctrl, key, keys, screen, type_text};
+use debrief::store::Store;
+use debrief::tui::app::{App, Popup, Screen};
+use debrief::tui::theme::Theme;
+use ratatui::crossterm::event::KeyCode;
+
+/// The demo incident open in the review, on a store in memory.
+fn demo() -> App {
+    let store = Store::open_in_memory("facilitator").unwrap();
+    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    let mut app = app_on(store, Theme::mono());
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.screen, Screen::Review(_)));
+    app
+}
+
+fn top_form(app: &App) -> &debrief::tui::widgets::form::Form<debrief::tui::app::Purpose> {
+    match app.popups.last() {
+        Some(Popup::Form(f)) => f,
+        _ => panic!("no form on top"),
+    }
+}
+
+fn top_is_question(app: &App) -> bool {
+    matches!(app.popups.last(), Some(Popup::Confirm(..)))
+}
+
+#[test]
+fn esc_on_a_changed_form_asks_before_discarding() {
+    let mut app = demo();
+    // Unchanged: Esc closes at once.
+    keys(&mut app, "3a");
+    top_form(&app);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.popups.is_empty(), "an untouched form closes on Esc");
+
+    // Changed: Esc asks; "no" (here Esc again) goes back to the form with the text kept.
+    key(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "Cap retries");
+    key(&mut app, KeyCode::Esc);
+    assert!(top_is_question(&app), "a changed form asks before closing");
+    assert!(screen(&mut app, 80, 24).contains("Discard your changes"));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(
+        top_form(&app).value("Title"),
+        "Cap retries",
+        "no: back to the form as typed"
+    );
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(top_form(&app).value("Title"), "Cap retries");
+    // Yes: the form closes and nothing was saved.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('y'));
+    assert!(app.popups.is_empty(), "yes discards the form");
+    let Screen::Review(r) = &app.screen else { panic!() };
+    assert!(!r.actions.iter().any(|a| a.title == "Cap retries"));
+
+    // Typed and deleted again: nothing to lose, Esc closes.
+    key(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "x");
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.popups.is_empty(), "back to the values it opened with: no question");
+    let _ = ctrl;
+}
+
+#[test]
+fn readline_keys_through_the_key_map_and_markers_at_80x24() {
+    let mut app = demo();
+    key(&mut app, KeyCode::Char('E'));
+    type_text(&mut app, " in eu-west-1 during the Black Friday peak");
+    let title = top_form(&app).value("Title");
+    // The title field at 80x24 shows its end with a marker that text is hidden to the left.
+    let text = screen(&mut app, 80, 24);
+    let row = text.lines().find(|l| l.contains("Title")).unwrap().to_string();
+    assert!(row.contains('‹'), "{row}");
+    assert!(row.contains(title.split(' ').next_back().unwrap()), "{row}");
+    ctrl(&mut app, 'w');
+    let shorter = top_form(&app).value("Title");
+    assert!(title.starts_with(&shorter) && shorter.len() < title.len(), "{shorter}");
+    ctrl(&mut app, 'u');
+    assert_eq!(top_form(&app).value("Title"), "", "Ctrl-U erases to the start");
+    type_text(&mut app, "Checkout down");
+    ctrl(&mut app, 'a');
+    let row = screen(&mut app, 80, 24);
+    let row = row.lines().find(|l| l.contains("Title")).unwrap();
+    assert!(!row.contains('‹') && !row.contains('›'), "all of it in sight: {row}");
+}
+
+#[test]
+fn a_notes_form_and_the_bar_say_the_same_about_enter() {
+    let mut app = demo();
+    // The cause's notes: a multi-line field.
+    keys(&mut app, "2e");
+    let text = screen(&mut app, 80, 24);
+    let bar = text.lines().last().unwrap();
+    assert!(bar.contains("C-s save") && bar.contains("Enter new line"), "{bar}");
+    assert!(!text.contains("Enter confirm"), "{text}");
+    assert_eq!(
+        text.matches("Enter new line").count(),
+        2,
+        "the form's footer and the bar agree:\n{text}"
+    );
+}
+
+fn evidence_of(app: &App, event: i64) -> Vec<i64> {
+    app.store.causes_of_event(event).unwrap()
+}
+
+fn selected_event(app: &App) -> i64 {
+    let Screen::Review(r) = &app.screen else { panic!() };
+    r.timeline.selected_event().unwrap().id
+}
+
+#[test]
+fn the_evidence_picker_checks_with_space_and_saves_with_enter() {
+    let mut app = demo();
+    keys(&mut app, "1g");
+    let event = selected_event(&app);
+    let before = evidence_of(&app, event);
+    key(&mut app, KeyCode::Char('l'));
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("[ ]") && text.contains("Space check/uncheck · Enter done"),
+        "{text}"
+    );
+    // Space flips two causes' boxes; the menu stays open and nothing is written yet.
+    let Some(Popup::Menu(m)) = app.popups.last() else {
+        panic!()
+    };
+    let (at, checks) = (m.selected, m.checks.clone().unwrap());
+    assert_eq!(checks.iter().filter(|c| **c).count(), before.len());
+    let flipped = |c: bool| if c { -1 } else { 1 };
+    let want = before.len() as i64 + flipped(checks[at]) + flipped(checks[at + 1]);
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Char(' '));
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Menu(_))),
+        "Space does not close"
+    );
+    assert_eq!(evidence_of(&app, event), before, "nothing saved before Enter");
+    let Some(Popup::Menu(m)) = app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(m.checks.as_ref().unwrap()[at], !checks[at]);
+    assert_eq!(m.checks.as_ref().unwrap()[at + 1], !checks[at + 1]);
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "Enter confirms and closes");
+    let after = evidence_of(&app, event);
+    assert_eq!(after.len() as i64, want, "{before:?} → {after:?}");
+    // Esc closes and changes nothing.
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(evidence_of(&app, event), after);
+}
+
+#[test]
+fn the_export_path_follows_the_format_unless_typed() {
+    let mut app = demo();
+    key(&mut app, KeyCode::Char('x'));
+    let path = top_form(&app).value("Path");
+    assert!(path.ends_with(".md"), "{path}");
+    key(&mut app, KeyCode::Right);
+    assert_eq!(top_form(&app).value("Format"), "json");
+    assert_eq!(top_form(&app).value("Path"), path.replace(".md", ".json"));
+    assert!(screen(&mut app, 80, 24).contains(".json"));
+    key(&mut app, KeyCode::Right);
+    assert_eq!(top_form(&app).value("Path"), path.replace(".md", ".csv"));
+    // A path of one's own stays.
+    key(&mut app, KeyCode::Tab);
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "/tmp/mine.md");
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::Right);
+    assert_eq!(top_form(&app).value("Path"), "/tmp/mine.md");
+}
+
+fn review(app: &App) -> &debrief::tui::screens::review::ReviewState {
+    let Screen::Review(r) = &app.screen else {
+        panic!("not in the review")
+    };
+    r
+}
+
+/// Moves the timeline's selection to the event `id` with j.
+fn select_event(app: &mut App, id: i64) {
+    keys(app, "1g");
+    for _ in 0..60 {
+        if selected_event(app) == id {
+            return;
+        }
+        key(app, KeyCode::Char('j'));
+    }
+    panic!("event {id} not reached");
+}
+
+#[test]
+fn undo_brings_back_a_deleted_event_with_its_evidence_links() {
+    let mut app = demo();
+    let evidence = review(&app)
+        .causes
+        .iter()
+        .find(|c| !c.evidence.is_empty())
+        .unwrap()
+        .evidence[0];
+    let event = app.store.event(evidence).unwrap();
+    let causes = app.store.causes_of_event(event.id).unwrap();
+    let count = app.store.all_events(event.incident_id).unwrap().len();
+    select_event(&mut app, event.id);
+    keys(&mut app, "dy");
+    assert!(app.store.event(event.id).is_err(), "deleted");
+    ctrl(&mut app, 'z');
+    let events = app.store.all_events(event.incident_id).unwrap();
+    assert_eq!(events.len(), count, "{}", screen(&mut app, 80, 24));
+    let back = events
+        .iter()
+        .find(|e| e.text == event.text && e.at == event.at)
+        .unwrap();
+    assert_eq!(back.milestone, event.milestone);
+    assert_eq!(back.author, event.author);
+    let mut linked = app.store.causes_of_event(back.id).unwrap();
+    linked.sort();
+    let mut want = causes.clone();
+    want.sort();
+    assert_eq!(linked, want, "its evidence links are back");
+    assert!(screen(&mut app, 80, 24).contains("Undone"));
+    ctrl(&mut app, 'z');
+    assert!(screen(&mut app, 80, 24).contains("Nothing to undo"));
+}
+
+#[test]
+fn undo_brings_back_a_deleted_cause_and_action_and_reverts_an_edit() {
+    let mut app = demo();
+    // A custom cause with a note and evidence, deleted and brought back.
+    let incident = review(&app).incident.id;
+    let id = app.store.add_custom_cause(incident, "DNS").unwrap();
+    let c = app.store.cause(id).unwrap();
+    let c = app.store.set_cause_notes(id, c.version, "resolver timeouts").unwrap();
+    let c = app
+        .store
+        .set_cause_state(id, c.version, debrief::model::CauseState::Suspected)
+        .unwrap();
+    let ev = app.store.all_events(incident).unwrap()[0].id;
+    app.store.toggle_evidence(id, ev).unwrap();
+    let _ = c;
+    app.reload();
+    keys(&mut app, "2G");
+    assert_eq!(review(&app).selected_cause().unwrap().id, id);
+    keys(&mut app, "dy");
+    assert!(app.store.cause(id).is_err());
+    ctrl(&mut app, 'z');
+    let back = app
+        .store
+        .causes(incident)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.category.label() == "DNS")
+        .unwrap();
+    assert_eq!(back.notes, "resolver timeouts");
+    assert_eq!(back.state, debrief::model::CauseState::Suspected);
+    assert_eq!(back.evidence, vec![ev]);
+
+    // An action deleted and brought back with its status and owner.
+    keys(&mut app, "3");
+    let a = review(&app).selected_action().unwrap().clone();
+    keys(&mut app, "dy");
+    assert!(app.store.action(a.id).is_err());
+    ctrl(&mut app, 'z');
+    let back = app
+        .store
+        .actions(incident)
+        .unwrap()
+        .into_iter()
+        .find(|x| x.title == a.title)
+        .unwrap();
+    assert_eq!(
+        (back.status, &back.owner, back.due, back.kind),
+        (a.status, &a.owner, a.due, a.kind)
+    );
+
+    // An edit of its title taken back.
+    app.reload();
+    let sel = review(&app).selected_action().unwrap().clone();
+    key(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Renamed");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.store.action(sel.id).unwrap().title, "Renamed");
+    ctrl(&mut app, 'z');
+    assert_eq!(app.store.action(sel.id).unwrap().title, sel.title);
+}
+
+#[test]
+fn undo_never_overwrites_someone_elses_later_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = Store::open(&path, "ana").unwrap();
+    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    let mut app = app_on(store, Theme::mono());
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "3");
+    let a = review(&app).selected_action().unwrap().clone();
+    key(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Mine");
+    key(&mut app, KeyCode::Enter);
+    // Another console changes it after me.
+    let other = Store::open(&path, "ben").unwrap();
+    let mut theirs = other.action(a.id).unwrap();
+    theirs.title = "Theirs".into();
+    other.update_action(&theirs).unwrap();
+    ctrl(&mut app, 'z');
+    assert_eq!(app.store.action(a.id).unwrap().title, "Theirs", "their change stays");
+    assert!(screen(&mut app, 80, 24).contains("Not undone"));
+}
+
+#[test]
+fn history_says_what_changed_before_and_after() {
+    let mut app = demo();
+    keys(&mut app, "3");
+    let a = review(&app).selected_action().unwrap().clone();
+    key(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Cap retries at 3");
+    key(&mut app, KeyCode::Enter);
+    let h = app.store.history(a.incident_id, None).unwrap();
+    let last = h
+        .iter()
+        .rev()
+        .find(|h| h.op == "update" && h.entity == "action")
+        .unwrap();
+    assert_eq!(
+        last.detail,
+        format!("Cap retries at 3 — title: \"{}\" → \"Cap retries at 3\"", a.title),
+        "only the changed field, before and after"
+    );
+    // The console's history (H) shows it.
+    key(&mut app, KeyCode::Char('H'));
+    let text = screen(&mut app, 160, 45);
+    assert!(text.contains("→ \"Cap retries at 3\""), "{text}");
+
+    // So does `debrief history`, for a cause's state and an event's text.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_debrief"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env_remove("DEBRIEF_DB")
+            .env("DEBRIEF_AUTHOR", "ana")
+            .env("DEBRIEF_CONFIG", dir.path().join("config"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    run(&["new", "DB down", "--severity", "2"]);
+    run(&["action", "add", "1", "Cap", "retries", "--due", "2027-01-04"]);
+    run(&["action", "set", "1", "1", "--status", "doing"]);
+    let out = run(&["history", "1"]);
+    assert!(out.contains("status: \"todo\" → \"doing\""), "{out}");
+}
+
+#[test]
+fn edits_of_different_fields_merge_and_only_a_field_both_changed_asks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = Store::open(&path, "ana").unwrap();
+    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    let mut app = app_on(store, Theme::mono());
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "3");
+    let a = review(&app).selected_action().unwrap().clone();
+    let other = Store::open(&path, "ben").unwrap();
+
+    // I edit the title while ben moves the due date.
+    key(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Mine");
+    let mut theirs = other.action(a.id).unwrap();
+    theirs.due = chrono::NaiveDate::from_ymd_opt(2027, 3, 1);
+    other.update_action(&theirs).unwrap();
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "no question: {}", screen(&mut app, 80, 24));
+    let now = app.store.action(a.id).unwrap();
+    assert_eq!(now.title, "Mine");
+    assert_eq!(
+        now.due,
+        chrono::NaiveDate::from_ymd_opt(2027, 3, 1),
+        "their due date stays"
+    );
+
+    // Both change the title: that asks.
+    key(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Mine again");
+    let mut theirs = other.action(a.id).unwrap();
+    theirs.title = "Theirs".into();
+    other.update_action(&theirs).unwrap();
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.popups.last(), Some(Popup::Conflict { .. })));
+    assert_eq!(
+        app.store.action(a.id).unwrap().title,
+        "Theirs",
+        "nothing overwritten before the choice"
+    );
+}
