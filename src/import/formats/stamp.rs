@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | ISO 8601 / RFC 3339 | `2026-11-26T14:32:01Z`, `2026-11-26 14:32:01,123`, `2026/11/26 14:32` | its offset (`Z`, `+01:00`, `+0100`, ` UTC`), else the file's zone |
 //! | the same in brackets | `[2026-11-26 14:32:01] msg` | as above |
-//! | syslog / journalctl | `Nov 26 14:32:01 host api[123]: msg` | the file's zone; the year of `now` there, or the one before if that is over a day ahead |
+//! | syslog / journalctl | `Nov 26 14:32:01 host api[123]: msg` | the file's zone; the year that puts it in the incident's span (else nearest it); without a span, the year of `now` there, or the one before if that is over a day ahead |
 //! | chat | `[14:32] alice: msg`, `[14:32:05] <bob> msg`, `[9:05] msg` | the file's zone, on a date inside the incident's span ([`crate::model::time::time_of_day`]); `alice`/`bob` become the author |
 //! | web server (common/combined) | `1.2.3.4 - - [26/Nov/2026:14:32:01 +0000] "GET / HTTP/1.1" 500 …` | its offset |
 //!
@@ -255,9 +255,14 @@ fn syslog(s: &str, ctx: &TimeContext) -> Option<Found> {
     Some((local_to_utc(naive, ctx.zone, &s[..c.i]), c.i))
 }
 
-/// A day and time without a year: the most recent such day, this year unless that is more than
-/// a day ahead of now.
+/// A day and time without a year (syslog, logcat, `[10.30 16:49:06]`): with the incident's span
+/// known, the year that puts it inside the span (the latest not over a day ahead of now), else
+/// the one nearest the span — as a time of day goes on the incident's day; without a span, the
+/// most recent such day, this year unless that is more than a day ahead of now.
 pub(super) fn recent(mo: u32, d: u32, time: NaiveTime, ctx: &TimeContext) -> Option<NaiveDateTime> {
+    if let Some(span) = ctx.span {
+        return in_span(mo, d, time, ctx, span);
+    }
     let local_now = ctx.now.with_timezone(&ctx.zone).naive_local();
     let latest = local_now + Duration::days(1);
     [local_now.year(), local_now.year() - 1]
@@ -265,6 +270,46 @@ pub(super) fn recent(mo: u32, d: u32, time: NaiveTime, ctx: &TimeContext) -> Opt
         .filter_map(|y| NaiveDate::from_ymd_opt(y, mo, d))
         .map(|date| date.and_time(time))
         .find(|t| *t <= latest)
+}
+
+/// [`recent`] for an incident whose span is known.
+fn in_span(
+    mo: u32,
+    d: u32,
+    time: NaiveTime,
+    ctx: &TimeContext,
+    span: crate::model::time::Span,
+) -> Option<NaiveDateTime> {
+    let zone = ctx.zone;
+    let end = span.end.unwrap_or(ctx.now).max(span.start);
+    let latest = ctx.now + Duration::days(1);
+    let instant = |t: &NaiveDateTime| zone.from_local_datetime(t).earliest().map(|x| x.with_timezone(&Utc));
+    let years = span.start.with_timezone(&zone).year() - 1..=end.with_timezone(&zone).year() + 1;
+    let candidates: Vec<(NaiveDateTime, DateTime<Utc>)> = years
+        .filter_map(|y| NaiveDate::from_ymd_opt(y, mo, d))
+        .map(|day| day.and_time(time))
+        .filter_map(|t| instant(&t).map(|i| (t, i)))
+        .collect();
+    let inside = candidates
+        .iter()
+        .filter(|(_, i)| *i >= span.start && *i <= end && *i <= latest)
+        .max_by_key(|(_, i)| *i);
+    if let Some((t, _)) = inside {
+        return Some(*t);
+    }
+    let distance = |i: DateTime<Utc>| {
+        if i < span.start {
+            span.start - i
+        } else if i > end {
+            i - end
+        } else {
+            Duration::zero()
+        }
+    };
+    candidates
+        .into_iter()
+        .min_by_key(|(_, i)| (distance(*i), *i))
+        .map(|(t, _)| t)
 }
 
 /// `[…]` around an ISO stamp, or a chat clock `[14:32] alice: msg`.

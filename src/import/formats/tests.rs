@@ -863,3 +863,45 @@ fn hostile_text_in_every_line_format_comes_out_clean() {
         }
     }
 }
+
+/// A stamp without a year takes the year that puts it in the incident's span (#18 item 6): a
+/// review of last year's outage imported today, an incident across New Year, and a line before
+/// the span taken in the year nearest it.
+#[test]
+fn a_year_less_stamp_takes_its_year_from_the_incidents_span() {
+    use crate::model::time::Span;
+    let read = |line: &str, span: Option<Span>| {
+        let ctx = TimeContext { span, ..berlin() };
+        let mut events = Vec::new();
+        read_events("sys.log", line.as_bytes(), Format::Log, &ctx, &mut |e| {
+            events.push(e);
+            Ok(())
+        })
+        .unwrap();
+        events[0].at
+    };
+    let line = "Nov 20 10:00:00 host api[1]: upstream timeout\n";
+    // Without a span: the most recent Nov 20 (this year, now being 2026-11-26).
+    assert_eq!(read(line, None), utc("2026-11-20T09:00:00Z"));
+    // Last year's incident, reviewed now: its own year.
+    let last_year = Span {
+        start: utc("2025-11-19T08:00:00Z"),
+        end: Some(utc("2025-11-21T12:00:00Z")),
+    };
+    assert_eq!(read(line, Some(last_year)), utc("2025-11-20T09:00:00Z"));
+    // An incident across New Year: December is the old year, January the new one.
+    let new_year = Span {
+        start: utc("2025-12-31T20:00:00Z"),
+        end: Some(utc("2026-01-01T06:00:00Z")),
+    };
+    assert_eq!(
+        read("Dec 31 23:30:00 host api[1]: x\n", Some(new_year)),
+        utc("2025-12-31T22:30:00Z")
+    );
+    assert_eq!(
+        read("Jan  1 02:00:00 host api[1]: x\n", Some(new_year)),
+        utc("2026-01-01T01:00:00Z")
+    );
+    // A line from the days before the span: the year nearest it.
+    assert_eq!(read(line, Some(new_year)), utc("2025-11-20T09:00:00Z"));
+}
