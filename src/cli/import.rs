@@ -56,8 +56,8 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
         let summary = &preview.summary;
         writeln!(
             out,
-            "{name}: {} events as {} (dry run: nothing written)",
-            summary.events,
+            "{name}: {} as {} (dry run: nothing written)",
+            crate::model::counted(summary.events, "event"),
             summary.described()
         )?;
         if let (Some(a), Some(b)) = (summary.first, summary.last) {
@@ -91,8 +91,9 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
     let (summary, outcome) = crate::import::import(store, &job, reader, &ctx, None)?;
     writeln!(
         out,
-        "imported {} events from {name} into incident {id} ({} already there)",
-        outcome.inserted, outcome.duplicates
+        "imported {} from {name} into incident {id} ({} already there)",
+        crate::model::counted(outcome.inserted, "event"),
+        outcome.duplicates
     )?;
     writeln!(out, "{zone_line}")?;
     for s in &summary.skipped {

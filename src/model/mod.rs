@@ -469,6 +469,17 @@ pub struct HistoryEntry {
     pub detail: String,
 }
 
+/// `1 event`, `2 events`: a count and its noun, for messages (the number as it is, so that
+/// scripts reading it keep working; the console groups thousands, see `tui::view::plural`).
+pub fn counted(n: usize, noun: &str) -> String {
+    let ending = match n {
+        1 => "",
+        _ if noun.ends_with("ch") || noun.ends_with('s') || noun.ends_with('x') => "es",
+        _ => "s",
+    };
+    format!("{n} {noun}{ending}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -497,6 +508,14 @@ mod tests {
         ] {
             assert_eq!(CauseCategory::from_db(&c.to_db()), c);
         }
+    }
+
+    #[test]
+    fn counted_says_one_event_and_two_events() {
+        assert_eq!(counted(1, "event"), "1 event");
+        assert_eq!(counted(0, "event"), "0 events");
+        assert_eq!(counted(100000, "event"), "100000 events");
+        assert_eq!(counted(2, "match"), "2 matches");
     }
 
     #[test]

@@ -534,7 +534,11 @@ impl Store {
                 "incident",
                 incident_id,
                 "import",
-                &format!("{} events from {}", outcome.inserted, sanitize::clean_line(label)),
+                &format!(
+                    "{} from {}",
+                    crate::model::counted(outcome.inserted, "event"),
+                    sanitize::clean_line(label)
+                ),
             )?;
             Ok((r, outcome))
         };

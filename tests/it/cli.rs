@@ -983,13 +983,13 @@ fn a_hostile_file_name_is_cleaned_in_messages_and_the_source() {
     let dry = env.ok(&["import", "--dry-run", file.to_str().unwrap()]);
     assert!(
         dry.starts_with(&format!(
-            "{shown}: 1 events as log text (log), 1 of 1 line matched (dry run"
+            "{shown}: 1 event as log text (log), 1 of 1 line matched (dry run"
         )),
         "{dry:?}"
     );
     let out = env.ok(&["import", file.to_str().unwrap()]);
     assert!(
-        out.starts_with(&format!("imported 1 events from {shown} into incident 1")),
+        out.starts_with(&format!("imported 1 event from {shown} into incident 1")),
         "{out:?}"
     );
     for text in [&dry, &out] {
@@ -1001,7 +1001,7 @@ fn a_hostile_file_name_is_cleaned_in_messages_and_the_source() {
     let detail: String = conn
         .query_row("SELECT detail FROM history WHERE op = 'import'", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(detail, "1 events from evil.log");
+    assert_eq!(detail, "1 event from evil.log");
 }
 
 /// A chat transcript (times of day, no dates) imported days later lands on the resolved

@@ -879,7 +879,7 @@ fn hostile_file_names_are_cleaned_in_messages_sources_and_history() {
             let want = if dry {
                 format!("f{i}-")
             } else {
-                "imported 1 events from".into()
+                "imported 1 event from".into()
             };
             assert!(stdout.contains(&want), "{stdout:?}");
         }
