@@ -145,6 +145,18 @@ fn every_state_at_tiny_and_threshold_sizes() {
     draw_everything(&t, Theme::mono(), &sizes);
 }
 
+/// Found by the property below: an owner whose emoji carry a variation selector (`❤\u{fe0f}` is
+/// two columns as a string, one as characters) made a board card at 85x16 subtract past zero.
+#[test]
+fn a_card_whose_owner_is_wider_than_its_characters_does_not_panic() {
+    let owner = "❤\u{fe0f}❤\u{fe0f}漢字🇩🇪🇯🇵漢字漢字漢字漢字漢字漢字漢字🇩🇪🇯🇵🇩🇪🇯🇵漢字🇩🇪🇯🇵漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字";
+    let t = Texts {
+        owner: owner.into(),
+        ..Texts::all("")
+    };
+    draw_everything(&t, Theme::mono(), &[(85, 16), (90, 30), (160, 45)]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 64,

@@ -151,8 +151,9 @@ impl BoardView<'_> {
         };
         let rest = avail.saturating_sub(fixed.width());
         let title_w = a.title.width().min(rest.saturating_sub(owner_part.width().min(13)));
-        let owner_part = truncate(&owner_part, rest - title_w);
-        let title_w = rest - owner_part.width();
+        let owner_part = truncate(&owner_part, rest.saturating_sub(title_w));
+        // (A cut to nothing may still be one column wide: never below zero.)
+        let title_w = rest.saturating_sub(owner_part.width());
         let tail_style = if overdue {
             theme.overdue
         } else if !a.status.is_open() {
