@@ -274,15 +274,7 @@ fn show_narrative(n: &crate::model::narrative::Narrative, labels: &[(i64, String
     if !n.decisions.is_empty() {
         writeln!(out, "\nDecisions:")?;
         for d in &n.decisions {
-            let by: Vec<&str> = [d.who.as_str(), d.when.as_str()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect();
-            let by = if by.is_empty() {
-                String::new()
-            } else {
-                format!(" — {}", by.join(", "))
-            };
+            let by = d.by().map(|by| format!(" — {by}")).unwrap_or_default();
             let internal = if d.internal { " [internal]" } else { "" };
             writeln!(out, "  - {}{by}{internal}", d.text)?;
         }

@@ -163,15 +163,10 @@ impl<'a> Renderer<'a> {
         }
         let _ = writeln!(out, "## Decisions\n");
         for d in decisions {
-            let by: Vec<&str> = [d.who.trim(), d.when.trim()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect();
-            let by = if by.is_empty() {
-                String::new()
-            } else {
-                format!(" — *{}*", escape_inline(&by.join(", ")))
-            };
+            let by = d
+                .by()
+                .map(|by| format!(" — *{}*", escape_inline(&by)))
+                .unwrap_or_default();
             let internal = if d.internal { " *(internal)*" } else { "" };
             let _ = writeln!(out, "- {}{by}{internal}", escape_block(&d.text, "  "));
         }

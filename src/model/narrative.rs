@@ -40,6 +40,17 @@ pub struct Decision {
     pub internal: bool,
 }
 
+impl Decision {
+    /// Who decided and when, as one text ("Priya, 14:40"), when either is known.
+    pub fn by(&self) -> Option<String> {
+        let by: Vec<&str> = [self.who.trim(), self.when.trim()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
+        (!by.is_empty()).then(|| by.join(", "))
+    }
+}
+
 /// A contributing factor, linked to a cause of the checklist (or to none).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

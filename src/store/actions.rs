@@ -117,14 +117,11 @@ fn from_row(r: &Row) -> rusqlite::Result<Action> {
 
 /// The reason stored with `status`: required for "not doing", dropped for any other status.
 pub(super) fn status_reason(status: ActionStatus, reason: &str) -> Result<String> {
-    let reason = sanitize::clean(reason.trim());
-    match status {
-        ActionStatus::NotDoing if reason.is_empty() => Err(StoreError::Invalid(
-            "an action marked \"not doing\" needs a reason".into(),
-        )),
-        ActionStatus::NotDoing => Ok(reason),
-        _ => Ok(String::new()),
-    }
+    super::required_reason(
+        status == ActionStatus::NotDoing,
+        reason,
+        "an action marked \"not doing\" needs a reason",
+    )
 }
 
 fn date_text(d: Option<NaiveDate>) -> Option<String> {

@@ -6,14 +6,11 @@ use rusqlite::{OptionalExtension, Row, params};
 
 /// The reason stored with a cause's `state`: required for "accepted risk", dropped otherwise.
 pub(super) fn cause_reason(state: CauseState, reason: &str) -> Result<String> {
-    let reason = sanitize::clean(reason.trim());
-    match state {
-        CauseState::AcceptedRisk if reason.is_empty() => {
-            Err(StoreError::Invalid("accepting a cause's risk needs a reason".into()))
-        }
-        CauseState::AcceptedRisk => Ok(reason),
-        _ => Ok(String::new()),
-    }
+    super::required_reason(
+        state == CauseState::AcceptedRisk,
+        reason,
+        "accepting a cause's risk needs a reason",
+    )
 }
 
 fn from_row(r: &Row) -> rusqlite::Result<Cause> {

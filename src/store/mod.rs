@@ -1029,6 +1029,17 @@ where
 }
 
 /// Bumps a row's version if it is still at the one the caller read; tells a conflict otherwise.
+/// The reason stored with a state that needs one (`needed`): cleaned, and refused with
+/// `missing` when empty; any other state keeps none.
+pub(crate) fn required_reason(needed: bool, reason: &str, missing: &str) -> Result<String> {
+    let reason = crate::model::sanitize::clean(reason.trim());
+    match needed {
+        true if reason.is_empty() => Err(StoreError::Invalid(missing.into())),
+        true => Ok(reason),
+        false => Ok(String::new()),
+    }
+}
+
 pub(crate) fn check_version(
     conn: &Connection,
     table: &'static str,

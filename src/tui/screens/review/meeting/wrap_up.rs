@@ -126,15 +126,7 @@ impl WrapUpView<'_> {
             )));
         }
         for d in &n.decisions {
-            let by: Vec<&str> = [d.who.as_str(), d.when.as_str()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect();
-            let by = if by.is_empty() {
-                String::new()
-            } else {
-                format!(" — {}", by.join(", "))
-            };
+            let by = d.by().map(|by| format!(" — {by}")).unwrap_or_default();
             let internal = if d.internal { " (internal)" } else { "" };
             let text = d.text.lines().collect::<Vec<_>>().join(" ");
             for (i, part) in wrap(&format!("{text}{by}{internal}"), width.saturating_sub(4).max(10))
