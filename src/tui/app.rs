@@ -7,6 +7,7 @@ use crate::tui::effect::{Ctx, Effect, Failure};
 use crate::tui::keymap::command::Command;
 use crate::tui::keymap::{Context, KeyMap};
 use crate::tui::popups;
+use crate::tui::popups::conflict::Clash;
 pub use crate::tui::popups::{Confirmed, MenuPurpose, Popup, Purpose};
 use crate::tui::screens::all_actions::{CrossForm, CrossState};
 use crate::tui::screens::home::{self, HomeForm, HomeState, new_incident_form};
@@ -516,6 +517,22 @@ impl App {
             self.set_flash(e.to_string(), true);
         }
         self.data_version = self.store.data_version().unwrap_or(self.data_version);
+        self.note_saved_meanwhile();
+    }
+
+    /// Each open edit form of the review says whether someone else saved its item since it
+    /// opened (`dana saved this action 14:32 — saving will merge`).
+    fn note_saved_meanwhile(&mut self) {
+        let Screen::Review(r) = &self.screen else {
+            return;
+        };
+        for popup in &mut self.popups {
+            if let Popup::Form(f) = popup
+                && let Purpose::Review(p) = &f.purpose
+            {
+                f.notice = review::merge::saved_meanwhile(r, p, &self.store);
+            }
+        }
     }
 
     /// Called a few times a second: tries a waiting write again, picks up other sessions'
@@ -898,7 +915,18 @@ impl App {
                     self.popups.push(Popup::Help(help, ctx));
                 }
             }
-            Popup::Conflict { what, theirs, mine } => self.conflict_key(what, theirs, mine, command),
+            Popup::Conflict {
+                what,
+                theirs,
+                mine,
+                clash: Some(clash),
+            } => self.clash_key(what, theirs, mine, clash, command),
+            Popup::Conflict {
+                what,
+                theirs,
+                mine,
+                clash: None,
+            } => self.conflict_key(what, theirs, mine, command),
             Popup::Running(running) => {
                 if command == Some(Command::Quit) {
                     self.quit = true;
@@ -954,8 +982,109 @@ impl App {
                 what,
                 theirs,
                 mine: form,
+                clash: None,
             }),
         }
+    }
+
+    /// A key on the chooser of the fields both changed: move, choose mine or theirs for one
+    /// field or for all, save the choices, or edit mine again (on what is stored now).
+    fn clash_key(
+        &mut self,
+        what: String,
+        theirs: String,
+        mut form: Form<Purpose>,
+        mut clash: Clash,
+        command: Option<Command>,
+    ) {
+        let last = clash.fields.len().saturating_sub(1);
+        match command {
+            Some(Command::Up) => clash.selected = clash.selected.saturating_sub(1),
+            Some(Command::Down) => clash.selected = (clash.selected + 1).min(last),
+            Some(Command::Toggle) => {
+                if let Some(f) = clash.fields.get_mut(clash.selected) {
+                    f.take_mine = !f.take_mine;
+                }
+            }
+            Some(c @ (Command::KeepMine | Command::KeepTheirs)) => {
+                clash
+                    .fields
+                    .iter_mut()
+                    .for_each(|f| f.take_mine = c == Command::KeepMine);
+                return self.resolve(form, &clash);
+            }
+            Some(Command::Select) => return self.resolve(form, &clash),
+            Some(Command::EditMine) => {
+                // The form is on what is stored now, with only my changes on it.
+                form.error = Some(format!("{}; your changes are on it: save to keep them.", clash.by));
+                return self.popups.push(Popup::Form(form));
+            }
+            _ => {}
+        }
+        self.popups.push(Popup::Conflict {
+            what,
+            theirs,
+            mine: form,
+            clash: Some(clash),
+        });
+    }
+
+    /// Saves my form (already on what is stored) with theirs in the fields the user chose so.
+    fn resolve(&mut self, mut form: Form<Purpose>, clash: &Clash) {
+        let kept: Vec<&str> = clash.fields.iter().filter(|f| !f.take_mine).map(|f| f.label).collect();
+        for f in clash.fields.iter().filter(|f| !f.take_mine) {
+            form.set_field(f.label, &f.theirs);
+        }
+        if form.changed_fields().is_empty() {
+            self.set_flash("Kept theirs; nothing of yours was left to save.", false);
+            return self.reload();
+        }
+        if self.submit_merging(form, 0) && !kept.is_empty() {
+            let text = format!("Kept theirs for {}; the rest of yours is saved.", kept.join(", "));
+            self.set_flash(text, false);
+        }
+    }
+
+    /// Someone else saved the item meanwhile: my changes go on what is stored now. With no
+    /// field both changed it saves at once; otherwise the chooser asks about those fields only.
+    fn conflicted(&mut self, mut form: Form<Purpose>, what: String, theirs: String, merges: u8) -> bool {
+        let fresh = match (&form.purpose, &self.screen) {
+            (Purpose::Review(p), Screen::Review(r)) if merges < 3 => review::merge::fresh(r, p, &self.store)
+                .map(|f| (review::merge::saved_by(r, &f.purpose, &self.store), f)),
+            _ => None,
+        };
+        let Some((by, fresh)) = fresh else {
+            self.popups.push(Popup::Conflict {
+                what,
+                theirs,
+                mine: form,
+                clash: None,
+            });
+            self.reload();
+            return false;
+        };
+        let fields = form.rebase_on(&fresh);
+        form.purpose = Purpose::Review(fresh.purpose);
+        let by = by.unwrap_or_else(|| format!("Someone else saved this {what}"));
+        if fields.is_empty() {
+            let saved = self.submit_merging(form, merges + 1);
+            if saved {
+                self.set_flash(format!("{by}: their changes and yours are both kept."), false);
+            }
+            return saved;
+        }
+        self.popups.push(Popup::Conflict {
+            what,
+            theirs,
+            mine: form,
+            clash: Some(Clash {
+                by,
+                fields,
+                selected: 0,
+            }),
+        });
+        self.reload();
+        false
     }
 
     /// A key on the import preview: import, or go back to the form below.
@@ -1132,20 +1261,19 @@ impl App {
 
     /// Applies a submitted form. A rejected one comes back with its error and what was typed;
     /// a conflict shows both versions.
-    fn submit(&mut self, mut form: Form<Purpose>) {
+    fn submit(&mut self, form: Form<Purpose>) {
+        self.submit_merging(form, 0);
+    }
+
+    /// [`App::submit`] after `merges` merges with others' saves; whether it was saved.
+    fn submit_merging(&mut self, mut form: Form<Purpose>, merges: u8) -> bool {
         match self.apply(&form) {
             Ok(effects) => {
                 self.apply_effects(effects);
                 self.reload();
+                return true;
             }
-            Err(Failure::Conflict(what, theirs)) => {
-                self.popups.push(Popup::Conflict {
-                    what,
-                    theirs,
-                    mine: form,
-                });
-                self.reload();
-            }
+            Err(Failure::Conflict(what, theirs)) => return self.conflicted(form, what, theirs, merges),
             Err(Failure::Message(msg)) => {
                 form.error = Some(msg);
                 self.popups.push(Popup::Form(form));
@@ -1165,6 +1293,7 @@ impl App {
                 self.pending = Some(Pending::Preview(request));
             }
         }
+        false
     }
 
     /// Writes an export; on success the export form (below) closes, else it shows the error.

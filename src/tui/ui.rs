@@ -5,7 +5,7 @@ use super::{MIN_HEIGHT, MIN_WIDTH};
 use crate::tui::keymap::Context;
 use crate::tui::keymap::command::Command;
 use crate::tui::popups::confirm::render_confirm;
-use crate::tui::popups::conflict::render_conflict;
+use crate::tui::popups::conflict::{render_clash, render_conflict};
 use crate::tui::screens::home::render_welcome;
 use crate::tui::widgets::hints;
 use crate::tui::widgets::menu::render_message;
@@ -123,10 +123,12 @@ impl App {
                         &mut state,
                     );
                 }
+                Popup::Conflict { clash: Some(clash), .. } => render_clash(body, buf, &self.theme, &self.keymap, clash),
                 Popup::Conflict {
                     what,
                     theirs,
                     mine: form,
+                    clash: None,
                 } => {
                     let mine = form
                         .fields

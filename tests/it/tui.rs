@@ -1008,7 +1008,7 @@ fn a_rebound_conflict_chooser_keeps_mine_with_its_new_key() {
     draw(&mut app, 80, 24);
     app.press(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
     let text = screen(&mut app, 80, 24);
-    assert!(text.contains(" 1  save mine over theirs"), "{text}");
+    assert!(text.contains("1 all mine"), "{text}");
     key(&mut app, KeyCode::Char('m'));
     assert!(
         matches!(app.popups.last(), Some(Popup::Conflict { .. })),

@@ -3,11 +3,12 @@
 use crate::tui::keymap::command::Command;
 use crate::tui::keymap::{Context, KeyMap};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::form::FieldClash;
 use crate::tui::widgets::menu::frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 /// Both sides of an edit that collided with someone else's: the user chooses.
 /// Both sides, and the keys of the key map's [conflict] section.
@@ -54,4 +55,156 @@ pub fn render_conflict(
         Span::styled(" edit mine again", theme.base),
     ]));
     crate::tui::view::render_wrapped(Paragraph::new(lines).wrap(Wrap { trim: false }), inner, buf);
+}
+
+/// The fields both changed, after someone else saved the item I was editing: each with theirs
+/// and mine, the side chosen, and the choice so far.
+#[derive(Debug, Clone)]
+pub struct Clash {
+    /// Who saved it, and when (`dana saved this action 14:32`).
+    pub by: String,
+    pub fields: Vec<FieldClash>,
+    /// The field the keys choose for.
+    pub selected: usize,
+}
+
+/// A value in at most two rows of `width` columns: its lines joined with ⏎; when it starts
+/// like `other` for longer than a row, from shortly before where they differ, after a `…`.
+fn value_rows(value: &str, other: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let flat = |v: &str| {
+        if v.is_empty() {
+            "(empty)".to_string()
+        } else {
+            v.lines().collect::<Vec<_>>().join(" ⏎ ")
+        }
+    };
+    let (mine, theirs) = (flat(value), flat(other));
+    let same = mine.chars().zip(theirs.chars()).take_while(|(a, b)| a == b).count();
+    let width = width.max(8);
+    let text: String = if same > width {
+        std::iter::once('…')
+            .chain(mine.chars().skip(same - width / 2))
+            .collect()
+    } else {
+        mine
+    };
+    let mut rows = vec![String::new()];
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            if rows.len() == 2 {
+                let last = rows.last_mut().expect("two rows");
+                last.pop();
+                last.push('…');
+                break;
+            }
+            // Words stay whole: what follows the row's last space moves down with it.
+            let last = rows.last_mut().expect("a row");
+            let carried = match last.rfind(' ') {
+                Some(i) if i > last.len() / 2 => last.split_off(i + 1),
+                _ => String::new(),
+            };
+            used = carried.chars().map(|c| c.width().unwrap_or(0)).sum();
+            rows.push(carried);
+        }
+        rows.last_mut().expect("a row").push(c);
+        used += w;
+    }
+    rows
+}
+
+/// One field's rows: its label, then theirs and mine with the chosen one checked.
+fn field_lines(f: &FieldClash, here: bool, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    const INDENT: usize = 13;
+    let label_style = if here { theme.selection } else { theme.title };
+    let mut lines = vec![Line::from(Span::styled(
+        crate::tui::view::truncate(&format!("{} {}", if here { ">" } else { " " }, f.label), width),
+        label_style,
+    ))];
+    for mine in [false, true] {
+        let chosen = mine == f.take_mine;
+        let style = if chosen { theme.base } else { theme.muted };
+        let (value, other) = if mine {
+            (&f.mine, &f.theirs)
+        } else {
+            (&f.theirs, &f.mine)
+        };
+        let check = if chosen { "[x]" } else { "[ ]" };
+        let name = if mine { "mine  " } else { "theirs" };
+        for (i, row) in value_rows(value, other, width.saturating_sub(INDENT))
+            .into_iter()
+            .enumerate()
+        {
+            let head = if i == 0 {
+                format!("  {check} {name} ")
+            } else {
+                " ".repeat(INDENT)
+            };
+            lines.push(Line::from(Span::styled(format!("{head}{row}"), style)));
+        }
+    }
+    lines
+}
+
+/// The chooser of the fields both changed: who saved, then per field its label and both values
+/// (the chosen one checked), scrolled to keep the selected field in sight, and the keys.
+pub fn render_clash(area: Rect, buf: &mut Buffer, theme: &Theme, keys: &KeyMap, clash: &Clash) {
+    let w = area.width.saturating_sub(4).min(100);
+    let rows: usize = (clash.fields.iter())
+        .map(|f| field_lines(f, false, w.saturating_sub(2) as usize, theme).len())
+        .sum();
+    // Borders, three rows of heading, the fields, a blank row and the keys.
+    let want = u16::try_from(rows + 7).unwrap_or(u16::MAX);
+    let h = area.height.saturating_sub(2).min(want);
+    let inner = frame(area, buf, theme, "Conflict", w, h);
+    let width = inner.width as usize;
+    let fit = |s: String| crate::tui::view::truncate(&s, width);
+    let mut lines = vec![
+        Line::from(Span::styled(
+            fit(format!("{} while you were editing it.", clash.by)),
+            theme.warning,
+        )),
+        Line::from(Span::styled(
+            fit("Your other changes are merged. You both changed:".into()),
+            theme.base,
+        )),
+        Line::from(""),
+    ];
+    // The fields from the first one that keeps the selected one in sight.
+    let room = (inner.height as usize).saturating_sub(lines.len() + 2);
+    let blocks: Vec<Vec<Line>> = (clash.fields.iter().enumerate())
+        .map(|(i, f)| field_lines(f, i == clash.selected, width, theme))
+        .collect();
+    let selected = clash.selected.min(blocks.len().saturating_sub(1));
+    let mut start = selected;
+    while start > 0 && blocks[start - 1..=selected].iter().map(Vec::len).sum::<usize>() <= room {
+        start -= 1;
+    }
+    let mut used = 0;
+    for block in blocks.into_iter().skip(start) {
+        if used + block.len() > room && used > 0 {
+            break;
+        }
+        used += block.len();
+        lines.extend(block);
+    }
+    let hint = |c: Command, name: &str, label: &'static str| {
+        crate::tui::widgets::hints::Hint::new(keys.first_key(Context::Conflict, c, name), label)
+    };
+    let hints = vec![
+        hint(Command::Select, "select", "save"),
+        hint(Command::Toggle, "toggle", "mine/theirs"),
+        hint(Command::KeepMine, "keep_mine", "all mine"),
+        hint(Command::KeepTheirs, "keep_theirs", "all theirs"),
+        hint(Command::EditMine, "edit_mine", "edit again"),
+    ];
+    let rows = inner.height as usize;
+    while lines.len() + 1 < rows {
+        lines.push(Line::from(""));
+    }
+    lines.truncate(rows.saturating_sub(1));
+    lines.push(crate::tui::widgets::hints::hint_line(&hints, 2, inner.width, theme));
+    Paragraph::new(lines).render(inner, buf);
 }

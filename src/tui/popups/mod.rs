@@ -137,8 +137,12 @@ pub enum Popup {
         what: String,
         /// Their version, as text.
         theirs: String,
-        /// My form, as I submitted it.
+        /// My form, as I submitted it (on what is stored now, when `clash` says which fields
+        /// both changed).
         mine: Form<Purpose>,
+        /// The fields both changed, and the user's choices so far; `None` where the whole
+        /// item is chosen (`theirs` shows it).
+        clash: Option<conflict::Clash>,
     },
     /// What an import would add; the import form stays below it.
     Import(Box<crate::tui::popups::import_preview::ImportPreview>),
@@ -154,10 +158,16 @@ impl Popup {
             Popup::Form(f) => Some(Popup::Form(f.clone())),
             Popup::Menu(m) => Some(Popup::Menu(m.clone())),
             Popup::Confirm(q, what) => Some(Popup::Confirm(q.clone(), what.clone())),
-            Popup::Conflict { what, theirs, mine } => Some(Popup::Conflict {
+            Popup::Conflict {
+                what,
+                theirs,
+                mine,
+                clash,
+            } => Some(Popup::Conflict {
                 what: what.clone(),
                 theirs: theirs.clone(),
                 mine: mine.clone(),
+                clash: clash.clone(),
             }),
             _ => None,
         }

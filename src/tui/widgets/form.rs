@@ -283,10 +283,26 @@ pub struct Form<P> {
     /// The values before the first key reached the form: what Esc would discard is the
     /// difference (see [`Form::changed`]).
     baseline: Option<Vec<String>>,
+    /// Each field's value as stored when the form opened (or was last put on what is stored,
+    /// see [`Form::rebase_on`]): what the user changed is the difference.
+    opened: Vec<(&'static str, String)>,
+    /// A line over the hints: someone else saved the item meanwhile (see `review::merge`).
+    pub notice: Option<String>,
+}
+
+/// A field both the user and someone else changed since the form opened, to different values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldClash {
+    pub label: &'static str,
+    pub theirs: String,
+    pub mine: String,
+    /// What the user chose so far (mine, until they choose otherwise).
+    pub take_mine: bool,
 }
 
 impl<P> Form<P> {
     pub fn new(title: impl Into<String>, purpose: P, fields: Vec<Field>) -> Form<P> {
+        let opened = fields.iter().map(|f| (f.label, f.value())).collect();
         Form {
             title: title.into(),
             fields,
@@ -294,6 +310,73 @@ impl<P> Form<P> {
             error: None,
             purpose,
             baseline: None,
+            opened,
+            notice: None,
+        }
+    }
+
+    /// The labels of the fields whose value differs from the one the form opened with.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        self.fields
+            .iter()
+            .filter(|f| self.opened.iter().any(|(l, v)| *l == f.label && *v != f.value()))
+            .map(|f| f.label)
+            .collect()
+    }
+
+    /// Puts this form on what is stored now, as `theirs` (a form built from the stored item)
+    /// shows it: each field the user changed keeps the user's value, every other field takes
+    /// theirs, and from now on the changes are counted from theirs. Returns the fields both
+    /// changed to different values (they keep the user's value until the user chooses).
+    pub fn rebase_on<Q>(&mut self, theirs: &Form<Q>) -> Vec<FieldClash> {
+        let mine_changed = self.changed_fields();
+        let mut clashes = Vec::new();
+        for (label, opened) in self.opened.clone() {
+            let Some(t) = theirs.fields.iter().find(|f| f.label == label).map(Field::value) else {
+                continue;
+            };
+            let mine = self.value(label);
+            if !mine_changed.contains(&label) {
+                self.set_field(label, &t);
+            } else if t != opened && t != mine {
+                clashes.push(FieldClash {
+                    label,
+                    theirs: t.clone(),
+                    mine,
+                    take_mine: true,
+                });
+            }
+            if let Some(o) = self.opened.iter_mut().find(|(l, _)| *l == label) {
+                o.1 = t;
+            }
+        }
+        // Esc asks when anything of the user's stands on top of theirs.
+        let base = self
+            .fields
+            .iter()
+            .map(|f| match self.opened.iter().find(|(l, _)| *l == f.label) {
+                Some((_, v)) => v.clone(),
+                None => f.value(),
+            })
+            .collect();
+        self.baseline = Some(base);
+        clashes
+    }
+
+    /// Sets the field labelled `label` to `value`: the option of that name in a choice (left
+    /// alone when it has none), the text in a text field.
+    pub fn set_field(&mut self, label: &str, value: &str) {
+        let choice = self.fields.iter_mut().find(|f| f.label == label).and_then(|f| {
+            let FieldKind::Choice(options) = &f.kind else {
+                return None;
+            };
+            let i = options.iter().position(|o| o == value);
+            Some((f, i))
+        });
+        match choice {
+            Some((f, Some(i))) => f.choice = i,
+            Some((_, None)) => {}
+            None => self.set_value(label, value),
         }
     }
 
@@ -330,6 +413,8 @@ impl<P> Form<P> {
             error: self.error,
             purpose: f(self.purpose),
             baseline: self.baseline,
+            opened: self.opened,
+            notice: self.notice,
         }
     }
 
@@ -465,7 +550,7 @@ impl<P> Form<P> {
         let multi = self.fields.iter().filter(|f| f.kind == FieldKind::Multi).count() as u16;
         let single = self.fields.len() as u16 - multi;
         let times = self.fields.iter().filter(|f| f.time.is_some()).count() as u16;
-        let want_h = single + multi * 7 + times + 2 + 2;
+        let want_h = single + multi * 7 + times + 2 + 2 + u16::from(self.notice.is_some());
         let width = area.width.min(84);
         let popup = centered(area, width, want_h.min(area.height));
         Clear.render(popup, buf);
@@ -491,8 +576,8 @@ impl<P> Form<P> {
                 constraints.push(Constraint::Length(1));
             }
         }
-        constraints.push(Constraint::Length(1));
-        constraints.push(Constraint::Length(1));
+        let notice = u16::from(self.notice.is_some());
+        constraints.extend(std::iter::repeat_n(Constraint::Length(1), 2 + notice as usize));
         let rows = Layout::vertical(constraints).split(inner);
         let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) as u16 + 3;
         let mut row = 0;
@@ -505,6 +590,14 @@ impl<P> Form<P> {
                 preview.render(&field.value(), rows[row], label_w, buf, theme);
                 row += 1;
             }
+        }
+        if let Some(notice) = &self.notice {
+            let area = rows[rows.len() - 3];
+            Line::from(Span::styled(
+                crate::tui::view::truncate(notice, area.width as usize),
+                theme.warning,
+            ))
+            .render(area, buf);
         }
         let hint = self.fields.get(self.focus).map(|f| f.hint.as_str()).unwrap_or("");
         let hint_area = rows[rows.len() - 2];

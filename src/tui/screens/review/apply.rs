@@ -157,61 +157,28 @@ fn apply_event_edit<P>(
     }))
 }
 
-/// Saves an edited action; someone else's save meanwhile is merged when we changed different
-/// fields (see [`merge_action`]).
+/// Saves an edited action over the version it was opened on; someone else's save meanwhile is
+/// a conflict, which `App` merges field by field (see `review::merge`).
 fn save_action_edit(
     ctx: &Ctx,
     original: &Task,
     a: &Task,
     gone: impl Fn(StoreError) -> Failure<ReviewConfirm>,
 ) -> Applied {
-    // What undo puts back: the action as it was just before this save.
-    let (after, before, merged) = match ctx.store.update_action(a) {
-        Ok(after) => (after, original.clone(), false),
-        // Someone else saved it meanwhile: when we changed different fields, both changes
-        // stand; only a field both changed (differently) asks.
+    let after = match ctx.store.update_action(a) {
+        Ok(after) => after,
         Err(err @ StoreError::Conflict { .. }) => {
-            let theirs = ctx.store.action(original.id).map_err(msg)?;
-            let Some(merged) = merge_action(original, a, &theirs) else {
-                return Err(failure(ctx.store, err, "action", |s, id| {
-                    s.action(id).map(describe_action)
-                }));
-            };
-            (ctx.store.update_action(&merged).map_err(msg)?, theirs, true)
+            return Err(failure(ctx.store, err, "action", |s, id| {
+                s.action(id).map(describe_action)
+            }));
         }
         Err(other) => return Err(gone(other)),
     };
-    let mut fx = remember(Undo::EditedAction {
-        before,
+    // What undo puts back: the action as it was just before this save.
+    Ok(remember(Undo::EditedAction {
+        before: original.clone(),
         version: after.version,
-    });
-    if merged {
-        fx.push(Effect::Flash(
-            "Someone else saved this action meanwhile; their changes and yours are both kept.".into(),
-        ));
-    }
-    Ok(fx)
-}
-
-/// My edit of `original` (`mine`) on top of what someone else saved since (`theirs`): each field
-/// I changed takes my value, the others keep theirs; `None` when we both changed a field to
-/// different values (the user chooses).
-fn merge_action(original: &Task, mine: &Task, theirs: &Task) -> Option<Task> {
-    let mut merged = theirs.clone();
-    macro_rules! fields {
-        ($($f:ident),*) => {$(
-            if mine.$f != original.$f {
-                if theirs.$f != original.$f && theirs.$f != mine.$f {
-                    return None;
-                }
-                merged.$f = mine.$f.clone();
-            }
-        )*};
-    }
-    fields!(
-        title, details, kind, status, owner, owner_role, due, cause_id, ticket, priority, reason
-    );
-    Some(merged)
+    }))
 }
 
 /// An effect that lets undo take a change back.

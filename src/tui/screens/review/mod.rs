@@ -6,6 +6,7 @@ pub mod board_filter;
 pub mod causes;
 pub mod forms;
 pub mod meeting;
+pub mod merge;
 pub mod timeline;
 pub mod update;
 

@@ -1,0 +1,297 @@
+//! Two consoles on one file editing one item (#17 section 4): a save merges changes to
+//! different fields without asking, asks only about the fields both changed (labelled, with
+//! theirs and mine), "edit mine again" keeps their other changes, and an open form says when
+//! someone else saved its item.
+
+use crate::support::console::{app_on, ctrl, key, keys, screen, type_text};
+use chrono::NaiveDate;
+use debrief::model::{CauseState, EventKind, Severity};
+use debrief::store::Store;
+use debrief::tui::app::{App, Popup, Screen};
+use debrief::tui::theme::Theme;
+use ratatui::crossterm::event::KeyCode;
+
+/// The demo incident on a file, open in ana's review, and ben's store on the same file.
+fn two_on_one_file(dir: &tempfile::TempDir) -> (App, Store) {
+    let path = dir.path().join("t.db");
+    let store = Store::open(&path, "ana").unwrap();
+    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    let mut app = app_on(store, Theme::mono());
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.screen, Screen::Review(_)));
+    (app, Store::open(&path, "ben").unwrap())
+}
+
+fn review(app: &App) -> &debrief::tui::screens::review::ReviewState {
+    let Screen::Review(r) = &app.screen else {
+        panic!("not in the review")
+    };
+    r
+}
+
+fn top_form(app: &App) -> &debrief::tui::widgets::form::Form<debrief::tui::app::Purpose> {
+    match app.popups.last() {
+        Some(Popup::Form(f)) => f,
+        _ => panic!("no form on top"),
+    }
+}
+
+fn asks(app: &App) -> bool {
+    matches!(app.popups.last(), Some(Popup::Conflict { .. }))
+}
+
+/// The field labels the conflict chooser on top asks about.
+fn asked_fields(app: &App) -> Vec<&'static str> {
+    match app.popups.last() {
+        Some(Popup::Conflict { clash: Some(c), .. }) => c.fields.iter().map(|f| f.label).collect(),
+        _ => panic!("no field chooser on top"),
+    }
+}
+
+/// The screen with the clock time of "ben saved this … 10:07" put as HH:MM (the history's
+/// stamp is the machine's clock).
+fn without_time(text: String) -> String {
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find("saved this ") {
+        let (head, tail) = rest.split_at(i);
+        out.push_str(head);
+        let word_end = tail["saved this ".len()..]
+            .find(' ')
+            .map_or(tail.len(), |j| j + "saved this ".len() + 1);
+        out.push_str(&tail[..word_end]);
+        let after = &tail[word_end..];
+        if after.len() >= 5 && after.as_bytes()[2] == b':' {
+            out.push_str("HH:MM");
+            rest = &after[5..];
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn edits_of_different_fields_merge_for_event_cause_incident_and_action() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, ben) = two_on_one_file(&dir);
+
+    // An event: I change its text while ben changes its kind.
+    keys(&mut app, "1g");
+    let e = review(&app).timeline.selected_event().unwrap().clone();
+    key(&mut app, KeyCode::Char('e'));
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Tab);
+    }
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Mine: paged the DBA");
+    let mut theirs = ben.event(e.id).unwrap();
+    theirs.kind = if e.kind == EventKind::Observation {
+        EventKind::Note
+    } else {
+        EventKind::Observation
+    };
+    ben.update_event(&theirs).unwrap();
+    ctrl(&mut app, 's');
+    assert!(app.popups.is_empty(), "no question: {}", screen(&mut app, 80, 24));
+    let now = app.store.event(e.id).unwrap();
+    assert!(now.text.ends_with("Mine: paged the DBA"), "{}", now.text);
+    assert_eq!(now.kind, theirs.kind, "their kind stays");
+    assert!(screen(&mut app, 80, 24).contains("both kept"));
+
+    // A cause: I write its notes while ben confirms it.
+    keys(&mut app, "2");
+    let c = review(&app).selected_cause().unwrap().clone();
+    key(&mut app, KeyCode::Char('e'));
+    type_text(&mut app, " Mine too.");
+    let state = if c.state == CauseState::RuledOut {
+        CauseState::Suspected
+    } else {
+        CauseState::RuledOut
+    };
+    ben.set_cause_state(c.id, c.version, state).unwrap();
+    ctrl(&mut app, 's');
+    assert!(app.popups.is_empty(), "no question: {}", screen(&mut app, 80, 24));
+    let now = app.store.cause(c.id).unwrap();
+    assert!(now.notes.ends_with("Mine too."), "{}", now.notes);
+    assert_eq!(now.state, state, "their state stays");
+
+    // The incident: I retitle it while ben changes its severity.
+    let i = review(&app).incident.clone();
+    key(&mut app, KeyCode::Char('E'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Checkout down (mine)");
+    let mut theirs = ben.incident(i.id).unwrap();
+    theirs.severity = if i.severity == Severity::Sev1 {
+        Severity::Sev2
+    } else {
+        Severity::Sev1
+    };
+    ben.update_incident(&theirs).unwrap();
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "no question: {}", screen(&mut app, 80, 24));
+    let now = app.store.incident(i.id).unwrap();
+    assert_eq!(now.title, "Checkout down (mine)");
+    assert_eq!(now.severity, theirs.severity, "their severity stays");
+
+    // An action: I retitle it while ben moves the due date.
+    keys(&mut app, "3");
+    let a = review(&app).selected_action().unwrap().clone();
+    key(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Mine");
+    let mut theirs = ben.action(a.id).unwrap();
+    theirs.due = NaiveDate::from_ymd_opt(2027, 3, 1);
+    ben.update_action(&theirs).unwrap();
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "no question: {}", screen(&mut app, 80, 24));
+    let now = app.store.action(a.id).unwrap();
+    assert_eq!((now.title.as_str(), now.due), ("Mine", theirs.due));
+}
+
+/// Ana changes an action's title and owner; ben its title and due date. Ana's save asks about
+/// the title only.
+fn both_change_the_title(app: &mut App, ben: &Store) -> debrief::model::Action {
+    keys(app, "3");
+    let a = review(app).selected_action().unwrap().clone();
+    key(app, KeyCode::Char('e'));
+    ctrl(app, 'u');
+    type_text(app, "Cap HPA max at 30 and alert on it");
+    key(app, KeyCode::Tab);
+    key(app, KeyCode::Tab);
+    ctrl(app, 'u');
+    type_text(app, "Priya");
+    let mut theirs = ben.action(a.id).unwrap();
+    theirs.title = "Cap HPA max at 40".into();
+    theirs.due = NaiveDate::from_ymd_opt(2027, 3, 1);
+    ben.update_action(&theirs).unwrap();
+    key(app, KeyCode::Enter);
+    a
+}
+
+#[test]
+fn a_field_both_changed_asks_about_that_field_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, ben) = two_on_one_file(&dir);
+    let a = both_change_the_title(&mut app, &ben);
+    assert!(asks(&app), "{}", screen(&mut app, 80, 24));
+    assert_eq!(asked_fields(&app), vec!["Title"], "only the field both changed");
+    let stored = app.store.action(a.id).unwrap();
+    assert_eq!(
+        (stored.title.as_str(), stored.owner.as_str()),
+        ("Cap HPA max at 40", a.owner.as_str()),
+        "nothing of mine saved before the choice"
+    );
+    let dir = dir.path().display().to_string();
+    let shown = |app: &mut App, w, h| without_time(screen(app, w, h)).replace(&dir, "DIR");
+    insta::assert_snapshot!("clash_80x24", shown(&mut app, 80, 24));
+    insta::assert_snapshot!("clash_160x45", shown(&mut app, 160, 45));
+
+    // Theirs for the title (space), then save: my owner and their due date stand as well.
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty());
+    let now = app.store.action(a.id).unwrap();
+    assert_eq!(now.title, "Cap HPA max at 40");
+    assert_eq!(now.owner, "Priya");
+    assert_eq!(now.due, NaiveDate::from_ymd_opt(2027, 3, 1));
+    assert!(screen(&mut app, 80, 24).contains("Kept theirs for Title"));
+}
+
+#[test]
+fn all_mine_and_all_theirs_keep_the_other_fields_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, ben) = two_on_one_file(&dir);
+    let a = both_change_the_title(&mut app, &ben);
+    key(&mut app, KeyCode::Char('m'));
+    let now = app.store.action(a.id).unwrap();
+    assert_eq!(
+        (now.title.as_str(), now.owner.as_str(), now.due),
+        (
+            "Cap HPA max at 30 and alert on it",
+            "Priya",
+            NaiveDate::from_ymd_opt(2027, 3, 1)
+        )
+    );
+
+    let a = both_change_the_title(&mut app, &ben);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.popups.is_empty());
+    let now = app.store.action(a.id).unwrap();
+    assert_eq!(
+        (now.title.as_str(), now.owner.as_str()),
+        ("Cap HPA max at 40", "Priya"),
+        "theirs for the title; my owner is saved"
+    );
+}
+
+#[test]
+fn edit_mine_again_is_on_what_is_stored_and_checks_again_when_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, ben) = two_on_one_file(&dir);
+    let a = both_change_the_title(&mut app, &ben);
+    key(&mut app, KeyCode::Char('e'));
+    let form = top_form(&app);
+    assert_eq!(form.value("Title"), "Cap HPA max at 30 and alert on it", "mine");
+    assert_eq!(form.value("Owner"), "Priya", "mine");
+    assert_eq!(
+        form.value("Due"),
+        "2027-03-01",
+        "their due date, not the one I opened on"
+    );
+    assert!(screen(&mut app, 80, 24).contains("ben saved this action"));
+
+    // Ben saves again while the form is open: it says so, and saving asks again.
+    let mut theirs = ben.action(a.id).unwrap();
+    theirs.title = "Cap HPA max at 50".into();
+    ben.update_action(&theirs).unwrap();
+    app.tick();
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("ben saved this action") && text.contains("saving will merge"),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(asked_fields(&app), vec!["Title"]);
+    assert_eq!(
+        app.store.action(a.id).unwrap().title,
+        "Cap HPA max at 50",
+        "not overwritten"
+    );
+    key(&mut app, KeyCode::Char('m'));
+    let now = app.store.action(a.id).unwrap();
+    assert_eq!(now.title, "Cap HPA max at 30 and alert on it");
+    assert_eq!(now.owner, "Priya");
+    assert_eq!(
+        now.due,
+        NaiveDate::from_ymd_opt(2027, 3, 1),
+        "their due date was never put back"
+    );
+}
+
+#[test]
+fn an_open_form_says_when_someone_else_saved_its_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, ben) = two_on_one_file(&dir);
+    keys(&mut app, "3");
+    let a = review(&app).selected_action().unwrap().clone();
+    key(&mut app, KeyCode::Char('e'));
+    app.tick();
+    assert!(
+        !screen(&mut app, 80, 24).contains("saving will merge"),
+        "nobody saved yet"
+    );
+    let mut theirs = ben.action(a.id).unwrap();
+    theirs.ticket = "OPS-1".into();
+    ben.update_action(&theirs).unwrap();
+    app.tick();
+    let text = without_time(screen(&mut app, 80, 24));
+    assert!(
+        text.contains("ben saved this action HH:MM — saving will merge"),
+        "{text}"
+    );
+    // Saved without my own changes, theirs stays.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.store.action(a.id).unwrap().ticket, "OPS-1");
+}
