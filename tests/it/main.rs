@@ -31,3 +31,4 @@ mod terminal;
 mod times;
 mod tui;
 mod wire;
+mod wrapping;

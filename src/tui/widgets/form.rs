@@ -36,6 +36,9 @@ pub struct Field {
     pub paths: Option<PathDirs>,
     text: TextArea<'static>,
     choice: usize,
+    /// A multi-line field as last drawn: its width, and the first wrapped row in sight (the
+    /// keys that move by rows use them; see [`wrap_line`]).
+    view: std::cell::Cell<(usize, usize)>,
 }
 
 /// Where a path field's typing is read from: relative paths from `cwd`, `~/` from `home`.
@@ -210,7 +213,7 @@ impl Field {
         };
         self.text = TextArea::new(vec![value]);
         self.text.move_cursor(ratatui_textarea::CursorMove::End);
-        self.text.set_wrap_mode(WrapMode::WordOrGlyph);
+        self.text.set_wrap_mode(WrapMode::None);
         true
     }
     fn new(label: &'static str, kind: FieldKind, value: &str) -> Field {
@@ -222,7 +225,7 @@ impl Field {
         let mut text = TextArea::new(lines);
         text.move_cursor(ratatui_textarea::CursorMove::Bottom);
         text.move_cursor(ratatui_textarea::CursorMove::End);
-        text.set_wrap_mode(WrapMode::WordOrGlyph);
+        text.set_wrap_mode(WrapMode::None);
         Field {
             label,
             kind,
@@ -232,6 +235,7 @@ impl Field {
             paths: None,
             text,
             choice: 0,
+            view: std::cell::Cell::new((0, 0)),
         }
     }
 
@@ -453,7 +457,7 @@ impl<P> Form<P> {
             }
             text.move_cursor(ratatui_textarea::CursorMove::Bottom);
             text.move_cursor(ratatui_textarea::CursorMove::End);
-            text.set_wrap_mode(WrapMode::WordOrGlyph);
+            text.set_wrap_mode(WrapMode::None);
             f.text = text;
         }
     }
@@ -663,6 +667,9 @@ impl Field {
                         _ => {}
                     }
                 }
+                FieldKind::Multi if matches!(key.code, KeyCode::Up | KeyCode::Down) && self.view.get().0 > 0 => {
+                    self.move_row(key.code == KeyCode::Down)
+                }
                 _ => {
                     let completed = key.code == KeyCode::Right && self.kind == FieldKind::Line && self.complete();
                     if !completed {
@@ -697,17 +704,7 @@ impl Field {
             FieldKind::Line => self
                 .line_view(value_area.width as usize, focused, theme)
                 .render(value_area, buf),
-            FieldKind::Multi => {
-                let mut ta = self.text.clone();
-                ta.set_style(if focused {
-                    theme.base.add_modifier(ratatui::style::Modifier::UNDERLINED)
-                } else {
-                    theme.base
-                });
-                ta.set_cursor_line_style(ratatui::style::Style::default());
-                ta.set_cursor_style(if focused { theme.selection } else { theme.base });
-                (&ta).render(value_area, buf);
-            }
+            FieldKind::Multi => self.render_multi(value_area, focused, buf, theme),
         }
     }
 }
@@ -743,6 +740,194 @@ impl Field {
             spans.push(Span::styled("›", theme.muted));
         }
         Line::from(spans)
+    }
+}
+
+/// A row of a multi-line field as drawn: the characters `start..end` of its line `line`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Row {
+    line: usize,
+    start: usize,
+    end: usize,
+    /// The line's last row: the cursor after its last character is on it.
+    last: bool,
+}
+
+/// A character's columns as drawn (a control character is drawn as one blank).
+fn cell_width(c: char) -> usize {
+    use unicode_width::UnicodeWidthChar;
+    c.width().unwrap_or(1)
+}
+
+/// One line of a multi-line field in rows of `width` columns, as text is read: a row breaks
+/// after the spaces that follow a word (so no row starts with the space it broke at, and
+/// punctuation stays with its word), a word wider than a row is cut, and each row keeps a
+/// column free for its trailing space or the cursor. Ranges of characters.
+fn wrap_line(chars: &[char], width: usize) -> Vec<(usize, usize)> {
+    let limit = width.saturating_sub(1).max(1);
+    let mut rows = Vec::new();
+    let mut start = 0;
+    'rows: while start < chars.len() {
+        let (mut i, mut col, mut brk) = (start, 0, None);
+        while i < chars.len() {
+            if chars[i] == ' ' {
+                // Spaces hang at the row's end; at the line's end they leave the cursor a cell.
+                let at_end = chars[i..].iter().all(|c| *c == ' ');
+                if col >= if at_end { limit } else { width.max(1) } && i > start {
+                    // Spaces beyond the row's end start the next one.
+                    rows.push((start, i));
+                    start = i;
+                    continue 'rows;
+                }
+                i += 1;
+                col += 1;
+                brk = Some(i);
+                continue;
+            }
+            let w = cell_width(chars[i]);
+            if col + w > limit {
+                let cut = match brk {
+                    Some(b) if chars.get(b) != Some(&' ') => b,
+                    _ if i > start => i,
+                    _ => i + 1,
+                };
+                rows.push((start, cut));
+                start = cut;
+                continue 'rows;
+            }
+            col += w;
+            i += 1;
+        }
+        rows.push((start, chars.len()));
+        break;
+    }
+    if rows.is_empty() {
+        rows.push((0, 0));
+    }
+    rows
+}
+
+/// Every line of a multi-line field in rows of `width` columns (see [`wrap_line`]).
+fn wrap_rows(lines: &[String], width: usize) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (line, text) in lines.iter().enumerate() {
+        let chars: Vec<char> = text.chars().collect();
+        let ranges = wrap_line(&chars, width);
+        let n = ranges.len();
+        rows.extend(ranges.into_iter().enumerate().map(|(k, (start, end))| Row {
+            line,
+            start,
+            end,
+            last: k + 1 == n,
+        }));
+    }
+    rows
+}
+
+/// The row the cursor (`line`, `col` in characters) is drawn on, and its column there.
+fn cursor_cell(rows: &[Row], lines: &[String], line: usize, col: usize) -> (usize, usize) {
+    let at = rows
+        .iter()
+        .position(|r| r.line == line && r.start <= col && (col < r.end || r.last))
+        .unwrap_or(rows.len().saturating_sub(1));
+    let x = rows.get(at).map_or(0, |r| {
+        lines[r.line]
+            .chars()
+            .skip(r.start)
+            .take(col.saturating_sub(r.start))
+            .map(cell_width)
+            .sum()
+    });
+    (at, x)
+}
+
+impl Field {
+    /// The cursor of a multi-line field one drawn row up or down, at the column it is drawn
+    /// in (or the row's end when that is shorter).
+    fn move_row(&mut self, down: bool) {
+        let (width, _) = self.view.get();
+        let lines = self.text.lines().to_vec();
+        let rows = wrap_rows(&lines, width);
+        let ratatui_textarea::DataCursor(line, col) = self.text.cursor();
+        let (at, x) = cursor_cell(&rows, &lines, line, col);
+        let target = if down { at + 1 } else { at.wrapping_sub(1) };
+        let Some(row) = rows.get(target) else {
+            return;
+        };
+        let chars: Vec<char> = lines[row.line].chars().collect();
+        // The end of a row that is not its line's last is the start of the next one.
+        let max = if row.last {
+            row.end
+        } else {
+            row.end.saturating_sub(1).max(row.start)
+        };
+        let (mut idx, mut used) = (row.start, 0);
+        while idx < max && used + cell_width(chars[idx]) <= x {
+            used += cell_width(chars[idx]);
+            idx += 1;
+        }
+        let clamp = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+        self.text
+            .move_cursor(ratatui_textarea::CursorMove::Jump(clamp(row.line), clamp(idx)));
+    }
+
+    /// A multi-line field's text wrapped to `area` (see [`wrap_line`]), scrolled to keep the
+    /// cursor's row in sight, the cursor drawn where the keys put it.
+    fn render_multi(&self, area: Rect, focused: bool, buf: &mut Buffer, theme: &Theme) {
+        let width = area.width as usize;
+        if width == 0 || area.height == 0 {
+            return;
+        }
+        let lines = self.text.lines();
+        let rows = wrap_rows(lines, width);
+        let ratatui_textarea::DataCursor(line, col) = self.text.cursor();
+        let (at, _) = cursor_cell(&rows, lines, line, col);
+        let height = area.height as usize;
+        let (_, mut top) = self.view.get();
+        if !focused {
+            top = 0;
+        } else if at < top {
+            top = at;
+        } else if at >= top + height {
+            top = at + 1 - height;
+        }
+        top = top.min(rows.len().saturating_sub(height));
+        self.view.set((width, top));
+        let style = if focused {
+            theme.base.add_modifier(ratatui::style::Modifier::UNDERLINED)
+        } else {
+            theme.base
+        };
+        for (y, row) in rows.iter().skip(top).take(height).enumerate() {
+            let shown: Vec<char> = lines[row.line]
+                .chars()
+                .skip(row.start)
+                .take(row.end - row.start)
+                .map(|c| if cell_width(c) == 1 && c.is_control() { ' ' } else { c })
+                .collect();
+            let text = |from: usize, to: usize| {
+                shown[from.min(shown.len())..to.min(shown.len())]
+                    .iter()
+                    .collect::<String>()
+            };
+            let spans = if focused && top + y == at {
+                let k = col - row.start;
+                let under = shown.get(k).map_or(" ".to_string(), |c| c.to_string());
+                vec![
+                    Span::styled(text(0, k), style),
+                    Span::styled(under, theme.selection),
+                    Span::styled(text(k + 1, shown.len()), style),
+                ]
+            } else {
+                vec![Span::styled(text(0, shown.len()), style)]
+            };
+            let rect = Rect {
+                y: area.y + y as u16,
+                height: 1,
+                ..area
+            };
+            Line::from(spans).render(rect, buf);
+        }
     }
 }
 
@@ -913,6 +1098,57 @@ mod tests {
         assert_eq!(show(0, 10), "abcdefghi›");
         assert_eq!(show(13, 10), "‹ghijklmn›", "the middle");
         assert_eq!(show(3, 40), text, "all of it fits");
+    }
+
+    fn wrapped(text: &str, width: usize) -> Vec<String> {
+        let chars: Vec<char> = text.chars().collect();
+        wrap_line(&chars, width)
+            .into_iter()
+            .map(|(a, b)| chars[a..b].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn wrapped_rows_read_as_text() {
+        // The space stays at the end of the row it follows; the full stop with its word.
+        assert_eq!(wrapped("one two three.", 10), vec!["one two ", "three."]);
+        assert_eq!(wrapped("abcdefghi x.", 10), vec!["abcdefghi ", "x."]);
+        // A word wider than a row is cut; an empty line is one empty row.
+        assert_eq!(wrapped("abcdefghijkl", 5), vec!["abcd", "efgh", "ijkl"]);
+        assert_eq!(wrapped("", 5), vec![""]);
+        // Wide characters count their columns.
+        assert_eq!(wrapped("日本語 テキスト", 8), vec!["日本語 ", "テキス", "ト"]);
+        // Nothing lost whatever the width; with single spaces no row starts with one.
+        for width in 1..20 {
+            let rows = wrapped("a  b   c.d , e;  fghijklmnop q ", width);
+            assert_eq!(rows.concat(), "a  b   c.d , e;  fghijklmnop q ", "width {width}");
+            let rows = wrapped("it failed. Then c.d, e; fghijklmnop q.", width);
+            assert_eq!(rows.concat(), "it failed. Then c.d, e; fghijklmnop q.");
+            assert!(
+                width < 2 || rows.iter().all(|r| !r.starts_with(' ')),
+                "{width}: {rows:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn up_and_down_move_by_drawn_rows() {
+        let mut f = Form::new("t", (), vec![Field::multi("Notes", "one two three four\nfive")]);
+        f.fields[0].view.set((10, 0));
+        // Rows: "one two " "three " "four" "five"; the cursor at the end of "five".
+        let up = || key(KeyCode::Up);
+        f.handle_key(up());
+        f.handle_key(key(KeyCode::Char('X')));
+        assert_eq!(
+            f.value("Notes"),
+            "one two three fourX\nfive",
+            "from column 4 to the end of \"four\""
+        );
+        f.handle_key(up());
+        f.handle_key(up());
+        f.handle_key(key(KeyCode::Char('Y')));
+        // "fourX|" is column 5: "three |" has its space there, "one t|wo" its w.
+        assert_eq!(f.value("Notes"), "one tYwo three fourX\nfive");
     }
 
     #[test]
