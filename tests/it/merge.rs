@@ -295,3 +295,38 @@ fn an_open_form_says_when_someone_else_saved_its_item() {
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.store.action(a.id).unwrap().ticket, "OPS-1");
 }
+
+/// Two real consoles on one database in ptys: bob moves the due date while alice's form is
+/// open on the same action; her form says so, and her save of the title keeps his date.
+#[test]
+fn two_real_consoles_merge_an_action_edited_in_both() {
+    use crate::support::pty::{Console, Workspace};
+    let ws = Workspace::new();
+    ws.run_ok("setup", &["new", "Payments", "outage", "--zone", "Europe/Berlin"]);
+    ws.run_ok(
+        "setup",
+        &["action", "add", "1", "Cap", "retries", "--owner", "ana", "--due", "2027-01-04"],
+    );
+    let mut alice = Console::spawn(ws.debrief("alice", &["open", "1"]));
+    let mut bob = Console::spawn(ws.debrief("bob", &["open", "1"]));
+    for c in [&mut alice, &mut bob] {
+        c.wait_for("#1 Payments outage");
+        c.send("3");
+        c.wait_for("Cap retries");
+        c.send("e");
+        c.wait_for("Edit action");
+    }
+    // Bob: Title, Kind, Owner, Role, Due; a new date, saved.
+    bob.send("\t\t\t\t\x152027-03-01\r");
+    bob.wait_until("bob's form closed", |s| !s.contains("Edit action"));
+    alice.wait_for("bob saved this action");
+    alice.wait_for("saving will merge");
+    // Alice: a new title, saved over her form as it opened.
+    alice.send("\x15Cap retries at 3\r");
+    alice.wait_for("both kept");
+    let store = Store::open(&ws.db, "check").unwrap();
+    let a = &store.actions(1).unwrap()[0];
+    assert_eq!(a.title, "Cap retries at 3");
+    assert_eq!(a.due, NaiveDate::from_ymd_opt(2027, 3, 1), "bob's date stays");
+    assert_eq!(a.owner, "ana");
+}
