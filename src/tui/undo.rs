@@ -2,7 +2,7 @@
 //! an ordinary write through the store, at the version this console's change left: if someone
 //! else changed the item since, it is a conflict and nothing is overwritten.
 
-use crate::model::{Action, Cause, CauseCategory, CauseState, Event};
+use crate::model::{Action, Cause, CauseCategory, CauseState, Event, Incident};
 use crate::store::{NewAction, NewEvent, Store, StoreError};
 
 /// One change this console made, with what takes it back.
@@ -20,6 +20,8 @@ pub enum Undo {
     EditedAction { before: Action, version: i64 },
     /// A cause's state or notes changed.
     EditedCause { before: Cause, version: i64 },
+    /// The incident's details (title, severity, zone, summary …) edited.
+    EditedIncident { before: Incident, version: i64 },
 }
 
 impl Undo {
@@ -32,6 +34,7 @@ impl Undo {
             Undo::EditedEvent { before, .. } => format!("the event \"{}\" is as it was", short(&before.text)),
             Undo::EditedAction { before, .. } => format!("the action \"{}\" is as it was", short(&before.title)),
             Undo::EditedCause { before, .. } => format!("the cause {} is as it was", before.category.label()),
+            Undo::EditedIncident { before, .. } => format!("the incident \"{}\" is as it was", short(&before.title)),
         }
     }
 
@@ -93,6 +96,11 @@ impl Undo {
                 let mut a = before.clone();
                 a.version = *version;
                 store.update_action(&a).map(|_| ())
+            }
+            Undo::EditedIncident { before, version } => {
+                let mut i = before.clone();
+                i.version = *version;
+                store.update_incident(&i).map(|_| ())
             }
             Undo::EditedCause { before, version } => {
                 let mut now = store.set_cause_notes(before.id, *version, &before.notes)?;

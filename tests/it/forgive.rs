@@ -413,3 +413,34 @@ fn edits_of_different_fields_merge_and_only_a_field_both_changed_asks() {
         "nothing overwritten before the choice"
     );
 }
+
+#[test]
+fn undo_reverts_an_edit_of_the_incident_and_an_accepted_risk() {
+    let mut app = demo();
+    let before = review(&app).incident.clone();
+    key(&mut app, KeyCode::Char('E'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Renamed incident");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.store.incident(before.id).unwrap().title, "Renamed incident");
+    ctrl(&mut app, 'z');
+    assert_eq!(app.store.incident(before.id).unwrap().title, before.title);
+    assert!(screen(&mut app, 80, 24).contains("Undone"));
+
+    // A confirmed cause's risk accepted with a reason, and taken back.
+    keys(&mut app, "2");
+    let c = review(&app).selected_cause().unwrap().clone();
+    assert_eq!(c.state, debrief::model::CauseState::Confirmed, "the demo's first cause");
+    key(&mut app, KeyCode::Char('R'));
+    type_text(&mut app, "the vendor's SLA covers it");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.store.cause(c.id).unwrap().state,
+        debrief::model::CauseState::AcceptedRisk
+    );
+    ctrl(&mut app, 'z');
+    assert_eq!(
+        app.store.cause(c.id).unwrap().state,
+        debrief::model::CauseState::Confirmed
+    );
+}

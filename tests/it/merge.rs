@@ -305,7 +305,17 @@ fn two_real_consoles_merge_an_action_edited_in_both() {
     ws.run_ok("setup", &["new", "Payments", "outage", "--zone", "Europe/Berlin"]);
     ws.run_ok(
         "setup",
-        &["action", "add", "1", "Cap", "retries", "--owner", "ana", "--due", "2027-01-04"],
+        &[
+            "action",
+            "add",
+            "1",
+            "Cap",
+            "retries",
+            "--owner",
+            "ana",
+            "--due",
+            "2027-01-04",
+        ],
     );
     let mut alice = Console::spawn(ws.debrief("alice", &["open", "1"]));
     let mut bob = Console::spawn(ws.debrief("bob", &["open", "1"]));

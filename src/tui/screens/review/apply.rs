@@ -40,18 +40,22 @@ pub fn apply<P>(r: &mut ReviewState, purpose: &ReviewForm, form: &Form<P>, ctx: 
             }))
         }
         ReviewForm::AcceptRisk(c) => {
-            ctx.store
+            let after = ctx
+                .store
                 .accept_cause_risk(c.id, c.version, &form.value("Reason"))
                 .map_err(|err| {
                     failure(ctx.store, err, "cause", |s, id| {
                         s.cause(id).map(|c| c.state.label().to_string())
                     })
                 })?;
-            Ok(Vec::new())
+            Ok(remember(Undo::EditedCause {
+                before: c.clone(),
+                version: after.version,
+            }))
         }
         ReviewForm::AddAction(cause_ids) => apply_action_form(r, ctx, None, cause_ids, form),
         ReviewForm::EditAction(original, cause_ids) => apply_action_form(r, ctx, Some(original), cause_ids, form),
-        ReviewForm::EditIncident(original) => apply_incident_edit(r, ctx, original, form).map(none),
+        ReviewForm::EditIncident(original) => apply_incident_edit(r, ctx, original, form),
         ReviewForm::Narrative(id, original, causes) => apply_narrative(r, ctx, *id, original, causes, form).map(none),
         ReviewForm::BoardOwner => r.apply_board_owner(form, ctx).map(none).map_err(Failure::Message),
         ReviewForm::BoardFilter => r.apply_board_filter(form, ctx).map(none).map_err(Failure::Message),
@@ -294,7 +298,7 @@ fn apply_incident_edit<P>(
     ctx: &Ctx,
     original: &crate::model::Incident,
     form: &Form<P>,
-) -> Result<(), Failure<ReviewConfirm>> {
+) -> Applied {
     let mut i = original.clone();
     i.title = form.value("Title");
     i.severity = form.value("Severity").parse().map_err(msg)?;
@@ -310,13 +314,16 @@ fn apply_incident_edit<P>(
         let reopened = ctx.store.reopen_incident(i.id, &reason).map_err(msg)?;
         i.version = reopened.version;
     }
-    ctx.store.update_incident(&i).map_err(|err| {
+    let after = ctx.store.update_incident(&i).map_err(|err| {
         failure(ctx.store, err, "incident", |s, id| {
             s.incident(id).map(|i| format!("{}\n{}", i.title, i.root_cause))
         })
     })?;
     r.zone = crate::tui::view::ZoneMode::Incident(i.tz());
-    Ok(())
+    Ok(remember(Undo::EditedIncident {
+        before: original.clone(),
+        version: after.version,
+    }))
 }
 
 /// The export form: writes the file, or asks first when it would replace one.
