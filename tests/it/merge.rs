@@ -340,3 +340,44 @@ fn two_real_consoles_merge_an_action_edited_in_both() {
     assert_eq!(a.due, NaiveDate::from_ymd_opt(2027, 3, 1), "bob's date stays");
     assert_eq!(a.owner, "ana");
 }
+
+/// Three fields of the incident both changed, one a long summary: each labelled with both
+/// values at 80x24, the chosen side checked, the list scrolled to the field being chosen.
+#[test]
+fn the_chooser_labels_each_field_both_changed_at_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, ben) = two_on_one_file(&dir);
+    let i = review(&app).incident.clone();
+    key(&mut app, KeyCode::Char('E'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Checkout down: PayFast and our retries");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Right);
+    // Summary: the seventh field (Title, Severity, Status, Zone, Root cause, Trigger, Summary).
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Tab);
+    }
+    type_text(&mut app, " Mine: the retries tripled the load.");
+    let mut theirs = ben.incident(i.id).unwrap();
+    theirs.title = "Checkout payments failing for an hour".into();
+    theirs.severity = Severity::Sev3;
+    theirs.summary = format!("{} Theirs: PayFast has sent its RCA.", theirs.summary);
+    ben.update_incident(&theirs).unwrap();
+    ctrl(&mut app, 's');
+    assert_eq!(asked_fields(&app), vec!["Title", "Severity", "Summary"]);
+    let dir = dir.path().display().to_string();
+    let shown = |app: &mut App| without_time(screen(app, 80, 24)).replace(&dir, "DIR");
+    insta::assert_snapshot!("clash_three_fields_80x24", shown(&mut app));
+    // Down to the summary, theirs for it; the rest stays mine.
+    keys(&mut app, "jj ");
+    insta::assert_snapshot!("clash_three_fields_summary_80x24", shown(&mut app));
+    key(&mut app, KeyCode::Enter);
+    let now = app.store.incident(i.id).unwrap();
+    assert_eq!(now.title, "Checkout down: PayFast and our retries");
+    assert_ne!(now.severity, Severity::Sev3);
+    assert!(
+        now.summary.ends_with("Theirs: PayFast has sent its RCA."),
+        "{}",
+        now.summary
+    );
+}

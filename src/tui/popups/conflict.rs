@@ -83,9 +83,11 @@ fn value_rows(value: &str, other: &str, width: usize) -> Vec<String> {
     let same = mine.chars().zip(theirs.chars()).take_while(|(a, b)| a == b).count();
     let width = width.max(8);
     let text: String = if same > width {
-        std::iter::once('…')
-            .chain(mine.chars().skip(same - width / 2))
-            .collect()
+        // From the start of a word shortly before the difference.
+        let chars: Vec<char> = mine.chars().collect();
+        let from = same - width / 2;
+        let from = (from..same).find(|&i| i > 0 && chars[i - 1] == ' ').unwrap_or(from);
+        std::iter::once('…').chain(chars[from..].iter().copied()).collect()
     } else {
         mine
     };
