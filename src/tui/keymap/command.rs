@@ -358,6 +358,8 @@ impl Command {
             (KeepTheirs, _) => "theirs in every field both changed; the rest of mine is saved",
             (EditMine, _) => "edit mine again, on what is saved now (nothing saved until I save)",
             (Select, C::Conflict) => "save, with the side chosen for each field",
+            (Up, C::Conflict) => "the field above",
+            (Down, C::Conflict) => "the field below",
             (Toggle, C::Conflict) => "choose mine or theirs for the selected field",
             (Save, _) => "save the form, from any field",
             (Undo, _) => "undo my last delete or change",
