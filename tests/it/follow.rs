@@ -37,8 +37,10 @@ fn ok(db: &Path, args: &[&str]) -> String {
     stdout(&o)
 }
 
+/// Today where the commands run (`run` sets TZ): between 23:00 and midnight UTC Berlin is a
+/// day ahead of this machine's zone.
 fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
+    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Berlin).date_naive()
 }
 
 #[test]
