@@ -40,7 +40,9 @@ fn ok(db: &Path, args: &[&str]) -> String {
 /// Today where the commands run (`run` sets TZ): between 23:00 and midnight UTC Berlin is a
 /// day ahead of this machine's zone.
 fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Berlin).date_naive()
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive()
 }
 
 #[test]

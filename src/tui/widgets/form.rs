@@ -881,7 +881,7 @@ impl Field {
         let lines = self.text.lines();
         let rows = wrap_rows(lines, width);
         let ratatui_textarea::DataCursor(line, col) = self.text.cursor();
-        let (at, _) = cursor_cell(&rows, lines, line, col);
+        let (at, cursor_x) = cursor_cell(&rows, lines, line, col);
         let height = area.height as usize;
         let (_, mut top) = self.view.get();
         if !focused {
@@ -927,6 +927,17 @@ impl Field {
                 ..area
             };
             Line::from(spans).render(rect, buf);
+        }
+        // Rows out of sight above or below: a mark in the column the rows keep free.
+        // (Never over the cursor, which can sit in that column at a line's end.)
+        let x = area.right() - 1;
+        let free = |row: usize| !(focused && row == at && cursor_x + 1 >= width);
+        if top > 0 && free(top) {
+            buf.set_string(x, area.y, "▲", theme.muted);
+        }
+        let last = top + height - 1;
+        if last + 1 < rows.len() && free(last) {
+            buf.set_string(x, area.bottom() - 1, "▼", theme.muted);
         }
     }
 }
