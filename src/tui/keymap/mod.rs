@@ -389,9 +389,15 @@ impl KeyMap {
                      Backspace and Delete erase, → at the end of a field with suggestions completes \
                      (a name, a path), Enter saves a one-line field and starts a new line in a \
                      multi-line one. A one-line field shows ‹ or › where its text goes on out of \
-                     sight.\n\n"
+                     sight. A multi-line field wraps at spaces; ↑/↓ move a row as drawn, and ▲ or \
+                     ▼ shows rows out of sight.\n\n"
                 }
-                Context::Confirm | Context::Menu | Context::Conflict | Context::ImportPreview => {
+                Context::Conflict => {
+                    "Someone else saved the item while you edited it. What only one of you changed \
+                     is merged; for each field you both changed the chooser shows theirs and mine. \
+                     Only these keys (not the global ones).\n\n"
+                }
+                Context::Confirm | Context::Menu | Context::ImportPreview => {
                     "Only these keys (not the global ones).\n\n"
                 }
                 Context::Meeting | Context::WrapUp => "Plus the meeting agenda's keys and the global keys.\n\n",
