@@ -368,6 +368,12 @@ fn the_chooser_labels_each_field_both_changed_at_80x24() {
     let dir = dir.path().display().to_string();
     let shown = |app: &mut App| without_time(screen(app, 80, 24)).replace(&dir, "DIR");
     insta::assert_snapshot!("clash_three_fields_80x24", shown(&mut app));
+    // Any size draws without a panic.
+    for w in [1, 8, 20, 33, 50, 81] {
+        for h in [1, 3, 7, 12, 17] {
+            screen(&mut app, w, h);
+        }
+    }
     // Down to the summary, theirs for it; the rest stays mine.
     keys(&mut app, "jj ");
     insta::assert_snapshot!("clash_three_fields_summary_80x24", shown(&mut app));

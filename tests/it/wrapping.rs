@@ -44,6 +44,13 @@ fn a_long_note_wraps_at_spaces_with_punctuation_kept_on_its_word() {
         "the full stop stays with its word:\n{text}"
     );
     insta::assert_snapshot!("long_note_80x24", text);
+    // Any size draws without a panic, wide characters and a long word included.
+    crate::support::console::type_text(&mut app, " 日本語のテキスト supercalifragilisticexpialidocious");
+    for w in [1, 2, 5, 13, 40, 79] {
+        for h in [1, 4, 9, 24] {
+            screen(&mut app, w, h);
+        }
+    }
 }
 
 /// Where the cursor of the notes field is drawn (the one reversed cell inside the form), and
