@@ -74,7 +74,7 @@ fn read(conn: &Connection, id: i64) -> Result<Narrative> {
         .collect::<rusqlite::Result<_>>()?;
     n.decisions = conn
         .prepare_cached(
-            "SELECT text, who, decided, internal FROM decisions WHERE incident_id = ? ORDER BY position, id",
+            "SELECT text, who, decided, internal, meeting FROM decisions WHERE incident_id = ? ORDER BY position, id",
         )?
         .query_map([id], |r| {
             Ok(Decision {
@@ -82,6 +82,7 @@ fn read(conn: &Connection, id: i64) -> Result<Narrative> {
                 who: r.get(1)?,
                 when: r.get(2)?,
                 internal: r.get(3)?,
+                meeting: r.get(4)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -153,15 +154,29 @@ pub(super) fn write(conn: &Connection, id: i64, n: &Narrative) -> Result<()> {
         if text.is_empty() {
             return Err(StoreError::Invalid(format!("decisions[{i}]: the decision is empty")));
         }
+        if let Some(number) = d.meeting {
+            let held: bool = conn.query_row(
+                "SELECT count(*) > 0 FROM meetings WHERE incident_id = ? AND number = ?",
+                params![id, number],
+                |r| r.get(0),
+            )?;
+            if !held {
+                return Err(StoreError::Invalid(format!(
+                    "decisions[{i}]: meeting {number} is not one of this review's meetings"
+                )));
+            }
+        }
         conn.execute(
-            "INSERT INTO decisions (incident_id, position, text, who, decided, internal) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO decisions (incident_id, position, text, who, decided, internal, meeting)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
             params![
                 id,
                 i as i64,
                 text,
                 sanitize::clean_line(&d.who),
                 sanitize::clean_line(&d.when),
-                d.internal
+                d.internal,
+                d.meeting
             ],
         )?;
     }

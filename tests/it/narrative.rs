@@ -51,6 +51,7 @@ fn every_narrative_field_round_trips_through_the_document() {
                 who: "Priya".into(),
                 when: "14:40".into(),
                 internal: false,
+                meeting: None,
             },
             Decision {
                 text: "Tell legal first".into(),
