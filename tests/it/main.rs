@@ -16,6 +16,7 @@ mod gaps;
 mod hostile;
 mod import_console;
 mod meeting;
+mod meetings;
 mod narrative;
 mod properties;
 mod record;

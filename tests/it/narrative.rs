@@ -143,7 +143,7 @@ fn an_older_document_s_decisions_paragraph_becomes_one_decision() {
         "Roll back first, debug later\nPriya decides on rollbacks"
     );
     let again = store.export_document(id).unwrap();
-    assert_eq!(again.meeting.unwrap().decisions, "", "written once, as the decision");
+    assert_eq!(again.meetings[0].decisions, "", "written once, as the decision");
 }
 
 /// A database of schema version 5: opening it turns the meeting's decisions into a decision.

@@ -483,11 +483,14 @@ fn end_meeting(r: &mut ReviewState, ctx: &Ctx) -> Result<Vec<Effect>, StoreError
     let planned = m.planned();
     m.meeting = saved;
     let text = format!(
-        "{} ended at {} after {} ({} planned).",
+        "{} ended at {} after {} ({} planned). {} leaves; {} again offers follow-up meeting {}.",
         if m.meeting.number > 1 { m.meeting.title() } else { "Meeting".to_string() },
         hh_mm(zone, now),
         clock(total),
-        clock(planned)
+        clock(planned),
+        m.keys.mode,
+        m.keys.mode,
+        m.meeting.number + 1
     );
     Ok(vec![Effect::Flash(text)])
 }
