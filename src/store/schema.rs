@@ -238,7 +238,7 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TABLE meetings_8 (
         id              INTEGER PRIMARY KEY,
         incident_id     INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
-        number          INTEGER NOT NULL CHECK (number >= 1),
+        number          INTEGER NOT NULL DEFAULT 1 CHECK (number >= 1),
         step            TEXT NOT NULL DEFAULT 'document',
         started_at      INTEGER,
         ended_at        INTEGER,
