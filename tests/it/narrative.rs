@@ -133,7 +133,13 @@ fn an_older_document_s_decisions_paragraph_becomes_one_decision() {
     let mut doc: serde_json::Value = serde_json::to_value(debrief::demo::demo_document().unwrap()).unwrap();
     doc["version"] = 2.into();
     doc.as_object_mut().unwrap().remove("narrative");
-    doc["meeting"]["decisions"] = "Roll back first, debug later\nPriya decides on rollbacks".into();
+    // Version 2 held one `meeting`, its decisions one paragraph.
+    let mut one = doc["meetings"][0].clone();
+    doc.as_object_mut().unwrap().remove("meetings");
+    one.as_object_mut().unwrap().remove("number");
+    one.as_object_mut().unwrap().remove("attended");
+    one["decisions"] = "Roll back first, debug later\nPriya decides on rollbacks".into();
+    doc["meeting"] = one;
     let doc: Document = serde_json::from_value(doc).unwrap();
     let id = store.load_document(&doc).unwrap();
     let n = store.narrative(id).unwrap();
@@ -289,6 +295,58 @@ mod console {
 
     fn flash(app: &App) -> String {
         app.flash.as_ref().map(|f| f.text().to_string()).unwrap_or_default()
+    }
+
+    /// `E` links the root cause and the trigger to the checklist's causes, as `L` does: the
+    /// link is the narrative's, saved with the incident's details; another session's change of
+    /// a link meanwhile is a conflict, and nothing is saved.
+    #[test]
+    fn the_incident_form_links_root_cause_and_trigger_to_the_checklist() {
+        let (mut app, id) = demo_review();
+        let label = |app: &App, c: Option<i64>| super::label(&app.store, id, c);
+        let before = app.store.narrative(id).unwrap();
+        assert_eq!(label(&app, before.root_cause_cause), "Overload");
+        key(&mut app, KeyCode::Char('E'));
+        insta::assert_snapshot!("incident_form_links_80x24", screen(&mut app, 80, 24));
+        insta::assert_snapshot!("incident_form_links_160x45", screen(&mut app, 160, 45));
+        // Root cause in is the sixth field, Trigger in the eighth.
+        for _ in 0..5 {
+            key(&mut app, KeyCode::Tab);
+        }
+        key(&mut app, KeyCode::Left);
+        key(&mut app, KeyCode::Tab);
+        key(&mut app, KeyCode::Tab);
+        key(&mut app, KeyCode::Right);
+        ctrl_s(&mut app);
+        assert!(app.popups.is_empty(), "{}", flash(&app));
+        let after = app.store.narrative(id).unwrap();
+        assert_eq!(label(&app, after.root_cause_cause), "Infrastructure");
+        assert_eq!(label(&app, after.trigger_cause), "Software update");
+        assert_eq!(
+            (after.went_well.as_str(), &after.decisions, &after.factors),
+            (before.went_well.as_str(), &before.decisions, &before.factors),
+            "the rest of the narrative as it was"
+        );
+        let shown = screen(&mut app, 160, 45);
+        assert!(shown.contains("Root cause"), "{shown}");
+
+        // Another session moves the trigger while the form is open: a conflict, nothing saved.
+        key(&mut app, KeyCode::Char('E'));
+        let mut theirs = app.store.narrative(id).unwrap();
+        theirs.trigger_cause = theirs.root_cause_cause;
+        let theirs = app.store.set_narrative(id, &theirs).unwrap();
+        for _ in 0..5 {
+            key(&mut app, KeyCode::Tab);
+        }
+        key(&mut app, KeyCode::Left);
+        ctrl_s(&mut app);
+        assert!(
+            matches!(app.popups.last(), Some(debrief::tui::app::Popup::Conflict { .. })),
+            "a conflict is shown"
+        );
+        assert_eq!(app.store.narrative(id).unwrap(), theirs, "nothing saved over theirs");
+        let unchanged_title = app.store.incident(id).unwrap().title;
+        assert_eq!(unchanged_title, "Checkout payments failing: PayFast 503s and a retry storm");
     }
 
     #[test]
