@@ -15,6 +15,7 @@ mod forgive;
 mod gaps;
 mod hostile;
 mod import_console;
+mod level_kinds;
 mod meeting;
 mod meetings;
 mod narrative;
