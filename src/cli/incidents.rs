@@ -415,7 +415,11 @@ fn show_meetings(store: &Store, id: i64, tz: chrono_tz::Tz, out: &mut dyn Write)
         };
         writeln!(out, "  {}: {when}", m.title())?;
         if let Some(names) = &m.attended {
-            let names = if names.is_empty() { "nobody marked present".to_string() } else { names.join(", ") };
+            let names = if names.is_empty() {
+                "nobody marked present".to_string()
+            } else {
+                names.join(", ")
+            };
             writeln!(out, "    attended: {names}")?;
         }
         for d in decisions.iter().filter(|d| d.meeting == Some(m.number)) {

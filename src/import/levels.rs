@@ -82,7 +82,11 @@ impl LevelKinds {
     /// spaces), a level in any spelling `level_word` reads (`fatal`, `WARNING`). An error names
     /// the entry and what is wrong with it; an empty spec changes nothing.
     pub fn with(mut self, spec: &str) -> Result<LevelKinds, String> {
-        for entry in spec.split([',', ' ', '\t', '\n']).map(str::trim).filter(|e| !e.is_empty()) {
+        for entry in spec
+            .split([',', ' ', '\t', '\n'])
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
             let shown = sanitize::clean_line(entry);
             let (level, kind) = entry
                 .split_once('=')
@@ -233,7 +237,10 @@ mod tests {
         let e = default.with("warn=alert,loud=alert").unwrap_err();
         assert!(e.contains("\"loud=alert\": unknown level \"loud\""), "{e}");
         let e = default.with("warn=bogus").unwrap_err();
-        assert!(e.starts_with("\"warn=bogus\": ") && e.contains("bogus") && e.contains("alert"), "{e}");
+        assert!(
+            e.starts_with("\"warn=bogus\": ") && e.contains("bogus") && e.contains("alert"),
+            "{e}"
+        );
         assert!(default.with("warn").unwrap_err().contains("each entry is LEVEL=KIND"));
     }
 

@@ -294,19 +294,33 @@ mod tests {
 
     #[test]
     fn a_decision_names_the_meeting_it_was_taken_in() {
-        let d = parse_decisions("(meeting 2) (internal) Keep the cap | Tomasz | review\n(internal)(meeting 1) Page").unwrap();
-        assert_eq!((d[0].meeting, d[0].internal, d[0].text.as_str()), (Some(2), true, "Keep the cap"));
-        assert_eq!((d[1].meeting, d[1].internal, d[1].text.as_str()), (Some(1), true, "Page"));
+        let d = parse_decisions("(meeting 2) (internal) Keep the cap | Tomasz | review\n(internal)(meeting 1) Page")
+            .unwrap();
+        assert_eq!(
+            (d[0].meeting, d[0].internal, d[0].text.as_str()),
+            (Some(2), true, "Keep the cap")
+        );
+        assert_eq!(
+            (d[1].meeting, d[1].internal, d[1].text.as_str()),
+            (Some(1), true, "Page")
+        );
         assert_eq!(
             format_decisions(&d),
             "(internal) (meeting 2) Keep the cap | Tomasz | review\n(internal) (meeting 1) Page"
         );
         assert_eq!(parse_decisions(&format_decisions(&d)).unwrap(), d);
         let e = parse_decisions("ok\n(meeting two) Cap it").unwrap_err();
-        assert!(e.contains("decision line 2") && e.contains("\"two\" is no meeting number"), "{e}");
+        assert!(
+            e.contains("decision line 2") && e.contains("\"two\" is no meeting number"),
+            "{e}"
+        );
         let e = parse_decisions("(meeting 0) Cap it").unwrap_err();
         assert!(e.contains("\"0\" is no meeting number (1 to 999)"), "{e}");
-        assert!(parse_decisions("(meeting 3 Cap it").unwrap_err().contains("needs its number"));
+        assert!(
+            parse_decisions("(meeting 3 Cap it")
+                .unwrap_err()
+                .contains("needs its number")
+        );
     }
 
     #[test]

@@ -149,7 +149,24 @@ pub(super) fn write(conn: &Connection, id: i64, n: &Narrative) -> Result<()> {
             ],
         )?;
     }
-    for (i, d) in n.decisions.iter().enumerate() {
+    write_decisions(conn, id, &n.decisions)?;
+    for (i, f) in n.factors.iter().enumerate() {
+        let text = sanitize::clean(f.text.trim());
+        if text.is_empty() {
+            return Err(StoreError::Invalid(format!("factors[{i}]: the factor is empty")));
+        }
+        conn.execute(
+            "INSERT INTO factors (incident_id, position, text, cause_id) VALUES (?, ?, ?, ?)",
+            params![id, i as i64, text, cause(f.cause, &format!("factors[{i}]"))?],
+        )?;
+    }
+    Ok(())
+}
+
+/// The decisions of incident `id`, in order (inside the caller's transaction); a decision's
+/// meeting must be one the incident held.
+fn write_decisions(conn: &Connection, id: i64, decisions: &[Decision]) -> Result<()> {
+    for (i, d) in decisions.iter().enumerate() {
         let text = sanitize::clean(d.text.trim());
         if text.is_empty() {
             return Err(StoreError::Invalid(format!("decisions[{i}]: the decision is empty")));
@@ -178,16 +195,6 @@ pub(super) fn write(conn: &Connection, id: i64, n: &Narrative) -> Result<()> {
                 d.internal,
                 d.meeting
             ],
-        )?;
-    }
-    for (i, f) in n.factors.iter().enumerate() {
-        let text = sanitize::clean(f.text.trim());
-        if text.is_empty() {
-            return Err(StoreError::Invalid(format!("factors[{i}]: the factor is empty")));
-        }
-        conn.execute(
-            "INSERT INTO factors (incident_id, position, text, cause_id) VALUES (?, ?, ?, ?)",
-            params![id, i as i64, text, cause(f.cause, &format!("factors[{i}]"))?],
         )?;
     }
     Ok(())

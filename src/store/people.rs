@@ -189,7 +189,14 @@ impl Store {
                 "UPDATE participants SET present = 0, version = version + 1 WHERE incident_id = ? AND present = 1",
                 [incident_id],
             )?;
-            self.record(conn, Some(incident_id), "meeting", id, "add", &crate::model::meeting::title(number))?;
+            self.record(
+                conn,
+                Some(incident_id),
+                "meeting",
+                id,
+                "add",
+                &crate::model::meeting::title(number),
+            )?;
             Ok(())
         })?;
         self.meeting(incident_id)

@@ -28,7 +28,11 @@ fn run(db: &Path, args: &[&str]) -> Output {
 
 fn ok(db: &Path, args: &[&str]) -> String {
     let out = run(db, args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -45,7 +49,10 @@ fn kinds_maps_levels_to_kinds_on_the_command_line_and_refuses_bad_entries() {
     let log = log.to_str().unwrap();
     for (bad, named) in [
         (vec!["--kinds", "warn=bogus"], "--kinds: \"warn=bogus\": "),
-        (vec!["--kinds", "warn=alert,loud=alert"], "--kinds: \"loud=alert\": unknown level \"loud\""),
+        (
+            vec!["--kinds", "warn=alert,loud=alert"],
+            "--kinds: \"loud=alert\": unknown level \"loud\"",
+        ),
         (vec!["--kinds", "warn"], "--kinds: \"warn\": each entry is LEVEL=KIND"),
     ] {
         let mut args = vec!["import", "-i", "1"];
@@ -63,17 +70,47 @@ fn kinds_maps_levels_to_kinds_on_the_command_line_and_refuses_bad_entries() {
 
     let dry = ok(
         &db,
-        &["import", "-i", "1", "--kinds", "warn=alert", "--kinds", "debug=observation,info=observation", "--dry-run", log],
+        &[
+            "import",
+            "-i",
+            "1",
+            "--kinds",
+            "warn=alert",
+            "--kinds",
+            "debug=observation,info=observation",
+            "--dry-run",
+            log,
+        ],
     );
     assert!(
-        dry.contains("kinds by level: debug=observation,info=observation,warn=alert, the others as by default (--kinds)"),
+        dry.contains(
+            "kinds by level: debug=observation,info=observation,warn=alert, the others as by default (--kinds)"
+        ),
         "{dry}"
     );
-    ok(&db, &["import", "-i", "1", "--kinds", "warn=alert,debug=observation,info=observation", log]);
+    ok(
+        &db,
+        &[
+            "import",
+            "-i",
+            "1",
+            "--kinds",
+            "warn=alert,debug=observation,info=observation",
+            log,
+        ],
+    );
     let store = Store::open(&db, "reader").unwrap();
     assert_eq!(
         kinds(&store, 1),
-        ["observation", "observation", "alert", "alert", "note", "alert", "observation"],
+        [
+            "observation",
+            "observation",
+            "alert",
+            "alert",
+            "note",
+            "alert",
+            "observation"
+        ],
         "debug, info → observation; warn → alert; notice → note and error, fatal → alert as by \
          default; the line without a level takes --kind"
     );
@@ -93,7 +130,10 @@ fn the_console_form_shows_the_default_kinds_and_takes_others() {
         key_at(&mut app, KeyCode::Tab, 80, 24);
     }
     let form = screen(&mut app, 80, 24);
-    assert!(form.contains("▶ Level kinds ‹") && form.contains("error=alert,critical=alert"), "{form}");
+    assert!(
+        form.contains("▶ Level kinds ‹") && form.contains("error=alert,critical=alert"),
+        "{form}"
+    );
     let Some(debrief::tui::app::Popup::Form(f)) = app.popups.last() else {
         panic!("the import form")
     };
@@ -122,7 +162,16 @@ fn the_console_form_shows_the_default_kinds_and_takes_others() {
         .filter(|e| e.origin.is_some())
         .map(|e| (e.text.as_str(), e.kind.key()))
         .collect();
-    assert!(imported.contains(&("WARN payment-api: retry queue at 80%", "alert")), "{imported:?}");
-    assert!(imported.contains(&("NOTICE cron: nightly job started", "action")), "{imported:?}");
-    assert!(imported.contains(&("DEBUG payment-api: pool stats: 12 idle", "note")), "{imported:?}");
+    assert!(
+        imported.contains(&("WARN payment-api: retry queue at 80%", "alert")),
+        "{imported:?}"
+    );
+    assert!(
+        imported.contains(&("NOTICE cron: nightly job started", "action")),
+        "{imported:?}"
+    );
+    assert!(
+        imported.contains(&("DEBUG payment-api: pool stats: 12 idle", "note")),
+        "{imported:?}"
+    );
 }

@@ -75,20 +75,35 @@ fn a_follow_up_starts_only_after_the_last_meeting_ended_and_takes_attendance_afr
         "attendance is taken afresh"
     );
     let again = store.start_follow_up(id, 1, at(27, 14, 1)).unwrap();
-    assert_eq!(again.id, two.id, "a second session asking for the same follow-up joins it");
+    assert_eq!(
+        again.id, two.id,
+        "a second session asking for the same follow-up joins it"
+    );
     let all = store.meetings(id).unwrap();
     assert_eq!(all.iter().map(|m| m.number).collect::<Vec<_>>(), vec![1, 2]);
-    assert_eq!(all[0].attended.as_deref(), Some(&["Ana".to_string()][..]), "meeting 1 keeps its record");
-    assert_eq!(store.meeting(id).unwrap().id, two.id, "the current meeting is the latest");
+    assert_eq!(
+        all[0].attended.as_deref(),
+        Some(&["Ana".to_string()][..]),
+        "meeting 1 keeps its record"
+    );
+    assert_eq!(
+        store.meeting(id).unwrap().id,
+        two.id,
+        "the current meeting is the latest"
+    );
 }
 
 #[test]
 fn a_decision_names_a_meeting_the_review_held() {
     let (store, id) = held_once();
     let mut n = store.narrative(id).unwrap();
-    n.decisions = debrief::model::narrative::parse_decisions("Roll back first | Ana | review\n(meeting 2) Cap").unwrap();
+    n.decisions =
+        debrief::model::narrative::parse_decisions("Roll back first | Ana | review\n(meeting 2) Cap").unwrap();
     let err = store.set_narrative(id, &n).unwrap_err().to_string();
-    assert!(err.contains("decisions[1]: meeting 2 is not one of this review's meetings"), "{err}");
+    assert!(
+        err.contains("decisions[1]: meeting 2 is not one of this review's meetings"),
+        "{err}"
+    );
     assert!(store.narrative(id).unwrap().decisions.is_empty(), "nothing saved");
     store.start_follow_up(id, 1, at(27, 14, 0)).unwrap();
     let saved = store.set_narrative(id, &n).unwrap();
@@ -134,7 +149,11 @@ fn the_migration_makes_the_one_meeting_meeting_1() {
         "who was present, in the order they were added"
     );
     let running = store.meeting(2).unwrap();
-    assert_eq!((running.number, running.attended.clone()), (1, None), "not ended: not recorded");
+    assert_eq!(
+        (running.number, running.attended.clone()),
+        (1, None),
+        "not ended: not recorded"
+    );
     assert!(running.has_started());
     assert_eq!(store.narrative(1).unwrap().decisions[0].meeting, None);
     let two = store.start_follow_up(1, 1, at(27, 14, 0)).unwrap();
@@ -182,8 +201,16 @@ fn a_version_3_document_s_meeting_loads_as_meeting_1() {
     let id = store.load_document(&doc).unwrap();
     let meetings = store.meetings(id).unwrap();
     assert_eq!(meetings.len(), 1);
-    assert_eq!((meetings[0].number, meetings[0].ended_at), (1, first["ended_at"].as_str().map(|t| t.parse().unwrap())));
-    let present: Vec<String> = doc.participants.iter().filter(|p| p.present).map(|p| p.name.clone()).collect();
+    assert_eq!(
+        (meetings[0].number, meetings[0].ended_at),
+        (1, first["ended_at"].as_str().map(|t| t.parse().unwrap()))
+    );
+    let present: Vec<String> = doc
+        .participants
+        .iter()
+        .filter(|p| p.present)
+        .map(|p| p.name.clone())
+        .collect();
     assert_eq!(meetings[0].attended.as_ref(), Some(&present));
     let d = store.narrative(id).unwrap().decisions;
     assert_eq!((d[0].text.as_str(), d[0].meeting), ("Keep the flag off", Some(1)));
@@ -195,7 +222,8 @@ fn a_version_3_document_s_meeting_loads_as_meeting_1() {
 fn a_document_s_meetings_are_checked_before_anything_is_written() {
     let store = Store::open_in_memory("ana").unwrap();
     let demo = debrief::demo::demo_document().unwrap();
-    let cases: Vec<(Box<dyn Fn(&mut Document)>, &str)> = vec![
+    type Change = Box<dyn Fn(&mut Document)>;
+    let cases: Vec<(Change, &str)> = vec![
         (
             Box::new(|d: &mut Document| d.meetings[1].number = Some(3)),
             "meetings[1].number: 3, expected 2",
@@ -217,7 +245,9 @@ fn a_document_s_meetings_are_checked_before_anything_is_written() {
             "meetings[1].step_seconds[2]: -1 is out of range",
         ),
         (
-            Box::new(|d: &mut Document| d.meetings[1].started_at = Some(Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap())),
+            Box::new(|d: &mut Document| {
+                d.meetings[1].started_at = Some(Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap())
+            }),
             "meetings[1].started_at: +10000-01-01T00:00:00+00:00 is out of range",
         ),
     ];
@@ -256,7 +286,11 @@ fn run(db: &std::path::Path, args: &[&str]) -> String {
         .env("TZ", "UTC")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -274,15 +308,27 @@ fn show_and_the_markdown_list_the_meetings() {
         ),
         "{shown}"
     );
-    assert!(shown.contains("  Follow-up meeting 2: 2026-11-27 15:00 to 15:25 (25m)\n"), "{shown}");
+    assert!(
+        shown.contains("  Follow-up meeting 2: 2026-11-27 15:00 to 15:25 (25m)\n"),
+        "{shown}"
+    );
     assert!(shown.contains("    decided: Retries get a budget"), "{shown}");
-    assert!(shown.contains("— Lena Fischer, in the follow-up [meeting 2]"), "{shown}");
+    assert!(
+        shown.contains("— Lena Fischer, in the follow-up [meeting 2]"),
+        "{shown}"
+    );
     let json: serde_json::Value = serde_json::from_str(&run(&db, &["show", "1", "--json"])).unwrap();
     assert_eq!(json["meetings"][1]["number"], 2);
     assert_eq!(json["meetings"][1]["attended"][4], "Jonas Weber (PayFast)");
     let md = run(&db, &["export", "1", "--format", "md", "-o", "-"]);
-    assert!(md.contains("## Meetings\n\n### Meeting 1\n\nHeld 2026-11-25 10:00 CET to 10:54 (54m).\n"), "{md}");
-    assert!(md.contains("### Follow-up meeting 2\n\nHeld 2026-11-27 15:00 CET to 15:25 (25m).\n"), "{md}");
+    assert!(
+        md.contains("## Meetings\n\n### Meeting 1\n\nHeld 2026-11-25 10:00 CET to 10:54 (54m).\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("### Follow-up meeting 2\n\nHeld 2026-11-27 15:00 CET to 15:25 (25m).\n"),
+        "{md}"
+    );
 }
 
 // The console: M after the last meeting ended offers the follow-up; F ends it.
@@ -331,7 +377,11 @@ fn m_offers_the_follow_up_once_the_last_meeting_ended_and_f_ends_it() {
     let one = app.store.meeting(id).unwrap();
     assert_eq!(one.ended_at, Some(at(25, 9, 45)));
     let present = app.store.participants(id).unwrap().iter().filter(|p| p.present).count();
-    assert_eq!(one.attended.as_ref().map(Vec::len), Some(present), "who was present is recorded");
+    assert_eq!(
+        one.attended.as_ref().map(Vec::len),
+        Some(present),
+        "who was present is recorded"
+    );
     let text = screen(&mut app, 160, 45);
     assert!(text.contains("M leaves; M again offers follow-up meeting 2."), "{text}");
     key(&mut app, KeyCode::Char('M'));

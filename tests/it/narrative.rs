@@ -346,7 +346,10 @@ mod console {
         );
         assert_eq!(app.store.narrative(id).unwrap(), theirs, "nothing saved over theirs");
         let unchanged_title = app.store.incident(id).unwrap().title;
-        assert_eq!(unchanged_title, "Checkout payments failing: PayFast 503s and a retry storm");
+        assert_eq!(
+            unchanged_title,
+            "Checkout payments failing: PayFast 503s and a retry storm"
+        );
     }
 
     #[test]

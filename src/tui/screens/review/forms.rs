@@ -27,7 +27,7 @@ pub enum ReviewForm {
     EditAction(Task, Vec<(String, i64)>),
     /// The incident, and its narrative and causes (id, label) as they were when the form
     /// opened: the root cause and the trigger link to the checklist's causes here too.
-    EditIncident(Incident, Narrative, Vec<(i64, String)>),
+    EditIncident(Incident, Box<Narrative>, Vec<(i64, String)>),
     /// The narrative as it was when the form opened, and the causes its fields name (id, label).
     Narrative(i64, Narrative, Vec<(i64, String)>),
     BoardOwner,
@@ -85,7 +85,7 @@ impl ReviewForm {
                     i.version = now.version;
                 }
                 if let Ok(now) = store.narrative(i.id) {
-                    *n = now;
+                    **n = now;
                 }
             }
             ReviewForm::Narrative(id, n, _) => {
@@ -209,7 +209,7 @@ pub fn incident_form(i: &Incident, n: &Narrative, causes: &[Cause]) -> Form<Revi
     let trigger = narrative::cause_name(n.trigger_cause, &labels);
     let mut form = Form::new(
         format!("Incident #{}", i.id),
-        ReviewForm::EditIncident(i.clone(), n.clone(), labels.clone()),
+        ReviewForm::EditIncident(i.clone(), Box::new(n.clone()), labels.clone()),
         vec![
             Field::line("Title", &i.title),
             Field::choice("Severity", &severities, i.severity.label()),

@@ -269,7 +269,11 @@ pub fn set_mode(r: &mut ReviewState, on: bool, ctx: &Ctx) -> Vec<Effect> {
     match start(ctx.store, r.incident.id, now) {
         Ok((meeting, started_now)) => {
             // The first meeting is "the meeting" as before follow-ups existed; a follow-up says its number.
-            let title = if meeting.number > 1 { meeting.title() } else { "Meeting".to_string() };
+            let title = if meeting.number > 1 {
+                meeting.title()
+            } else {
+                "Meeting".to_string()
+            };
             let text = match (started_now, meeting.started_at, meeting.ended_at) {
                 (_, _, Some(end)) => {
                     effects.push(Effect::popup(MeetingPopup::Confirm(
@@ -335,7 +339,11 @@ fn start_follow_up(r: &mut ReviewState, after: i64, ctx: &Ctx) -> Result<Vec<Eff
         Some(m) => m.meeting = meeting,
         None => {
             let timeboxes = ctx.config.meeting.timebox_seconds();
-            r.meeting = Some(MeetingState::new(meeting, timeboxes, MeetingKeys::from_keymap(ctx.keymap)));
+            r.meeting = Some(MeetingState::new(
+                meeting,
+                timeboxes,
+                MeetingKeys::from_keymap(ctx.keymap),
+            ));
         }
     }
     bring_forward(r);
@@ -378,7 +386,11 @@ pub fn update(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<Vec<Ef
         Command::EndMeeting => match m.meeting.ended_at {
             Some(end) => vec![Effect::Flash(format!(
                 "{} ended at {} already.",
-                if m.meeting.number > 1 { m.meeting.title() } else { "The meeting".to_string() },
+                if m.meeting.number > 1 {
+                    m.meeting.title()
+                } else {
+                    "The meeting".to_string()
+                },
                 hh_mm(r.zone, end)
             ))],
             None => {
@@ -484,7 +496,11 @@ fn end_meeting(r: &mut ReviewState, ctx: &Ctx) -> Result<Vec<Effect>, StoreError
     m.meeting = saved;
     let text = format!(
         "{} ended at {} after {} ({} planned). {} leaves; {} again offers follow-up meeting {}.",
-        if m.meeting.number > 1 { m.meeting.title() } else { "Meeting".to_string() },
+        if m.meeting.number > 1 {
+            m.meeting.title()
+        } else {
+            "Meeting".to_string()
+        },
         hh_mm(zone, now),
         clock(total),
         clock(planned),
@@ -550,6 +566,12 @@ fn save_notes(
     field: impl Fn(&mut Meeting) -> &mut String,
 ) -> Result<(), Failure> {
     let mut current = ctx.store.meeting(base.incident_id).map_err(msg)?;
+    if current.id != base.id {
+        return Err(Failure::Message(format!(
+            "{} was started in another session meanwhile; nothing was saved (its own {what} is empty).",
+            current.title()
+        )));
+    }
     let mut base = base.clone();
     if *field(&mut current) != *field(&mut base) {
         return Err(Failure::Conflict(what.to_string(), field(&mut current).clone()));

@@ -207,7 +207,11 @@ impl WrapUpView<'_> {
                     "Held {}–{}; {} has ended.",
                     hh_mm(zone, start),
                     hh_mm(zone, end),
-                    if m.number > 1 { m.title().to_lowercase() } else { "the meeting".to_string() }
+                    if m.number > 1 {
+                        m.title().to_lowercase()
+                    } else {
+                        "the meeting".to_string()
+                    }
                 ),
                 theme.title,
             )),
