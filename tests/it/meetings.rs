@@ -275,6 +275,27 @@ fn an_external_export_masks_who_attended() {
     assert!(!json.contains("ana@example.com"), "{json}");
 }
 
+#[test]
+fn names_that_attended_are_stored_clean() {
+    let mut doc = debrief::demo::demo_document().unwrap();
+    doc.meetings[0].attended = Some(vec!["\u{1b}[2JEve\u{202e}".into(), "\u{7}".into(), "Ben".into()]);
+    let store = Store::open_in_memory("ana").unwrap();
+    let id = store.load_document(&doc).unwrap();
+    let attended = store.meetings(id).unwrap()[0].attended.clone().unwrap();
+    assert!(
+        attended
+            .iter()
+            .all(|n| !n.chars().any(|c| c.is_control() || c == '\u{202e}')),
+        "{attended:?}"
+    );
+    assert_eq!(
+        attended.len(),
+        2,
+        "a name that cleans to nothing is no name: {attended:?}"
+    );
+    assert_eq!(attended[1], "Ben");
+}
+
 fn run(db: &std::path::Path, args: &[&str]) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_debrief"))
         .arg("--db")
