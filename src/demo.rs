@@ -18,13 +18,24 @@ pub fn demo_document() -> Result<Document, DemoError> {
     serde_json::from_str(include_str!("../assets/demo.json")).map_err(DemoError::Broken)
 }
 
-/// The demo incident, moved in time so that it happened yesterday.
+/// The demo incident, moved in time so that its last day (that of its follow-up meeting, a few
+/// days after the outage) was yesterday: nothing of it lies in the future.
 pub fn load_demo(store: &Store) -> Result<i64, DemoError> {
     let mut doc = demo_document()?;
-    if let Some(first) = doc.events.iter().map(|e| e.at).min() {
+    let meetings = doc.meetings.iter().flat_map(|m| [m.started_at, m.ended_at]).flatten();
+    if let Some(last) = doc.events.iter().map(|e| e.at).chain(meetings).max() {
         let target = (Local::now() - chrono::Duration::days(1)).date_naive();
-        let days = (target - first.date_naive()).num_days();
+        let days = (target - last.date_naive()).num_days();
         doc.shift(chrono::Duration::days(days));
     }
     Ok(store.load_document(&doc)?)
+}
+
+/// The demo incident before its review: no meetings and no decisions taken in one (what the
+/// console's meeting mode starts from, in tests and examples).
+pub fn demo_before_the_review() -> Result<Document, DemoError> {
+    let mut doc = demo_document()?;
+    doc.meetings.clear();
+    doc.narrative.decisions.retain(|d| d.meeting.is_none());
+    Ok(doc)
 }

@@ -17,7 +17,14 @@ fn job_for(id: i64, args: &ImportArgs) -> Result<crate::import::Job> {
         .map(str::parse::<crate::import::levels::Level>)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--min-level: {e}"))?;
-    let mut job = crate::import::Job::for_file(id, &args.file, format, default_kind).with_min_level(min_level);
+    let kinds = args
+        .kinds
+        .iter()
+        .try_fold(crate::import::levels::LevelKinds::default(), |k, spec| k.with(spec))
+        .map_err(|e| anyhow::anyhow!("--kinds: {e}"))?;
+    let mut job = crate::import::Job::for_file(id, &args.file, format, default_kind)
+        .with_min_level(min_level)
+        .with_kinds(kinds);
     job.fields = crate::import::formats::Fields {
         time: args.time_field.clone(),
         text: args.text_field.clone(),
@@ -66,6 +73,10 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
         writeln!(out, "{zone_line}")?;
         if let (Some(least), n) = (job.min_level, preview.left_out) {
             writeln!(out, "{n} below {} left out (--min-level)", least.name())?;
+        }
+        let changed = job.kinds.changes();
+        if !changed.is_empty() {
+            writeln!(out, "kinds by level: {changed}, the others as by default (--kinds)")?;
         }
         writeln!(
             out,

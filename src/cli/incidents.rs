@@ -276,7 +276,8 @@ fn show_narrative(n: &crate::model::narrative::Narrative, labels: &[(i64, String
         for d in &n.decisions {
             let by = d.by().map(|by| format!(" — {by}")).unwrap_or_default();
             let internal = if d.internal { " [internal]" } else { "" };
-            writeln!(out, "  - {}{by}{internal}", d.text)?;
+            let meeting = d.meeting.map(|n| format!(" [meeting {n}]")).unwrap_or_default();
+            writeln!(out, "  - {}{by}{meeting}{internal}", d.text)?;
         }
     }
     Ok(())
@@ -373,6 +374,7 @@ fn show_text(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
             a.title
         )?;
     }
+    show_meetings(store, id, tz, out)?;
     let gaps = coverage::gaps(&coverage::Review {
         causes: &causes,
         actions: &actions,
@@ -385,6 +387,43 @@ fn show_text(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "\nMissing ({}):", gaps.len())?;
         for g in gaps {
             writeln!(out, "  - {g}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The meetings of `show`: number, when and how long, who attended (if recorded), and the
+/// decisions taken in each.
+fn show_meetings(store: &Store, id: i64, tz: chrono_tz::Tz, out: &mut dyn Write) -> Result<()> {
+    let meetings = store.meetings(id)?;
+    if meetings.is_empty() {
+        return Ok(());
+    }
+    let decisions = store.narrative(id)?.decisions;
+    let fmt = |t: chrono::DateTime<Utc>, f: &str| t.with_timezone(&tz).format(f).to_string();
+    writeln!(out, "\nMeetings:")?;
+    for m in &meetings {
+        let when = match (m.started_at, m.ended_at) {
+            (Some(s), Some(e)) => format!(
+                "{} to {} ({})",
+                fmt(s, "%Y-%m-%d %H:%M"),
+                fmt(e, "%H:%M"),
+                time::format_span(e - s)
+            ),
+            (Some(s), None) => format!("started {}, not ended", fmt(s, "%Y-%m-%d %H:%M")),
+            _ => "not held yet".to_string(),
+        };
+        writeln!(out, "  {}: {when}", m.title())?;
+        if let Some(names) = &m.attended {
+            let names = if names.is_empty() {
+                "nobody marked present".to_string()
+            } else {
+                names.join(", ")
+            };
+            writeln!(out, "    attended: {names}")?;
+        }
+        for d in decisions.iter().filter(|d| d.meeting == Some(m.number)) {
+            writeln!(out, "    decided: {}", d.text)?;
         }
     }
     Ok(())

@@ -353,6 +353,11 @@ pub struct ImportArgs {
     /// without a level are kept)
     #[arg(long, value_name = "LEVEL")]
     pub min_level: Option<String>,
+    /// The kind lines of a level get, over the default (debug, info, notice=note; warn=observation;
+    /// error, critical=alert): LEVEL=KIND, comma-separated, the option repeatable
+    /// (--kinds warn=alert,info=observation)
+    #[arg(long, value_name = "LEVEL=KIND,…")]
+    pub kinds: Vec<String>,
     /// The file, or - to read standard input
     pub file: PathBuf,
 }

@@ -100,9 +100,12 @@ pub fn external(doc: &mut Document) -> LeftOut {
     for p in &mut doc.participants {
         masked(&mut p.name, m);
     }
-    if let Some(meeting) = &mut doc.meeting {
+    for meeting in doc.meeting.iter_mut().chain(doc.meetings.iter_mut()) {
         masked(&mut meeting.agreement, m);
         masked(&mut meeting.decisions, m);
+        for name in meeting.attended.iter_mut().flatten() {
+            masked(name, m);
+        }
     }
     let n = &mut doc.narrative;
     for t in [&mut n.went_well, &mut n.went_wrong, &mut n.lucky] {

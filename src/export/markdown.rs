@@ -168,7 +168,11 @@ impl<'a> Renderer<'a> {
                 .map(|by| format!(" — *{}*", escape_inline(&by)))
                 .unwrap_or_default();
             let internal = if d.internal { " *(internal)*" } else { "" };
-            let _ = writeln!(out, "- {}{by}{internal}", escape_block(&d.text, "  "));
+            let meeting = d
+                .meeting
+                .map(|n| format!(" *({})*", crate::model::meeting::title(n).to_lowercase()))
+                .unwrap_or_default();
+            let _ = writeln!(out, "- {}{by}{meeting}{internal}", escape_block(&d.text, "  "));
         }
         out.push('\n');
     }
@@ -440,54 +444,97 @@ impl<'a> Renderer<'a> {
         );
     }
 
+    /// `## Meetings`: the review meeting and its follow-ups, each with when it was held, who
+    /// attended (if recorded), the time per step, its working agreement and its decisions; then
+    /// the participants.
     fn meeting(&self, out: &mut String) {
-        let _ = writeln!(out, "## Review meeting\n");
-        let meeting = self.doc.meeting.as_ref();
-        if let Some(m) = meeting {
-            match (m.started_at, m.ended_at) {
-                (Some(s), Some(e)) => {
-                    let _ = writeln!(
-                        out,
-                        "Held {} to {} ({}).\n",
-                        self.full_time(s),
-                        e.with_timezone(&self.tz).format("%H:%M"),
-                        format_span(e - s)
-                    );
-                }
-                (Some(s), None) => {
-                    let _ = writeln!(out, "Started {}.\n", self.full_time(s));
-                }
-                _ => {}
-            }
-            if m.step_seconds.iter().any(|s| *s > 0) {
-                let _ = writeln!(out, "| Agenda step | Time spent |");
-                let _ = writeln!(out, "|---|--:|");
-                for (step, secs) in crate::model::AgendaStep::ALL.iter().zip(m.step_seconds) {
-                    let _ = writeln!(out, "| {} | {} |", step.label(), format_seconds(secs));
-                }
-                out.push('\n');
-            }
+        let _ = writeln!(out, "## Meetings\n");
+        let meetings = self.doc.all_meetings();
+        if meetings.is_empty() {
+            let _ = writeln!(out, "*No meeting held yet.*\n");
+        }
+        for (number, _, m) in &meetings {
+            self.one_meeting(out, *number, m);
         }
         let _ = writeln!(out, "### Participants\n");
         if self.doc.participants.is_empty() {
             let _ = writeln!(out, "*No participants recorded.*\n");
         } else {
-            let _ = writeln!(out, "| Name | Role | Attended |");
-            let _ = writeln!(out, "|---|---|---|");
+            let _ = writeln!(out, "| Name | Role |");
+            let _ = writeln!(out, "|---|---|");
             for p in &self.doc.participants {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} |",
-                    escape_cell(&p.name),
-                    p.role.label(),
-                    if p.present { "yes" } else { "no" }
-                );
+                let _ = writeln!(out, "| {} | {} |", escape_cell(&p.name), p.role.label());
             }
             out.push('\n');
         }
-        let agreement = meeting.map(|m| m.agreement.as_str()).unwrap_or("");
-        let _ = writeln!(out, "### Working agreement\n");
-        let _ = writeln!(out, "{}\n", block_or(agreement, "None recorded."));
+    }
+
+    fn one_meeting(&self, out: &mut String, number: i64, m: &crate::model::document::DocMeeting) {
+        let _ = writeln!(out, "### {}\n", crate::model::meeting::title(number));
+        match (m.started_at, m.ended_at) {
+            (Some(s), Some(e)) => {
+                let _ = writeln!(
+                    out,
+                    "Held {} to {} ({}).\n",
+                    self.full_time(s),
+                    e.with_timezone(&self.tz).format("%H:%M"),
+                    format_span(e - s)
+                );
+            }
+            (Some(s), None) => {
+                let _ = writeln!(out, "Started {}; not ended yet.\n", self.full_time(s));
+            }
+            _ => {
+                let _ = writeln!(out, "*Not held yet.*\n");
+            }
+        }
+        let names = |names: &[String]| names.iter().map(|n| escape_inline(n)).collect::<Vec<_>>().join(", ");
+        match &m.attended {
+            Some(a) if a.is_empty() => {
+                let _ = writeln!(out, "Attended: *nobody was marked present.*\n");
+            }
+            Some(a) => {
+                let _ = writeln!(out, "Attended: {}.\n", names(a));
+            }
+            None if m.started_at.is_some() && m.ended_at.is_none() => {
+                let present: Vec<String> = self
+                    .doc
+                    .participants
+                    .iter()
+                    .filter(|p| p.present)
+                    .map(|p| p.name.clone())
+                    .collect();
+                if !present.is_empty() {
+                    let _ = writeln!(out, "Present so far: {}.\n", names(&present));
+                }
+            }
+            None => {}
+        }
+        if m.step_seconds.iter().any(|s| *s > 0) {
+            let _ = writeln!(out, "| Agenda step | Time spent |");
+            let _ = writeln!(out, "|---|--:|");
+            for (step, secs) in crate::model::AgendaStep::ALL.iter().zip(m.step_seconds) {
+                let _ = writeln!(out, "| {} | {} |", step.label(), format_seconds(secs));
+            }
+            out.push('\n');
+        }
+        if !m.agreement.trim().is_empty() {
+            let _ = writeln!(out, "Working agreement:\n\n{}\n", escape_block(&m.agreement, ""));
+        }
+        let decisions: Vec<_> = self
+            .doc
+            .narrative
+            .decisions
+            .iter()
+            .filter(|d| d.meeting == Some(number))
+            .collect();
+        if !decisions.is_empty() {
+            let _ = writeln!(out, "Decisions taken:\n");
+            for d in decisions {
+                let _ = writeln!(out, "- {}", escape_block(&d.text, "  "));
+            }
+            out.push('\n');
+        }
     }
 }
 

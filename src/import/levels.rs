@@ -57,6 +57,73 @@ pub fn kind_for_level(word: &str) -> Option<EventKind> {
     })
 }
 
+/// Which kind each level's lines get (when their file does not say): [`kind_for_level`]'s
+/// mapping, changed per import (`--kinds warn=alert,info=observation`, the import form's field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelKinds([EventKind; 6]);
+
+impl Default for LevelKinds {
+    fn default() -> LevelKinds {
+        let mut kinds = [EventKind::Note; 6];
+        for (kind, level) in kinds.iter_mut().zip(Level::ALL) {
+            *kind = kind_for_level(level.name()).unwrap_or(EventKind::Note);
+        }
+        LevelKinds(kinds)
+    }
+}
+
+impl LevelKinds {
+    /// The kind of a line of this level.
+    pub fn kind(&self, level: Level) -> EventKind {
+        self.0[level as usize]
+    }
+
+    /// This mapping with `spec` applied over it: `LEVEL=KIND` entries separated by commas (or
+    /// spaces), a level in any spelling `level_word` reads (`fatal`, `WARNING`). An error names
+    /// the entry and what is wrong with it; an empty spec changes nothing.
+    pub fn with(mut self, spec: &str) -> Result<LevelKinds, String> {
+        for entry in spec
+            .split([',', ' ', '\t', '\n'])
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            let shown = sanitize::clean_line(entry);
+            let (level, kind) = entry
+                .split_once('=')
+                .ok_or_else(|| format!("\"{shown}\": each entry is LEVEL=KIND (warn=alert)"))?;
+            let level = level_word(level).ok_or_else(|| {
+                format!(
+                    "\"{shown}\": unknown level \"{}\" (accepted: debug, info, notice, warn, error, critical)",
+                    sanitize::clean_line(level.trim())
+                )
+            })?;
+            let kind: EventKind = kind.trim().parse().map_err(|e| format!("\"{shown}\": {e}"))?;
+            self.0[level as usize] = kind;
+        }
+        Ok(self)
+    }
+
+    /// The entries that differ from the default (`warn=alert`), empty when none do.
+    pub fn changes(&self) -> String {
+        let default = LevelKinds::default();
+        Level::ALL
+            .iter()
+            .filter(|l| self.kind(**l) != default.kind(**l))
+            .map(|l| format!("{}={}", l.name(), self.kind(*l).key()))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// `debug=note,info=note,…,critical=alert`: what [`LevelKinds::with`] reads back.
+    pub fn describe(&self) -> String {
+        Level::ALL
+            .iter()
+            .map(|l| format!("{}={}", l.name(), self.kind(*l).key()))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
 /// The level word of a line, where log lines put it: its first word (`ERROR …`, `[warn] …`),
 /// the word after a `program:` prefix (`host app[1]: ERROR …`), or a `level=` field. A level
 /// word further into the message (`error rate rises`) is not the line's level.
@@ -149,6 +216,32 @@ mod tests {
         assert_eq!(kind_for_level("info"), Some(EventKind::Note));
         assert_eq!(kind_for_level("debug"), Some(EventKind::Note));
         assert_eq!(kind_for_level("hello"), None);
+    }
+
+    #[test]
+    fn the_kinds_of_levels_change_per_import_and_bad_entries_are_named() {
+        let default = LevelKinds::default();
+        assert_eq!(
+            default.describe(),
+            "debug=note,info=note,notice=note,warn=observation,error=alert,critical=alert"
+        );
+        assert_eq!(LevelKinds::default().with(&default.describe()), Ok(default));
+        let k = default.with("warn=alert, INFO=observation fatal=action").unwrap();
+        assert_eq!(k.kind(Level::Warn), EventKind::Alert);
+        assert_eq!(k.kind(Level::Info), EventKind::Observation);
+        assert_eq!(k.kind(Level::Critical), EventKind::Action);
+        assert_eq!(k.kind(Level::Error), EventKind::Alert, "the others as they were");
+        assert_eq!(k.changes(), "info=observation,warn=alert,critical=action");
+        assert_eq!(default.changes(), "");
+        assert_eq!(default.with("  "), Ok(default));
+        let e = default.with("warn=alert,loud=alert").unwrap_err();
+        assert!(e.contains("\"loud=alert\": unknown level \"loud\""), "{e}");
+        let e = default.with("warn=bogus").unwrap_err();
+        assert!(
+            e.starts_with("\"warn=bogus\": ") && e.contains("bogus") && e.contains("alert"),
+            "{e}"
+        );
+        assert!(default.with("warn").unwrap_err().contains("each entry is LEVEL=KIND"));
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct Job {
     pub kind: EventKind,
     /// Lines with a lower level are left out (lines without a level are kept).
     pub min_level: Option<levels::Level>,
+    /// The kind each level's lines get (when their file does not say).
+    pub kinds: levels::LevelKinds,
 }
 
 impl Job {
@@ -62,7 +64,13 @@ impl Job {
             fields: Fields::default(),
             kind,
             min_level: None,
+            kinds: levels::LevelKinds::default(),
         }
+    }
+
+    /// The same job, giving each level's lines the kind `kinds` says.
+    pub fn with_kinds(self, kinds: levels::LevelKinds) -> Job {
+        Job { kinds, ..self }
     }
 
     /// The same job, leaving out lines below `level`.
@@ -79,10 +87,15 @@ impl Job {
         e.level.map(|l| l.name()).or_else(|| levels::level_in(&e.text))
     }
 
-    /// The kind an imported line gets: the file's, else its level's, else the job's.
+    /// The kind an imported line gets: the file's, else its level's (as the job maps levels),
+    /// else the job's.
     pub fn kind_of(&self, e: &ImportedEvent) -> EventKind {
         e.kind
-            .or_else(|| Self::level_of(e).and_then(levels::kind_for_level))
+            .or_else(|| {
+                Self::level_of(e)
+                    .and_then(levels::level_word)
+                    .map(|l| self.kinds.kind(l))
+            })
             .unwrap_or(self.kind)
     }
 
@@ -318,6 +331,7 @@ mod tests {
             fields: Fields::default(),
             kind: EventKind::Observation,
             min_level: None,
+            kinds: levels::LevelKinds::default(),
         }
     }
 

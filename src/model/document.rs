@@ -15,8 +15,11 @@ pub const FORMAT: &str = "debrief-incident";
 /// - 3: the `narrative` (what went well or wrong, luck, impact per service, decisions with who
 ///   and when, contributing factors and the causes root cause and trigger belong to; the
 ///   meeting's one `decisions` paragraph of older documents loads as the first decision), and
-///   events marked `internal`.
-pub const FORMAT_VERSION: u32 = 3;
+///   events marked `internal`;
+/// - 4: `meetings`, the review meeting and its follow-ups (numbered 1, 2, …, each with who
+///   `attended`), in place of the one `meeting` (which loads as meeting 1); a decision names the
+///   `meeting` it was taken in.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The de-duplication key of an imported event: `<unix ms>:<FNV-1a 64 of the text>`. It is the
 /// same on every platform and Rust version, so it can be stored (and recomputed for documents of
@@ -45,8 +48,12 @@ pub struct Document {
     pub actions: Vec<DocAction>,
     #[serde(default)]
     pub participants: Vec<DocParticipant>,
-    #[serde(default)]
+    /// The one meeting of documents older than version 4 (loaded as meeting 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting: Option<DocMeeting>,
+    /// The review meetings, meeting 1 first, then the follow-ups (since version 4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meetings: Vec<DocMeeting>,
     /// The narrative sections; causes are named by their `ref` (since version 3).
     #[serde(default, skip_serializing_if = "super::narrative::Narrative::is_empty")]
     pub narrative: super::narrative::Narrative,
@@ -165,6 +172,9 @@ pub struct DocParticipant {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocMeeting {
+    /// 1, 2, … in order (since version 4; absent in the one `meeting` of older documents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
     pub step: AgendaStep,
     #[serde(default)]
     pub started_at: Option<DateTime<Utc>>,
@@ -178,6 +188,9 @@ pub struct DocMeeting {
     /// narrative's first decision).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub decisions: String,
+    /// Who was present, as recorded when the meeting ended (since version 4; absent: not recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attended: Option<Vec<String>>,
 }
 
 /// The most seconds a meeting step may hold: a year (what is loaded is checked against it).
@@ -231,21 +244,7 @@ impl Document {
                 ));
             }
         }
-        if let Some(m) = &self.meeting {
-            if let Some(t) = m.started_at {
-                time("meeting.started_at".into(), t)?;
-            }
-            if let Some(t) = m.ended_at {
-                time("meeting.ended_at".into(), t)?;
-            }
-            for (i, secs) in m.step_seconds.iter().enumerate() {
-                if !(0..=MAX_STEP_SECONDS).contains(secs) {
-                    return Err(format!(
-                        "meeting.step_seconds[{i}]: {secs} is out of range (0..={MAX_STEP_SECONDS})"
-                    ));
-                }
-            }
-        }
+        self.validate_meetings(&time)?;
         // Names are stored cleaned, and a name is one participant: two names that clean to the
         // same text would silently become one.
         let mut names: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -258,6 +257,72 @@ impl Document {
                 return Err(format!(
                     "participants[{first}] and participants[{i}] are both named \"{name}\" once cleaned; \
                      rename one of them"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The meetings with their numbers and the JSON path they are named by: `meetings`, or the
+    /// one `meeting` of an older document as meeting 1.
+    pub fn all_meetings(&self) -> Vec<(i64, String, &DocMeeting)> {
+        match &self.meeting {
+            Some(m) if self.meetings.is_empty() => vec![(1, "meeting".to_string(), m)],
+            _ => self
+                .meetings
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (i as i64 + 1, format!("meetings[{i}]"), m))
+                .collect(),
+        }
+    }
+
+    fn validate_meetings(&self, time: &dyn Fn(String, DateTime<Utc>) -> Result<(), String>) -> Result<(), String> {
+        if self.meeting.is_some() && !self.meetings.is_empty() {
+            return Err("meeting and meetings: a document holds one or the other (meetings since version 4)".into());
+        }
+        let all = self.all_meetings();
+        if all.len() as i64 > super::narrative::MAX_MEETINGS {
+            return Err(format!(
+                "meetings: {} meetings, at most {} a review",
+                all.len(),
+                super::narrative::MAX_MEETINGS
+            ));
+        }
+        for (k, (number, path, m)) in all.iter().enumerate() {
+            if let Some(given) = m.number
+                && given != *number
+            {
+                return Err(format!(
+                    "{path}.number: {given}, expected {number} (meetings are numbered 1, 2, … in order)"
+                ));
+            }
+            if let Some(t) = m.started_at {
+                time(format!("{path}.started_at"), t)?;
+            }
+            if let Some(t) = m.ended_at {
+                time(format!("{path}.ended_at"), t)?;
+            }
+            if k + 1 < all.len() && (m.started_at.is_none() || m.ended_at.is_none()) {
+                return Err(format!(
+                    "{path}: meeting {number} has not ended, but a follow-up comes after it (only the last may be open)"
+                ));
+            }
+            for (i, secs) in m.step_seconds.iter().enumerate() {
+                if !(0..=MAX_STEP_SECONDS).contains(secs) {
+                    return Err(format!(
+                        "{path}.step_seconds[{i}]: {secs} is out of range (0..={MAX_STEP_SECONDS})"
+                    ));
+                }
+            }
+        }
+        for (i, d) in self.narrative.decisions.iter().enumerate() {
+            if let Some(n) = d.meeting
+                && !(1..=all.len() as i64).contains(&n)
+            {
+                return Err(format!(
+                    "narrative.decisions[{i}].meeting: {n}, but the document holds {} meeting(s)",
+                    all.len()
                 ));
             }
         }
@@ -278,7 +343,7 @@ impl Document {
                 *d += days;
             }
         }
-        if let Some(m) = &mut self.meeting {
+        for m in self.meeting.iter_mut().chain(self.meetings.iter_mut()) {
             for t in [&mut m.started_at, &mut m.ended_at].into_iter().flatten() {
                 *t += by;
             }

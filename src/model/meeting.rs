@@ -40,6 +40,11 @@ fn seconds_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
 }
 
 impl Meeting {
+    /// "Meeting 1", "Follow-up meeting 2".
+    pub fn title(&self) -> String {
+        title(self.number)
+    }
+
     pub fn has_started(&self) -> bool {
         self.started_at.is_some()
     }
@@ -107,6 +112,15 @@ impl Meeting {
     }
 }
 
+/// "Meeting 1" for the first review meeting, "Follow-up meeting 2" and on for the others.
+pub fn title(number: i64) -> String {
+    if number <= 1 {
+        "Meeting 1".to_string()
+    } else {
+        format!("Follow-up meeting {number}")
+    }
+}
+
 /// `12:40`, `62:05`: minutes and seconds, as a meeting clock reads (minutes are not folded into hours).
 pub fn clock(seconds: i64) -> String {
     let s = seconds.max(0);
@@ -158,6 +172,7 @@ mod tests {
         Meeting {
             id: 1,
             incident_id: 1,
+            number: 1,
             step: AgendaStep::Document,
             started_at: None,
             ended_at: None,
@@ -165,6 +180,7 @@ mod tests {
             step_started_at: None,
             agreement: String::new(),
             decisions: String::new(),
+            attended: None,
             version: 1,
         }
     }

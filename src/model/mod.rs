@@ -444,6 +444,8 @@ pub struct Participant {
 pub struct Meeting {
     pub id: i64,
     pub incident_id: i64,
+    /// 1 for the first review meeting, 2, 3 … for the follow-ups.
+    pub number: i64,
     pub step: AgendaStep,
     pub started_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
@@ -453,6 +455,8 @@ pub struct Meeting {
     pub step_started_at: Option<DateTime<Utc>>,
     pub agreement: String,
     pub decisions: String,
+    /// Who was present, recorded when the meeting ended (`None`: not recorded).
+    pub attended: Option<Vec<String>>,
     pub version: i64,
 }
 

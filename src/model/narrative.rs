@@ -38,6 +38,10 @@ pub struct Decision {
     /// Left out of exports for outsiders and hidden from observers.
     #[serde(default, skip_serializing_if = "is_false")]
     pub internal: bool,
+    /// The number of the review meeting it was taken in (1 the first, 2 … the follow-ups);
+    /// `None` when it was not taken in one (during the incident) or that was not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<i64>,
 }
 
 impl Decision {
@@ -103,6 +107,44 @@ impl Narrative {
 /// The marker of an internal decision in the form's lines.
 pub const INTERNAL_MARK: &str = "(internal)";
 
+/// The marker of a decision taken in review meeting N, in the form's lines: `(meeting 2)`.
+pub fn meeting_mark(number: i64) -> String {
+    format!("(meeting {number})")
+}
+
+/// The line's `(internal)` and `(meeting N)` markers, in either order, and the rest of it.
+fn markers(n: usize, mut line: &str) -> Result<(bool, Option<i64>, &str), String> {
+    let (mut internal, mut meeting) = (false, None);
+    loop {
+        if let Some(rest) = line.strip_prefix(INTERNAL_MARK) {
+            internal = true;
+            line = rest.trim_start();
+        } else if let Some(rest) = line.strip_prefix("(meeting ") {
+            let (number, rest) = rest
+                .split_once(')')
+                .ok_or_else(|| format!("decision line {n}: \"(meeting\" needs its number and \")\""))?;
+            let number = number
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|k| (1..=MAX_MEETINGS).contains(k))
+                .ok_or_else(|| {
+                    format!(
+                        "decision line {n}: \"{}\" is no meeting number (1 to {MAX_MEETINGS})",
+                        number.trim()
+                    )
+                })?;
+            meeting = Some(number);
+            line = rest.trim_start();
+        } else {
+            return Ok((internal, meeting, line));
+        }
+    }
+}
+
+/// The most meetings one review holds (a follow-up beyond is refused).
+pub const MAX_MEETINGS: i64 = 999;
+
 /// `service | affected | duration`, one a line (blank lines skipped).
 pub fn parse_impacts(text: &str) -> Result<Vec<Impact>, String> {
     lines(text)
@@ -135,10 +177,7 @@ pub fn format_impacts(impacts: &[Impact]) -> String {
 pub fn parse_decisions(text: &str) -> Result<Vec<Decision>, String> {
     lines(text)
         .map(|(n, line)| {
-            let (internal, line) = match line.strip_prefix(INTERNAL_MARK) {
-                Some(rest) => (true, rest.trim_start()),
-                None => (false, line),
-            };
+            let (internal, meeting, line) = markers(n, line)?;
             let mut parts: Vec<&str> = line.rsplitn(3, '|').map(str::trim).collect();
             parts.reverse();
             let (text, who, when) = match parts.as_slice() {
@@ -155,6 +194,7 @@ pub fn parse_decisions(text: &str) -> Result<Vec<Decision>, String> {
                 who: who.into(),
                 when: when.into(),
                 internal,
+                meeting,
             })
         })
         .collect()
@@ -164,12 +204,14 @@ pub fn format_decisions(decisions: &[Decision]) -> String {
     decisions
         .iter()
         .map(|d| {
-            let line = join(&[&d.text, &d.who, &d.when]);
-            if d.internal {
-                format!("{INTERNAL_MARK} {line}")
-            } else {
-                line
+            let mut line = join(&[&d.text, &d.who, &d.when]);
+            if let Some(m) = d.meeting {
+                line = format!("{} {line}", meeting_mark(m));
             }
+            if d.internal {
+                line = format!("{INTERNAL_MARK} {line}");
+            }
+            line
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -249,6 +291,37 @@ fn join(parts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decision_names_the_meeting_it_was_taken_in() {
+        let d = parse_decisions("(meeting 2) (internal) Keep the cap | Tomasz | review\n(internal)(meeting 1) Page")
+            .unwrap();
+        assert_eq!(
+            (d[0].meeting, d[0].internal, d[0].text.as_str()),
+            (Some(2), true, "Keep the cap")
+        );
+        assert_eq!(
+            (d[1].meeting, d[1].internal, d[1].text.as_str()),
+            (Some(1), true, "Page")
+        );
+        assert_eq!(
+            format_decisions(&d),
+            "(internal) (meeting 2) Keep the cap | Tomasz | review\n(internal) (meeting 1) Page"
+        );
+        assert_eq!(parse_decisions(&format_decisions(&d)).unwrap(), d);
+        let e = parse_decisions("ok\n(meeting two) Cap it").unwrap_err();
+        assert!(
+            e.contains("decision line 2") && e.contains("\"two\" is no meeting number"),
+            "{e}"
+        );
+        let e = parse_decisions("(meeting 0) Cap it").unwrap_err();
+        assert!(e.contains("\"0\" is no meeting number (1 to 999)"), "{e}");
+        assert!(
+            parse_decisions("(meeting 3 Cap it")
+                .unwrap_err()
+                .contains("needs its number")
+        );
+    }
 
     #[test]
     fn lines_round_trip() {

@@ -17,7 +17,7 @@ impl Store {
         let cause_ref: HashMap<i64, i64> = causes.iter().enumerate().map(|(i, c)| (c.id, i as i64 + 1)).collect();
         let mut actions = self.actions(incident_id)?;
         actions.sort_by_key(|a| a.id);
-        let meeting = self.document_meeting(incident_id)?;
+        let meetings = self.document_meetings(incident_id)?;
         Ok(Document {
             format: FORMAT.into(),
             version: FORMAT_VERSION,
@@ -84,7 +84,8 @@ impl Store {
                     present: p.present,
                 })
                 .collect(),
-            meeting,
+            meeting: None,
+            meetings,
             narrative: self.document_narrative(incident_id, &cause_ref)?,
         })
     }
@@ -102,25 +103,22 @@ impl Store {
         Ok(n)
     }
 
-    /// The incident's meeting as the document holds it; `None` when it never had one.
-    fn document_meeting(&self, incident_id: i64) -> Result<Option<DocMeeting>> {
-        let has_meeting: bool = self.conn.query_row(
-            "SELECT count(*) > 0 FROM meetings WHERE incident_id = ?",
-            [incident_id],
-            |r| r.get(0),
-        )?;
-        if !has_meeting {
-            return Ok(None);
-        }
-        let m = self.meeting(incident_id)?;
-        Ok(Some(DocMeeting {
-            step: m.step,
-            started_at: m.started_at,
-            ended_at: m.ended_at,
-            step_seconds: m.step_seconds,
-            agreement: m.agreement,
-            decisions: m.decisions,
-        }))
+    /// The incident's meetings as the document holds them (none when it never had one).
+    fn document_meetings(&self, incident_id: i64) -> Result<Vec<DocMeeting>> {
+        Ok(self
+            .meetings(incident_id)?
+            .into_iter()
+            .map(|m| DocMeeting {
+                number: Some(m.number),
+                step: m.step,
+                started_at: m.started_at,
+                ended_at: m.ended_at,
+                step_seconds: m.step_seconds,
+                agreement: m.agreement,
+                decisions: m.decisions,
+                attended: m.attended,
+            })
+            .collect())
     }
 
     /// Loads a document as a new incident, all or nothing. Returns the new incident's id.
@@ -331,18 +329,33 @@ fn load_participants_and_meeting(conn: &Connection, id: i64, doc: &Document) -> 
             params![id, sanitize::clean_line(&p.name), p.role.key(), p.present],
         )?;
     }
-    if let Some(m) = &doc.meeting {
+    // The one meeting of an older document that ended was attended by who is marked present
+    // (as the schema's migration 8 reads it).
+    let present: Vec<String> = doc
+        .participants
+        .iter()
+        .filter(|p| p.present)
+        .map(|p| p.name.clone())
+        .collect();
+    for (number, _, m) in doc.all_meetings() {
+        let attended = match &m.attended {
+            None if doc.version < 4 && m.ended_at.is_some() => Some(present.as_slice()),
+            a => a.as_deref(),
+        };
         conn.execute(
-            "INSERT INTO meetings (incident_id, step, started_at, ended_at, step_seconds, agreement, decisions)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO meetings (incident_id, number, step, started_at, ended_at, step_seconds, agreement, decisions,
+                                   attended)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params![
                 id,
+                number,
                 m.step.key(),
                 m.started_at.map(to_ms),
                 m.ended_at.map(to_ms),
                 serde_json::to_string(&m.step_seconds).unwrap_or_default(),
                 sanitize::clean(&m.agreement),
-                ""
+                "",
+                super::people::attended_json(attended)
             ],
         )?;
     }
@@ -370,15 +383,16 @@ fn load_narrative(conn: &Connection, id: i64, doc: &Document, causes: &HashMap<i
     }
     // Cleaned first: a paragraph of nothing but control characters is no decision.
     let paragraph = doc
-        .meeting
-        .as_ref()
-        .map(|m| sanitize::clean(m.decisions.trim()))
+        .all_meetings()
+        .first()
+        .map(|(_, _, m)| sanitize::clean(m.decisions.trim()))
         .unwrap_or_default();
     if !paragraph.trim().is_empty() {
         n.decisions.insert(
             0,
             crate::model::narrative::Decision {
                 text: paragraph.trim().to_string(),
+                meeting: Some(1),
                 ..Default::default()
             },
         );

@@ -74,7 +74,7 @@ fn read(conn: &Connection, id: i64) -> Result<Narrative> {
         .collect::<rusqlite::Result<_>>()?;
     n.decisions = conn
         .prepare_cached(
-            "SELECT text, who, decided, internal FROM decisions WHERE incident_id = ? ORDER BY position, id",
+            "SELECT text, who, decided, internal, meeting FROM decisions WHERE incident_id = ? ORDER BY position, id",
         )?
         .query_map([id], |r| {
             Ok(Decision {
@@ -82,6 +82,7 @@ fn read(conn: &Connection, id: i64) -> Result<Narrative> {
                 who: r.get(1)?,
                 when: r.get(2)?,
                 internal: r.get(3)?,
+                meeting: r.get(4)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -148,23 +149,7 @@ pub(super) fn write(conn: &Connection, id: i64, n: &Narrative) -> Result<()> {
             ],
         )?;
     }
-    for (i, d) in n.decisions.iter().enumerate() {
-        let text = sanitize::clean(d.text.trim());
-        if text.is_empty() {
-            return Err(StoreError::Invalid(format!("decisions[{i}]: the decision is empty")));
-        }
-        conn.execute(
-            "INSERT INTO decisions (incident_id, position, text, who, decided, internal) VALUES (?, ?, ?, ?, ?, ?)",
-            params![
-                id,
-                i as i64,
-                text,
-                sanitize::clean_line(&d.who),
-                sanitize::clean_line(&d.when),
-                d.internal
-            ],
-        )?;
-    }
+    write_decisions(conn, id, &n.decisions)?;
     for (i, f) in n.factors.iter().enumerate() {
         let text = sanitize::clean(f.text.trim());
         if text.is_empty() {
@@ -173,6 +158,43 @@ pub(super) fn write(conn: &Connection, id: i64, n: &Narrative) -> Result<()> {
         conn.execute(
             "INSERT INTO factors (incident_id, position, text, cause_id) VALUES (?, ?, ?, ?)",
             params![id, i as i64, text, cause(f.cause, &format!("factors[{i}]"))?],
+        )?;
+    }
+    Ok(())
+}
+
+/// The decisions of incident `id`, in order (inside the caller's transaction); a decision's
+/// meeting must be one the incident held.
+fn write_decisions(conn: &Connection, id: i64, decisions: &[Decision]) -> Result<()> {
+    for (i, d) in decisions.iter().enumerate() {
+        let text = sanitize::clean(d.text.trim());
+        if text.is_empty() {
+            return Err(StoreError::Invalid(format!("decisions[{i}]: the decision is empty")));
+        }
+        if let Some(number) = d.meeting {
+            let held: bool = conn.query_row(
+                "SELECT count(*) > 0 FROM meetings WHERE incident_id = ? AND number = ?",
+                params![id, number],
+                |r| r.get(0),
+            )?;
+            if !held {
+                return Err(StoreError::Invalid(format!(
+                    "decisions[{i}]: meeting {number} is not one of this review's meetings"
+                )));
+            }
+        }
+        conn.execute(
+            "INSERT INTO decisions (incident_id, position, text, who, decided, internal, meeting)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            params![
+                id,
+                i as i64,
+                text,
+                sanitize::clean_line(&d.who),
+                sanitize::clean_line(&d.when),
+                d.internal,
+                d.meeting
+            ],
         )?;
     }
     Ok(())

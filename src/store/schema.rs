@@ -230,6 +230,39 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE events ADD COLUMN origin TEXT;
     CREATE INDEX events_by_key ON events (incident_id, at) WHERE key = 1;
     "#,
+    // 8: follow-up meetings (#14): a review holds meetings 1, 2, …, each with its own clock,
+    // working agreement and attendance (the names present, recorded when it ends); the one
+    // meeting so far becomes meeting 1 (an ended one takes who is marked present). A decision
+    // names the meeting it was taken in, by number.
+    r#"
+    CREATE TABLE meetings_8 (
+        id              INTEGER PRIMARY KEY,
+        incident_id     INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        number          INTEGER NOT NULL DEFAULT 1 CHECK (number >= 1),
+        step            TEXT NOT NULL DEFAULT 'document',
+        started_at      INTEGER,
+        ended_at        INTEGER,
+        step_seconds    TEXT NOT NULL DEFAULT '[0,0,0,0]',
+        step_started_at INTEGER,
+        agreement       TEXT NOT NULL DEFAULT '',
+        decisions       TEXT NOT NULL DEFAULT '',
+        attended        TEXT,
+        version         INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (incident_id, number)
+    );
+    INSERT INTO meetings_8 (id, incident_id, number, step, started_at, ended_at, step_seconds, step_started_at,
+                            agreement, decisions, attended, version)
+        SELECT id, incident_id, 1, step, started_at, ended_at, step_seconds, step_started_at, agreement, decisions,
+               CASE WHEN ended_at IS NOT NULL THEN
+                 (SELECT json_group_array(p.name ORDER BY p.id) FROM participants p
+                   WHERE p.incident_id = meetings.incident_id AND p.present = 1)
+               END,
+               version
+          FROM meetings;
+    DROP TABLE meetings;
+    ALTER TABLE meetings_8 RENAME TO meetings;
+    ALTER TABLE decisions ADD COLUMN meeting INTEGER CHECK (meeting >= 1);
+    "#,
 ];
 
 pub const CURRENT_VERSION: i32 = MIGRATIONS.len() as i32;

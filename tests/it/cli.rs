@@ -453,12 +453,12 @@ fn load_refuses_out_of_range_fields_and_merged_participants_naming_them() {
         env.fails(&["load", file.to_str().unwrap()], want);
     };
     refused(
-        &|d| d["meeting"]["step_seconds"] = serde_json::json!([10_000_000_000_000_000i64, 0, 0, 0]),
-        "meeting.step_seconds[0]: 10000000000000000 is out of range (0..=31622400)",
+        &|d| d["meetings"][0]["step_seconds"] = serde_json::json!([10_000_000_000_000_000i64, 0, 0, 0]),
+        "meetings[0].step_seconds[0]: 10000000000000000 is out of range (0..=31622400)",
     );
     refused(
-        &|d| d["meeting"]["step_seconds"] = serde_json::json!([0, 0, -5, 0]),
-        "meeting.step_seconds[2]: -5 is out of range (0..=31622400)",
+        &|d| d["meetings"][1]["step_seconds"] = serde_json::json!([0, 0, -5, 0]),
+        "meetings[1].step_seconds[2]: -5 is out of range (0..=31622400)",
     );
     refused(
         &|d| d["participants"][3]["name"] = serde_json::json!("Priya Sharma\u{1b}[31m"),

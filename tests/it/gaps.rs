@@ -77,6 +77,7 @@ fn document(
         actions,
         participants: vec![],
         meeting: None,
+        meetings: vec![],
         narrative: Default::default(),
     }
 }

@@ -26,7 +26,9 @@ fn app_on(store: Store, theme: Theme) -> App {
 
 fn demo_store() -> Store {
     let store = Store::open_in_memory("facilitator").unwrap();
-    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    store
+        .load_document(&debrief::demo::demo_before_the_review().unwrap())
+        .unwrap();
     store
 }
 
@@ -312,7 +314,9 @@ fn a_second_session_and_a_restart_see_the_same_meeting() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("debrief.db");
     let first = Store::open(&path, "priya").unwrap();
-    first.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    first
+        .load_document(&debrief::demo::demo_before_the_review().unwrap())
+        .unwrap();
     let mut a = app_on(first, Theme::dark());
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Char('M'));
@@ -359,7 +363,9 @@ fn two_stores_on_one_file_see_each_others_meeting_changes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("debrief.db");
     let one = Store::open(&path, "one").unwrap();
-    let id = one.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    let id = one
+        .load_document(&debrief::demo::demo_before_the_review().unwrap())
+        .unwrap();
     let two = Store::open(&path, "two").unwrap();
     let before = two.data_version().unwrap();
     let mut m = one.meeting(id).unwrap();
@@ -509,7 +515,9 @@ fn a_conflicting_agreement_shows_both_and_saves_nothing_silently() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("debrief.db");
     let store = Store::open(&path, "priya").unwrap();
-    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    store
+        .load_document(&debrief::demo::demo_before_the_review().unwrap())
+        .unwrap();
     let mut app = app_on(store, Theme::dark());
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('M'));
@@ -623,7 +631,9 @@ fn attendance_acts_on_the_person_selected_when_another_session_removes_someone()
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shared.db");
     let store = Store::open(&path, "facilitator").unwrap();
-    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    store
+        .load_document(&debrief::demo::demo_before_the_review().unwrap())
+        .unwrap();
     let mut app = app_on(store, Theme::dark());
     key(&mut app, KeyCode::Enter);
     let id = incident_id(&app);

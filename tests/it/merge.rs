@@ -353,8 +353,9 @@ fn the_chooser_labels_each_field_both_changed_at_80x24() {
     type_text(&mut app, "Checkout down: PayFast and our retries");
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::Right);
-    // Summary: the seventh field (Title, Severity, Status, Zone, Root cause, Trigger, Summary).
-    for _ in 0..5 {
+    // Summary: the ninth field (Title, Severity, Status, Zone, Root cause, Root cause in, Trigger,
+    // Trigger in, Summary).
+    for _ in 0..7 {
         key(&mut app, KeyCode::Tab);
     }
     type_text(&mut app, " Mine: the retries tripled the load.");

@@ -51,6 +51,7 @@ fn every_narrative_field_round_trips_through_the_document() {
                 who: "Priya".into(),
                 when: "14:40".into(),
                 internal: false,
+                meeting: None,
             },
             Decision {
                 text: "Tell legal first".into(),
@@ -132,7 +133,13 @@ fn an_older_document_s_decisions_paragraph_becomes_one_decision() {
     let mut doc: serde_json::Value = serde_json::to_value(debrief::demo::demo_document().unwrap()).unwrap();
     doc["version"] = 2.into();
     doc.as_object_mut().unwrap().remove("narrative");
-    doc["meeting"]["decisions"] = "Roll back first, debug later\nPriya decides on rollbacks".into();
+    // Version 2 held one `meeting`, its decisions one paragraph.
+    let mut one = doc["meetings"][0].clone();
+    doc.as_object_mut().unwrap().remove("meetings");
+    one.as_object_mut().unwrap().remove("number");
+    one.as_object_mut().unwrap().remove("attended");
+    one["decisions"] = "Roll back first, debug later\nPriya decides on rollbacks".into();
+    doc["meeting"] = one;
     let doc: Document = serde_json::from_value(doc).unwrap();
     let id = store.load_document(&doc).unwrap();
     let n = store.narrative(id).unwrap();
@@ -142,7 +149,7 @@ fn an_older_document_s_decisions_paragraph_becomes_one_decision() {
         "Roll back first, debug later\nPriya decides on rollbacks"
     );
     let again = store.export_document(id).unwrap();
-    assert_eq!(again.meeting.unwrap().decisions, "", "written once, as the decision");
+    assert_eq!(again.meetings[0].decisions, "", "written once, as the decision");
 }
 
 /// A database of schema version 5: opening it turns the meeting's decisions into a decision.
@@ -288,6 +295,77 @@ mod console {
 
     fn flash(app: &App) -> String {
         app.flash.as_ref().map(|f| f.text().to_string()).unwrap_or_default()
+    }
+
+    /// `E` links the root cause and the trigger to the checklist's causes, as `L` does: the
+    /// link is the narrative's, saved with the incident's details; another session's change of
+    /// the other link meanwhile merges, a change of the same link asks and saves nothing.
+    #[test]
+    fn the_incident_form_links_root_cause_and_trigger_to_the_checklist() {
+        let (mut app, id) = demo_review();
+        let label = |app: &App, c: Option<i64>| super::label(&app.store, id, c);
+        let before = app.store.narrative(id).unwrap();
+        assert_eq!(label(&app, before.root_cause_cause), "Overload");
+        key(&mut app, KeyCode::Char('E'));
+        insta::assert_snapshot!("incident_form_links_80x24", screen(&mut app, 80, 24));
+        insta::assert_snapshot!("incident_form_links_160x45", screen(&mut app, 160, 45));
+        // Root cause in is the sixth field, Trigger in the eighth.
+        for _ in 0..5 {
+            key(&mut app, KeyCode::Tab);
+        }
+        key(&mut app, KeyCode::Left);
+        key(&mut app, KeyCode::Tab);
+        key(&mut app, KeyCode::Tab);
+        key(&mut app, KeyCode::Right);
+        ctrl_s(&mut app);
+        assert!(app.popups.is_empty(), "{}", flash(&app));
+        let after = app.store.narrative(id).unwrap();
+        assert_eq!(label(&app, after.root_cause_cause), "Infrastructure");
+        assert_eq!(label(&app, after.trigger_cause), "Software update");
+        assert_eq!(
+            (after.went_well.as_str(), &after.decisions, &after.factors),
+            (before.went_well.as_str(), &before.decisions, &before.factors),
+            "the rest of the narrative as it was"
+        );
+        let shown = screen(&mut app, 160, 45);
+        assert!(shown.contains("Root cause"), "{shown}");
+
+        // Another session moves the trigger while the form is open and I move the root cause:
+        // different fields, so the save merges both (#17's field-by-field merge).
+        key(&mut app, KeyCode::Char('E'));
+        let mut theirs = app.store.narrative(id).unwrap();
+        theirs.trigger_cause = theirs.root_cause_cause;
+        let theirs = app.store.set_narrative(id, &theirs).unwrap();
+        for _ in 0..5 {
+            key(&mut app, KeyCode::Tab);
+        }
+        key(&mut app, KeyCode::Left);
+        ctrl_s(&mut app);
+        assert!(app.popups.is_empty(), "merged without asking: {}", flash(&app));
+        let merged = app.store.narrative(id).unwrap();
+        assert_eq!(merged.trigger_cause, theirs.trigger_cause, "their trigger kept");
+        assert_ne!(merged.root_cause_cause, theirs.root_cause_cause, "my root cause saved");
+
+        // Both move the trigger: a conflict about that field, nothing saved over theirs.
+        key(&mut app, KeyCode::Char('E'));
+        let mut theirs = app.store.narrative(id).unwrap();
+        theirs.trigger_cause = None;
+        let theirs = app.store.set_narrative(id, &theirs).unwrap();
+        for _ in 0..7 {
+            key(&mut app, KeyCode::Tab);
+        }
+        key(&mut app, KeyCode::Right);
+        ctrl_s(&mut app);
+        assert!(
+            matches!(app.popups.last(), Some(debrief::tui::app::Popup::Conflict { .. })),
+            "a conflict is shown"
+        );
+        assert_eq!(app.store.narrative(id).unwrap(), theirs, "nothing saved over theirs");
+        let unchanged_title = app.store.incident(id).unwrap().title;
+        assert_eq!(
+            unchanged_title,
+            "Checkout payments failing: PayFast 503s and a retry storm"
+        );
     }
 
     #[test]

@@ -198,7 +198,9 @@ fn bottom_then_away_and_back_keeps_the_window_full() {
 #[test]
 fn meeting_step_three_gives_the_board_the_room() {
     let store = Store::open_in_memory("facilitator").unwrap();
-    demo(&store);
+    store
+        .load_document(&debrief::demo::demo_before_the_review().unwrap())
+        .unwrap();
     let mut app = demo_review(store, 160, 45);
     keys_at(&mut app, "M]]", 160, 45);
     let text = screen(&mut app, 160, 45);

@@ -841,7 +841,9 @@ fn every_console_write_waits_behind_another_writer_the_same_way() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shared.db");
     let store = Store::open(&path, "facilitator").unwrap();
-    let id = store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    let id = store
+        .load_document(&debrief::demo::demo_before_the_review().unwrap())
+        .unwrap();
     let mut app = app_at(store, Theme::dark(), now());
     app.open_incident(id).unwrap();
     let history = |app: &App| app.store.history(id, None).unwrap().len();

@@ -173,7 +173,9 @@ fn an_unchanged_frame_is_not_sent_and_a_changed_one_is() {
 #[test]
 fn the_meeting_clock_draws_once_a_second() {
     let store = Store::open_in_memory("ana").unwrap();
-    let id = debrief::demo::load_demo(&store).unwrap();
+    let id = store
+        .load_document(&debrief::demo::demo_before_the_review().unwrap())
+        .unwrap();
     let mut app = app_at(store, Theme::dark(), now());
     app.open_incident(id).unwrap();
     app.set_meeting_mode(true);

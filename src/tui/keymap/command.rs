@@ -279,7 +279,7 @@ impl Command {
             (OwnerFilter, C::Cross) => "whose actions: a name, or everyone",
             (OwnerFilter, _) => "show one owner's actions (empty: everyone's)",
             (CycleZone, _) => "cycle the time zone shown",
-            (Meeting, _) => "first-meeting agenda",
+            (Meeting, _) => "meeting agenda (or a follow-up)",
             (Export, _) => "export the review",
             (Import, _) => "import events from a file (preview first)",
             (History, _) => "change history",

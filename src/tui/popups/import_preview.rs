@@ -91,6 +91,8 @@ pub fn form(incident: &Incident, dirs: crate::tui::popups::export::Dirs, start: 
                 .with_hint("the zone of the file's times without an offset (this machine's by default)"),
             Field::choice("Min level", &MIN_LEVELS, "all")
                 .with_hint("leave out lines below this level (lines without one are kept)"),
+            Field::line("Level kinds", &crate::import::levels::LevelKinds::default().describe())
+                .with_hint("the kind each level's lines get: LEVEL=KIND, separated by commas"),
         ],
     )
 }
@@ -118,6 +120,12 @@ pub fn request<P>(
         None | Some("all") => None,
         Some(word) => Some(word.parse::<crate::import::levels::Level>()?),
     };
+    let kinds = match form.optional_field("Level kinds") {
+        Some(spec) => crate::import::levels::LevelKinds::default()
+            .with(&spec)
+            .map_err(|e| format!("Level kinds: {e}"))?,
+        None => crate::import::levels::LevelKinds::default(),
+    };
     let ctx = match form.optional_field("Zone") {
         Some(name) => TimeContext {
             zone: time::parse_zone(&name).map_err(|e| e.to_string())?,
@@ -132,7 +140,9 @@ pub fn request<P>(
         _ => PathBuf::from(&typed),
     };
     Ok(ImportRequest {
-        job: Job::for_file(*incident, &named, format, kind).with_min_level(min_level),
+        job: Job::for_file(*incident, &named, format, kind)
+            .with_min_level(min_level)
+            .with_kinds(kinds),
         path,
         ctx,
         zone,

@@ -55,7 +55,7 @@ pub fn apply<P>(r: &mut ReviewState, purpose: &ReviewForm, form: &Form<P>, ctx: 
         }
         ReviewForm::AddAction(cause_ids) => apply_action_form(r, ctx, None, cause_ids, form),
         ReviewForm::EditAction(original, cause_ids) => apply_action_form(r, ctx, Some(original), cause_ids, form),
-        ReviewForm::EditIncident(original) => apply_incident_edit(r, ctx, original, form),
+        ReviewForm::EditIncident(original, n, causes) => apply_incident_edit(r, ctx, original, (n, causes), form),
         ReviewForm::Narrative(id, original, causes) => apply_narrative(r, ctx, *id, original, causes, form).map(none),
         ReviewForm::BoardOwner => r.apply_board_owner(form, ctx).map(none).map_err(Failure::Message),
         ReviewForm::BoardFilter => r.apply_board_filter(form, ctx).map(none).map_err(Failure::Message),
@@ -292,13 +292,46 @@ fn apply_action_form<P>(
     Ok(Vec::new())
 }
 
-/// The incident's details form: saves them and follows a change of time zone.
+/// The incident's details form: saves them and follows a change of time zone. The causes the
+/// root cause and the trigger belong to are the narrative's: changed only when the form changed
+/// them, and a conflict when another session changed them meanwhile (checked before anything
+/// is saved).
 fn apply_incident_edit<P>(
     r: &mut ReviewState,
     ctx: &Ctx,
     original: &crate::model::Incident,
+    (n, causes): (&crate::model::narrative::Narrative, &[(i64, String)]),
     form: &Form<P>,
 ) -> Applied {
+    use crate::model::narrative as nar;
+    let link = |label: &'static str, was: Option<i64>| -> Result<Option<i64>, Failure<ReviewConfirm>> {
+        match form.optional_field(label) {
+            Some(v) => nar::find_cause(&v, causes).map_err(|e| msg(format!("{label}: {e}"))),
+            None => Ok(was),
+        }
+    };
+    let links = (
+        link("Root cause in", n.root_cause_cause)?,
+        link("Trigger in", n.trigger_cause)?,
+    );
+    let relinked = if links != (n.root_cause_cause, n.trigger_cause) {
+        let mut now = ctx.store.narrative(original.id).map_err(msg)?;
+        if (now.root_cause_cause, now.trigger_cause) != (n.root_cause_cause, n.trigger_cause) {
+            let theirs = |c: Option<i64>| nar::cause_name(c, causes);
+            return Err(Failure::Conflict(
+                "the causes of the root cause and the trigger".into(),
+                format!(
+                    "Root cause in: {}\nTrigger in: {}",
+                    theirs(now.root_cause_cause),
+                    theirs(now.trigger_cause)
+                ),
+            ));
+        }
+        (now.root_cause_cause, now.trigger_cause) = links;
+        Some(now)
+    } else {
+        None
+    };
     let mut i = original.clone();
     i.title = form.value("Title");
     i.severity = form.value("Severity").parse().map_err(msg)?;
@@ -320,6 +353,13 @@ fn apply_incident_edit<P>(
         })
     })?;
     r.zone = crate::tui::view::ZoneMode::Incident(i.tz());
+    if let Some(relinked) = relinked {
+        r.narrative = ctx.store.set_narrative(i.id, &relinked).map_err(|err| {
+            failure(ctx.store, err, "narrative", |s, id| {
+                s.narrative(id).map(|n| format!("{}\n{}", n.went_well, n.went_wrong))
+            })
+        })?;
+    }
     Ok(remember(Undo::EditedIncident {
         before: original.clone(),
         version: after.version,

@@ -25,7 +25,9 @@ pub enum ReviewForm {
     // The causes the form's Cause field offers, by label and id as they were when it opened.
     AddAction(Vec<(String, i64)>),
     EditAction(Task, Vec<(String, i64)>),
-    EditIncident(Incident),
+    /// The incident, and its narrative and causes (id, label) as they were when the form
+    /// opened: the root cause and the trigger link to the checklist's causes here too.
+    EditIncident(Incident, Box<Narrative>, Vec<(i64, String)>),
     /// The narrative as it was when the form opened, and the causes its fields name (id, label).
     Narrative(i64, Narrative, Vec<(i64, String)>),
     BoardOwner,
@@ -78,9 +80,12 @@ impl ReviewForm {
                     a.version = now.version;
                 }
             }
-            ReviewForm::EditIncident(i) => {
+            ReviewForm::EditIncident(i, n, _) => {
                 if let Ok(now) = store.incident(i.id) {
                     i.version = now.version;
+                }
+                if let Ok(now) = store.narrative(i.id) {
+                    **n = now;
                 }
             }
             ReviewForm::Narrative(id, n, _) => {
@@ -192,19 +197,28 @@ pub fn action_form(
     Form::new(title, purpose, fields)
 }
 
-pub fn incident_form(i: &Incident) -> Form<ReviewForm> {
+/// The incident's form (`E`): its details, the root cause and the trigger with the checklist
+/// cause each belongs to (as in the narrative form), summary and impact.
+pub fn incident_form(i: &Incident, n: &Narrative, causes: &[Cause]) -> Form<ReviewForm> {
     let severities: Vec<&str> = Severity::ALL.iter().map(|s| s.label()).collect();
     let statuses: Vec<&str> = crate::model::IncidentStatus::ALL.iter().map(|s| s.key()).collect();
+    let labels = cause_labels(causes);
+    let mut options = vec!["-"];
+    options.extend(labels.iter().map(|(_, l)| l.as_str()));
+    let root = narrative::cause_name(n.root_cause_cause, &labels);
+    let trigger = narrative::cause_name(n.trigger_cause, &labels);
     let mut form = Form::new(
         format!("Incident #{}", i.id),
-        ReviewForm::EditIncident(i.clone()),
+        ReviewForm::EditIncident(i.clone(), Box::new(n.clone()), labels.clone()),
         vec![
             Field::line("Title", &i.title),
             Field::choice("Severity", &severities, i.severity.label()),
             Field::choice("Status", &statuses, i.status.key()),
             Field::line("Zone", &i.zone),
             Field::multi("Root cause", &i.root_cause).with_hint("the underlying problem, in a sentence or two"),
+            Field::choice("Root cause in", &options, &root).with_hint("the checklist cause the root cause belongs to"),
             Field::multi("Trigger", &i.trigger).with_hint("what set it off"),
+            Field::choice("Trigger in", &options, &trigger).with_hint("the checklist cause the trigger belongs to"),
             Field::multi("Summary", &i.summary),
             Field::multi("Impact", &i.impact),
         ],

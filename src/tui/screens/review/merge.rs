@@ -22,7 +22,9 @@ pub fn fresh(r: &ReviewState, purpose: &ReviewForm, store: &Store) -> Option<For
             form.purpose = ReviewForm::EditAction(now, cause_ids.clone());
             form
         }
-        ReviewForm::EditIncident(i) => incident_form(&store.incident(i.id).ok()?),
+        ReviewForm::EditIncident(i, _, _) => {
+            incident_form(&store.incident(i.id).ok()?, &store.narrative(i.id).ok()?, &r.causes)
+        }
         ReviewForm::CauseNotes(c) => {
             let now = store.cause(c.id).ok()?;
             Form::new(
@@ -50,7 +52,7 @@ fn item(purpose: &ReviewForm) -> Option<(&'static str, i64, i64, i64)> {
     Some(match purpose {
         ReviewForm::EditEvent(e) => ("event", e.incident_id, e.id, e.version),
         ReviewForm::EditAction(a, _) => ("action", a.incident_id, a.id, a.version),
-        ReviewForm::EditIncident(i) => ("incident", i.id, i.id, i.version),
+        ReviewForm::EditIncident(i, _, _) => ("incident", i.id, i.id, i.version),
         ReviewForm::CauseNotes(c) | ReviewForm::AcceptRisk(c) => ("cause", c.incident_id, c.id, c.version),
         ReviewForm::Narrative(id, n, _) => ("narrative", *id, *id, n.version),
         _ => return None,
@@ -62,7 +64,7 @@ fn stored_version(purpose: &ReviewForm, store: &Store) -> Option<i64> {
     match purpose {
         ReviewForm::EditEvent(e) => store.event(e.id).ok().map(|e| e.version),
         ReviewForm::EditAction(a, _) => store.action(a.id).ok().map(|a| a.version),
-        ReviewForm::EditIncident(i) => store.incident(i.id).ok().map(|i| i.version),
+        ReviewForm::EditIncident(i, _, _) => store.incident(i.id).ok().map(|i| i.version),
         ReviewForm::CauseNotes(c) | ReviewForm::AcceptRisk(c) => store.cause(c.id).ok().map(|c| c.version),
         ReviewForm::Narrative(id, _, _) => store.narrative(*id).ok().map(|n| n.version),
         _ => None,

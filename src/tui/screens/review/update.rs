@@ -37,7 +37,7 @@ fn update_review(r: &mut ReviewState, ctx: &Ctx, fx: &mut Vec<Effect>, command: 
             flash(fx, format!("Showing {label}"), false);
         }
         (Command::EditIncident, _) => {
-            let form = incident_form(&r.incident);
+            let form = incident_form(&r.incident, &r.narrative, &r.causes);
             popup(fx, ReviewPopup::Form(form));
         }
         (Command::Narrative, _) => {

@@ -95,8 +95,9 @@ impl AgendaBar<'_> {
         let planned = s.planned();
         match (m.started_at, m.ended_at) {
             (Some(start), Some(end)) => {
+                let what = if m.number > 1 { m.title() } else { "Meeting".to_string() };
                 pieces.push(vec![Span::styled(
-                    format!(" Meeting ended at {}", hh_mm(self.zone, end)),
+                    format!(" {what} ended at {}", hh_mm(self.zone, end)),
                     theme.title,
                 )]);
                 // Time left means nothing once the meeting is over; running over still does.
@@ -119,7 +120,11 @@ impl AgendaBar<'_> {
             (Some(start), None) => {
                 let elapsed = m.step_elapsed(m.step, self.now);
                 let timebox = s.timebox(m.step);
-                let mut first = vec![Span::styled(format!(" {} ", m.step.label()), theme.title)];
+                let mut first = Vec::new();
+                if m.number > 1 {
+                    first.push(Span::styled(format!(" {} ·", m.title()), theme.title));
+                }
+                first.push(Span::styled(format!(" {} ", m.step.label()), theme.title));
                 first.extend(budget_spans(
                     format!("{} / {}", clock(elapsed), clock(timebox)),
                     Budget::of(elapsed, timebox),

@@ -39,6 +39,8 @@ pub struct MeetingKeys {
     pub add: String,
     pub toggle: String,
     pub narrative: String,
+    /// Meeting mode on and off (and, once the last meeting has ended, the offer of the next).
+    pub mode: String,
 }
 
 impl MeetingKeys {
@@ -54,6 +56,7 @@ impl MeetingKeys {
             add: first(Context::Meeting, Command::Add),
             toggle: first(Context::Meeting, Command::TogglePresent),
             narrative: first(Context::Global, Command::Narrative),
+            mode: first(Context::Global, Command::Meeting),
         }
     }
 }
@@ -108,14 +111,17 @@ pub enum MeetingForm {
     EditParticipant(Participant),
     /// The working agreement, as it was when the form opened.
     Agreement(Meeting),
-    /// The incident's decisions (its narrative, as it was when the form opened).
-    Decisions(i64, crate::model::narrative::Narrative),
+    /// The incident's decisions (its narrative, as it was when the form opened) and the number
+    /// of the meeting on screen, which the decisions added in the form are taken in.
+    Decisions(i64, crate::model::narrative::Narrative, i64),
 }
 
 /// What a meeting's question confirms.
 #[derive(Debug, Clone)]
 pub enum MeetingConfirm {
     End,
+    /// Start the follow-up after meeting N, which has ended.
+    FollowUp(i64),
     RemoveParticipant(Participant),
 }
 
@@ -143,7 +149,7 @@ impl MeetingForm {
                 }
             }
             // Theirs for everything but the decisions, which the form holds.
-            MeetingForm::Decisions(id, n) => {
+            MeetingForm::Decisions(id, n, _) => {
                 if let Ok(now) = store.narrative(*id) {
                     *n = now;
                 }
@@ -243,7 +249,8 @@ fn start(store: &Store, incident: i64, now: DateTime<Utc>) -> crate::store::Resu
 }
 
 /// Turns meeting mode on (starting the meeting's clock the first time) or off (the clock
-/// keeps running: leaving the screen does not stop the meeting).
+/// keeps running: leaving the screen does not stop the meeting). When the last meeting has
+/// ended, its record is shown and a question offers the follow-up.
 pub fn set_mode(r: &mut ReviewState, on: bool, ctx: &Ctx) -> Vec<Effect> {
     let now = ctx.now;
     let timeboxes = ctx.config.meeting.timebox_seconds();
@@ -261,28 +268,86 @@ pub fn set_mode(r: &mut ReviewState, on: bool, ctx: &Ctx) -> Vec<Effect> {
     let mut effects = Vec::new();
     match start(ctx.store, r.incident.id, now) {
         Ok((meeting, started_now)) => {
+            // The first meeting is "the meeting" as before follow-ups existed; a follow-up says its number.
+            let title = if meeting.number > 1 {
+                meeting.title()
+            } else {
+                "Meeting".to_string()
+            };
             let text = match (started_now, meeting.started_at, meeting.ended_at) {
-                (_, _, Some(end)) => format!(
-                    "This meeting ended at {}; its record is shown, the clock stays stopped.",
-                    hh_mm(zone, end)
-                ),
+                (_, _, Some(end)) => {
+                    effects.push(Effect::popup(MeetingPopup::Confirm(
+                        format!(
+                            "Start follow-up meeting {}? {} ended {}.",
+                            meeting.number + 1,
+                            meeting.title(),
+                            day_and_time(zone, end, now)
+                        ),
+                        MeetingConfirm::FollowUp(meeting.number),
+                    )));
+                    format!(
+                        "{} ended at {}; its record is shown, the clock stays stopped.",
+                        meeting.title(),
+                        hh_mm(zone, end)
+                    )
+                }
                 (true, _, _) => format!(
-                    "Meeting started at {}. {} next step · {} ends the meeting.",
+                    "{title} started at {}. {} next step · {} ends the meeting.",
                     hh_mm(zone, now),
                     keys.next,
                     keys.end
                 ),
-                (false, Some(at), _) => format!("Meeting running since {}.", hh_mm(zone, at)),
+                (false, Some(at), _) => format!("{title} running since {}.", hh_mm(zone, at)),
                 (false, None, _) => "Meeting mode on.".to_string(),
             };
             r.meeting = Some(MeetingState::new(meeting, timeboxes, keys));
             bring_forward(r);
-            effects.push(Effect::Flash(text));
+            effects.insert(0, Effect::Flash(text));
         }
         Err(e) => effects.push(Effect::Error(e.to_string())),
     }
     effects.push(Effect::Reload);
     effects
+}
+
+/// `10:54` on the day of `now`, else `Wed 25 Nov 10:54`.
+fn day_and_time(zone: ZoneMode, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let tz = zone.tz();
+    let (local, today) = (t.with_timezone(&tz), now.with_timezone(&tz));
+    if local.date_naive() == today.date_naive() {
+        format!("at {}", local.format("%H:%M"))
+    } else {
+        format!("on {}", local.format("%a %-d %b %H:%M"))
+    }
+}
+
+/// Starts follow-up meeting `after + 1` (or joins it, when another session started it first)
+/// and shows it.
+fn start_follow_up(r: &mut ReviewState, after: i64, ctx: &Ctx) -> Result<Vec<Effect>, StoreError> {
+    let meeting = ctx.store.start_follow_up(r.incident.id, after, ctx.now)?;
+    let text = if meeting.number == after + 1 && meeting.started_at == Some(ctx.now) {
+        format!(
+            "{} started at {}; attendance is taken afresh. {} ends it.",
+            meeting.title(),
+            hh_mm(r.zone, ctx.now),
+            MeetingKeys::from_keymap(ctx.keymap).end
+        )
+    } else {
+        format!("{} was started in another session; it is shown.", meeting.title())
+    };
+    match &mut r.meeting {
+        Some(m) => m.meeting = meeting,
+        None => {
+            let timeboxes = ctx.config.meeting.timebox_seconds();
+            r.meeting = Some(MeetingState::new(
+                meeting,
+                timeboxes,
+                MeetingKeys::from_keymap(ctx.keymap),
+            ));
+        }
+    }
+    bring_forward(r);
+    Ok(vec![Effect::Flash(text)])
 }
 
 /// Applies an action that belongs to meeting mode; `None` when it is the review's to apply.
@@ -291,8 +356,8 @@ pub fn update(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<Vec<Ef
         let on = r.meeting.is_none();
         return Some(set_mode(r, on, ctx));
     }
-    if command == Command::Decisions && r.meeting.is_some() {
-        let form = decisions_form(r.incident.id, &r.narrative);
+    if let (Command::Decisions, Some(m)) = (command, &r.meeting) {
+        let form = decisions_form(r.incident.id, &r.narrative, m.meeting.number);
         return Some(vec![Effect::popup(MeetingPopup::Form(form))]);
     }
     let m = r.meeting.as_mut()?;
@@ -320,13 +385,23 @@ pub fn update(r: &mut ReviewState, command: Command, ctx: &Ctx) -> Option<Vec<Ef
         Command::Agreement => vec![Effect::popup(MeetingPopup::Form(agreement_form(&m.meeting)))],
         Command::EndMeeting => match m.meeting.ended_at {
             Some(end) => vec![Effect::Flash(format!(
-                "The meeting ended at {} already.",
+                "{} ended at {} already.",
+                if m.meeting.number > 1 {
+                    m.meeting.title()
+                } else {
+                    "The meeting".to_string()
+                },
                 hh_mm(r.zone, end)
             ))],
             None => {
                 let total = clock(m.meeting.total_elapsed(ctx.now));
+                let what = if m.meeting.number > 1 {
+                    m.meeting.title().to_lowercase()
+                } else {
+                    "the meeting".to_string()
+                };
                 vec![Effect::popup(MeetingPopup::Confirm(
-                    format!("End the meeting now, after {total}? Its end time is recorded."),
+                    format!("End {what} now, after {total}? Its end time and who is present are recorded."),
                     MeetingConfirm::End,
                 ))]
             }
@@ -406,15 +481,32 @@ fn end_meeting(r: &mut ReviewState, ctx: &Ctx) -> Result<Vec<Effect>, StoreError
         return Ok(vec![Effect::Flash(text)]);
     }
     current.end(now);
+    // Who is marked present is the meeting's attendance, kept with it.
+    current.attended = Some(
+        ctx.store
+            .participants(current.incident_id)?
+            .into_iter()
+            .filter(|p| p.present)
+            .map(|p| p.name)
+            .collect(),
+    );
     let saved = ctx.store.update_meeting(&current)?;
     let total = saved.total_elapsed(now);
     let planned = m.planned();
     m.meeting = saved;
     let text = format!(
-        "Meeting ended at {} after {} ({} planned).",
+        "{} ended at {} after {} ({} planned). {} leaves; {} again offers follow-up meeting {}.",
+        if m.meeting.number > 1 {
+            m.meeting.title()
+        } else {
+            "Meeting".to_string()
+        },
         hh_mm(zone, now),
         clock(total),
-        clock(planned)
+        clock(planned),
+        m.keys.mode,
+        m.keys.mode,
+        m.meeting.number + 1
     );
     Ok(vec![Effect::Flash(text)])
 }
@@ -424,6 +516,10 @@ pub fn confirmed(review: Option<&mut ReviewState>, what: MeetingConfirm, ctx: &C
     let result = match what {
         MeetingConfirm::End => match review {
             Some(r) => end_meeting(r, ctx),
+            None => Ok(Vec::new()),
+        },
+        MeetingConfirm::FollowUp(after) => match review {
+            Some(r) => start_follow_up(r, after, ctx),
             None => Ok(Vec::new()),
         },
         MeetingConfirm::RemoveParticipant(p) => ctx.store.delete_participant(p.id, p.version).map(|()| Vec::new()),
@@ -449,7 +545,9 @@ pub fn apply<P>(
             "working agreement",
             |m| &mut m.agreement,
         ),
-        MeetingForm::Decisions(id, base) => save_decisions(review, ctx, *id, base, &form.value("Decisions")),
+        MeetingForm::Decisions(id, base, number) => {
+            save_decisions(review, ctx, (*id, *number), base, &form.value("Decisions"))
+        }
         MeetingForm::AddParticipant | MeetingForm::EditParticipant(_) => match review {
             Some(r) => participants::apply_participant(r, purpose, form, ctx),
             None => Ok(()),
@@ -468,6 +566,12 @@ fn save_notes(
     field: impl Fn(&mut Meeting) -> &mut String,
 ) -> Result<(), Failure> {
     let mut current = ctx.store.meeting(base.incident_id).map_err(msg)?;
+    if current.id != base.id {
+        return Err(Failure::Message(format!(
+            "{} was started in another session meanwhile; nothing was saved (its own {what} is empty).",
+            current.title()
+        )));
+    }
     let mut base = base.clone();
     if *field(&mut current) != *field(&mut base) {
         return Err(Failure::Conflict(what.to_string(), field(&mut current).clone()));
@@ -499,30 +603,40 @@ fn agreement_form(m: &Meeting) -> Form<MeetingForm> {
     )
 }
 
-fn decisions_form(incident_id: i64, n: &crate::model::narrative::Narrative) -> Form<MeetingForm> {
-    use crate::model::narrative::{INTERNAL_MARK, format_decisions};
+fn decisions_form(incident_id: i64, n: &crate::model::narrative::Narrative, number: i64) -> Form<MeetingForm> {
+    use crate::model::narrative::{INTERNAL_MARK, format_decisions, meeting_mark};
     Form::new(
         "Decisions",
-        MeetingForm::Decisions(incident_id, n.clone()),
+        MeetingForm::Decisions(incident_id, n.clone(), number),
         vec![
             Field::multi("Decisions", &format_decisions(&n.decisions)).with_hint(format!(
-                "one a line: decision | who decided | when; start with {INTERNAL_MARK} to keep it from outsiders"
+                "one a line: decision | who decided | when; a line added here is taken in {} \
+                 (marked {}); start with {INTERNAL_MARK} to keep it from outsiders",
+                crate::model::meeting::title(number).to_lowercase(),
+                meeting_mark(number)
             )),
         ],
     )
 }
 
-/// Saves the decisions typed in the meeting into the incident's narrative, over the version the
-/// form was opened on.
+/// Saves the decisions typed in meeting `number` into the incident's narrative, over the
+/// version the form was opened on. A line that was not there when the form opened (and names no
+/// meeting) is a decision of this meeting.
 fn save_decisions(
     review: Option<&mut ReviewState>,
     ctx: &Ctx,
-    id: i64,
+    (id, number): (i64, i64),
     base: &crate::model::narrative::Narrative,
     typed: &str,
 ) -> Result<(), Failure> {
     let mut n = base.clone();
     n.decisions = crate::model::narrative::parse_decisions(typed).map_err(msg)?;
+    for d in &mut n.decisions {
+        let known = base.decisions.iter().any(|b| b.meeting.is_none() && b.text == d.text);
+        if d.meeting.is_none() && !known {
+            d.meeting = Some(number);
+        }
+    }
     let saved = ctx.store.set_narrative(id, &n).map_err(|err| {
         crate::tui::effect::failure(ctx.store, err, "decisions", |s, id| {
             s.narrative(id)

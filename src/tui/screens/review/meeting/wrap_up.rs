@@ -125,9 +125,13 @@ impl WrapUpView<'_> {
                 theme.muted,
             )));
         }
+        let this = self.meeting.meeting.number;
         for d in &n.decisions {
             let by = d.by().map(|by| format!(" — {by}")).unwrap_or_default();
-            let internal = if d.internal { " (internal)" } else { "" };
+            let mut internal = if d.internal { " (internal)" } else { "" }.to_string();
+            if let Some(k) = d.meeting.filter(|k| *k != this) {
+                internal.push_str(&format!(" (meeting {k})"));
+            }
             let text = d.text.lines().collect::<Vec<_>>().join(" ");
             for (i, part) in wrap(&format!("{text}{by}{internal}"), width.saturating_sub(4).max(10))
                 .into_iter()
@@ -200,9 +204,14 @@ impl WrapUpView<'_> {
         lines.push(match (m.started_at, m.ended_at) {
             (Some(start), Some(end)) => Line::from(Span::styled(
                 format!(
-                    "Held {}–{}; the meeting has ended.",
+                    "Held {}–{}; {} has ended.",
                     hh_mm(zone, start),
-                    hh_mm(zone, end)
+                    hh_mm(zone, end),
+                    if m.number > 1 {
+                        m.title().to_lowercase()
+                    } else {
+                        "the meeting".to_string()
+                    }
                 ),
                 theme.title,
             )),
@@ -213,6 +222,15 @@ impl WrapUpView<'_> {
                 Span::styled(") ends the meeting and records its end.", theme.base),
             ]),
         });
+        if m.has_ended() {
+            let mode = self.meeting.keys.mode.clone();
+            lines.push(Line::from(vec![
+                Span::styled(mode.clone(), theme.key_hint),
+                Span::styled(" leaves; ", theme.base),
+                Span::styled(mode, theme.key_hint),
+                Span::styled(format!(" again offers follow-up meeting {}.", m.number + 1), theme.base),
+            ]));
+        }
         lines
     }
 
@@ -293,7 +311,11 @@ impl Widget for WrapUpView<'_> {
                 Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(area);
             let width = usize::from(left.width.saturating_sub(2));
             self.render_part(left, buf, title, self.left_lines(width), true);
-            self.render_part(right, buf, " Meeting record ".to_string(), self.record_lines(), false);
+            let title = match self.meeting.meeting.number {
+                1 => " Meeting record ".to_string(),
+                _ => format!(" {} record ", self.meeting.meeting.title()),
+            };
+            self.render_part(right, buf, title, self.record_lines(), false);
         } else {
             let mut lines = self.left_lines(usize::from(area.width.saturating_sub(2)));
             lines.push(Line::default());
