@@ -72,10 +72,7 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
             "{} new, {} already in incident {id}{}",
             preview.new,
             preview.already,
-            match preview.repeats {
-                0 => String::new(),
-                n => format!(", {n} repeated in the file (imported once)"),
-            }
+            folded(preview.repeats)
         )?;
         for e in &preview.sample {
             writeln!(out, "  {}  {}", fmt(e.at), e.text.lines().next().unwrap_or(""))?;
@@ -91,15 +88,25 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
     let (summary, outcome) = crate::import::import(store, &job, reader, &ctx, None)?;
     writeln!(
         out,
-        "imported {} from {name} into incident {id} ({} already there)",
+        "imported {} from {name} into incident {id} ({} already there{})",
         crate::model::counted(outcome.inserted, "event"),
-        outcome.duplicates
+        outcome.duplicates,
+        folded(outcome.repeats)
     )?;
     writeln!(out, "{zone_line}")?;
     for s in &summary.skipped {
         writeln!(out, "skipped {}: {}", summary.place(&name, s), s.reason)?;
     }
     Ok(())
+}
+
+/// `, 80 repeats folded`: lines seen again (same instant, same text), each one event with its
+/// count (`×80`); nothing when there were none.
+fn folded(repeats: usize) -> String {
+    match repeats {
+        0 => String::new(),
+        n => format!(", {} folded", crate::model::counted(n, "repeat")),
+    }
 }
 
 /// The zone of the file's times without an offset, and whose it is: `--zone`, else this

@@ -98,6 +98,17 @@ pub struct DocEvent {
     /// Where an imported line came from (its service, unit, logger or host, else the file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+    /// How many times an import saw the line (same instant, same text); absent means once.
+    #[serde(default = "once", skip_serializing_if = "is_once")]
+    pub count: i64,
+}
+
+fn once() -> i64 {
+    1
+}
+
+fn is_once(n: &i64) -> bool {
+    *n == 1
 }
 
 fn is_false(b: &bool) -> bool {

@@ -230,6 +230,9 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE events ADD COLUMN origin TEXT;
     CREATE INDEX events_by_key ON events (incident_id, at) WHERE key = 1;
     "#,
+    // 8: repeated identical lines of an import (same instant, same text) are one event with
+    // the number of times they were seen; an import keeps the larger count, never the sum (#18)
+    "ALTER TABLE events ADD COLUMN repeat_count INTEGER NOT NULL DEFAULT 1 CHECK (repeat_count >= 1);",
 ];
 
 pub const CURRENT_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -752,6 +752,88 @@ fn import_each_format_then_again_without_duplicates() {
     );
 }
 
+/// A warning repeated 80 times in one second is one event `×80`: in the dry run, the import's
+/// answer, `show`, the Markdown and the JSON document (loaded again, it keeps its count).
+/// Imported again, the count stays 80.
+#[test]
+fn a_repeated_line_is_one_event_with_its_count_everywhere() {
+    let env = Env::new();
+    env.ok(&["new", "burst", "--zone", "UTC"]);
+    let mut log = String::from("2026-11-26T14:00:00Z start\n");
+    log.push_str(&"2026-11-26T14:00:01Z WARN pool exhausted\n".repeat(80));
+    let file = env.db.with_file_name("burst.log");
+    std::fs::write(&file, &log).unwrap();
+    let path = file.to_str().unwrap();
+    let dry = env.ok(&["import", "--dry-run", "--zone", "UTC", path]);
+    assert!(dry.contains("2 new, 0 already in incident 1, 79 repeats folded"), "{dry}");
+    let out = env.ok(&["import", "--zone", "UTC", path]);
+    assert!(out.contains("imported 2 events from "), "{out}");
+    assert!(out.contains("(0 already there, 79 repeats folded)"), "{out}");
+    let again = env.ok(&["import", "--zone", "UTC", path]);
+    assert!(again.contains("imported 0 events") && again.contains("(2 already there, 79 repeats folded)"), "{again}");
+    assert_eq!(event_count(&env.db), 2);
+
+    let show = env.ok(&["show", "1"]);
+    let line = show.lines().find(|l| l.contains("pool exhausted")).unwrap();
+    assert!(line.contains(" ×80 WARN pool exhausted"), "{line}");
+    let md = env.ok(&["export", "1"]);
+    assert!(md.contains(" · ×80 · WARN pool exhausted"), "{md}");
+    let json = env.ok(&["export", "1", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let counts: Vec<_> = doc["events"].as_array().unwrap().iter().map(|e| e["count"].clone()).collect();
+    assert_eq!(counts, [serde_json::Value::Null, 80.into()], "absent means once");
+    let saved = env.db.with_file_name("burst.json");
+    std::fs::write(&saved, &json).unwrap();
+    assert_eq!(env.ok(&["load", saved.to_str().unwrap()]).trim(), "2");
+    assert_eq!(env.ok(&["export", "2", "--format", "json"]), json);
+    let after = env.ok(&["import", "-i", "2", "--zone", "UTC", path]);
+    assert!(after.contains("imported 0 events"), "{after}");
+    assert!(env.ok(&["show", "2"]).contains(" ×80 WARN"));
+
+    std::fs::write(&saved, json.replace("\"count\": 80", "\"count\": 0")).unwrap();
+    env.fails(&["load", saved.to_str().unwrap()], "count 0 is not a number of times");
+}
+
+/// A database written before counts (schema 7) holds a repeated line once, under the key it
+/// has now: importing the file again adds nothing, and the count becomes right.
+#[test]
+fn a_file_imported_before_counts_adds_nothing_and_gets_its_count() {
+    let env = Env::new();
+    let log = "2026-11-26T14:00:00Z start\n2026-11-26T14:00:01Z again\n2026-11-26T14:00:01Z again\n2026-11-26T14:00:01Z again\n";
+    let file = env.db.with_file_name("old.log");
+    std::fs::write(&file, log).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        for sql in &debrief::store::schema::MIGRATIONS[..7] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 7).unwrap();
+        conn.pragma_update(None, "application_id", debrief::store::schema::APPLICATION_ID)
+            .unwrap();
+        conn.execute(
+            "INSERT INTO incidents (title, severity, status, zone, created_at, updated_at, touched_at)
+             VALUES ('old', 2, 'open', 'UTC', 0, 0, 0)",
+            [],
+        )
+        .unwrap();
+        // The keys the version before this change stored (tests/fixtures/import/formats/keys-before-18.txt
+        // holds the same for the fixtures): the instant and the text.
+        for (ms, text) in [(1795701600000i64, "start"), (1795701601000, "again")] {
+            let at = chrono::DateTime::from_timestamp_millis(ms).unwrap();
+            conn.execute(
+                "INSERT INTO events (incident_id, at, kind, text, author, source, import_key)
+                 VALUES (1, ?, 'observation', ?, 'tester', 'imported:old.log', ?)",
+                rusqlite::params![ms, text, debrief::model::document::import_key(at, text)],
+            )
+            .unwrap();
+        }
+    }
+    let out = env.ok(&["import", "-i", "1", "--zone", "UTC", file.to_str().unwrap()]);
+    assert!(out.contains("imported 0 events") && out.contains("(2 already there, 2 repeats folded)"), "{out}");
+    assert_eq!(event_count(&env.db), 2);
+    assert!(env.ok(&["show", "1"]).contains(" ×3 again"));
+}
+
 #[test]
 fn dry_run_writes_nothing_and_reports_skipped_lines() {
     let env = Env::new();

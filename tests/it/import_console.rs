@@ -484,11 +484,15 @@ fn repeats_and_files_without_events_are_counted_apart() {
     preview_of(&mut app, &path);
     let text = screen(&mut app, 80, 24);
     assert!(
-        text.contains("2 new · 0 already in this incident · 1 repeated in the file"),
+        text.contains("2 new · 0 already in this incident · 1 repeat folded"),
         "{text}"
     );
     key(&mut app, KeyCode::Enter);
     assert_eq!(events(&app, id), 2);
+    let flash = app.flash.clone().unwrap().text().to_string();
+    assert!(flash.contains("(0 already here, 1 repeat folded)"), "{flash}");
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("×2 one"), "the timeline's row shows the count: {text}");
 
     let (_dir, path) = temp_file("quiet.log", "2026-11-26T13:00:00Z\n");
     preview_of(&mut app, &path);

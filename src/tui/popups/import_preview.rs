@@ -243,7 +243,8 @@ impl ImportPreview {
             format!("{} new · {} already in this incident", count(p.new), count(p.already))
         };
         if p.repeats > 0 {
-            counts.push_str(&format!(" · {} repeated in the file", count(p.repeats)));
+            let noun = if p.repeats == 1 { "repeat" } else { "repeats" };
+            counts.push_str(&format!(" · {} {noun} folded", count(p.repeats)));
         }
         if let Some(least) = self.request.job.min_level {
             counts.push_str(&format!(" · {} below {} left out", count(p.left_out), least.name()));
