@@ -366,7 +366,7 @@ pub fn read_events_with<R: BufRead>(
     sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
 ) -> Result<Summary, ImportError> {
     let file = display_name(name).to_string();
-    if format != Format::Auto {
+    if format != Format::Auto && format != Format::Cloudwatch {
         return read_as(file, reader, format, fields, ctx, sink);
     }
     let mut head = Vec::new();
@@ -378,15 +378,39 @@ pub fn read_events_with<R: BufRead>(
         };
         return Err(ImportError::Io { place, source });
     }
-    let found =
-        detect(&head).or_else(|| (fields.time.is_some() && jsonl::first_object(&head)).then_some(Format::Jsonl));
+    let found = match format {
+        Format::Auto => {
+            detect(&head).or_else(|| (fields.time.is_some() && jsonl::first_object(&head)).then_some(Format::Jsonl))
+        }
+        named => Some(named),
+    };
     let Some(found) = found else {
         return Err(ImportError::Unrecognised {
             file,
             first: first_line(&head),
         });
     };
-    read_as(file, std::io::Cursor::new(head).chain(reader), found, fields, ctx, sink)
+    // CloudWatch Logs come as JSON lines or as one document of `events` (read as a document).
+    let document = found == Format::Cloudwatch && docs::detect(&String::from_utf8_lossy(&head)) == Some(found);
+    let reader = std::io::Cursor::new(head).chain(reader);
+    if document {
+        return read_document(file, reader, found, fields, ctx, sink);
+    }
+    read_as(file, reader, found, fields, ctx, sink)
+}
+
+/// A CloudWatch Logs export as one document (`{"events":[…]}`): its positions are records.
+fn read_document<R: BufRead>(
+    file: String,
+    reader: R,
+    format: Format,
+    fields: &Fields,
+    ctx: &TimeContext,
+    sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
+) -> Result<Summary, ImportError> {
+    let mut out = Out::new(file, Unit::Record, sink);
+    docs::read(reader, &mut out, format, fields, ctx)?;
+    Ok(out.summary(format))
 }
 
 /// The first non-blank line of the input, quoted for a message (`an empty input` when none).
@@ -406,45 +430,23 @@ fn read_as<R: BufRead>(
     ctx: &TimeContext,
     sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
 ) -> Result<Summary, ImportError> {
-    let mut out = Out {
-        file,
-        unit: Unit::of(format),
-        sink,
-        events: 0,
-        first: None,
-        last: None,
-        skipped: Vec::new(),
-        read: 0,
-        matched: 0,
-    };
+    let mut out = Out::new(file, Unit::of(format), sink);
     match format {
         Format::Csv => csv::read(reader, &mut out, ctx)?,
         f if f.is_json_lines() => jsonl::read(reader, &mut out, fields, ctx)?,
         Format::Logfmt => jsonl::read_logfmt(reader, &mut out, fields, ctx)?,
-        Format::Cloudtrail | Format::Alertmanager => docs::read(reader, &mut out, format, ctx)?,
+        Format::Cloudtrail | Format::Alertmanager => docs::read(reader, &mut out, format, fields, ctx)?,
         Format::Slack => slack::read(reader, &mut out)?,
         Format::Auto => unreachable!("read_events resolves Auto before reading"),
         line_format => log::read(reader, &mut out, family::stamps(line_format), ctx)?,
     }
-    if out.read == 0 {
-        // Readers of whole records (CSV, Slack) count what they took and what they skipped.
-        out.read = out.events + out.skipped.len();
-        out.matched = out.events;
-    }
-    Ok(Summary {
-        format,
-        events: out.events,
-        first: out.first,
-        last: out.last,
-        skipped: out.skipped,
-        read: out.read,
-        matched: out.matched,
-    })
+    Ok(out.summary(format))
 }
 
 /// Recognises a format from the first bytes of a file:
 /// - a JSON array of objects (`[` then `{`, or `[]`): Slack export;
-/// - a JSON document with `Records` (CloudTrail) or `alerts` (Alertmanager);
+/// - a JSON document with `Records` (CloudTrail), `alerts` (Alertmanager, one payload or several)
+///   or `events` (a CloudWatch Logs export);
 /// - a first line that starts with `{`: JSON lines, named by the fields of its first object
 ///   (journald, Docker, ECS, Google Cloud, CloudWatch, the structured loggers, or ours);
 /// - a first line that is a CSV header naming `time` and `text`: CSV;
@@ -483,7 +485,39 @@ struct Out<'s> {
     matched: usize,
 }
 
-impl Out<'_> {
+impl<'s> Out<'s> {
+    fn new(file: String, unit: Unit, sink: &'s mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>) -> Out<'s> {
+        Out {
+            file,
+            unit,
+            sink,
+            events: 0,
+            first: None,
+            last: None,
+            skipped: Vec::new(),
+            read: 0,
+            matched: 0,
+        }
+    }
+
+    /// What was read, as `format`.
+    fn summary(mut self, format: Format) -> Summary {
+        if self.read == 0 {
+            // Readers of whole records (CSV, Slack) count what they took and what they skipped.
+            self.read = self.events + self.skipped.len();
+            self.matched = self.events;
+        }
+        Summary {
+            format,
+            events: self.events,
+            first: self.first,
+            last: self.last,
+            skipped: self.skipped,
+            read: self.read,
+            matched: self.matched,
+        }
+    }
+
     fn place(&self, line: usize) -> Place {
         Place {
             file: self.file.clone(),
