@@ -71,6 +71,7 @@ fn job(id: i64) -> importer::Job {
         fields: Default::default(),
         kind: EventKind::Observation,
         min_level: None,
+        slack: None,
     }
 }
 

@@ -36,6 +36,8 @@ pub struct Job {
     pub kind: EventKind,
     /// Lines with a lower level are left out (lines without a level are kept).
     pub min_level: Option<levels::Level>,
+    /// A Slack export (.zip or folder) and its channel: read instead of the reader given.
+    pub slack: Option<formats::SlackExport>,
 }
 
 impl Job {
@@ -64,6 +66,20 @@ impl Job {
             fields: Fields::default(),
             kind,
             min_level: None,
+            slack: None,
+        }
+    }
+
+    /// Reads the job's input: its Slack export when it names one, else `reader` as its format.
+    fn read<R: BufRead>(
+        &self,
+        reader: R,
+        ctx: &TimeContext,
+        sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
+    ) -> Result<Summary, ImportError> {
+        match &self.slack {
+            Some(export) => formats::read_slack_export(&self.name, export, sink),
+            None => formats::read_events_with(&self.name, reader, self.format, &self.fields, ctx, sink),
         }
     }
 
@@ -203,7 +219,7 @@ pub fn preview<R: BufRead>(
     let mut seen = HashSet::new();
     let (mut new, mut already, mut repeats, mut left_out) = (0, 0, 0, 0);
     let mut digest = DefaultHasher::new();
-    let summary = formats::read_events_with(&job.name, reader, job.format, &job.fields, ctx, &mut |e| {
+    let summary = job.read(reader, ctx, &mut |e| {
         e.hash(&mut digest);
         if job.leaves_out(&e) {
             left_out += 1;
@@ -262,7 +278,7 @@ pub fn import_watched<R: BufRead>(
     let mut digest = DefaultHasher::new();
     let cancelled = || watch.cancel.load(Ordering::Relaxed);
     store.import_marked(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
-        let read = formats::read_events_with(&job.name, reader, job.format, &job.fields, ctx, &mut |e| {
+        let read = job.read(reader, ctx, &mut |e| {
             if cancelled() {
                 return Err(ImportError::from_sink("cancelled"));
             }
@@ -323,6 +339,7 @@ mod tests {
             fields: Fields::default(),
             kind: EventKind::Observation,
             min_level: None,
+            slack: None,
         }
     }
 

@@ -1114,3 +1114,124 @@ fn chat_times_are_read_on_the_incident_day() {
         "the start and resolved events and the two lines"
     );
 }
+
+/// A Slack export as Slack gives it: the folder `slack-export` zipped (deflated), with
+/// `extra` members added.
+fn slack_zip(to: &Path, extra: &[(&str, &[u8])]) {
+    use std::io::Write;
+    let root = PathBuf::from(fixture("slack-export"));
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut members = vec![
+        "users.json",
+        "channels.json",
+        "general/2026-11-25.json",
+        "inc-payments/2026-11-25.json",
+        "inc-payments/2026-11-26.json",
+    ];
+    members.reverse(); // the order in the archive is not the order of the days
+    for name in members {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(&std::fs::read(root.join(name)).unwrap()).unwrap();
+    }
+    for (name, bytes) in extra {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// A Slack export's .zip: its channels listed when none is named, every day of the one named
+/// in order, names from users.json, a thread's reply at its own time marked with the message
+/// it answers; its folder (or the channel's folder) gives the same events, so adds nothing.
+#[test]
+fn a_slack_export_zip_spanning_two_days_with_a_thread() {
+    let env = Env::new();
+    env.ok(&["new", "slack", "--zone", "UTC"]);
+    let zip = env.db.with_file_name("export.zip");
+    slack_zip(&zip, &[]);
+    let zip = zip.to_str().unwrap();
+    env.fails(
+        &["import", zip],
+        "holds 2 channels: general, inc-payments; name one with --channel NAME",
+    );
+    env.fails(
+        &["import", "--channel", "incidents", zip],
+        "holds no channel \"incidents\"; its channels: general, inc-payments",
+    );
+    let dry = env.ok(&["import", "--dry-run", "--channel", "inc-payments", "--zone", "UTC", zip]);
+    assert!(dry.contains("4 events as Slack export (slack), 4 of 5 messages matched"), "{dry}");
+    assert!(dry.contains("channel inc-payments of the Slack export"), "{dry}");
+    assert!(dry.contains("export.zip: message 2: a \"channel_join\" message"), "{dry}");
+    let out = env.ok(&["import", "--channel", "#inc-payments", zip]);
+    assert!(out.contains("imported 4 events from "), "{out}");
+
+    let show = env.ok(&["show", "1"]);
+    let timeline: Vec<&str> = show
+        .lines()
+        .skip_while(|l| !l.starts_with("Timeline:"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let want = [
+        ("2026-11-25 23:50:00", "PayFast status page says degraded since 23:40 (Marco Rossi · from #inc-payments)"),
+        ("2026-11-25 23:52:30", "@Marco Rossi checking our error rate (Lena Fischer · from #inc-payments)"),
+        (
+            "2026-11-26 00:05:00",
+            "↳ Marco Rossi: PayFast status page says degraded since… — 5xx at 12%, it's them (Lena Fischer · from #inc-payments)",
+        ),
+        ("2026-11-26 00:20:00", "Resolved: checkout error rate (PagerDuty · from #inc-payments)"),
+    ];
+    assert_eq!(timeline.len(), want.len(), "{show}");
+    for (line, (at, text)) in timeline.iter().zip(want) {
+        assert!(line.contains(at) && line.contains(text), "{line:?} lacks {at} {text}");
+    }
+    let folder = fixture("slack-export");
+    let again = env.ok(&["import", "--channel", "inc-payments", &folder]);
+    assert!(again.contains("imported 0 events") && again.contains("(4 already there)"), "{again}");
+    let channel = format!("{folder}/inc-payments");
+    let again = env.ok(&["import", &channel]);
+    assert!(again.contains("imported 0 events"), "{again}");
+    assert_eq!(event_count(&env.db), 4);
+}
+
+/// A .zip is read from its file: standard input is refused, and so is --channel with it; a
+/// member that inflates past its bound stops there; a channel of a file that is no export is
+/// an error.
+#[test]
+fn a_slack_zip_needs_a_file_and_a_member_that_inflates_is_bounded() {
+    let env = Env::new();
+    env.ok(&["new", "slack"]);
+    let zip = env.db.with_file_name("export.zip");
+    slack_zip(&zip, &[]);
+    let bytes = std::fs::read(&zip).unwrap();
+    for args in [&["import", "-"][..], &["import", "--dry-run", "-"], &["import", "--channel", "general", "-"]] {
+        let out = run_stdin(&env.db, args, &bytes);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(err.contains("standard input"), "{args:?}: {err}");
+    }
+    let bomb = env.db.with_file_name("bomb.zip");
+    let zeros = vec![b' '; 5 * 1024 * 1024];
+    slack_zip(&bomb, &[("inc-payments/2026-11-27.json", &zeros)]);
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 200_000, "deflated");
+    env.fails(
+        &["import", "--channel", "inc-payments", bomb.to_str().unwrap()],
+        "bomb.zip: inc-payments/2026-11-27.json: larger than 4 MiB",
+    );
+    env.fails(
+        &["import", "--channel", "general", &fixture("api.log")],
+        "is not a Slack export",
+    );
+    let hostile = env.db.with_file_name("hostile.zip");
+    let text = "[{\"type\":\"message\",\"user\":\"U9\",\"text\":\"\\u001b[2Jwiped\\u0007\",\"ts\":\"1795650600.1\"}]";
+    slack_zip(&hostile, &[("\u{1b}[31mred/2026-11-25.json", text.as_bytes())]);
+    let out = env.run(&["import", hostile.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("holds 3 channels: red, general, inc-payments"), "{err:?}");
+    let out = env.ok(&["import", "--channel", "\u{1b}[31mred", hostile.to_str().unwrap()]);
+    assert!(out.contains("imported 1 event "), "{out}");
+    let show = env.ok(&["show", "1"]);
+    assert!(show.contains("wiped") && !show.contains('\u{1b}') && !show.contains('\u{7}'), "{show:?}");
+}

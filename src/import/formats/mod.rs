@@ -16,6 +16,7 @@ mod jsonl;
 mod level;
 mod log;
 mod slack;
+mod slack_archive;
 mod stamp;
 #[cfg(test)]
 mod tests;
@@ -30,6 +31,7 @@ use std::io::{BufRead, Read};
 use std::str::FromStr;
 
 pub use level::Level;
+pub use slack_archive::{MAX_SLACK_CHANNEL, SlackExport, export_at};
 
 /// How many bytes [`Format::Auto`] looks at to recognise a format.
 const DETECT_BYTES: u64 = 8 * 1024;
@@ -291,6 +293,10 @@ pub enum ImportError {
         tried = Format::ALL[1..].iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
     )]
     Unrecognised { file: String, first: String },
+    /// A Slack export (.zip or folder) that cannot be read as one, or the channel to read
+    /// from it not named or not there.
+    #[error("{file}: {message}")]
+    Export { file: String, message: String },
     /// The sink refused an event (e.g. the database failed). Build it with
     /// [`ImportError::from_sink`]; [`read_events`] fills in the place.
     #[error("{place}: {source}")]
@@ -319,7 +325,7 @@ impl ImportError {
             | ImportError::Time { place, .. }
             | ImportError::Io { place, .. }
             | ImportError::Sink { place, .. } => Some(place),
-            ImportError::UnknownFormat(_) | ImportError::Unrecognised { .. } => None,
+            ImportError::UnknownFormat(_) | ImportError::Unrecognised { .. } | ImportError::Export { .. } => None,
         }
     }
 }
@@ -356,6 +362,18 @@ pub fn read_events<R: BufRead>(
     read_events_with(name, reader, format, &Fields::default(), ctx, sink)
 }
 
+/// Reads one channel of a Slack export (its .zip or folder): every day of it in order, as
+/// [`read_events`] reads a file. `name` is the export as messages show it.
+pub fn read_slack_export(
+    name: &str,
+    export: &SlackExport,
+    sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
+) -> Result<Summary, ImportError> {
+    let mut out = Out::new(display_name(name).to_string(), Unit::Message, sink);
+    slack_archive::read(export, &mut out)?;
+    Ok(out.summary(Format::Slack))
+}
+
 /// [`read_events`] with the names of the time, text and level fields of structured lines.
 pub fn read_events_with<R: BufRead>(
     name: &str,
@@ -384,6 +402,18 @@ pub fn read_events_with<R: BufRead>(
         }
         named => Some(named),
     };
+    if head.starts_with(b"PK\x03\x04") {
+        // A .zip is read from its end (its list of files): it needs a file, not a stream.
+        let message = if file == "stdin" {
+            "a .zip (a Slack export?) cannot be read from standard input; name the file: debrief import EXPORT.zip --channel NAME"
+        } else {
+            "a .zip is read as a Slack export, from its file: debrief import EXPORT.zip --channel NAME"
+        };
+        return Err(ImportError::Export {
+            file,
+            message: message.into(),
+        });
+    }
     let Some(found) = found else {
         return Err(ImportError::Unrecognised {
             file,
