@@ -305,6 +305,32 @@ fn missing_files_directories_stdin_and_an_empty_path_are_explained() {
     assert_eq!(events(&app, id), 0);
 }
 
+/// A Slack export's folder of several channels: the form lists them; its Channel field names
+/// one, whose days are previewed and imported.
+#[test]
+fn a_slack_export_lists_its_channels_and_the_channel_field_names_one() {
+    let (mut app, id) = review();
+    let export = fixture("slack-export");
+    preview_of(&mut app, &export);
+    let err = form_error(&app).expect("the form stays open with the channels");
+    assert!(err.ends_with("holds 2 channels: general, inc-payments; name one with --channel NAME (the console's Channel field)"), "{err}");
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Tab);
+    }
+    keys(&mut app, "inc-payments");
+    key(&mut app, KeyCode::Enter);
+    let Some(Popup::Import(p)) = app.popups.last() else {
+        panic!("{:?}", form_error(&app));
+    };
+    assert_eq!((p.preview.summary.events, p.preview.new), (4, 4));
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("read as Slack export (slack), 4 of 5 messages matched"), "{text}");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(events(&app, id), 4);
+    let texts: Vec<String> = app.store.all_events(id).unwrap().into_iter().map(|e| e.text).collect();
+    assert_eq!(texts[2], "↳ Marco Rossi: PayFast status page says degraded since… — 5xx at 12%, it's them");
+}
+
 #[test]
 fn a_file_that_changes_after_its_preview_is_previewed_again_not_imported() {
     let (mut app, id) = review();

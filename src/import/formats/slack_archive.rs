@@ -57,6 +57,8 @@ pub fn export_at(path: &Path, channel: Option<&str>) -> Result<Option<SlackExpor
             .join(", ")
     };
     let chosen = match (channel.map(str::trim), channels.as_slice()) {
+        // A folder of something else: not an export (the caller says it is a folder).
+        (None, []) if path.is_dir() => return Ok(None),
         (_, []) => {
             return Err(problem(
                 &shown,
