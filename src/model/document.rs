@@ -15,7 +15,8 @@ pub const FORMAT: &str = "debrief-incident";
 /// - 3: the `narrative` (what went well or wrong, luck, impact per service, decisions with who
 ///   and when, contributing factors and the causes root cause and trigger belong to; the
 ///   meeting's one `decisions` paragraph of older documents loads as the first decision), and
-///   events marked `internal`.
+///   events marked `internal` (and, written by later debriefs of the same version, events'
+///   `key`, `origin` and `count`: absent means not key, no origin, seen once).
 pub const FORMAT_VERSION: u32 = 3;
 
 /// The de-duplication key of an imported event: `<unix ms>:<FNV-1a 64 of the text>`. It is the
