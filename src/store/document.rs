@@ -221,7 +221,9 @@ impl Store {
             }
             if e.count < 1 {
                 let n = e.count;
-                return Err(StoreError::Invalid(format!("events[{i}]: count {n} is not a number of times (1 or more)")));
+                return Err(StoreError::Invalid(format!(
+                    "events[{i}]: count {n} is not a number of times (1 or more)"
+                )));
             }
             if e.count > 1 {
                 conn.execute("UPDATE events SET repeat_count = ? WHERE id = ?", [e.count, eid])?;

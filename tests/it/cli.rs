@@ -765,12 +765,18 @@ fn a_repeated_line_is_one_event_with_its_count_everywhere() {
     std::fs::write(&file, &log).unwrap();
     let path = file.to_str().unwrap();
     let dry = env.ok(&["import", "--dry-run", "--zone", "UTC", path]);
-    assert!(dry.contains("2 new, 0 already in incident 1, 79 repeats folded"), "{dry}");
+    assert!(
+        dry.contains("2 new, 0 already in incident 1, 79 repeats folded"),
+        "{dry}"
+    );
     let out = env.ok(&["import", "--zone", "UTC", path]);
     assert!(out.contains("imported 2 events from "), "{out}");
     assert!(out.contains("(0 already there, 79 repeats folded)"), "{out}");
     let again = env.ok(&["import", "--zone", "UTC", path]);
-    assert!(again.contains("imported 0 events") && again.contains("(2 already there, 79 repeats folded)"), "{again}");
+    assert!(
+        again.contains("imported 0 events") && again.contains("(2 already there, 79 repeats folded)"),
+        "{again}"
+    );
     assert_eq!(event_count(&env.db), 2);
 
     let show = env.ok(&["show", "1"]);
@@ -780,7 +786,12 @@ fn a_repeated_line_is_one_event_with_its_count_everywhere() {
     assert!(md.contains(" · ×80 · WARN pool exhausted"), "{md}");
     let json = env.ok(&["export", "1", "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let counts: Vec<_> = doc["events"].as_array().unwrap().iter().map(|e| e["count"].clone()).collect();
+    let counts: Vec<_> = doc["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["count"].clone())
+        .collect();
     assert_eq!(counts, [serde_json::Value::Null, 80.into()], "absent means once");
     let saved = env.db.with_file_name("burst.json");
     std::fs::write(&saved, &json).unwrap();
@@ -829,7 +840,10 @@ fn a_file_imported_before_counts_adds_nothing_and_gets_its_count() {
         }
     }
     let out = env.ok(&["import", "-i", "1", "--zone", "UTC", file.to_str().unwrap()]);
-    assert!(out.contains("imported 0 events") && out.contains("(2 already there, 2 repeats folded)"), "{out}");
+    assert!(
+        out.contains("imported 0 events") && out.contains("(2 already there, 2 repeats folded)"),
+        "{out}"
+    );
     assert_eq!(event_count(&env.db), 2);
     assert!(env.ok(&["show", "1"]).contains(" ×3 again"));
 }
@@ -1160,9 +1174,15 @@ fn a_slack_export_zip_spanning_two_days_with_a_thread() {
         "holds no channel \"incidents\"; its channels: general, inc-payments",
     );
     let dry = env.ok(&["import", "--dry-run", "--channel", "inc-payments", "--zone", "UTC", zip]);
-    assert!(dry.contains("4 events as Slack export (slack), 4 of 5 messages matched"), "{dry}");
+    assert!(
+        dry.contains("4 events as Slack export (slack), 4 of 5 messages matched"),
+        "{dry}"
+    );
     assert!(dry.contains("channel inc-payments of the Slack export"), "{dry}");
-    assert!(dry.contains("export.zip: message 2: a \"channel_join\" message"), "{dry}");
+    assert!(
+        dry.contains("export.zip: message 2: a \"channel_join\" message"),
+        "{dry}"
+    );
     let out = env.ok(&["import", "--channel", "#inc-payments", zip]);
     assert!(out.contains("imported 4 events from "), "{out}");
 
@@ -1174,13 +1194,22 @@ fn a_slack_export_zip_spanning_two_days_with_a_thread() {
         .take_while(|l| !l.is_empty())
         .collect();
     let want = [
-        ("2026-11-25 23:50:00", "PayFast status page says degraded since 23:40 (Marco Rossi · from #inc-payments)"),
-        ("2026-11-25 23:52:30", "@Marco Rossi checking our error rate (Lena Fischer · from #inc-payments)"),
+        (
+            "2026-11-25 23:50:00",
+            "PayFast status page says degraded since 23:40 (Marco Rossi · from #inc-payments)",
+        ),
+        (
+            "2026-11-25 23:52:30",
+            "@Marco Rossi checking our error rate (Lena Fischer · from #inc-payments)",
+        ),
         (
             "2026-11-26 00:05:00",
             "↳ Marco Rossi: PayFast status page says degraded since… — 5xx at 12%, it's them (Lena Fischer · from #inc-payments)",
         ),
-        ("2026-11-26 00:20:00", "Resolved: checkout error rate (PagerDuty · from #inc-payments)"),
+        (
+            "2026-11-26 00:20:00",
+            "Resolved: checkout error rate (PagerDuty · from #inc-payments)",
+        ),
     ];
     assert_eq!(timeline.len(), want.len(), "{show}");
     for (line, (at, text)) in timeline.iter().zip(want) {
@@ -1188,10 +1217,35 @@ fn a_slack_export_zip_spanning_two_days_with_a_thread() {
     }
     let folder = fixture("slack-export");
     let again = env.ok(&["import", "--channel", "inc-payments", &folder]);
-    assert!(again.contains("imported 0 events") && again.contains("(4 already there)"), "{again}");
+    assert!(
+        again.contains("imported 0 events") && again.contains("(4 already there)"),
+        "{again}"
+    );
     let channel = format!("{folder}/inc-payments");
     let again = env.ok(&["import", &channel]);
     assert!(again.contains("imported 0 events"), "{again}");
+    // The unpacked folder zipped again, within a folder of its own.
+    let rezipped = env.db.with_file_name("rezipped.zip");
+    {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&rezipped).unwrap());
+        let options = zip::write::SimpleFileOptions::default();
+        for name in [
+            "users.json",
+            "inc-payments/2026-11-25.json",
+            "inc-payments/2026-11-26.json",
+        ] {
+            zip.start_file(format!("slack-export/{name}"), options).unwrap();
+            zip.write_all(&std::fs::read(Path::new(&folder).join(name)).unwrap())
+                .unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    let again = env.ok(&["import", rezipped.to_str().unwrap()]);
+    assert!(
+        again.contains("imported 0 events") && again.contains("(4 already there)"),
+        "{again}"
+    );
     assert_eq!(event_count(&env.db), 4);
 }
 
@@ -1205,7 +1259,11 @@ fn a_slack_zip_needs_a_file_and_a_member_that_inflates_is_bounded() {
     let zip = env.db.with_file_name("export.zip");
     slack_zip(&zip, &[]);
     let bytes = std::fs::read(&zip).unwrap();
-    for args in [&["import", "-"][..], &["import", "--dry-run", "-"], &["import", "--channel", "general", "-"]] {
+    for args in [
+        &["import", "-"][..],
+        &["import", "--dry-run", "-"],
+        &["import", "--channel", "general", "-"],
+    ] {
         let out = run_stdin(&env.db, args, &bytes);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{args:?}");
@@ -1233,5 +1291,8 @@ fn a_slack_zip_needs_a_file_and_a_member_that_inflates_is_bounded() {
     let out = env.ok(&["import", "--channel", "\u{1b}[31mred", hostile.to_str().unwrap()]);
     assert!(out.contains("imported 1 event "), "{out}");
     let show = env.ok(&["show", "1"]);
-    assert!(show.contains("wiped") && !show.contains('\u{1b}') && !show.contains('\u{7}'), "{show:?}");
+    assert!(
+        show.contains("wiped") && !show.contains('\u{1b}') && !show.contains('\u{7}'),
+        "{show:?}"
+    );
 }

@@ -313,7 +313,12 @@ fn a_slack_export_lists_its_channels_and_the_channel_field_names_one() {
     let export = fixture("slack-export");
     preview_of(&mut app, &export);
     let err = form_error(&app).expect("the form stays open with the channels");
-    assert!(err.ends_with("holds 2 channels: general, inc-payments; name one with --channel NAME (the console's Channel field)"), "{err}");
+    assert!(
+        err.ends_with(
+            "holds 2 channels: general, inc-payments; name one with --channel NAME (the console's Channel field)"
+        ),
+        "{err}"
+    );
     for _ in 0..5 {
         key(&mut app, KeyCode::Tab);
     }
@@ -324,11 +329,17 @@ fn a_slack_export_lists_its_channels_and_the_channel_field_names_one() {
     };
     assert_eq!((p.preview.summary.events, p.preview.new), (4, 4));
     let text = screen(&mut app, 100, 30);
-    assert!(text.contains("read as Slack export (slack), 4 of 5 messages matched"), "{text}");
+    assert!(
+        text.contains("read as Slack export (slack), 4 of 5 messages matched"),
+        "{text}"
+    );
     key(&mut app, KeyCode::Enter);
     assert_eq!(events(&app, id), 4);
     let texts: Vec<String> = app.store.all_events(id).unwrap().into_iter().map(|e| e.text).collect();
-    assert_eq!(texts[2], "↳ Marco Rossi: PayFast status page says degraded since… — 5xx at 12%, it's them");
+    assert_eq!(
+        texts[2],
+        "↳ Marco Rossi: PayFast status page says degraded since… — 5xx at 12%, it's them"
+    );
 }
 
 #[test]

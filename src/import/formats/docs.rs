@@ -12,7 +12,8 @@
 
 use super::jsonl::{self, json_problem, json_type};
 use super::{
-    Fields, Format, ImportError, ImportedEvent, Level, MAX_RECORD, Out, clean_author, clean_text, parse_field_time, too_long,
+    Fields, Format, ImportError, ImportedEvent, Level, MAX_RECORD, Out, clean_author, clean_text, parse_field_time,
+    too_long,
 };
 use crate::model::EventKind;
 use crate::model::time::TimeContext;
@@ -34,7 +35,12 @@ const LISTS: [(Format, &str); 3] = [
 /// holds.
 pub(super) fn detect(head: &str) -> Option<Format> {
     // A list "events" alone is too common a name: a CloudWatch export names its own fields too.
-    let cloudwatch = ["\"ingestionTime\"", "\"logStreamName\"", "\"searchedLogStreams\"", "\"nextForwardToken\""];
+    let cloudwatch = [
+        "\"ingestionTime\"",
+        "\"logStreamName\"",
+        "\"searchedLogStreams\"",
+        "\"nextForwardToken\"",
+    ];
     listed(head).filter(|f| *f != Format::Cloudwatch || cloudwatch.iter().any(|m| head.contains(m)))
 }
 
@@ -68,7 +74,10 @@ pub(super) fn read<R: BufRead>(
     fields: &Fields,
     ctx: &TimeContext,
 ) -> Result<(), ImportError> {
-    let key = LISTS.iter().find(|(f, _)| *f == format).map_or("alerts", |(_, key)| key);
+    let key = LISTS
+        .iter()
+        .find(|(f, _)| *f == format)
+        .map_or("alerts", |(_, key)| key);
     let since = Rc::new(Cell::new(0u64));
     let bounded = Bounded {
         inner: reader,

@@ -221,7 +221,11 @@ fn author(message: &Map<String, Value>, names: &HashMap<String, String>) -> Opti
     let given = |path: &[&str]| str_at(message, path).and_then(clean_author);
     given(&["user_profile", "real_name"])
         .or_else(|| str_at(message, &["user"]).and_then(|id| names.get(id)).cloned())
-        .or_else(|| [&["user_name"][..], &["username"], &["user"]].iter().find_map(|p| given(p)))
+        .or_else(|| {
+            [&["user_name"][..], &["username"], &["user"]]
+                .iter()
+                .find_map(|p| given(p))
+        })
 }
 
 /// User ids and the names the export gives them, for mentions.

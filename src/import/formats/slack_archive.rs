@@ -160,12 +160,34 @@ fn open(path: &Path, shown: &str) -> Result<Option<(Archive, Vec<(usize, String)
             &format!("holds more than {MAX_MEMBERS} files; is it a Slack export?"),
         ));
     }
-    let members = zip
+    let members: Vec<(usize, String)> = zip
         .file_names_raw()
         .enumerate()
         .map(|(i, raw)| (i, String::from_utf8_lossy(raw).into_owned()))
         .collect();
-    Ok(Some((Archive::Zip(Box::new(zip)), members)))
+    Ok(Some((Archive::Zip(Box::new(zip)), within_one_folder(members))))
+}
+
+/// The members of a .zip made of the unpacked folder (`slack-export/users.json`,
+/// `slack-export/inc-payments/2026-11-26.json`): named as in Slack's own .zip.
+fn within_one_folder(members: Vec<(usize, String)>) -> Vec<(usize, String)> {
+    if !channels(&members).is_empty() {
+        return members;
+    }
+    let Some(top) = members
+        .first()
+        .and_then(|(_, m)| m.split_once('/'))
+        .map(|(top, _)| format!("{top}/"))
+    else {
+        return members;
+    };
+    if !members.iter().all(|(_, m)| m.starts_with(&top)) {
+        return members;
+    }
+    members
+        .into_iter()
+        .map(|(i, m)| (i, m[top.len()..].to_string()))
+        .collect()
 }
 
 /// An unpacked export (`users.json`, a folder per channel), or one channel's folder of days
@@ -184,7 +206,10 @@ fn folder(path: &Path, shown: &str) -> Result<(Archive, Vec<(usize, String)>), I
     let top = listed(path)?;
     if top.iter().any(|(name, dir)| !dir && is_day(name)) {
         // One channel's folder: its days, and the export's users.json above it if there is one.
-        let channel = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let channel = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let root = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let mut members: Vec<String> = top
             .iter()
@@ -214,7 +239,10 @@ fn folder(path: &Path, shown: &str) -> Result<(Archive, Vec<(usize, String)>), I
             ));
         }
     }
-    Ok((Archive::Folder(path.to_path_buf()), members.into_iter().enumerate().collect()))
+    Ok((
+        Archive::Folder(path.to_path_buf()),
+        members.into_iter().enumerate().collect(),
+    ))
 }
 
 /// `2026-11-26.json`
@@ -244,7 +272,12 @@ fn channels(members: &[(usize, String)]) -> Vec<String> {
 
 /// A member's bytes, at most `limit` of them (more is an error naming it: a member never
 /// inflates past the limit).
-fn read_member(archive: &mut Archive, member: &(usize, String), limit: u64, shown: &str) -> Result<Vec<u8>, ImportError> {
+fn read_member(
+    archive: &mut Archive,
+    member: &(usize, String),
+    limit: u64,
+    shown: &str,
+) -> Result<Vec<u8>, ImportError> {
     let (index, name) = member;
     let here = format!("{shown}: {}", sanitize::clean_line(name));
     let cannot = |e: &dyn std::fmt::Display| problem(&here, &format!("cannot read it: {}", short(&e.to_string())));
@@ -264,7 +297,10 @@ fn read_member(archive: &mut Archive, member: &(usize, String), limit: u64, show
     if bytes.len() as u64 > limit {
         return Err(problem(
             &here,
-            &format!("larger than {} MiB (the most one file of an export may hold)", limit / (1024 * 1024)),
+            &format!(
+                "larger than {} MiB (the most one file of an export may hold)",
+                limit / (1024 * 1024)
+            ),
         ));
     }
     Ok(bytes)

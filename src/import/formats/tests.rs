@@ -950,20 +950,32 @@ fn cri_partial_lines_are_joined_up_to_their_full_line() {
     assert_eq!(
         texts,
         [
-            (1, "{\"level\":\"error\",\"msg\":\"upstream timeout after 5001 ms calling payfast\"}"),
+            (
+                1,
+                "{\"level\":\"error\",\"msg\":\"upstream timeout after 5001 ms calling payfast\"}"
+            ),
             (4, "ERROR next"),
             (5, "a last part, never finished"),
         ]
     );
     // Keys of a file imported before #18 (log text, each part an event): the first part's stays.
-    assert_eq!(events[0].legacy_text.as_deref(), Some("stdout P {\"level\":\"error\",\"msg\":\"upstream"));
-    let other = "2026-11-25T10:00:01Z stdout P one \n2026-11-25T10:00:02Z stderr F two\n2026-11-25T10:00:03Z stdout F three\n";
+    assert_eq!(
+        events[0].legacy_text.as_deref(),
+        Some("stdout P {\"level\":\"error\",\"msg\":\"upstream")
+    );
+    let other =
+        "2026-11-25T10:00:01Z stdout P one \n2026-11-25T10:00:02Z stderr F two\n2026-11-25T10:00:03Z stdout F three\n";
     let (events, _) = collect("c.log", other.as_bytes(), Format::Cri).unwrap();
     let texts: Vec<_> = events.iter().map(|e| e.text.as_str()).collect();
     assert_eq!(texts, ["one", "two", "three"]);
     let endless = "2026-11-25T10:00:01Z stdout P x\n".repeat(MAX_EVENT_LINES + 1);
-    let err = collect("c.log", endless.as_bytes(), Format::Cri).unwrap_err().to_string();
-    assert!(err.starts_with("c.log:1: an event of more than 10000 lines (its partial lines run on to line 10001"), "{err}");
+    let err = collect("c.log", endless.as_bytes(), Format::Cri)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("c.log:1: an event of more than 10000 lines (its partial lines run on to line 10001"),
+        "{err}"
+    );
 }
 
 /// A CloudWatch export is one document, by name too; a JSON line that merely has a list
@@ -977,18 +989,32 @@ fn cloudwatch_documents_and_alertmanager_streams_and_their_near_misses() {
     assert_eq!(events[0].text, "deploy");
     let lines = fixture("formats/cloudwatch.json");
     let (events, summary) = collect("cw.json", &lines, Format::Cloudwatch).unwrap();
-    assert_eq!((events.len(), summary.unit()), (2, Unit::Line), "JSON lines by name still read");
+    assert_eq!(
+        (events.len(), summary.unit()),
+        (2, Unit::Line),
+        "JSON lines by name still read"
+    );
     let broken = "{\"events\": [{\"timestamp\": 1795600801123, \"message\": \"ok\", \"ingestionTime\": 1},\n {\"timestamp\": \"soon\", \"message\": \"x\"}]}";
-    let err = collect("cw.json", broken.as_bytes(), Format::Auto).unwrap_err().to_string();
-    assert!(err.starts_with("cw.json: record 2: cannot read time \"soon\" in field \"timestamp\""), "{err}");
+    let err = collect("cw.json", broken.as_bytes(), Format::Auto)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("cw.json: record 2: cannot read time \"soon\" in field \"timestamp\""),
+        "{err}"
+    );
     for (input, want) in [
         (
             "{\"alerts\":[]}\n{\"receiver\":\"x\"}\n",
             "a.json: record 1: expected a JSON object with a list \"alerts\"",
         ),
-        ("{\"alerts\":[]} 7", "a.json: record 1: expected a JSON object with a list \"alerts\": "),
+        (
+            "{\"alerts\":[]} 7",
+            "a.json: record 1: expected a JSON object with a list \"alerts\": ",
+        ),
     ] {
-        let err = collect("a.json", input.as_bytes(), Format::Alertmanager).unwrap_err().to_string();
+        let err = collect("a.json", input.as_bytes(), Format::Alertmanager)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with(want), "{input}: {err}");
     }
 }
