@@ -27,6 +27,9 @@ pub struct SlackExport {
     pub channel: String,
 }
 
+/// A member of an archive: its index (in a .zip) and its path inside it, with `/`.
+type Member = (usize, String);
+
 /// Where the export's files are.
 enum Archive {
     Zip(Box<zip::ZipArchive<File>>),
@@ -103,7 +106,7 @@ pub(super) fn read(export: &SlackExport, out: &mut Out) -> Result<(), ImportErro
         Some(member) => users(&read_member(&mut archive, member, MAX_USERS_FILE, &shown)?, &shown)?,
         None => HashMap::new(),
     };
-    let mut days: Vec<&(usize, String)> = members
+    let mut days: Vec<&Member> = members
         .iter()
         .filter(|(_, name)| day_of(name).is_some_and(|(c, _)| c == export.channel))
         .collect();
@@ -140,7 +143,7 @@ fn problem(file: &str, message: &str) -> ImportError {
 
 /// The archive and its members (index, path inside it with `/`), or `None` for a file that is
 /// not a zip.
-fn open(path: &Path, shown: &str) -> Result<Option<(Archive, Vec<(usize, String)>)>, ImportError> {
+fn open(path: &Path, shown: &str) -> Result<Option<(Archive, Vec<Member>)>, ImportError> {
     let cannot = |e: std::io::Error| problem(shown, &format!("cannot read it: {}", crate::util::io_reason(&e)));
     let meta = std::fs::metadata(path).map_err(cannot)?;
     if meta.is_dir() {
@@ -160,7 +163,7 @@ fn open(path: &Path, shown: &str) -> Result<Option<(Archive, Vec<(usize, String)
             &format!("holds more than {MAX_MEMBERS} files; is it a Slack export?"),
         ));
     }
-    let members: Vec<(usize, String)> = zip
+    let members: Vec<Member> = zip
         .file_names_raw()
         .enumerate()
         .map(|(i, raw)| (i, String::from_utf8_lossy(raw).into_owned()))
@@ -170,7 +173,7 @@ fn open(path: &Path, shown: &str) -> Result<Option<(Archive, Vec<(usize, String)
 
 /// The members of a .zip made of the unpacked folder (`slack-export/users.json`,
 /// `slack-export/inc-payments/2026-11-26.json`): named as in Slack's own .zip.
-fn within_one_folder(members: Vec<(usize, String)>) -> Vec<(usize, String)> {
+fn within_one_folder(members: Vec<Member>) -> Vec<Member> {
     if !channels(&members).is_empty() {
         return members;
     }
@@ -192,7 +195,7 @@ fn within_one_folder(members: Vec<(usize, String)>) -> Vec<(usize, String)> {
 
 /// An unpacked export (`users.json`, a folder per channel), or one channel's folder of days
 /// (its users then in the folder above).
-fn folder(path: &Path, shown: &str) -> Result<(Archive, Vec<(usize, String)>), ImportError> {
+fn folder(path: &Path, shown: &str) -> Result<(Archive, Vec<Member>), ImportError> {
     let listed = |dir: &Path| -> Result<Vec<(String, bool)>, ImportError> {
         let entries = std::fs::read_dir(dir)
             .map_err(|e| problem(shown, &format!("cannot list it: {}", crate::util::io_reason(&e))))?;
@@ -260,7 +263,7 @@ fn day_of(member: &str) -> Option<(&str, &str)> {
 }
 
 /// The channels: folders holding day files, sorted.
-fn channels(members: &[(usize, String)]) -> Vec<String> {
+fn channels(members: &[Member]) -> Vec<String> {
     let mut found: Vec<String> = members
         .iter()
         .filter_map(|(_, m)| day_of(m).map(|(c, _)| c.to_string()))
@@ -274,7 +277,7 @@ fn channels(members: &[(usize, String)]) -> Vec<String> {
 /// inflates past the limit).
 fn read_member(
     archive: &mut Archive,
-    member: &(usize, String),
+    member: &Member,
     limit: u64,
     shown: &str,
 ) -> Result<Vec<u8>, ImportError> {
