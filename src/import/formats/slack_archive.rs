@@ -144,7 +144,7 @@ fn problem(file: &str, message: &str) -> ImportError {
 /// The archive and its members (index, path inside it with `/`), or `None` for a file that is
 /// not a zip.
 fn open(path: &Path, shown: &str) -> Result<Option<(Archive, Vec<Member>)>, ImportError> {
-    let cannot = |e: std::io::Error| problem(shown, &format!("cannot read it: {}", crate::util::io_reason(&e)));
+    let cannot = |e: std::io::Error| problem(shown, &format!("cannot read it: {}", crate::store::files::io_reason(&e)));
     let meta = std::fs::metadata(path).map_err(cannot)?;
     if meta.is_dir() {
         return folder(path, shown).map(Some);
@@ -198,7 +198,7 @@ fn within_one_folder(members: Vec<Member>) -> Vec<Member> {
 fn folder(path: &Path, shown: &str) -> Result<(Archive, Vec<Member>), ImportError> {
     let listed = |dir: &Path| -> Result<Vec<(String, bool)>, ImportError> {
         let entries = std::fs::read_dir(dir)
-            .map_err(|e| problem(shown, &format!("cannot list it: {}", crate::util::io_reason(&e))))?;
+            .map_err(|e| problem(shown, &format!("cannot list it: {}", crate::store::files::io_reason(&e))))?;
         let mut names = Vec::new();
         for entry in entries.take(MAX_MEMBERS).flatten() {
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
@@ -275,12 +275,7 @@ fn channels(members: &[Member]) -> Vec<String> {
 
 /// A member's bytes, at most `limit` of them (more is an error naming it: a member never
 /// inflates past the limit).
-fn read_member(
-    archive: &mut Archive,
-    member: &Member,
-    limit: u64,
-    shown: &str,
-) -> Result<Vec<u8>, ImportError> {
+fn read_member(archive: &mut Archive, member: &Member, limit: u64, shown: &str) -> Result<Vec<u8>, ImportError> {
     let (index, name) = member;
     let here = format!("{shown}: {}", sanitize::clean_line(name));
     let cannot = |e: &dyn std::fmt::Display| problem(&here, &format!("cannot read it: {}", short(&e.to_string())));
