@@ -7,6 +7,7 @@
 //! too, and so is the number of members looked at.
 
 use super::{ImportError, MAX_SLACK_FILE, Out, sanitize, short, slack};
+use crate::store::files::io_reason;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fs::File;
@@ -144,7 +145,7 @@ fn problem(file: &str, message: &str) -> ImportError {
 /// The archive and its members (index, path inside it with `/`), or `None` for a file that is
 /// not a zip.
 fn open(path: &Path, shown: &str) -> Result<Option<(Archive, Vec<Member>)>, ImportError> {
-    let cannot = |e: std::io::Error| problem(shown, &format!("cannot read it: {}", crate::store::files::io_reason(&e)));
+    let cannot = |e: std::io::Error| problem(shown, &format!("cannot read it: {}", io_reason(&e)));
     let meta = std::fs::metadata(path).map_err(cannot)?;
     if meta.is_dir() {
         return folder(path, shown).map(Some);
@@ -197,8 +198,8 @@ fn within_one_folder(members: Vec<Member>) -> Vec<Member> {
 /// (its users then in the folder above).
 fn folder(path: &Path, shown: &str) -> Result<(Archive, Vec<Member>), ImportError> {
     let listed = |dir: &Path| -> Result<Vec<(String, bool)>, ImportError> {
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| problem(shown, &format!("cannot list it: {}", crate::store::files::io_reason(&e))))?;
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| problem(shown, &format!("cannot list it: {}", io_reason(&e))))?;
         let mut names = Vec::new();
         for entry in entries.take(MAX_MEMBERS).flatten() {
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
