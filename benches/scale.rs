@@ -72,6 +72,7 @@ fn job(id: i64) -> importer::Job {
         kind: EventKind::Observation,
         min_level: None,
         kinds: Default::default(),
+        slack: None,
     }
 }
 

@@ -45,7 +45,11 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
     let zone_line = format!("times without an offset read in {} ({whose})", zone.name());
     let job = job_for(id, &args)?;
     let name = job.name.clone();
-    let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" && !args.dry_run {
+    let job = with_slack_export(job, &args)?;
+    let reader: Box<dyn std::io::BufRead> = if job.slack.is_some() {
+        // The export is read from its .zip or folder, by the job itself.
+        Box::new(std::io::empty())
+    } else if args.file.as_os_str() == "-" && !args.dry_run {
         // Read to the end before the import takes the write lock: a slow pipe must not hold
         // every other writer up for as long as it takes to arrive.
         Box::new(std::io::BufReader::new(spool_stdin()?))
@@ -67,6 +71,9 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
             crate::model::counted(summary.events, "event"),
             summary.described()
         )?;
+        if let Some(export) = &job.slack {
+            writeln!(out, "channel {} of the Slack export", export.channel)?;
+        }
         if let (Some(a), Some(b)) = (summary.first, summary.last) {
             writeln!(out, "from {} to {} ({})", fmt(a), fmt(b), incident.zone)?;
         }
@@ -83,10 +90,7 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
             "{} new, {} already in incident {id}{}",
             preview.new,
             preview.already,
-            match preview.repeats {
-                0 => String::new(),
-                n => format!(", {n} repeated in the file (imported once)"),
-            }
+            folded(preview.repeats)
         )?;
         for e in &preview.sample {
             writeln!(out, "  {}  {}", fmt(e.at), e.text.lines().next().unwrap_or(""))?;
@@ -102,15 +106,50 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
     let (summary, outcome) = crate::import::import(store, &job, reader, &ctx, None)?;
     writeln!(
         out,
-        "imported {} from {name} into incident {id} ({} already there)",
+        "imported {} from {name} into incident {id} ({} already there{})",
         crate::model::counted(outcome.inserted, "event"),
-        outcome.duplicates
+        outcome.duplicates,
+        folded(outcome.repeats)
     )?;
     writeln!(out, "{zone_line}")?;
     for s in &summary.skipped {
         writeln!(out, "skipped {}: {}", summary.place(&name, s), s.reason)?;
     }
     Ok(())
+}
+
+/// The job, reading a Slack export (.zip or folder) when the file is one: `--channel`, else its
+/// only channel (several without `--channel` is an error listing them).
+fn with_slack_export(mut job: crate::import::Job, args: &ImportArgs) -> Result<crate::import::Job> {
+    let channel = args.channel.as_deref();
+    if args.file.as_os_str() == "-" {
+        if channel.is_some() {
+            bail!("--channel reads a Slack export's .zip or folder, which needs a file, not standard input");
+        }
+        return Ok(job);
+    }
+    crate::store::files::refuse_if_open(&args.file)?;
+    match crate::import::formats::export_at(&args.file, channel)? {
+        Some(export) => {
+            job.slack = Some(export);
+            job.format = crate::import::formats::Format::Slack;
+        }
+        None if channel.is_some() => bail!(
+            "--channel: {} is not a Slack export (a .zip, or the folder it unpacks to)",
+            job.name
+        ),
+        None => {}
+    }
+    Ok(job)
+}
+
+/// `, 80 repeats folded`: lines seen again (same instant, same text), each one event with its
+/// count (`×80`); nothing when there were none.
+fn folded(repeats: usize) -> String {
+    match repeats {
+        0 => String::new(),
+        n => format!(", {} folded", crate::model::counted(n, "repeat")),
+    }
 }
 
 /// The zone of the file's times without an offset, and whose it is: `--zone`, else this

@@ -442,6 +442,9 @@ fn write_timeline(store: &Store, id: i64, tz: chrono_tz::Tz, out: &mut dyn Write
             badge.push_str(" [internal]");
         }
         let star = if e.key { " *" } else { "" };
+        if let Some(times) = e.times() {
+            badge.push_str(&format!(" {times}"));
+        }
         let origin = e.origin.as_deref().map(|o| format!(" · from {o}")).unwrap_or_default();
         let mut lines = e.text.lines();
         writeln!(

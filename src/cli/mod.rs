@@ -358,7 +358,11 @@ pub struct ImportArgs {
     /// (--kinds warn=alert,info=observation)
     #[arg(long, value_name = "LEVEL=KIND,…")]
     pub kinds: Vec<String>,
-    /// The file, or - to read standard input
+    /// The channel to read from a Slack export (its .zip or folder); an export of several
+    /// channels without it lists them
+    #[arg(long, value_name = "NAME")]
+    pub channel: Option<String>,
+    /// The file (a Slack export's .zip or folder too), or - to read standard input
     pub file: PathBuf,
 }
 

@@ -285,9 +285,12 @@ impl<'a> Renderer<'a> {
                 ("", Some(origin)) => format!(" *(from {})*", escape_inline(origin)),
                 (author, Some(origin)) => format!(" *({} · from {})*", escape_inline(author), escape_inline(origin)),
             };
+            let times = crate::model::repeat_badge(e.count)
+                .map(|t| format!(" · {t}"))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "- {head} · {} · {}{by}",
+                "- {head} · {}{times} · {}{by}",
                 e.kind.label(),
                 escape_block(&e.text, "  ")
             );

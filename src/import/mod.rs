@@ -3,7 +3,9 @@
 //! nothing in one transaction.
 //!
 //! The preview counts exactly what the import would add: events already in the incident from an
-//! earlier import, and repeats within the file, are both left out of "new".
+//! earlier import, and repeats within the file, are both left out of "new". A repeated line
+//! (same instant, same text) is one event with a count; importing the file again keeps the
+//! count (the larger of the two, never the sum).
 
 pub mod formats;
 pub mod levels;
@@ -36,6 +38,8 @@ pub struct Job {
     pub min_level: Option<levels::Level>,
     /// The kind each level's lines get (when their file does not say).
     pub kinds: levels::LevelKinds,
+    /// A Slack export (.zip or folder) and its channel: read instead of the reader given.
+    pub slack: Option<formats::SlackExport>,
 }
 
 impl Job {
@@ -65,6 +69,20 @@ impl Job {
             kind,
             min_level: None,
             kinds: levels::LevelKinds::default(),
+            slack: None,
+        }
+    }
+
+    /// Reads the job's input: its Slack export when it names one, else `reader` as its format.
+    fn read<R: BufRead>(
+        &self,
+        reader: R,
+        ctx: &TimeContext,
+        sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
+    ) -> Result<Summary, ImportError> {
+        match &self.slack {
+            Some(export) => formats::read_slack_export(&self.name, export, sink),
+            None => formats::read_events_with(&self.name, reader, self.format, &self.fields, ctx, sink),
         }
     }
 
@@ -146,7 +164,8 @@ pub struct Preview {
     pub new: usize,
     /// Events already in the incident (from an earlier import), which the import skips.
     pub already: usize,
-    /// Events that repeat an earlier one of the same file (same time and text): imported once.
+    /// Lines that repeat an earlier one of the same file (same time and text): folded into that
+    /// one event, whose count says how many times it was seen (`×80`).
     pub repeats: usize,
     /// Lines left out for a level below the job's least (`--min-level`).
     pub left_out: usize,
@@ -213,21 +232,23 @@ pub fn preview<R: BufRead>(
     let mut seen = HashSet::new();
     let (mut new, mut already, mut repeats, mut left_out) = (0, 0, 0, 0);
     let mut digest = DefaultHasher::new();
-    let summary = formats::read_events_with(&job.name, reader, job.format, &job.fields, ctx, &mut |e| {
+    let summary = job.read(reader, ctx, &mut |e| {
         e.hash(&mut digest);
         if job.leaves_out(&e) {
             left_out += 1;
             return Ok(());
         }
         let key = e.key();
-        if store.is_imported(job.incident, &key).map_err(ImportError::from_sink)?
+        if seen.contains(&key) {
+            repeats += 1;
+        } else if store.is_imported(job.incident, &key).map_err(ImportError::from_sink)?
             || imported_before(store, job.incident, &e)?.is_some()
         {
+            seen.insert(key);
             already += 1;
-        } else if seen.insert(key) {
-            new += 1;
         } else {
-            repeats += 1;
+            seen.insert(key);
+            new += 1;
         }
         if sample.len() < sample_len {
             sample.push(e);
@@ -270,7 +291,7 @@ pub fn import_watched<R: BufRead>(
     let mut digest = DefaultHasher::new();
     let cancelled = || watch.cancel.load(Ordering::Relaxed);
     store.import_marked(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
-        let read = formats::read_events_with(&job.name, reader, job.format, &job.fields, ctx, &mut |e| {
+        let read = job.read(reader, ctx, &mut |e| {
             if cancelled() {
                 return Err(ImportError::from_sink("cancelled"));
             }
@@ -332,6 +353,7 @@ mod tests {
             kind: EventKind::Observation,
             min_level: None,
             kinds: levels::LevelKinds::default(),
+            slack: None,
         }
     }
 
@@ -355,7 +377,7 @@ mod tests {
         let (_, outcome) = import(&store, &job(id), LOG.as_bytes(), &ctx, Some(&p)).unwrap();
         assert_eq!(outcome.inserted, 2);
         let again = preview(&store, &job(id), LOG.as_bytes(), &ctx, 2).unwrap();
-        assert_eq!((again.new, again.already, again.repeats), (0, 3, 0));
+        assert_eq!((again.new, again.already, again.repeats), (0, 2, 1));
     }
 
     #[test]
@@ -411,6 +433,80 @@ mod tests {
         let (_, again) = import(&store, &job(id), cri.as_bytes(), &ctx, Some(&p)).unwrap();
         assert_eq!((again.inserted, again.duplicates), (0, 2));
         assert_eq!(store.count_events(id, &Default::default()).unwrap(), 2);
+    }
+
+    /// A warning 80 times in one second, written at the precision the file gives.
+    fn burst(times: usize) -> String {
+        let mut log = String::from("2026-11-26T14:00:00Z start\n");
+        for _ in 0..times {
+            log.push_str("2026-11-26T14:00:01.250Z WARN pool exhausted\n");
+        }
+        log.push_str("2026-11-26T14:00:02Z end\n");
+        log
+    }
+
+    fn counts(store: &Store, id: i64) -> Vec<(String, i64)> {
+        store
+            .all_events(id)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.text, e.count))
+            .collect()
+    }
+
+    #[test]
+    fn repeated_lines_are_one_event_with_their_count() {
+        let (_dir, store, id, ctx) = setup();
+        let log = burst(80);
+        let p = preview(&store, &job(id), log.as_bytes(), &ctx, 5).unwrap();
+        assert_eq!((p.new, p.already, p.repeats), (3, 0, 79));
+        let (_, outcome) = import(&store, &job(id), log.as_bytes(), &ctx, Some(&p)).unwrap();
+        assert_eq!((outcome.inserted, outcome.duplicates, outcome.repeats), (3, 0, 79));
+        let want = |n| {
+            vec![
+                ("start".to_string(), 1),
+                ("WARN pool exhausted".to_string(), n),
+                ("end".to_string(), 1),
+            ]
+        };
+        assert_eq!(counts(&store, id), want(80));
+        assert_eq!(store.all_events(id).unwrap()[1].times().as_deref(), Some("×80"));
+
+        // Again: the larger of the two, never the sum.
+        let (_, again) = import(&store, &job(id), log.as_bytes(), &ctx, None).unwrap();
+        assert_eq!((again.inserted, again.duplicates, again.repeats), (0, 3, 79));
+        assert_eq!(counts(&store, id), want(80));
+        let p = preview(&store, &job(id), log.as_bytes(), &ctx, 5).unwrap();
+        assert_eq!((p.new, p.already, p.repeats), (0, 3, 79));
+        // A part of the file seen fewer times leaves the count; a longer one raises it.
+        import(&store, &job(id), burst(3).as_bytes(), &ctx, None).unwrap();
+        assert_eq!(counts(&store, id), want(80));
+        import(&store, &job(id), burst(100).as_bytes(), &ctx, None).unwrap();
+        assert_eq!(counts(&store, id), want(100));
+        assert_eq!(store.count_events(id, &Default::default()).unwrap(), 3);
+    }
+
+    /// Same text at another instant (to the precision the file gives) is another event; a
+    /// cancelled or failed import changes no count.
+    #[test]
+    fn only_the_same_instant_and_text_fold_and_a_failed_import_changes_no_count() {
+        let (_dir, store, id, ctx) = setup();
+        let log = "2026-11-26T14:00:01.250Z x\n2026-11-26T14:00:01.251Z x\n2026-11-26T14:00:01.250Z x \n2026-11-26T14:00:01.250Z X\n";
+        let (_, outcome) = import(&store, &job(id), log.as_bytes(), &ctx, None).unwrap();
+        assert_eq!(
+            (outcome.inserted, outcome.repeats),
+            (3, 1),
+            "a trailing blank is not text"
+        );
+        assert_eq!(counts(&store, id), [("x".into(), 2), ("X".into(), 1), ("x".into(), 1)]);
+        let watch = Watch::default();
+        watch.cancel.store(true, Ordering::Relaxed);
+        let more = log.repeat(5);
+        assert!(import_watched(&store, &job(id), more.as_bytes(), &ctx, None, &watch).is_err());
+        let too_long = format!("{more}2026-11-26T14:00:03Z {}\n", "a".repeat(formats::MAX_RECORD));
+        let err = import(&store, &job(id), too_long.as_bytes(), &ctx, None).unwrap_err();
+        assert!(err.to_string().contains("api.log:21: a line longer than"), "{err}");
+        assert_eq!(counts(&store, id)[0].1, 2, "nothing was written");
     }
 
     #[test]

@@ -15,7 +15,8 @@ pub const FORMAT: &str = "debrief-incident";
 /// - 3: the `narrative` (what went well or wrong, luck, impact per service, decisions with who
 ///   and when, contributing factors and the causes root cause and trigger belong to; the
 ///   meeting's one `decisions` paragraph of older documents loads as the first decision), and
-///   events marked `internal`;
+///   events marked `internal` (and, written by later debriefs of the same version, events'
+///   `key`, `origin` and `count`: absent means not key, no origin, seen once);
 /// - 4: `meetings`, the review meeting and its follow-ups (numbered 1, 2, …, each with who
 ///   `attended`), in place of the one `meeting` (which loads as meeting 1); a decision names the
 ///   `meeting` it was taken in.
@@ -105,6 +106,17 @@ pub struct DocEvent {
     /// Where an imported line came from (its service, unit, logger or host, else the file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+    /// How many times an import saw the line (same instant, same text); absent means once.
+    #[serde(default = "once", skip_serializing_if = "is_once")]
+    pub count: i64,
+}
+
+fn once() -> i64 {
+    1
+}
+
+fn is_once(n: &i64) -> bool {
+    *n == 1
 }
 
 fn is_false(b: &bool) -> bool {

@@ -342,6 +342,9 @@ pub struct Event {
     pub version: i64,
     /// Left out of exports for outsiders and hidden from observers.
     pub internal: bool,
+    /// How many times an import saw this line (same instant, same text): 1, or the repeats
+    /// it folded into this one event (shown `×80`).
+    pub count: i64,
 }
 
 /// A cause's category: one of the five standard ones or a name the team chose.
@@ -471,6 +474,18 @@ pub struct HistoryEntry {
     pub entity_id: i64,
     pub op: String,
     pub detail: String,
+}
+
+impl Event {
+    /// `×80` for an event an import saw 80 times (same instant, same text); none for one seen once.
+    pub fn times(&self) -> Option<String> {
+        repeat_badge(self.count)
+    }
+}
+
+/// `×80` for a count above one: how the timeline, `show` and the exports mark a repeated line.
+pub fn repeat_badge(count: i64) -> Option<String> {
+    (count > 1).then(|| format!("×{count}"))
 }
 
 /// `1 event`, `2 events`: a count and its noun, for messages (the number as it is, so that

@@ -46,6 +46,7 @@ impl Store {
                     internal: e.internal,
                     key: e.key,
                     origin: e.origin.clone(),
+                    count: e.count,
                 })
                 .collect(),
             causes: causes
@@ -215,6 +216,15 @@ impl Store {
                 .ok_or_else(|| StoreError::Invalid(format!("events[{i}]: import_key is used twice")))?;
             if e.internal {
                 conn.execute("UPDATE events SET internal = 1 WHERE id = ?", [eid])?;
+            }
+            if e.count < 1 {
+                let n = e.count;
+                return Err(StoreError::Invalid(format!(
+                    "events[{i}]: count {n} is not a number of times (1 or more)"
+                )));
+            }
+            if e.count > 1 {
+                conn.execute("UPDATE events SET repeat_count = ? WHERE id = ?", [e.count, eid])?;
             }
             events.insert(e.reference, eid);
         }

@@ -57,9 +57,12 @@ pub struct ImportOutcome {
     pub inserted: usize,
     /// Events already present from an earlier import of the same file.
     pub duplicates: usize,
+    /// Lines that repeat an earlier one of the same import (same instant, same text): folded
+    /// into that one event's count.
+    pub repeats: usize,
 }
 
-const COLUMNS: &str = "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version, e.internal, e.key, e.origin";
+const COLUMNS: &str = "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version, e.internal, e.key, e.origin, e.repeat_count";
 
 fn from_row(r: &Row) -> rusqlite::Result<Event> {
     let kind: String = r.get(3)?;
@@ -78,6 +81,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Event> {
         internal: r.get(9)?,
         key: r.get(10)?,
         origin: r.get(11)?,
+        count: r.get(12)?,
     })
 }
 
@@ -518,16 +522,18 @@ impl Store {
         let run = || -> Result<(R, ImportOutcome), E> {
             self.require_incident(&self.conn, incident_id)?;
             let mut outcome = ImportOutcome::default();
+            let before = repeats::start(&self.conn)?;
             let r = {
                 let mut sink = |ev: NewEvent, key: &str, marks: Marks| -> Result<(), E> {
                     match self.insert_marked(&self.conn, incident_id, &ev, Some(key), &marks)? {
                         Some(_) => outcome.inserted += 1,
-                        None => outcome.duplicates += 1,
+                        None => repeats::seen_again(&self.conn, key)?,
                     }
                     Ok(())
                 };
                 feed(&mut sink)?
             };
+            (outcome.duplicates, outcome.repeats) = repeats::fold(&self.conn, incident_id, before)?;
             self.record(
                 &self.conn,
                 Some(incident_id),
@@ -556,5 +562,52 @@ impl Store {
                 Err(e)
             }
         }
+    }
+}
+
+/// Repeated lines of one import: an event's import key seen again (a line of this file repeated,
+/// or one an earlier import holds) is counted in a temporary table, key → times (on disk, like
+/// any temporary table here: memory stays bounded whatever the file), and at the end each such
+/// event's count becomes the larger of its stored count and the times this import saw it.
+/// An import that adds nothing new never adds to a count: the same file imported twice keeps it.
+mod repeats {
+    use super::Result;
+    use rusqlite::{Connection, params};
+
+    /// Empties the table of keys seen again, and returns the highest event id before the
+    /// import: an event above it is one this import inserted (the first of its lines).
+    pub(super) fn start(conn: &Connection) -> Result<i64> {
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS import_repeats (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+             DELETE FROM temp.import_repeats;",
+        )?;
+        Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?)
+    }
+
+    /// A line whose key the incident already holds.
+    pub(super) fn seen_again(conn: &Connection, key: &str) -> Result<()> {
+        conn.prepare_cached(
+            "INSERT INTO temp.import_repeats (key, n) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET n = n + 1",
+        )?
+        .execute([key])?;
+        Ok(())
+    }
+
+    /// Sets the counts (the larger of the stored one and this import's), and returns how many
+    /// events an earlier import held and how many lines were repeats folded into a count.
+    pub(super) fn fold(conn: &Connection, incident_id: i64, before: i64) -> Result<(usize, usize)> {
+        conn.execute(
+            "UPDATE events SET repeat_count = max(repeat_count, r.n + (events.id > ?1))
+             FROM temp.import_repeats r WHERE events.incident_id = ?2 AND events.import_key = r.key",
+            params![before, incident_id],
+        )?;
+        let (already, again): (i64, i64) = conn.query_row(
+            "SELECT coalesce(sum(e.id <= ?1), 0), coalesce(sum(r.n), 0) FROM temp.import_repeats r
+             JOIN events e ON e.incident_id = ?2 AND e.import_key = r.key",
+            params![before, incident_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        conn.execute("DELETE FROM temp.import_repeats", [])?;
+        Ok((already as usize, (again - already) as usize))
     }
 }

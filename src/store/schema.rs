@@ -263,6 +263,9 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE meetings_8 RENAME TO meetings;
     ALTER TABLE decisions ADD COLUMN meeting INTEGER CHECK (meeting >= 1);
     "#,
+    // 9: repeated identical lines of an import (same instant, same text) are one event with
+    // the number of times they were seen; an import keeps the larger count, never the sum (#18)
+    "ALTER TABLE events ADD COLUMN repeat_count INTEGER NOT NULL DEFAULT 1 CHECK (repeat_count >= 1);",
 ];
 
 pub const CURRENT_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -1163,9 +1163,13 @@ impl App {
                         crate::tui::popups::import_preview::count_word(n, summary.unit())
                     ),
                 };
+                let folded = match outcome.repeats {
+                    0 => String::new(),
+                    n => format!(", {} folded", super::view::plural(n, "repeat")),
+                };
                 self.set_flash(
                     format!(
-                        "Imported {} from {} ({} already here{skipped}).",
+                        "Imported {} from {} ({} already here{folded}{skipped}).",
                         super::view::plural(outcome.inserted, "event"),
                         shown.request.job.label,
                         super::view::count(outcome.duplicates)

@@ -752,6 +752,102 @@ fn import_each_format_then_again_without_duplicates() {
     );
 }
 
+/// A warning repeated 80 times in one second is one event `×80`: in the dry run, the import's
+/// answer, `show`, the Markdown and the JSON document (loaded again, it keeps its count).
+/// Imported again, the count stays 80.
+#[test]
+fn a_repeated_line_is_one_event_with_its_count_everywhere() {
+    let env = Env::new();
+    env.ok(&["new", "burst", "--zone", "UTC"]);
+    let mut log = String::from("2026-11-26T14:00:00Z start\n");
+    log.push_str(&"2026-11-26T14:00:01Z WARN pool exhausted\n".repeat(80));
+    let file = env.db.with_file_name("burst.log");
+    std::fs::write(&file, &log).unwrap();
+    let path = file.to_str().unwrap();
+    let dry = env.ok(&["import", "--dry-run", "--zone", "UTC", path]);
+    assert!(
+        dry.contains("2 new, 0 already in incident 1, 79 repeats folded"),
+        "{dry}"
+    );
+    let out = env.ok(&["import", "--zone", "UTC", path]);
+    assert!(out.contains("imported 2 events from "), "{out}");
+    assert!(out.contains("(0 already there, 79 repeats folded)"), "{out}");
+    let again = env.ok(&["import", "--zone", "UTC", path]);
+    assert!(
+        again.contains("imported 0 events") && again.contains("(2 already there, 79 repeats folded)"),
+        "{again}"
+    );
+    assert_eq!(event_count(&env.db), 2);
+
+    let show = env.ok(&["show", "1"]);
+    let line = show.lines().find(|l| l.contains("pool exhausted")).unwrap();
+    assert!(line.contains(" ×80 WARN pool exhausted"), "{line}");
+    let md = env.ok(&["export", "1"]);
+    assert!(md.contains(" · ×80 · WARN pool exhausted"), "{md}");
+    let json = env.ok(&["export", "1", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let counts: Vec<_> = doc["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["count"].clone())
+        .collect();
+    assert_eq!(counts, [serde_json::Value::Null, 80.into()], "absent means once");
+    let saved = env.db.with_file_name("burst.json");
+    std::fs::write(&saved, &json).unwrap();
+    assert_eq!(env.ok(&["load", saved.to_str().unwrap()]).trim(), "2");
+    assert_eq!(env.ok(&["export", "2", "--format", "json"]), json);
+    let after = env.ok(&["import", "-i", "2", "--zone", "UTC", path]);
+    assert!(after.contains("imported 0 events"), "{after}");
+    assert!(env.ok(&["show", "2"]).contains(" ×80 WARN"));
+
+    std::fs::write(&saved, json.replace("\"count\": 80", "\"count\": 0")).unwrap();
+    env.fails(&["load", saved.to_str().unwrap()], "count 0 is not a number of times");
+}
+
+/// A database written before counts (schema 7) holds a repeated line once, under the key it
+/// has now: importing the file again adds nothing, and the count becomes right.
+#[test]
+fn a_file_imported_before_counts_adds_nothing_and_gets_its_count() {
+    let env = Env::new();
+    let log = "2026-11-26T14:00:00Z start\n2026-11-26T14:00:01Z again\n2026-11-26T14:00:01Z again\n2026-11-26T14:00:01Z again\n";
+    let file = env.db.with_file_name("old.log");
+    std::fs::write(&file, log).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        for sql in &debrief::store::schema::MIGRATIONS[..7] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 7).unwrap();
+        conn.pragma_update(None, "application_id", debrief::store::schema::APPLICATION_ID)
+            .unwrap();
+        conn.execute(
+            "INSERT INTO incidents (title, severity, status, zone, created_at, updated_at, touched_at)
+             VALUES ('old', 2, 'open', 'UTC', 0, 0, 0)",
+            [],
+        )
+        .unwrap();
+        // The keys the version before this change stored (tests/fixtures/import/formats/keys-before-18.txt
+        // holds the same for the fixtures): the instant and the text.
+        for (ms, text) in [(1795701600000i64, "start"), (1795701601000, "again")] {
+            let at = chrono::DateTime::from_timestamp_millis(ms).unwrap();
+            conn.execute(
+                "INSERT INTO events (incident_id, at, kind, text, author, source, import_key)
+                 VALUES (1, ?, 'observation', ?, 'tester', 'imported:old.log', ?)",
+                rusqlite::params![ms, text, debrief::model::document::import_key(at, text)],
+            )
+            .unwrap();
+        }
+    }
+    let out = env.ok(&["import", "-i", "1", "--zone", "UTC", file.to_str().unwrap()]);
+    assert!(
+        out.contains("imported 0 events") && out.contains("(2 already there, 2 repeats folded)"),
+        "{out}"
+    );
+    assert_eq!(event_count(&env.db), 2);
+    assert!(env.ok(&["show", "1"]).contains(" ×3 again"));
+}
+
 #[test]
 fn dry_run_writes_nothing_and_reports_skipped_lines() {
     let env = Env::new();
@@ -1030,5 +1126,173 @@ fn chat_times_are_read_on_the_incident_day() {
         event_count(&env.db),
         4,
         "the start and resolved events and the two lines"
+    );
+}
+
+/// A Slack export as Slack gives it: the folder `slack-export` zipped (deflated), with
+/// `extra` members added.
+fn slack_zip(to: &Path, extra: &[(&str, &[u8])]) {
+    use std::io::Write;
+    let root = PathBuf::from(fixture("slack-export"));
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut members = vec![
+        "users.json",
+        "channels.json",
+        "general/2026-11-25.json",
+        "inc-payments/2026-11-25.json",
+        "inc-payments/2026-11-26.json",
+    ];
+    members.reverse(); // the order in the archive is not the order of the days
+    for name in members {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(&std::fs::read(root.join(name)).unwrap()).unwrap();
+    }
+    for (name, bytes) in extra {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// A Slack export's .zip: its channels listed when none is named, every day of the one named
+/// in order, names from users.json, a thread's reply at its own time marked with the message
+/// it answers; its folder (or the channel's folder) gives the same events, so adds nothing.
+#[test]
+fn a_slack_export_zip_spanning_two_days_with_a_thread() {
+    let env = Env::new();
+    env.ok(&["new", "slack", "--zone", "UTC"]);
+    let zip = env.db.with_file_name("export.zip");
+    slack_zip(&zip, &[]);
+    let zip = zip.to_str().unwrap();
+    env.fails(
+        &["import", zip],
+        "holds 2 channels: general, inc-payments; name one with --channel NAME",
+    );
+    env.fails(
+        &["import", "--channel", "incidents", zip],
+        "holds no channel \"incidents\"; its channels: general, inc-payments",
+    );
+    let dry = env.ok(&["import", "--dry-run", "--channel", "inc-payments", "--zone", "UTC", zip]);
+    assert!(
+        dry.contains("4 events as Slack export (slack), 4 of 5 messages matched"),
+        "{dry}"
+    );
+    assert!(dry.contains("channel inc-payments of the Slack export"), "{dry}");
+    assert!(
+        dry.contains("export.zip: message 2: a \"channel_join\" message"),
+        "{dry}"
+    );
+    let out = env.ok(&["import", "--channel", "#inc-payments", zip]);
+    assert!(out.contains("imported 4 events from "), "{out}");
+
+    let show = env.ok(&["show", "1"]);
+    let timeline: Vec<&str> = show
+        .lines()
+        .skip_while(|l| !l.starts_with("Timeline:"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let want = [
+        (
+            "2026-11-25 23:50:00",
+            "PayFast status page says degraded since 23:40 (Marco Rossi · from #inc-payments)",
+        ),
+        (
+            "2026-11-25 23:52:30",
+            "@Marco Rossi checking our error rate (Lena Fischer · from #inc-payments)",
+        ),
+        (
+            "2026-11-26 00:05:00",
+            "↳ Marco Rossi: PayFast status page says degraded since… — 5xx at 12%, it's them (Lena Fischer · from #inc-payments)",
+        ),
+        (
+            "2026-11-26 00:20:00",
+            "Resolved: checkout error rate (PagerDuty · from #inc-payments)",
+        ),
+    ];
+    assert_eq!(timeline.len(), want.len(), "{show}");
+    for (line, (at, text)) in timeline.iter().zip(want) {
+        assert!(line.contains(at) && line.contains(text), "{line:?} lacks {at} {text}");
+    }
+    let folder = fixture("slack-export");
+    let again = env.ok(&["import", "--channel", "inc-payments", &folder]);
+    assert!(
+        again.contains("imported 0 events") && again.contains("(4 already there)"),
+        "{again}"
+    );
+    let channel = format!("{folder}/inc-payments");
+    let again = env.ok(&["import", &channel]);
+    assert!(again.contains("imported 0 events"), "{again}");
+    // The unpacked folder zipped again, within a folder of its own.
+    let rezipped = env.db.with_file_name("rezipped.zip");
+    {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&rezipped).unwrap());
+        let options = zip::write::SimpleFileOptions::default();
+        for name in [
+            "users.json",
+            "inc-payments/2026-11-25.json",
+            "inc-payments/2026-11-26.json",
+        ] {
+            zip.start_file(format!("slack-export/{name}"), options).unwrap();
+            zip.write_all(&std::fs::read(Path::new(&folder).join(name)).unwrap())
+                .unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    let again = env.ok(&["import", rezipped.to_str().unwrap()]);
+    assert!(
+        again.contains("imported 0 events") && again.contains("(4 already there)"),
+        "{again}"
+    );
+    assert_eq!(event_count(&env.db), 4);
+}
+
+/// A .zip is read from its file: standard input is refused, and so is --channel with it; a
+/// member that inflates past its bound stops there; a channel of a file that is no export is
+/// an error.
+#[test]
+fn a_slack_zip_needs_a_file_and_a_member_that_inflates_is_bounded() {
+    let env = Env::new();
+    env.ok(&["new", "slack"]);
+    let zip = env.db.with_file_name("export.zip");
+    slack_zip(&zip, &[]);
+    let bytes = std::fs::read(&zip).unwrap();
+    for args in [
+        &["import", "-"][..],
+        &["import", "--dry-run", "-"],
+        &["import", "--channel", "general", "-"],
+    ] {
+        let out = run_stdin(&env.db, args, &bytes);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(err.contains("standard input"), "{args:?}: {err}");
+    }
+    let bomb = env.db.with_file_name("bomb.zip");
+    let zeros = vec![b' '; 5 * 1024 * 1024];
+    slack_zip(&bomb, &[("inc-payments/2026-11-27.json", &zeros)]);
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 200_000, "deflated");
+    env.fails(
+        &["import", "--channel", "inc-payments", bomb.to_str().unwrap()],
+        "bomb.zip: inc-payments/2026-11-27.json: larger than 4 MiB",
+    );
+    env.fails(
+        &["import", "--channel", "general", &fixture("api.log")],
+        "is not a Slack export",
+    );
+    let hostile = env.db.with_file_name("hostile.zip");
+    let text = "[{\"type\":\"message\",\"user\":\"U9\",\"text\":\"\\u001b[2Jwiped\\u0007\",\"ts\":\"1795650600.1\"}]";
+    slack_zip(&hostile, &[("\u{1b}[31mred/2026-11-25.json", text.as_bytes())]);
+    let out = env.run(&["import", hostile.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("holds 3 channels: red, general, inc-payments"), "{err:?}");
+    let out = env.ok(&["import", "--channel", "\u{1b}[31mred", hostile.to_str().unwrap()]);
+    assert!(out.contains("imported 1 event "), "{out}");
+    let show = env.ok(&["show", "1"]);
+    assert!(
+        show.contains("wiped") && !show.contains('\u{1b}') && !show.contains('\u{7}'),
+        "{show:?}"
     );
 }

@@ -56,6 +56,7 @@ fn document(
                 internal: false,
                 key: false,
                 origin: None,
+                count: 1,
             })
             .collect(),
         causes: causes

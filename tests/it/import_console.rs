@@ -305,6 +305,44 @@ fn missing_files_directories_stdin_and_an_empty_path_are_explained() {
     assert_eq!(events(&app, id), 0);
 }
 
+/// A Slack export's folder of several channels: the form lists them; its Channel field names
+/// one, whose days are previewed and imported.
+#[test]
+fn a_slack_export_lists_its_channels_and_the_channel_field_names_one() {
+    let (mut app, id) = review();
+    let export = fixture("slack-export");
+    preview_of(&mut app, &export);
+    let err = form_error(&app).expect("the form stays open with the channels");
+    assert!(
+        err.ends_with(
+            "holds 2 channels: general, inc-payments; name one with --channel NAME (the console's Channel field)"
+        ),
+        "{err}"
+    );
+    // Channel: the seventh field (after Level kinds).
+    for _ in 0..6 {
+        key(&mut app, KeyCode::Tab);
+    }
+    keys(&mut app, "inc-payments");
+    key(&mut app, KeyCode::Enter);
+    let Some(Popup::Import(p)) = app.popups.last() else {
+        panic!("{:?}", form_error(&app));
+    };
+    assert_eq!((p.preview.summary.events, p.preview.new), (4, 4));
+    let text = screen(&mut app, 100, 30);
+    assert!(
+        text.contains("read as Slack export (slack), 4 of 5 messages matched"),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(events(&app, id), 4);
+    let texts: Vec<String> = app.store.all_events(id).unwrap().into_iter().map(|e| e.text).collect();
+    assert_eq!(
+        texts[2],
+        "↳ Marco Rossi: PayFast status page says degraded since… — 5xx at 12%, it's them"
+    );
+}
+
 #[test]
 fn a_file_that_changes_after_its_preview_is_previewed_again_not_imported() {
     let (mut app, id) = review();
@@ -484,11 +522,15 @@ fn repeats_and_files_without_events_are_counted_apart() {
     preview_of(&mut app, &path);
     let text = screen(&mut app, 80, 24);
     assert!(
-        text.contains("2 new · 0 already in this incident · 1 repeated in the file"),
+        text.contains("2 new · 0 already in this incident · 1 repeat folded"),
         "{text}"
     );
     key(&mut app, KeyCode::Enter);
     assert_eq!(events(&app, id), 2);
+    let flash = app.flash.clone().unwrap().text().to_string();
+    assert!(flash.contains("(0 already here, 1 repeat folded)"), "{flash}");
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("×2 one"), "the timeline's row shows the count: {text}");
 
     let (_dir, path) = temp_file("quiet.log", "2026-11-26T13:00:00Z\n");
     preview_of(&mut app, &path);

@@ -1,5 +1,6 @@
-//! JSON documents holding a list of records: CloudTrail's `{"Records":[…]}` and an Alertmanager
-//! webhook payload (`{"alerts":[…]}`). Read as a stream, one record at a time, each at most
+//! JSON documents holding a list of records: CloudTrail's `{"Records":[…]}`, an Alertmanager
+//! webhook payload (`{"alerts":[…]}`, or several one after another) and a CloudWatch Logs
+//! export (`{"events":[…]}`, each record read as a CloudWatch JSON line is). Read as a stream, one record at a time, each at most
 //! [`MAX_RECORD`] bytes, so a large file never sits in memory; a position is the record's
 //! 1-based index.
 //!
@@ -9,9 +10,10 @@
 //!   (severity=critical, …) — summary`; a resolved one also gives `resolved: …` at `endsAt`. The
 //!   level is the `severity` label's.
 
-use super::jsonl::{json_problem, json_type};
+use super::jsonl::{self, json_problem, json_type};
 use super::{
-    Format, ImportError, ImportedEvent, Level, MAX_RECORD, Out, clean_author, clean_text, parse_field_time, too_long,
+    Fields, Format, ImportError, ImportedEvent, Level, MAX_RECORD, Out, clean_author, clean_text, parse_field_time,
+    too_long,
 };
 use crate::model::EventKind;
 use crate::model::time::TimeContext;
@@ -21,17 +23,34 @@ use std::cell::Cell;
 use std::io::{BufRead, Read};
 use std::rc::Rc;
 
-/// A CloudTrail file or an Alertmanager payload, by the list its first object holds.
+/// The documents and the list of records each holds.
+const LISTS: [(Format, &str); 3] = [
+    (Format::Cloudtrail, "Records"),
+    (Format::Alertmanager, "alerts"),
+    (Format::Cloudwatch, "events"),
+];
+
+/// A CloudTrail file, an Alertmanager payload (or several, one after another) or a CloudWatch
+/// Logs export (`aws logs filter-log-events`: `{"events":[…]}`), by the list its first object
+/// holds.
 pub(super) fn detect(head: &str) -> Option<Format> {
+    // A list "events" alone is too common a name: a CloudWatch export names its own fields too.
+    let cloudwatch = [
+        "\"ingestionTime\"",
+        "\"logStreamName\"",
+        "\"searchedLogStreams\"",
+        "\"nextForwardToken\"",
+    ];
+    listed(head).filter(|f| *f != Format::Cloudwatch || cloudwatch.iter().any(|m| head.contains(m)))
+}
+
+fn listed(head: &str) -> Option<Format> {
     let first = head.lines().next().unwrap_or("");
     if let Ok(Value::Object(o)) = serde_json::from_str::<Value>(first) {
-        return if o.get("Records").is_some_and(Value::is_array) {
-            Some(Format::Cloudtrail)
-        } else if o.get("alerts").is_some_and(Value::is_array) {
-            Some(Format::Alertmanager)
-        } else {
-            None
-        };
+        return LISTS
+            .iter()
+            .find(|(_, key)| o.get(*key).is_some_and(Value::is_array))
+            .map(|(format, _)| *format);
     }
     let key_of_list = |key: &str| {
         head.match_indices(key).any(|(i, _)| {
@@ -40,21 +59,25 @@ pub(super) fn detect(head: &str) -> Option<Format> {
             before != Some('\\') && after.strip_prefix(':').is_some_and(|a| a.trim_start().starts_with('['))
         })
     };
-    if key_of_list("\"Records\"") {
-        Some(Format::Cloudtrail)
-    } else if key_of_list("\"alerts\"") {
-        Some(Format::Alertmanager)
-    } else {
-        None
-    }
+    LISTS
+        .iter()
+        .find(|(_, key)| key_of_list(&format!("\"{key}\"")))
+        .map(|(format, _)| *format)
 }
 
-pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, format: Format, ctx: &TimeContext) -> Result<(), ImportError> {
-    let key = if format == Format::Cloudtrail {
-        "Records"
-    } else {
-        "alerts"
-    };
+/// Reads the records of one document, or of several one after another (Alertmanager payloads
+/// as a receiver logged them: one per line, or pretty-printed back to back).
+pub(super) fn read<R: BufRead>(
+    reader: R,
+    out: &mut Out,
+    format: Format,
+    fields: &Fields,
+    ctx: &TimeContext,
+) -> Result<(), ImportError> {
+    let key = LISTS
+        .iter()
+        .find(|(f, _)| *f == format)
+        .map_or("alerts", |(_, key)| key);
     let since = Rc::new(Cell::new(0u64));
     let bounded = Bounded {
         inner: reader,
@@ -72,17 +95,24 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, format: Format, ctx: &T
         };
         let events = match format {
             Format::Cloudtrail => vec![cloudtrail(&record, index, out, ctx)?],
+            Format::Cloudwatch => vec![jsonl::event(&record, index, out, fields, ctx)?],
             _ => alert(&record, index, out, ctx)?,
         };
         out.matched += 1;
         events.into_iter().try_for_each(|e| out.emit(e))
     };
-    let top = Top {
-        key,
-        each: &mut each,
-        failed: &mut failed,
+    let found = loop {
+        let top = Top {
+            key,
+            each: &mut each,
+            failed: &mut failed,
+        };
+        match top.deserialize(&mut de) {
+            // Another document follows (trailing characters): read it too.
+            Ok(true) if de.end().is_err() => continue,
+            other => break other,
+        }
     };
-    let found = top.deserialize(&mut de).and_then(|found| de.end().map(|()| found));
     let at = index + 1;
     match (found, failed) {
         (_, Some(error)) => Err(error),

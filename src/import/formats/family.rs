@@ -133,21 +133,29 @@ fn klog(line: &str, ctx: &TimeContext) -> Option<Stamped> {
 }
 
 /// `2026-11-30T10:00:01.123456789Z stderr F upstream timeout`: the text is the message; log text
-/// read the stream and tag as text, which stays its legacy text.
+/// read the stream and tag as text, which stays its legacy text. A `P` line is a part of a long
+/// line the runtime split: the parts up to the stream's next `F` line are one event.
 fn cri(line: &str, ctx: &TimeContext) -> Option<Stamped> {
     let (at, used) = stamp::iso(line, ctx)?;
     let rest = line[used..].strip_prefix(' ')?;
     let (stream, rest) = rest.split_once(' ')?;
-    if stream != "stdout" && stream != "stderr" {
-        return None;
-    }
+    let stream = match stream {
+        "stdout" => "stdout",
+        "stderr" => "stderr",
+        _ => return None,
+    };
     let (tag, message) = rest.split_once(' ').unwrap_or((rest, ""));
-    if !matches!(tag.split(':').next(), Some("F" | "P")) {
-        return None;
-    }
-    let mut s = Stamped::new(at, message.trim().to_string(), None);
+    let partial = match tag.split(':').next() {
+        Some("F") => false,
+        Some("P") => true,
+        _ => return None,
+    };
+    // The message as written: the parts of a split line go on right after each other, blanks
+    // included (the event's text is trimmed once whole).
+    let mut s = Stamped::new(at, message.to_string(), None);
     s.level = Level::in_text(message);
     s.legacy = Some(line[used..].trim().to_string());
+    s.part = Some(stamp::Part { stream, partial });
     Some(s)
 }
 

@@ -63,6 +63,7 @@ const ORIGIN: &[&str] = &[
     "caller",
     "logName",
     "logStream",
+    "logStreamName",
     "logGroup",
     "container_name",
 ];
@@ -223,7 +224,8 @@ fn names<'a>(given: &'a Option<String>, common: &'a [&'a str]) -> Vec<&'a str> {
     }
 }
 
-fn event(
+/// The event one object gives (a JSON line, a logfmt line, a record of a CloudWatch export).
+pub(super) fn event(
     object: &Map<String, Value>,
     line: usize,
     out: &Out,

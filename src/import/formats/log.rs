@@ -3,7 +3,8 @@
 //!
 //! A line without a timestamp continues the event above it (a stack trace, a wrapped message) and
 //! is joined to it with a newline, indentation kept, up to [`MAX_EVENT_LINES`] lines an event.
-//! Lines before the first timestamp are reported
+//! The parts of a CRI line the runtime split (`P` lines up to the stream's `F` line) are one
+//! event at the first part's time. Lines before the first timestamp are reported
 //! as skipped; blank lines are dropped. Bytes are decoded lossily and cleaned line by line, so
 //! neither invalid UTF-8 nor a colour code before the timestamp gets in the way.
 
@@ -14,6 +15,8 @@ use std::io::BufRead;
 
 pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, stamps: Stamps, ctx: &TimeContext) -> Result<(), ImportError> {
     let mut pending: Option<(ImportedEvent, usize)> = None;
+    // The stream of a CRI line whose last part was partial (`P`): its next line goes on it.
+    let mut open: Option<&'static str> = None;
     out.lines(reader, |out, line, bytes| {
         let cleaned = decode(bytes);
         if cleaned.trim().is_empty() {
@@ -61,10 +64,26 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, stamps: Stamps, ctx: &T
         };
         out.matched += 1;
         let at = stamped.at.map_err(|e| out.time_error(line, None, e))?;
+        let part = stamped.part;
+        if let (Some(stream), Some(part), Some((event, lines))) = (open, part, pending.as_mut())
+            && part.stream == stream
+        {
+            *lines += 1;
+            join_part(out, event, &stamped.text, line, *lines)?;
+            open = part.partial.then_some(stream);
+            return Ok(());
+        }
+        open = part.filter(|p| p.partial).map(|p| p.stream);
         if let Some((done, _)) = pending.take() {
             finish(out, done)?;
         }
-        let mut event = ImportedEvent::new(at, stamped.text, stamped.author, line);
+        // A CRI line's message is as written (its parts may go on); the event's text starts at
+        // its first word, and ends at its last (`finish`).
+        let text = match part {
+            Some(_) => stamped.text.trim_start().to_string(),
+            None => stamped.text,
+        };
+        let mut event = ImportedEvent::new(at, text, stamped.author, line);
         event.level = stamped.level;
         event.origin = stamped.origin;
         event.legacy_text = stamped.legacy;
@@ -77,7 +96,26 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, stamps: Stamps, ctx: &T
     }
 }
 
-fn finish(out: &mut Out, event: ImportedEvent) -> Result<(), ImportError> {
+/// The next part of a CRI line split by the runtime: its text goes on right after the parts
+/// before it. The parts count as lines of the event ([`MAX_EVENT_LINES`], [`MAX_RECORD`]).
+fn join_part(out: &Out, event: &mut ImportedEvent, text: &str, line: usize, lines: usize) -> Result<(), ImportError> {
+    if lines > MAX_EVENT_LINES {
+        return Err(out.invalid(
+            event.line,
+            format!("an event of more than {MAX_EVENT_LINES} lines (its partial lines run on to line {line}; the most one event may hold)"),
+        ));
+    }
+    if event.text.len() + text.len() > MAX_RECORD {
+        let more = format!("{} (its partial lines run on to line {line})", too_long("an event"));
+        return Err(out.invalid(event.line, more));
+    }
+    event.text.push_str(text);
+    Ok(())
+}
+
+fn finish(out: &mut Out, mut event: ImportedEvent) -> Result<(), ImportError> {
+    let kept = event.text.trim_end().len();
+    event.text.truncate(kept);
     if event.text.is_empty() {
         return out.skip(event.line, "a timestamp without text");
     }

@@ -16,6 +16,7 @@ mod jsonl;
 mod level;
 mod log;
 mod slack;
+mod slack_archive;
 mod stamp;
 #[cfg(test)]
 mod tests;
@@ -30,6 +31,7 @@ use std::io::{BufRead, Read};
 use std::str::FromStr;
 
 pub use level::Level;
+pub use slack_archive::{MAX_SLACK_CHANNEL, SlackExport, export_at};
 
 /// How many bytes [`Format::Auto`] looks at to recognise a format.
 const DETECT_BYTES: u64 = 8 * 1024;
@@ -291,6 +293,10 @@ pub enum ImportError {
         tried = Format::ALL[1..].iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
     )]
     Unrecognised { file: String, first: String },
+    /// A Slack export (.zip or folder) that cannot be read as one, or the channel to read
+    /// from it not named or not there.
+    #[error("{file}: {message}")]
+    Export { file: String, message: String },
     /// The sink refused an event (e.g. the database failed). Build it with
     /// [`ImportError::from_sink`]; [`read_events`] fills in the place.
     #[error("{place}: {source}")]
@@ -319,7 +325,7 @@ impl ImportError {
             | ImportError::Time { place, .. }
             | ImportError::Io { place, .. }
             | ImportError::Sink { place, .. } => Some(place),
-            ImportError::UnknownFormat(_) | ImportError::Unrecognised { .. } => None,
+            ImportError::UnknownFormat(_) | ImportError::Unrecognised { .. } | ImportError::Export { .. } => None,
         }
     }
 }
@@ -356,6 +362,18 @@ pub fn read_events<R: BufRead>(
     read_events_with(name, reader, format, &Fields::default(), ctx, sink)
 }
 
+/// Reads one channel of a Slack export (its .zip or folder): every day of it in order, as
+/// [`read_events`] reads a file. `name` is the export as messages show it.
+pub fn read_slack_export(
+    name: &str,
+    export: &SlackExport,
+    sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
+) -> Result<Summary, ImportError> {
+    let mut out = Out::new(display_name(name).to_string(), Unit::Message, sink);
+    slack_archive::read(export, &mut out)?;
+    Ok(out.summary(Format::Slack))
+}
+
 /// [`read_events`] with the names of the time, text and level fields of structured lines.
 pub fn read_events_with<R: BufRead>(
     name: &str,
@@ -366,7 +384,7 @@ pub fn read_events_with<R: BufRead>(
     sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
 ) -> Result<Summary, ImportError> {
     let file = display_name(name).to_string();
-    if format != Format::Auto {
+    if format != Format::Auto && format != Format::Cloudwatch {
         return read_as(file, reader, format, fields, ctx, sink);
     }
     let mut head = Vec::new();
@@ -378,15 +396,51 @@ pub fn read_events_with<R: BufRead>(
         };
         return Err(ImportError::Io { place, source });
     }
-    let found =
-        detect(&head).or_else(|| (fields.time.is_some() && jsonl::first_object(&head)).then_some(Format::Jsonl));
+    let found = match format {
+        Format::Auto => {
+            detect(&head).or_else(|| (fields.time.is_some() && jsonl::first_object(&head)).then_some(Format::Jsonl))
+        }
+        named => Some(named),
+    };
+    if head.starts_with(b"PK\x03\x04") {
+        // A .zip is read from its end (its list of files): it needs a file, not a stream.
+        let message = if file == "stdin" {
+            "a .zip (a Slack export?) cannot be read from standard input; name the file: debrief import EXPORT.zip --channel NAME"
+        } else {
+            "a .zip is read as a Slack export, from its file: debrief import EXPORT.zip --channel NAME"
+        };
+        return Err(ImportError::Export {
+            file,
+            message: message.into(),
+        });
+    }
     let Some(found) = found else {
         return Err(ImportError::Unrecognised {
             file,
             first: first_line(&head),
         });
     };
-    read_as(file, std::io::Cursor::new(head).chain(reader), found, fields, ctx, sink)
+    // CloudWatch Logs come as JSON lines or as one document of `events` (read as a document).
+    let document = found == Format::Cloudwatch && docs::detect(&String::from_utf8_lossy(&head)) == Some(found);
+    let reader = std::io::Cursor::new(head).chain(reader);
+    if document {
+        return read_document(file, reader, found, fields, ctx, sink);
+    }
+    read_as(file, reader, found, fields, ctx, sink)
+}
+
+/// A CloudWatch Logs export as one document (`{"events":[…]}`): its positions are records.
+fn read_document<R: BufRead>(
+    file: String,
+    reader: R,
+    format: Format,
+    fields: &Fields,
+    ctx: &TimeContext,
+    sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
+) -> Result<Summary, ImportError> {
+    let mut out = Out::new(file, Unit::Record, sink);
+    docs::read(reader, &mut out, format, fields, ctx)?;
+    Ok(out.summary(format))
 }
 
 /// The first non-blank line of the input, quoted for a message (`an empty input` when none).
@@ -406,45 +460,23 @@ fn read_as<R: BufRead>(
     ctx: &TimeContext,
     sink: &mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>,
 ) -> Result<Summary, ImportError> {
-    let mut out = Out {
-        file,
-        unit: Unit::of(format),
-        sink,
-        events: 0,
-        first: None,
-        last: None,
-        skipped: Vec::new(),
-        read: 0,
-        matched: 0,
-    };
+    let mut out = Out::new(file, Unit::of(format), sink);
     match format {
         Format::Csv => csv::read(reader, &mut out, ctx)?,
         f if f.is_json_lines() => jsonl::read(reader, &mut out, fields, ctx)?,
         Format::Logfmt => jsonl::read_logfmt(reader, &mut out, fields, ctx)?,
-        Format::Cloudtrail | Format::Alertmanager => docs::read(reader, &mut out, format, ctx)?,
+        Format::Cloudtrail | Format::Alertmanager => docs::read(reader, &mut out, format, fields, ctx)?,
         Format::Slack => slack::read(reader, &mut out)?,
         Format::Auto => unreachable!("read_events resolves Auto before reading"),
         line_format => log::read(reader, &mut out, family::stamps(line_format), ctx)?,
     }
-    if out.read == 0 {
-        // Readers of whole records (CSV, Slack) count what they took and what they skipped.
-        out.read = out.events + out.skipped.len();
-        out.matched = out.events;
-    }
-    Ok(Summary {
-        format,
-        events: out.events,
-        first: out.first,
-        last: out.last,
-        skipped: out.skipped,
-        read: out.read,
-        matched: out.matched,
-    })
+    Ok(out.summary(format))
 }
 
 /// Recognises a format from the first bytes of a file:
 /// - a JSON array of objects (`[` then `{`, or `[]`): Slack export;
-/// - a JSON document with `Records` (CloudTrail) or `alerts` (Alertmanager);
+/// - a JSON document with `Records` (CloudTrail), `alerts` (Alertmanager, one payload or several)
+///   or `events` (a CloudWatch Logs export);
 /// - a first line that starts with `{`: JSON lines, named by the fields of its first object
 ///   (journald, Docker, ECS, Google Cloud, CloudWatch, the structured loggers, or ours);
 /// - a first line that is a CSV header naming `time` and `text`: CSV;
@@ -483,7 +515,39 @@ struct Out<'s> {
     matched: usize,
 }
 
-impl Out<'_> {
+impl<'s> Out<'s> {
+    fn new(file: String, unit: Unit, sink: &'s mut dyn FnMut(ImportedEvent) -> Result<(), ImportError>) -> Out<'s> {
+        Out {
+            file,
+            unit,
+            sink,
+            events: 0,
+            first: None,
+            last: None,
+            skipped: Vec::new(),
+            read: 0,
+            matched: 0,
+        }
+    }
+
+    /// What was read, as `format`.
+    fn summary(mut self, format: Format) -> Summary {
+        if self.read == 0 {
+            // Readers of whole records (CSV, Slack) count what they took and what they skipped.
+            self.read = self.events + self.skipped.len();
+            self.matched = self.events;
+        }
+        Summary {
+            format,
+            events: self.events,
+            first: self.first,
+            last: self.last,
+            skipped: self.skipped,
+            read: self.read,
+            matched: self.matched,
+        }
+    }
+
     fn place(&self, line: usize) -> Place {
         Place {
             file: self.file.clone(),

@@ -1,11 +1,14 @@
-//! A Slack channel export (one day's `channel/2026-11-26.json`): a JSON array of messages.
+//! A Slack channel export (one day's `channel/2026-11-26.json`): a JSON array of messages. A
+//! whole export (its .zip or folder, every day of a channel) is read day by day through
+//! [`Reading`] (see `slack_archive`).
 //!
 //! The author is `user_profile.real_name`, else `user_name`, else `username` (bots), else the
 //! user id. Slack's markup is made readable: `<@U1>` becomes `@` and the name the export gives
 //! that user, `<https://x|label>` becomes `label (https://x)`, `&amp;`, `&lt;`, `&gt;` are
 //! decoded. A message without text shows its attachments' fallback text. Messages of kinds that
-//! are not conversation (joins, topic changes, …) and empty ones are reported as skipped. The
-//! document is read whole: it is one JSON value.
+//! are not conversation (joins, topic changes, …) and empty ones are reported as skipped. A
+//! thread's reply is marked with the message it answers (`↳ Marco: PayFast status page… — …`),
+//! at its own time. The document is read whole: it is one JSON value.
 
 use super::jsonl::{json_problem, json_type};
 use super::{
@@ -26,21 +29,55 @@ const CONVERSATION: [&str; 5] = [
 
 pub(super) fn read<R: BufRead>(reader: R, out: &mut Out) -> Result<(), ImportError> {
     let messages = read_messages(reader, &out.file)?;
-    let names = user_names(&messages);
-    for (i, message) in messages.iter().enumerate() {
-        let n = i + 1;
-        let Value::Object(message) = message else {
-            return Err(out.invalid(n, format!("expected a message object, found {}", json_type(message))));
-        };
-        if let Some(reason) = not_conversation(message) {
-            out.skip(n, reason)?;
-            continue;
+    Reading::default().day(&messages, &mut HashMap::new(), out)
+}
+
+/// What reading a channel's days keeps from one day to the next: the messages counted so far
+/// (positions go on across days) and each thread's first message, to mark its replies.
+#[derive(Default)]
+pub(super) struct Reading {
+    /// Where the messages come from (`#inc-payments`), when known: each event's origin.
+    pub origin: Option<String>,
+    count: usize,
+    /// A thread's `ts` → who started it and how its text starts.
+    threads: HashMap<String, (String, String)>,
+}
+
+impl Reading {
+    /// One day's messages. `names` holds the export's user names (`users.json`); names the
+    /// messages give are added for the users it lacks.
+    pub(super) fn day(
+        &mut self,
+        messages: &[Value],
+        names: &mut HashMap<String, String>,
+        out: &mut Out,
+    ) -> Result<(), ImportError> {
+        for (id, name) in user_names(messages) {
+            names.entry(id).or_insert(name);
         }
-        let at = match message.get("ts") {
-            Some(Value::String(ts)) => unix_seconds(ts),
-            Some(Value::Number(ts)) => unix_seconds(&ts.to_string()),
-            _ => None,
-        };
+        for message in messages {
+            self.count += 1;
+            let n = self.count;
+            let Value::Object(message) = message else {
+                return Err(out.invalid(n, format!("expected a message object, found {}", json_type(message))));
+            };
+            if let Some(reason) = not_conversation(message) {
+                out.skip(n, reason)?;
+                continue;
+            }
+            self.message(message, n, names, out)?;
+        }
+        Ok(())
+    }
+
+    fn message(
+        &mut self,
+        message: &Map<String, Value>,
+        n: usize,
+        names: &HashMap<String, String>,
+        out: &mut Out,
+    ) -> Result<(), ImportError> {
+        let at = stamp_of(message, "ts").and_then(|ts| unix_seconds(&ts));
         let Some(at) = at else {
             let found = message
                 .get("ts")
@@ -52,7 +89,7 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out) -> Result<(), ImportErr
         };
         let text = match message.get("text") {
             None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) => clean_text(&readable(s, &names)),
+            Some(Value::String(s)) => clean_text(&readable(s, names)),
             Some(other) => {
                 return Err(out.invalid(
                     n,
@@ -61,30 +98,61 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out) -> Result<(), ImportErr
             }
         };
         let text = if text.is_empty() {
-            clean_text(&readable(&attachments(message), &names))
+            clean_text(&readable(&attachments(message), names))
         } else {
             text
         };
         if text.is_empty() {
-            out.skip(n, "a message without text (only files or reactions)")?;
-            continue;
+            return out.skip(n, "a message without text (only files or reactions)");
         }
-        out.emit(ImportedEvent {
-            at,
-            text,
-            kind: None,
-            author: author(message),
-            line: n,
-            level: None,
-            origin: None,
-            legacy_text: None,
-        })?;
+        let author = author(message, names);
+        let ts = stamp_of(message, "ts").unwrap_or_default();
+        let mut event = ImportedEvent::new(at, text, author, n);
+        event.origin = self.origin.clone();
+        match stamp_of(message, "thread_ts") {
+            // A reply: marked with the message it answers (`↳ Marco: PayFast status page… — …`);
+            // its key stays the one its text alone gave before replies were marked.
+            Some(thread) if thread != ts => {
+                let mark = match self.threads.get(&thread) {
+                    Some((who, what)) => format!("↳ {who}: {what} — "),
+                    None => "↳ ".to_string(),
+                };
+                let plain = std::mem::take(&mut event.text);
+                event.text = format!("{mark}{plain}");
+                event.legacy_text = Some(plain);
+            }
+            Some(_) => {
+                let who = event.author.clone().unwrap_or_else(|| "someone".into());
+                self.threads.insert(ts, (who, excerpt(&event.text)));
+            }
+            None => {}
+        }
+        out.emit(event)
     }
-    Ok(())
+}
+
+/// A timestamp field (`ts`, `thread_ts`) as written: a string, or a number.
+fn stamp_of(message: &Map<String, Value>, key: &str) -> Option<String> {
+    match message.get(key)? {
+        Value::String(ts) => Some(ts.clone()),
+        Value::Number(ts) => Some(ts.to_string()),
+        _ => None,
+    }
+}
+
+/// How a thread's first message starts: its first line, cut at 40 characters.
+fn excerpt(text: &str) -> String {
+    const MAX: usize = 40;
+    let first = text.lines().next().unwrap_or("");
+    match first.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", first[..cut].trim_end()),
+        None if text.contains('\n') => format!("{first}…"),
+        None => first.to_string(),
+    }
 }
 
 /// The file's messages: the whole file (at most `MAX_SLACK_FILE` bytes) as a JSON array.
-fn read_messages<R: BufRead>(mut reader: R, file: &str) -> Result<Vec<Value>, ImportError> {
+pub(super) fn read_messages<R: BufRead>(mut reader: R, file: &str) -> Result<Vec<Value>, ImportError> {
     let at_line = |line: usize| Place {
         file: file.to_string(),
         line,
@@ -147,15 +215,17 @@ fn str_at<'v>(message: &'v Map<String, Value>, path: &[&str]) -> Option<&'v str>
     object.get(*last)?.as_str()
 }
 
-fn author(message: &Map<String, Value>) -> Option<String> {
-    [
-        &["user_profile", "real_name"][..],
-        &["user_name"],
-        &["username"],
-        &["user"],
-    ]
-    .iter()
-    .find_map(|path| str_at(message, path).and_then(clean_author))
+/// Who wrote a message: the name it gives, else the export's name for its user (`users.json`),
+/// else its user name, else its user id.
+fn author(message: &Map<String, Value>, names: &HashMap<String, String>) -> Option<String> {
+    let given = |path: &[&str]| str_at(message, path).and_then(clean_author);
+    given(&["user_profile", "real_name"])
+        .or_else(|| str_at(message, &["user"]).and_then(|id| names.get(id)).cloned())
+        .or_else(|| {
+            [&["user_name"][..], &["username"], &["user"]]
+                .iter()
+                .find_map(|p| given(p))
+        })
 }
 
 /// User ids and the names the export gives them, for mentions.
@@ -164,7 +234,7 @@ fn user_names(messages: &[Value]) -> HashMap<String, String> {
     for message in messages.iter().filter_map(Value::as_object) {
         if let Some(id) = str_at(message, &["user"])
             && !names.contains_key(id)
-            && let Some(name) = author(message).filter(|name| name != id)
+            && let Some(name) = author(message, &HashMap::new()).filter(|name| name != id)
         {
             names.insert(id.to_string(), name);
         }
@@ -330,6 +400,36 @@ mod tests {
         let (events, _) = collect("s.json", input, Format::Slack).unwrap();
         assert_eq!(events[0].text, "a\u{fffd}b");
         assert_eq!(events[0].at, utc("2026-11-26T13:00:00.000001Z"));
+    }
+
+    /// A reply is at its own time, marked with the message it answers; its key stays the one
+    /// its text alone gave (a day file imported before replies were marked adds nothing).
+    #[test]
+    fn thread_replies_are_marked_with_their_parent_and_keep_their_key() {
+        let day = r#"[
+          {"type":"message","user":"U1","user_profile":{"real_name":"Marco"},"text":"PayFast status page is red, and has been for ten minutes now","ts":"1795698000.000100","thread_ts":"1795698000.000100","reply_count":1},
+          {"type":"message","user":"U2","user_name":"lena","text":"confirmed","ts":"1795698060.000200","thread_ts":"1795698000.000100"},
+          {"type":"message","user":"U2","user_name":"lena","text":"an older thread","ts":"1795698070.000300","thread_ts":"1795600000.000100"}
+        ]"#;
+        let (events, _) = collect("slack.json", day.as_bytes(), Format::Slack).unwrap();
+        let texts: Vec<_> = events.iter().map(|e| (e.at, e.text.as_str())).collect();
+        assert_eq!(
+            texts,
+            [
+                (
+                    utc("2026-11-26T13:00:00.0001Z"),
+                    "PayFast status page is red, and has been for ten minutes now"
+                ),
+                (
+                    utc("2026-11-26T13:01:00.0002Z"),
+                    "↳ Marco: PayFast status page is red, and has been… — confirmed"
+                ),
+                (utc("2026-11-26T13:01:10.0003Z"), "↳ an older thread"),
+            ]
+        );
+        let plain = crate::model::document::import_key(events[1].at, "confirmed");
+        assert_eq!(events[1].legacy_key(), Some(plain));
+        assert_eq!(events[0].legacy_key(), None);
     }
 
     #[test]

@@ -28,6 +28,17 @@ pub(super) struct Stamped {
     pub origin: Option<String>,
     /// The text log text would give the same line, when the format gives another.
     pub legacy: Option<String>,
+    /// A CRI line's stream and whether it is a partial line (tag `P`): the parts of a long line
+    /// are one event, up to the stream's next `F` line.
+    pub part: Option<Part>,
+}
+
+/// Where a CRI line stands in a line the runtime split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Part {
+    pub stream: &'static str,
+    /// Tag `P`: the line goes on in the stream's next line.
+    pub partial: bool,
 }
 
 impl Stamped {
@@ -39,6 +50,7 @@ impl Stamped {
             level: None,
             origin: None,
             legacy: None,
+            part: None,
         }
     }
 }

@@ -484,7 +484,7 @@ const EXPECTED: &[Expect] = {
                 ("2026-11-25T10:00:01.123Z", None),
                 ("2026-11-25T10:00:02Z", Some(Error)),
             ],
-            text: (1, "ERROR upstream timeout", None),
+            text: (1, "ERROR upstream timeout", Some("2026/11/25/[$LATEST]abc")),
         },
         Expect {
             file: "cloudtrail.json",
@@ -511,6 +511,40 @@ const EXPECTED: &[Expect] = {
                 1,
                 "resolved: HighErrorRate (job=payments, severity=critical) — 5xx above 5%",
                 Some("payments"),
+            ),
+        },
+        Expect {
+            file: "alertmanager-stream.json",
+            format: Format::Alertmanager,
+            events: &[
+                ("2026-11-25T10:00:01Z", Some(Critical)),
+                ("2026-11-25T10:00:01Z", Some(Critical)),
+                ("2026-11-25T10:20:00Z", Some(Critical)),
+                ("2026-11-25T10:05:00Z", Some(Warning)),
+            ],
+            text: (3, "firing: LatencyHigh (severity=warning)", None),
+        },
+        Expect {
+            file: "cloudwatch-export.json",
+            format: Format::Cloudwatch,
+            events: &[
+                ("2026-11-25T10:00:01.123Z", None),
+                ("2026-11-25T10:00:02Z", Some(Error)),
+            ],
+            text: (1, "ERROR upstream timeout", Some("2026/11/25/[$LATEST]8f5a0c")),
+        },
+        Expect {
+            file: "cri-partial.log",
+            format: Format::Cri,
+            events: &[
+                ("2026-11-25T10:00:01.000000001Z", None),
+                ("2026-11-25T10:00:02Z", Some(Error)),
+                ("2026-11-25T10:00:03Z", None),
+            ],
+            text: (
+                0,
+                "{\"level\":\"error\",\"msg\":\"upstream timeout after 5001 ms calling payfast\"}",
+                None,
             ),
         },
         Expect {
@@ -904,4 +938,83 @@ fn a_year_less_stamp_takes_its_year_from_the_incidents_span() {
     );
     // A line from the days before the span: the year nearest it.
     assert_eq!(read(line, Some(new_year)), utc("2025-11-20T09:00:00Z"));
+}
+
+/// The parts of a CRI line the runtime split are one event at the first part's time; a part of
+/// the other stream in between ends it; each part counts toward the event's bound.
+#[test]
+fn cri_partial_lines_are_joined_up_to_their_full_line() {
+    let (events, summary) = collect("c.log", &fixture("formats/cri-partial.log"), Format::Auto).unwrap();
+    assert_eq!((summary.read, summary.matched), (5, 5));
+    let texts: Vec<_> = events.iter().map(|e| (e.line, e.text.as_str())).collect();
+    assert_eq!(
+        texts,
+        [
+            (
+                1,
+                "{\"level\":\"error\",\"msg\":\"upstream timeout after 5001 ms calling payfast\"}"
+            ),
+            (4, "ERROR next"),
+            (5, "a last part, never finished"),
+        ]
+    );
+    // Keys of a file imported before #18 (log text, each part an event): the first part's stays.
+    assert_eq!(
+        events[0].legacy_text.as_deref(),
+        Some("stdout P {\"level\":\"error\",\"msg\":\"upstream")
+    );
+    let other =
+        "2026-11-25T10:00:01Z stdout P one \n2026-11-25T10:00:02Z stderr F two\n2026-11-25T10:00:03Z stdout F three\n";
+    let (events, _) = collect("c.log", other.as_bytes(), Format::Cri).unwrap();
+    let texts: Vec<_> = events.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(texts, ["one", "two", "three"]);
+    let endless = "2026-11-25T10:00:01Z stdout P x\n".repeat(MAX_EVENT_LINES + 1);
+    let err = collect("c.log", endless.as_bytes(), Format::Cri)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("c.log:1: an event of more than 10000 lines (its partial lines run on to line 10001"),
+        "{err}"
+    );
+}
+
+/// A CloudWatch export is one document, by name too; a JSON line that merely has a list
+/// `events` is not one. Alertmanager payloads one after another are all read; anything else
+/// after a payload is an error naming the record.
+#[test]
+fn cloudwatch_documents_and_alertmanager_streams_and_their_near_misses() {
+    let line = b"{\"time\":\"2026-11-25T10:00:01Z\",\"text\":\"deploy\",\"events\":[1,2]}\n";
+    assert_eq!(detect(line), Some(Format::Jsonl));
+    let (events, _) = collect("e.jsonl", line, Format::Auto).unwrap();
+    assert_eq!(events[0].text, "deploy");
+    let lines = fixture("formats/cloudwatch.json");
+    let (events, summary) = collect("cw.json", &lines, Format::Cloudwatch).unwrap();
+    assert_eq!(
+        (events.len(), summary.unit()),
+        (2, Unit::Line),
+        "JSON lines by name still read"
+    );
+    let broken = "{\"events\": [{\"timestamp\": 1795600801123, \"message\": \"ok\", \"ingestionTime\": 1},\n {\"timestamp\": \"soon\", \"message\": \"x\"}]}";
+    let err = collect("cw.json", broken.as_bytes(), Format::Auto)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("cw.json: record 2: cannot read time \"soon\" in field \"timestamp\""),
+        "{err}"
+    );
+    for (input, want) in [
+        (
+            "{\"alerts\":[]}\n{\"receiver\":\"x\"}\n",
+            "a.json: record 1: expected a JSON object with a list \"alerts\"",
+        ),
+        (
+            "{\"alerts\":[]} 7",
+            "a.json: record 1: expected a JSON object with a list \"alerts\": ",
+        ),
+    ] {
+        let err = collect("a.json", input.as_bytes(), Format::Alertmanager)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(want), "{input}: {err}");
+    }
 }

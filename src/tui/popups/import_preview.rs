@@ -3,7 +3,7 @@
 //! preview is confirmed, and then all or nothing, exactly what the preview showed: a file that
 //! changed in between is shown again instead of imported.
 
-use crate::import::formats::{Format, Summary, Unit};
+use crate::import::formats::{self, Format, Summary, Unit};
 use crate::import::{self as importer, Job, JobError, Preview, Watch};
 use crate::model::time::{self, TimeContext};
 use crate::model::{EventKind, Incident};
@@ -93,6 +93,8 @@ pub fn form(incident: &Incident, dirs: crate::tui::popups::export::Dirs, start: 
                 .with_hint("leave out lines below this level (lines without one are kept)"),
             Field::line("Level kinds", &crate::import::levels::LevelKinds::default().describe())
                 .with_hint("the kind each level's lines get: LEVEL=KIND, separated by commas"),
+            Field::line("Channel", "")
+                .with_hint("a Slack export's channel (its .zip or folder); empty: its only one, or the list"),
         ],
     )
 }
@@ -139,14 +141,29 @@ pub fn request<P>(
         Some(_) if typed.starts_with("~/") => path.clone(),
         _ => PathBuf::from(&typed),
     };
-    Ok(ImportRequest {
-        job: Job::for_file(*incident, &named, format, kind)
-            .with_min_level(min_level)
-            .with_kinds(kinds),
-        path,
-        ctx,
-        zone,
-    })
+    let mut job = Job::for_file(*incident, &named, format, kind)
+        .with_min_level(min_level)
+        .with_kinds(kinds);
+    let channel = form.optional_field("Channel").filter(|c| !c.trim().is_empty());
+    crate::store::files::refuse_if_open(&path).map_err(|e| e.to_string())?;
+    if let Some(export) = formats::export_at(&path, channel.as_deref()).map_err(|e| e.to_string())? {
+        job.format = Format::Slack;
+        job.slack = Some(export);
+    } else if channel.is_some() {
+        return Err(format!(
+            "{} is not a Slack export (a .zip, or the folder it unpacks to); empty the Channel field",
+            job.name
+        ));
+    }
+    Ok(ImportRequest { job, path, ctx, zone })
+}
+
+/// The input of a request: a Slack export is read by its job, anything else is opened here.
+fn reader_for(request: &ImportRequest) -> Result<Box<dyn std::io::BufRead>, String> {
+    match request.job.slack {
+        Some(_) => Ok(Box::new(std::io::empty())),
+        None => Ok(Box::new(open(&request.path)?)),
+    }
 }
 
 /// Opens a regular file only: a FIFO or a device (`/dev/tty`, `/dev/zero`) would block the
@@ -171,7 +188,7 @@ fn open(path: &Path) -> Result<BufReader<File>, String> {
 
 /// Reads the whole file as the import would, writing nothing.
 pub fn preview(store: &Store, request: ImportRequest) -> Result<ImportPreview, String> {
-    let reader = open(&request.path)?;
+    let reader = reader_for(&request)?;
     let preview = importer::preview(store, &request.job, reader, &request.ctx, SAMPLE).map_err(|e| e.to_string())?;
     Ok(ImportPreview {
         request,
@@ -198,7 +215,7 @@ pub(crate) fn run_watched(store: &Store, shown: &ImportPreview, watch: &Watch) -
     let cancelled = || watch.cancel.load(Ordering::Relaxed);
     let result = loop {
         watch.done.store(0, Ordering::Relaxed);
-        let reader = open(&request.path)?;
+        let reader = reader_for(request)?;
         match importer::import_watched(store, &request.job, reader, &request.ctx, Some(&shown.preview), watch) {
             // Another process is writing: wait in short steps, so that Esc is heard.
             Err(JobError::Store(e)) if Store::is_busy(&e) && !cancelled() && watch.retry_busy => continue,
@@ -253,7 +270,8 @@ impl ImportPreview {
             format!("{} new · {} already in this incident", count(p.new), count(p.already))
         };
         if p.repeats > 0 {
-            counts.push_str(&format!(" · {} repeated in the file", count(p.repeats)));
+            let noun = if p.repeats == 1 { "repeat" } else { "repeats" };
+            counts.push_str(&format!(" · {} {noun} folded", count(p.repeats)));
         }
         if let Some(least) = self.request.job.min_level {
             counts.push_str(&format!(" · {} below {} left out", count(p.left_out), least.name()));

@@ -345,6 +345,7 @@ mod tests {
             origin: None,
             version: 1,
             internal: false,
+            count: 1,
         }
     }
 

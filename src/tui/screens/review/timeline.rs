@@ -375,6 +375,10 @@ impl TimelineState {
         if e.internal {
             spans.push(Span::styled("[int] ", base.patch(theme.muted)));
         }
+        // A line an import saw many times (same instant, same text): one row with its count.
+        if let Some(times) = e.times() {
+            spans.push(Span::styled(format!("{times} "), base.patch(theme.warning)));
+        }
         let used: usize = spans.iter().map(|s| s.width()).sum();
         // The author gets a column of its own on the right, so texts line up.
         let author_w = if wide { (width / 6).clamp(8, 18) } else { 0 };
@@ -423,6 +427,7 @@ fn fold_row(incident_id: i64, index: usize, f: &ImportFold) -> Event {
         origin: None,
         internal: false,
         version: 0,
+        count: 1,
     }
 }
 
