@@ -46,14 +46,17 @@ pub fn render_conflict(
             .map(|l| Line::from(Span::styled(format!("  {l}"), theme.base))),
     );
     lines.push(Line::from(""));
-    lines.push(Line::from(vec![
-        Span::styled(key(Command::KeepMine, "keep_mine"), theme.key_hint),
-        Span::styled(" save mine over theirs  ", theme.base),
-        Span::styled(key(Command::KeepTheirs, "keep_theirs"), theme.key_hint),
-        Span::styled(" keep theirs  ", theme.base),
-        Span::styled(key(Command::EditMine, "edit_mine"), theme.key_hint),
-        Span::styled(" edit mine again", theme.base),
-    ]));
+    // One key a row: what each does to mine is said whole at any width.
+    for (command, name, what) in [
+        (Command::KeepMine, "keep_mine", " save mine over theirs"),
+        (Command::KeepTheirs, "keep_theirs", " keep theirs, throw mine away"),
+        (Command::EditMine, "edit_mine", " edit mine again"),
+    ] {
+        lines.push(Line::from(vec![
+            Span::styled(key(command, name), theme.key_hint),
+            Span::styled(what, theme.base),
+        ]));
+    }
     crate::tui::view::render_wrapped(Paragraph::new(lines).wrap(Wrap { trim: false }), inner, buf);
 }
 

@@ -292,6 +292,9 @@ pub struct Form<P> {
     opened: Vec<(&'static str, String)>,
     /// A line over the hints: someone else saved the item meanwhile (see `review::merge`).
     pub notice: Option<String>,
+    /// Information on the same line when there is no notice (theirs is saved and the form is
+    /// on it): shown in the info style, not as an error.
+    pub info: Option<String>,
 }
 
 /// A field both the user and someone else changed since the form opened, to different values.
@@ -316,6 +319,7 @@ impl<P> Form<P> {
             baseline: None,
             opened,
             notice: None,
+            info: None,
         }
     }
 
@@ -419,6 +423,7 @@ impl<P> Form<P> {
             baseline: self.baseline,
             opened: self.opened,
             notice: self.notice,
+            info: self.info,
         }
     }
 
@@ -554,7 +559,13 @@ impl<P> Form<P> {
         let multi = self.fields.iter().filter(|f| f.kind == FieldKind::Multi).count() as u16;
         let single = self.fields.len() as u16 - multi;
         let times = self.fields.iter().filter(|f| f.time.is_some()).count() as u16;
-        let want_h = single + multi * 7 + times + 2 + 2 + u16::from(self.notice.is_some());
+        // The notice line: someone else's save (a warning), else information.
+        let note = match (&self.notice, &self.info) {
+            (Some(n), _) => Some((n, theme.warning)),
+            (None, Some(i)) => Some((i, theme.ok)),
+            (None, None) => None,
+        };
+        let want_h = single + multi * 7 + times + 2 + 2 + u16::from(note.is_some());
         let width = area.width.min(84);
         let popup = centered(area, width, want_h.min(area.height));
         Clear.render(popup, buf);
@@ -580,7 +591,7 @@ impl<P> Form<P> {
                 constraints.push(Constraint::Length(1));
             }
         }
-        let notice = u16::from(self.notice.is_some());
+        let notice = u16::from(note.is_some());
         constraints.extend(std::iter::repeat_n(Constraint::Length(1), 2 + notice as usize));
         let rows = Layout::vertical(constraints).split(inner);
         let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) as u16 + 3;
@@ -595,11 +606,11 @@ impl<P> Form<P> {
                 row += 1;
             }
         }
-        if let Some(notice) = &self.notice {
+        if let Some((text, style)) = note {
             let area = rows[rows.len() - 3];
             Line::from(Span::styled(
-                crate::tui::view::truncate(notice, area.width as usize),
-                theme.warning,
+                crate::tui::view::truncate(text, area.width as usize),
+                style,
             ))
             .render(area, buf);
         }
