@@ -553,6 +553,36 @@ impl<P> Form<P> {
         hints
     }
 
+    /// The rows of each field, then the notice (if any), hint and footer rows. A time field
+    /// has a row under it for where its time goes. The multi-line fields share what is left
+    /// by what they hold: none gets rows it cannot fill while another's text is cut.
+    fn row_constraints(&self, inner: Rect, notice: u16) -> Vec<Constraint> {
+        let multi: Vec<&Field> = self.fields.iter().filter(|f| f.kind == FieldKind::Multi).collect();
+        let fixed = self.fields.len() - multi.len() + self.fields.iter().filter(|f| f.time.is_some()).count();
+        let room = inner
+            .height
+            .saturating_sub(u16::try_from(fixed).unwrap_or(u16::MAX) + 2 + notice);
+        // A label row and the text's rows as drawn (under a two-column indent).
+        let width = inner.width.saturating_sub(2) as usize;
+        let wanted: Vec<u16> = (multi.iter())
+            .map(|f| 1 + u16::try_from(wrap_rows(f.text.lines(), width).len()).unwrap_or(u16::MAX))
+            .collect();
+        let mut heights = share_rows(&wanted, room).into_iter();
+        let mut constraints: Vec<Constraint> = Vec::new();
+        for f in &self.fields {
+            constraints.push(if f.kind == FieldKind::Multi {
+                Constraint::Length(heights.next().unwrap_or(2).max(2))
+            } else {
+                Constraint::Length(1)
+            });
+            if f.time.is_some() {
+                constraints.push(Constraint::Length(1));
+            }
+        }
+        constraints.extend(std::iter::repeat_n(Constraint::Length(1), 2 + notice as usize));
+        constraints
+    }
+
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, keys: &KeyMap) {
         // One row per one-line field (label left, value right); multi-line fields get a label
         // row and share the rest; then a hint row and a footer row.
@@ -579,21 +609,7 @@ impl<P> Form<P> {
         if inner.height == 0 || inner.width == 0 {
             return;
         }
-        // A time field has a row under it for where its time goes.
-        let mut constraints: Vec<Constraint> = Vec::new();
-        for f in &self.fields {
-            constraints.push(if f.kind == FieldKind::Multi {
-                Constraint::Min(2)
-            } else {
-                Constraint::Length(1)
-            });
-            if f.time.is_some() {
-                constraints.push(Constraint::Length(1));
-            }
-        }
-        let notice = u16::from(note.is_some());
-        constraints.extend(std::iter::repeat_n(Constraint::Length(1), 2 + notice as usize));
-        let rows = Layout::vertical(constraints).split(inner);
+        let rows = Layout::vertical(self.row_constraints(inner, u16::from(note.is_some()))).split(inner);
         let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) as u16 + 3;
         let mut row = 0;
         for (i, field) in self.fields.iter().enumerate() {
@@ -816,6 +832,26 @@ fn wrap_line(chars: &[char], width: usize) -> Vec<(usize, usize)> {
         rows.push((0, 0));
     }
     rows
+}
+
+/// `room` rows shared among fields that want `wanted` rows each: the smallest wishes are met
+/// first, the rest share fairly; rows no one wants are spread evenly.
+fn share_rows(wanted: &[u16], room: u16) -> Vec<u16> {
+    let n = wanted.len();
+    let mut out = vec![0u16; n];
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| wanted[i]);
+    let mut left = room;
+    for (k, &i) in order.iter().enumerate() {
+        let fair = left / u16::try_from(n - k).unwrap_or(u16::MAX);
+        out[i] = wanted[i].min(fair);
+        left -= out[i];
+    }
+    for (k, h) in out.iter_mut().enumerate() {
+        let n = u16::try_from(n).unwrap_or(u16::MAX);
+        *h += left / n + u16::from((k as u16) < left % n);
+    }
+    out
 }
 
 /// Every line of a multi-line field in rows of `width` columns (see [`wrap_line`]).
@@ -1128,6 +1164,17 @@ mod tests {
             .into_iter()
             .map(|(a, b)| chars[a..b].iter().collect())
             .collect()
+    }
+
+    #[test]
+    fn multi_line_fields_share_rows_by_what_they_hold() {
+        // Enough for all: each gets its wish, the spare rows spread evenly.
+        assert_eq!(share_rows(&[3, 5], 12), vec![5, 7]);
+        // Not enough: the small wish is met, the big ones share the rest.
+        assert_eq!(share_rows(&[3, 20, 20], 15), vec![3, 6, 6]);
+        assert_eq!(share_rows(&[9, 9], 7), vec![3, 4]);
+        assert_eq!(share_rows(&[], 7), Vec::<u16>::new());
+        assert_eq!(share_rows(&[4, 4], 0), vec![0, 0]);
     }
 
     #[test]
