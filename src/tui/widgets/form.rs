@@ -557,17 +557,10 @@ impl<P> Form<P> {
     /// has a row under it for where its time goes. The multi-line fields share what is left
     /// by what they hold: none gets rows it cannot fill while another's text is cut.
     fn row_constraints(&self, inner: Rect, notice: u16) -> Vec<Constraint> {
-        let multi: Vec<&Field> = self.fields.iter().filter(|f| f.kind == FieldKind::Multi).collect();
-        let fixed = self.fields.len() - multi.len() + self.fields.iter().filter(|f| f.time.is_some()).count();
-        let room = inner
-            .height
-            .saturating_sub(u16::try_from(fixed).unwrap_or(u16::MAX) + 2 + notice);
-        // A label row and the text's rows as drawn (under a two-column indent).
-        let width = inner.width.saturating_sub(2) as usize;
-        let wanted: Vec<u16> = (multi.iter())
-            .map(|f| 1 + u16::try_from(wrap_rows(f.text.lines(), width).len()).unwrap_or(u16::MAX))
-            .collect();
-        let mut heights = share_rows(&wanted, room).into_iter();
+        let multi = self.fields.iter().filter(|f| f.kind == FieldKind::Multi).count();
+        let fixed = self.fields.len() - multi + self.fields.iter().filter(|f| f.time.is_some()).count();
+        let room = (inner.height).saturating_sub(u16::try_from(fixed).unwrap_or(u16::MAX) + 2 + notice);
+        let mut heights = share_rows(&self.multi_rows(inner.width), room).into_iter();
         let mut constraints: Vec<Constraint> = Vec::new();
         for f in &self.fields {
             constraints.push(if f.kind == FieldKind::Multi {
@@ -583,6 +576,16 @@ impl<P> Form<P> {
         constraints
     }
 
+    /// The rows each multi-line field would fill inside `inner_width` columns: a label row and
+    /// its text's rows as drawn (under a two-column indent).
+    fn multi_rows(&self, inner_width: u16) -> Vec<u16> {
+        let width = inner_width.saturating_sub(2) as usize;
+        (self.fields.iter())
+            .filter(|f| f.kind == FieldKind::Multi)
+            .map(|f| 1 + u16::try_from(wrap_rows(f.text.lines(), width).len()).unwrap_or(u16::MAX))
+            .collect()
+    }
+
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, keys: &KeyMap) {
         // One row per one-line field (label left, value right); multi-line fields get a label
         // row and share the rest; then a hint row and a footer row.
@@ -595,8 +598,12 @@ impl<P> Form<P> {
             (None, Some(i)) => Some((i, theme.ok)),
             (None, None) => None,
         };
-        let want_h = single + multi * 7 + times + 2 + 2 + u16::from(note.is_some());
         let width = area.width.min(84);
+        // Seven rows a multi-line field, more for a long text (and a row to go on typing in).
+        let texts: u16 = (self.multi_rows(width.saturating_sub(2)).iter())
+            .map(|&rows| rows.saturating_add(1).max(7))
+            .fold(0, u16::saturating_add);
+        let want_h = (single + times + 2 + 2 + u16::from(note.is_some())).saturating_add(texts);
         let popup = centered(area, width, want_h.min(area.height));
         Clear.render(popup, buf);
         let block = Block::default()
