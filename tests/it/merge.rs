@@ -452,6 +452,14 @@ fn a_meeting_note_s_chooser_says_that_keeping_theirs_throws_mine_away() {
         "meeting_note_conflict_80x24",
         text.replace(&dir.path().display().to_string(), "DIR")
     );
+    // Any size draws without a panic; narrow, the keys still fit in the frame.
+    for w in [1, 8, 20, 33, 50] {
+        for h in [1, 3, 7, 12] {
+            screen(&mut app, w, h);
+        }
+    }
+    let narrow = screen(&mut app, 60, 16);
+    assert!(narrow.contains(" e  edit mine again"), "{narrow}");
     key(&mut app, KeyCode::F(1));
     let help = screen(&mut app, 80, 24);
     let row = help.lines().find(|l| l.contains("t, Esc")).unwrap_or_default();
