@@ -136,3 +136,22 @@ fn a_long_note_gets_the_rows_it_needs() {
     let wide = screen(&mut app, 160, 45);
     assert!(note.iter().all(|l| wide.contains(l.as_str())), "{wide}");
 }
+
+/// A cause whose notes fill its pane at 80x24 says that more (its evidence, the root cause)
+/// is below; at 160x45, where all of it fits, nothing is said.
+#[test]
+fn the_causes_pane_says_when_long_notes_hide_the_rest() {
+    let mut app = notes_form("Short.");
+    key(&mut app, KeyCode::Esc);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Evidence ("), "{text}");
+    let long: Vec<String> = (1..=8).map(|i| format!("Finding {i}: what the logs showed")).collect();
+    let mut app = notes_form(&long.join("\n"));
+    key(&mut app, KeyCode::Esc);
+    let text = screen(&mut app, 80, 24);
+    assert!(!text.contains("Evidence ("), "the evidence is out of sight:\n{text}");
+    assert!(text.contains("▼ more below"), "{text}");
+    // At 160x45 all of it fits: no mark.
+    let wide = screen(&mut app, 160, 45);
+    assert!(wide.contains("Evidence (") && !wide.contains("more below"), "{wide}");
+}
