@@ -21,10 +21,16 @@ pub fn demo_document() -> Result<Document, DemoError> {
 /// The demo incident, moved in time so that its last day (that of its follow-up meeting, a few
 /// days after the outage) was yesterday: nothing of it lies in the future.
 pub fn load_demo(store: &Store) -> Result<i64, DemoError> {
+    load_demo_on(store, Local::now().date_naive())
+}
+
+/// The demo incident moved so that its last day is the day before `today` (tests give a fixed
+/// day, so what they draw does not change with the date they run on).
+pub fn load_demo_on(store: &Store, today: chrono::NaiveDate) -> Result<i64, DemoError> {
     let mut doc = demo_document()?;
     let meetings = doc.meetings.iter().flat_map(|m| [m.started_at, m.ended_at]).flatten();
     if let Some(last) = doc.events.iter().map(|e| e.at).chain(meetings).max() {
-        let target = (Local::now() - chrono::Duration::days(1)).date_naive();
+        let target = today - chrono::Duration::days(1);
         let days = (target - last.date_naive()).num_days();
         doc.shift(chrono::Duration::days(days));
     }

@@ -970,12 +970,16 @@ impl App {
                 self.submit(form);
             }
             Some(Command::KeepTheirs) => {
-                self.set_flash("Kept their version; yours was discarded.", false);
+                // Not merged (one text, or a form with no field-by-field merge): mine is gone.
+                self.set_flash(format!("Kept their {what}; yours was thrown away."), false);
                 self.reload();
             }
             Some(Command::EditMine) => {
                 form.purpose.rebase(&self.store);
-                form.error = Some("Theirs is saved; Ctrl-S / Enter saves yours over it.".into());
+                let save = self.keymap.first_key(Context::Form, Command::Save, "save");
+                // On what is stored now: an earlier "saved meanwhile" no longer holds.
+                (form.error, form.notice) = (None, None);
+                form.info = Some(format!("Theirs is saved; {save} saves yours over it."));
                 self.popups.push(Popup::Form(form));
             }
             _ => self.popups.push(Popup::Conflict {
@@ -1016,7 +1020,8 @@ impl App {
             Some(Command::Select) => return self.resolve(form, &clash),
             Some(Command::EditMine) => {
                 // The form is on what is stored now, with only my changes on it.
-                form.error = Some(format!("{}; your changes are on it: save to keep them.", clash.by));
+                (form.error, form.notice) = (None, None);
+                form.info = Some(format!("{}; your changes are on it: save to keep them.", clash.by));
                 return self.popups.push(Popup::Form(form));
             }
             _ => {}

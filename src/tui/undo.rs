@@ -2,6 +2,7 @@
 //! an ordinary write through the store, at the version this console's change left: if someone
 //! else changed the item since, it is a conflict and nothing is overwritten.
 
+use crate::model::narrative::Narrative;
 use crate::model::{Action, Cause, CauseCategory, CauseState, Event, Incident};
 use crate::store::{NewAction, NewEvent, Store, StoreError};
 
@@ -22,6 +23,13 @@ pub enum Undo {
     EditedCause { before: Cause, version: i64 },
     /// The incident's details (title, severity, zone, summary …) edited.
     EditedIncident { before: Incident, version: i64 },
+    /// The incident's narrative (went well / wrong / lucky, impact, factors, decisions, the
+    /// causes the root cause and trigger belong to) edited: saved whole, so taken back whole.
+    EditedNarrative {
+        incident: i64,
+        before: Narrative,
+        version: i64,
+    },
 }
 
 impl Undo {
@@ -35,6 +43,7 @@ impl Undo {
             Undo::EditedAction { before, .. } => format!("the action \"{}\" is as it was", short(&before.title)),
             Undo::EditedCause { before, .. } => format!("the cause {} is as it was", before.category.label()),
             Undo::EditedIncident { before, .. } => format!("the incident \"{}\" is as it was", short(&before.title)),
+            Undo::EditedNarrative { .. } => "the narrative is as it was".to_string(),
         }
     }
 
@@ -102,6 +111,11 @@ impl Undo {
                 i.version = *version;
                 store.update_incident(&i).map(|_| ())
             }
+            Undo::EditedNarrative {
+                incident,
+                before,
+                version,
+            } => restore_narrative(store, *incident, before, *version),
             Undo::EditedCause { before, version } => {
                 let mut now = store.set_cause_notes(before.id, *version, &before.notes)?;
                 if now.state != before.state || now.reason != before.reason {
@@ -139,6 +153,20 @@ fn restore_cause(store: &Store, c: &Cause) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+/// The narrative as it was, over the version the edit left; a link to a cause deleted since
+/// (which unlinked it without a new version) is left out rather than refused.
+fn restore_narrative(store: &Store, incident: i64, before: &Narrative, version: i64) -> Result<(), StoreError> {
+    let here = |c: &Option<i64>| c.filter(|id| store.cause(*id).is_ok_and(|c| c.incident_id == incident));
+    let mut n = before.clone();
+    n.version = version;
+    n.root_cause_cause = here(&n.root_cause_cause);
+    n.trigger_cause = here(&n.trigger_cause);
+    for f in &mut n.factors {
+        f.cause = here(&f.cause);
+    }
+    store.set_narrative(incident, &n).map(|_| ())
 }
 
 fn short(text: &str) -> String {

@@ -444,3 +444,105 @@ fn undo_reverts_an_edit_of_the_incident_and_an_accepted_risk() {
         debrief::model::CauseState::Confirmed
     );
 }
+
+/// Saves the form on top with Ctrl-S (multi-line fields take Enter as a new line).
+fn save(app: &mut App) {
+    crate::support::console::draw(app, 100, 30);
+    ctrl(app, 's');
+}
+
+#[test]
+fn undo_reverts_an_edit_of_the_narrative() {
+    let mut app = demo();
+    let incident = review(&app).incident.id;
+    let before = app.store.narrative(incident).unwrap();
+    // Went well, a decision and a factor changed in one save of the L form.
+    key(&mut app, KeyCode::Char('L'));
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "The rollback took a minute");
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Tab);
+    }
+    let form = top_form(&app);
+    assert_eq!(form.fields[form.focus].label, "Decisions");
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "Page the vendor first | Dana | 14:50");
+    save(&mut app);
+    assert!(app.popups.is_empty(), "{}", screen(&mut app, 100, 30));
+    let edited = app.store.narrative(incident).unwrap();
+    assert_ne!(edited.went_well, before.went_well);
+    assert_eq!(edited.decisions.len(), before.decisions.len() + 1);
+    ctrl(&mut app, 'z');
+    let back = app.store.narrative(incident).unwrap();
+    assert_eq!(
+        debrief::model::narrative::Narrative {
+            version: 0,
+            ..back.clone()
+        },
+        debrief::model::narrative::Narrative {
+            version: 0,
+            ..before.clone()
+        },
+        "every section as it was"
+    );
+    assert!(back.version > edited.version, "undo is a write of its own");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Undone: the narrative"), "{text}");
+    let Screen::Review(r) = &app.screen else { panic!() };
+    assert_eq!(r.narrative.went_well, before.went_well, "the review shows it");
+}
+
+#[test]
+fn undo_of_the_narrative_keeps_a_later_change_by_someone_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = Store::open(&path, "ana").unwrap();
+    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    let mut app = app_on(store, Theme::mono());
+    key(&mut app, KeyCode::Enter);
+    let incident = review(&app).incident.id;
+    key(&mut app, KeyCode::Char('L'));
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "Mine");
+    save(&mut app);
+    // Ben changes where we got lucky after my save.
+    let other = Store::open(&path, "ben").unwrap();
+    let mut theirs = other.narrative(incident).unwrap();
+    theirs.lucky = "Theirs".into();
+    other.set_narrative(incident, &theirs).unwrap();
+    ctrl(&mut app, 'z');
+    let now = app.store.narrative(incident).unwrap();
+    assert_eq!(now.lucky, "Theirs", "their change stays");
+    assert!(now.went_well.ends_with("Mine"), "and so does mine: {}", now.went_well);
+    assert!(screen(&mut app, 80, 24).contains("Not undone"));
+}
+
+#[test]
+fn undo_of_the_narrative_unlinks_a_cause_deleted_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = Store::open(&path, "ana").unwrap();
+    let incident = store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    let dns = store.add_custom_cause(incident, "DNS").unwrap();
+    let mut n = store.narrative(incident).unwrap();
+    n.factors.push(debrief::model::narrative::Factor {
+        text: "resolver timeouts".into(),
+        cause: Some(dns),
+    });
+    let n = store.set_narrative(incident, &n).unwrap();
+    let mut app = app_on(store, Theme::mono());
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('L'));
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "Mine");
+    save(&mut app);
+    // Someone deletes the cause the factor was linked to (the narrative's version stays).
+    let other = Store::open(&path, "ben").unwrap();
+    let c = other.cause(dns).unwrap();
+    other.delete_cause(dns, c.version).unwrap();
+    ctrl(&mut app, 'z');
+    let now = app.store.narrative(incident).unwrap();
+    assert_eq!(now.went_well, n.went_well, "{}", screen(&mut app, 80, 24));
+    let last = now.factors.last().unwrap();
+    assert_eq!((last.text.as_str(), last.cause), ("resolver timeouts", None));
+}

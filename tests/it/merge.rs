@@ -388,3 +388,99 @@ fn the_chooser_labels_each_field_both_changed_at_80x24() {
         now.summary
     );
 }
+
+/// The row of the frame that holds `text`, and the style of its first character.
+fn row_style(app: &mut App, w: u16, h: u16, text: &str) -> (String, ratatui::style::Style) {
+    let t = crate::support::console::draw(app, w, h);
+    let buf = t.backend().buffer();
+    for y in 0..h {
+        let row: String = (0..w).map(|x| buf[(x, y)].symbol()).collect();
+        if let Some(i) = row.find(text) {
+            let x = row[..i].chars().count() as u16;
+            return (row, buf[(x, y)].style());
+        }
+    }
+    panic!("{text:?} not on screen:\n{}", screen(app, w, h));
+}
+
+/// "Edit mine again" says what happened as information, not as an error, and leaves the
+/// form's keys in sight.
+#[test]
+fn edit_mine_again_says_so_as_information() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, ben) = two_on_one_file(&dir);
+    both_change_the_title(&mut app, &ben);
+    key(&mut app, KeyCode::Char('e'));
+    let form = top_form(&app);
+    assert_eq!(form.error, None, "nothing went wrong");
+    let theme = Theme::mono();
+    let (_, style) = row_style(&mut app, 80, 24, "your changes are on it");
+    let looks = |s: ratatui::style::Style| (s.fg.unwrap_or_default(), s.add_modifier);
+    assert_eq!(looks(style), looks(theme.ok), "the info style");
+    assert_ne!(looks(style), looks(theme.error));
+    let text = screen(&mut app, 80, 24);
+    let bar = text.lines().rev().find(|l| l.contains("Esc")).unwrap_or_default();
+    assert!(bar.contains("Enter save"), "the form's keys stay in sight:\n{text}");
+    insta::assert_snapshot!(
+        "edit_mine_again_80x24",
+        without_time(text).replace(&dir.path().display().to_string(), "DIR")
+    );
+}
+
+/// A meeting's note is one text: its chooser shows both whole, and keeping theirs (t, Esc)
+/// throws mine away; the chooser, the help and the flash say so.
+#[test]
+fn a_meeting_note_s_chooser_says_that_keeping_theirs_throws_mine_away() {
+    let dir = tempfile::tempdir().unwrap();
+    // The demo before its review: M starts meeting 1.
+    let path = dir.path().join("t.db");
+    let store = Store::open(&path, "ana").unwrap();
+    store
+        .load_document(&debrief::demo::demo_before_the_review().unwrap())
+        .unwrap();
+    let mut app = app_on(store, Theme::mono());
+    key(&mut app, KeyCode::Enter);
+    let ben = Store::open(&path, "ben").unwrap();
+    let id = review(&app).incident.id;
+    keys(&mut app, "M]w");
+    type_text(&mut app, "Priya leads; we meet at 09:30");
+    let mut theirs = ben.meeting(id).unwrap();
+    theirs.agreement = "Tomasz leads".into();
+    ben.update_meeting(&theirs).unwrap();
+    crate::support::console::draw(&mut app, 80, 24);
+    ctrl(&mut app, 's');
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Conflict { clash: None, .. })),
+        "{:?}",
+        app.flash
+    );
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("throw mine away"), "{text}");
+    assert!(!text.contains("rest of mine"), "{text}");
+    insta::assert_snapshot!(
+        "meeting_note_conflict_80x24",
+        text.replace(&dir.path().display().to_string(), "DIR")
+    );
+    // Any size draws without a panic; narrow, the keys still fit in the frame.
+    for w in [1, 8, 20, 33, 50] {
+        for h in [1, 3, 7, 12] {
+            screen(&mut app, w, h);
+        }
+    }
+    let narrow = screen(&mut app, 60, 16);
+    assert!(narrow.contains(" e  edit mine again"), "{narrow}");
+    key(&mut app, KeyCode::F(1));
+    let help = screen(&mut app, 80, 24);
+    let row = help.lines().find(|l| l.contains("t, Esc")).unwrap_or_default();
+    assert!(
+        row.contains("theirs where both changed (meeting items: mine is lost)"),
+        "the whole of it at 80x24:\n{help}"
+    );
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.popups.last(), Some(Popup::Conflict { .. })), "help closed");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.popups.is_empty());
+    assert_eq!(app.store.meeting(id).unwrap().agreement, "Tomasz leads");
+    let said = app.flash.as_ref().map(|f| f.text().to_string()).unwrap_or_default();
+    assert_eq!(said, "Kept their working agreement; yours was thrown away.");
+}

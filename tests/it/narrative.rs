@@ -409,6 +409,43 @@ mod console {
         assert_eq!(app.store.narrative(id).unwrap(), n);
     }
 
+    /// The narrative form on a shared screen: every section with room for its lines.
+    #[test]
+    fn the_narrative_form_at_160x45() {
+        let (mut app, _) = demo_review();
+        key(&mut app, KeyCode::Char('L'));
+        insta::assert_snapshot!("narrative_form_160x45", screen(&mut app, 160, 45));
+    }
+
+    /// The sections as the review shows them: the meeting's wrap-up (step 4) lists the
+    /// decisions and how far each section is written, at 160x45 and, scrolled to them, 80x24.
+    #[test]
+    fn the_wrap_up_shows_the_sections_at_80x24_and_160x45() {
+        let (mut app, _) = demo_review();
+        // The demo's meetings have ended: M shows the last one's record (and offers a
+        // follow-up, declined here).
+        keys(&mut app, "Mn");
+        let wide = screen(&mut app, 160, 45);
+        assert!(
+            wide.contains("Decisions (6)") && wide.contains("contributing factors: 4 factors"),
+            "{wide}"
+        );
+        insta::assert_snapshot!("wrap_up_sections_160x45", wide);
+        let mut text = screen(&mut app, 80, 24);
+        for _ in 0..40 {
+            if text.contains("contributing factors") {
+                break;
+            }
+            key(&mut app, KeyCode::Char('j'));
+            text = screen(&mut app, 80, 24);
+        }
+        assert!(
+            text.contains("Narrative") && text.contains("contributing factors"),
+            "{text}"
+        );
+        insta::assert_snapshot!("wrap_up_sections_80x24", text);
+    }
+
     #[test]
     fn confirming_a_cause_without_evidence_says_how_to_link_it() {
         let (mut app, id) = demo_review();

@@ -114,7 +114,7 @@ fn screen_of(t: &Terminal<TestBackend>) -> String {
 #[test]
 fn ctrl_l_repaints_over_what_another_program_wrote() {
     let store = Store::open_in_memory("ana").unwrap();
-    let id = debrief::demo::load_demo(&store).unwrap();
+    let id = debrief::demo::load_demo_on(&store, now().date_naive()).unwrap();
     let mut app = app_at(store, Theme::dark(), now());
     app.open_incident(id).unwrap();
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
@@ -147,7 +147,7 @@ fn ctrl_l_repaints_over_what_another_program_wrote() {
 #[test]
 fn an_unchanged_frame_is_not_sent_and_a_changed_one_is() {
     let store = Store::open_in_memory("ana").unwrap();
-    let id = debrief::demo::load_demo(&store).unwrap();
+    let id = debrief::demo::load_demo_on(&store, now().date_naive()).unwrap();
     let mut app = app_at(store, Theme::dark(), now());
     app.open_incident(id).unwrap();
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
@@ -222,7 +222,7 @@ fn a_dumb_terminal_is_told_to_use_the_shell_commands() {
 #[test]
 fn the_review_in_ascii_at_80x24() {
     let store = Store::open_in_memory("ana").unwrap();
-    let id = debrief::demo::load_demo(&store).unwrap();
+    let id = debrief::demo::load_demo_on(&store, now().date_naive()).unwrap();
     let mut app = app_at(store, Theme::mono(), now());
     app.caps.charset = Charset::Ascii;
     app.open_incident(id).unwrap();
@@ -251,7 +251,7 @@ fn incident_file() -> (tempfile::TempDir, std::path::PathBuf, i64) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.db");
     let store = Store::open(&path, "setup").unwrap();
-    let id = debrief::demo::load_demo(&store).unwrap();
+    let id = debrief::demo::load_demo_on(&store, now().date_naive()).unwrap();
     (dir, path, id)
 }
 
@@ -356,7 +356,7 @@ fn a_heartbeat_that_changes_nothing_drawn_draws_nothing() {
 #[test]
 fn the_wheel_scrolls_the_list_under_it() {
     let store = Store::open_in_memory("ana").unwrap();
-    let id = debrief::demo::load_demo(&store).unwrap();
+    let id = debrief::demo::load_demo_on(&store, now().date_naive()).unwrap();
     let mut app = app_at(store, Theme::dark(), now());
     app.open_incident(id).unwrap();
     let mut t = Terminal::new(TestBackend::new(160, 45)).unwrap();

@@ -119,3 +119,39 @@ fn the_cursor_drawn_is_where_keys_move_and_typing_lands() {
     assert_eq!(y6, y);
     let _ = x6;
 }
+
+/// A long note opens a form tall enough for all of it (up to the screen), not seven rows with
+/// the rest out of sight while the screen has room.
+#[test]
+fn a_long_note_gets_the_rows_it_needs() {
+    let note: Vec<String> = (1..=12).map(|i| format!("Finding {i}: what the logs showed")).collect();
+    let mut app = notes_form(&note.join("\n"));
+    let text = screen(&mut app, 80, 24);
+    for line in &note {
+        assert!(text.contains(line.as_str()), "{line} is in sight:\n{text}");
+    }
+    assert!(!text.contains('▼') && !text.contains('▲'), "{text}");
+    insta::assert_snapshot!("twelve_line_note_80x24", text);
+    // At 160x45 too, in a form no taller than it needs.
+    let wide = screen(&mut app, 160, 45);
+    assert!(note.iter().all(|l| wide.contains(l.as_str())), "{wide}");
+}
+
+/// A cause whose notes fill its pane at 80x24 says that more (its evidence, the root cause)
+/// is below; at 160x45, where all of it fits, nothing is said.
+#[test]
+fn the_causes_pane_says_when_long_notes_hide_the_rest() {
+    let mut app = notes_form("Short.");
+    key(&mut app, KeyCode::Esc);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Evidence ("), "{text}");
+    let long: Vec<String> = (1..=8).map(|i| format!("Finding {i}: what the logs showed")).collect();
+    let mut app = notes_form(&long.join("\n"));
+    key(&mut app, KeyCode::Esc);
+    let text = screen(&mut app, 80, 24);
+    assert!(!text.contains("Evidence ("), "the evidence is out of sight:\n{text}");
+    assert!(text.contains("▼ more below"), "{text}");
+    // At 160x45 all of it fits: no mark.
+    let wide = screen(&mut app, 160, 45);
+    assert!(wide.contains("Evidence (") && !wide.contains("more below"), "{wide}");
+}

@@ -395,7 +395,10 @@ impl KeyMap {
                 Context::Conflict => {
                     "Someone else saved the item while you edited it. What only one of you changed \
                      is merged; for each field you both changed the chooser shows theirs and mine. \
-                     Only these keys (not the global ones).\n\n"
+                     The rest of yours is saved with the side you choose. A meeting's notes, its \
+                     decisions and a participant are not merged: the chooser shows theirs and yours \
+                     whole, and keeping theirs throws yours away. Only these keys (not the global \
+                     ones).\n\n"
                 }
                 Context::Confirm | Context::Menu | Context::ImportPreview => {
                     "Only these keys (not the global ones).\n\n"

@@ -6,7 +6,7 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::form::FieldClash;
 use crate::tui::widgets::menu::frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
@@ -23,8 +23,6 @@ pub fn render_conflict(
 ) {
     let key = |c: Command, name: &str| format!(" {} ", keys.first_key(Context::Conflict, c, name));
     let w = area.width.saturating_sub(4).min(100);
-    let h = area.height.saturating_sub(2).min(20);
-    let inner = frame(area, buf, theme, "Conflict", w, h);
     let mut lines = vec![
         Line::from(Span::styled(
             format!("Someone else changed this {what} while you were editing it."),
@@ -46,15 +44,36 @@ pub fn render_conflict(
             .map(|l| Line::from(Span::styled(format!("  {l}"), theme.base))),
     );
     lines.push(Line::from(""));
-    lines.push(Line::from(vec![
-        Span::styled(key(Command::KeepMine, "keep_mine"), theme.key_hint),
-        Span::styled(" save mine over theirs  ", theme.base),
-        Span::styled(key(Command::KeepTheirs, "keep_theirs"), theme.key_hint),
-        Span::styled(" keep theirs  ", theme.base),
-        Span::styled(key(Command::EditMine, "edit_mine"), theme.key_hint),
-        Span::styled(" edit mine again", theme.base),
-    ]));
-    crate::tui::view::render_wrapped(Paragraph::new(lines).wrap(Wrap { trim: false }), inner, buf);
+    // One key a row: what each does to mine is said whole at any width.
+    let choices: Vec<Line> = [
+        (Command::KeepMine, "keep_mine", " save mine over theirs"),
+        (Command::KeepTheirs, "keep_theirs", " keep theirs, throw mine away"),
+        (Command::EditMine, "edit_mine", " edit mine again"),
+    ]
+    .into_iter()
+    .map(|(command, name, what)| {
+        Line::from(vec![
+            Span::styled(key(command, name), theme.key_hint),
+            Span::styled(what, theme.base),
+        ])
+    })
+    .collect();
+    // As tall as its rows wrapped to the frame's inside (at most 20), not more; a row that
+    // wraps at words may take one more than its width says.
+    let inside = usize::from(w.saturating_sub(2).max(1));
+    let wrapped = |n: usize| if n > inside { n.div_ceil(inside) + 1 } else { 1 };
+    let rows: usize = lines.iter().chain(&choices).map(|l| wrapped(l.width())).sum();
+    let h = area
+        .height
+        .saturating_sub(2)
+        .min(20)
+        .min(u16::try_from(rows + 2).unwrap_or(u16::MAX));
+    let inner = frame(area, buf, theme, "Conflict", w, h);
+    // The keys keep the bottom rows; short of room, the two sides are cut, not the keys.
+    let keys_h = inner.height.min(choices.len() as u16);
+    let [sides, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(keys_h)]).areas(inner);
+    crate::tui::view::render_wrapped(Paragraph::new(lines).wrap(Wrap { trim: false }), sides, buf);
+    Paragraph::new(choices).render(bottom, buf);
 }
 
 /// The fields both changed, after someone else saved the item I was editing: each with theirs

@@ -292,6 +292,9 @@ pub struct Form<P> {
     opened: Vec<(&'static str, String)>,
     /// A line over the hints: someone else saved the item meanwhile (see `review::merge`).
     pub notice: Option<String>,
+    /// Information on the same line when there is no notice (theirs is saved and the form is
+    /// on it): shown in the info style, not as an error.
+    pub info: Option<String>,
 }
 
 /// A field both the user and someone else changed since the form opened, to different values.
@@ -316,6 +319,7 @@ impl<P> Form<P> {
             baseline: None,
             opened,
             notice: None,
+            info: None,
         }
     }
 
@@ -419,6 +423,7 @@ impl<P> Form<P> {
             baseline: self.baseline,
             opened: self.opened,
             notice: self.notice,
+            info: self.info,
         }
     }
 
@@ -548,14 +553,57 @@ impl<P> Form<P> {
         hints
     }
 
+    /// The rows of each field, then the notice (if any), hint and footer rows. A time field
+    /// has a row under it for where its time goes. The multi-line fields share what is left
+    /// by what they hold: none gets rows it cannot fill while another's text is cut.
+    fn row_constraints(&self, inner: Rect, notice: u16) -> Vec<Constraint> {
+        let multi = self.fields.iter().filter(|f| f.kind == FieldKind::Multi).count();
+        let fixed = self.fields.len() - multi + self.fields.iter().filter(|f| f.time.is_some()).count();
+        let room = (inner.height).saturating_sub(u16::try_from(fixed).unwrap_or(u16::MAX) + 2 + notice);
+        let mut heights = share_rows(&self.multi_rows(inner.width), room).into_iter();
+        let mut constraints: Vec<Constraint> = Vec::new();
+        for f in &self.fields {
+            constraints.push(if f.kind == FieldKind::Multi {
+                Constraint::Length(heights.next().unwrap_or(2).max(2))
+            } else {
+                Constraint::Length(1)
+            });
+            if f.time.is_some() {
+                constraints.push(Constraint::Length(1));
+            }
+        }
+        constraints.extend(std::iter::repeat_n(Constraint::Length(1), 2 + notice as usize));
+        constraints
+    }
+
+    /// The rows each multi-line field would fill inside `inner_width` columns: a label row and
+    /// its text's rows as drawn (under a two-column indent).
+    fn multi_rows(&self, inner_width: u16) -> Vec<u16> {
+        let width = inner_width.saturating_sub(2) as usize;
+        (self.fields.iter())
+            .filter(|f| f.kind == FieldKind::Multi)
+            .map(|f| 1 + u16::try_from(wrap_rows(f.text.lines(), width).len()).unwrap_or(u16::MAX))
+            .collect()
+    }
+
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, keys: &KeyMap) {
         // One row per one-line field (label left, value right); multi-line fields get a label
         // row and share the rest; then a hint row and a footer row.
         let multi = self.fields.iter().filter(|f| f.kind == FieldKind::Multi).count() as u16;
         let single = self.fields.len() as u16 - multi;
         let times = self.fields.iter().filter(|f| f.time.is_some()).count() as u16;
-        let want_h = single + multi * 7 + times + 2 + 2 + u16::from(self.notice.is_some());
+        // The notice line: someone else's save (a warning), else information.
+        let note = match (&self.notice, &self.info) {
+            (Some(n), _) => Some((n, theme.warning)),
+            (None, Some(i)) => Some((i, theme.ok)),
+            (None, None) => None,
+        };
         let width = area.width.min(84);
+        // Seven rows a multi-line field, more for a long text (and a row to go on typing in).
+        let texts: u16 = (self.multi_rows(width.saturating_sub(2)).iter())
+            .map(|&rows| rows.saturating_add(1).max(7))
+            .fold(0, u16::saturating_add);
+        let want_h = (single + times + 2 + 2 + u16::from(note.is_some())).saturating_add(texts);
         let popup = centered(area, width, want_h.min(area.height));
         Clear.render(popup, buf);
         let block = Block::default()
@@ -568,21 +616,7 @@ impl<P> Form<P> {
         if inner.height == 0 || inner.width == 0 {
             return;
         }
-        // A time field has a row under it for where its time goes.
-        let mut constraints: Vec<Constraint> = Vec::new();
-        for f in &self.fields {
-            constraints.push(if f.kind == FieldKind::Multi {
-                Constraint::Min(2)
-            } else {
-                Constraint::Length(1)
-            });
-            if f.time.is_some() {
-                constraints.push(Constraint::Length(1));
-            }
-        }
-        let notice = u16::from(self.notice.is_some());
-        constraints.extend(std::iter::repeat_n(Constraint::Length(1), 2 + notice as usize));
-        let rows = Layout::vertical(constraints).split(inner);
+        let rows = Layout::vertical(self.row_constraints(inner, u16::from(note.is_some()))).split(inner);
         let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) as u16 + 3;
         let mut row = 0;
         for (i, field) in self.fields.iter().enumerate() {
@@ -595,11 +629,11 @@ impl<P> Form<P> {
                 row += 1;
             }
         }
-        if let Some(notice) = &self.notice {
+        if let Some((text, style)) = note {
             let area = rows[rows.len() - 3];
             Line::from(Span::styled(
-                crate::tui::view::truncate(notice, area.width as usize),
-                theme.warning,
+                crate::tui::view::truncate(text, area.width as usize),
+                style,
             ))
             .render(area, buf);
         }
@@ -805,6 +839,26 @@ fn wrap_line(chars: &[char], width: usize) -> Vec<(usize, usize)> {
         rows.push((0, 0));
     }
     rows
+}
+
+/// `room` rows shared among fields that want `wanted` rows each: the smallest wishes are met
+/// first, the rest share fairly; rows no one wants are spread evenly.
+fn share_rows(wanted: &[u16], room: u16) -> Vec<u16> {
+    let n = wanted.len();
+    let mut out = vec![0u16; n];
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| wanted[i]);
+    let mut left = room;
+    for (k, &i) in order.iter().enumerate() {
+        let fair = left / u16::try_from(n - k).unwrap_or(u16::MAX);
+        out[i] = wanted[i].min(fair);
+        left -= out[i];
+    }
+    for (k, h) in out.iter_mut().enumerate() {
+        let n = u16::try_from(n).unwrap_or(u16::MAX);
+        *h += left / n + u16::from((k as u16) < left % n);
+    }
+    out
 }
 
 /// Every line of a multi-line field in rows of `width` columns (see [`wrap_line`]).
@@ -1117,6 +1171,17 @@ mod tests {
             .into_iter()
             .map(|(a, b)| chars[a..b].iter().collect())
             .collect()
+    }
+
+    #[test]
+    fn multi_line_fields_share_rows_by_what_they_hold() {
+        // Enough for all: each gets its wish, the spare rows spread evenly.
+        assert_eq!(share_rows(&[3, 5], 12), vec![5, 7]);
+        // Not enough: the small wish is met, the big ones share the rest.
+        assert_eq!(share_rows(&[3, 20, 20], 15), vec![3, 6, 6]);
+        assert_eq!(share_rows(&[9, 9], 7), vec![3, 4]);
+        assert_eq!(share_rows(&[], 7), Vec::<u16>::new());
+        assert_eq!(share_rows(&[4, 4], 0), vec![0, 0]);
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub fn apply<P>(r: &mut ReviewState, purpose: &ReviewForm, form: &Form<P>, ctx: 
         ReviewForm::AddAction(cause_ids) => apply_action_form(r, ctx, None, cause_ids, form),
         ReviewForm::EditAction(original, cause_ids) => apply_action_form(r, ctx, Some(original), cause_ids, form),
         ReviewForm::EditIncident(original, n, causes) => apply_incident_edit(r, ctx, original, (n, causes), form),
-        ReviewForm::Narrative(id, original, causes) => apply_narrative(r, ctx, *id, original, causes, form).map(none),
+        ReviewForm::Narrative(id, original, causes) => apply_narrative(r, ctx, *id, original, causes, form),
         ReviewForm::BoardOwner => r.apply_board_owner(form, ctx).map(none).map_err(Failure::Message),
         ReviewForm::BoardFilter => r.apply_board_filter(form, ctx).map(none).map_err(Failure::Message),
         ReviewForm::Export(what) => apply_export_form(ctx, what, form),
@@ -65,7 +65,7 @@ pub fn apply<P>(r: &mut ReviewState, purpose: &ReviewForm, form: &Form<P>, ctx: 
 }
 
 /// The narrative form: every field parsed (an error names the field and line), then saved whole
-/// over the version it was opened on.
+/// over the version it was opened on; undo puts back the narrative it was opened on.
 fn apply_narrative<P>(
     r: &mut ReviewState,
     cx: &Ctx,
@@ -73,7 +73,7 @@ fn apply_narrative<P>(
     original: &crate::model::narrative::Narrative,
     causes: &[(i64, String)],
     form: &Form<P>,
-) -> Result<(), Failure<ReviewConfirm>> {
+) -> Applied {
     use crate::model::narrative as n;
     let link = |label: &str| n::find_cause(&form.value(label), causes).map_err(|e| msg(format!("{label}: {e}")));
     let narrative = n::Narrative {
@@ -92,10 +92,15 @@ fn apply_narrative<P>(
             s.narrative(id).map(|n| format!("{}\n{}", n.went_well, n.went_wrong))
         })
     })?;
+    let version = saved.version;
     if r.incident.id == id {
         r.narrative = saved;
     }
-    Ok(())
+    Ok(remember(Undo::EditedNarrative {
+        incident: id,
+        before: original.clone(),
+        version,
+    }))
 }
 
 /// What a time typed on the review is read against (the one rule of `model::time`).

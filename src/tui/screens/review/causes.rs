@@ -120,8 +120,29 @@ impl CausesView<'_> {
             lines.push(Line::from(Span::styled("Root cause (E to edit):", theme.muted)));
             lines.push(Line::from(Span::styled(self.root_cause.to_string(), theme.base)));
         }
-        crate::tui::view::render_wrapped(Paragraph::new(lines).wrap(Wrap { trim: false }), detail, buf);
+        let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+        let hidden = rows_used(&paragraph, detail.width, detail.height) > detail.height;
+        crate::tui::view::render_wrapped(paragraph, detail, buf);
+        if hidden {
+            // Long notes push the evidence and the root cause out of the pane: say so.
+            let mark = " ▼ more below ";
+            let w = mark.chars().count() as u16;
+            if detail.width > w {
+                buf.set_string(detail.right() - w, detail.bottom() - 1, mark, theme.muted);
+            }
+        }
     }
+}
+
+/// How many rows `paragraph` fills at `width` columns, counted up to four times `height`.
+fn rows_used(paragraph: &Paragraph<'_>, width: u16, height: u16) -> u16 {
+    let tall = Rect::new(0, 0, width, height.saturating_mul(4));
+    let mut scratch = Buffer::empty(tall);
+    paragraph.clone().render(tall, &mut scratch);
+    (0..tall.height)
+        .rev()
+        .find(|&y| (0..tall.width).any(|x| scratch[(x, y)].symbol() != " "))
+        .map_or(0, |y| y + 1)
 }
 
 /// The one-line summary shown when the pane is not focused on a small screen.
