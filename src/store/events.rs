@@ -517,6 +517,7 @@ impl Store {
             .map_err(|e| E::from(e.into()))?;
         let run = || -> Result<(R, ImportOutcome), E> {
             self.require_incident(&self.conn, incident_id)?;
+            let bulk = BulkFts::begin(&self.conn)?;
             let mut outcome = ImportOutcome::default();
             let r = {
                 let mut sink = |ev: NewEvent, key: &str, marks: Marks| -> Result<(), E> {
@@ -528,6 +529,7 @@ impl Store {
                 };
                 feed(&mut sink)?
             };
+            bulk.finish(&self.conn)?;
             self.record(
                 &self.conn,
                 Some(incident_id),
@@ -556,5 +558,50 @@ impl Store {
                 Err(e)
             }
         }
+    }
+}
+
+/// The full-text index of an import's rows, built in one statement at its end instead of by
+/// the insert trigger row by row (#15): a row whose insert fires the trigger needs a statement
+/// journal of its own, which cost more than the row. Inside the import's transaction the
+/// trigger is dropped and then created again from its stored text, so readers and a
+/// rolled-back (failed, cancelled, killed) import never see the schema without it.
+struct BulkFts {
+    /// The trigger's `CREATE TRIGGER` text, and the highest event id before the import.
+    trigger: Option<(String, i64)>,
+}
+
+impl BulkFts {
+    const TRIGGER: &str = "events_fts_insert";
+
+    fn begin(conn: &Connection) -> Result<BulkFts> {
+        let sql: Option<String> = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?",
+                [Self::TRIGGER],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(sql) = sql else {
+            return Ok(BulkFts { trigger: None });
+        };
+        let last: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
+        conn.execute_batch(&format!("DROP TRIGGER {}", Self::TRIGGER))?;
+        Ok(BulkFts {
+            trigger: Some((sql, last)),
+        })
+    }
+
+    /// Indexes the rows added since [`BulkFts::begin`] and puts the trigger back.
+    fn finish(self, conn: &Connection) -> Result<()> {
+        let Some((sql, last)) = self.trigger else {
+            return Ok(());
+        };
+        conn.execute(
+            "INSERT INTO events_fts (rowid, text) SELECT id, text FROM events WHERE id > ?",
+            [last],
+        )?;
+        conn.execute_batch(&sql)?;
+        Ok(())
     }
 }
