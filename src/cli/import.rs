@@ -38,7 +38,7 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
     let zone_line = format!("times without an offset read in {} ({whose})", zone.name());
     let job = job_for(id, &args)?;
     let name = job.name.clone();
-    let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" && !args.dry_run {
+    let reader: Box<dyn std::io::BufRead + Send> = if args.file.as_os_str() == "-" && !args.dry_run {
         // Read to the end before the import takes the write lock: a slow pipe must not hold
         // every other writer up for as long as it takes to arrive.
         Box::new(std::io::BufReader::new(spool_stdin()?))
