@@ -488,6 +488,15 @@ impl Store {
         Ok(stmt.query_row(params![incident_id, key], |r| r.get(0))?)
     }
 
+    /// Whether the incident holds any imported event (when not, a preview need not look up
+    /// each line's key).
+    pub fn has_imported(&self, incident_id: i64) -> Result<bool> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE incident_id = ? AND import_key IS NOT NULL)",
+        )?;
+        Ok(stmt.query_row([incident_id], |r| r.get(0))?)
+    }
+
     /// Runs an import in one transaction: `feed` pushes events into the sink it is given; any
     /// error from it (or from the store) rolls everything back. Events already imported (same
     /// time and text) are skipped, so importing a file twice adds nothing.
