@@ -209,7 +209,9 @@ pub fn preview<R: BufRead>(
             return Ok(());
         }
         let known = any_imported
-            && (store.is_imported(job.incident, &e.key()).map_err(ImportError::from_sink)?
+            && (store
+                .is_imported(job.incident, &e.key())
+                .map_err(ImportError::from_sink)?
                 || imported_before(store, job.incident, &e)?.is_some());
         if known {
             already += 1;

@@ -491,9 +491,9 @@ impl Store {
     /// Whether the incident holds any imported event (when not, a preview need not look up
     /// each line's key).
     pub fn has_imported(&self, incident_id: i64) -> Result<bool> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM events WHERE incident_id = ? AND import_key IS NOT NULL)",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM events WHERE incident_id = ? AND import_key IS NOT NULL)")?;
         Ok(stmt.query_row([incident_id], |r| r.get(0))?)
     }
 
