@@ -323,6 +323,26 @@ impl Store {
         self.events_window(incident_id, &EventFilter::default(), 0, i64::MAX)
     }
 
+    /// Every event of the incident in time order, one at a time: `each` sees each row as it is
+    /// read, so that a timeline of a million events is never held in memory at once (`show`).
+    pub fn for_each_event<E: From<StoreError>>(
+        &self,
+        incident_id: i64,
+        mut each: impl FnMut(Event) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM events e WHERE e.incident_id = ? ORDER BY e.at, e.id"
+            ))
+            .map_err(|e| E::from(e.into()))?;
+        let rows = stmt.query_map([incident_id], from_row).map_err(|e| E::from(e.into()))?;
+        for row in rows {
+            each(row.map_err(|e| E::from(e.into()))?)?;
+        }
+        Ok(())
+    }
+
     /// Where an event stands in the filtered timeline (to keep a selection on it).
     pub fn event_position(&self, incident_id: i64, filter: &EventFilter, event_id: i64) -> Result<Option<i64>> {
         let Some((at, _)) = self.event_key(event_id)? else {
