@@ -19,6 +19,8 @@ pub enum ExportError {
     Json(#[from] serde_json::Error),
     #[error(transparent)]
     Csv(#[from] ::csv::Error),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
     #[error("unknown export format {0} (accepted: md, json, csv)")]
     UnknownFormat(String),
 }

@@ -59,9 +59,9 @@ pub struct ImportOutcome {
     pub duplicates: usize,
 }
 
-const COLUMNS: &str = "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version, e.internal, e.key, e.origin";
+pub(super) const COLUMNS: &str = "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version, e.internal, e.key, e.origin";
 
-fn from_row(r: &Row) -> rusqlite::Result<Event> {
+pub(super) fn from_row(r: &Row) -> rusqlite::Result<Event> {
     let kind: String = r.get(3)?;
     let source: String = r.get(6)?;
     let milestone: Option<String> = r.get(7)?;
