@@ -23,20 +23,21 @@ pub(super) fn export(
         // Refused before anything is rendered: a device, a FIFO, a directory…
         crate::util::check_target(path)?;
     }
-    if format == "json" {
+    if format == "json" || format == "md" {
         // Streamed from the database: a document of a million events is never held whole.
+        let today = Local::now().date_naive();
+        let write = |w: &mut dyn Write| match format {
+            "json" => crate::export::json::write_streamed(store, id, audience, w),
+            _ => crate::export::write_postmortem(store, id, today, audience, w),
+        };
         let left = match &file {
-            Some(path) => crate::util::write_atomically_with(path, |w| {
-                crate::export::json::write_streamed(store, id, audience, w)
-            })
-            .map_err(|e| bare(e, path))?,
+            Some(path) => crate::util::write_atomically_with(path, write).map_err(|e| bare(e, path))?,
             None => {
                 let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
-                let left =
-                    crate::export::json::write_streamed(store, id, audience, &mut buffered).map_err(|e| match e {
-                        ExportError::Store(e) => anyhow!(e),
-                        e => anyhow!(e),
-                    })?;
+                let left = write(&mut buffered).map_err(|e| match e {
+                    ExportError::Store(e) => anyhow!(e),
+                    e => anyhow!(e),
+                })?;
                 buffered.flush()?;
                 left
             }

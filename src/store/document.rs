@@ -25,7 +25,6 @@ impl Store {
         incident_id: i64,
         mut each: impl FnMut(DocEvent) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let mut reference = 0;
         let sql = format!(
             "SELECT {}, e.import_key FROM events e WHERE e.incident_id = ? ORDER BY e.at, e.id",
             super::events::COLUMNS
@@ -36,9 +35,8 @@ impl Store {
                 Ok((super::events::from_row(r)?, r.get::<_, Option<String>>(12)?))
             })
             .map_err(|e| E::from(e.into()))?;
-        for row in rows {
+        for (reference, row) in (1..).zip(rows) {
             let (e, import_key) = row.map_err(|e| E::from(e.into()))?;
-            reference += 1;
             each(DocEvent {
                 reference,
                 at: e.at,

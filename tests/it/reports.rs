@@ -485,11 +485,11 @@ fn cli_export_md_and_csv() {
     assert!(!target.exists(), "no file for an unknown incident");
 }
 
-/// `export --format json` streams the events from the database; its text is the one the whole
-/// document renders to, for the team and for outsiders (internal events left out, also from
+/// `export --format json|md` stream the events from the database; their text is the one the
+/// whole document renders to, for the team and for outsiders (internal events left out, also from
 /// the causes' evidence, values masked), with hostile text and an import key in it.
 #[test]
-fn the_streamed_json_export_is_the_document_rendered_whole() {
+fn the_streamed_json_and_markdown_exports_are_the_document_rendered_whole() {
     use debrief::export::audience::{self, Audience};
     use debrief::export::json;
     let store = Store::open_in_memory("ana").unwrap();
@@ -544,7 +544,17 @@ fn the_streamed_json_export_is_the_document_rendered_whole() {
             "{who:?}"
         );
         assert_eq!(streamed_left, left, "{who:?}");
+        // The Markdown likewise, with the curated timeline (a key event) and its appendix.
+        let today = day(2026, 11, 30);
+        let mut md = Vec::new();
+        let md_left = debrief::export::write_postmortem(&store, id, today, who, &mut md).unwrap();
+        assert_eq!(String::from_utf8(md).unwrap(), markdown::render(&doc, today), "{who:?}");
+        assert_eq!(md_left, left, "{who:?}");
     }
+    assert!(
+        store.all_events(id).unwrap().iter().any(|e| e.key),
+        "the demo has key events: the Markdown above had its appendix"
+    );
     // An incident without events: an empty array, as the whole document writes it.
     let empty = store
         .create_incident(&NewIncident {
@@ -559,4 +569,12 @@ fn the_streamed_json_export_is_the_document_rendered_whole() {
     let whole = json::render(&store.export_document(empty).unwrap()).unwrap();
     assert_eq!(String::from_utf8(streamed).unwrap(), whole);
     assert!(whole.contains("\"events\": []"), "{whole}");
+    let mut md = Vec::new();
+    debrief::export::write_postmortem(&store, empty, day(2026, 11, 30), Audience::Internal, &mut md).unwrap();
+    let md = String::from_utf8(md).unwrap();
+    assert_eq!(
+        md,
+        markdown::render(&store.export_document(empty).unwrap(), day(2026, 11, 30))
+    );
+    assert!(md.contains("*No events recorded.*"), "{md}");
 }
