@@ -8,7 +8,9 @@
 #             release build, with its peak RSS;
 #   reference the sqlite3 shell loading the same rows from a CSV into debrief's own schema (made by
 #             `debrief new`: events, its three indexes, the FTS5 table and its trigger) in one
-#             transaction: `.import` into a temporary table, then one INSERT … SELECT.
+#             transaction: `.import` into a temporary table, then one INSERT … SELECT;
+#   --dry-run the preview of the same file into an empty incident;
+#   show      `debrief show` of the imported incident (its whole timeline), with its peak RSS.
 # Needs sqlite3 and GNU time (apt-get install sqlite3 time). Nothing of this size runs in `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,9 +52,18 @@ INSERT INTO events (incident_id, at, kind, text, author, source, milestone, impo
   SELECT 1, at, 'observation', text, 'bench', 'file:in.log', NULL, import_key FROM raw;
 COMMIT;
 EOF
+    # The preview of the same file into an empty incident, and `show` of the imported one.
+    rm -f "$work"/p.db*
+    "$bin" --db "$work/p.db" new bench --zone UTC >/dev/null
+    /usr/bin/time -f '%e %M' -o "$work/p.time" "$bin" --db "$work/p.db" import -i 1 --format log --dry-run "$work/in.log" >/dev/null
+    /usr/bin/time -f '%e %M' -o "$work/s.time" "$bin" --db "$work/d.db" show 1 >/dev/null
     read -r ds dm <"$work/d.time"
     read -r rs rm_ <"$work/r.time"
     ratio=$(python3 -c "print(f'{$ds / $rs:.1f}x')")
     printf '%-10s %-10s %10s %8s MB %10s\n' "$n" debrief "$ds" "$((dm / 1024))" "$ratio"
     printf '%-10s %-10s %10s %8s MB\n' "$n" reference "$rs" "$((rm_ / 1024))"
+    read -r ps pm <"$work/p.time"
+    read -r ss sm <"$work/s.time"
+    printf '%-10s %-10s %10s %8s MB\n' "$n" "--dry-run" "$ps" "$((pm / 1024))"
+    printf '%-10s %-10s %10s %8s MB\n' "$n" "show" "$ss" "$((sm / 1024))"
 done

@@ -12,6 +12,15 @@ use std::path::Path;
 /// mode the umask gives), synced, renamed over the target, and the directory is synced so the
 /// rename survives a crash.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomically_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomically`], the content written by `write` as it is made (through a buffer): a
+/// large export is never held in memory whole. When `write` fails, the target is left as it was.
+pub fn write_atomically_with<T, E: From<io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<T, E>,
+) -> Result<T, E> {
     let target = check_target(path)?;
     let dir = parent_of(&target.file);
     let mut tmp = tempfile::Builder::new()
@@ -24,11 +33,17 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         // Only root may give a file away, and a user only to a group of theirs: best effort.
         let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(uid), Some(gid));
     }
-    tmp.write_all(bytes)?;
+    let made = {
+        let mut buffered = io::BufWriter::with_capacity(64 * 1024, &mut tmp);
+        let made = write(&mut buffered)?;
+        buffered.flush()?;
+        made
+    };
     tmp.as_file().sync_all()?;
     // A failed rename drops (and so removes) the temporary file.
     tmp.persist(&target.file).map_err(|e| e.error)?;
-    File::open(dir)?.sync_all()
+    File::open(dir)?.sync_all()?;
+    Ok(made)
 }
 
 /// The process's umask, read without changing it (`umask(2)` can only set it, which would race

@@ -23,6 +23,30 @@ pub(super) fn export(
         // Refused before anything is rendered: a device, a FIFO, a directory…
         crate::util::check_target(path)?;
     }
+    if format == "json" || format == "md" {
+        // Streamed from the database: a document of a million events is never held whole.
+        let today = Local::now().date_naive();
+        let write = |w: &mut dyn Write| match format {
+            "json" => crate::export::json::write_streamed(store, id, audience, w),
+            _ => crate::export::write_postmortem(store, id, today, audience, w),
+        };
+        let left = match &file {
+            Some(path) => crate::util::write_atomically_with(path, write).map_err(|e| bare(e, path))?,
+            None => {
+                let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
+                let left = write(&mut buffered).map_err(|e| match e {
+                    ExportError::Store(e) => anyhow!(e),
+                    e => anyhow!(e),
+                })?;
+                buffered.flush()?;
+                left
+            }
+        };
+        if let Some(left) = left {
+            let _ = writeln!(std::io::stderr(), "{left}");
+        }
+        return Ok(());
+    }
     let (text, left) =
         crate::export::export_for(store, id, format, Local::now().date_naive(), audience).map_err(|e| match e {
             // Bare, so that `explain` names the database.
@@ -38,4 +62,14 @@ pub(super) fn export(
         let _ = writeln!(std::io::stderr(), "{left}");
     }
     Ok(())
+}
+
+/// An export's error as the command line reports it: a store's bare (so that `explain` names
+/// the database), an I/O error with the file it could not write.
+fn bare(e: ExportError, path: &std::path::Path) -> anyhow::Error {
+    match e {
+        ExportError::Store(e) => anyhow!(e),
+        ExportError::Io(e) => anyhow!(e).context(format!("cannot write {}", path.display())),
+        e => anyhow!(e),
+    }
 }

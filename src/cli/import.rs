@@ -46,24 +46,16 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
     let job = job_for(id, &args)?;
     let name = job.name.clone();
     let job = with_slack_export(job, &args)?;
-    let reader: Box<dyn std::io::BufRead> = if job.slack.is_some() {
+    let (reader, total): (Box<dyn std::io::BufRead + Send>, Option<u64>) = if job.slack.is_some() {
         // The export is read from its .zip or folder, by the job itself.
-        Box::new(std::io::empty())
-    } else if args.file.as_os_str() == "-" && !args.dry_run {
-        // Read to the end before the import takes the write lock: a slow pipe must not hold
-        // every other writer up for as long as it takes to arrive.
-        Box::new(std::io::BufReader::new(spool_stdin()?))
-    } else if args.file.as_os_str() == "-" {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
+        (Box::new(std::io::empty()), None)
     } else {
-        crate::store::files::refuse_if_open(&args.file)?;
-        let file = std::fs::File::open(&args.file).with_context(|| format!("cannot read {name}"))?;
-        Box::new(std::io::BufReader::new(file))
+        open(&args, &name)?
     };
     let tz = incident.tz();
     let fmt = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
     if args.dry_run {
-        let preview = crate::import::preview(store, &job, reader, &ctx, 5)?;
+        let preview = super::progress::shown(reader, total, None, |r| crate::import::preview(store, &job, r, &ctx, 5))?;
         let summary = &preview.summary;
         writeln!(
             out,
@@ -103,7 +95,10 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
         }
         return Ok(());
     }
-    let (summary, outcome) = crate::import::import(store, &job, reader, &ctx, None)?;
+    let watch = crate::import::Watch::default();
+    let (summary, outcome) = super::progress::shown(reader, total, Some(&watch.done), |r| {
+        crate::import::import_watched(store, &job, r, &ctx, None, &watch)
+    })?;
     writeln!(
         out,
         "imported {} from {name} into incident {id} ({} already there{})",
@@ -150,6 +145,25 @@ fn folded(repeats: usize) -> String {
         0 => String::new(),
         n => format!(", {} folded", crate::model::counted(n, "repeat")),
     }
+}
+
+/// The file to read (standard input is copied to a temporary file first, unless for a dry
+/// run), and its size when known.
+fn open(args: &ImportArgs, name: &str) -> Result<(Box<dyn std::io::BufRead + Send>, Option<u64>)> {
+    if args.file.as_os_str() == "-" && !args.dry_run {
+        // Read to the end before the import takes the write lock: a slow pipe must not hold
+        // every other writer up for as long as it takes to arrive.
+        let spool = spool_stdin()?;
+        let len = spool.metadata().ok().map(|m| m.len());
+        return Ok((Box::new(std::io::BufReader::new(spool)), len));
+    }
+    if args.file.as_os_str() == "-" {
+        return Ok((Box::new(std::io::BufReader::new(std::io::stdin())), None));
+    }
+    crate::store::files::refuse_if_open(&args.file)?;
+    let file = std::fs::File::open(&args.file).with_context(|| format!("cannot read {name}"))?;
+    let len = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+    Ok((Box::new(std::io::BufReader::new(file)), len))
 }
 
 /// The zone of the file's times without an offset, and whose it is: `--zone`, else this

@@ -132,7 +132,10 @@ pub(super) fn show(store: &Store, id: i64, json: bool, out: &mut dyn Write) -> R
             crate::model::sanitize::to_json_pretty(&shown_json(store, id)?)?
         )?;
     } else {
-        show_text(store, id, out)?;
+        // Buffered: standard output flushes every line, a million lines for a large timeline.
+        let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
+        show_text(store, id, &mut buffered)?;
+        buffered.flush()?;
     }
     Ok(())
 }
@@ -433,7 +436,8 @@ fn show_meetings(store: &Store, id: i64, tz: chrono_tz::Tz, out: &mut dyn Write)
 fn write_timeline(store: &Store, id: i64, tz: chrono_tz::Tz, out: &mut dyn Write) -> Result<()> {
     let fmt = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
     writeln!(out, "\nTimeline:")?;
-    for e in store.all_events(id)? {
+    // Row by row from the database: a timeline of a million events is not held in memory.
+    store.for_each_event(id, |e| -> Result<()> {
         let mut badge = e
             .milestone
             .map(|m| format!(" [{}]", m.label().to_uppercase()))
@@ -458,6 +462,6 @@ fn write_timeline(store: &Store, id: i64, tz: chrono_tz::Tz, out: &mut dyn Write
         for l in lines {
             writeln!(out, "  {:>19}  {l}", "")?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }

@@ -11,6 +11,7 @@ mod import;
 mod incidents;
 mod log;
 mod participants;
+mod progress;
 mod stats;
 
 use crate::store::{Store, StoreError};

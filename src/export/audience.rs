@@ -4,8 +4,9 @@
 //! that the user is told.
 
 use crate::model::Action;
-use crate::model::document::Document;
+use crate::model::document::{DocEvent, Document};
 use crate::model::redact::mask;
+use std::collections::HashSet;
 
 /// Who reads the export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -64,13 +65,33 @@ fn masked(text: &mut String, left: &mut LeftOut) {
 
 /// The document as outsiders may read it.
 pub fn external(doc: &mut Document) -> LeftOut {
+    let internal: HashSet<i64> = doc.events.iter().filter(|e| e.internal).map(|e| e.reference).collect();
+    let mut events = std::mem::take(&mut doc.events);
+    let mut left = external_head(doc, &internal);
+    events.retain_mut(|e| external_event(e, &mut left));
+    doc.events = events;
+    left
+}
+
+/// An event as outsiders may read it: `false` when it is left out (internal), else masked.
+pub fn external_event(e: &mut DocEvent, left: &mut LeftOut) -> bool {
+    if e.internal {
+        left.items += 1;
+        return false;
+    }
+    masked(&mut e.text, left);
+    masked(&mut e.author, left);
+    e.import_key = None;
+    true
+}
+
+/// [`external`] for everything but the events (see [`external_event`]); `internal` holds the
+/// refs of the internal events, which leave the causes' evidence.
+pub fn external_head(doc: &mut Document, internal: &HashSet<i64>) -> LeftOut {
     let mut left = LeftOut::default();
-    let before = doc.events.len();
-    doc.events.retain(|e| !e.internal);
-    let kept: std::collections::HashSet<i64> = doc.events.iter().map(|e| e.reference).collect();
     let decisions = doc.narrative.decisions.len();
     doc.narrative.decisions.retain(|d| !d.internal);
-    left.items = before - doc.events.len() + decisions - doc.narrative.decisions.len();
+    left.items = decisions - doc.narrative.decisions.len();
     let m = &mut left;
     let inc = &mut doc.incident;
     for t in [
@@ -82,13 +103,8 @@ pub fn external(doc: &mut Document) -> LeftOut {
     ] {
         masked(t, m);
     }
-    for e in &mut doc.events {
-        masked(&mut e.text, m);
-        masked(&mut e.author, m);
-        e.import_key = None;
-    }
     for c in &mut doc.causes {
-        c.evidence.retain(|r| kept.contains(r));
+        c.evidence.retain(|r| !internal.contains(r));
         masked(&mut c.notes, m);
         masked(&mut c.reason, m);
     }

@@ -18,21 +18,70 @@ use std::fmt::Write;
 /// Renders the whole postmortem; `today` decides which actions are overdue. What is still
 /// missing is the document's gap list ([`coverage::document_gaps`]), the one `check` prints.
 pub fn render(doc: &Document, today: NaiveDate) -> String {
-    let r = Renderer::new(doc, today);
+    let list = |each: &mut dyn FnMut(&DocEvent)| {
+        let mut events: Vec<&DocEvent> = doc.events.iter().collect();
+        events.sort_by_key(|e| (e.at, e.reference));
+        for e in events {
+            each(e);
+        }
+    };
     let mut out = String::new();
-    r.header(&mut out);
-    r.summary(&mut out);
-    r.durations(&mut out);
-    r.timeline(&mut out);
-    r.causes(&mut out);
-    r.narrative(&mut out);
-    r.actions(&mut out);
-    r.decisions(&mut out);
-    r.missing(&mut out, &coverage::document_gaps(doc));
-    r.meeting(&mut out);
-    r.appendix(&mut out);
-    let _ = writeln!(out, "---\n\n*Written by debrief on {today}.*");
+    let overview = Overview::of(doc.events.iter(), zone_of(doc));
+    Renderer::new(doc, today, overview, &list, &|_| {}).write(&mut out);
     out
+}
+
+/// What the postmortem needs to know of all the events before it lists them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Overview {
+    any: bool,
+    /// Whether the team marked key events (see [`Renderer::curated`]).
+    curated: bool,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+}
+
+impl Overview {
+    pub fn of<'e>(events: impl Iterator<Item = &'e DocEvent>, tz: Tz) -> Overview {
+        let mut o = Overview::default();
+        for e in events {
+            o.add(e, tz);
+        }
+        o
+    }
+
+    pub fn add(&mut self, e: &DocEvent, tz: Tz) {
+        let day = e.at.with_timezone(&tz).date_naive();
+        self.any = true;
+        self.curated |= e.key;
+        self.first = Some(self.first.map_or(day, |d| d.min(day)));
+        self.last = Some(self.last.map_or(day, |d| d.max(day)));
+    }
+}
+
+/// The zone the postmortem shows times in: the incident's.
+pub fn zone_of(doc: &Document) -> Tz {
+    doc.incident.zone.parse().unwrap_or(chrono_tz::UTC)
+}
+
+/// The incident's events one at a time in time order, to the function given (every list of
+/// the postmortem is one pass).
+pub type EventList<'a> = &'a dyn Fn(&mut dyn FnMut(&DocEvent));
+
+/// Renders the postmortem of `doc` whose events are listed by `list` (`doc.events` needs hold
+/// only the milestones, the key events and the causes' evidence), handing the text to `flush`
+/// a section at a time, and within a long list every 64 KiB: a postmortem of a million events
+/// is written without holding it.
+pub fn write_streamed(
+    doc: &Document,
+    today: NaiveDate,
+    overview: Overview,
+    list: EventList,
+    flush: &dyn Fn(&mut String),
+) {
+    let mut out = String::new();
+    Renderer::new(doc, today, overview, list, flush).write(&mut out);
+    flush(&mut out);
 }
 
 struct Renderer<'a> {
@@ -40,29 +89,60 @@ struct Renderer<'a> {
     today: NaiveDate,
     tz: Tz,
     milestones: Milestones,
+    overview: Overview,
     /// Whether the timeline spans more than one local day, so lone times need their date.
     multi_day: bool,
     events_by_ref: HashMap<i64, &'a DocEvent>,
     /// Each action names its cause by ref: looked up here, not by a scan of every cause.
     causes_by_ref: HashMap<i64, &'a DocCause>,
+    list: EventList<'a>,
+    flush: &'a dyn Fn(&mut String),
 }
 
 impl<'a> Renderer<'a> {
-    fn new(doc: &'a Document, today: NaiveDate) -> Renderer<'a> {
-        let tz: Tz = doc.incident.zone.parse().unwrap_or(chrono_tz::UTC);
+    fn new(
+        doc: &'a Document,
+        today: NaiveDate,
+        overview: Overview,
+        list: EventList<'a>,
+        flush: &'a dyn Fn(&mut String),
+    ) -> Renderer<'a> {
+        let tz = zone_of(doc);
         let milestones = Milestones::from_pairs(doc.events.iter().filter_map(|e| e.milestone.map(|m| (m, e.at))));
-        let days = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
-        let first = doc.events.iter().map(|e| days(e.at)).min();
-        let last = doc.events.iter().map(|e| days(e.at)).max();
         Renderer {
             doc,
             today,
             tz,
             milestones,
-            multi_day: first != last,
+            overview,
+            multi_day: overview.first != overview.last,
             events_by_ref: doc.events.iter().map(|e| (e.reference, e)).collect(),
             causes_by_ref: doc.causes.iter().rev().map(|c| (c.reference, c)).collect(),
+            list,
+            flush,
         }
+    }
+
+    /// Every section in order, handed to `flush` one at a time.
+    fn write(&self, out: &mut String) {
+        let sections: [&dyn Fn(&mut String); 10] = [
+            &|o| self.header(o),
+            &|o| self.summary(o),
+            &|o| self.durations(o),
+            &|o| self.timeline(o),
+            &|o| self.causes(o),
+            &|o| self.narrative(o),
+            &|o| self.actions(o),
+            &|o| self.decisions(o),
+            &|o| self.missing(o, &coverage::document_gaps(self.doc)),
+            &|o| self.meeting(o),
+        ];
+        for section in sections {
+            section(out);
+            (self.flush)(out);
+        }
+        self.appendix(out);
+        let _ = writeln!(out, "---\n\n*Written by debrief on {}.*", self.today);
     }
 
     fn full_time(&self, t: DateTime<Utc>) -> String {
@@ -212,29 +292,24 @@ impl<'a> Renderer<'a> {
     /// Whether the team marked key events: then the Timeline holds those and the milestones,
     /// and the whole timeline goes to the appendix.
     fn curated(&self) -> bool {
-        self.doc.events.iter().any(|e| e.key)
+        self.overview.curated
     }
 
     /// "## Timeline": the key events and milestones, or every event when none is marked key.
     fn timeline(&self, out: &mut String) {
         let _ = writeln!(out, "## Timeline\n");
-        if self.doc.events.is_empty() {
+        if !self.overview.any {
             let _ = writeln!(out, "*No events recorded.*\n");
             return;
         }
         let curated = self.curated();
-        let events = self
-            .doc
-            .events
-            .iter()
-            .filter(|e| !curated || e.key || e.milestone.is_some());
         let what = if curated {
             "the key events and the **bold** milestones (every event is in the appendix at the end)"
         } else {
             "**bold** entries are milestones"
         };
         let _ = writeln!(out, "Times in {}; {what}.\n", escape_inline(self.tz.name()));
-        self.events(out, events.collect(), false);
+        self.events(out, &|e| !curated || e.key || e.milestone.is_some(), false);
     }
 
     /// "## Appendix: full timeline", when the Timeline left events out.
@@ -248,14 +323,16 @@ impl<'a> Renderer<'a> {
             "Times in {}; **bold** entries are milestones, ★ marks key events.\n",
             escape_inline(self.tz.name())
         );
-        self.events(out, self.doc.events.iter().collect(), true);
+        self.events(out, &|_| true, true);
     }
 
     /// The events as a list in time order, under a heading per day when they span several.
-    fn events(&self, out: &mut String, mut events: Vec<&DocEvent>, star: bool) {
-        events.sort_by_key(|e| (e.at, e.reference));
+    fn events(&self, out: &mut String, keep: &dyn Fn(&DocEvent) -> bool, star: bool) {
         let mut day = None;
-        for e in events {
+        (self.list)(&mut |e| {
+            if !keep(e) {
+                return;
+            }
             let local = e.at.with_timezone(&self.tz);
             if self.multi_day && day != Some(local.date_naive()) {
                 if day.is_some() {
@@ -294,7 +371,10 @@ impl<'a> Renderer<'a> {
                 e.kind.label(),
                 escape_block(&e.text, "  ")
             );
-        }
+            if out.len() >= 64 * 1024 {
+                (self.flush)(out);
+            }
+        });
         out.push('\n');
     }
 

@@ -7,8 +7,12 @@ pub mod json;
 pub mod markdown;
 pub mod stats;
 
+use crate::model::document::DocEvent;
 use crate::store::{Store, StoreError};
+use audience::{Audience, LeftOut};
 use chrono::NaiveDate;
+use std::cell::RefCell;
+use std::collections::HashSet;
 
 /// Why an export could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +23,8 @@ pub enum ExportError {
     Json(#[from] serde_json::Error),
     #[error(transparent)]
     Csv(#[from] ::csv::Error),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
     #[error("unknown export format {0} (accepted: md, json, csv)")]
     UnknownFormat(String),
 }
@@ -72,4 +78,68 @@ pub fn export_for(
 /// The Markdown postmortem of a stored incident.
 pub fn postmortem(store: &Store, id: i64, today: NaiveDate) -> Result<String, StoreError> {
     Ok(markdown::render(&store.export_document(id)?, today))
+}
+
+/// The Markdown postmortem of incident `id` for `audience`, written to `out` as it is made:
+/// the events are read from the database once to learn what the postmortem needs of them
+/// (milestones, key events, evidence, days), then again for each list, never all in memory
+/// (an incident of a million events). The text is the one [`markdown::render`] gives of the
+/// whole document. For outsiders, also what it left out.
+pub fn write_postmortem(
+    store: &Store,
+    id: i64,
+    today: NaiveDate,
+    audience: Audience,
+    out: &mut dyn std::io::Write,
+) -> Result<Option<LeftOut>, ExportError> {
+    let (mut head, internal) = store.export_document_head(id)?;
+    let external = audience == Audience::External;
+    let mut left = external.then(|| audience::external_head(&mut head, &internal));
+    let tz = markdown::zone_of(&head);
+    let evidence: HashSet<i64> = head.causes.iter().flat_map(|c| c.evidence.iter().copied()).collect();
+    let mut overview = markdown::Overview::default();
+    let mut few = Vec::new();
+    store.for_each_doc_event(id, |mut e| {
+        if let Some(left) = &mut left
+            && !audience::external_event(&mut e, left)
+        {
+            return Ok(());
+        }
+        overview.add(&e, tz);
+        if e.milestone.is_some() || e.key || evidence.contains(&e.reference) {
+            few.push(e);
+        }
+        Ok::<(), StoreError>(())
+    })?;
+    head.events = few;
+    let failed = RefCell::new(None::<ExportError>);
+    let list = |each: &mut dyn FnMut(&DocEvent)| {
+        if failed.borrow().is_some() {
+            return;
+        }
+        let listed = store.for_each_doc_event(id, |mut e| {
+            if external && !audience::external_event(&mut e, &mut LeftOut::default()) {
+                return Ok(());
+            }
+            each(&e);
+            Ok::<(), StoreError>(())
+        });
+        if let Err(e) = listed {
+            failed.borrow_mut().get_or_insert(e.into());
+        }
+    };
+    let out = RefCell::new(out);
+    let flush = |text: &mut String| {
+        if failed.borrow().is_none()
+            && let Err(e) = out.borrow_mut().write_all(text.as_bytes())
+        {
+            *failed.borrow_mut() = Some(e.into());
+        }
+        text.clear();
+    };
+    markdown::write_streamed(&head, today, overview, &list, &flush);
+    match failed.into_inner() {
+        Some(e) => Err(e),
+        None => Ok(left),
+    }
 }

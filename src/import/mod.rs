@@ -229,6 +229,8 @@ pub fn preview<R: BufRead>(
 ) -> Result<Preview, JobError> {
     store.incident(job.incident)?;
     let mut sample = Vec::new();
+    // Only an incident with imported events can hold one of the file's.
+    let any_imported = store.has_imported(job.incident)?;
     let mut seen = HashSet::new();
     let (mut new, mut already, mut repeats, mut left_out) = (0, 0, 0, 0);
     let mut digest = DefaultHasher::new();
@@ -238,16 +240,18 @@ pub fn preview<R: BufRead>(
             left_out += 1;
             return Ok(());
         }
-        let key = e.key();
-        if seen.contains(&key) {
+        let repeated = !seen.insert(seen_key(&e));
+        let known = !repeated
+            && any_imported
+            && (store
+                .is_imported(job.incident, &e.key())
+                .map_err(ImportError::from_sink)?
+                || imported_before(store, job.incident, &e)?.is_some());
+        if repeated {
             repeats += 1;
-        } else if store.is_imported(job.incident, &key).map_err(ImportError::from_sink)?
-            || imported_before(store, job.incident, &e)?.is_some()
-        {
-            seen.insert(key);
+        } else if known {
             already += 1;
         } else {
-            seen.insert(key);
             new += 1;
         }
         if sample.len() < sample_len {
@@ -266,9 +270,18 @@ pub fn preview<R: BufRead>(
     })
 }
 
+/// The import key of an event folded into one number, for counting repeats within a file in
+/// little memory (8 bytes a line, not a string): two different keys fold into one number with
+/// a chance of about one in 10^7 in a file of a million lines, and then the preview counts one
+/// repeat too many; the import itself compares the keys.
+fn seen_key(e: &ImportedEvent) -> u64 {
+    let (ms, hash) = crate::model::document::import_key_parts(e.at, &e.text);
+    hash ^ (ms as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29)
+}
+
 /// Imports the file in one transaction. With `expect`, the file must read exactly as it did for
 /// that preview (the same events, and the same skipped lines), else nothing is written.
-pub fn import<R: BufRead>(
+pub fn import<R: BufRead + Send>(
     store: &Store,
     job: &Job,
     reader: R,
@@ -278,8 +291,26 @@ pub fn import<R: BufRead>(
     import_watched(store, job, reader, ctx, expect, &Watch::default())
 }
 
+/// An event the reading thread made ready for the writing one.
+struct Ready {
+    new: NewEvent,
+    marks: Marks,
+    key: String,
+    /// The key an earlier version gave it, when that differs (the writer looks it up).
+    legacy: Option<String>,
+    line: usize,
+}
+
+/// Events travel from the reading thread to the writing one in batches of this many, with at
+/// most [`IN_FLIGHT`] batches waiting: the file is never read far ahead of the database.
+const BATCH: usize = 1024;
+const IN_FLIGHT: usize = 4;
+
 /// [`import`], counting progress in `watch` and stopping (rolled back) when it is cancelled.
-pub fn import_watched<R: BufRead>(
+///
+/// The file is read and parsed on a second thread while this one writes (#15); the events
+/// reach the store in file order, in the one transaction of [`Store::import_marked`].
+pub fn import_watched<R: BufRead + Send>(
     store: &Store,
     job: &Job,
     reader: R,
@@ -287,34 +318,124 @@ pub fn import_watched<R: BufRead>(
     expect: Option<&Preview>,
     watch: &Watch,
 ) -> Result<(Summary, ImportOutcome), JobError> {
-    let source = Source::Imported(job.label.clone());
-    let mut digest = DefaultHasher::new();
     let cancelled = || watch.cancel.load(Ordering::Relaxed);
     store.import_marked(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
-        let read = job.read(reader, ctx, &mut |e| {
-            if cancelled() {
-                return Err(ImportError::from_sink("cancelled"));
-            }
-            watch.done.fetch_add(1, Ordering::Relaxed);
-            e.hash(&mut digest);
-            if job.leaves_out(&e) {
-                return Ok(());
-            }
-            // An event an earlier version imported under another text keeps that key: the store
-            // finds it there and adds nothing.
-            let key = imported_before(store, job.incident, &e)?.unwrap_or_else(|| e.key());
-            let (new, marks) = job.event(e, &source);
-            sink(new, &key, marks).map_err(ImportError::from_sink)
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Ready>>(IN_FLIGHT);
+        let (read, written) = std::thread::scope(|scope| {
+            let reading = scope.spawn(|| read_ready(job, reader, ctx, watch, tx));
+            let written = write_ready(store, job.incident, rx, watch, sink);
+            let read = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (read, written)
         });
-        let summary = match read {
-            Err(_) if cancelled() => return Err(JobError::Cancelled),
-            other => other?,
-        };
-        match expect {
-            Some(p) if p.summary != summary || p.digest != digest.finish() => Err(JobError::Changed(job.name.clone())),
-            _ => Ok(summary),
+        match (read, written) {
+            (_, Err(_)) | (Err(_), _) if cancelled() => Err(JobError::Cancelled),
+            (read, Err((line, error))) => Err(JobError::Import(ImportError::Sink {
+                place: formats::Place {
+                    line,
+                    ..match &read {
+                        Ok((summary, _)) => summary.place(
+                            &job.name,
+                            &formats::Skipped {
+                                line,
+                                reason: String::new(),
+                            },
+                        ),
+                        Err(e) => e.place().cloned().unwrap_or_else(|| unreachable_place(&job.name)),
+                    }
+                },
+                source: Box::new(error),
+            })),
+            (Err(e), Ok(())) => Err(e.into()),
+            (Ok((summary, digest)), Ok(())) => match expect {
+                Some(p) if p.summary != summary || p.digest != digest => Err(JobError::Changed(job.name.clone())),
+                _ => Ok(summary),
+            },
         }
     })
+}
+
+/// The reading side of [`import_watched`]: parses the file and sends its events, ready to
+/// insert, in batches; returns the summary and the digest of every event read.
+fn read_ready<R: BufRead>(
+    job: &Job,
+    reader: R,
+    ctx: &TimeContext,
+    watch: &Watch,
+    tx: std::sync::mpsc::SyncSender<Vec<Ready>>,
+) -> Result<(Summary, u64), ImportError> {
+    let source = Source::Imported(job.label.clone());
+    let mut digest = DefaultHasher::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    let stopped = || ImportError::from_sink("the import stopped");
+    let summary = job.read(reader, ctx, &mut |e| {
+        if watch.cancel.load(Ordering::Relaxed) {
+            return Err(ImportError::from_sink("cancelled"));
+        }
+        watch.done.fetch_add(1, Ordering::Relaxed);
+        e.hash(&mut digest);
+        if job.leaves_out(&e) {
+            return Ok(());
+        }
+        let (key, legacy, line) = (e.key(), e.legacy_key(), e.line);
+        let (new, marks) = job.event(e, &source);
+        batch.push(Ready {
+            new,
+            marks,
+            key,
+            legacy,
+            line,
+        });
+        if batch.len() == BATCH {
+            tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                .map_err(|_| stopped())?;
+        }
+        Ok(())
+    })?;
+    if !batch.is_empty() {
+        tx.send(batch).map_err(|_| stopped())?;
+    }
+    Ok((summary, digest.finish()))
+}
+
+/// The writing side of [`import_watched`]: stores what the reader sends, in order. On an error
+/// it stops (dropping the channel stops the reader) and says at which line.
+fn write_ready(
+    store: &Store,
+    incident: i64,
+    rx: std::sync::mpsc::Receiver<Vec<Ready>>,
+    watch: &Watch,
+    sink: &mut dyn FnMut(NewEvent, &str, Marks) -> Result<(), JobError>,
+) -> Result<(), (usize, JobError)> {
+    for batch in rx {
+        for ready in batch {
+            if watch.cancel.load(Ordering::Relaxed) {
+                return Err((ready.line, JobError::Cancelled));
+            }
+            // An event an earlier version imported under another text keeps that key: the
+            // store finds it there and adds nothing.
+            let before = match ready.legacy {
+                Some(old) => match store.is_imported(incident, &old) {
+                    Ok(true) => Some(old),
+                    Ok(false) => None,
+                    Err(e) => return Err((ready.line, e.into())),
+                },
+                None => None,
+            };
+            let key = before.unwrap_or(ready.key);
+            sink(ready.new, &key, ready.marks).map_err(|e| (ready.line, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The place of a writer's error when the reader stopped without one (it cannot: a reader
+/// stops early only with a place, or because the writer stopped first).
+fn unreachable_place(name: &str) -> formats::Place {
+    formats::Place {
+        file: name.to_string(),
+        line: 0,
+        unit: formats::Unit::Line,
+    }
 }
 
 #[cfg(test)]
@@ -507,6 +628,95 @@ mod tests {
         let err = import(&store, &job(id), too_long.as_bytes(), &ctx, None).unwrap_err();
         assert!(err.to_string().contains("api.log:21: a line longer than"), "{err}");
         assert_eq!(counts(&store, id)[0].1, 2, "nothing was written");
+    }
+
+    /// `n` log lines, one a second, the `bad`th (1-based) reading "boom".
+    fn log_with_boom(n: usize, bad: usize) -> String {
+        (1..=n)
+            .map(|i| {
+                let text = if i == bad {
+                    "boom".to_string()
+                } else {
+                    format!("line {i}")
+                };
+                format!("2026-11-26T14:{:02}:{:02}Z {text}\n", i / 60 % 60, i % 60)
+            })
+            .collect()
+    }
+
+    /// The database refuses the line reading "boom" (another connection's trigger).
+    fn refuse_boom(dir: &tempfile::TempDir) -> rusqlite::Connection {
+        let conn = rusqlite::Connection::open(dir.path().join("t.db")).unwrap();
+        conn.execute_batch(
+            "CREATE TRIGGER refuse_boom BEFORE INSERT ON events WHEN new.text = 'boom'
+             BEGIN SELECT RAISE(ABORT, 'boom refused'); END",
+        )
+        .unwrap();
+        conn
+    }
+
+    /// The writer stores on one thread what the reader parses on another: a row the database
+    /// refuses still names its file and line, early in a long file (the reader is ahead) and
+    /// in the last batch (the reader is done), and nothing is written.
+    #[test]
+    fn a_row_the_database_refuses_names_its_line_and_nothing_is_written() {
+        let (dir, store, id, ctx) = setup();
+        let other = refuse_boom(&dir);
+        for (n, bad) in [(5000, 3), (3, 2), (BATCH * 3 + 7, BATCH * 3 + 5)] {
+            let log = log_with_boom(n, bad);
+            let err = import(&store, &job(id), log.as_bytes(), &ctx, None).unwrap_err();
+            assert!(err.to_string().starts_with(&format!("api.log:{bad}: ")), "{err}");
+            assert!(err.to_string().contains("boom refused"), "{err}");
+            assert_eq!(store.count_events(id, &Default::default()).unwrap(), 0);
+        }
+        let triggers: i64 = other
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'events_fts_insert'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(triggers, 1, "a failed import leaves the full-text trigger in place");
+    }
+
+    /// The full-text index of an import is built at its end: searching finds every imported
+    /// line and what is written later, and a second import adds nothing to either.
+    #[test]
+    fn imported_lines_are_found_by_search_as_are_events_written_after() {
+        let (_dir, store, id, ctx) = setup();
+        let log = log_with_boom(BATCH * 2 + 1, 0);
+        let (_, first) = import(&store, &job(id), log.as_bytes(), &ctx, None).unwrap();
+        assert_eq!(first.inserted, BATCH * 2 + 1);
+        let find = |words: &str| {
+            let filter = crate::store::EventFilter {
+                text: Some(words.into()),
+                ..Default::default()
+            };
+            store.count_events(id, &filter).unwrap()
+        };
+        assert_eq!(find("line"), (BATCH * 2 + 1) as i64);
+        assert_eq!(find("line 2049"), 1);
+        let (_, again) = import(&store, &job(id), log.as_bytes(), &ctx, None).unwrap();
+        assert_eq!((again.inserted, again.duplicates), (0, BATCH * 2 + 1));
+        assert_eq!(find("line"), (BATCH * 2 + 1) as i64, "the index holds each line once");
+        store
+            .add_event(
+                id,
+                &NewEvent {
+                    at: Utc.with_ymd_and_hms(2026, 11, 26, 15, 0, 0).unwrap(),
+                    kind: EventKind::Note,
+                    text: "typed later".into(),
+                    milestone: None,
+                    source: Source::Typed,
+                    author: None,
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            find("typed later"),
+            1,
+            "the trigger indexes what is written after an import"
+        );
     }
 
     #[test]

@@ -26,10 +26,16 @@ pub const FORMAT_VERSION: u32 = 4;
 /// same on every platform and Rust version, so it can be stored (and recomputed for documents of
 /// version 1, which did not carry it).
 pub fn import_key(at: DateTime<Utc>, text: &str) -> String {
+    let (ms, hash) = import_key_parts(at, text);
+    format!("{ms}:{hash:016x}")
+}
+
+/// The two numbers of [`import_key`]: unix milliseconds and the FNV-1a 64 of the text.
+pub fn import_key_parts(at: DateTime<Utc>, text: &str) -> (i64, u64) {
     let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, b| {
         (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     });
-    format!("{}:{hash:016x}", at.timestamp_millis())
+    (at.timestamp_millis(), hash)
 }
 
 /// The longest import key a document may carry (the keys debrief makes are about 30 characters).

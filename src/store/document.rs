@@ -4,21 +4,97 @@ use super::{NewEvent, Result, Store, StoreError, to_ms};
 use crate::model::document::*;
 use crate::model::narrative::Narrative;
 use crate::model::{CauseCategory, sanitize};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
 impl Store {
     pub fn export_document(&self, incident_id: i64) -> Result<Document> {
+        let (mut doc, _) = self.export_document_head(incident_id)?;
+        self.for_each_doc_event(incident_id, |e| {
+            doc.events.push(e);
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(doc)
+    }
+
+    /// The incident's events as the document holds them, in its order (time, then id) and with
+    /// its refs (1, 2, …), one at a time: a document of a million events is written without
+    /// holding them (`export --format json`).
+    pub fn for_each_doc_event<E: From<StoreError>>(
+        &self,
+        incident_id: i64,
+        mut each: impl FnMut(DocEvent) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let sql = format!(
+            "SELECT {}, e.import_key FROM events e WHERE e.incident_id = ? ORDER BY e.at, e.id",
+            super::events::COLUMNS
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| E::from(e.into()))?;
+        let rows = stmt
+            .query_map([incident_id], |r| {
+                Ok((
+                    super::events::from_row(r)?,
+                    r.get::<_, Option<String>>(super::events::COLUMN_COUNT)?,
+                ))
+            })
+            .map_err(|e| E::from(e.into()))?;
+        for (reference, row) in (1..).zip(rows) {
+            let (e, import_key) = row.map_err(|e| E::from(e.into()))?;
+            each(DocEvent {
+                reference,
+                at: e.at,
+                kind: e.kind,
+                text: e.text,
+                author: e.author,
+                source: e.source,
+                milestone: e.milestone,
+                import_key,
+                internal: e.internal,
+                key: e.key,
+                origin: e.origin,
+                count: e.count,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The ref a document gives an event (its place in time order, from 1), and whether it is
+    /// internal; `None` for an event not in the incident.
+    fn doc_ref(&self, incident_id: i64, event_id: i64) -> Result<Option<(i64, bool)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT (SELECT count(*) FROM events x WHERE x.incident_id = e.incident_id
+                       AND (x.at < e.at OR (x.at = e.at AND x.id <= e.id))), e.internal
+             FROM events e WHERE e.id = ? AND e.incident_id = ?",
+        )?;
+        Ok(stmt
+            .query_row(rusqlite::params![event_id, incident_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// The document without its events (see [`Store::for_each_doc_event`]), and the refs of
+    /// the internal events among the causes' evidence (an export for outsiders drops them).
+    pub fn export_document_head(&self, incident_id: i64) -> Result<(Document, std::collections::HashSet<i64>)> {
         let inc = self.incident(incident_id)?;
-        let events = self.all_events(incident_id)?;
-        let keys = self.import_keys(incident_id)?;
-        let event_ref: HashMap<i64, i64> = events.iter().enumerate().map(|(i, e)| (e.id, i as i64 + 1)).collect();
         let causes = self.causes(incident_id)?;
         let cause_ref: HashMap<i64, i64> = causes.iter().enumerate().map(|(i, c)| (c.id, i as i64 + 1)).collect();
+        let mut internal = std::collections::HashSet::new();
+        let mut evidence = Vec::with_capacity(causes.len());
+        for c in &causes {
+            let mut refs = Vec::new();
+            for id in &c.evidence {
+                if let Some((reference, is_internal)) = self.doc_ref(incident_id, *id)? {
+                    refs.push(reference);
+                    if is_internal {
+                        internal.insert(reference);
+                    }
+                }
+            }
+            evidence.push(refs);
+        }
         let mut actions = self.actions(incident_id)?;
         actions.sort_by_key(|a| a.id);
         let meetings = self.document_meetings(incident_id)?;
-        Ok(Document {
+        let doc = Document {
             format: FORMAT.into(),
             version: FORMAT_VERSION,
             incident: DocIncident {
@@ -32,31 +108,16 @@ impl Store {
                 trigger: inc.trigger,
                 started_at: inc.started_at,
             },
-            events: events
-                .iter()
-                .map(|e| DocEvent {
-                    reference: event_ref[&e.id],
-                    at: e.at,
-                    kind: e.kind,
-                    text: e.text.clone(),
-                    author: e.author.clone(),
-                    source: e.source.clone(),
-                    milestone: e.milestone,
-                    import_key: keys.get(&e.id).cloned(),
-                    internal: e.internal,
-                    key: e.key,
-                    origin: e.origin.clone(),
-                    count: e.count,
-                })
-                .collect(),
+            events: Vec::new(),
             causes: causes
                 .iter()
-                .map(|c| DocCause {
+                .zip(evidence)
+                .map(|(c, evidence)| DocCause {
                     reference: cause_ref[&c.id],
                     category: c.category.to_db(),
                     state: c.state,
                     notes: c.notes.clone(),
-                    evidence: c.evidence.iter().filter_map(|id| event_ref.get(id).copied()).collect(),
+                    evidence,
                     reason: c.reason.clone(),
                 })
                 .collect(),
@@ -88,7 +149,8 @@ impl Store {
             meeting: None,
             meetings,
             narrative: self.document_narrative(incident_id, &cause_ref)?,
-        })
+        };
+        Ok((doc, internal))
     }
 
     /// The incident's narrative as the document holds it: causes named by their refs.
@@ -161,15 +223,6 @@ impl Store {
             self.record(conn, Some(id), "incident", id, "load", &title)?;
             Ok(id)
         })
-    }
-
-    /// The import keys of the incident's events (those imported), by event id.
-    fn import_keys(&self, incident_id: i64) -> Result<HashMap<i64, String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, import_key FROM events WHERE incident_id = ? AND import_key IS NOT NULL")?;
-        let rows = stmt.query_map([incident_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The document's events, added to incident `id` with their import keys: their new ids by

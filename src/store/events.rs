@@ -62,9 +62,11 @@ pub struct ImportOutcome {
     pub repeats: usize,
 }
 
-const COLUMNS: &str = "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version, e.internal, e.key, e.origin, e.repeat_count";
+pub(super) const COLUMNS: &str = "e.id, e.incident_id, e.at, e.kind, e.text, e.author, e.source, e.milestone, e.version, e.internal, e.key, e.origin, e.repeat_count";
+/// How many columns [`COLUMNS`] reads (a query's own columns follow them).
+pub(super) const COLUMN_COUNT: usize = 13;
 
-fn from_row(r: &Row) -> rusqlite::Result<Event> {
+pub(super) fn from_row(r: &Row) -> rusqlite::Result<Event> {
     let kind: String = r.get(3)?;
     let source: String = r.get(6)?;
     let milestone: Option<String> = r.get(7)?;
@@ -327,6 +329,26 @@ impl Store {
         self.events_window(incident_id, &EventFilter::default(), 0, i64::MAX)
     }
 
+    /// Every event of the incident in time order, one at a time: `each` sees each row as it is
+    /// read, so that a timeline of a million events is never held in memory at once (`show`).
+    pub fn for_each_event<E: From<StoreError>>(
+        &self,
+        incident_id: i64,
+        mut each: impl FnMut(Event) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM events e WHERE e.incident_id = ? ORDER BY e.at, e.id"
+            ))
+            .map_err(|e| E::from(e.into()))?;
+        let rows = stmt.query_map([incident_id], from_row).map_err(|e| E::from(e.into()))?;
+        for row in rows {
+            each(row.map_err(|e| E::from(e.into()))?)?;
+        }
+        Ok(())
+    }
+
     /// Where an event stands in the filtered timeline (to keep a selection on it).
     pub fn event_position(&self, incident_id: i64, filter: &EventFilter, event_id: i64) -> Result<Option<i64>> {
         let Some((at, _)) = self.event_key(event_id)? else {
@@ -492,6 +514,15 @@ impl Store {
         Ok(stmt.query_row(params![incident_id, key], |r| r.get(0))?)
     }
 
+    /// Whether the incident holds any imported event (when not, a preview need not look up
+    /// each line's key).
+    pub fn has_imported(&self, incident_id: i64) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM events WHERE incident_id = ? AND import_key IS NOT NULL)")?;
+        Ok(stmt.query_row([incident_id], |r| r.get(0))?)
+    }
+
     /// Runs an import in one transaction: `feed` pushes events into the sink it is given; any
     /// error from it (or from the store) rolls everything back. Events already imported (same
     /// time and text) are skipped, so importing a file twice adds nothing.
@@ -521,6 +552,7 @@ impl Store {
             .map_err(|e| E::from(e.into()))?;
         let run = || -> Result<(R, ImportOutcome), E> {
             self.require_incident(&self.conn, incident_id)?;
+            let bulk = BulkFts::begin(&self.conn)?;
             let mut outcome = ImportOutcome::default();
             let before = repeats::start(&self.conn)?;
             let r = {
@@ -534,6 +566,7 @@ impl Store {
                 feed(&mut sink)?
             };
             (outcome.duplicates, outcome.repeats) = repeats::fold(&self.conn, incident_id, before)?;
+            bulk.finish(&self.conn)?;
             self.record(
                 &self.conn,
                 Some(incident_id),
@@ -609,5 +642,50 @@ mod repeats {
         )?;
         conn.execute("DELETE FROM temp.import_repeats", [])?;
         Ok((already as usize, (again - already) as usize))
+    }
+}
+
+/// The full-text index of an import's rows, built in one statement at its end instead of by
+/// the insert trigger row by row (#15): a row whose insert fires the trigger needs a statement
+/// journal of its own, which cost more than the row. Inside the import's transaction the
+/// trigger is dropped and then created again from its stored text, so readers and a
+/// rolled-back (failed, cancelled, killed) import never see the schema without it.
+struct BulkFts {
+    /// The trigger's `CREATE TRIGGER` text, and the highest event id before the import.
+    trigger: Option<(String, i64)>,
+}
+
+impl BulkFts {
+    const TRIGGER: &str = "events_fts_insert";
+
+    fn begin(conn: &Connection) -> Result<BulkFts> {
+        let sql: Option<String> = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?",
+                [Self::TRIGGER],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(sql) = sql else {
+            return Ok(BulkFts { trigger: None });
+        };
+        let last: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
+        conn.execute_batch(&format!("DROP TRIGGER {}", Self::TRIGGER))?;
+        Ok(BulkFts {
+            trigger: Some((sql, last)),
+        })
+    }
+
+    /// Indexes the rows added since [`BulkFts::begin`] and puts the trigger back.
+    fn finish(self, conn: &Connection) -> Result<()> {
+        let Some((sql, last)) = self.trigger else {
+            return Ok(());
+        };
+        conn.execute(
+            "INSERT INTO events_fts (rowid, text) SELECT id, text FROM events WHERE id > ?",
+            [last],
+        )?;
+        conn.execute_batch(&sql)?;
+        Ok(())
     }
 }

@@ -297,6 +297,9 @@ impl Store {
             )));
         }
         self.conn.pragma_update(None, "synchronous", "FULL")?;
+        // Statement journals (an INSERT OR IGNORE that fires the full-text trigger needs one
+        // per row) stay in memory: on disk they were most of an import's writes (#15).
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         Ok(())
     }
 

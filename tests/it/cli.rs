@@ -848,6 +848,23 @@ fn a_file_imported_before_counts_adds_nothing_and_gets_its_count() {
     assert!(env.ok(&["show", "1"]).contains(" ×3 again"));
 }
 
+/// Progress is for a person at a terminal: with stderr piped (a script, a CI log), an import
+/// and its preview write their result lines to stdout and nothing at all to stderr.
+#[test]
+fn an_import_with_stderr_piped_shows_no_progress() {
+    let env = Env::new();
+    env.ok(&["new", "quiet", "--zone", "UTC"]);
+    for args in [
+        &["import", "--dry-run", "--zone", "UTC", &fixture("api.log")][..],
+        &["import", "--zone", "UTC", &fixture("api.log")][..],
+    ] {
+        let out = env.run(args);
+        assert!(out.status.success(), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}: nothing on stderr");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("13 events"), "{args:?}");
+    }
+}
+
 #[test]
 fn dry_run_writes_nothing_and_reports_skipped_lines() {
     let env = Env::new();

@@ -301,6 +301,44 @@ fn a_large_import_from_the_console_shows_progress_and_can_be_cancelled() {
     assert_integrity(&ws.db);
 }
 
+/// `debrief import` at a terminal shows its progress on stderr (events, rate, share of the
+/// file, time left) and clears it before the result lines.
+#[test]
+fn a_command_line_import_at_a_terminal_shows_its_progress() {
+    let ws = Workspace::new();
+    ws.run_ok("setup", &["new", "Payments", "outage", "--zone", "UTC"]);
+    let log: String = (0..2000)
+        .map(|i| {
+            format!(
+                "2026-11-26T10:{:02}:{:02}Z worker {i} request failed\n",
+                i / 60 % 60,
+                i % 60
+            )
+        })
+        .collect();
+    std::fs::write(ws.dir.path().join("big.log"), log).unwrap();
+    let mut c = Console::spawn(ws.debrief("alice", &["import", "-i", "1", "--zone", "UTC", "big.log"]));
+    c.wait_for_long("imported 2000 events from big.log");
+    let exit = c.wait_exit(Duration::from_secs(60)).expect("the import ends");
+    assert_eq!(exit.code(), Some(0));
+    let raw = String::from_utf8_lossy(&c.raw()).into_owned();
+    let progress = raw.find(" events, ").expect("a progress line (count, rate) was drawn");
+    let result = raw.find("imported 2000 events").unwrap();
+    assert!(progress < result, "the progress comes before the result: {raw:?}");
+    assert!(
+        raw[..result].contains("% ") && raw[..result].contains(" left"),
+        "{raw:?}"
+    );
+    assert!(
+        raw[..result].ends_with("\x1b[2K"),
+        "the bar is cleared before the result: {raw:?}"
+    );
+    assert_eq!(
+        Store::open(&ws.db, "checker").unwrap().all_events(1).unwrap().len(),
+        2000
+    );
+}
+
 /// `q` back to the incident list (which shows `title`), `q` again to quit: exit status 0.
 fn quit_from_review(c: &mut Console, title: &str) {
     c.send("q");

@@ -484,3 +484,97 @@ fn cli_export_md_and_csv() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!target.exists(), "no file for an unknown incident");
 }
+
+/// `export --format json|md` stream the events from the database; their text is the one the
+/// whole document renders to, for the team and for outsiders (internal events left out, also from
+/// the causes' evidence, values masked), with hostile text and an import key in it.
+#[test]
+fn the_streamed_json_and_markdown_exports_are_the_document_rendered_whole() {
+    use debrief::export::audience::{self, Audience};
+    use debrief::export::json;
+    let store = Store::open_in_memory("ana").unwrap();
+    let id = debrief::demo::load_demo(&store).unwrap();
+    let events = store.all_events(id).unwrap();
+    let causes = store.causes(id).unwrap();
+    // The second event internal and evidence of the first cause, with the last one.
+    let second = &events[1];
+    store.set_event_internal(second.id, second.version, true).unwrap();
+    store.toggle_evidence(causes[0].id, second.id).unwrap();
+    store.toggle_evidence(causes[0].id, events.last().unwrap().id).unwrap();
+    store
+        .add_event(
+            id,
+            &NewEvent {
+                at: events[0].at,
+                kind: EventKind::Note,
+                text: "mail ana@example.com \u{1b}[31mred\u{202e} \"quoted\"\nsecond line".into(),
+                milestone: None,
+                source: Source::Typed,
+                author: None,
+            },
+        )
+        .unwrap();
+    store
+        .import_events(
+            id,
+            "api.log",
+            |sink: &mut dyn FnMut(NewEvent, &str) -> Result<(), debrief::store::StoreError>| {
+                sink(
+                    NewEvent {
+                        at: events[2].at,
+                        kind: EventKind::Observation,
+                        text: "imported line".into(),
+                        milestone: None,
+                        source: Source::Imported("api.log".into()),
+                        author: None,
+                    },
+                    "123:abc",
+                )
+            },
+        )
+        .unwrap();
+    for who in [Audience::Internal, Audience::External] {
+        let mut doc = store.export_document(id).unwrap();
+        let left = (who == Audience::External).then(|| audience::external(&mut doc));
+        let mut streamed = Vec::new();
+        let streamed_left = json::write_streamed(&store, id, who, &mut streamed).unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            json::render(&doc).unwrap(),
+            "{who:?}"
+        );
+        assert_eq!(streamed_left, left, "{who:?}");
+        // The Markdown likewise, with the curated timeline (a key event) and its appendix.
+        let today = day(2026, 11, 30);
+        let mut md = Vec::new();
+        let md_left = debrief::export::write_postmortem(&store, id, today, who, &mut md).unwrap();
+        assert_eq!(String::from_utf8(md).unwrap(), markdown::render(&doc, today), "{who:?}");
+        assert_eq!(md_left, left, "{who:?}");
+    }
+    assert!(
+        store.all_events(id).unwrap().iter().any(|e| e.key),
+        "the demo has key events: the Markdown above had its appendix"
+    );
+    // An incident without events: an empty array, as the whole document writes it.
+    let empty = store
+        .create_incident(&NewIncident {
+            title: "empty".into(),
+            severity: debrief::model::Severity::Sev3,
+            zone: "UTC".into(),
+            started_at: None,
+        })
+        .unwrap();
+    let mut streamed = Vec::new();
+    json::write_streamed(&store, empty, Audience::Internal, &mut streamed).unwrap();
+    let whole = json::render(&store.export_document(empty).unwrap()).unwrap();
+    assert_eq!(String::from_utf8(streamed).unwrap(), whole);
+    assert!(whole.contains("\"events\": []"), "{whole}");
+    let mut md = Vec::new();
+    debrief::export::write_postmortem(&store, empty, day(2026, 11, 30), Audience::Internal, &mut md).unwrap();
+    let md = String::from_utf8(md).unwrap();
+    assert_eq!(
+        md,
+        markdown::render(&store.export_document(empty).unwrap(), day(2026, 11, 30))
+    );
+    assert!(md.contains("*No events recorded.*"), "{md}");
+}

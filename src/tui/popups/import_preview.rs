@@ -159,7 +159,7 @@ pub fn request<P>(
 }
 
 /// The input of a request: a Slack export is read by its job, anything else is opened here.
-fn reader_for(request: &ImportRequest) -> Result<Box<dyn std::io::BufRead>, String> {
+fn reader_for(request: &ImportRequest) -> Result<Box<dyn std::io::BufRead + Send>, String> {
     match request.job.slack {
         Some(_) => Ok(Box::new(std::io::empty())),
         None => Ok(Box::new(open(&request.path)?)),
