@@ -471,15 +471,17 @@ impl Store {
         self.update_event(&e)
     }
 
-    pub fn delete_event(&self, event_id: i64, version: i64) -> Result<()> {
+    /// Deletes the event read at `version`; returns it as it was stored, for undo.
+    pub fn delete_event(&self, event_id: i64, version: i64) -> Result<super::Removed> {
         let e = self.event(event_id)?;
         self.write(|conn| {
             check_version(conn, "events", "event", event_id, version)?;
+            let removed = super::removed::capture(conn, "events", "event", event_id)?;
             let before = super::incidents::Ends::of(conn, e.incident_id)?;
             conn.execute("DELETE FROM events WHERE id = ?", [event_id])?;
             self.record(conn, Some(e.incident_id), "event", event_id, "delete", &e.text)?;
             self.status_follows_milestones(conn, e.incident_id, before)?;
-            Ok(())
+            Ok(removed)
         })
     }
 
