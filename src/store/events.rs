@@ -306,10 +306,11 @@ impl Store {
         Ok(rows)
     }
 
-    /// Each import's lines as one fold (by file name), in time order.
+    /// Each import's lines as one fold (by file name), in time order; a line repeated ×80
+    /// counts 80 lines (and 80 errors when it is one).
     pub fn import_folds(&self, incident_id: i64) -> Result<Vec<ImportFold>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT source, min(at), count(*), sum(kind = 'alert') FROM events
+            "SELECT source, min(at), sum(repeat_count), sum((kind = 'alert') * repeat_count) FROM events
              WHERE incident_id = ? AND source LIKE 'imported:%' GROUP BY source ORDER BY 2, 1",
         )?;
         let rows = stmt.query_map([incident_id], |r| {
