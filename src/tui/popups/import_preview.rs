@@ -91,8 +91,11 @@ pub fn form(incident: &Incident, dirs: crate::tui::popups::export::Dirs, start: 
                 .with_hint("the zone of the file's times without an offset (this machine's by default)"),
             Field::choice("Min level", &MIN_LEVELS, "all")
                 .with_hint("leave out lines below this level (lines without one are kept)"),
-            Field::line("Level kinds", &crate::import::levels::LevelKinds::default().describe())
-                .with_hint("the kind each level's lines get: LEVEL=KIND, separated by commas"),
+            // Only the changes: the whole mapping does not fit at 80 columns; the hint says it.
+            Field::line("Level kinds", "").with_hint(format!(
+                "empty: {}; or LEVEL=KIND,…",
+                crate::import::levels::LevelKinds::default().summary()
+            )),
             Field::line("Channel", "")
                 .with_hint("a Slack export's channel (its .zip or folder); empty: its only one, or the list"),
         ],
