@@ -149,6 +149,17 @@ pub fn request<P>(
         .with_kinds(kinds);
     let channel = form.optional_field("Channel").filter(|c| !c.trim().is_empty());
     crate::store::files::refuse_if_open(&path).map_err(|e| e.to_string())?;
+    if channel.is_none() {
+        // The channels first, where 80 columns show them, not after the path.
+        let channels = formats::export_channels(&path);
+        if channels.len() > 1 {
+            return Err(format!(
+                "Name one of its {} channels in Channel: {}",
+                channels.len(),
+                channels.join(", ")
+            ));
+        }
+    }
     if let Some(export) = formats::export_at(&path, channel.as_deref()).map_err(|e| e.to_string())? {
         job.format = Format::Slack;
         job.slack = Some(export);
