@@ -92,11 +92,16 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
             preview.already,
             folded(preview.repeats)
         )?;
-        for e in &preview.sample {
-            writeln!(out, "  {}  {}", fmt(e.at), e.text.lines().next().unwrap_or(""))?;
+        for (e, n) in preview.sample.iter().zip(&preview.sample_counts) {
+            let times = crate::model::repeat_badge(*n as i64)
+                .map(|t| format!("{t} "))
+                .unwrap_or_default();
+            writeln!(out, "  {}  {times}{}", fmt(e.at), e.text.lines().next().unwrap_or(""))?;
         }
-        if summary.events > preview.sample.len() {
-            writeln!(out, "  … and {} more", summary.events - preview.sample.len())?;
+        // Events, each once: a repeated line is one event with its count.
+        let events = preview.new + preview.already;
+        if events > preview.sample.len() {
+            writeln!(out, "  … and {} more", events - preview.sample.len())?;
         }
         for s in &summary.skipped {
             writeln!(out, "skipped {}: {}", summary.place(&name, s), s.reason)?;

@@ -158,8 +158,10 @@ pub struct Preview {
     /// Every event read (time, text, kind, author, line), folded into one number: the import
     /// checks that it reads the very same events.
     pub digest: u64,
-    /// The first events of the file, in file order.
+    /// The first events of the file, in file order, each once (a repeated line is one event).
     pub sample: Vec<ImportedEvent>,
+    /// How many lines each event of `sample` stands for (`×80` when a line repeats).
+    pub sample_counts: Vec<usize>,
     /// Events the import would add: not in the incident yet, and not repeated in the file.
     pub new: usize,
     /// Events already in the incident (from an earlier import), which the import skips.
@@ -229,6 +231,7 @@ pub fn preview<R: BufRead>(
 ) -> Result<Preview, JobError> {
     store.incident(job.incident)?;
     let mut sample = Vec::new();
+    let (mut sample_keys, mut sample_counts) = (Vec::new(), Vec::new());
     let mut seen = HashSet::new();
     let (mut new, mut already, mut repeats, mut left_out) = (0, 0, 0, 0);
     let mut digest = DefaultHasher::new();
@@ -241,24 +244,30 @@ pub fn preview<R: BufRead>(
         let key = e.key();
         if seen.contains(&key) {
             repeats += 1;
+            if let Some(i) = sample_keys.iter().position(|k| *k == key) {
+                sample_counts[i] += 1;
+            }
+            return Ok(());
         } else if store.is_imported(job.incident, &key).map_err(ImportError::from_sink)?
             || imported_before(store, job.incident, &e)?.is_some()
         {
-            seen.insert(key);
             already += 1;
         } else {
-            seen.insert(key);
             new += 1;
         }
         if sample.len() < sample_len {
             sample.push(e);
+            sample_keys.push(key.clone());
+            sample_counts.push(1);
         }
+        seen.insert(key);
         Ok(())
     })?;
     Ok(Preview {
         summary,
         digest: digest.finish(),
         sample,
+        sample_counts,
         new,
         already,
         repeats,

@@ -526,6 +526,10 @@ fn repeats_and_files_without_events_are_counted_apart() {
         text.contains("2 new · 0 already in this incident · 1 repeat folded"),
         "{text}"
     );
+    // The preview shows the repeated line once, with its count, and nothing "more".
+    assert!(text.contains("×2 one"), "{text}");
+    assert_eq!(text.matches(" one ").count(), 1, "{text}");
+    assert!(!text.contains("… and"), "{text}");
     key(&mut app, KeyCode::Enter);
     assert_eq!(events(&app, id), 2);
     let flash = app.flash.clone().unwrap().text().to_string();

@@ -302,9 +302,12 @@ impl ImportPreview {
         if shown > 0 || s.events > 0 {
             lines.push(Line::from(""));
         }
-        for e in &p.sample[..shown] {
+        for (e, n) in p.sample[..shown].iter().zip(&p.sample_counts) {
             let kind = self.request.job.kind_of(e).label();
-            let first = e.text.lines().next().unwrap_or("");
+            let times = crate::model::repeat_badge(*n as i64)
+                .map(|t| format!("{t} "))
+                .unwrap_or_default();
+            let first = format!("{times}{}", e.text.lines().next().unwrap_or(""));
             lines.push(Line::from(vec![
                 Span::styled(format!("  {}  ", zone.format_short(e.at)), theme.muted),
                 Span::styled(
@@ -313,10 +316,12 @@ impl ImportPreview {
                 ),
             ]));
         }
-        if s.events > shown {
+        // Events each once: a repeated line is one event with its count.
+        let events = p.new + p.already;
+        if events > shown {
             let more = if shown == 0 { "events" } else { "more" };
             lines.push(Line::from(Span::styled(
-                format!("  … and {} {more}", count(s.events - shown)),
+                format!("  … and {} {more}", count(events - shown)),
                 theme.muted,
             )));
         }
