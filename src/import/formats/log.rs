@@ -68,15 +68,8 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, stamps: Stamps, ctx: &T
         let at = stamped.at.map_err(|e| out.time_error(line, None, e))?;
         let part = stamped.part;
         if let Some(part) = part
-            && let Some(slot) = open.iter().position(|(stream, ..)| *stream == part.stream)
+            && continue_part(out, &mut open, part, &stamped.text, line)?
         {
-            let (_, event, lines) = &mut open[slot];
-            *lines += 1;
-            join_part(out, event, &stamped.text, line, *lines)?;
-            if !part.partial {
-                let (_, done, _) = open.remove(slot);
-                finish(out, done)?;
-            }
             return Ok(());
         }
         if let Some((done, _)) = pending.take() {
@@ -106,6 +99,28 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, stamps: Stamps, ctx: &T
         finish(out, done)?;
     }
     Ok(())
+}
+
+/// A CRI line of a stream whose last line was partial: joined to it (and the event finished
+/// when this part is the full line's last). `false`: no line of its stream is open.
+fn continue_part(
+    out: &mut Out,
+    open: &mut Vec<(&'static str, ImportedEvent, usize)>,
+    part: super::stamp::Part,
+    text: &str,
+    line: usize,
+) -> Result<bool, ImportError> {
+    let Some(slot) = open.iter().position(|(stream, ..)| *stream == part.stream) else {
+        return Ok(false);
+    };
+    let (_, event, lines) = &mut open[slot];
+    *lines += 1;
+    join_part(out, event, text, line, *lines)?;
+    if !part.partial {
+        let (_, done, _) = open.remove(slot);
+        finish(out, done)?;
+    }
+    Ok(true)
 }
 
 /// The next part of a CRI line split by the runtime: its text goes on right after the parts
