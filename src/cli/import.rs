@@ -84,12 +84,7 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
             preview.already,
             folded(preview.repeats)
         )?;
-        for e in &preview.sample {
-            writeln!(out, "  {}  {}", fmt(e.at), e.text.lines().next().unwrap_or(""))?;
-        }
-        if summary.events > preview.sample.len() {
-            writeln!(out, "  … and {} more", summary.events - preview.sample.len())?;
-        }
+        write_sample(out, &preview, &fmt)?;
         for s in &summary.skipped {
             writeln!(out, "skipped {}: {}", summary.place(&name, s), s.reason)?;
         }
@@ -217,4 +212,24 @@ fn spool_stdin() -> Result<std::fs::File> {
         .seek(SeekFrom::Start(0))
         .context("cannot read back the copy of standard input")?;
     Ok(spool)
+}
+
+/// The dry run's first events, a repeated line once with its count (`×80`), then how many more
+/// events (each once) the import holds.
+fn write_sample(
+    out: &mut dyn Write,
+    preview: &crate::import::Preview,
+    fmt: &dyn Fn(chrono::DateTime<Utc>) -> String,
+) -> std::io::Result<()> {
+    for (e, n) in preview.sample.iter().zip(&preview.sample_counts) {
+        let times = crate::model::repeat_badge(*n as i64)
+            .map(|t| format!("{t} "))
+            .unwrap_or_default();
+        writeln!(out, "  {}  {times}{}", fmt(e.at), e.text.lines().next().unwrap_or(""))?;
+    }
+    let events = preview.new + preview.already;
+    if events > preview.sample.len() {
+        writeln!(out, "  … and {} more", events - preview.sample.len())?;
+    }
+    Ok(())
 }

@@ -61,10 +61,9 @@ pub(super) fn shown<R: BufRead + Send, T>(
                 let events = events.map(|e| e.load(Ordering::Relaxed));
                 match (total, events) {
                     // All read: what is left is the search index and the commit.
-                    (Some(len), Some(n)) if at >= len => bar.set_message(format!(
-                        "{}, indexing and saving",
-                        crate::model::counted(n, "event")
-                    )),
+                    (Some(len), Some(n)) if at >= len => {
+                        bar.set_message(format!("{}, indexing and saving", crate::model::counted(n, "event")))
+                    }
                     _ => bar.set_message(message(events, start.elapsed())),
                 }
                 std::thread::park_timeout(Duration::from_millis(100));

@@ -114,6 +114,34 @@ impl LevelKinds {
             .join(",")
     }
 
+    /// The mapping in a few words for a hint: the levels of each kind, highest first, the kind
+    /// most levels get last as "others" (`error,critical→alert, warn→observation, others→note`).
+    pub fn summary(&self) -> String {
+        let mut groups: Vec<(EventKind, Vec<&str>)> = Vec::new();
+        for level in Level::ALL.iter().rev() {
+            let kind = self.kind(*level);
+            match groups.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, levels)) => levels.insert(0, level.name()),
+                None => groups.push((kind, vec![level.name()])),
+            }
+        }
+        let most = groups.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
+        let others = groups
+            .iter()
+            .rposition(|(_, l)| l.len() == most)
+            .filter(|_| groups.len() > 1);
+        let mut parts: Vec<String> = Vec::new();
+        for (i, (kind, levels)) in groups.iter().enumerate() {
+            if Some(i) != others {
+                parts.push(format!("{}→{}", levels.join(","), kind.key()));
+            }
+        }
+        if let Some(i) = others {
+            parts.push(format!("others→{}", groups[i].0.key()));
+        }
+        parts.join(", ")
+    }
+
     /// `debug=note,info=note,…,critical=alert`: what [`LevelKinds::with`] reads back.
     pub fn describe(&self) -> String {
         Level::ALL
@@ -195,6 +223,16 @@ fn name(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_summary_names_each_kind_s_levels_and_the_most_common_as_others() {
+        let d = LevelKinds::default();
+        assert_eq!(d.summary(), "error,critical→alert, warn→observation, others→note");
+        let changed = d.with("warn=alert").unwrap();
+        assert_eq!(changed.summary(), "warn,error,critical→alert, others→note");
+        let one = d.with("debug=alert,info=alert,notice=alert,warn=alert").unwrap();
+        assert_eq!(one.summary(), "debug,info,notice,warn,error,critical→alert");
+    }
 
     #[test]
     fn levels_are_ordered_and_read_in_any_spelling() {

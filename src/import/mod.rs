@@ -158,8 +158,10 @@ pub struct Preview {
     /// Every event read (time, text, kind, author, line), folded into one number: the import
     /// checks that it reads the very same events.
     pub digest: u64,
-    /// The first events of the file, in file order.
+    /// The first events of the file, in file order, each once (a repeated line is one event).
     pub sample: Vec<ImportedEvent>,
+    /// How many lines each event of `sample` stands for (`×80` when a line repeats).
+    pub sample_counts: Vec<usize>,
     /// Events the import would add: not in the incident yet, and not repeated in the file.
     pub new: usize,
     /// Events already in the incident (from an earlier import), which the import skips.
@@ -229,6 +231,8 @@ pub fn preview<R: BufRead>(
 ) -> Result<Preview, JobError> {
     store.incident(job.incident)?;
     let mut sample = Vec::new();
+    // Each sampled line once, with the times the file repeats it (`×80`).
+    let (mut sample_keys, mut sample_counts) = (Vec::new(), Vec::new());
     // Only an incident with imported events can hold one of the file's.
     let any_imported = store.has_imported(job.incident)?;
     let mut seen = HashSet::new();
@@ -240,22 +244,28 @@ pub fn preview<R: BufRead>(
             left_out += 1;
             return Ok(());
         }
-        let repeated = !seen.insert(seen_key(&e));
-        let known = !repeated
-            && any_imported
+        let key = seen_key(&e);
+        if !seen.insert(key) {
+            repeats += 1;
+            if let Some(i) = sample_keys.iter().position(|k| *k == key) {
+                sample_counts[i] += 1;
+            }
+            return Ok(());
+        }
+        let known = any_imported
             && (store
                 .is_imported(job.incident, &e.key())
                 .map_err(ImportError::from_sink)?
                 || imported_before(store, job.incident, &e)?.is_some());
-        if repeated {
-            repeats += 1;
-        } else if known {
+        if known {
             already += 1;
         } else {
             new += 1;
         }
         if sample.len() < sample_len {
             sample.push(e);
+            sample_keys.push(key);
+            sample_counts.push(1);
         }
         Ok(())
     })?;
@@ -263,6 +273,7 @@ pub fn preview<R: BufRead>(
         summary,
         digest: digest.finish(),
         sample,
+        sample_counts,
         new,
         already,
         repeats,

@@ -303,13 +303,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn delete_action(&self, id: i64, version: i64) -> Result<()> {
+    /// Deletes the action read at `version`; returns it as it was stored, for undo.
+    pub fn delete_action(&self, id: i64, version: i64) -> Result<super::Removed> {
         let a = self.action(id)?;
         self.write(|conn| {
             check_version(conn, "actions", "action", id, version)?;
+            let removed = super::removed::capture(conn, "actions", "action", id)?;
             conn.execute("DELETE FROM actions WHERE id = ?", [id])?;
             self.record(conn, Some(a.incident_id), "action", id, "delete", &a.title)?;
-            Ok(())
+            Ok(removed)
         })
     }
 

@@ -148,7 +148,8 @@ impl Store {
     }
 
     /// Removes a custom cause; the five standard ones always stay (a ruled-out cause is a result).
-    pub fn delete_cause(&self, id: i64, version: i64) -> Result<()> {
+    /// Returns the cause as it was stored (with its evidence and the links to it), for undo.
+    pub fn delete_cause(&self, id: i64, version: i64) -> Result<super::Removed> {
         let c = self.cause(id)?;
         if matches!(c.category, CauseCategory::Standard(_)) {
             return Err(StoreError::Invalid(format!(
@@ -158,9 +159,10 @@ impl Store {
         }
         self.write(|conn| {
             check_version(conn, "causes", "cause", id, version)?;
+            let removed = super::removed::capture(conn, "causes", "cause", id)?;
             conn.execute("DELETE FROM causes WHERE id = ?", [id])?;
             self.record(conn, Some(c.incident_id), "cause", id, "delete", &c.category.label())?;
-            Ok(())
+            Ok(removed)
         })
     }
 

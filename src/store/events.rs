@@ -308,10 +308,11 @@ impl Store {
         Ok(rows)
     }
 
-    /// Each import's lines as one fold (by file name), in time order.
+    /// Each import's lines as one fold (by file name), in time order; a line repeated ×80
+    /// counts 80 lines (and 80 errors when it is one).
     pub fn import_folds(&self, incident_id: i64) -> Result<Vec<ImportFold>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT source, min(at), count(*), sum(kind = 'alert') FROM events
+            "SELECT source, min(at), sum(repeat_count), sum((kind = 'alert') * repeat_count) FROM events
              WHERE incident_id = ? AND source LIKE 'imported:%' GROUP BY source ORDER BY 2, 1",
         )?;
         let rows = stmt.query_map([incident_id], |r| {
@@ -493,15 +494,17 @@ impl Store {
         self.update_event(&e)
     }
 
-    pub fn delete_event(&self, event_id: i64, version: i64) -> Result<()> {
+    /// Deletes the event read at `version`; returns it as it was stored, for undo.
+    pub fn delete_event(&self, event_id: i64, version: i64) -> Result<super::Removed> {
         let e = self.event(event_id)?;
         self.write(|conn| {
             check_version(conn, "events", "event", event_id, version)?;
+            let removed = super::removed::capture(conn, "events", "event", event_id)?;
             let before = super::incidents::Ends::of(conn, e.incident_id)?;
             conn.execute("DELETE FROM events WHERE id = ?", [event_id])?;
             self.record(conn, Some(e.incident_id), "event", event_id, "delete", &e.text)?;
             self.status_follows_milestones(conn, e.incident_id, before)?;
-            Ok(())
+            Ok(removed)
         })
     }
 

@@ -11,6 +11,7 @@ mod incidents;
 mod narrative;
 mod people;
 mod presence;
+mod removed;
 pub mod schema;
 mod span;
 
@@ -19,6 +20,7 @@ pub use backup::Backup;
 pub use events::{EventFilter, ImportFold, ImportOutcome, Marks, NewEvent};
 pub use incidents::{IncidentSummary, NewIncident};
 pub use presence::{IDLE_AFTER, PRESENCE_GONE, Present};
+pub use removed::Removed;
 
 use chrono::{DateTime, Utc};
 use files::FileId;

@@ -3,18 +3,19 @@
 //! else changed the item since, it is a conflict and nothing is overwritten.
 
 use crate::model::narrative::Narrative;
-use crate::model::{Action, Cause, CauseCategory, CauseState, Event, Incident};
-use crate::store::{NewAction, NewEvent, Store, StoreError};
+use crate::model::{Action, Cause, CauseState, Event, Incident};
+use crate::store::{Removed, Store, StoreError};
 
 /// One change this console made, with what takes it back.
 #[derive(Debug, Clone)]
 pub enum Undo {
-    /// A deleted event: added again (a new id), with its links to the causes it was evidence for.
-    DeletedEvent { event: Event, causes: Vec<i64> },
-    /// A deleted custom cause: added again with its state, notes and evidence.
-    DeletedCause(Cause),
-    /// A deleted action: added again with its fields and status.
-    DeletedAction(Action),
+    /// A deleted event: put back as it was stored (its id, count, origin, marks, import key),
+    /// with its links to the causes it was evidence for.
+    DeletedEvent { event: Event, removed: Removed },
+    /// A deleted custom cause: put back with its state, notes, evidence and the links to it.
+    DeletedCause(Cause, Removed),
+    /// A deleted action: put back with every field, its status and times.
+    DeletedAction(Action, Removed),
     /// An edited event: its fields before, saved over the version the edit left.
     EditedEvent { before: Event, version: i64 },
     /// An edited action (a form, a move on the board).
@@ -37,8 +38,8 @@ impl Undo {
     pub fn describe(&self) -> String {
         match self {
             Undo::DeletedEvent { event, .. } => format!("the deleted event \"{}\" is back", short(&event.text)),
-            Undo::DeletedCause(c) => format!("the deleted cause {} is back", c.category.label()),
-            Undo::DeletedAction(a) => format!("the deleted action \"{}\" is back", short(&a.title)),
+            Undo::DeletedCause(c, _) => format!("the deleted cause {} is back", c.category.label()),
+            Undo::DeletedAction(a, _) => format!("the deleted action \"{}\" is back", short(&a.title)),
             Undo::EditedEvent { before, .. } => format!("the event \"{}\" is as it was", short(&before.text)),
             Undo::EditedAction { before, .. } => format!("the action \"{}\" is as it was", short(&before.title)),
             Undo::EditedCause { before, .. } => format!("the cause {} is as it was", before.category.label()),
@@ -50,51 +51,8 @@ impl Undo {
     /// Takes the change back through the store.
     pub fn run(&self, store: &Store) -> Result<(), StoreError> {
         match self {
-            Undo::DeletedEvent { event, causes } => {
-                let id = store.add_event(
-                    event.incident_id,
-                    &NewEvent {
-                        at: event.at,
-                        kind: event.kind,
-                        text: event.text.clone(),
-                        milestone: event.milestone,
-                        source: event.source.clone(),
-                        author: Some(event.author.clone()),
-                    },
-                )?;
-                for cause in causes {
-                    // A cause deleted meanwhile has nothing to link.
-                    if store.cause(*cause).is_ok() {
-                        store.toggle_evidence(*cause, id)?;
-                    }
-                }
-                Ok(())
-            }
-            Undo::DeletedCause(c) => restore_cause(store, c),
-            Undo::DeletedAction(a) => {
-                let id = store.add_action(
-                    a.incident_id,
-                    &NewAction {
-                        title: a.title.clone(),
-                        details: a.details.clone(),
-                        kind: a.kind,
-                        owner: a.owner.clone(),
-                        owner_role: a.owner_role,
-                        due: a.due,
-                        cause_id: a.cause_id.filter(|id| store.cause(*id).is_ok()),
-                        ticket: a.ticket.clone(),
-                        priority: a.priority,
-                    },
-                )?;
-                let now = store.action(id)?;
-                if now.status != a.status || now.reason != a.reason {
-                    let mut back = a.clone();
-                    back.id = id;
-                    back.version = now.version;
-                    back.cause_id = now.cause_id;
-                    store.update_action(&back)?;
-                }
-                Ok(())
+            Undo::DeletedEvent { removed, .. } | Undo::DeletedCause(_, removed) | Undo::DeletedAction(_, removed) => {
+                store.restore(removed).map(|_| ())
             }
             Undo::EditedEvent { before, version } => {
                 let mut e = before.clone();
@@ -129,30 +87,6 @@ impl Undo {
             }
         }
     }
-}
-
-fn restore_cause(store: &Store, c: &Cause) -> Result<(), StoreError> {
-    let CauseCategory::Custom(name) = &c.category else {
-        return Err(StoreError::Invalid(format!(
-            "{} cannot be deleted, so not restored",
-            c.category.label()
-        )));
-    };
-    let id = store.add_custom_cause(c.incident_id, name)?;
-    let mut back = c.clone();
-    back.id = id;
-    back.version = store.cause(id)?.version;
-    let undo = Undo::EditedCause {
-        version: back.version,
-        before: back,
-    };
-    undo.run(store)?;
-    for event in &c.evidence {
-        if store.event(*event).is_ok() {
-            store.toggle_evidence(id, *event)?;
-        }
-    }
-    Ok(())
 }
 
 /// The narrative as it was, over the version the edit left; a link to a cause deleted since

@@ -769,6 +769,10 @@ fn a_repeated_line_is_one_event_with_its_count_everywhere() {
         dry.contains("2 new, 0 already in incident 1, 79 repeats folded"),
         "{dry}"
     );
+    // Its sample shows the line once, with its count, and nothing "more".
+    assert_eq!(dry.matches("pool exhausted").count(), 1, "{dry}");
+    assert!(dry.contains("  ×80 WARN pool exhausted\n"), "{dry}");
+    assert!(!dry.contains("more"), "{dry}");
     let out = env.ok(&["import", "--zone", "UTC", path]);
     assert!(out.contains("imported 2 events from "), "{out}");
     assert!(out.contains("(0 already there, 79 repeats folded)"), "{out}");

@@ -286,3 +286,26 @@ fn the_postmortem_timeline_holds_key_events_and_milestones_with_the_rest_in_an_a
         md.find("## Appendix").unwrap() < footer && md.find("## Actions").unwrap() < md.find("## Appendix").unwrap()
     );
 }
+
+/// A line repeated ×80 is 80 lines of its import's fold (and 80 errors when it is one).
+#[test]
+fn the_fold_counts_repeated_lines_not_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, store) = demo_store(dir.path());
+    drop(store);
+    let mut log = String::from("2026-11-24T13:00:00Z INFO start\n");
+    log.push_str(&"2026-11-24T13:00:01Z ERROR pool exhausted\n".repeat(80));
+    log.push_str("2026-11-24T13:00:02Z WARN retrying\n");
+    let file = dir.path().join("burst.log");
+    std::fs::write(&file, &log).unwrap();
+    ok(&db, &["import", "-i", "1", "--zone", "UTC", file.to_str().unwrap()]);
+    let store = Store::open(&db, "facilitator").unwrap();
+    let folds = store.import_folds(1).unwrap();
+    let fold = folds.iter().find(|f| f.source.to_db().ends_with("burst.log")).unwrap();
+    assert_eq!((fold.lines, fold.errors), (82, 80));
+    let mut app = app_on(store, Theme::dark());
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('v'));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("▸ 82 lines from burst.log · 80 errors"), "{text}");
+}

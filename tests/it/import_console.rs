@@ -313,11 +313,12 @@ fn a_slack_export_lists_its_channels_and_the_channel_field_names_one() {
     let export = fixture("slack-export");
     preview_of(&mut app, &export);
     let err = form_error(&app).expect("the form stays open with the channels");
+    assert_eq!(err, "Name one of its 2 channels in Channel: general, inc-payments");
+    // At 80 columns the channels show, not only the path (the form's error line is cut).
+    let text = screen(&mut app, 80, 24);
     assert!(
-        err.ends_with(
-            "holds 2 channels: general, inc-payments; name one with --channel NAME (the console's Channel field)"
-        ),
-        "{err}"
+        text.contains("│Name one of its 2 channels in Channel: general, inc-payments"),
+        "{text}"
     );
     // Channel: the seventh field (after Level kinds).
     for _ in 0..6 {
@@ -525,6 +526,10 @@ fn repeats_and_files_without_events_are_counted_apart() {
         text.contains("2 new · 0 already in this incident · 1 repeat folded"),
         "{text}"
     );
+    // The preview shows the repeated line once, with its count, and nothing "more".
+    assert!(text.contains("×2 one"), "{text}");
+    assert_eq!(text.matches(" one ").count(), 1, "{text}");
+    assert!(!text.contains("… and"), "{text}");
     key(&mut app, KeyCode::Enter);
     assert_eq!(events(&app, id), 2);
     let flash = app.flash.clone().unwrap().text().to_string();

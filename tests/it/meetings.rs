@@ -459,3 +459,19 @@ fn m_offers_the_follow_up_once_the_last_meeting_ended_and_f_ends_it() {
     assert_snapshot!("follow_up_ended_wrap_up_80x24", screen(&mut app, 80, 24));
     assert_snapshot!("follow_up_ended_wrap_up_160x45", screen(&mut app, 160, 45));
 }
+
+/// A real clock has more than milliseconds, the store keeps milliseconds: the follow-up this
+/// console started is still its own, not "started in another session".
+#[test]
+fn a_follow_up_started_on_a_real_clock_says_it_started_here() {
+    let (store, id) = held_once();
+    let now = at(28, 14, 0) + chrono::Duration::nanoseconds(123_456_789);
+    let mut app = app_at(store, Theme::dark(), now);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('M'));
+    key(&mut app, KeyCode::Char('y'));
+    assert_eq!(app.store.meeting(id).unwrap().number, 2);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Follow-up meeting 2 started at 14:00"), "{text}");
+    assert!(!text.contains("another session"), "{text}");
+}

@@ -4,7 +4,7 @@
 //! A line without a timestamp continues the event above it (a stack trace, a wrapped message) and
 //! is joined to it with a newline, indentation kept, up to [`MAX_EVENT_LINES`] lines an event.
 //! The parts of a CRI line the runtime split (`P` lines up to the stream's `F` line) are one
-//! event at the first part's time. Lines before the first timestamp are reported
+//! event at the first part's time, joined per stream (the other stream's lines may come between). Lines before the first timestamp are reported
 //! as skipped; blank lines are dropped. Bytes are decoded lossily and cleaned line by line, so
 //! neither invalid UTF-8 nor a colour code before the timestamp gets in the way.
 
@@ -15,8 +15,10 @@ use std::io::BufRead;
 
 pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, stamps: Stamps, ctx: &TimeContext) -> Result<(), ImportError> {
     let mut pending: Option<(ImportedEvent, usize)> = None;
-    // The stream of a CRI line whose last part was partial (`P`): its next line goes on it.
-    let mut open: Option<&'static str> = None;
+    // The CRI lines whose last part was partial (`P`), one a stream (stdout, stderr: at most
+    // two, each bounded): the stream's next line goes on it, whatever the other stream wrote
+    // in between (their parts interleave in real CRI logs).
+    let mut open: Vec<(&'static str, ImportedEvent, usize)> = Vec::new();
     out.lines(reader, |out, line, bytes| {
         let cleaned = decode(bytes);
         if cleaned.trim().is_empty() {
@@ -65,15 +67,11 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, stamps: Stamps, ctx: &T
         out.matched += 1;
         let at = stamped.at.map_err(|e| out.time_error(line, None, e))?;
         let part = stamped.part;
-        if let (Some(stream), Some(part), Some((event, lines))) = (open, part, pending.as_mut())
-            && part.stream == stream
+        if let Some(part) = part
+            && continue_part(out, &mut open, part, &stamped.text, line)?
         {
-            *lines += 1;
-            join_part(out, event, &stamped.text, line, *lines)?;
-            open = part.partial.then_some(stream);
             return Ok(());
         }
-        open = part.filter(|p| p.partial).map(|p| p.stream);
         if let Some((done, _)) = pending.take() {
             finish(out, done)?;
         }
@@ -87,13 +85,42 @@ pub(super) fn read<R: BufRead>(reader: R, out: &mut Out, stamps: Stamps, ctx: &T
         event.level = stamped.level;
         event.origin = stamped.origin;
         event.legacy_text = stamped.legacy;
-        pending = Some((event, 1));
+        match part {
+            Some(part) if part.partial => open.push((part.stream, event, 1)),
+            _ => pending = Some((event, 1)),
+        }
         Ok(())
     })?;
-    match pending {
-        Some((done, _)) => finish(out, done),
-        None => Ok(()),
+    if let Some((done, _)) = pending {
+        finish(out, done)?;
     }
+    // Parts whose full line never came: each as far as it went.
+    for (_, done, _) in open {
+        finish(out, done)?;
+    }
+    Ok(())
+}
+
+/// A CRI line of a stream whose last line was partial: joined to it (and the event finished
+/// when this part is the full line's last). `false`: no line of its stream is open.
+fn continue_part(
+    out: &mut Out,
+    open: &mut Vec<(&'static str, ImportedEvent, usize)>,
+    part: super::stamp::Part,
+    text: &str,
+    line: usize,
+) -> Result<bool, ImportError> {
+    let Some(slot) = open.iter().position(|(stream, ..)| *stream == part.stream) else {
+        return Ok(false);
+    };
+    let (_, event, lines) = &mut open[slot];
+    *lines += 1;
+    join_part(out, event, text, line, *lines)?;
+    if !part.partial {
+        let (_, done, _) = open.remove(slot);
+        finish(out, done)?;
+    }
+    Ok(true)
 }
 
 /// The next part of a CRI line split by the runtime: its text goes on right after the parts

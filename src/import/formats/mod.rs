@@ -31,7 +31,7 @@ use std::io::{BufRead, Read};
 use std::str::FromStr;
 
 pub use level::Level;
-pub use slack_archive::{MAX_SLACK_CHANNEL, SlackExport, export_at};
+pub use slack_archive::{MAX_SLACK_CHANNEL, SlackExport, export_at, export_channels};
 
 /// How many bytes [`Format::Auto`] looks at to recognise a format.
 const DETECT_BYTES: u64 = 8 * 1024;

@@ -96,6 +96,19 @@ pub fn export_at(path: &Path, channel: Option<&str>) -> Result<Option<SlackExpor
     }))
 }
 
+/// The channels of the Slack export at `path` (empty when it is none, or cannot be read): the
+/// console names them where its Channel field is, rather than after a path.
+pub fn export_channels(path: &Path) -> Vec<String> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() || meta.is_file() => {}
+        _ => return Vec::new(),
+    }
+    match open(path, "") {
+        Ok(Some((_, members))) => channels(&members).iter().map(|c| sanitize::clean_line(c)).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Reads the channel's days in order into `out` (positions count its messages from the first
 /// day on).
 pub(super) fn read(export: &SlackExport, out: &mut Out) -> Result<(), ImportError> {

@@ -941,7 +941,8 @@ fn a_year_less_stamp_takes_its_year_from_the_incidents_span() {
 }
 
 /// The parts of a CRI line the runtime split are one event at the first part's time; a part of
-/// the other stream in between ends it; each part counts toward the event's bound.
+/// the other stream in between does not end it (each stream's parts are joined on their own);
+/// each part counts toward the event's bound.
 #[test]
 fn cri_partial_lines_are_joined_up_to_their_full_line() {
     let (events, summary) = collect("c.log", &fixture("formats/cri-partial.log"), Format::Auto).unwrap();
@@ -966,8 +967,21 @@ fn cri_partial_lines_are_joined_up_to_their_full_line() {
     let other =
         "2026-11-25T10:00:01Z stdout P one \n2026-11-25T10:00:02Z stderr F two\n2026-11-25T10:00:03Z stdout F three\n";
     let (events, _) = collect("c.log", other.as_bytes(), Format::Cri).unwrap();
-    let texts: Vec<_> = events.iter().map(|e| e.text.as_str()).collect();
-    assert_eq!(texts, ["one", "two", "three"]);
+    let texts: Vec<_> = events.iter().map(|e| (e.line, e.at, e.text.as_str())).collect();
+    assert_eq!(
+        texts,
+        [
+            (1, utc("2026-11-25T10:00:01Z"), "one three"),
+            (2, utc("2026-11-25T10:00:02Z"), "two")
+        ]
+    );
+    // Both streams split at once, their parts interleaved.
+    let both = "2026-11-25T10:00:01Z stdout P out-a \n2026-11-25T10:00:01Z stderr P err-a \n\
+                2026-11-25T10:00:02Z stderr P err-b \n2026-11-25T10:00:02Z stdout F out-b\n\
+                2026-11-25T10:00:03Z stderr F err-c\n";
+    let (events, _) = collect("c.log", both.as_bytes(), Format::Cri).unwrap();
+    let texts: Vec<_> = events.iter().map(|e| (e.line, e.text.as_str())).collect();
+    assert_eq!(texts, [(1, "out-a out-b"), (2, "err-a err-b err-c")]);
     let endless = "2026-11-25T10:00:01Z stdout P x\n".repeat(MAX_EVENT_LINES + 1);
     let err = collect("c.log", endless.as_bytes(), Format::Cri)
         .unwrap_err()

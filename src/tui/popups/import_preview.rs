@@ -91,8 +91,11 @@ pub fn form(incident: &Incident, dirs: crate::tui::popups::export::Dirs, start: 
                 .with_hint("the zone of the file's times without an offset (this machine's by default)"),
             Field::choice("Min level", &MIN_LEVELS, "all")
                 .with_hint("leave out lines below this level (lines without one are kept)"),
-            Field::line("Level kinds", &crate::import::levels::LevelKinds::default().describe())
-                .with_hint("the kind each level's lines get: LEVEL=KIND, separated by commas"),
+            // Only the changes: the whole mapping does not fit at 80 columns; the hint says it.
+            Field::line("Level kinds", "").with_hint(format!(
+                "empty: {}; or LEVEL=KIND,…",
+                crate::import::levels::LevelKinds::default().summary()
+            )),
             Field::line("Channel", "")
                 .with_hint("a Slack export's channel (its .zip or folder); empty: its only one, or the list"),
         ],
@@ -146,6 +149,17 @@ pub fn request<P>(
         .with_kinds(kinds);
     let channel = form.optional_field("Channel").filter(|c| !c.trim().is_empty());
     crate::store::files::refuse_if_open(&path).map_err(|e| e.to_string())?;
+    if channel.is_none() {
+        // The channels first, where 80 columns show them, not after the path.
+        let channels = formats::export_channels(&path);
+        if channels.len() > 1 {
+            return Err(format!(
+                "Name one of its {} channels in Channel: {}",
+                channels.len(),
+                channels.join(", ")
+            ));
+        }
+    }
     if let Some(export) = formats::export_at(&path, channel.as_deref()).map_err(|e| e.to_string())? {
         job.format = Format::Slack;
         job.slack = Some(export);
@@ -288,9 +302,12 @@ impl ImportPreview {
         if shown > 0 || s.events > 0 {
             lines.push(Line::from(""));
         }
-        for e in &p.sample[..shown] {
+        for (e, n) in p.sample[..shown].iter().zip(&p.sample_counts) {
             let kind = self.request.job.kind_of(e).label();
-            let first = e.text.lines().next().unwrap_or("");
+            let times = crate::model::repeat_badge(*n as i64)
+                .map(|t| format!("{t} "))
+                .unwrap_or_default();
+            let first = format!("{times}{}", e.text.lines().next().unwrap_or(""));
             lines.push(Line::from(vec![
                 Span::styled(format!("  {}  ", zone.format_short(e.at)), theme.muted),
                 Span::styled(
@@ -299,10 +316,12 @@ impl ImportPreview {
                 ),
             ]));
         }
-        if s.events > shown {
+        // Events each once: a repeated line is one event with its count.
+        let events = p.new + p.already;
+        if events > shown {
             let more = if shown == 0 { "events" } else { "more" };
             lines.push(Line::from(Span::styled(
-                format!("  … and {} {more}", count(s.events - shown)),
+                format!("  … and {} {more}", count(events - shown)),
                 theme.muted,
             )));
         }

@@ -479,18 +479,18 @@ fn link(ctx: &Ctx, e: &Event, c: &Cause, fx: &mut Vec<Effect>) -> Result<(), Sto
 /// export form below the question closes.)
 pub fn confirmed(what: ReviewConfirm, ctx: &Ctx) -> Vec<Effect> {
     let result = match what {
-        ReviewConfirm::DeleteEvent(e) => ctx.store.causes_of_event(e.id).and_then(|causes| {
-            ctx.store.delete_event(e.id, e.version)?;
-            Ok(remember(Undo::DeletedEvent { event: e, causes }))
-        }),
+        ReviewConfirm::DeleteEvent(e) => ctx
+            .store
+            .delete_event(e.id, e.version)
+            .map(|removed| remember(Undo::DeletedEvent { event: e, removed })),
         ReviewConfirm::DeleteCause(c) => ctx
             .store
             .delete_cause(c.id, c.version)
-            .map(|()| remember(Undo::DeletedCause(c))),
+            .map(|removed| remember(Undo::DeletedCause(c, removed))),
         ReviewConfirm::DeleteAction(a) => ctx
             .store
             .delete_action(a.id, a.version)
-            .map(|()| remember(Undo::DeletedAction(a))),
+            .map(|removed| remember(Undo::DeletedAction(a, removed))),
         ReviewConfirm::Overwrite(_) => Ok(Vec::new()),
     };
     match result {

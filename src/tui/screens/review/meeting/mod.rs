@@ -325,7 +325,9 @@ fn day_and_time(zone: ZoneMode, t: DateTime<Utc>, now: DateTime<Utc>) -> String 
 /// and shows it.
 fn start_follow_up(r: &mut ReviewState, after: i64, ctx: &Ctx) -> Result<Vec<Effect>, StoreError> {
     let meeting = ctx.store.start_follow_up(r.incident.id, after, ctx.now)?;
-    let text = if meeting.number == after + 1 && meeting.started_at == Some(ctx.now) {
+    // The store keeps milliseconds; a real clock has more.
+    let ours = meeting.started_at.map(|t| t.timestamp_millis()) == Some(ctx.now.timestamp_millis());
+    let text = if meeting.number == after + 1 && ours {
         format!(
             "{} started at {}; attendance is taken afresh. {} ends it.",
             meeting.title(),
