@@ -60,7 +60,7 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
         writeln!(
             out,
             "{name}: {} as {} (dry run: nothing written)",
-            crate::model::counted(summary.events, "event"),
+            read_as_events(summary.events, preview.new + preview.already, job.slack.is_some()),
             summary.described()
         )?;
         if let Some(export) = &job.slack {
@@ -140,6 +140,17 @@ fn folded(repeats: usize) -> String {
         0 => String::new(),
         n => format!(", {} folded", crate::model::counted(n, "repeat")),
     }
+}
+
+/// `95 lines, 15 events` when repeated lines fold into fewer events, `15 events` when each line
+/// is one (`messages` for a chat export): the header counts what it says.
+fn read_as_events(lines: usize, events: usize, chat: bool) -> String {
+    let counted = crate::model::counted(events, "event");
+    if lines == events {
+        return counted;
+    }
+    let noun = if chat { "message" } else { "line" };
+    format!("{}, {counted}", crate::model::counted(lines, noun))
 }
 
 /// The file to read (standard input is copied to a temporary file first, unless for a dry
@@ -232,4 +243,17 @@ fn write_sample(
         writeln!(out, "  … and {} more", events - preview.sample.len())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::read_as_events;
+
+    #[test]
+    fn the_dry_run_header_counts_lines_or_messages_and_events_each_for_what_it_is() {
+        assert_eq!(read_as_events(15, 15, false), "15 events");
+        assert_eq!(read_as_events(95, 15, false), "95 lines, 15 events");
+        assert_eq!(read_as_events(9, 4, true), "9 messages, 4 events");
+        assert_eq!(read_as_events(1, 1, true), "1 event");
+    }
 }

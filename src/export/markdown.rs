@@ -243,16 +243,11 @@ impl<'a> Renderer<'a> {
         }
         let _ = writeln!(out, "## Decisions\n");
         for d in decisions {
-            let by = d
-                .by()
+            let by = decided_by(d)
                 .map(|by| format!(" — *{}*", escape_inline(&by)))
                 .unwrap_or_default();
             let internal = if d.internal { " *(internal)*" } else { "" };
-            let meeting = d
-                .meeting
-                .map(|n| format!(" *({})*", crate::model::meeting::title(n).to_lowercase()))
-                .unwrap_or_default();
-            let _ = writeln!(out, "- {}{by}{meeting}{internal}", escape_block(&d.text, "  "));
+            let _ = writeln!(out, "- {}{by}{internal}", escape_block(&d.text, "  "));
         }
         out.push('\n');
     }
@@ -652,4 +647,15 @@ fn status_cell(a: &DocAction) -> String {
         ActionStatus::NotDoing => format!("not doing: {}", escape_cell(&a.reason)),
         s => s.label().to_string(),
     }
+}
+
+/// Who decided and when, the meeting named once: "Priya, in meeting 1" where the team wrote
+/// "in the review" (a place, not a time), "Priya, 14:40, in meeting 1" where they wrote a time.
+fn decided_by(d: &crate::model::narrative::Decision) -> Option<String> {
+    let Some(n) = d.meeting else { return d.by() };
+    let meeting = format!("in {}", crate::model::meeting::title(n).to_lowercase());
+    let when = d.when.trim();
+    let when = if when.is_empty() || when.starts_with("in ") { "" } else { when };
+    let by: Vec<&str> = [d.who.trim(), when, &meeting].into_iter().filter(|s| !s.is_empty()).collect();
+    Some(by.join(", "))
 }

@@ -765,6 +765,8 @@ fn a_repeated_line_is_one_event_with_its_count_everywhere() {
     std::fs::write(&file, &log).unwrap();
     let path = file.to_str().unwrap();
     let dry = env.ok(&["import", "--dry-run", "--zone", "UTC", path]);
+    // The header counts lines read and the events they make, each for what it is.
+    assert!(dry.contains("burst.log: 81 lines, 2 events as "), "{dry}");
     assert!(
         dry.contains("2 new, 0 already in incident 1, 79 repeats folded"),
         "{dry}"
