@@ -730,6 +730,17 @@ impl App {
         }
     }
 
+    /// Commands that do nothing on the screen shown, left out of its key bar: `end meeting` on
+    /// a meeting that has ended.
+    pub fn idle_commands(&self) -> Vec<Command> {
+        match &self.screen {
+            Screen::Review(r) if r.meeting.as_ref().is_some_and(|m| m.meeting.ended_at.is_some()) => {
+                vec![Command::EndMeeting]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     pub fn in_meeting_mode(&self) -> bool {
         matches!(&self.screen, Screen::Review(r) if r.meeting.is_some())
     }

@@ -66,6 +66,7 @@ impl Widget for &App {
             }
             _ => hints::HintBar::new(&self.keymap, self.context(), &self.theme)
                 .with_layer(self.layer())
+                .hiding(self.idle_commands())
                 .render(keys, buf),
         }
         self.render_popups(body, buf);

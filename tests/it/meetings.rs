@@ -418,6 +418,11 @@ fn m_offers_the_follow_up_once_the_last_meeting_ended_and_f_ends_it() {
     assert_snapshot!("follow_up_offered_160x45", screen(&mut app, 160, 45));
     key(&mut app, KeyCode::Char('n'));
     assert_eq!(app.store.meetings(id).unwrap().len(), 1, "no: nothing started");
+    // Its record: the key bar offers no "end meeting" for a meeting that has ended.
+    let record = screen(&mut app, 160, 45);
+    let bar = record.lines().last().unwrap_or("");
+    assert!(bar.contains("q back"), "the key bar is the last line: {record}");
+    assert!(!bar.contains("end meeting"), "{bar}");
     key(&mut app, KeyCode::Char('M'));
     key(&mut app, KeyCode::Char('M'));
     key(&mut app, KeyCode::Char('y'));

@@ -40,6 +40,17 @@ pub fn hints_for(keymap: &KeyMap, ctx: Context) -> (Vec<Hint>, usize) {
 /// first: in a meeting they matter most, so truncation keeps them. On the meeting's own screens
 /// (attendance, wrap-up) that screen's keys come first.
 pub fn hints_with_layer(keymap: &KeyMap, ctx: Context, layer: Option<Context>) -> (Vec<Hint>, usize) {
+    hints_except(keymap, ctx, layer, &[])
+}
+
+/// The hints, leaving out `hidden` commands: those that do nothing where the user is (an ended
+/// meeting's `end meeting`).
+pub fn hints_except(
+    keymap: &KeyMap,
+    ctx: Context,
+    layer: Option<Context>,
+    hidden: &[Command],
+) -> (Vec<Hint>, usize) {
     const PINNED: [Command; 2] = [Command::Help, Command::Back];
     let hint = |command: Command| {
         keymap.keys_for(ctx, command).into_iter().next().map(|key| Hint {
@@ -52,13 +63,14 @@ pub fn hints_with_layer(keymap: &KeyMap, ctx: Context, layer: Option<Context>) -
         .iter()
         .filter(|b| b.from == ctx && !b.command.is_navigation())
         .filter(|b| b.command != Command::Quit && !PINNED.contains(&b.command))
+        .filter(|b| !hidden.contains(&b.command))
         .filter_map(|b| hint(b.command))
         .collect();
     let layered: Vec<Hint> = layer
         .map(|layer| keymap.layer_bindings(ctx, layer))
         .unwrap_or_default()
         .into_iter()
-        .filter(|b| !b.command.is_navigation())
+        .filter(|b| !b.command.is_navigation() && !hidden.contains(&b.command))
         // Where the context has its own key for the same action, that one is shown.
         .filter(|b| {
             keymap
@@ -152,6 +164,7 @@ pub struct HintBar<'a> {
     keymap: &'a KeyMap,
     ctx: Context,
     layer: Option<Context>,
+    hidden: Vec<Command>,
     theme: &'a Theme,
 }
 
@@ -161,6 +174,7 @@ impl<'a> HintBar<'a> {
             keymap,
             ctx,
             layer: None,
+            hidden: Vec::new(),
             theme,
         }
     }
@@ -169,6 +183,11 @@ impl<'a> HintBar<'a> {
     pub fn with_layer(self, layer: Option<Context>) -> HintBar<'a> {
         HintBar { layer, ..self }
     }
+
+    /// Leaves out commands that do nothing here.
+    pub fn hiding(self, hidden: Vec<Command>) -> HintBar<'a> {
+        HintBar { hidden, ..self }
+    }
 }
 
 impl Widget for HintBar<'_> {
@@ -176,7 +195,7 @@ impl Widget for HintBar<'_> {
         if area.is_empty() {
             return;
         }
-        let (hints, pinned) = hints_with_layer(self.keymap, self.ctx, self.layer);
+        let (hints, pinned) = hints_except(self.keymap, self.ctx, self.layer, &self.hidden);
         let area = Rect { height: 1, ..area };
         hint_line(&hints, pinned, area.width, self.theme).render(area, buf);
     }
