@@ -655,7 +655,14 @@ fn decided_by(d: &crate::model::narrative::Decision) -> Option<String> {
     let Some(n) = d.meeting else { return d.by() };
     let meeting = format!("in {}", crate::model::meeting::title(n).to_lowercase());
     let when = d.when.trim();
-    let when = if when.is_empty() || when.starts_with("in ") { "" } else { when };
-    let by: Vec<&str> = [d.who.trim(), when, &meeting].into_iter().filter(|s| !s.is_empty()).collect();
+    let when = if when.is_empty() || when.starts_with("in ") {
+        ""
+    } else {
+        when
+    };
+    let by: Vec<&str> = [d.who.trim(), when, &meeting]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
     Some(by.join(", "))
 }

@@ -1351,7 +1351,7 @@ impl App {
                     _ => None,
                 };
                 meeting::apply(review, purpose, form, &ctx)
-                    .map(none)
+                    .map(popups::effects)
                     .map_err(popups::failure)
             }
             (Purpose::Cross(CrossForm::Owner), Screen::CrossActions(c)) => {

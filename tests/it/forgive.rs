@@ -492,6 +492,39 @@ fn undo_reverts_an_edit_of_the_narrative() {
     assert_eq!(r.narrative.went_well, before.went_well, "the review shows it");
 }
 
+/// The meeting's `D` decisions form is undone whole, as the narrative's (not the change before it).
+#[test]
+fn undo_reverts_an_edit_of_the_meeting_s_decisions() {
+    let mut app = demo();
+    let incident = review(&app).incident.id;
+    let before = app.store.narrative(incident).unwrap();
+    // An earlier change Ctrl-Z must not take back first.
+    key(&mut app, KeyCode::Char('L'));
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "The rollback took a minute");
+    save(&mut app);
+    let edited = app.store.narrative(incident).unwrap();
+    // The ended meeting's record (M, then n: no follow-up), its decisions form.
+    key(&mut app, KeyCode::Char('M'));
+    assert!(top_is_question(&app), "{}", screen(&mut app, 100, 30));
+    key(&mut app, KeyCode::Char('n'));
+    key(&mut app, KeyCode::Char('D'));
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "Page the vendor first | Dana | 14:50");
+    save(&mut app);
+    assert!(app.popups.is_empty(), "{}", screen(&mut app, 100, 30));
+    assert_eq!(
+        app.store.narrative(incident).unwrap().decisions.len(),
+        before.decisions.len() + 1
+    );
+    ctrl(&mut app, 'z');
+    let back = app.store.narrative(incident).unwrap();
+    assert_eq!(back.decisions, edited.decisions, "the decisions as they were");
+    assert_eq!(back.went_well, edited.went_well, "the earlier change stays");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Undone: the narrative"), "{text}");
+}
+
 #[test]
 fn undo_of_the_narrative_keeps_a_later_change_by_someone_else() {
     let dir = tempfile::tempdir().unwrap();

@@ -45,12 +45,7 @@ pub fn hints_with_layer(keymap: &KeyMap, ctx: Context, layer: Option<Context>) -
 
 /// The hints, leaving out `hidden` commands: those that do nothing where the user is (an ended
 /// meeting's `end meeting`).
-pub fn hints_except(
-    keymap: &KeyMap,
-    ctx: Context,
-    layer: Option<Context>,
-    hidden: &[Command],
-) -> (Vec<Hint>, usize) {
+pub fn hints_except(keymap: &KeyMap, ctx: Context, layer: Option<Context>, hidden: &[Command]) -> (Vec<Hint>, usize) {
     const PINNED: [Command; 2] = [Command::Help, Command::Back];
     let hint = |command: Command| {
         keymap.keys_for(ctx, command).into_iter().next().map(|key| Hint {

@@ -537,7 +537,8 @@ pub fn apply<P>(
     purpose: &MeetingForm,
     form: &Form<P>,
     ctx: &Ctx,
-) -> Result<(), Failure> {
+) -> Result<Vec<Effect>, Failure> {
+    let done = |()| Vec::new();
     match purpose {
         MeetingForm::Agreement(base) => save_notes(
             review.and_then(|r| r.meeting.as_mut()),
@@ -546,13 +547,14 @@ pub fn apply<P>(
             form.value("Agreement"),
             "working agreement",
             |m| &mut m.agreement,
-        ),
+        )
+        .map(done),
         MeetingForm::Decisions(id, base, number) => {
             save_decisions(review, ctx, (*id, *number), base, &form.value("Decisions"))
         }
         MeetingForm::AddParticipant | MeetingForm::EditParticipant(_) => match review {
-            Some(r) => participants::apply_participant(r, purpose, form, ctx),
-            None => Ok(()),
+            Some(r) => participants::apply_participant(r, purpose, form, ctx).map(done),
+            None => Ok(Vec::new()),
         },
     }
 }
@@ -630,7 +632,7 @@ fn save_decisions(
     (id, number): (i64, i64),
     base: &crate::model::narrative::Narrative,
     typed: &str,
-) -> Result<(), Failure> {
+) -> Result<Vec<Effect>, Failure> {
     let mut n = base.clone();
     n.decisions = crate::model::narrative::parse_decisions(typed).map_err(msg)?;
     for d in &mut n.decisions {
@@ -645,10 +647,18 @@ fn save_decisions(
                 .map(|n| crate::model::narrative::format_decisions(&n.decisions))
         })
     })?;
+    let version = saved.version;
     if let Some(r) = review.filter(|r| r.incident.id == id) {
         r.narrative = saved;
     }
-    Ok(())
+    // Saved whole with the narrative, so Ctrl-Z takes it back as the narrative form's edit.
+    Ok(vec![Effect::Remember(Box::new(
+        crate::tui::undo::Undo::EditedNarrative {
+            incident: id,
+            before: base.clone(),
+            version,
+        },
+    ))])
 }
 
 pub(in crate::tui) fn hh_mm(zone: ZoneMode, t: DateTime<Utc>) -> String {
