@@ -820,13 +820,7 @@ fn a_file_imported_before_counts_adds_nothing_and_gets_its_count() {
     let file = env.db.with_file_name("old.log");
     std::fs::write(&file, log).unwrap();
     {
-        let conn = rusqlite::Connection::open(&env.db).unwrap();
-        for sql in &debrief::store::schema::MIGRATIONS[..7] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 7).unwrap();
-        conn.pragma_update(None, "application_id", debrief::store::schema::APPLICATION_ID)
-            .unwrap();
+        let conn = crate::support::seed::database_at(&env.db, 7);
         conn.execute(
             "INSERT INTO incidents (title, severity, status, zone, created_at, updated_at, touched_at)
              VALUES ('old', 2, 'open', 'UTC', 0, 0, 0)",

@@ -554,12 +554,7 @@ fn the_follow_through_migration_dates_actions_already_done() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v2.db");
     {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(debrief::store::schema::MIGRATIONS[0]).unwrap();
-        conn.execute_batch(debrief::store::schema::MIGRATIONS[1]).unwrap();
-        conn.pragma_update(None, "user_version", 2).unwrap();
-        conn.pragma_update(None, "application_id", debrief::store::schema::APPLICATION_ID)
-            .unwrap();
+        let conn = crate::support::seed::database_at(&path, 2);
         conn.execute_batch(
             "INSERT INTO incidents (title, severity, status, zone, created_at, updated_at, touched_at)
                VALUES ('old', 2, 'open', 'UTC', 0, 0, 0);

@@ -117,13 +117,7 @@ fn the_migration_makes_the_one_meeting_meeting_1() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v7.db");
     {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        for m in &debrief::store::schema::MIGRATIONS[..7] {
-            conn.execute_batch(m).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 7).unwrap();
-        conn.pragma_update(None, "application_id", debrief::store::schema::APPLICATION_ID)
-            .unwrap();
+        let conn = crate::support::seed::database_at(&path, 7);
         conn.execute_batch(
             "INSERT INTO incidents (title, severity, status, zone, created_at, updated_at, touched_at)
                VALUES ('held', 2, 'open', 'UTC', 0, 0, 0);

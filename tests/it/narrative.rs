@@ -158,13 +158,7 @@ fn the_migration_moves_the_meeting_s_decisions_into_the_list() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v5.db");
     {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        for m in &debrief::store::schema::MIGRATIONS[..5] {
-            conn.execute_batch(m).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 5).unwrap();
-        conn.pragma_update(None, "application_id", debrief::store::schema::APPLICATION_ID)
-            .unwrap();
+        let conn = crate::support::seed::database_at(&path, 5);
         conn.execute_batch(
             "INSERT INTO incidents (title, severity, status, zone, created_at, updated_at, touched_at)
                VALUES ('old', 2, 'open', 'UTC', 0, 0, 0);

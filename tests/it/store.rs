@@ -504,11 +504,7 @@ fn the_zone_migration_canonicalises_names_and_unreadable_ones_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v1.db");
     {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(debrief::store::schema::MIGRATIONS[0]).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
-        conn.pragma_update(None, "application_id", debrief::store::schema::APPLICATION_ID)
-            .unwrap();
+        let conn = crate::support::seed::database_at(&path, 1);
         for (title, zone) in [
             ("trailing", "Europe/Berlin "),
             ("lower", " america/new_york"),

@@ -108,3 +108,16 @@ pub fn seed(store: &mut Store, t: &Texts) -> i64 {
         .unwrap();
     id
 }
+
+/// A debrief database file as a version before this one left it: the first `version`
+/// migrations, that user_version and debrief's application id (for migration tests).
+pub fn database_at(path: &std::path::Path, version: usize) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    for sql in &debrief::store::schema::MIGRATIONS[..version] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.pragma_update(None, "user_version", version as i32).unwrap();
+    conn.pragma_update(None, "application_id", debrief::store::schema::APPLICATION_ID)
+        .unwrap();
+    conn
+}
