@@ -1,5 +1,6 @@
 //! `new`, `list`, `show`, `check`, `load` and `demo`: incidents as a whole.
 
+use crate::export::audience::Audience;
 use crate::model::coverage;
 use crate::model::time::{self, TimeContext};
 use crate::model::{CauseCategory, IncidentStatus, Milestone, Severity};
@@ -125,26 +126,22 @@ pub(super) fn list(store: &Store, json: bool, all: bool, out: &mut dyn Write) ->
 }
 
 pub(super) fn show(store: &Store, id: i64, json: bool, out: &mut dyn Write) -> Result<()> {
+    // Buffered: standard output flushes every line, a million lines for a large timeline.
+    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
     if json {
-        writeln!(
-            out,
-            "{}",
-            crate::model::sanitize::to_json_pretty(&shown_json(store, id)?)?
-        )?;
+        show_json(store, id, &mut buffered)?;
     } else {
-        // Buffered: standard output flushes every line, a million lines for a large timeline.
-        let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
         show_text(store, id, &mut buffered)?;
-        buffered.flush()?;
     }
+    buffered.flush()?;
     Ok(())
 }
 
-/// `show --json`: the document (as `export --format json` writes it) plus `durations` and
-/// `missing`, the gaps `check` lists.
-fn shown_json(store: &Store, id: i64) -> Result<serde_json::Value> {
-    let doc = store.export_document(id)?;
-    let missing: Vec<Missing> = coverage::document_gaps(&doc)
+/// `show --json`: the document (as `export --format json` writes it, its events streamed from
+/// the database one at a time) plus `durations` and `missing`, the gaps `check` lists.
+fn show_json(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
+    let missing: Vec<Missing> = store
+        .gaps(id)?
         .into_iter()
         .map(|gap| Missing {
             text: gap.to_string(),
@@ -165,12 +162,15 @@ fn shown_json(store: &Store, id: i64) -> Result<serde_json::Value> {
             seconds: value.map(|d| d.num_seconds()),
         })
         .collect();
-    let mut value = serde_json::to_value(&doc)?;
-    if let serde_json::Value::Object(map) = &mut value {
-        map.insert("durations".into(), serde_json::to_value(durations)?);
-        map.insert("missing".into(), serde_json::to_value(missing)?);
-    }
-    Ok(value)
+    crate::export::json::write_streamed_as(store, id, Audience::Internal, out, |head| {
+        let mut value = serde_json::to_value(head)?;
+        if let serde_json::Value::Object(map) = &mut value {
+            map.insert("durations".into(), serde_json::to_value(&durations)?);
+            map.insert("missing".into(), serde_json::to_value(&missing)?);
+        }
+        crate::model::sanitize::to_json_pretty(&value)
+    })?;
+    Ok(())
 }
 
 /// The milestone each of [`Durations::rows`](crate::model::durations::Durations::rows) ends at.

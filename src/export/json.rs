@@ -23,9 +23,21 @@ pub fn write_streamed(
     audience: Audience,
     out: &mut dyn Write,
 ) -> Result<Option<LeftOut>, ExportError> {
+    write_streamed_as(store, id, audience, out, |head| to_json_pretty(head))
+}
+
+/// [`write_streamed`], the document without its events written as `head` says (`show --json`
+/// adds keys of its own); its top-level `"events": []` is where the events go.
+pub fn write_streamed_as(
+    store: &Store,
+    id: i64,
+    audience: Audience,
+    out: &mut dyn Write,
+    head_text: impl FnOnce(&Document) -> serde_json::Result<String>,
+) -> Result<Option<LeftOut>, ExportError> {
     let (mut head, internal) = store.export_document_head(id)?;
     let mut left = (audience == Audience::External).then(|| audience::external_head(&mut head, &internal));
-    let text = to_json_pretty(&head)?;
+    let text = head_text(&head)?;
     // The one top-level `"events": []` (two spaces in; nested keys are further in, and a
     // string holds no raw line break): the events go there.
     let Some((before, after)) = text.split_once(EMPTY_EVENTS) else {

@@ -11,8 +11,8 @@ pub mod formats;
 pub mod levels;
 
 use crate::model::time::TimeContext;
-use crate::model::{EventKind, Incident, Source, sanitize};
-use crate::store::{ImportOutcome, Marks, NewEvent, Store, StoreError};
+use crate::model::{EventKind, Incident, sanitize};
+use crate::store::{ImportOutcome, ReadyRow, Store, StoreError};
 use chrono::{DateTime, Utc};
 use formats::{Fields, Format, ImportError, ImportedEvent, Summary};
 use std::collections::HashSet;
@@ -125,29 +125,16 @@ impl Job {
         }
     }
 
-    /// What an imported line becomes: its kind (the file's, else its level's, else the job's)
-    /// and its origin (the service, unit, logger or host it names, else the file).
-    fn event(&self, e: ImportedEvent, source: &Source) -> (NewEvent, Marks) {
+    /// What an imported line becomes, ready to store: its kind (the file's, else its level's,
+    /// else the job's) and its origin (the service, unit, logger or host it names, else the
+    /// file), its texts cleaned.
+    fn row(&self, e: ImportedEvent) -> Result<ReadyRow, StoreError> {
         let kind = self.kind_of(&e);
-        let origin = e
-            .origin
-            .clone()
-            .or_else(|| levels::origin_in(&e.text))
-            .unwrap_or_else(|| self.label.clone());
-        let new = NewEvent {
-            at: e.at,
-            kind,
-            text: e.text,
-            milestone: None,
-            source: source.clone(),
-            author: e.author,
+        let origin = match e.origin {
+            Some(origin) => origin,
+            None => levels::origin_in(&e.text).unwrap_or_else(|| self.label.clone()),
         };
-        let marks = Marks {
-            key: false,
-            origin: Some(origin),
-            internal: false,
-        };
-        (new, marks)
+        ReadyRow::imported(e.at, kind, e.text, e.author, Some(origin))
     }
 }
 
@@ -304,8 +291,8 @@ pub fn import<R: BufRead + Send>(
 
 /// An event the reading thread made ready for the writing one.
 struct Ready {
-    new: NewEvent,
-    marks: Marks,
+    /// Cleaned and checked; a row the store refuses is refused by the writer, in file order.
+    row: Result<ReadyRow, StoreError>,
     key: String,
     /// The key an earlier version gave it, when that differs (the writer looks it up).
     legacy: Option<String>,
@@ -314,13 +301,15 @@ struct Ready {
 
 /// Events travel from the reading thread to the writing one in batches of this many, with at
 /// most [`IN_FLIGHT`] batches waiting: the file is never read far ahead of the database.
+/// Written batches go back to the reader, which frees them (memory is best freed by the thread
+/// that allocated it) and reuses their room.
 const BATCH: usize = 1024;
 const IN_FLIGHT: usize = 4;
 
 /// [`import`], counting progress in `watch` and stopping (rolled back) when it is cancelled.
 ///
-/// The file is read and parsed on a second thread while this one writes (#15); the events
-/// reach the store in file order, in the one transaction of [`Store::import_marked`].
+/// The file is read, parsed and cleaned on a second thread while this one writes (#15); the
+/// events reach the store in file order, in the one transaction of [`Store::import_rows`].
 pub fn import_watched<R: BufRead + Send>(
     store: &Store,
     job: &Job,
@@ -330,11 +319,12 @@ pub fn import_watched<R: BufRead + Send>(
     watch: &Watch,
 ) -> Result<(Summary, ImportOutcome), JobError> {
     let cancelled = || watch.cancel.load(Ordering::Relaxed);
-    store.import_marked(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
+    store.import_rows(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Ready>>(IN_FLIGHT);
+        let (back, spent) = std::sync::mpsc::channel::<Vec<Ready>>();
         let (read, written) = std::thread::scope(|scope| {
-            let reading = scope.spawn(|| read_ready(job, reader, ctx, watch, tx));
-            let written = write_ready(store, job.incident, rx, watch, sink);
+            let reading = scope.spawn(|| read_ready(job, reader, ctx, watch, tx, spent));
+            let written = write_ready(store, job.incident, rx, back, watch, sink);
             let read = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (read, written)
         });
@@ -373,11 +363,19 @@ fn read_ready<R: BufRead>(
     ctx: &TimeContext,
     watch: &Watch,
     tx: std::sync::mpsc::SyncSender<Vec<Ready>>,
+    spent: std::sync::mpsc::Receiver<Vec<Ready>>,
 ) -> Result<(Summary, u64), ImportError> {
-    let source = Source::Imported(job.label.clone());
     let mut digest = DefaultHasher::new();
     let mut batch = Vec::with_capacity(BATCH);
     let stopped = || ImportError::from_sink("the import stopped");
+    // A written batch, emptied here (its rows freed on this thread), holds the next one.
+    let next = || match spent.try_recv() {
+        Ok(mut done) => {
+            done.clear();
+            done
+        }
+        Err(_) => Vec::with_capacity(BATCH),
+    };
     let summary = job.read(reader, ctx, &mut |e| {
         if watch.cancel.load(Ordering::Relaxed) {
             return Err(ImportError::from_sink("cancelled"));
@@ -388,17 +386,14 @@ fn read_ready<R: BufRead>(
             return Ok(());
         }
         let (key, legacy, line) = (e.key(), e.legacy_key(), e.line);
-        let (new, marks) = job.event(e, &source);
         batch.push(Ready {
-            new,
-            marks,
+            row: job.row(e),
             key,
             legacy,
             line,
         });
         if batch.len() == BATCH {
-            tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                .map_err(|_| stopped())?;
+            tx.send(std::mem::replace(&mut batch, next())).map_err(|_| stopped())?;
         }
         Ok(())
     })?;
@@ -408,33 +403,45 @@ fn read_ready<R: BufRead>(
     Ok((summary, digest.finish()))
 }
 
-/// The writing side of [`import_watched`]: stores what the reader sends, in order. On an error
-/// it stops (dropping the channel stops the reader) and says at which line.
+/// The writing side of [`import_watched`]: stores what the reader sends, in order, and sends
+/// each batch back when written. On an error it stops (dropping the channel stops the reader)
+/// and says at which line.
 fn write_ready(
     store: &Store,
     incident: i64,
     rx: std::sync::mpsc::Receiver<Vec<Ready>>,
+    back: std::sync::mpsc::Sender<Vec<Ready>>,
     watch: &Watch,
-    sink: &mut dyn FnMut(NewEvent, &str, Marks) -> Result<(), JobError>,
+    sink: &mut dyn FnMut(&ReadyRow, &str) -> Result<(), JobError>,
 ) -> Result<(), (usize, JobError)> {
-    for batch in rx {
-        for ready in batch {
+    for mut batch in rx {
+        for i in 0..batch.len() {
             if watch.cancel.load(Ordering::Relaxed) {
-                return Err((ready.line, JobError::Cancelled));
+                return Err((batch[i].line, JobError::Cancelled));
             }
+            let ready = &batch[i];
+            let Ok(row) = &ready.row else {
+                // The first row the store refuses stops the import, at its line.
+                let refused = batch.swap_remove(i);
+                return Err((
+                    refused.line,
+                    refused.row.map_or_else(JobError::from, |_| JobError::Cancelled),
+                ));
+            };
             // An event an earlier version imported under another text keeps that key: the
             // store finds it there and adds nothing.
-            let before = match ready.legacy {
-                Some(old) => match store.is_imported(incident, &old) {
-                    Ok(true) => Some(old),
-                    Ok(false) => None,
+            let key = match &ready.legacy {
+                Some(old) => match store.is_imported(incident, old) {
+                    Ok(true) => old,
+                    Ok(false) => &ready.key,
                     Err(e) => return Err((ready.line, e.into())),
                 },
-                None => None,
+                None => &ready.key,
             };
-            let key = before.unwrap_or(ready.key);
-            sink(ready.new, &key, ready.marks).map_err(|e| (ready.line, e))?;
+            sink(row, key).map_err(|e| (ready.line, e))?;
         }
+        // The reader may have finished: then this thread frees the batch.
+        let _ = back.send(batch);
     }
     Ok(())
 }
@@ -452,6 +459,8 @@ fn unreachable_place(name: &str) -> formats::Place {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Source;
+    use crate::store::NewEvent;
     use crate::store::NewIncident;
     use chrono::{TimeZone, Utc};
 
@@ -728,6 +737,51 @@ mod tests {
             1,
             "the trigger indexes what is written after an import"
         );
+    }
+
+    /// The import builds its full-text index merging sixteen segments at a time; the table's
+    /// own setting is what it was before: FTS5's default (no row) or one set by hand.
+    #[test]
+    fn the_import_leaves_the_full_text_merge_setting_as_it_found_it() {
+        let (dir, store, id, ctx) = setup();
+        let other = rusqlite::Connection::open(dir.path().join("t.db")).unwrap();
+        let setting = || -> Option<i64> {
+            other
+                .query_row("SELECT v FROM events_fts_config WHERE k = 'automerge'", [], |r| {
+                    r.get(0)
+                })
+                .ok()
+        };
+        let log = log_with_boom(BATCH * 2 + 1, 0);
+        import(&store, &job(id), log.as_bytes(), &ctx, None).unwrap();
+        assert_eq!(setting(), None, "the default is left a default");
+        other
+            .execute("INSERT INTO events_fts (events_fts, rank) VALUES ('automerge', 8)", [])
+            .unwrap();
+        let later = log.replace("line", "later");
+        import(&store, &job(id), later.as_bytes(), &ctx, None).unwrap();
+        assert_eq!(setting(), Some(8), "a setting made by hand is kept");
+        other
+            .execute(
+                "INSERT INTO events_fts (events_fts, rank) VALUES ('integrity-check', 0)",
+                [],
+            )
+            .expect("the index agrees with the table");
+    }
+
+    /// What a line becomes is cleaned on the reading thread: escapes in its text, its author
+    /// and its origin never reach the database.
+    #[test]
+    fn an_imported_lines_texts_are_stored_clean() {
+        let (_dir, store, id, ctx) = setup();
+        let log = "{\"ts\":\"2026-11-26T14:00:00Z\",\"msg\":\"disk \\u001b[31mfull\\u001b[0m\",\"service\":\"api\\u001b]0;owned\\u0007\"}\n";
+        let mut json = job(id);
+        json.format = Format::Jsonl;
+        import(&store, &json, log.as_bytes(), &ctx, None).unwrap();
+        let events = store.all_events(id).unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].text, "disk full");
+        assert_eq!(events[0].origin.as_deref(), Some("api"), "the title escape is gone");
     }
 
     #[test]

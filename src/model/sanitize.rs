@@ -163,12 +163,58 @@ pub fn is_clean_char(c: char) -> bool {
 }
 
 pub fn is_clean(input: &str) -> bool {
-    input.chars().all(|c| is_allowed(c) && c != '\u{1b}')
+    // Printable ASCII, newlines and tabs first, a byte at a time (most log text is only that).
+    input.bytes().all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t'))
+        || input.chars().all(|c| is_allowed(c) && c != '\u{1b}')
+}
+
+/// [`clean`] of an owned string: kept as it is, without a copy, when it is already clean.
+pub fn clean_owned(input: String) -> String {
+    if is_clean(&input) {
+        return input;
+    }
+    clean_bytes(input.as_bytes())
+}
+
+/// [`clean_line`] of an owned string: kept as it is, without a copy, when it is already one
+/// clean line with nothing to trim.
+pub fn clean_line_owned(input: String) -> String {
+    let plain = is_clean(&input) && !input.contains(['\n', '\t']) && input.trim().len() == input.len();
+    if plain { input } else { clean_line(&input) }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Owned text already clean is kept without a copy (an import cleans a million lines);
+    /// anything else is cleaned as `clean` and `clean_line` would.
+    #[test]
+    fn owned_text_is_kept_when_clean_and_cleaned_when_not() {
+        let plain = String::from("upstream timeout after 3000ms — café");
+        let at = plain.as_ptr();
+        let kept = clean_owned(plain);
+        assert_eq!(kept.as_ptr(), at, "no copy");
+        let line = String::from("payments");
+        let at = line.as_ptr();
+        let kept = clean_line_owned(line);
+        assert_eq!(kept.as_ptr(), at, "no copy");
+        for dirty in [
+            "a\u{1b}[31mred\u{1b}[0m",
+            "x\ry",
+            "bidi\u{202e}txt",
+            "tab\there",
+            " padded ",
+            "two\nlines",
+        ] {
+            assert_eq!(clean_owned(dirty.to_string()), clean(dirty), "{dirty:?}");
+            assert_eq!(clean_line_owned(dirty.to_string()), clean_line(dirty), "{dirty:?}");
+        }
+        assert!(is_clean("plain ascii\twith tab\n"));
+        assert!(!is_clean("del\u{7f}"));
+        assert!(!is_clean("esc\u{1b}"));
+        assert!(is_clean("日本語 ok"));
+    }
 
     #[test]
     fn keeps_plain_text_newlines_tabs_and_unicode() {

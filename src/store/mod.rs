@@ -17,7 +17,7 @@ mod span;
 
 pub use actions::{ActionFilter, ActionRow, ActionTimes, NewAction};
 pub use backup::Backup;
-pub use events::{EventFilter, ImportFold, ImportOutcome, Marks, NewEvent};
+pub use events::{EventFilter, ImportFold, ImportOutcome, Marks, NewEvent, ReadyRow};
 pub use incidents::{IncidentSummary, NewIncident};
 pub use presence::{IDLE_AFTER, PRESENCE_GONE, Present};
 pub use removed::Removed;
@@ -194,10 +194,28 @@ impl Default for WriteGate {
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
+/// Turns off SQLite's count of the memory it uses, once, before its first connection: that
+/// count takes a process-wide mutex on every allocation the engine makes (an import makes
+/// dozens a row; #15). Nothing here reads the count. Called before every open; after the
+/// engine has started (another connection first) SQLite refuses the change and keeps counting,
+/// which is only slower.
+fn tune_engine() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config before sqlite3_initialize is SQLite's documented way to set
+        // process-wide options; SQLITE_CONFIG_MEMSTATUS takes one int. Called once, from here
+        // only; if the engine is already running it returns SQLITE_MISUSE and changes nothing.
+        unsafe {
+            rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int);
+        }
+    });
+}
+
 impl Store {
     /// Opens (or creates, with mode 0600) a debrief database. A file that is not one, or that a
     /// newer debrief wrote, is refused and left exactly as it was.
     pub fn open(path: &Path, author: &str) -> Result<Store> {
+        tune_engine();
         Store::open_as(path, author, None)
     }
 
@@ -274,6 +292,7 @@ impl Store {
 
     /// A private database in memory, for tests and benchmarks.
     pub fn open_in_memory(author: &str) -> Result<Store> {
+        tune_engine();
         let store = Store {
             conn: Connection::open_in_memory()?,
             path: PathBuf::from(IN_MEMORY),

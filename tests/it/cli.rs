@@ -153,6 +153,33 @@ fn new_log_list_show_round_trip() {
     assert_eq!(listed[0]["events"], 3);
 }
 
+/// `show --json` streams its events as `export --format json` does (a million-event incident
+/// needs no more memory than a small one): it is that document, plus the durations and the
+/// gaps `check` lists.
+#[test]
+fn show_json_is_the_exported_document_with_durations_and_gaps() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let shown: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
+    let exported: serde_json::Value = serde_json::from_str(&env.ok(&["export", "1", "--format", "json"])).unwrap();
+    let mut without = shown.clone();
+    let extra = without.as_object_mut().unwrap();
+    let durations = extra.remove("durations").expect("durations");
+    let missing = extra.remove("missing").expect("missing");
+    assert_eq!(without, exported);
+    assert!(exported["events"].as_array().unwrap().len() > 10);
+    assert_eq!(durations.as_array().unwrap().len(), 4);
+    assert_eq!(durations[0]["short"], "TTD");
+    assert!(durations[0]["seconds"].as_i64().unwrap() > 0, "{durations}");
+    let gaps: Vec<&str> = missing.as_array().unwrap().iter().map(|g| g["text"].as_str().unwrap()).collect();
+    assert_eq!(gaps.len(), 3, "the demo leaves three gaps: {missing}");
+    let check = env.run(&["check", "1"]);
+    let said = String::from_utf8_lossy(&check.stdout);
+    for gap in &gaps {
+        assert!(said.contains(gap), "check lists {gap:?}: {said}");
+    }
+}
+
 /// `list --json` is read by scripts: its fields stay in the order they have always had (by name,
 /// as `json!` wrote them before the list became a `Serialize` struct); `overdue_actions` came
 /// with follow-through and `archived` with archiving, each in its place by name.
