@@ -3,7 +3,7 @@
 use crate::export::ExportError;
 use crate::export::audience::Audience;
 use crate::store::Store;
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use chrono::Local;
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,41 +23,22 @@ pub(super) fn export(
         // Refused before anything is rendered: a device, a FIFO, a directory…
         crate::util::check_target(path)?;
     }
-    if format == "json" || format == "md" {
-        // Streamed from the database: a document of a million events is never held whole.
-        let today = Local::now().date_naive();
-        let write = |w: &mut dyn Write| match format {
-            "json" => crate::export::json::write_streamed(store, id, audience, w),
-            _ => crate::export::write_postmortem(store, id, today, audience, w),
-        };
-        let left = match &file {
-            Some(path) => crate::util::write_atomically_with(path, write).map_err(|e| bare(e, path))?,
-            None => {
-                let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
-                let left = write(&mut buffered).map_err(|e| match e {
-                    ExportError::Store(e) => anyhow!(e),
-                    e => anyhow!(e),
-                })?;
-                buffered.flush()?;
-                left
-            }
-        };
-        if let Some(left) = left {
-            let _ = writeln!(std::io::stderr(), "{left}");
+    // Markdown and JSON streamed from the database: a document of a million events is never
+    // held whole.
+    let today = Local::now().date_naive();
+    let write = |w: &mut dyn Write| crate::export::write_for(store, id, format, today, audience, w);
+    let left = match &file {
+        Some(path) => crate::util::write_atomically_with(path, write).map_err(|e| bare(e, path))?,
+        None => {
+            let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
+            let left = write(&mut buffered).map_err(|e| match e {
+                ExportError::Store(e) => anyhow!(e),
+                e => anyhow!(e),
+            })?;
+            buffered.flush()?;
+            left
         }
-        return Ok(());
-    }
-    let (text, left) =
-        crate::export::export_for(store, id, format, Local::now().date_naive(), audience).map_err(|e| match e {
-            // Bare, so that `explain` names the database.
-            ExportError::Store(e) => anyhow!(e),
-            e => anyhow!(e),
-        })?;
-    match file {
-        Some(path) => crate::util::write_atomically(&path, text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => out.write_all(text.as_bytes())?,
-    }
+    };
     if let Some(left) = left {
         let _ = writeln!(std::io::stderr(), "{left}");
     }

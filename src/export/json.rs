@@ -23,7 +23,7 @@ pub fn write_streamed(
     audience: Audience,
     out: &mut dyn Write,
 ) -> Result<Option<LeftOut>, ExportError> {
-    write_streamed_as(store, id, audience, out, |head| to_json_pretty(head))
+    write_streamed_as(store, id, audience, out, to_json_pretty)
 }
 
 /// [`write_streamed`], the document without its events written as `head` says (`show --json`

@@ -43,6 +43,29 @@ pub fn export(store: &Store, id: i64, format: &str, today: NaiveDate) -> Result<
 }
 
 /// The text of an export for `audience`; for outsiders, also what it left out.
+/// Incident `id` in `format` for `audience`, written to `out`: Markdown and JSON streamed from
+/// the database (its events one at a time, so a million-event incident needs no more memory
+/// than a small one), CSV (the actions) rendered whole. For outsiders, also what it left out.
+/// The command line and the console both export through here.
+pub fn write_for(
+    store: &Store,
+    id: i64,
+    format: &str,
+    today: NaiveDate,
+    audience: Audience,
+    out: &mut dyn std::io::Write,
+) -> Result<Option<LeftOut>, ExportError> {
+    match format {
+        "json" => json::write_streamed(store, id, audience, out),
+        "md" => write_postmortem(store, id, today, audience, out),
+        _ => {
+            let (text, left) = export_for(store, id, format, today, audience)?;
+            out.write_all(text.as_bytes())?;
+            Ok(left)
+        }
+    }
+}
+
 pub fn export_for(
     store: &Store,
     id: i64,

@@ -171,7 +171,12 @@ fn show_json_is_the_exported_document_with_durations_and_gaps() {
     assert_eq!(durations.as_array().unwrap().len(), 4);
     assert_eq!(durations[0]["short"], "TTD");
     assert!(durations[0]["seconds"].as_i64().unwrap() > 0, "{durations}");
-    let gaps: Vec<&str> = missing.as_array().unwrap().iter().map(|g| g["text"].as_str().unwrap()).collect();
+    let gaps: Vec<&str> = missing
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["text"].as_str().unwrap())
+        .collect();
     assert_eq!(gaps.len(), 3, "the demo leaves three gaps: {missing}");
     let check = env.run(&["check", "1"]);
     let said = String::from_utf8_lossy(&check.stdout);

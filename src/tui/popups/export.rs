@@ -152,10 +152,14 @@ pub fn check_place(path: &Path) -> Result<(), String> {
 /// out.
 pub fn write(store: &Store, req: &ExportRequest, today: NaiveDate) -> Result<Option<LeftOut>, String> {
     check_place(&req.path)?;
-    let (text, left) = crate::export::export_for(store, req.incident, &req.format, today, req.audience)
-        .map_err(|e| format!("{e:#}"))?;
-    crate::util::write_atomically(&req.path, text.as_bytes()).map_err(|e| describe(&req.path, &e))?;
-    Ok(left)
+    // Streamed into a temporary file beside the target, which replaces it once whole.
+    crate::util::write_atomically_with(&req.path, |out| {
+        crate::export::write_for(store, req.incident, &req.format, today, req.audience, out)
+    })
+    .map_err(|e| match e {
+        crate::export::ExportError::Io(e) => describe(&req.path, &e),
+        e => format!("{e:#}"),
+    })
 }
 
 /// What the flash says once written: where, and for outsiders what was left out.
