@@ -776,7 +776,10 @@ impl BulkFts {
             settings.push(("hashsize", Self::LARGE_HASH, Self::DEFAULT_HASH));
         }
         let set = |key: &str, value: i64| {
-            conn.execute("INSERT INTO events_fts (events_fts, rank) VALUES (?, ?)", params![key, value])
+            conn.execute(
+                "INSERT INTO events_fts (events_fts, rank) VALUES (?, ?)",
+                params![key, value],
+            )
         };
         let mut before = Vec::with_capacity(settings.len());
         for (key, bulk, _) in &settings {
