@@ -93,6 +93,14 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
     let watch = crate::import::Watch::default();
     let (summary, outcome) = super::progress::shown(reader, total, Some(&watch.done), |r| {
         crate::import::import_watched(store, &job, r, &ctx, None, &watch)
+    })
+    .map_err(|e| match e {
+        // Met after the last line (the counts, the full-text index, the commit: a full disk),
+        // so no line to name: the file is, and that it left nothing behind.
+        crate::import::JobError::Store(e) => {
+            anyhow::anyhow!("cannot import {name}: {}; nothing was imported", store.explain(e))
+        }
+        e => e.into(),
     })?;
     writeln!(
         out,

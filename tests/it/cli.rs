@@ -153,6 +153,28 @@ fn new_log_list_show_round_trip() {
     assert_eq!(listed[0]["events"], 3);
 }
 
+/// An import that fails after its last line was read (a full disk while the search index is
+/// built, the commit; here the history refuses the import's entry) names the file and says
+/// that nothing was imported, and nothing is.
+#[test]
+fn an_import_that_fails_after_its_last_line_names_the_file_and_writes_nothing() {
+    let env = Env::new();
+    env.ok(&["new", "Outage", "--zone", "UTC"]);
+    let log = env.db.with_file_name("api.log");
+    std::fs::write(&log, "2026-11-26T10:00:00Z api up\n2026-11-26T10:00:01Z api down\n").unwrap();
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER no_import BEFORE INSERT ON history WHEN new.op = 'import'
+         BEGIN SELECT RAISE(ABORT, 'history refused'); END",
+    )
+    .unwrap();
+    drop(conn);
+    let file = log.to_str().unwrap();
+    let said = format!("cannot import {file}: ");
+    env.fails(&["import", "-i", "1", file], &said);
+    env.fails(&["import", "-i", "1", file], "history refused; nothing was imported");
+}
+
 /// `show --json` streams its events as `export --format json` does (a million-event incident
 /// needs no more memory than a small one): it is that document, plus the durations and the
 /// gaps `check` lists.
