@@ -733,6 +733,11 @@ impl App {
     /// Commands that do nothing on the screen shown, left out of its key bar: `end meeting` on
     /// a meeting that has ended.
     pub fn idle_commands(&self) -> Vec<Command> {
+        // The chooser of one text (a meeting item) has no fields to choose between: only
+        // mine, theirs or edit again.
+        if let Some(Popup::Conflict { clash: None, .. }) = self.popups.last() {
+            return vec![Command::Select, Command::Toggle];
+        }
         match &self.screen {
             Screen::Review(r) if r.meeting.as_ref().is_some_and(|m| m.meeting.ended_at.is_some()) => {
                 vec![Command::EndMeeting]
@@ -981,9 +986,18 @@ impl App {
                 self.submit(form);
             }
             Some(Command::KeepTheirs) => {
-                // Not merged (one text, or a form with no field-by-field merge): mine is gone.
-                self.set_flash(format!("Kept their {what}; yours was thrown away."), false);
-                self.reload();
+                // Not merged (one text, or a form with no field-by-field merge): mine would be
+                // gone, so not on one key (Esc among them) — the question sits over the
+                // chooser, and "no" goes back to it.
+                let question = format!("Keep their {what} and throw yours away?");
+                let drop = Confirmed::DropMine(what.clone());
+                self.popups.push(Popup::Conflict {
+                    what,
+                    theirs,
+                    mine: form,
+                    clash: None,
+                });
+                self.popups.push(Popup::Confirm(question, drop));
             }
             Some(Command::EditMine) => {
                 form.purpose.rebase(&self.store);
@@ -1267,6 +1281,13 @@ impl App {
             Confirmed::Review(ReviewConfirm::Overwrite(request)) => return self.export(request),
             Confirmed::Home(what) => popups::effects(home::confirmed(what, &ctx)),
             Confirmed::Discard => return self.close_form(|_| true),
+            Confirmed::DropMine(what) => {
+                if matches!(self.popups.last(), Some(Popup::Conflict { .. })) {
+                    self.popups.pop();
+                }
+                self.set_flash(format!("Kept their {what}; yours was thrown away."), false);
+                return self.reload();
+            }
             Confirmed::Review(what) => popups::effects(review::apply::confirmed(what, &ctx)),
             Confirmed::Meeting(what) => {
                 let review = match &mut self.screen {

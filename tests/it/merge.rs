@@ -473,12 +473,27 @@ fn a_meeting_note_s_chooser_says_that_keeping_theirs_throws_mine_away() {
     let help = screen(&mut app, 80, 24);
     let row = help.lines().find(|l| l.contains("t, Esc")).unwrap_or_default();
     assert!(
-        row.contains("theirs where both changed (meeting items: mine is lost)"),
+        row.contains("theirs where both changed (meeting items: asks first)"),
         "the whole of it at 80x24:\n{help}"
     );
     key(&mut app, KeyCode::Esc);
     assert!(matches!(app.popups.last(), Some(Popup::Conflict { .. })), "help closed");
+    // Only mine, theirs or edit again: the key bar offers no field to choose or save.
+    let bar = screen(&mut app, 160, 45);
+    let bar = bar.lines().last().unwrap_or_default();
+    assert!(!bar.contains("mine/theirs") && !bar.contains("save"), "{bar}");
+    assert!(bar.contains("all mine") && bar.contains("all theirs"), "{bar}");
+    // Keeping theirs throws mine away: not on one key (Esc among them). "No" goes back.
     key(&mut app, KeyCode::Esc);
+    assert!(
+        screen(&mut app, 80, 24).contains("Keep their working agreement and throw yours away?"),
+        "asked first"
+    );
+    keys(&mut app, "n");
+    assert!(matches!(app.popups.last(), Some(Popup::Conflict { clash: None, .. })));
+    assert_eq!(app.store.meeting(id).unwrap().agreement, "Tomasz leads");
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "y");
     assert!(app.popups.is_empty());
     assert_eq!(app.store.meeting(id).unwrap().agreement, "Tomasz leads");
     let said = app.flash.as_ref().map(|f| f.text().to_string()).unwrap_or_default();

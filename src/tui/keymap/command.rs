@@ -355,7 +355,7 @@ impl Command {
             (No, C::ImportPreview) => "back to the form (nothing imported)",
             (No, _) => "no: leave everything as it is",
             (KeepMine, _) => "mine in every field both changed, and save",
-            (KeepTheirs, _) => "theirs where both changed (meeting items: mine is lost)",
+            (KeepTheirs, _) => "theirs where both changed (meeting items: asks first)",
             (EditMine, _) => "edit mine again, on what is saved now (nothing saved until I save)",
             (Select, C::Conflict) => "save, with the side chosen for each field",
             (Up, C::Conflict) => "the field above",

@@ -45,6 +45,8 @@ pub enum Confirmed {
     Meeting(MeetingConfirm),
     /// Closing the form below without saving what was typed into it.
     Discard,
+    /// Keeping someone else's version of this (a meeting item) over mine, which is lost.
+    DropMine(String),
 }
 
 impl Purpose {
