@@ -815,7 +815,11 @@ impl App {
             return self.set_flash("Nothing to undo in this session.", false);
         };
         match undo.run(&self.store) {
-            Ok(()) => {
+            Ok(now) => {
+                // The same item's edit before this one now takes back from where this left it.
+                if let Some(now) = now {
+                    let _ = self.undo.iter_mut().rev().any(|earlier| earlier.rebase(&undo, now));
+                }
                 let text = format!("Undone: {}.", undo.describe());
                 self.set_flash(text, false);
             }

@@ -48,32 +48,33 @@ impl Undo {
         }
     }
 
-    /// Takes the change back through the store.
-    pub fn run(&self, store: &Store) -> Result<(), StoreError> {
+    /// Takes the change back through the store. An edit taken back leaves its item at a new
+    /// version, returned: the edit before it on the stack is rebased on it ([`Undo::rebase`]).
+    pub fn run(&self, store: &Store) -> Result<Option<i64>, StoreError> {
         match self {
             Undo::DeletedEvent { removed, .. } | Undo::DeletedCause(_, removed) | Undo::DeletedAction(_, removed) => {
-                store.restore(removed).map(|_| ())
+                store.restore(removed).map(|_| None)
             }
             Undo::EditedEvent { before, version } => {
                 let mut e = before.clone();
                 e.version = *version;
-                store.update_event(&e).map(|_| ())
+                store.update_event(&e).map(|e| Some(e.version))
             }
             Undo::EditedAction { before, version } => {
                 let mut a = before.clone();
                 a.version = *version;
-                store.update_action(&a).map(|_| ())
+                store.update_action(&a).map(|a| Some(a.version))
             }
             Undo::EditedIncident { before, version } => {
                 let mut i = before.clone();
                 i.version = *version;
-                store.update_incident(&i).map(|_| ())
+                store.update_incident(&i).map(|i| Some(i.version))
             }
             Undo::EditedNarrative {
                 incident,
                 before,
                 version,
-            } => restore_narrative(store, *incident, before, *version),
+            } => restore_narrative(store, *incident, before, *version).map(Some),
             Undo::EditedCause { before, version } => {
                 let mut now = store.set_cause_notes(before.id, *version, &before.notes)?;
                 if now.state != before.state || now.reason != before.reason {
@@ -82,16 +83,51 @@ impl Undo {
                         state => store.set_cause_state(before.id, now.version, state)?,
                     };
                 }
-                let _ = now;
-                Ok(())
+                Ok(Some(now.version))
             }
         }
+    }
+
+    /// The item an edit changed, and its version before the edit (the one its undo brings
+    /// the item's fields back to).
+    fn edited(&self) -> Option<(&'static str, i64, i64)> {
+        match self {
+            Undo::EditedEvent { before, .. } => Some(("event", before.id, before.version)),
+            Undo::EditedAction { before, .. } => Some(("action", before.id, before.version)),
+            Undo::EditedCause { before, .. } => Some(("cause", before.id, before.version)),
+            Undo::EditedIncident { before, .. } => Some(("incident", before.id, before.version)),
+            Undo::EditedNarrative { incident, before, .. } => Some(("narrative", *incident, before.version)),
+            _ => None,
+        }
+    }
+
+    /// After `done` was undone, leaving its item at version `now`: this edit of the same item,
+    /// the one just before it (the version it left is the one `done` started from), now takes
+    /// back from `now` — the item holds what that edit left, so a second undo in a row works.
+    /// Returns whether it was that edit.
+    pub fn rebase(&mut self, done: &Undo, now: i64) -> bool {
+        let (Some((kind, id, from)), Some((mine, my_id, _))) = (done.edited(), self.edited()) else {
+            return false;
+        };
+        let version = match self {
+            Undo::EditedEvent { version, .. }
+            | Undo::EditedAction { version, .. }
+            | Undo::EditedCause { version, .. }
+            | Undo::EditedIncident { version, .. }
+            | Undo::EditedNarrative { version, .. } => version,
+            _ => return false,
+        };
+        if (kind, id) != (mine, my_id) || *version != from {
+            return false;
+        }
+        *version = now;
+        true
     }
 }
 
 /// The narrative as it was, over the version the edit left; a link to a cause deleted since
 /// (which unlinked it without a new version) is left out rather than refused.
-fn restore_narrative(store: &Store, incident: i64, before: &Narrative, version: i64) -> Result<(), StoreError> {
+fn restore_narrative(store: &Store, incident: i64, before: &Narrative, version: i64) -> Result<i64, StoreError> {
     let here = |c: &Option<i64>| c.filter(|id| store.cause(*id).is_ok_and(|c| c.incident_id == incident));
     let mut n = before.clone();
     n.version = version;
@@ -100,7 +136,7 @@ fn restore_narrative(store: &Store, incident: i64, before: &Narrative, version: 
     for f in &mut n.factors {
         f.cause = here(&f.cause);
     }
-    store.set_narrative(incident, &n).map(|_| ())
+    store.set_narrative(incident, &n).map(|n| n.version)
 }
 
 fn short(text: &str) -> String {

@@ -492,6 +492,76 @@ fn undo_reverts_an_edit_of_the_narrative() {
     assert_eq!(r.narrative.went_well, before.went_well, "the review shows it");
 }
 
+/// Two edits of one item, then two undos: each takes back one, and the second starts from
+/// what the first put back (it was refused: the first undo's write had moved the version).
+#[test]
+fn two_undos_in_a_row_take_back_two_edits_of_one_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = Store::open(&path, "ana").unwrap();
+    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    let mut app = app_on(store, Theme::mono());
+    key(&mut app, KeyCode::Enter);
+    let incident = review(&app).incident.id;
+    let before = app.store.narrative(incident).unwrap();
+    let went_well = |app: &App| app.store.narrative(incident).unwrap().went_well;
+    for text in ["First change", "Second change"] {
+        key(&mut app, KeyCode::Char('L'));
+        key(&mut app, KeyCode::Enter);
+        ctrl(&mut app, 'u');
+        type_text(&mut app, text);
+        save(&mut app);
+        assert!(app.popups.is_empty(), "{}", screen(&mut app, 100, 30));
+    }
+    assert!(went_well(&app).ends_with("Second change"), "{}", went_well(&app));
+    ctrl(&mut app, 'z');
+    assert!(went_well(&app).ends_with("First change"), "{}", went_well(&app));
+    ctrl(&mut app, 'z');
+    assert_eq!(went_well(&app), before.went_well);
+    assert!(screen(&mut app, 80, 24).contains("Undone: the narrative"));
+
+    // An action's title, twice.
+    keys(&mut app, "3");
+    let action = review(&app).selected_action().unwrap().clone();
+    for title in ["Renamed once", "Renamed twice"] {
+        key(&mut app, KeyCode::Char('e'));
+        ctrl(&mut app, 'u');
+        type_text(&mut app, title);
+        key(&mut app, KeyCode::Enter);
+    }
+    assert_eq!(app.store.action(action.id).unwrap().title, "Renamed twice");
+    ctrl(&mut app, 'z');
+    assert_eq!(app.store.action(action.id).unwrap().title, "Renamed once");
+    ctrl(&mut app, 'z');
+    assert_eq!(app.store.action(action.id).unwrap().title, action.title);
+
+    // Someone else's change between my two edits stays: the earlier undo is refused.
+    let other = Store::open(&path, "ben").unwrap();
+    key(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Mine once");
+    key(&mut app, KeyCode::Enter);
+    let mut theirs = other.action(action.id).unwrap();
+    theirs.owner = "Ben".into();
+    other.update_action(&theirs).unwrap();
+    app.reload();
+    key(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "Mine twice");
+    key(&mut app, KeyCode::Enter);
+    ctrl(&mut app, 'z');
+    let now = app.store.action(action.id).unwrap();
+    assert_eq!((now.title.as_str(), now.owner.as_str()), ("Mine once", "Ben"));
+    ctrl(&mut app, 'z');
+    let now = app.store.action(action.id).unwrap();
+    assert_eq!(
+        (now.title.as_str(), now.owner.as_str()),
+        ("Mine once", "Ben"),
+        "theirs stays"
+    );
+    assert!(screen(&mut app, 80, 24).contains("Not undone"));
+}
+
 /// The meeting's `D` decisions form is undone whole, as the narrative's (not the change before it).
 #[test]
 fn undo_reverts_an_edit_of_the_meeting_s_decisions() {
