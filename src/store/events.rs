@@ -622,9 +622,14 @@ impl Store {
             .map_err(|e| E::from(e.into()))?;
         let run = || -> Result<(R, ImportOutcome), E> {
             self.require_incident(&self.conn, incident_id)?;
-            let bulk = BulkFts::begin(&self.conn)?;
+            // The highest event id before the import: an event above it is one it inserted.
+            let before: i64 = self
+                .conn
+                .query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))
+                .map_err(|e| E::from(e.into()))?;
+            let bulk = BulkFts::begin(&self.conn, before)?;
             let mut outcome = ImportOutcome::default();
-            let before = repeats::start(&self.conn)?;
+            repeats::start(&self.conn)?;
             let source = Source::Imported(label.to_string()).to_db();
             let mut insert = self.conn.prepare_cached(INSERT_EVENT).map_err(|e| E::from(e.into()))?;
             let r = {
@@ -681,14 +686,13 @@ mod repeats {
     use super::Result;
     use rusqlite::{Connection, params};
 
-    /// Empties the table of keys seen again, and returns the highest event id before the
-    /// import: an event above it is one this import inserted (the first of its lines).
-    pub(super) fn start(conn: &Connection) -> Result<i64> {
+    /// Empties the table of keys seen again.
+    pub(super) fn start(conn: &Connection) -> Result<()> {
         conn.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS import_repeats (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
              DELETE FROM temp.import_repeats;",
         )?;
-        Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?)
+        Ok(())
     }
 
     /// A line whose key the incident already holds.
@@ -739,7 +743,8 @@ impl BulkFts {
     const LARGE_HASH: i64 = 8 << 20;
     const DEFAULT_HASH: i64 = 1 << 20;
 
-    fn begin(conn: &Connection) -> Result<BulkFts> {
+    /// Drops the insert trigger; `last` is the highest event id before the import.
+    fn begin(conn: &Connection, last: i64) -> Result<BulkFts> {
         let sql: Option<String> = conn
             .query_row(
                 "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?",
@@ -750,7 +755,6 @@ impl BulkFts {
         let Some(sql) = sql else {
             return Ok(BulkFts { trigger: None });
         };
-        let last: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
         conn.execute_batch(&format!("DROP TRIGGER {}", Self::TRIGGER))?;
         Ok(BulkFts {
             trigger: Some((sql, last)),
