@@ -319,7 +319,10 @@ pub fn import_watched<R: BufRead + Send>(
     watch: &Watch,
 ) -> Result<(Summary, ImportOutcome), JobError> {
     let cancelled = || watch.cancel.load(Ordering::Relaxed);
-    store.import_rows(job.incident, &job.label, |sink| -> Result<Summary, JobError> {
+    // Esc while the search index is built (the last lines are in, the commit is not) still
+    // leaves nothing written.
+    let last_word = || if cancelled() { Err(JobError::Cancelled) } else { Ok(()) };
+    let feed = |sink: &mut dyn FnMut(&ReadyRow, &str) -> Result<(), JobError>| -> Result<Summary, JobError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Ready>>(IN_FLIGHT);
         let (back, spent) = std::sync::mpsc::channel::<Vec<Ready>>();
         let (read, written) = std::thread::scope(|scope| {
@@ -352,7 +355,8 @@ pub fn import_watched<R: BufRead + Send>(
                 _ => Ok(summary),
             },
         }
-    })
+    };
+    store.import_rows(job.incident, &job.label, feed, last_word)
 }
 
 /// The reading side of [`import_watched`]: parses the file and sends its events, ready to
@@ -782,6 +786,33 @@ mod tests {
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].text, "disk full");
         assert_eq!(events[0].origin.as_deref(), Some("api"), "the title escape is gone");
+    }
+
+    /// Esc after the last row is written, while the search index is built: the import asks
+    /// once more before its commit, and rolls back.
+    #[test]
+    fn a_cancel_while_the_index_is_built_writes_nothing() {
+        let (_dir, store, id, _ctx) = setup();
+        let at = Utc.with_ymd_and_hms(2026, 11, 26, 14, 0, 0).unwrap();
+        let row = ReadyRow::imported(at, EventKind::Observation, "disk full".into(), None, None).unwrap();
+        let err = store
+            .import_rows(id, "api.log", |sink| sink(&row, "k1"), || Err(JobError::Cancelled))
+            .unwrap_err();
+        assert!(matches!(err, JobError::Cancelled), "{err}");
+        assert_eq!(store.count_events(id, &Default::default()).unwrap(), 0);
+        let ((), done) = store
+            .import_rows(id, "api.log", |sink| sink(&row, "k1"), || Ok::<(), JobError>(()))
+            .unwrap();
+        assert_eq!(done.inserted, 1);
+        let filter = crate::store::EventFilter {
+            text: Some("disk".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            store.count_events(id, &filter).unwrap(),
+            1,
+            "indexed once, after the rollback"
+        );
     }
 
     #[test]

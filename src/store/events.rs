@@ -601,18 +601,22 @@ impl Store {
         label: &str,
         feed: impl FnOnce(&mut dyn FnMut(NewEvent, &str, Marks) -> Result<(), E>) -> Result<R, E>,
     ) -> Result<(R, ImportOutcome), E> {
-        self.import_rows(incident_id, label, |sink| {
+        let feed = |sink: &mut dyn FnMut(&ReadyRow, &str) -> Result<(), E>| {
             feed(&mut |ev: NewEvent, key: &str, marks: Marks| sink(&ReadyRow::new(ev, &marks)?, key))
-        })
+        };
+        self.import_rows(incident_id, label, feed, || Ok(()))
     }
 
     /// [`Store::import_marked`] of rows made ready (on the thread that read them): the writer
     /// only binds and inserts. A row without a source of its own takes `imported:<label>`.
+    /// `last_word` is asked once more after the rows and the search index are written, just
+    /// before the commit: an error there (a cancel that came during the index) rolls back.
     pub fn import_rows<R, E: From<StoreError>>(
         &self,
         incident_id: i64,
         label: &str,
         feed: impl FnOnce(&mut dyn FnMut(&ReadyRow, &str) -> Result<(), E>) -> Result<R, E>,
+        last_word: impl FnOnce() -> Result<(), E>,
     ) -> Result<(R, ImportOutcome), E> {
         // As in `Store::write`: a file no longer at its path takes no import, and an import
         // that raced with the swap is not reported as saved.
@@ -658,6 +662,7 @@ impl Store {
                     sanitize::clean_line(label)
                 ),
             )?;
+            last_word()?;
             Ok((r, outcome))
         };
         match run() {

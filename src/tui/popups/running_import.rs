@@ -113,6 +113,15 @@ impl RunningImport {
         let label = &self.shown.request.job.label;
         let (what, keys) = if self.cancelling() {
             ("Cancelling: rolling back…".to_string(), "")
+        } else if done >= total {
+            // Every line is in: what is left is the search index and the commit.
+            (
+                format!(
+                    "Importing {label}: indexing {} for search…",
+                    crate::tui::view::plural(total, "event")
+                ),
+                " Esc  cancel (nothing is written)",
+            )
         } else {
             (
                 format!(
