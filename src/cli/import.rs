@@ -95,9 +95,10 @@ pub(super) fn import(store: &Store, args: ImportArgs, out: &mut dyn Write) -> Re
         crate::import::import_watched(store, &job, r, &ctx, None, &watch)
     })
     .map_err(|e| match e {
-        // Met after the last line (the counts, the full-text index, the commit: a full disk),
-        // so no line to name: the file is, and that it left nothing behind.
-        crate::import::JobError::Store(e) => {
+        // Met outside any line (the counts, the full-text index, the commit: a full disk; a
+        // busy database), so no line to name: the file is, and that it left nothing behind.
+        // A database file moved away after the commit says so itself.
+        crate::import::JobError::Store(e) if !matches!(e, crate::store::StoreError::FileGone { .. }) => {
             anyhow::anyhow!("cannot import {name}: {}; nothing was imported", store.explain(e))
         }
         e => e.into(),

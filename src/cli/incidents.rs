@@ -169,6 +169,11 @@ fn show_json(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
             map.insert("missing".into(), serde_json::to_value(&missing)?);
         }
         crate::model::sanitize::to_json_pretty(&value)
+    })
+    .map_err(|e| match e {
+        // Bare, so that `explain` names the database.
+        crate::export::ExportError::Store(e) => anyhow!(e),
+        e => anyhow!(e),
     })?;
     Ok(())
 }

@@ -765,6 +765,18 @@ mod tests {
         let later = log.replace("line", "later");
         import(&store, &job(id), later.as_bytes(), &ctx, None).unwrap();
         assert_eq!(setting(), Some(8), "a setting made by hand is kept");
+        // Even one FTS5 cannot use (it reads it as its default), written as text.
+        other
+            .execute("UPDATE events_fts_config SET v = 'lots' WHERE k = 'automerge'", [])
+            .unwrap();
+        let more = log.replace("line", "more");
+        import(&store, &job(id), more.as_bytes(), &ctx, None).unwrap();
+        let kept: String = other
+            .query_row("SELECT v FROM events_fts_config WHERE k = 'automerge'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(kept, "lots");
         other
             .execute(
                 "INSERT INTO events_fts (events_fts, rank) VALUES ('integrity-check', 0)",

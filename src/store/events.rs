@@ -784,7 +784,7 @@ impl BulkFts {
         if rows >= Self::LARGE {
             settings.push(("hashsize", Self::LARGE_HASH, Self::DEFAULT_HASH));
         }
-        let set = |key: &str, value: i64| {
+        let set = |key: &str, value: Value| {
             conn.execute(
                 "INSERT INTO events_fts (events_fts, rank) VALUES (?, ?)",
                 params![key, value],
@@ -792,20 +792,31 @@ impl BulkFts {
         };
         let mut before = Vec::with_capacity(settings.len());
         for (key, bulk, _) in &settings {
-            let had: Option<i64> = conn
+            // As stored (a value set by hand may be text): put back as it was.
+            let had: Option<Value> = conn
                 .query_row("SELECT v FROM events_fts_config WHERE k = ?", [key], |r| r.get(0))
                 .optional()?;
             before.push(had);
-            set(key, *bulk)?;
+            set(key, Value::Integer(*bulk))?;
         }
         conn.execute(
             "INSERT INTO events_fts (rowid, text) SELECT id, text FROM events WHERE id > ?",
             [last],
         )?;
         for ((key, _, default), had) in settings.iter().zip(before) {
-            set(key, had.unwrap_or(*default))?;
-            if had.is_none() {
-                conn.execute("DELETE FROM events_fts_config WHERE k = ?", [key])?;
+            match had {
+                Some(Value::Integer(n)) => {
+                    set(key, Value::Integer(n))?;
+                }
+                // FTS5's default in its own copy (it reads a value it cannot use as its
+                // default too), then the row as it was: none, or what was written by hand.
+                other => {
+                    set(key, Value::Integer(*default))?;
+                    match other {
+                        None => conn.execute("DELETE FROM events_fts_config WHERE k = ?", [key])?,
+                        Some(v) => conn.execute("UPDATE events_fts_config SET v = ? WHERE k = ?", params![v, key])?,
+                    };
+                }
             }
         }
         conn.execute_batch(&sql)?;

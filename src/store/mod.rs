@@ -202,9 +202,12 @@ const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 fn tune_engine() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        // SAFETY: sqlite3_config before sqlite3_initialize is SQLite's documented way to set
-        // process-wide options; SQLITE_CONFIG_MEMSTATUS takes one int. Called once, from here
-        // only; if the engine is already running it returns SQLITE_MISUSE and changes nothing.
+        // SAFETY: SQLITE_CONFIG_MEMSTATUS takes one int, as passed. sqlite3_config is not
+        // thread-safe: it must run before any other thread uses SQLite. It does in debrief's
+        // binary (the first Store::open, before the console's, the import's or the server's
+        // threads start); once the engine has started it returns SQLITE_MISUSE and changes
+        // nothing. A process that opens connections of its own on other threads first (tests
+        // that use rusqlite directly) gets that harmless refusal at worst.
         unsafe {
             rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int);
         }

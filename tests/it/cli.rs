@@ -680,6 +680,19 @@ fn csv_cells_that_a_spreadsheet_would_run_are_quoted() {
 fn a_closed_pipe_on_stdout_ends_quietly() {
     let env = Env::new();
     env.ok(&["demo"]);
+    // More than the 64 KiB the output is buffered in: the error comes from a write mid-stream.
+    let log = env.db.with_file_name("big.log");
+    let lines: String = (0..3000)
+        .map(|i| {
+            format!(
+                "2026-11-26T10:{:02}:{:02}Z upstream timeout after 3000ms req={i}\n",
+                i / 60 % 60,
+                i % 60
+            )
+        })
+        .collect();
+    std::fs::write(&log, lines).unwrap();
+    env.ok(&["import", "-i", "1", "--format", "log", log.to_str().unwrap()]);
     for args in [
         &["show", "1"][..],
         &["show", "1", "--json"],
@@ -687,6 +700,8 @@ fn a_closed_pipe_on_stdout_ends_quietly() {
         &["list", "--json"],
         &["export", "1"],
         &["export", "1", "--format", "json"],
+        &["export", "1", "--format", "json", "--audience", "external"],
+        &["export", "1", "--format", "csv"],
         &["actions", "--csv"],
         &["history", "1"],
         &["stats"],
