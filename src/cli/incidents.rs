@@ -216,8 +216,10 @@ pub(super) fn demo(store: &Store, out: &mut dyn Write) -> Result<()> {
 
 pub(super) fn load(store: &Store, file: &Path, out: &mut dyn Write) -> Result<()> {
     crate::store::files::refuse_if_open(file)?;
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let doc: crate::model::document::Document = serde_json::from_str(&text).map_err(|e| {
+    // Read as it is parsed: a document of a million events is not held twice (as text too).
+    let reader = std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let reader = std::io::BufReader::with_capacity(1 << 16, reader);
+    let doc: crate::model::document::Document = serde_json::from_reader(reader).map_err(|e| {
         anyhow!(
             "{}:{}:{}: not a debrief incident document: {e}",
             file.display(),

@@ -733,7 +733,7 @@ mod repeats {
 /// journal of its own, which cost more than the row. Inside the import's transaction the
 /// trigger is dropped and then created again from its stored text, so readers and a
 /// rolled-back (failed, cancelled, killed) import never see the schema without it.
-struct BulkFts {
+pub(super) struct BulkFts {
     /// The trigger's `CREATE TRIGGER` text, and the highest event id before the import.
     trigger: Option<(String, i64)>,
 }
@@ -749,7 +749,7 @@ impl BulkFts {
     const DEFAULT_HASH: i64 = 1 << 20;
 
     /// Drops the insert trigger; `last` is the highest event id before the import.
-    fn begin(conn: &Connection, last: i64) -> Result<BulkFts> {
+    pub(super) fn begin(conn: &Connection, last: i64) -> Result<BulkFts> {
         let sql: Option<String> = conn
             .query_row(
                 "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?",
@@ -767,7 +767,7 @@ impl BulkFts {
     }
 
     /// Indexes the `rows` added since [`BulkFts::begin`] and puts the trigger back.
-    fn finish(self, conn: &Connection, rows: usize) -> Result<()> {
+    pub(super) fn finish(self, conn: &Connection, rows: usize) -> Result<()> {
         let Some((sql, last)) = self.trigger else {
             return Ok(());
         };

@@ -556,3 +556,39 @@ fn zones_are_stored_by_their_canonical_name() {
     assert!(err.starts_with("unknown time zone \"Nowhere/Special\""), "{err}");
     assert_eq!(store.incident(id).unwrap().zone, "Asia/Tokyo");
 }
+
+/// A loaded document's events are indexed for search once, at the end of its one
+/// transaction (as an import's): every word is found, each event once, and what is written
+/// after the load is found too (the trigger is back).
+#[test]
+fn a_loaded_documents_events_are_found_by_search_as_are_later_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db"), "tester").unwrap();
+    let doc = debrief::demo::demo_document().unwrap();
+    let first = store.load_document(&doc).unwrap();
+    let second = store.load_document(&doc).unwrap();
+    let find = |id: i64, words: &str| {
+        let filter = EventFilter {
+            text: Some(words.into()),
+            ..Default::default()
+        };
+        store.count_events(id, &filter).unwrap()
+    };
+    let word = doc.events[0].text.split_whitespace().next().unwrap().to_string();
+    let with_word = doc
+        .events
+        .iter()
+        .filter(|e| e.text.to_lowercase().contains(&word.to_lowercase()))
+        .count();
+    assert!(with_word >= 1);
+    for id in [first, second] {
+        assert_eq!(find(id, &format!("\"{word}\"")) as usize, with_word, "{word}");
+    }
+    store.add_event(second, &event("typed after the load", 59)).unwrap();
+    assert_eq!(find(second, "typed after"), 1);
+    let check: String = rusqlite::Connection::open(dir.path().join("t.db"))
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+}
