@@ -157,6 +157,18 @@ fn a_card_whose_owner_is_wider_than_its_characters_does_not_panic() {
     draw_everything(&t, Theme::mono(), &[(85, 16), (90, 30), (160, 45)]);
 }
 
+/// Found by the property below: long cause notes of emoji with variation selectors made the
+/// causes pane's count of the rows its detail needs ("▼ more below") write one column past
+/// its scratch buffer at 120x30 (ratatui's wrap can; the pane itself already drew with room).
+#[test]
+fn cause_notes_of_wide_emoji_do_not_panic_the_more_below_mark() {
+    let t = Texts {
+        notes: "👩\u{200d}👩\u{200d}👧\u{200d}👦 עברית👩\u{200d}👩\u{200d}👧\u{200d}👦🏳\u{fe0f}\u{200d}🌈ᄀᄀᄀ각עברית\u{9b}2JZ\u{336}\u{334}\u{337}a\u{34f}\u{35c}l\u{489}العربية𝕏𝔸𝕄한국어🇩🇪🇯🇵العربية\t❤\u{fe0f}العربيةᄀᄀᄀ각\nעברית\u{ad}한국어❤\u{fe0f}한국어ᄀᄀᄀ각…עברית\u{301}ᄀᄀᄀ각\u{1b}[31m\n全角ＡＢＣ\u{202e}reversed\u{202c}…�漢字 \n�\u{fe0f}ltr עב rtlꧬ❤\u{fe0f}�ꧬltr עב rtl   かなカナaかなカナ👩\u{200d}👩\u{200d}👧\u{200d}👦ꧬ \u{2067}isolated\u{2069}👩\u{200d}👩\u{200d}👧\u{200d}👦�\u{200d}e\u{301}\u{302}\u{303}\u{304}\u{202e}reversed\u{202c}…🏳\u{fe0f}\u{200d}🌈مرحبا بالعالم…漢字全角ＡＢＣ…ᄀᄀᄀ각ﷺمرحبا بالعالم".into(),
+        ..Texts::all("")
+    };
+    draw_everything(&t, Theme::mono(), &[(120, 30), (80, 24), (160, 45)]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 64,

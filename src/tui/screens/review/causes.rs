@@ -137,7 +137,10 @@ impl CausesView<'_> {
 /// How many rows `paragraph` fills at `width` columns, counted up to four times `height`.
 fn rows_used(paragraph: &Paragraph<'_>, width: u16, height: u16) -> u16 {
     let tall = Rect::new(0, 0, width, height.saturating_mul(4));
-    let mut scratch = Buffer::empty(tall);
+    // Wider than the area, as in `view::render_wrapped`: ratatui's wrap can write a wide
+    // character (an emoji with a variation selector) one column past the area's edge.
+    let spare = width.saturating_mul(2).saturating_add(8);
+    let mut scratch = Buffer::empty(Rect::new(0, 0, width.saturating_add(spare), tall.height));
     paragraph.clone().render(tall, &mut scratch);
     (0..tall.height)
         .rev()
