@@ -89,11 +89,10 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
 /// Whether writing to standard output failed because its reader closed the pipe. Rust ignores
 /// SIGPIPE, so every command that writes to stdout sees EPIPE as an error somewhere in the chain.
 fn broken_pipe(e: &anyhow::Error) -> bool {
-    let pipe = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
     e.chain().any(|cause| {
-        // An export's write error is its own (transparent: the chain shows it, not the io::Error).
-        cause.downcast_ref::<std::io::Error>().is_some_and(pipe)
-            || matches!(cause.downcast_ref::<debrief::export::ExportError>(), Some(debrief::export::ExportError::Io(io)) if pipe(io))
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
 

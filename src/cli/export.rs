@@ -31,10 +31,7 @@ pub(super) fn export(
         Some(path) => crate::util::write_atomically_with(path, write).map_err(|e| bare(e, path))?,
         None => {
             let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
-            let left = write(&mut buffered).map_err(|e| match e {
-                ExportError::Store(e) => anyhow!(e),
-                e => anyhow!(e),
-            })?;
+            let left = write(&mut buffered).map_err(unwrapped)?;
             buffered.flush()?;
             left
         }
@@ -49,8 +46,18 @@ pub(super) fn export(
 /// the database), an I/O error with the file it could not write.
 fn bare(e: ExportError, path: &std::path::Path) -> anyhow::Error {
     match e {
-        ExportError::Store(e) => anyhow!(e),
         ExportError::Io(e) => anyhow!(e).context(format!("cannot write {}", path.display())),
+        e => unwrapped(e),
+    }
+}
+
+/// An export's error on standard output: the store's or the I/O error itself, not wrapped
+/// (ExportError is transparent: wrapped, neither `explain`, which names the database, nor the
+/// closed-pipe check would find it in the chain).
+pub(super) fn unwrapped(e: ExportError) -> anyhow::Error {
+    match e {
+        ExportError::Store(e) => anyhow!(e),
+        ExportError::Io(e) => anyhow!(e),
         e => anyhow!(e),
     }
 }

@@ -170,11 +170,7 @@ fn show_json(store: &Store, id: i64, out: &mut dyn Write) -> Result<()> {
         }
         crate::model::sanitize::to_json_pretty(&value)
     })
-    .map_err(|e| match e {
-        // Bare, so that `explain` names the database.
-        crate::export::ExportError::Store(e) => anyhow!(e),
-        e => anyhow!(e),
-    })?;
+    .map_err(super::export::unwrapped)?;
     Ok(())
 }
 

@@ -42,7 +42,6 @@ pub fn export(store: &Store, id: i64, format: &str, today: NaiveDate) -> Result<
     })
 }
 
-/// The text of an export for `audience`; for outsiders, also what it left out.
 /// Incident `id` in `format` for `audience`, written to `out`: Markdown and JSON streamed from
 /// the database (its events one at a time, so a million-event incident needs no more memory
 /// than a small one), CSV (the actions) rendered whole. For outsiders, also what it left out.
@@ -66,6 +65,7 @@ pub fn write_for(
     }
 }
 
+/// The text of an export for `audience`; for outsiders, also what it left out.
 pub fn export_for(
     store: &Store,
     id: i64,
