@@ -216,8 +216,7 @@ impl Store {
                 ],
             )?;
             // The events' search index built once at the end, as an import's (#15).
-            let last: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
-            let bulk = super::events::BulkFts::begin(conn, last)?;
+            let bulk = super::events::BulkFts::begin(conn)?;
             let events = self.load_events(conn, id, doc)?;
             bulk.finish(conn, events.len())?;
             let causes = load_causes(conn, id, &doc.causes, &events)?;

@@ -626,12 +626,9 @@ impl Store {
             .map_err(|e| E::from(e.into()))?;
         let run = || -> Result<(R, ImportOutcome), E> {
             self.require_incident(&self.conn, incident_id)?;
-            // The highest event id before the import: an event above it is one it inserted.
-            let before: i64 = self
-                .conn
-                .query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))
-                .map_err(|e| E::from(e.into()))?;
-            let bulk = BulkFts::begin(&self.conn, before)?;
+            let bulk = BulkFts::begin(&self.conn)?;
+            // An event above the highest id before the import is one it inserted.
+            let before = bulk.last;
             let mut outcome = ImportOutcome::default();
             repeats::start(&self.conn)?;
             let source = Source::Imported(label.to_string()).to_db();
@@ -734,8 +731,10 @@ mod repeats {
 /// trigger is dropped and then created again from its stored text, so readers and a
 /// rolled-back (failed, cancelled, killed) import never see the schema without it.
 pub(super) struct BulkFts {
-    /// The trigger's `CREATE TRIGGER` text, and the highest event id before the import.
-    trigger: Option<(String, i64)>,
+    /// The highest event id before the import.
+    pub(super) last: i64,
+    /// The trigger's `CREATE TRIGGER` text (none in a database without it).
+    trigger: Option<String>,
 }
 
 impl BulkFts {
@@ -748,8 +747,9 @@ impl BulkFts {
     const LARGE_HASH: i64 = 8 << 20;
     const DEFAULT_HASH: i64 = 1 << 20;
 
-    /// Drops the insert trigger; `last` is the highest event id before the import.
-    pub(super) fn begin(conn: &Connection, last: i64) -> Result<BulkFts> {
+    /// Notes the highest event id and drops the insert trigger.
+    pub(super) fn begin(conn: &Connection) -> Result<BulkFts> {
+        let last: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
         let sql: Option<String> = conn
             .query_row(
                 "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?",
@@ -757,18 +757,15 @@ impl BulkFts {
                 |r| r.get(0),
             )
             .optional()?;
-        let Some(sql) = sql else {
-            return Ok(BulkFts { trigger: None });
-        };
-        conn.execute_batch(&format!("DROP TRIGGER {}", Self::TRIGGER))?;
-        Ok(BulkFts {
-            trigger: Some((sql, last)),
-        })
+        if sql.is_some() {
+            conn.execute_batch(&format!("DROP TRIGGER {}", Self::TRIGGER))?;
+        }
+        Ok(BulkFts { last, trigger: sql })
     }
 
     /// Indexes the `rows` added since [`BulkFts::begin`] and puts the trigger back.
     pub(super) fn finish(self, conn: &Connection, rows: usize) -> Result<()> {
-        let Some((sql, last)) = self.trigger else {
+        let (Some(sql), last) = (self.trigger, self.last) else {
             return Ok(());
         };
         // FTS5 keeps new terms in memory up to its hash size (1 MiB), writes them as a segment,
