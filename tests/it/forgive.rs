@@ -18,6 +18,17 @@ fn demo() -> App {
     app
 }
 
+/// The demo incident open in the review, on a database file (for a second connection).
+fn demo_on_file() -> (tempfile::TempDir, std::path::PathBuf, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = Store::open(&path, "ana").unwrap();
+    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
+    let mut app = app_on(store, Theme::mono());
+    key(&mut app, KeyCode::Enter);
+    (dir, path, app)
+}
+
 fn top_form(app: &App) -> &debrief::tui::widgets::form::Form<debrief::tui::app::Purpose> {
     match app.popups.last() {
         Some(Popup::Form(f)) => f,
@@ -299,12 +310,7 @@ fn undo_brings_back_a_deleted_cause_and_action_and_reverts_an_edit() {
 
 #[test]
 fn undo_never_overwrites_someone_elses_later_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let store = Store::open(&path, "ana").unwrap();
-    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
-    let mut app = app_on(store, Theme::mono());
-    key(&mut app, KeyCode::Enter);
+    let (_dir, path, mut app) = demo_on_file();
     keys(&mut app, "3");
     let a = review(&app).selected_action().unwrap().clone();
     key(&mut app, KeyCode::Char('e'));
@@ -371,12 +377,7 @@ fn history_says_what_changed_before_and_after() {
 
 #[test]
 fn edits_of_different_fields_merge_and_only_a_field_both_changed_asks() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let store = Store::open(&path, "ana").unwrap();
-    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
-    let mut app = app_on(store, Theme::mono());
-    key(&mut app, KeyCode::Enter);
+    let (_dir, path, mut app) = demo_on_file();
     keys(&mut app, "3");
     let a = review(&app).selected_action().unwrap().clone();
     let other = Store::open(&path, "ben").unwrap();
@@ -496,12 +497,7 @@ fn undo_reverts_an_edit_of_the_narrative() {
 /// what the first put back (it was refused: the first undo's write had moved the version).
 #[test]
 fn two_undos_in_a_row_take_back_two_edits_of_one_item() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let store = Store::open(&path, "ana").unwrap();
-    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
-    let mut app = app_on(store, Theme::mono());
-    key(&mut app, KeyCode::Enter);
+    let (_dir, path, mut app) = demo_on_file();
     let incident = review(&app).incident.id;
     let before = app.store.narrative(incident).unwrap();
     let went_well = |app: &App| app.store.narrative(incident).unwrap().went_well;
@@ -597,12 +593,7 @@ fn undo_reverts_an_edit_of_the_meeting_s_decisions() {
 
 #[test]
 fn undo_of_the_narrative_keeps_a_later_change_by_someone_else() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let store = Store::open(&path, "ana").unwrap();
-    store.load_document(&debrief::demo::demo_document().unwrap()).unwrap();
-    let mut app = app_on(store, Theme::mono());
-    key(&mut app, KeyCode::Enter);
+    let (_dir, path, mut app) = demo_on_file();
     let incident = review(&app).incident.id;
     key(&mut app, KeyCode::Char('L'));
     key(&mut app, KeyCode::Enter);
